@@ -1,0 +1,126 @@
+import type * as z4 from 'zod/v4/core'
+import type { InputSource, Schema } from './inputs.js'
+import type { SecurityScheme } from './security-scheme.js'
+import type { SecurityScopes } from './security-scopes.js'
+
+/** What may stand as a value in an inputs object. */
+export type InputLike = InputSource<unknown> | Schema | typeof Request | typeof SecurityScopes
+
+/** An inputs declaration: each key becomes a property of the handler's argument. */
+export type Inputs = { readonly [key: string]: InputLike }
+
+/** The value an input source resolves to. */
+export type InputValue<S> = S extends typeof SecurityScopes
+  ? SecurityScopes
+  : S extends typeof Request
+    ? Request
+    : S extends InputSource<infer T>
+      ? T
+      : S extends z4.$ZodType
+        ? z4.output<S>
+        : never
+
+/** The handler argument for an inputs declaration. */
+export type Resolve<I> = { -readonly [K in keyof I]: InputValue<I[K]> }
+
+/** The value a dependency function provides: awaited, or the value a generator yields. */
+export type Provided<R> =
+  R extends Generator<infer Y, unknown, unknown>
+    ? Y
+    : R extends AsyncGenerator<infer Y, unknown, unknown>
+      ? Y
+      : Awaited<R>
+
+export interface DependencyOptions {
+  /** Shown in errors and logs; defaults to the function's name. */
+  name?: string
+}
+
+/**
+ * A reusable dependency: declared inputs plus a function computing a value from them. Use it as an
+ * input anywhere (bare, in `Depends`, in `Security`, or in `dependencies: [...]`).
+ */
+export interface Dependency<T = unknown, I extends Inputs = Inputs> extends InputSource<T> {
+  readonly '~gatehouse': 'dependency'
+  readonly inputs: I
+  readonly fn: (inputs: Resolve<I>) => unknown
+  readonly name: string
+}
+
+/**
+ * Declare a dependency. The function may be sync or async; a (async) generator function yields its
+ * value once and its code after `yield` runs as cleanup after the response, also on errors, in
+ * reverse order of set-up (FastAPI's dependencies with `yield`). A value that implements
+ * `Symbol.asyncDispose`/`Symbol.dispose` is disposed the same way.
+ * @example
+ * const getDB = dependency({}, async function* () {
+ *   const db = await pool.connect()
+ *   try { yield db } finally { db.release() }
+ * })
+ */
+export function dependency<const I extends Inputs, R>(
+  inputs: I,
+  fn: (inputs: Resolve<I>) => R,
+  options: DependencyOptions = {},
+): Dependency<Provided<R>, I> {
+  if (typeof fn !== 'function') throw new TypeError('dependency(): `fn` must be a function')
+  if (inputs === null || typeof inputs !== 'object')
+    throw new TypeError('dependency(): `inputs` must be an object')
+  return {
+    '~gatehouse': 'dependency',
+    inputs,
+    fn: fn as (inputs: Resolve<I>) => unknown,
+    name: options.name ?? fn.name ?? 'anonymous',
+  }
+}
+
+/** Something `Depends`/`Security` can wrap: a dependency or a security scheme. */
+export type Dependable<T = unknown> = Dependency<T, Inputs> | SecurityScheme<T>
+
+export interface DependsInput<T = unknown> extends InputSource<T> {
+  readonly '~gatehouse': 'depends'
+  readonly dependency: Dependable<T>
+  readonly useCache: boolean
+}
+
+/**
+ * Use a dependency with options. `useCache: false` runs it again even if another input of the same
+ * request already ran it.
+ * @example { user: Depends(getCurrentUser, { useCache: false }) }
+ */
+export function Depends<T>(
+  dep: Dependable<T>,
+  options: { useCache?: boolean } = {},
+): DependsInput<T> {
+  return { '~gatehouse': 'depends', dependency: dep, useCache: options.useCache ?? true }
+}
+
+export interface SecurityInput<T = unknown> extends InputSource<T> {
+  readonly '~gatehouse': 'security'
+  readonly dependency: Dependable<T>
+  readonly scopes: readonly string[]
+  readonly useCache: boolean
+}
+
+/**
+ * Use a dependency or security scheme and require OAuth2 scopes. The scopes accumulate down the
+ * tree: the dependency and everything below it see them through `SecurityScopes`, and the route's
+ * OpenAPI `security` lists them.
+ * @example { user: Security(getCurrentActiveUser, { scopes: ['items'] }) }
+ */
+export function Security<T>(
+  dep: Dependable<T>,
+  options: { scopes?: readonly string[]; useCache?: boolean } = {},
+): SecurityInput<T> {
+  const scopes = options.scopes ?? []
+  for (const scope of scopes) {
+    if (typeof scope !== 'string' || scope === '' || /\s/.test(scope))
+      throw new TypeError('Security(): every entry of `scopes` must be a non-empty string without spaces')
+  }
+  return {
+    '~gatehouse': 'security',
+    dependency: dep,
+    scopes: Object.freeze([...scopes]),
+    useCache: options.useCache ?? true,
+  }
+}

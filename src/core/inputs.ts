@@ -1,0 +1,139 @@
+import type * as z4 from 'zod/v4/core'
+
+/**
+ * Brand carried by every declarable input source. `~output` is a phantom that only the type system
+ * reads: it is how a handler's argument type is inferred from what the route declares.
+ */
+export interface InputSource<T = unknown> {
+  readonly '~gatehouse': InputKind
+  readonly '~output'?: T
+}
+
+export type InputKind = 'param' | 'body' | 'form' | 'dependency' | 'depends' | 'security' | 'scheme'
+
+/** Any Zod 4 schema (classic or mini); the library-author type from `zod/v4/core`. */
+export type Schema = z4.$ZodType
+
+/** Where a single request parameter is read from. */
+export type ParamLocation = 'path' | 'query' | 'header' | 'cookie'
+
+/** Documentation fields shared by parameters, bodies and forms. */
+export interface InputDocs {
+  /** Shown in OpenAPI. */
+  description?: string
+  /** Marks the parameter deprecated in OpenAPI. */
+  deprecated?: boolean
+  /** Leave the input out of the OpenAPI document (it is still read and validated). */
+  includeInSchema?: boolean
+}
+
+export interface ParamOptions extends InputDocs {
+  /** The wire name when it differs from the key in the inputs object (e.g. `'x-token'`, `'item-query'`). */
+  alias?: string
+}
+
+export interface HeaderOptions extends ParamOptions {
+  /**
+   * Derive the header name from the key by turning `_` and camelCase humps into `-` (FastAPI's
+   * `convert_underscores`). Default `true`; ignored when `alias` is given.
+   */
+  convertUnderscores?: boolean
+}
+
+export interface ParamInput<T = unknown> extends InputSource<T> {
+  readonly '~gatehouse': 'param'
+  readonly location: ParamLocation
+  readonly schema: Schema
+  readonly options: HeaderOptions
+}
+
+export interface BodyOptions extends InputDocs {
+  /** Read `body[key]` instead of the whole body (FastAPI's `Body(embed=True)`). */
+  embed?: boolean
+  /** The wire name when embedded and it differs from the key. */
+  alias?: string
+  /** The request media type documented in OpenAPI. Default `application/json`. */
+  mediaType?: string
+}
+
+export interface BodyInput<T = unknown> extends InputSource<T> {
+  readonly '~gatehouse': 'body'
+  readonly schema: Schema
+  readonly options: BodyOptions
+}
+
+export interface FormOptions extends InputDocs {
+  /** The field name when it differs from the key (single-field forms only). */
+  alias?: string
+  /** Force `multipart/form-data` in the docs; chosen automatically when a field is a file. */
+  multipart?: boolean
+}
+
+export interface FormInput<T = unknown> extends InputSource<T> {
+  readonly '~gatehouse': 'form'
+  readonly schema: Schema
+  readonly options: FormOptions
+}
+
+function param<S extends Schema>(
+  location: ParamLocation,
+  schema: S,
+  options: HeaderOptions = {},
+): ParamInput<z4.output<S>> {
+  return { '~gatehouse': 'param', location, schema, options }
+}
+
+/**
+ * A path parameter, named by its key unless `alias` is given; the path must contain `{name}`.
+ * @example app.get('/items/{item_id}', { inputs: { item_id: Path(z.coerce.number()) } }, ...)
+ */
+export function Path<S extends Schema>(schema: S, options?: ParamOptions): ParamInput<z4.output<S>> {
+  return param('path', schema, options)
+}
+
+/**
+ * A query parameter. An array schema reads every occurrence (`?tag=a&tag=b`); otherwise the last one
+ * wins. An object schema reads several parameters at once as a model.
+ * @example { q: Query(z.string().max(50).optional()) }
+ */
+export function Query<S extends Schema>(schema: S, options?: ParamOptions): ParamInput<z4.output<S>> {
+  return param('query', schema, options)
+}
+
+/**
+ * A request header; the key `userAgent` or `user_agent` reads `user-agent`.
+ * @example { xToken: Header(z.string()) }
+ */
+export function Header<S extends Schema>(
+  schema: S,
+  options?: HeaderOptions,
+): ParamInput<z4.output<S>> {
+  return param('header', schema, options)
+}
+
+/**
+ * A cookie.
+ * @example { session: Cookie(z.string().optional()) }
+ */
+export function Cookie<S extends Schema>(schema: S, options?: ParamOptions): ParamInput<z4.output<S>> {
+  return param('cookie', schema, options)
+}
+
+/**
+ * A JSON request body: the whole body, or `body[key]` with `embed: true`. When a route declares several
+ * bodies, each is embedded under its key, as FastAPI does.
+ * @example { item: Body(Item) }
+ */
+export function Body<S extends Schema>(schema: S, options: BodyOptions = {}): BodyInput<z4.output<S>> {
+  return { '~gatehouse': 'body', schema, options }
+}
+
+/**
+ * Form data (`application/x-www-form-urlencoded` or `multipart/form-data`). An object schema reads
+ * the whole form as a model; any other schema reads the one field named by the key. Empty values
+ * count as missing and the last of repeated fields wins, as in FastAPI.
+ * @example { username: Form(z.string()), avatar: Form(z.file().optional()) }
+ */
+export function Form<S extends Schema>(schema: S, options: FormOptions = {}): FormInput<z4.output<S>> {
+  return { '~gatehouse': 'form', schema, options }
+}

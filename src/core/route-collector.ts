@@ -1,0 +1,96 @@
+import type { InputLike, Inputs } from './dependency.js'
+import type { Schema } from './inputs.js'
+import type { Handler, HTTPMethod, RouteOptions, RouteRecord } from './route-options.js'
+
+/**
+ * The route-declaring methods shared by the app and routers. One generic signature per method: the
+ * handler's argument type is inferred from `options.inputs`, its return type from `options.response`.
+ */
+export abstract class RouteCollector {
+  protected abstract addRoute(record: RouteRecord): void
+
+  /** Declare a route for any method. */
+  route<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+    method: HTTPMethod,
+    path: string,
+    options: RouteOptions<I, S>,
+    handler: Handler<I, S>,
+  ): this {
+    if (typeof handler !== 'function')
+      throw new TypeError(`${method} ${path}: the handler must be a function`)
+    if (options === null || typeof options !== 'object')
+      throw new TypeError(`${method} ${path}: \`options\` must be an object`)
+    this.addRoute({
+      method,
+      path,
+      options: options as RouteOptions<Inputs, Schema | undefined>,
+      handler: handler as RouteRecord['handler'],
+    })
+    return this
+  }
+
+  /** @example app.get('/items/{item_id}', { inputs: { item_id: Path(z.number()) } }, ({ item_id }) => ...) */
+  get<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+    path: string,
+    options: RouteOptions<I, S>,
+    handler: Handler<I, S>,
+  ): this {
+    return this.route('GET', path, options, handler)
+  }
+
+  /** @example app.post('/items/', { inputs: { item: Body(Item) }, status: 201 }, ({ item }) => item) */
+  post<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+    path: string,
+    options: RouteOptions<I, S>,
+    handler: Handler<I, S>,
+  ): this {
+    return this.route('POST', path, options, handler)
+  }
+
+  put<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+    path: string,
+    options: RouteOptions<I, S>,
+    handler: Handler<I, S>,
+  ): this {
+    return this.route('PUT', path, options, handler)
+  }
+
+  patch<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+    path: string,
+    options: RouteOptions<I, S>,
+    handler: Handler<I, S>,
+  ): this {
+    return this.route('PATCH', path, options, handler)
+  }
+
+  delete<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+    path: string,
+    options: RouteOptions<I, S>,
+    handler: Handler<I, S>,
+  ): this {
+    return this.route('DELETE', path, options, handler)
+  }
+}
+
+/** What `include` adds to every route of the included router. */
+export interface IncludeOptions {
+  prefix?: string
+  tags?: readonly string[]
+  dependencies?: readonly InputLike[]
+}
+
+/** Prefix, tags and dependencies applied to a route, outermost first. */
+export function applyInclude(record: RouteRecord, include: IncludeOptions): RouteRecord {
+  const prefix = include.prefix ?? ''
+  if (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))
+    throw new TypeError(`prefix must start with "/" and not end with "/": ${JSON.stringify(prefix)}`)
+  return {
+    ...record,
+    path: prefix + record.path,
+    options: {
+      ...record.options,
+      tags: [...(include.tags ?? []), ...(record.options.tags ?? [])],
+      dependencies: [...(include.dependencies ?? []), ...(record.options.dependencies ?? [])],
+    },
+  }
+}

@@ -1,0 +1,53 @@
+import type * as z4 from 'zod/v4/core'
+import type { InputLike, Inputs, Resolve } from './dependency.js'
+import type { Schema } from './inputs.js'
+
+/** An extra documented response (`responses: { 404: { description: 'Not found', schema } }`). */
+export interface ResponseDoc {
+  description: string
+  schema?: Schema
+}
+
+/** Everything a route can declare besides its path, method and handler. */
+export interface RouteOptions<I extends Inputs = Inputs, S extends Schema | undefined = undefined> {
+  /** The handler's inputs: each key becomes a property of its argument. */
+  inputs?: I
+  /** Validates and strips the handler's result, and documents the success response. */
+  response?: S
+  /** Success status; default 200. */
+  status?: number
+  /** Run for their effect before the handler's own inputs; values unused. */
+  dependencies?: readonly InputLike[]
+  tags?: readonly string[]
+  summary?: string
+  description?: string
+  /** Unique per app; generated from method and path when absent. */
+  operationId?: string
+  deprecated?: boolean
+  /** Leave the route out of the OpenAPI document. */
+  includeInSchema?: boolean
+  /** Description of the success response; default "Successful Response". */
+  responseDescription?: string
+  /** Further documented responses, by status code. */
+  responses?: Readonly<Record<number, ResponseDoc>>
+}
+
+type MaybePromise<T> = T | Promise<T>
+
+/** What a handler may return: the response schema's input (extra keys are stripped), or a `Response`. */
+export type HandlerResult<S> = S extends Schema ? z4.input<S> | Response : unknown
+
+/** A route handler, its argument typed from the route's inputs. */
+export type Handler<I extends Inputs, S extends Schema | undefined> = (
+  inputs: Resolve<I>,
+) => MaybePromise<HandlerResult<S>>
+
+export type HTTPMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS'
+
+/** A route as declared, before it is compiled into an app. */
+export interface RouteRecord {
+  readonly method: HTTPMethod
+  readonly path: string
+  readonly options: RouteOptions<Inputs, Schema | undefined>
+  readonly handler: (inputs: never) => unknown
+}

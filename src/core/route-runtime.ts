@@ -1,0 +1,59 @@
+import type { Schema } from './inputs.js'
+import type { Plan } from './plan.js'
+import { readInputs } from './read-inputs.js'
+import { LazyRequestView } from './request-view.js'
+import { errorResponse, type Logger, serializeResult } from './respond.js'
+import { bindArgs, type Cleanup, runDependencies } from './run-dependencies.js'
+
+export interface RuntimeSettings {
+  readonly bodyLimit: number
+  readonly logger: Logger
+}
+
+export interface RouteRuntime {
+  readonly plan: Plan
+  readonly handler: (inputs: Record<string, unknown>) => unknown
+  readonly responseSchema: Schema | undefined
+  readonly status: number
+  /** `GET /items/{id}`, for logs. */
+  readonly name: string
+}
+
+/**
+ * Run one request through a compiled route: inputs, schemes, dependencies, handler, response,
+ * cleanups (reverse order, always), with every error mapped to a response in one place.
+ */
+export async function handleRequest(
+  route: RouteRuntime,
+  request: Request,
+  pathParams: Readonly<Record<string, string>>,
+  settings: RuntimeSettings,
+): Promise<Response> {
+  const { plan } = route
+  const values = plan.template.slice()
+  const cleanups: Cleanup[] = []
+  let response: Response | undefined
+  let failure: unknown
+  try {
+    const view = new LazyRequestView(request)
+    if (plan.requestSlot !== undefined) values[plan.requestSlot] = request
+    if (plan.params.length + plan.bodies.length + plan.forms.length > 0)
+      await readInputs(plan, view, pathParams, values, settings.bodyLimit)
+    await runDependencies(plan, view, values, cleanups)
+    let result = route.handler(bindArgs(plan.handlerArgs, values))
+    if (result instanceof Promise) result = await result
+    response = await serializeResult(result, route.responseSchema, route.status)
+  } catch (error) {
+    failure = error ?? new Error('undefined thrown')
+  }
+  for (let i = cleanups.length - 1; i >= 0; i--) {
+    try {
+      await cleanups[i]?.(failure)
+    } catch (error) {
+      // A cleanup that throws replaces the outcome, like an exception raised after `yield`.
+      failure = error
+    }
+  }
+  if (failure !== undefined) return errorResponse(failure, settings.logger, route.name)
+  return response as Response
+}

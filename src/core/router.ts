@@ -1,0 +1,36 @@
+import { applyInclude, type IncludeOptions, RouteCollector } from './route-collector.js'
+import type { RouteRecord } from './route-options.js'
+
+/**
+ * A group of routes with a shared `prefix`, `tags` and `dependencies` (FastAPI's `APIRouter`),
+ * added to an app with `app.include(router)`.
+ * @example
+ * const items = new Router({ prefix: '/items', tags: ['items'], dependencies: [verifyToken] })
+ * items.get('/', {}, () => [])
+ * app.include(items)
+ */
+export class Router extends RouteCollector {
+  readonly #routes: RouteRecord[] = []
+  readonly #options: IncludeOptions
+
+  constructor(options: IncludeOptions = {}) {
+    super()
+    this.#options = { ...options }
+    applyInclude({ method: 'GET', path: '/', options: {}, handler: () => null }, this.#options)
+  }
+
+  /** The routes as declared, with this router's prefix, tags and dependencies applied. */
+  get routes(): readonly RouteRecord[] {
+    return this.#routes.map((record) => applyInclude(record, this.#options))
+  }
+
+  /** Add another router's routes under this one. */
+  include(router: Router, options: IncludeOptions = {}): this {
+    for (const record of router.routes) this.#routes.push(applyInclude(record, options))
+    return this
+  }
+
+  protected addRoute(record: RouteRecord): void {
+    this.#routes.push(record)
+  }
+}

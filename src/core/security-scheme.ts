@@ -1,0 +1,28 @@
+import type { InputSource } from './inputs.js'
+import type { RequestView } from './request-view.js'
+
+/** An OpenAPI 3.1 Security Scheme Object, as it appears under `components.securitySchemes`. */
+export type SecuritySchemeObject = Record<string, unknown> & {
+  type: 'apiKey' | 'http' | 'oauth2' | 'openIdConnect' | 'mutualTLS'
+}
+
+/**
+ * Base of every security scheme: an input that reads credentials from the request, and the OpenAPI
+ * security scheme that documents it. Subclasses implement `extract`, which returns the credentials or
+ * throws an `HTTPException` (401 with the scheme's challenge) when `autoError` is on.
+ */
+export abstract class SecurityScheme<T = unknown> implements InputSource<T> {
+  readonly '~gatehouse' = 'scheme' as const
+  declare readonly '~output'?: T
+  /** The key under `components.securitySchemes` and in operation `security` requirements. */
+  abstract readonly schemeName: string
+  /**
+   * `false` makes the scheme optional: missing credentials give `undefined` instead of a 401, and
+   * OpenAPI documents the operation as also callable without them.
+   */
+  abstract readonly autoError: boolean
+  /** The OpenAPI Security Scheme Object. */
+  abstract readonly model: SecuritySchemeObject
+  /** Read the credentials; runs once per request however often the scheme appears in the tree. */
+  abstract extract(request: RequestView): T | Promise<T>
+}

@@ -1,0 +1,109 @@
+import { compactVerify, type JWTPayload, SignJWT } from 'jose'
+import { type ClaimRules, type VerifiedToken, validateClaims } from './claims.js'
+import { parseCompact } from './compact.js'
+import { InvalidTokenError } from './errors.js'
+import { createHMACCheck } from './hmac.js'
+import { type PreparedKey, prepareKeys } from './keys.js'
+import { type JWTCodecOptions, type JWTSignOptions, resolveOptions } from './options.js'
+
+/** Signs and verifies access tokens with one pinned algorithm and key set. */
+export interface JWTCodec {
+  /** Signs `claims` (which must carry `sub`), adding `iat`, `exp` and the configured `iss`/`aud`. */
+  sign(claims: JWTPayload, options?: JWTSignOptions): Promise<string>
+  /** Verifies a compact JWT and returns its subject and scopes, or throws `InvalidTokenError`. */
+  verify(token: string): Promise<VerifiedToken>
+}
+
+const DEFAULT_EXPIRES_IN = 30 * 60
+
+/**
+ * Creates a codec for access tokens: keys are checked and imported once, the algorithm is pinned
+ * (a token with another `alg`, `none` included, is refused), `exp` and a non-empty `sub` are
+ * required, and scopes are read from `scopeClaim`, a `scopes` array or an RFC 9068 `scope` string.
+ *
+ * @example
+ * ```ts
+ * const codec = createJWTCodec({ secret: process.env.JWT_SECRET!, issuer: 'https://auth.example' })
+ * const token = await codec.sign({ sub: 'johndoe', scopes: ['me', 'items'] })
+ * const { subject, scopes } = await codec.verify(token)
+ * ```
+ */
+export function createJWTCodec(options: JWTCodecOptions): JWTCodec {
+  return buildJWTCodec(options, true)
+}
+
+/** {@link createJWTCodec} with the Node HMAC fast path switchable, so tests can compare both paths. */
+export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTCodec {
+  const resolved = resolveOptions(options)
+  const { algorithm, kid, issuer, audience, now } = resolved
+  const { signKey, verifyKey } = prepareKeys(resolved)
+  const hmacCheck =
+    fastPath && resolved.secret !== undefined
+      ? createHMACCheck(algorithm, resolved.secret)
+      : undefined
+  const rules: ClaimRules = {
+    issuer,
+    audience,
+    scopeClaim: resolved.scopeClaim,
+    clockTolerance: resolved.clockTolerance,
+  }
+  const header =
+    kid === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid }
+  const clock = () => {
+    const seconds = Math.floor(now())
+    // A broken clock must not make every `exp` look fine (NaN compares false).
+    if (!Number.isFinite(seconds)) throw new TypeError('createJWTCodec: "now" must return seconds')
+    return seconds
+  }
+  const aud =
+    audience === undefined ? undefined : audience.length === 1 ? audience[0] : [...audience]
+
+  return {
+    async sign(claims, signOptions = {}) {
+      if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
+        throw new TypeError('sign: claims must be an object')
+      }
+      if (typeof claims.sub !== 'string' || claims.sub === '') {
+        throw new TypeError('sign: claims.sub must be a non-empty string')
+      }
+      const expiresIn = signOptions.expiresIn ?? DEFAULT_EXPIRES_IN
+      if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+        throw new TypeError('sign: "expiresIn" must be a positive number of seconds')
+      }
+      if (signKey === undefined) throw new TypeError('sign: this codec has no "privateKey"')
+      const iat = clock()
+      const payload: JWTPayload = { ...claims, iat, exp: iat + expiresIn }
+      if (issuer !== undefined) payload.iss = issuer
+      if (aud !== undefined) payload.aud = aud
+      return new SignJWT(payload).setProtectedHeader(header).sign(await signKey)
+    },
+
+    async verify(token) {
+      const parts = parseCompact(token, algorithm, kid)
+      if (hmacCheck !== undefined) {
+        if (!hmacCheck(parts.signingInput, parts.signature)) {
+          throw new InvalidTokenError('token_signature_invalid')
+        }
+      } else {
+        if (verifyKey === undefined) throw new TypeError('verify: this codec has no "publicKey"')
+        await verifySignature(token, await verifyKey, algorithm)
+      }
+      return validateClaims(parts.payload, rules, clock())
+    },
+  }
+}
+
+async function verifySignature(token: string, key: PreparedKey, algorithm: string) {
+  try {
+    await compactVerify(token, key, { algorithms: [algorithm] })
+  } catch (error) {
+    // jose's own messages are not forwarded; key misuse (a TypeError) is a set-up error, not the token's.
+    if (error instanceof TypeError) throw error
+    const code = (error as { code?: unknown }).code
+    if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
+      throw new InvalidTokenError('token_signature_invalid')
+    }
+    if (code === 'ERR_JOSE_ALG_NOT_ALLOWED') throw new InvalidTokenError('token_algorithm_invalid')
+    throw new InvalidTokenError('token_malformed')
+  }
+}

@@ -1,0 +1,267 @@
+import type { CompiledRoute } from '../core/compile-route.js'
+import type { Plan } from '../core/plan.js'
+import { openAPIPath } from '../core/route-path.js'
+import type { SecurityScheme } from '../core/security-scheme.js'
+import { isOptionalSchema } from '../core/validation.js'
+import { type JSONSchema, SchemaCollector } from './schema-collector.js'
+import { validationErrorSchemas } from './validation-error-schemas.js'
+
+/** App-level fields of the document. */
+export interface OpenAPIInfo {
+  title: string
+  version: string
+  description?: string
+  summary?: string
+  servers?: readonly { url: string; description?: string }[]
+  tags?: readonly { name: string; description?: string }[]
+}
+
+export type OpenAPIDocument = Record<string, unknown> & { openapi: '3.1.0'; paths: Record<string, unknown> }
+
+/**
+ * Generate the OpenAPI 3.1 document from the compiled routes: the same plans that run requests, so
+ * what is documented is what is enforced.
+ */
+export function generateOpenAPI(info: OpenAPIInfo, routes: readonly CompiledRoute[]): OpenAPIDocument {
+  const schemas = new SchemaCollector()
+  const securitySchemes = new Map<string, SecurityScheme>()
+  const paths: Record<string, Record<string, unknown>> = {}
+  let usesValidation = false
+  for (const route of routes) {
+    if (route.options.includeInSchema === false) continue
+    const plan = route.runtime.plan
+    const operation = operationFor(route, schemas)
+    const security = securityFor(plan, securitySchemes)
+    if (security) operation.security = security
+    if (hasInputs(plan)) usesValidation = true
+    const path = openAPIPath(route.path.path)
+    paths[path] ??= {}
+    paths[path][route.method.toLowerCase()] = operation
+  }
+  if (usesValidation) {
+    const [httpValidationError, validationError] = validationErrorSchemas()
+    schemas.components.HTTPValidationError = httpValidationError
+    schemas.components.ValidationError = validationError
+  }
+  const components: Record<string, unknown> = {}
+  if (Object.keys(schemas.components).length > 0) components.schemas = sortKeys(schemas.components)
+  if (securitySchemes.size > 0)
+    components.securitySchemes = Object.fromEntries(
+      [...securitySchemes].map(([name, scheme]) => [name, scheme.model]),
+    )
+  const document: OpenAPIDocument = {
+    openapi: '3.1.0',
+    info: {
+      title: info.title,
+      ...(info.summary ? { summary: info.summary } : {}),
+      ...(info.description ? { description: info.description } : {}),
+      version: info.version,
+    },
+    paths,
+  }
+  if (info.servers?.length) document.servers = info.servers
+  if (Object.keys(components).length > 0) document.components = components
+  if (info.tags?.length) document.tags = info.tags
+  return document
+}
+
+function hasInputs(plan: Plan): boolean {
+  return plan.params.length + plan.bodies.length + plan.forms.length > 0
+}
+
+function operationFor(route: CompiledRoute, schemas: SchemaCollector): Record<string, unknown> {
+  const { options, runtime, operationId } = route
+  const plan = runtime.plan
+  const operation: Record<string, unknown> = {}
+  if (options.tags?.length) operation.tags = [...options.tags]
+  operation.summary = options.summary ?? summaryFor(route)
+  if (options.description) operation.description = options.description
+  operation.operationId = operationId
+  const parameters = parametersFor(plan, schemas)
+  if (parameters.length > 0) operation.parameters = parameters
+  const requestBody = requestBodyFor(plan, schemas, operationId)
+  if (requestBody) operation.requestBody = requestBody
+  operation.responses = responsesFor(route, schemas)
+  if (options.deprecated) operation.deprecated = true
+  return operation
+}
+
+/** "Read Users Me" from a handler named `readUsersMe`, else "Get Users Me" from `GET /users/me/`. */
+function summaryFor(route: CompiledRoute): string {
+  const handlerName = (route.runtime.handler as { name?: string }).name
+  const source =
+    handlerName && handlerName !== 'handler'
+      ? handlerName
+      : `${route.method.toLowerCase()} ${route.path.path.replace(/\{[^}]*\}/g, ' ')}`
+  return source
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0]?.toUpperCase() + word.slice(1))
+    .join(' ')
+}
+
+function parametersFor(plan: Plan, schemas: SchemaCollector): Record<string, unknown>[] {
+  const parameters: Record<string, unknown>[] = []
+  const seen = new Set<string>()
+  const add = (parameter: Record<string, unknown>) => {
+    const key = `${parameter.in}:${parameter.name}`
+    if (seen.has(key)) return
+    seen.add(key)
+    parameters.push(parameter)
+  }
+  for (const step of plan.params) {
+    if (step.docs.includeInSchema === false) continue
+    const docs = {
+      ...(step.docs.description ? { description: step.docs.description } : {}),
+      ...(step.docs.deprecated ? { deprecated: true } : {}),
+    }
+    if (step.read.mode === 'model') {
+      const model = schemas.toSchema(step.schema, 'input')
+      const properties = (model.properties ?? {}) as Record<string, JSONSchema>
+      const required = new Set((model.required ?? []) as string[])
+      for (const [name, schema] of Object.entries(properties))
+        add({ name, in: step.location, required: required.has(name), schema, ...docs })
+      continue
+    }
+    const schema = schemas.toSchema(step.schema, 'input')
+    const required = step.location === 'path' || !isOptionalSchema(step.schema)
+    add({ name: step.name, in: step.location, required, schema, ...docs })
+  }
+  return parameters
+}
+
+function requestBodyFor(
+  plan: Plan,
+  schemas: SchemaCollector,
+  operationId: string,
+): Record<string, unknown> | undefined {
+  const fallbackName = `Body_${operationId}`
+  const bodies = plan.bodies.filter((step) => step.docs.includeInSchema !== false)
+  if (bodies.length > 0) {
+    const single = bodies.length === 1 && bodies[0]?.embedAs === undefined ? bodies[0] : undefined
+    let schema: JSONSchema
+    let required: boolean
+    if (single) {
+      schema = schemas.toNamedSchema(single.schema, 'input', fallbackName)
+      required = !isOptionalSchema(single.schema)
+    } else {
+      const properties: Record<string, JSONSchema> = {}
+      const requiredNames: string[] = []
+      for (const step of bodies) {
+        const name = step.embedAs ?? step.key
+        properties[name] = schemas.toSchema(step.schema, 'input')
+        if (!isOptionalSchema(step.schema)) requiredNames.push(name)
+      }
+      schema = schemas.addComponent(fallbackName, {
+        type: 'object',
+        properties,
+        ...(requiredNames.length ? { required: requiredNames } : {}),
+        title: fallbackName,
+      })
+      required = requiredNames.length > 0
+    }
+    const mediaType = single?.docs.mediaType ?? 'application/json'
+    return { content: { [mediaType]: { schema } }, required }
+  }
+  const forms = plan.forms.filter((step) => step.docs.includeInSchema !== false)
+  if (forms.length === 0) return undefined
+  const multipart = forms.some((step) => step.file || step.docs.multipart)
+  const mediaType = multipart ? 'multipart/form-data' : 'application/x-www-form-urlencoded'
+  const model = forms.length === 1 && forms[0]?.name === undefined ? forms[0] : undefined
+  if (model) {
+    const schema = schemas.toNamedSchema(model.schema, 'input', fallbackName)
+    return { content: { [mediaType]: { schema } }, required: true }
+  }
+  const properties: Record<string, JSONSchema> = {}
+  const requiredNames: string[] = []
+  for (const step of forms) {
+    if (step.name === undefined) {
+      const part = schemas.toSchema(step.schema, 'input')
+      Object.assign(properties, part.properties ?? {})
+      requiredNames.push(...((part.required ?? []) as string[]))
+      continue
+    }
+    const schema = schemas.toSchema(step.schema, 'input')
+    properties[step.name] = schema
+    if (!isOptionalSchema(step.schema)) requiredNames.push(step.name)
+  }
+  const schema = schemas.addComponent(fallbackName, {
+    type: 'object',
+    properties,
+    ...(requiredNames.length ? { required: [...new Set(requiredNames)] } : {}),
+    title: fallbackName,
+  })
+  return { content: { [mediaType]: { schema } }, required: requiredNames.length > 0 }
+}
+
+function responsesFor(route: CompiledRoute, schemas: SchemaCollector): Record<string, unknown> {
+  const { options, runtime } = route
+  const responses: Record<string, unknown> = {}
+  const status = runtime.status
+  const description = options.responseDescription ?? 'Successful Response'
+  if (status === 204 || status === 304) responses[String(status)] = { description }
+  else {
+    const schema = runtime.responseSchema
+      ? schemas.toNamedSchema(runtime.responseSchema, 'output', `Response_${route.operationId}`)
+      : {}
+    responses[String(status)] = { description, content: { 'application/json': { schema } } }
+  }
+  for (const [code, doc] of Object.entries(options.responses ?? {})) {
+    responses[code] = doc.schema
+      ? {
+          description: doc.description,
+          content: { 'application/json': { schema: schemas.toSchema(doc.schema, 'output') } },
+        }
+      : { description: doc.description }
+  }
+  if (hasInputs(runtime.plan) && !('422' in responses)) {
+    responses['422'] = {
+      description: 'Validation Error',
+      content: {
+        'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } },
+      },
+    }
+  }
+  return responses
+}
+
+/**
+ * One requirement object holding every required scheme (AND) with the union of its scopes. Each
+ * optional scheme (`autoError: false`) adds an alternative, and the required set alone is accepted
+ * too, because the code really does accept a request without it.
+ */
+function securityFor(
+  plan: Plan,
+  registry: Map<string, SecurityScheme>,
+): Record<string, string[]>[] | undefined {
+  if (plan.security.length === 0) return undefined
+  const required: Record<string, string[]> = {}
+  const optional: [string, string[]][] = []
+  for (const { scheme, scopes } of plan.security) {
+    const known = registry.get(scheme.schemeName)
+    if (known && known !== scheme && JSON.stringify(known.model) !== JSON.stringify(scheme.model))
+      throw new TypeError(
+        `two different security schemes are named "${scheme.schemeName}": give one a schemeName`,
+      )
+    if (!known) registry.set(scheme.schemeName, scheme)
+    if (scheme.autoError) mergeInto(required, scheme.schemeName, scopes)
+    else optional.push([scheme.schemeName, scopes])
+  }
+  if (optional.length === 0) return [required]
+  return [...optional.map(([name, scopes]) => mergeInto({ ...required }, name, scopes)), required]
+}
+
+function mergeInto(
+  requirement: Record<string, string[]>,
+  name: string,
+  scopes: readonly string[],
+): Record<string, string[]> {
+  const list = (requirement[name] = [...(requirement[name] ?? [])])
+  for (const scope of scopes) if (!list.includes(scope)) list.push(scope)
+  return requirement
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)))
+}

@@ -1,0 +1,94 @@
+import * as z4 from 'zod/v4/core'
+import type { Schema } from '../core/inputs.js'
+
+export type JSONSchema = Record<string, unknown>
+
+/**
+ * Turns Zod schemas into OpenAPI 3.1 schemas, moving every schema named with `.meta({ id })` into
+ * `components.schemas` and pointing at it with `$ref`. When one name would describe two different
+ * shapes (a schema whose input and output differ), the second gets a `-Input`/`-Output` suffix, as
+ * FastAPI does.
+ */
+export class SchemaCollector {
+  readonly components: Record<string, JSONSchema> = {}
+  readonly #cache = new Map<Schema, JSONSchema>()
+  readonly #cacheOutput = new Map<Schema, JSONSchema>()
+
+  /** The schema for `schema`, inline or as a `$ref` if it is named. */
+  toSchema(schema: Schema, io: 'input' | 'output'): JSONSchema {
+    const cache = io === 'input' ? this.#cache : this.#cacheOutput
+    const cached = cache.get(schema)
+    if (cached) return cached
+    const converted = z4.toJSONSchema(schema, {
+      io,
+      target: 'draft-2020-12',
+      unrepresentable: 'any',
+      override: ({ zodSchema, jsonSchema }) => {
+        // Zod marks output objects closed; FastAPI documents them open, and keeping one shape for
+        // input and output avoids needless -Input/-Output pairs.
+        const def = zodSchema._zod.def
+        if (io === 'output' && def.type === 'object' && def.catchall === undefined)
+          delete jsonSchema.additionalProperties
+      },
+    }) as JSONSchema
+    const { $schema: _ignored, $defs, ...root } = converted
+    const defs = ($defs ?? {}) as Record<string, JSONSchema>
+    const renames = new Map(Object.keys(defs).map((name) => [name, name]))
+    for (const [name, def] of Object.entries(defs))
+      renames.set(name, this.#claim(name, rewriteRefs(def, renames) as JSONSchema, io))
+    for (const [name, def] of Object.entries(defs))
+      this.components[renames.get(name) ?? name] = rewriteRefs(def, renames) as JSONSchema
+    const result = rewriteRefs(root, renames) as JSONSchema
+    cache.set(schema, result)
+    return result
+  }
+
+  /**
+   * A schema for a request or response body: named schemas become `$ref`s; an anonymous object gets
+   * `fallbackName` (e.g. `Body_create_item_items__post`) so clients get a named type.
+   */
+  toNamedSchema(schema: Schema, io: 'input' | 'output', fallbackName: string): JSONSchema {
+    const result = this.toSchema(schema, io)
+    if ('$ref' in result || result.type !== 'object') return result
+    return this.addComponent(fallbackName, { ...result, title: result.title ?? fallbackName }, io)
+  }
+
+  /** Add a hand-made component and return a `$ref` to it. */
+  addComponent(name: string, schema: JSONSchema, io: 'input' | 'output' = 'input'): JSONSchema {
+    const claimed = this.#claim(name, schema, io)
+    this.components[claimed] = schema
+    return { $ref: refTo(claimed) }
+  }
+
+  /** The component name `schema` will live under: `name` if free or identical, else a variant. */
+  #claim(name: string, schema: JSONSchema, io: 'input' | 'output'): string {
+    const candidates = [name, `${name}-${io === 'input' ? 'Input' : 'Output'}`]
+    for (let n = 2; n < 100; n++) candidates.push(`${name}${n}`)
+    for (const candidate of candidates) {
+      const existing = this.components[candidate]
+      if (existing === undefined || sameJSON(existing, schema)) return candidate
+    }
+    throw new TypeError(`too many different schemas named "${name}"`)
+  }
+}
+
+function refTo(name: string): string {
+  return `#/components/schemas/${name}`
+}
+
+function rewriteRefs(value: unknown, renames: ReadonlyMap<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((entry) => rewriteRefs(entry, renames))
+  if (value === null || typeof value !== 'object') return value
+  const out: Record<string, unknown> = {}
+  for (const [key, entry] of Object.entries(value)) {
+    if (key === '$ref' && typeof entry === 'string' && entry.startsWith('#/$defs/')) {
+      const name = entry.slice('#/$defs/'.length)
+      out[key] = refTo(renames.get(name) ?? name)
+    } else out[key] = rewriteRefs(entry, renames)
+  }
+  return out
+}
+
+function sameJSON(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
