@@ -50,3 +50,55 @@ export { SecurityScopes } from './core/security-scopes.js'
 export type { Fetchable, RunningServer, ServeOptions } from './core/serve.js'
 export { serve } from './core/serve.js'
 export type { OpenAPIDocument } from './openapi/document.js'
+export type { DocsOptions, DocsRoute } from './docs/index.js'
+export { createDocsRoutes } from './docs/index.js'
+export type {
+  InvalidTokenCode,
+  JWTAlgorithm,
+  JWTCodec,
+  JWTCodecOptions,
+  JWTKey,
+  JWTSignOptions,
+  VerifiedToken,
+} from './jwt/index.js'
+export { createJWTCodec, InvalidTokenError, isInvalidTokenError } from './jwt/index.js'
+export type { Argon2Parameters, PasswordHasher, PasswordHasherOptions } from './password/index.js'
+export { createPasswordHasher } from './password/index.js'
+export type { CurrentPrincipalOptions, ErrorStyle } from './resource-server/index.js'
+export { bearerChallenge, createCurrentPrincipal } from './resource-server/index.js'
+export type {
+  APIKeyOptions,
+  HTTPAuthorizationCredentials,
+  HTTPBasicCredentials,
+  HTTPBasicOptions,
+  HTTPBearerOptions,
+  OAuth2AuthorizationCodeBearerOptions,
+  OAuth2AuthorizationCodeFlow,
+  OAuth2ClientCredentialsFlow,
+  OAuth2ClientCredentialsOptions,
+  OAuth2Flows,
+  OAuth2ImplicitFlow,
+  OAuth2Options,
+  OAuth2PasswordBearerOptions,
+  OAuth2PasswordFlow,
+  OAuth2PasswordRequest,
+  OAuth2Scopes,
+  OpenIdConnectOptions,
+  SchemeOptions,
+  SchemeValue,
+} from './security/index.js'
+export {
+  APIKeyCookie,
+  APIKeyHeader,
+  APIKeyQuery,
+  HTTPBasic,
+  HTTPBearer,
+  HTTPDigest,
+  OAuth2,
+  OAuth2AuthorizationCodeBearer,
+  OAuth2ClientCredentials,
+  OAuth2PasswordBearer,
+  OAuth2PasswordRequestForm,
+  OAuth2PasswordRequestFormStrict,
+  OpenIdConnect,
+} from './security/index.js'

@@ -1,7 +1,13 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDocsRoutes } from '../src/docs/index.js'
-import { launchChromium, openPage, type PageRecord, serveFetch, type TestServer } from './helpers/chromium.js'
+import {
+  launchChromium,
+  openPage,
+  type PageRecord,
+  serveFetch,
+  type TestServer,
+} from './helpers/chromium.js'
 
 const SCOPES = {
   me: 'Read information about the current user.',
@@ -103,6 +109,8 @@ describe('documentation pages in Chromium', { timeout: 40_000 }, () => {
       const operations = page.locator('.opblock .opblock-summary-path')
       await operations.first().waitFor()
       expect(await operations.allTextContents()).toEqual(['/users/me', '/users/me/items'])
+      await operations.first().click()
+      await page.locator('.opblock.is-open .responses-wrapper').waitFor()
 
       await page.locator('.scheme-container button.authorize').click()
       const password = page.locator('.modal-ux .auth-container', {
@@ -124,11 +132,12 @@ describe('documentation pages in Chromium', { timeout: 40_000 }, () => {
     try {
       await page.locator('.scheme-container button.authorize').click()
       const implicit = page.locator('.modal-ux .auth-container', { hasText: 'OAuth2Implicit' })
-      await implicit.locator('input[data-value="items"]').check()
-      const popup = page.waitForEvent('popup')
-      await implicit.getByRole('button', { name: 'Authorize' }).click()
-      await (await popup).waitForEvent('close')
-      await implicit.getByRole('button', { name: 'Logout' }).waitFor()
+      await implicit.locator('label[for="items-implicit-checkbox-OAuth2Implicit"]').click()
+      const button = implicit.locator('button.modal-btn.auth.authorize')
+      const [popup] = await Promise.all([page.waitForEvent('popup'), button.click()])
+      // oauth2-redirect.js hands the token back to Swagger UI, then closes its window.
+      await popup.waitForEvent('close')
+      await implicit.locator('button.modal-btn.auth.authorize', { hasText: 'Logout' }).waitFor()
 
       const [request] = authorizeRequests
       expect(request?.searchParams.get('client_id')).toBe('docs-test-client')
@@ -148,9 +157,14 @@ describe('documentation pages in Chromium', { timeout: 40_000 }, () => {
       const heading = page.locator('h1')
       await heading.waitFor()
       expect(await heading.textContent()).toContain('Gatehouse Browser Test')
-      const operations = page.locator('h2', { hasText: /^Read (Users Me|Own Items)$/ })
+      const operations = page.locator('h2', { hasText: /^Read (Users Me|Own Items)\s*$/ })
       await operations.nth(1).waitFor()
-      expect(await operations.allTextContents()).toEqual(['Read Users Me', 'Read Own Items'])
+      const names = (await operations.allTextContents()).map((name) => name.trim())
+      expect(names).toEqual(['Read Users Me', 'Read Own Items'])
+
+      // The search index runs in a blob: Web Worker, allowed by worker-src.
+      await page.getByPlaceholder('Search...').fill('Own Items')
+      await page.locator('[role="search"] li', { hasText: 'Read Own Items' }).waitFor()
       expect(await page.title()).toBe('Gatehouse Browser Test - ReDoc')
       expectCleanAndLocal(record)
     } finally {
@@ -159,10 +173,7 @@ describe('documentation pages in Chromium', { timeout: 40_000 }, () => {
   })
 
   test('the recorder sees CSP violations, so "none" above is meaningful', async () => {
-    const { page, record, close } = await openPage(
-      browser,
-      `${server.origin}/docs/oauth2-redirect`,
-    )
+    const { page, record, close } = await openPage(browser, `${server.origin}/docs/oauth2-redirect`)
     try {
       await page.evaluate(() => {
         const script = document.createElement('script')

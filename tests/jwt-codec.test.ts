@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto'
-import { decodeProtectedHeader, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { buildJWTCodec } from '../src/jwt/codec.js'
 import {
@@ -23,7 +23,11 @@ function hmacToken(header: unknown, payload: unknown, secret = SECRET, hash = 's
   return `${input}.${createHmac(hash, secret).update(input).digest('base64url')}`
 }
 
-const claims = (extra: Record<string, unknown> = {}) => ({ sub: 'johndoe', exp: NOW + 60, ...extra })
+const claims = (extra: Record<string, unknown> = {}) => ({
+  sub: 'johndoe',
+  exp: NOW + 60,
+  ...extra,
+})
 
 /** Asserts a refusal with `code` whose message leaks neither the token nor any of its segments. */
 async function expectRefused(
@@ -152,7 +156,12 @@ describe('claims', () => {
     await expectRefused(verify(token, { now: frozen(NOW + 1800) }), token, 'token_expired', 'exp')
     const tolerant = { now: frozen(NOW + 1829), clockTolerance: 30 }
     expect((await verify(token, tolerant)).subject).toBe('johndoe')
-    await expectRefused(verify(token, { ...tolerant, now: frozen(NOW + 1830) }), token, 'token_expired', 'exp')
+    await expectRefused(
+      verify(token, { ...tolerant, now: frozen(NOW + 1830) }),
+      token,
+      'token_expired',
+      'exp',
+    )
   })
 
   it('refuses a token not yet valid', async () => {
@@ -218,7 +227,11 @@ describe('scopes', () => {
 
   it('reads a scopes array, an RFC 9068 scope string, or nothing', async () => {
     expect(await scopesOf({ scopes: ['me', 'items'] })).toEqual(['me', 'items'])
-    expect(await scopesOf({ scope: ' me  items\titems:write ' })).toEqual(['me', 'items', 'items:write'])
+    expect(await scopesOf({ scope: ' me  items\titems:write ' })).toEqual([
+      'me',
+      'items',
+      'items:write',
+    ])
     expect(await scopesOf({ scopes: ['me'], scope: 'items' })).toEqual(['me'])
     expect(await scopesOf({ scope: '' })).toEqual([])
     expect(await scopesOf({})).toEqual([])
@@ -246,26 +259,40 @@ describe('scopes', () => {
 })
 
 describe('asymmetric algorithms', () => {
-  it.each(['EdDSA', 'ES256', 'RS256'] as const)('round-trips %s, verify-only with the public key', async (algorithm) => {
-    const { publicKey, privateKey } = await generateKeyPair(algorithm)
-    const signer = createJWTCodec({ algorithm, privateKey, publicKey, now: frozen(NOW), kid: 'k' })
-    const token = await signer.sign({ sub: 'johndoe', scope: 'me' })
-    expect(decodeProtectedHeader(token)).toEqual({ alg: algorithm, typ: 'JWT', kid: 'k' })
-    const verifier = createJWTCodec({ algorithm, publicKey, now: frozen(NOW), kid: 'k' })
-    expect(await verifier.verify(token)).toMatchObject({ subject: 'johndoe', scopes: ['me'] })
-    await expect(verifier.sign({ sub: 'johndoe' })).rejects.toThrow(TypeError)
-    await expect(createJWTCodec({ algorithm, privateKey }).verify(token)).rejects.toThrow(TypeError)
-    const [header, payload] = token.split('.')
-    const forged = `${header}.${payload}.${b64url('x'.repeat(64))}`
-    await expectRefused(verifier.verify(forged), forged, 'token_signature_invalid')
-    const other = await generateKeyPair(algorithm)
-    const stranger = createJWTCodec({ algorithm, publicKey: other.publicKey, now: frozen(NOW) })
-    await expectRefused(stranger.verify(token), token, 'token_signature_invalid')
-  })
+  it.each(['EdDSA', 'ES256', 'RS256'] as const)(
+    'round-trips %s, verify-only with the public key',
+    async (algorithm) => {
+      const { publicKey, privateKey } = await generateKeyPair(algorithm)
+      const signer = createJWTCodec({
+        algorithm,
+        privateKey,
+        publicKey,
+        now: frozen(NOW),
+        kid: 'k',
+      })
+      const token = await signer.sign({ sub: 'johndoe', scope: 'me' })
+      expect(decodeProtectedHeader(token)).toEqual({ alg: algorithm, typ: 'JWT', kid: 'k' })
+      const verifier = createJWTCodec({ algorithm, publicKey, now: frozen(NOW), kid: 'k' })
+      expect(await verifier.verify(token)).toMatchObject({ subject: 'johndoe', scopes: ['me'] })
+      await expect(verifier.sign({ sub: 'johndoe' })).rejects.toThrow(TypeError)
+      await expect(createJWTCodec({ algorithm, privateKey }).verify(token)).rejects.toThrow(
+        TypeError,
+      )
+      const [header, payload] = token.split('.')
+      const forged = `${header}.${payload}.${b64url('x'.repeat(64))}`
+      await expectRefused(verifier.verify(forged), forged, 'token_signature_invalid')
+      const other = await generateKeyPair(algorithm)
+      const stranger = createJWTCodec({ algorithm, publicKey: other.publicKey, now: frozen(NOW) })
+      await expectRefused(stranger.verify(token), token, 'token_signature_invalid')
+    },
+  )
 
   it('accepts JWKs and Node KeyObjects', async () => {
     const pair = await generateKeyPair('ES256', { extractable: true })
-    const jwks = { privateKey: await exportJWK(pair.privateKey), publicKey: await exportJWK(pair.publicKey) }
+    const jwks = {
+      privateKey: await exportJWK(pair.privateKey),
+      publicKey: await exportJWK(pair.publicKey),
+    }
     const jwkCodec = createJWTCodec({ algorithm: 'ES256', ...jwks, now: frozen(NOW) })
     expect((await jwkCodec.verify(await jwkCodec.sign({ sub: 'a' }))).subject).toBe('a')
     const objects = generateKeyPairSync('ed25519')
@@ -299,7 +326,10 @@ describe('set-up errors', () => {
       [{ algorithm: 'EdDSA', publicKey: ed.privateKey }, '"publicKey"'],
       [{ algorithm: 'EdDSA', privateKey: ed.publicKey }, '"privateKey"'],
       [{ algorithm: 'RS256', publicKey: es.publicKey }, '"publicKey"'],
-      [{ algorithm: 'ES256', publicKey: { kty: 'EC', crv: 'P-384', x: 'a', y: 'b' } }, '"publicKey"'],
+      [
+        { algorithm: 'ES256', publicKey: { kty: 'EC', crv: 'P-384', x: 'a', y: 'b' } },
+        '"publicKey"',
+      ],
       [{ algorithm: 'ES256', publicKey: 'pem' as unknown as CryptoKey }, '"publicKey"'],
       [{ secret: SECRET, audience: [] }, '"audience"'],
       [{ secret: SECRET, audience: [''] }, '"audience"'],
@@ -328,7 +358,11 @@ describe('set-up errors', () => {
   it('tells its errors apart', () => {
     expect(isInvalidTokenError(new InvalidTokenError('token_expired', 'exp'))).toBe(true)
     expect(isInvalidTokenError(new Error('token_expired'))).toBe(false)
-    expect(isInvalidTokenError(Object.assign(new Error('x'), { name: 'InvalidTokenError', code: 'other' }))).toBe(false)
+    expect(
+      isInvalidTokenError(
+        Object.assign(new Error('x'), { name: 'InvalidTokenError', code: 'other' }),
+      ),
+    ).toBe(false)
     expect(isInvalidTokenError('InvalidTokenError')).toBe(false)
   })
 })

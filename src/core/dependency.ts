@@ -43,7 +43,8 @@ export interface DependencyOptions {
 export interface Dependency<T = unknown, I extends Inputs = Inputs> extends InputSource<T> {
   readonly '~gatehouse': 'dependency'
   readonly inputs: I
-  readonly fn: (inputs: Resolve<I>) => unknown
+  /** Method syntax on purpose: it keeps `Dependency<T, { q: … }>` assignable to `Dependable<T>`. */
+  fn(inputs: Resolve<I>): unknown
   readonly name: string
 }
 
@@ -70,7 +71,7 @@ export function dependency<const I extends Inputs, R>(
     '~gatehouse': 'dependency',
     inputs,
     fn: fn as (inputs: Resolve<I>) => unknown,
-    name: options.name ?? fn.name ?? 'anonymous',
+    name: options.name ?? (fn.name || 'anonymous'),
   }
 }
 

@@ -1,4 +1,10 @@
-import { type AssetSpec, assetResponse, PACKAGE_ASSETS, resolveAsset, textAsset } from './internal/assets.js'
+import {
+  type AssetSpec,
+  assetResponse,
+  PACKAGE_ASSETS,
+  resolveAsset,
+  textAsset,
+} from './internal/assets.js'
 import { htmlResponse, REDOC_CSP, SWAGGER_UI_CSP } from './internal/csp.js'
 import { relativeURL } from './internal/html.js'
 import { oauth2RedirectHTML, redocHTML, swaggerUIHTML } from './internal/pages.js'
@@ -43,15 +49,14 @@ const SWAGGER_UI_DEFAULT_PARAMETERS: Record<string, unknown> = {
   showCommonExtensions: true,
 }
 
+/** Route paths must be plain: routers read `:`, `*` and `{}` as patterns. */
 function checkPath(name: string, value: string | null): void {
-  if (value === null) return
-  if (
-    typeof value !== 'string' ||
-    !/^\/[^?#\\]*$/.test(value) ||
-    value.split('/').some((segment, index) => index > 0 && /^\.{0,2}$/.test(segment) && value !== '/')
-  ) {
+  if (value === null || value === '/') return
+  const segments =
+    typeof value === 'string' && value.startsWith('/') ? value.slice(1).split('/') : []
+  if (segments.length === 0 || segments.some((s) => /^\.{0,2}$|[?#\\:*{}\s]/.test(s))) {
     throw new TypeError(
-      `${name} must be null or an absolute path such as "/docs" (no query, fragment, empty, "." or ".." segments)`,
+      `${name} must be null or a plain absolute path such as "/docs" (no query, fragment, pattern, empty, "." or ".." segment)`,
     )
   }
 }

@@ -8,7 +8,10 @@ import { type JWTCodecOptions, type JWTSignOptions, resolveOptions } from './opt
 
 /** Signs and verifies access tokens with one pinned algorithm and key set. */
 export interface JWTCodec {
-  /** Signs `claims` (which must carry `sub`), adding `iat`, `exp` and the configured `iss`/`aud`. */
+  /**
+   * Signs `claims` (which must carry `sub`). `iat` and `exp` are always the codec's, `iss` and `aud`
+   * too when configured.
+   */
   sign(claims: JWTPayload, options?: JWTSignOptions): Promise<string>
   /** Verifies a compact JWT and returns its subject and scopes, or throws `InvalidTokenError`. */
   verify(token: string): Promise<VerifiedToken>

@@ -47,7 +47,8 @@ export class InvalidTokenError extends Error {
   readonly claim: string | undefined
 
   constructor(code: InvalidTokenCode, claim?: string) {
-    super(claim === undefined ? messages[code] : `${messages[code]}: "${claim}"`)
+    // Only names of claims appear in messages, never their values.
+    super(claim === undefined ? messages[code] : `${messages[code]} ("${claim}")`)
     this.code = code
     this.claim = claim
   }

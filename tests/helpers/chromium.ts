@@ -140,7 +140,11 @@ async function toRequest(incoming: IncomingMessage, origin: string): Promise<Req
 
 async function sendResponse(response: Response, outgoing: ServerResponse): Promise<void> {
   outgoing.statusCode = response.status
-  response.headers.forEach((value, name) => outgoing.setHeader(name, value))
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie') outgoing.setHeader(name, value)
+  }
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) outgoing.setHeader('set-cookie', cookies)
   outgoing.end(Buffer.from(await response.arrayBuffer()))
 }
 

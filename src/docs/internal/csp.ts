@@ -27,12 +27,14 @@ export const SWAGGER_UI_CSP = serialize(BASE_POLICY)
 
 /**
  * ReDoc injects its styles with styled-components (`<style>` elements written at run time), and
- * runs its search index in a Web Worker created from a `blob:` URL.
+ * runs its search index in a Web Worker created from a `blob:` URL. `style` attributes, which it
+ * does not need, stay blocked (they could only come from HTML in the document's descriptions).
  */
 export const REDOC_CSP = serialize({
   ...BASE_POLICY,
   'style-src': ["'self'", "'unsafe-inline'"],
-  'worker-src': ["'self'", 'blob:'],
+  'style-src-attr': ["'none'"],
+  'worker-src': ['blob:'],
 })
 
 /** Headers of every HTML page: no caching without revalidation, the given CSP, no sniffing. */

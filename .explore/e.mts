@@ -1,0 +1,32 @@
+import * as z from 'zod'
+import { Gatehouse, Router, Path, Query, Header, Cookie, Body, Form, Depends, dependency, HTTPException } from '../src/index.ts'
+const logs: unknown[] = []
+const app = new Gatehouse({ logger: { error: (m, e) => logs.push([m, e]) } })
+let calls = 0
+const counter = dependency({}, () => { calls++ })
+app.get('/items/', { dependencies: [counter] }, () => ({ ok: 1 }))
+app.get('/files/{file_path:path}', { inputs: { file_path: Path(z.string()) } }, ({ file_path }) => ({ file_path }))
+app.get('/q', { inputs: { tag: Query(z.array(z.string())), n: Query(z.number()), b: Query(z.boolean()), m: Query(z.object({ a: z.number(), c: z.string().optional() })) } }, (x) => x)
+app.post('/b', { inputs: { item: Body(z.object({ name: z.string() })), user: Body(z.object({ u: z.string() })) } }, (x) => x)
+app.post('/f', { inputs: { f: Form(z.file()), name: Form(z.string()) } }, ({ f, name }) => ({ name, fname: f.name, size: f.size }))
+app.post('/pw', { inputs: { form: Form(z.object({ username: z.string(), password: z.string().min(8) })) } }, (x) => 'ok')
+app.get('/boom', {}, () => { throw new Error('secret detail') })
+const show = async (r: Promise<Response>) => { const res = await r; console.log(res.status, [...res.headers], await res.text()) }
+await show(app.request('/items'))
+await show(app.request('/items/?x=1', { method: 'POST' }))
+await show(app.request('/items?x=1'))
+await show(app.request('/nope'))
+console.log('calls', calls)
+await show(app.request('/files/a/b/c.txt'))
+await show(app.request('/q?tag=a&tag=b&n=3&n=4&b=yes&a=1'))
+await show(app.request('/q?n=x&b=maybe'))
+await show(app.request('/b', { method: 'POST', body: JSON.stringify({ item: { name: 'x' }, user: { u: 'y' } }), headers: { 'content-type': 'application/json' } }))
+await show(app.request('/b', { method: 'POST', body: '{bad', headers: { 'content-type': 'application/json' } }))
+await show(app.request('/b', { method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }))
+const fd = new FormData(); fd.append('f', new File(['hello'], 'h.txt')); fd.append('name', 'n')
+await show(app.request('/f', { method: 'POST', body: fd }))
+await show(app.request('/f', { method: 'POST', body: JSON.stringify({}), headers: { 'content-type': 'application/json' } }))
+await show(app.request('/pw', { method: 'POST', body: new URLSearchParams({ username: 'u', password: 'short' }) }))
+await show(app.request('/boom'))
+console.log(logs)
+await show(app.request('/openapi.json'))

@@ -1,0 +1,31 @@
+import * as z from 'zod'
+import { Gatehouse, Router, Path, Query, Header, Cookie, Body, Form, Depends, dependency, HTTPException, serve } from '../src/index.ts'
+const logs: unknown[] = []
+const events: string[] = []
+const app = new Gatehouse({ logger: { error: (m, e) => logs.push([m, e]) }, dependencies: [dependency({}, () => { events.push('app') })], bodyLimit: 10 })
+const r = new Router({ prefix: '/r', tags: ['r'], dependencies: [dependency({}, () => { events.push('router') })] })
+const inner = new Router({ prefix: '/in', tags: ['in'] })
+inner.get('/x', { dependencies: [dependency({}, () => { events.push('route') })], inputs: { q: Query(z.string().optional()), d: dependency({}, () => { events.push('input'); return 1 }) } }, (x) => x)
+r.include(inner)
+app.include(r, { prefix: '/v1' })
+app.get('/h', { inputs: { user_agent: Header(z.string()), xToken: Header(z.string()), other: Header(z.string(), { alias: 'X-Other' }), raw: Header(z.string().optional(), { convertUnderscores: false }), c: Cookie(z.string()) } }, (x) => x)
+app.get('/req/{id}', { inputs: { id: z.number(), q: z.string(), req: Request } }, ({ id, q, req }) => ({ id, q, url: req.url }))
+app.post('/bare', { inputs: { item: z.object({ a: z.number() }) } }, (x) => x)
+app.post('/big', { inputs: { b: Body(z.unknown()) } }, (x) => x)
+const show = async (r: Promise<Response>) => { const res = await r; console.log(res.status, [...res.headers], await res.text()) }
+await show(app.request('/v1/r/in/x?q=1'))
+console.log(events)
+await show(app.request('/h', { headers: { 'user-agent': 'ua', 'x-token': 't', 'x-other': 'o', cookie: 'c=hello%20w; other=1' } }))
+await show(app.request('/h'))
+await show(app.request('/req/5?q=z'))
+await show(app.request('/bare', { method: 'POST', body: JSON.stringify({ a: 1 }) }))
+await show(app.request('/big', { method: 'POST', body: JSON.stringify({ a: 'long string here' }) }))
+await show(app.request('/v1/r/in/x', { method: 'HEAD' }))
+const s = await serve(app, { port: 0 })
+console.log(s.url)
+const body = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('{"a":"')); c.enqueue(new TextEncoder().encode('xxxxxxxxxxxxxxxxxxxxxxxxxx"}')); c.close() } })
+await show(fetch(`${s.url}/big`, { method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit))
+await show(fetch(`${s.url}/big`, { method: 'POST', body: '{"a":"xxxxxxxxxxxxxxxxxxx"}', headers: { 'content-type': 'application/json' } } as RequestInit))
+await show(fetch(`${s.url}/big`, { method: 'POST', body: '1', headers: { 'content-type': 'application/json' } } as RequestInit))
+await s.close()
+console.log(JSON.stringify(app.openapi(), null, 1).slice(0, 3000))

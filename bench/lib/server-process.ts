@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, readdir, rename, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ServerMessage, StatsRequest } from './listen.js'
+import type { Target } from './scenario.js'
+
+const benchDir = fileURLToPath(new URL('..', import.meta.url))
+const repoDir = fileURLToPath(new URL('../..', import.meta.url))
+const live = new Set<ChildProcess>()
+
+// However the bench ends, no server outlives it.
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL')
+})
+
+export interface ServerStats {
+  readonly rssBytes: number
+  /** User plus system CPU time the process has used since it started. */
+  readonly cpuMicros: number
+}
+
+/** A target's server, running in its own Node process on 127.0.0.1. */
+export interface ServerProcess {
+  readonly target: Target
+  readonly pid: number
+  readonly url: string
+  stats(): Promise<ServerStats>
+  stop(): Promise<void>
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Keep the main thread's profile as `bench/results/<label>.cpuprofile`; tsx's loader thread writes
+ * one too, which is dropped.
+ */
+async function keepProfile(dir: string, pid: number, label: string): Promise<void> {
+  const main = (await readdir(dir)).find((name) => name.includes(`.${pid}.0.`))
+  if (main)
+    await rename(path.join(dir, main), path.join(benchDir, 'results', `${label}.cpuprofile`))
+  await rm(dir, { recursive: true, force: true })
+}
+
+/**
+ * Start `node --import tsx bench/<server>` and wait for it to report its port over IPC. With
+ * `BENCH_PROFILE=1` the server is profiled and the profile saved as
+ * `bench/results/<label>.cpuprofile` when it stops.
+ */
+export async function startServer(
+  target: Target,
+  label: string,
+  timeoutMs = 30_000,
+): Promise<ServerProcess> {
+  const profileDir = process.env.BENCH_PROFILE
+    ? await mkdtemp(path.join(os.tmpdir(), 'gatehouse-bench-'))
+    : undefined
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', benchDir + target.server], {
+    cwd: repoDir,
+    env: { ...process.env, PORT: '0', NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  live.add(child)
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => {
+      live.delete(child)
+      reject(new Error(`server "${target.name}" exited (${signal ?? `code ${code}`})`))
+    })
+  })
+  exited.catch(() => {})
+
+  const next = <T extends ServerMessage['type']>(type: T) =>
+    Promise.race([
+      new Promise<Extract<ServerMessage, { type: T }>>((resolve) => {
+        const onMessage = (message: ServerMessage) => {
+          if (message.type !== type) return
+          child.off('message', onMessage)
+          resolve(message as Extract<ServerMessage, { type: T }>)
+        }
+        child.on('message', onMessage)
+      }),
+      exited,
+    ])
+
+  const { port } = await withTimeout(next('listening'), timeoutMs, `starting "${target.name}"`)
+  const pid = child.pid as number
+  return {
+    target,
+    pid,
+    url: `http://127.0.0.1:${port}`,
+    async stats() {
+      const reply = next('stats')
+      child.send({ type: 'stats' } satisfies StatsRequest)
+      const { rssBytes, cpuMicros } = await withTimeout(reply, 5_000, `stats of "${target.name}"`)
+      return { rssBytes, cpuMicros }
+    },
+    async stop() {
+      if (live.has(child)) {
+        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+        child.disconnect()
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
+        await gone
+        clearTimeout(timer)
+      }
+      if (profileDir) await keepProfile(profileDir, pid, label)
+    },
+  }
+}

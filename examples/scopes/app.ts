@@ -1,0 +1,108 @@
+import * as z from 'zod'
+import {
+  createCurrentPrincipal,
+  createJWTCodec,
+  createPasswordHasher,
+  dependency,
+  Gatehouse,
+  HTTPException,
+  OAuth2PasswordBearer,
+  OAuth2PasswordRequestForm,
+  Security,
+} from 'gatehouse'
+import type { UserStore } from './users.js'
+
+export const ACCESS_TOKEN_EXPIRE_MINUTES = 30
+
+export const Token = z.object({ access_token: z.string(), token_type: z.string() }).meta({ id: 'Token' })
+
+export const User = z
+  .object({
+    username: z.string(),
+    email: z.string().nullable().optional(),
+    full_name: z.string().nullable().optional(),
+    disabled: z.boolean().nullable().optional(),
+  })
+  .meta({ id: 'User' })
+
+export interface ScopesAppOptions {
+  /** The HS256 signing key. */
+  secretKey: string
+  users: UserStore
+  /** Epoch seconds; tests freeze it. */
+  now?: () => number
+}
+
+/** FastAPI's "OAuth2 scopes" tutorial app, in Gatehouse. */
+export function createScopesApp({ secretKey, users, now }: ScopesAppOptions) {
+  const jwt = createJWTCodec({ secret: secretKey, algorithm: 'HS256', ...(now ? { now } : {}) })
+  const passwords = createPasswordHasher()
+
+  const oauth2Scheme = new OAuth2PasswordBearer({
+    tokenUrl: 'token',
+    scopes: { me: 'Read information about the current user.', items: 'Read items.' },
+  })
+
+  // The tutorial's get_current_user: verify the token, load the user, compare scopes.
+  const getCurrentUser = createCurrentPrincipal({
+    scheme: oauth2Scheme,
+    jwt,
+    loadPrincipal: (username) => users.find(username),
+    errors: 'fastapi',
+    name: 'getCurrentUser',
+  })
+
+  const getCurrentActiveUser = dependency(
+    { currentUser: Security(getCurrentUser, { scopes: ['me'] }) },
+    ({ currentUser }) => {
+      if (currentUser.disabled) throw new HTTPException(400, { detail: 'Inactive user' })
+      return currentUser
+    },
+  )
+
+  const app = new Gatehouse({ title: 'FastAPI', version: '0.1.0' })
+
+  app.post(
+    '/token',
+    { inputs: { formData: OAuth2PasswordRequestForm }, response: Token },
+    async function loginForAccessToken({ formData }) {
+      const user = users.find(formData.username)
+      // Unknown users are checked against a dummy hash, so both failures take the same time.
+      const valid = await passwords.verify(formData.password, user?.hashed_password)
+      if (!user || !valid) throw new HTTPException(400, { detail: 'Incorrect username or password' })
+      // Grant only what was asked for and what this user may have: never an unknown scope.
+      const scopes = formData.scopes.filter((scope) => user.allowed_scopes.includes(scope))
+      const accessToken = await jwt.sign(
+        { sub: user.username, scopes },
+        { expiresIn: ACCESS_TOKEN_EXPIRE_MINUTES * 60 },
+      )
+      return { access_token: accessToken, token_type: 'bearer' }
+    },
+  )
+
+  app.get(
+    '/users/me/',
+    { inputs: { currentUser: getCurrentActiveUser }, response: User },
+    function readUsersMe({ currentUser }) {
+      return currentUser
+    },
+  )
+
+  app.get(
+    '/users/me/items/',
+    { inputs: { currentUser: Security(getCurrentActiveUser, { scopes: ['items'] }) } },
+    function readOwnItems({ currentUser }) {
+      return [{ item_id: 'Foo', owner: currentUser.username }]
+    },
+  )
+
+  app.get(
+    '/status/',
+    { inputs: { currentUser: getCurrentUser } },
+    function readSystemStatus() {
+      return { status: 'ok' }
+    },
+  )
+
+  return app
+}

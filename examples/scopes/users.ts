@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3'
+
+/** A user as stored, with the scopes this user may be granted. */
+export interface UserInDB {
+  username: string
+  email: string | null
+  full_name: string | null
+  disabled: boolean
+  hashed_password: string
+  allowed_scopes: string[]
+}
+
+/** Where the tutorial app finds its users. */
+export interface UserStore {
+  find(username: string): UserInDB | undefined
+  close(): void
+}
+
+/**
+ * The tutorial's two users, with its bcrypt hashes kept as they are: `johndoe`/`secret` and the
+ * disabled `alice`/`secretalice`.
+ */
+export const seedUsers: readonly UserInDB[] = [
+  {
+    username: 'johndoe',
+    full_name: 'John Doe',
+    email: 'johndoe@example.com',
+    hashed_password: '$2b$12$EixZaYVK1fsbw1ZfbX3OXePaWxn96p36WQoeG6Lruj3vjPGga31lW',
+    disabled: false,
+    allowed_scopes: ['me', 'items'],
+  },
+  {
+    username: 'alice',
+    full_name: 'Alice Chains',
+    email: 'alicechains@example.com',
+    hashed_password: '$2b$12$gSvqqUPvlXP2tfVFaWK1Be7DlH.PKZbv5H8KnzzVgXXbVxpva.pFm',
+    disabled: true,
+    allowed_scopes: ['me', 'items'],
+  },
+]
+
+interface UserRow {
+  username: string
+  email: string | null
+  full_name: string | null
+  disabled: number
+  hashed_password: string
+  allowed_scopes: string
+}
+
+/**
+ * Users in an embedded SQLite database: the file and its table are created, and the seed users
+ * inserted, on first start, in one transaction so a crash never leaves a half-seeded file.
+ */
+export function openSQLiteUserStore(filename: string): UserStore {
+  const db = new Database(filename)
+  db.pragma('journal_mode = WAL')
+  db.pragma('busy_timeout = 5000')
+  db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS users (
+      username TEXT PRIMARY KEY,
+      email TEXT,
+      full_name TEXT,
+      disabled INTEGER NOT NULL DEFAULT 0,
+      hashed_password TEXT NOT NULL,
+      allowed_scopes TEXT NOT NULL DEFAULT ''
+    )`)
+    const count = db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }
+    if (count.n === 0) {
+      const insert = db.prepare(
+        `INSERT INTO users (username, email, full_name, disabled, hashed_password, allowed_scopes)
+         VALUES (@username, @email, @full_name, @disabled, @hashed_password, @allowed_scopes)`,
+      )
+      for (const user of seedUsers)
+        insert.run({ ...user, disabled: user.disabled ? 1 : 0, allowed_scopes: user.allowed_scopes.join(' ') })
+    }
+  }).immediate()
+  const select = db.prepare('SELECT * FROM users WHERE username = ?')
+  return {
+    find(username) {
+      const row = select.get(username) as UserRow | undefined
+      if (!row) return undefined
+      return {
+        username: row.username,
+        email: row.email,
+        full_name: row.full_name,
+        disabled: row.disabled !== 0,
+        hashed_password: row.hashed_password,
+        allowed_scopes: row.allowed_scopes.split(' ').filter(Boolean),
+      }
+    },
+    close() {
+      db.close()
+    },
+  }
+}

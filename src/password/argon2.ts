@@ -1,0 +1,83 @@
+import { parseOptions } from '@node-rs/argon2'
+
+/** Argon2id cost parameters. */
+export interface Argon2Parameters {
+  /** Memory in KiB. */
+  memoryCost: number
+  /** Passes over memory. */
+  timeCost: number
+  /** Lanes. */
+  parallelism: number
+}
+
+/** OWASP's first Argon2id configuration: 19 MiB, 2 passes, 1 lane. */
+export const DEFAULT_ARGON2: Argon2Parameters = { memoryCost: 19_456, timeCost: 2, parallelism: 1 }
+
+/** `Algorithm.Argon2id` and `Version.V0x13` of `@node-rs/argon2` (ambient const enums). */
+export const ARGON2ID = 2
+const VERSION_13 = 1
+const OUTPUT_LENGTH = 32
+const MIN_SALT_LENGTH = 16
+
+// Costs a stored hash may ask for before it counts as malformed: a row saying m=4 TiB would
+// otherwise make verification allocate until the process is killed.
+const MAX_MEMORY_COST = 1_048_576
+const MAX_TIME_COST = 64
+
+const ARGON2 = /^\$argon2(?:id|i|d)\$/
+
+/** Tells whether a stored hash claims to be an Argon2 PHC string. */
+export function isArgon2Hash(hash: string): boolean {
+  return ARGON2.test(hash)
+}
+
+/**
+ * Reads an Argon2 hash's parameters; `undefined` when it does not parse or asks for more memory or
+ * passes than verification should ever spend (the larger of 1 GiB / 64 passes and the configured cost).
+ */
+export function readArgon2(hash: string, configured: Argon2Parameters) {
+  let parsed: ReturnType<typeof parseOptions>
+  try {
+    parsed = parseOptions(hash)
+  } catch {
+    return undefined
+  }
+  if (parsed.memoryCost > Math.max(MAX_MEMORY_COST, configured.memoryCost)) return undefined
+  if (parsed.timeCost > Math.max(MAX_TIME_COST, configured.timeCost)) return undefined
+  return parsed
+}
+
+/** Tells whether a parseable Argon2 hash was made with other parameters than the configured ones. */
+export function argon2Outdated(hash: string, configured: Argon2Parameters): boolean {
+  const parsed = readArgon2(hash, configured)
+  return (
+    parsed === undefined ||
+    (parsed.algorithm as number) !== ARGON2ID ||
+    (parsed.version as number) !== VERSION_13 ||
+    parsed.memoryCost !== configured.memoryCost ||
+    parsed.timeCost !== configured.timeCost ||
+    parsed.parallelism !== configured.parallelism ||
+    parsed.outputLen !== OUTPUT_LENGTH ||
+    parsed.saltLen < MIN_SALT_LENGTH
+  )
+}
+
+/** Checks Argon2 options once, throwing a `TypeError` that names the faulty option. */
+export function resolveArgon2(options: Partial<Argon2Parameters>): Argon2Parameters {
+  const parameters = { ...DEFAULT_ARGON2 }
+  for (const name of ['memoryCost', 'timeCost', 'parallelism'] as const) {
+    const value = options[name]
+    if (value === undefined) continue
+    if (!Number.isInteger(value) || value < 1 || value > 2 ** 32 - 1) {
+      throw new TypeError(`createPasswordHasher: "${name}" must be a positive integer`)
+    }
+    parameters[name] = value
+  }
+  if (parameters.parallelism > 255) {
+    throw new TypeError('createPasswordHasher: "parallelism" must be at most 255')
+  }
+  if (parameters.memoryCost < 8 * parameters.parallelism) {
+    throw new TypeError('createPasswordHasher: "memoryCost" must be at least 8 KiB per lane')
+  }
+  return parameters
+}

@@ -1,0 +1,23 @@
+/** How a protected resource answers failed authentication or authorization. */
+export type ErrorStyle = 'fastapi' | 'rfc6750'
+
+/** Quote a value for an auth-param (RFC 9110 §11.2 quoted-string). */
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&')}"`
+}
+
+/**
+ * The `WWW-Authenticate` value for a Bearer challenge: `Bearer` alone, or with `scope`, `error`
+ * and `realm` parameters in that order of relevance.
+ */
+export function bearerChallenge(params: {
+  realm?: string | undefined
+  error?: 'invalid_token' | 'insufficient_scope' | undefined
+  scope?: string | undefined
+}): string {
+  const parts: string[] = []
+  if (params.realm) parts.push(`realm=${quoted(params.realm)}`)
+  if (params.error) parts.push(`error=${quoted(params.error)}`)
+  if (params.scope) parts.push(`scope=${quoted(params.scope)}`)
+  return parts.length === 0 ? 'Bearer' : `Bearer ${parts.join(', ')}`
+}

@@ -1,0 +1,311 @@
+import {
+  Depends,
+  dependency,
+  Form,
+  Gatehouse,
+  HTTPException,
+  type InputLike,
+  Path,
+  Query,
+  Router,
+} from 'gatehouse'
+import { describe, expect, test } from 'vitest'
+import * as z from 'zod'
+import { captureLogger } from './helpers/http.js'
+
+const getJSON = async (app: Gatehouse, path: string, init?: RequestInit) => {
+  const res = await app.request(path, init)
+  return { status: res.status, body: await res.json() }
+}
+
+describe('dependency values', () => {
+  test('sync and async dependencies, nested, bare or in Depends()', async () => {
+    const app = new Gatehouse()
+    const commons = dependency(
+      { q: Query(z.string().optional()), skip: Query(z.number().default(0)) },
+      ({ q, skip }) => ({ q, skip }),
+    )
+    const slow = dependency({ commons }, async ({ commons }) => {
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      return commons.skip + 1
+    })
+    app.get('/', { inputs: { commons, next: Depends(slow) } }, (inputs) => inputs)
+    expect(await getJSON(app, '/?q=x&skip=2')).toEqual({
+      status: 200,
+      body: { commons: { q: 'x', skip: 2 }, next: 3 },
+    })
+  })
+
+  test('a dependency runs once per request however often it is used; useCache: false runs again', async () => {
+    let counter = 0
+    const count = dependency({}, () => ++counter)
+    const a = dependency({ n: count }, ({ n }) => n)
+    const b = dependency({ n: Depends(count) }, ({ n }) => n)
+    const app = new Gatehouse()
+    app.get(
+      '/',
+      { inputs: { a, b, direct: count, fresh: Depends(count, { useCache: false }) } },
+      (inputs) => inputs,
+    )
+    expect((await getJSON(app, '/')).body).toEqual({ a: 1, b: 1, direct: 1, fresh: 2 })
+    // The cache is per request, not per app.
+    expect((await getJSON(app, '/')).body).toEqual({ a: 3, b: 3, direct: 3, fresh: 4 })
+  })
+
+  test('decorator dependencies run in order app, router, route, then inputs; values unused', async () => {
+    const order: string[] = []
+    const mark = (name: string) =>
+      dependency({}, () => {
+        order.push(name)
+        return name
+      })
+    const app = new Gatehouse({ dependencies: [mark('app')] })
+    const router = new Router({ prefix: '/r', dependencies: [mark('router')] })
+    router.get(
+      '/',
+      { dependencies: [mark('route-1'), mark('route-2')], inputs: { value: mark('input') } },
+      (inputs) => inputs,
+    )
+    app.include(router, { dependencies: [mark('include')] })
+    expect((await getJSON(app, '/r/')).body).toEqual({ value: 'input' })
+    expect(order).toEqual(['app', 'include', 'router', 'route-1', 'route-2', 'input'])
+  })
+
+  test('a decorator dependency can reject the request', async () => {
+    const verifyKey = dependency({ xKey: Query(z.string()) }, ({ xKey }) => {
+      if (xKey !== 'secret') throw new HTTPException(400, { detail: 'X-Key invalid' })
+    })
+    let ran = false
+    const app = new Gatehouse()
+    app.get('/', { dependencies: [verifyKey] }, () => {
+      ran = true
+      return 'ok'
+    })
+    expect(await getJSON(app, '/?xKey=wrong')).toEqual({
+      status: 400,
+      body: { detail: 'X-Key invalid' },
+    })
+    expect(ran).toBe(false)
+    expect(await getJSON(app, '/?xKey=secret')).toEqual({ status: 200, body: 'ok' })
+  })
+})
+
+describe('cleanup', () => {
+  function createCleanupApp() {
+    const events: string[] = []
+    const logger = captureLogger()
+    const outer = dependency({}, async function* outer() {
+      events.push('outer:open')
+      try {
+        yield 'outer'
+      } catch (error) {
+        events.push(`outer:saw ${(error as Error).message}`)
+        throw error
+      } finally {
+        events.push('outer:close')
+      }
+    })
+    const inner = dependency({ outer }, function* inner({ outer }) {
+      events.push('inner:open')
+      try {
+        yield `${outer}/inner`
+      } finally {
+        events.push('inner:close')
+      }
+    })
+    const resource = dependency({}, () => ({
+      name: 'resource',
+      async [Symbol.asyncDispose]() {
+        events.push('resource:disposed')
+      },
+    }))
+    const syncResource = dependency({}, () => ({
+      [Symbol.dispose]() {
+        events.push('sync:disposed')
+      },
+    }))
+    const app = new Gatehouse({ logger })
+    app.get('/ok', { inputs: { inner, resource, syncResource } }, ({ inner, resource }) => {
+      events.push('handler')
+      return { inner, resource: resource.name }
+    })
+    app.get('/http-error', { inputs: { inner } }, () => {
+      events.push('handler')
+      throw new HTTPException(404, { detail: 'Nope' })
+    })
+    app.get('/crash', { inputs: { inner, resource } }, () => {
+      events.push('handler')
+      throw new Error('boom')
+    })
+    app.get('/invalid', { inputs: { outer, n: Query(z.number()) } }, () => 'never')
+    return { app, events, logger }
+  }
+
+  test('generator cleanup and disposal run after the handler, in reverse order of set-up', async () => {
+    const { app, events } = createCleanupApp()
+    const res = await getJSON(app, '/ok')
+    expect(res).toEqual({ status: 200, body: { inner: 'outer/inner', resource: 'resource' } })
+    expect(events).toEqual([
+      'outer:open',
+      'inner:open',
+      'handler',
+      'sync:disposed',
+      'resource:disposed',
+      'inner:close',
+      'outer:close',
+    ])
+  })
+
+  test('cleanup runs on errors too and sees the error through try/catch around yield', async () => {
+    const { app, events, logger } = createCleanupApp()
+    expect(await getJSON(app, '/http-error')).toEqual({ status: 404, body: { detail: 'Nope' } })
+    expect(events).toEqual([
+      'outer:open',
+      'inner:open',
+      'handler',
+      'inner:close',
+      'outer:saw Nope',
+      'outer:close',
+    ])
+    events.length = 0
+    expect(await getJSON(app, '/crash')).toEqual({
+      status: 500,
+      body: { detail: 'Internal Server Error' },
+    })
+    expect(events).toEqual([
+      'outer:open',
+      'inner:open',
+      'handler',
+      'resource:disposed',
+      'inner:close',
+      'outer:saw boom',
+      'outer:close',
+    ])
+    expect(logger.calls).toHaveLength(1)
+  })
+
+  test('a later dependency that fails still lets earlier ones clean up, seeing its error', async () => {
+    const { events } = createCleanupApp()
+    const seen: unknown[] = []
+    const session = dependency({}, async function* session() {
+      try {
+        yield 'session'
+      } catch (error) {
+        seen.push(error)
+        throw error
+      } finally {
+        events.push('session:close')
+      }
+    })
+    const guard = dependency({ session }, () => {
+      throw new HTTPException(401, { detail: 'Not authenticated' })
+    })
+    let ran = false
+    const app = new Gatehouse()
+    app.get('/', { inputs: { guard } }, () => {
+      ran = true
+    })
+    expect(await getJSON(app, '/')).toEqual({ status: 401, body: { detail: 'Not authenticated' } })
+    expect(ran).toBe(false)
+    expect(events).toEqual(['session:close'])
+    expect(seen).toEqual([expect.objectContaining({ status: 401 })])
+  })
+
+  test('no dependency runs when the inputs are invalid, so nothing needs cleaning', async () => {
+    const { app, events } = createCleanupApp()
+    expect((await app.request('/invalid?n=x')).status).toBe(422)
+    expect(events).toEqual([])
+  })
+
+  test('an exception raised after yield replaces the response', async () => {
+    const app = new Gatehouse()
+    const strict = dependency({}, function* strict() {
+      yield 1
+      throw new HTTPException(409, { detail: 'Conflict found during cleanup' })
+    })
+    app.get('/', { inputs: { strict } }, () => 'ok')
+    expect(await getJSON(app, '/')).toEqual({
+      status: 409,
+      body: { detail: 'Conflict found during cleanup' },
+    })
+  })
+
+  test('a cleanup that swallows the error does not turn a failure into success', async () => {
+    const logger = captureLogger()
+    const app = new Gatehouse({ logger })
+    const swallow = dependency({}, function* swallow() {
+      try {
+        yield 1
+      } catch {
+        // deliberately ignored
+      }
+    })
+    app.get('/', { inputs: { swallow } }, () => {
+      throw new HTTPException(418, { detail: 'teapot' })
+    })
+    expect(await getJSON(app, '/')).toEqual({ status: 418, body: { detail: 'teapot' } })
+  })
+
+  test('a generator that never yields is a 500, logged', async () => {
+    const logger = captureLogger()
+    const app = new Gatehouse({ logger })
+    const empty = dependency({}, function* empty() {})
+    app.get('/', { inputs: { empty } }, () => 'ok')
+    expect((await app.request('/')).status).toBe(500)
+    expect(logger.calls).toHaveLength(1)
+  })
+})
+
+describe('registration errors', () => {
+  test('a dependency cycle is a TypeError at registration', () => {
+    const aInputs: Record<string, InputLike> = {}
+    const a = dependency(aInputs, () => 1, { name: 'depA' })
+    const b = dependency({ a }, () => 2, { name: 'depB' })
+    aInputs.b = b
+    const app = new Gatehouse()
+    expect(() => app.get('/', { inputs: { a } }, () => 1)).toThrow(TypeError)
+    expect(() => app.get('/', { inputs: { a } }, () => 1)).toThrow(/cycle through "depA"/)
+  })
+
+  test('an anonymous dependency is still named in errors', () => {
+    const inputs: Record<string, InputLike> = {}
+    const self = dependency(inputs, () => 1)
+    inputs.self = self
+    expect(self.name).not.toBe('')
+    expect(() => new Gatehouse().get('/', { inputs: { self } }, () => 1)).toThrow(
+      /cycle through "\w+"/,
+    )
+  })
+
+  test('Path() for a name not in the path is a TypeError', () => {
+    const app = new Gatehouse()
+    expect(() => app.get('/items', { inputs: { item_id: Path(z.number()) } }, () => 1)).toThrow(
+      TypeError,
+    )
+    expect(() =>
+      app.get('/items/{id}', { inputs: { item_id: Path(z.number()) } }, () => 1),
+    ).toThrow(/"item_id" does not appear in the path/)
+    // Nested in a dependency too.
+    const dep = dependency({ user_id: Path(z.string()) }, ({ user_id }) => user_id)
+    expect(() => app.get('/users', { inputs: { dep } }, () => 1)).toThrow(TypeError)
+  })
+
+  test('anything that is not an input source is a TypeError naming the key', () => {
+    const app = new Gatehouse()
+    expect(() => app.get('/', { inputs: { nope: 42 as never } }, () => 1)).toThrow(
+      /input "nope" is not an input source/,
+    )
+    expect(() => app.get('/', { inputs: { d: Depends({} as never) } }, () => 1)).toThrow(TypeError)
+    expect(() => dependency({}, 'nope' as never)).toThrow(TypeError)
+  })
+
+  test('a path input must be a single value and JSON and form bodies do not mix', () => {
+    const app = new Gatehouse()
+    expect(() =>
+      app.get('/{ids}', { inputs: { ids: Path(z.array(z.string())) } }, () => 1),
+    ).toThrow(/single value/)
+    expect(() =>
+      app.post('/', { inputs: { a: z.object({ x: z.string() }), b: Form(z.string()) } }, () => 1),
+    ).toThrow(/Body\(\) and Form\(\)/)
+  })
+})

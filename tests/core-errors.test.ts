@@ -1,0 +1,324 @@
+import {
+  Body,
+  dependency,
+  Form,
+  Gatehouse,
+  Header,
+  HTTPException,
+  Query,
+  RequestValidationError,
+} from 'gatehouse'
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import * as z from 'zod'
+import { captureLogger, type Send, transports } from './helpers/http.js'
+
+const Item = z.object({ name: z.string(), price: z.number().positive() })
+
+function createErrorsApp() {
+  const logger = captureLogger()
+  const app = new Gatehouse({ logger, bodyLimit: 64, openapiUrl: null })
+  const pagination = dependency(
+    { limit: Query(z.number().int().max(100)), token: Header(z.string().min(3)) },
+    ({ limit }) => limit,
+  )
+  const nested = dependency({ pagination, q: Query(z.string().min(2)) }, ({ q }) => q)
+  app.post(
+    '/items/',
+    { inputs: { nested, item: Body(Item), verbose: Query(z.boolean()) } },
+    ({ item }) => item,
+  )
+  app.post('/json', { inputs: { item: Body(Item) } }, ({ item }) => item)
+  app.post('/optional-json', { inputs: { item: Body(Item.optional()) } }, ({ item }) => ({
+    got: item ?? null,
+  }))
+  app.post(
+    '/form',
+    { inputs: { username: Form(z.string()), password: Form(z.string().min(8)) } },
+    ({ username }) => ({ username }),
+  )
+  app.post(
+    '/signup',
+    { inputs: { user: Body(z.object({ name: z.string(), password: z.string().min(8) })) } },
+    ({ user }) => user.name,
+  )
+  app.get('/teapot', {}, () => {
+    throw new HTTPException(418, {
+      detail: { reason: 'short and stout' },
+      headers: { 'x-error': 'teapot' },
+    })
+  })
+  app.get('/forbidden', {}, () => {
+    throw new HTTPException(403)
+  })
+  app.get('/crash', {}, () => {
+    throw new Error('database password is hunter2')
+  })
+  app.get('/async-crash', {}, async () => {
+    await Promise.resolve()
+    throw new TypeError('internal state at /srv/app')
+  })
+  app.get('/manual-422', {}, () => {
+    throw new RequestValidationError([
+      { type: 'value_error', loc: ['query', 'x'], msg: 'Value error, custom', input: 'y' },
+    ])
+  })
+  return { app, logger }
+}
+
+describe.each(transports)('errors ($name)', (transport) => {
+  const { app, logger } = createErrorsApp()
+  let send: Send
+  let close: () => Promise<void>
+  beforeAll(async () => {
+    ;({ send, close } = await transport.open(app))
+  })
+  afterAll(() => close())
+  beforeEach(() => {
+    logger.calls.length = 0
+  })
+
+  const json = async (path: string, init?: RequestInit) => {
+    const res = await send(path, init)
+    return { status: res.status, headers: res.headers, body: await res.json() }
+  }
+  const post = (body: string, contentType = 'application/json'): RequestInit => ({
+    method: 'POST',
+    body,
+    headers: { 'content-type': contentType },
+  })
+
+  test('every invalid input of a request, across nested dependencies, lands in one 422', async () => {
+    const res = await json(
+      '/items/?limit=1000&q=x&verbose=perhaps',
+      post(JSON.stringify({ name: 'Foo', price: -1 })),
+    )
+    expect(res.status).toBe(422)
+    expect(res.headers.get('content-type')).toBe('application/json')
+    expect(res.body).toEqual({
+      detail: [
+        {
+          type: 'too_big',
+          loc: ['query', 'limit'],
+          msg: 'Too big: expected number to be <=100',
+          input: 1000,
+          ctx: { maximum: 100, inclusive: true },
+        },
+        { type: 'missing', loc: ['header', 'token'], msg: 'Field required', input: null },
+        {
+          type: 'too_small',
+          loc: ['query', 'q'],
+          msg: 'Too small: expected string to have >=2 characters',
+          input: 'x',
+          ctx: { minimum: 2, inclusive: true },
+        },
+        {
+          type: 'invalid_type',
+          loc: ['query', 'verbose'],
+          msg: 'Invalid input: expected boolean, received string',
+          input: 'perhaps',
+          ctx: { expected: 'boolean' },
+        },
+        {
+          type: 'too_small',
+          loc: ['body', 'price'],
+          msg: 'Too small: expected number to be >0',
+          input: -1,
+          ctx: { minimum: 0, inclusive: false },
+        },
+      ],
+    })
+  })
+
+  test('each item has type, loc, msg and input', async () => {
+    const res = await json('/json', post(JSON.stringify({ price: 'free' })))
+    expect(res.status).toBe(422)
+    for (const item of res.body.detail) {
+      expect(Object.keys(item)).toEqual(expect.arrayContaining(['type', 'loc', 'msg', 'input']))
+      expect(item.loc[0]).toBe('body')
+    }
+    expect(res.body.detail[0]).toEqual({
+      type: 'missing',
+      loc: ['body', 'name'],
+      msg: 'Field required',
+      input: { price: 'free' },
+    })
+  })
+
+  test('a missing body is one "missing" error at ["body"]', async () => {
+    expect(await json('/json', { method: 'POST' })).toMatchObject({
+      status: 422,
+      body: { detail: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] },
+    })
+    expect(await json('/optional-json', { method: 'POST' })).toMatchObject({
+      status: 200,
+      body: { got: null },
+    })
+  })
+
+  test('malformed JSON is 422 json_invalid', async () => {
+    const res = await json('/json', post('{"name": "Foo",'))
+    expect(res.status).toBe(422)
+    expect(res.body.detail).toHaveLength(1)
+    expect(res.body.detail[0]).toMatchObject({
+      type: 'json_invalid',
+      loc: ['body'],
+      msg: 'JSON decode error',
+    })
+  })
+
+  test('a JSON body sent with a form content type is missing, and the other way round', async () => {
+    const asForm = await json(
+      '/json',
+      post('name=Foo&price=1', 'application/x-www-form-urlencoded'),
+    )
+    expect(asForm.status).toBe(422)
+    expect(asForm.body.detail).toEqual([
+      { type: 'missing', loc: ['body'], msg: 'Field required', input: null },
+    ])
+    const asJSON = await json('/form', post(JSON.stringify({ username: 'a', password: 'b' })))
+    expect(asJSON.status).toBe(422)
+    expect(asJSON.body.detail.map((e: { type: string; loc: unknown }) => [e.type, e.loc])).toEqual([
+      ['missing', ['body', 'username']],
+      ['missing', ['body', 'password']],
+    ])
+    const asText = await json('/json', post('{"name":"Foo","price":1}', 'text/plain'))
+    expect(asText.body.detail[0].type).toBe('missing')
+  })
+
+  test('HTTPException answers {"detail": ...} with its status and headers', async () => {
+    const res = await json('/teapot')
+    expect(res.status).toBe(418)
+    expect(res.body).toEqual({ detail: { reason: 'short and stout' } })
+    expect(res.headers.get('x-error')).toBe('teapot')
+    expect(await json('/forbidden')).toMatchObject({ status: 403, body: { detail: 'Forbidden' } })
+  })
+
+  test('a RequestValidationError thrown by a handler is a 422 too', async () => {
+    expect(await json('/manual-422')).toMatchObject({
+      status: 422,
+      body: {
+        detail: [
+          { type: 'value_error', loc: ['query', 'x'], msg: 'Value error, custom', input: 'y' },
+        ],
+      },
+    })
+  })
+
+  test('any other error is a 500 that leaks nothing and is logged exactly once', async () => {
+    for (const path of ['/crash', '/async-crash']) {
+      const res = await send(path)
+      expect(res.status).toBe(500)
+      const text = await res.text()
+      expect(JSON.parse(text)).toEqual({ detail: 'Internal Server Error' })
+      expect(text).not.toMatch(/hunter2|srv|Error:|at /)
+    }
+    expect(logger.calls).toHaveLength(2)
+    const [[message, error], [, second]] = logger.calls as [[string, Error], [string, Error]]
+    expect(message).toContain('GET /crash')
+    expect(error.message).toBe('database password is hunter2')
+    expect(second).toBeInstanceOf(TypeError)
+  })
+
+  test('a field named password that fails validation is redacted in "input"', async () => {
+    const form = await send('/form', {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'u', password: 'short1' }),
+    })
+    const formText = await form.text()
+    expect(form.status).toBe(422)
+    expect(formText).not.toContain('short1')
+    expect(JSON.parse(formText).detail[0]).toMatchObject({
+      loc: ['body', 'password'],
+      input: '[redacted]',
+    })
+    // Nested in a JSON body, and in the parent object echoed for a missing sibling.
+    const body = await send('/signup', post(JSON.stringify({ password: 'tiny' })))
+    const bodyText = await body.text()
+    expect(body.status).toBe(422)
+    expect(bodyText).not.toContain('tiny')
+    expect(JSON.parse(bodyText).detail).toEqual([
+      {
+        type: 'missing',
+        loc: ['body', 'name'],
+        msg: 'Field required',
+        input: { password: '[redacted]' },
+      },
+      expect.objectContaining({ loc: ['body', 'password'], input: '[redacted]' }),
+    ])
+  })
+
+  test('a body over the limit is 413 when Content-Length says so', async () => {
+    const big = JSON.stringify({ name: 'x'.repeat(200), price: 1 })
+    const res = await json('/json', post(big))
+    expect(res).toMatchObject({ status: 413, body: { detail: 'Request body is too large' } })
+    // Exactly at the limit is fine.
+    const exact = JSON.stringify({ name: 'x'.repeat(64 - 21), price: 1 })
+    expect(new TextEncoder().encode(exact).byteLength).toBe(64)
+    expect((await send('/json', post(exact))).status).toBe(200)
+  })
+
+  test('a streamed (chunked) body over the limit is 413 too', async () => {
+    const encoder = new TextEncoder()
+    let pulls = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls++
+        if (pulls > 50) controller.close()
+        else controller.enqueue(encoder.encode(pulls === 1 ? '{"name":"' : 'xxxxxxxxxxxxxxxx'))
+      },
+    })
+    const res = await send('/json', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit)
+    expect(res.status).toBe(413)
+    expect(await res.json()).toEqual({ detail: 'Request body is too large' })
+    expect(logger.calls).toEqual([])
+  })
+
+  test('forms are limited as well', async () => {
+    const res = await send('/form', {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'u'.repeat(100), password: 'p'.repeat(10) }),
+    })
+    expect(res.status).toBe(413)
+  })
+})
+
+describe('body limit', () => {
+  test('a declared Content-Length over the limit is refused before any byte is read', async () => {
+    const { app } = createErrorsApp()
+    let pulls = 0
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulls++
+          controller.enqueue(new TextEncoder().encode('{}'))
+          controller.close()
+        },
+      },
+      { highWaterMark: 0 },
+    )
+    const request = new Request('http://localhost/json', {
+      method: 'POST',
+      body,
+      duplex: 'half',
+      headers: { 'content-type': 'application/json', 'content-length': '65' },
+    } as RequestInit)
+    expect((await app.request(request)).status).toBe(413)
+    expect(pulls).toBe(0)
+  })
+
+  test('is 1 MiB', async () => {
+    const app = new Gatehouse()
+    app.post('/', { inputs: { data: Body(z.string()) } }, ({ data }) => data.length)
+    const ok = JSON.stringify('x'.repeat(1024 * 1024 - 2))
+    const tooBig = JSON.stringify('x'.repeat(1024 * 1024 - 1))
+    const send = (body: string) =>
+      app.request('/', { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+    expect((await send(ok)).status).toBe(200)
+    expect((await send(tooBig)).status).toBe(413)
+  })
+})

@@ -1,0 +1,147 @@
+import { Body, Gatehouse, Path } from 'gatehouse'
+import { describe, expect, test } from 'vitest'
+import * as z from 'zod'
+import { captureLogger } from './helpers/http.js'
+
+const User = z.object({
+  username: z.string(),
+  email: z.string().optional(),
+  disabled: z.boolean().optional(),
+})
+const UserInDB = User.extend({ hashed_password: z.string() })
+type UserInDB = z.infer<typeof UserInDB>
+
+const db: Record<string, UserInDB> = {
+  johndoe: { username: 'johndoe', email: 'john@example.com', hashed_password: 'fakehashedsecret' },
+}
+
+function createResponsesApp() {
+  const logger = captureLogger()
+  const app = new Gatehouse({ logger })
+  app.get(
+    '/users/{username}',
+    { inputs: { username: Path(z.string()) }, response: User },
+    ({ username }) => {
+      const user = db[username]
+      return user ?? { username, hashed_password: 'x', extra: { nested: true } }
+    },
+  )
+  app.get('/users-list', { response: z.array(User) }, () => Object.values(db))
+  app.get('/nested', { response: z.object({ owner: User, count: z.number() }) }, () => ({
+    owner: db.johndoe as UserInDB,
+    count: 1,
+  }))
+  app.get(
+    '/defaults',
+    { response: z.object({ name: z.string(), tags: z.array(z.string()).default([]) }) },
+    () => ({ name: 'x' }),
+  )
+  app.post(
+    '/items/',
+    { inputs: { item: Body(z.object({ name: z.string() })) }, status: 201 },
+    ({ item }) => item,
+  )
+  app.delete('/items/{id}', { inputs: { id: Path(z.number()) }, status: 204 }, () => ({
+    ignored: true,
+  }))
+  app.get(
+    '/raw',
+    { response: User },
+    () =>
+      new Response('<p>hi</p>', {
+        status: 203,
+        headers: { 'content-type': 'text/html', 'x-raw': '1' },
+      }),
+  )
+  app.get('/broken', { response: User }, () => ({ name: 'no username' }) as never)
+  app.get('/nothing', {}, () => undefined)
+  app.get('/async', { response: z.number() }, async () => 42)
+  return { app, logger }
+}
+
+describe('response models', () => {
+  test('the response schema strips fields it does not declare (no hashed_password)', async () => {
+    const { app } = createResponsesApp()
+    const res = await app.request('/users/johndoe')
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    expect(JSON.parse(text)).toEqual({ username: 'johndoe', email: 'john@example.com' })
+    expect(text).not.toContain('hashed')
+    const other = await app.request('/users/alice')
+    expect(await other.json()).toEqual({ username: 'alice' })
+  })
+
+  test('stripping applies inside arrays and nested objects', async () => {
+    const { app } = createResponsesApp()
+    expect(await (await app.request('/users-list')).json()).toEqual([
+      { username: 'johndoe', email: 'john@example.com' },
+    ])
+    expect(await (await app.request('/nested')).json()).toEqual({
+      owner: { username: 'johndoe', email: 'john@example.com' },
+      count: 1,
+    })
+  })
+
+  test('defaults of the response schema are filled in', async () => {
+    const { app } = createResponsesApp()
+    expect(await (await app.request('/defaults')).json()).toEqual({ name: 'x', tags: [] })
+  })
+
+  test('a result that fails the response schema is a 500, logged, not leaked', async () => {
+    const { app, logger } = createResponsesApp()
+    const res = await app.request('/broken')
+    expect(res.status).toBe(500)
+    const text = await res.text()
+    expect(JSON.parse(text)).toEqual({ detail: 'Internal Server Error' })
+    expect(text).not.toContain('no username')
+    expect(logger.calls).toHaveLength(1)
+    const [message, errors] = logger.calls[0] as [string, unknown]
+    expect(message).toContain('GET /broken')
+    expect(errors).toEqual([
+      expect.objectContaining({ type: 'missing', loc: ['response', 'username'] }),
+    ])
+  })
+
+  test('an async handler is awaited before serialization', async () => {
+    const { app } = createResponsesApp()
+    expect(await (await app.request('/async')).json()).toBe(42)
+  })
+
+  test('undefined is sent as JSON null', async () => {
+    const { app } = createResponsesApp()
+    const res = await app.request('/nothing')
+    expect(res.headers.get('content-type')).toBe('application/json')
+    expect(await res.text()).toBe('null')
+  })
+})
+
+describe('status and raw responses', () => {
+  test('status per route: 201', async () => {
+    const { app } = createResponsesApp()
+    const res = await app.request('/items/', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Foo' }),
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(res.status).toBe(201)
+    expect(await res.json()).toEqual({ name: 'Foo' })
+  })
+
+  test('204 has an empty body whatever the handler returns', async () => {
+    const { app } = createResponsesApp()
+    const res = await app.request('/items/3', { method: 'DELETE' })
+    expect(res.status).toBe(204)
+    expect(res.headers.get('content-type')).toBeNull()
+    expect(await res.text()).toBe('')
+  })
+
+  test('a returned Response passes through untouched, skipping the response schema', async () => {
+    const { app, logger } = createResponsesApp()
+    const res = await app.request('/raw')
+    expect(res.status).toBe(203)
+    expect(res.headers.get('content-type')).toBe('text/html')
+    expect(res.headers.get('x-raw')).toBe('1')
+    expect(await res.text()).toBe('<p>hi</p>')
+    expect(logger.calls).toEqual([])
+  })
+})

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DEVELOPMENT_SECRET_KEY } from '../../examples/scopes/config.js'
+import { createScopesApp } from '../../examples/scopes/app.js'
+import { openSQLiteUserStore } from '../../examples/scopes/users.js'
+import { startServer } from './http.js'
+
+/** The tutorial app on a real server on 127.0.0.1, with its users in a fresh SQLite file. */
+export async function startScopesApp() {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-scopes-'))
+  const users = openSQLiteUserStore(join(dir, 'users.db'))
+  const app = createScopesApp({ secretKey: DEVELOPMENT_SECRET_KEY, users })
+  const server = await startServer(app)
+  return {
+    app,
+    server,
+    send: server.send,
+    async close() {
+      await server.close()
+      users.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** POST /token with the password form. */
+export function login(
+  send: (path: string, init?: RequestInit) => Promise<Response>,
+  username: string,
+  password: string,
+  scope = '',
+): Promise<Response> {
+  return send('/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password, scope }).toString(),
+  })
+}

@@ -1,0 +1,275 @@
+import { describe, expect, test } from 'vitest'
+import { createItemsApp } from '../examples/items/app.js'
+import { startServer } from './helpers/http.js'
+import { expectValidOpenAPI } from './helpers/openapi.js'
+
+const KEY = { 'x-key': 'fake-super-secret-key' }
+
+async function call(
+  app: ReturnType<typeof createItemsApp>['app'],
+  path: string,
+  init?: RequestInit,
+) {
+  const res = await app.request(path, init)
+  return { status: res.status, body: res.status === 204 ? null : await res.json() }
+}
+
+const jsonPost = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json', ...headers },
+})
+
+describe('items example: GET /items/', () => {
+  test('lists items through nested dependencies, without internal_note', async () => {
+    const { app, events } = createItemsApp()
+    expect(await call(app, '/items/')).toEqual({
+      status: 200,
+      body: [
+        { id: 1, name: 'Foo', price: 50.2 },
+        { id: 2, name: 'Bar', description: 'The bartenders', price: 62, tax: 20.2 },
+      ],
+    })
+    expect(events).toEqual(['db:open', 'db:close'])
+  })
+
+  test('pagination and search read the query', async () => {
+    const { app } = createItemsApp()
+    expect((await call(app, '/items/?skip=1&limit=1')).body).toEqual([
+      { id: 2, name: 'Bar', description: 'The bartenders', price: 62, tax: 20.2 },
+    ])
+    expect((await call(app, '/items/?q=FOO')).body).toEqual([{ id: 1, name: 'Foo', price: 50.2 }])
+    expect((await call(app, '/items/?limit=0')).body).toEqual({
+      detail: [expect.objectContaining({ type: 'too_small', loc: ['query', 'limit'], input: 0 })],
+    })
+  })
+
+  test('invalid query values are one 422 and the database is never opened', async () => {
+    const { app, events } = createItemsApp()
+    const res = await call(app, '/items/?skip=-1&limit=101&q=ab')
+    expect(res.status).toBe(422)
+    expect(res.body.detail.map((e: { loc: unknown }) => e.loc)).toEqual([
+      ['query', 'skip'],
+      ['query', 'limit'],
+      ['query', 'q'],
+    ])
+    expect(events).toEqual([])
+  })
+
+  test('the router dependency checks X-Key on every route', async () => {
+    const { app, events } = createItemsApp()
+    expect(await call(app, '/items/', { headers: KEY })).toMatchObject({ status: 200 })
+    expect(await call(app, '/items/', { headers: { 'x-key': 'wrong' } })).toEqual({
+      status: 400,
+      body: { detail: 'X-Key header invalid' },
+    })
+    expect(await call(app, '/items/1', { headers: { 'x-key': 'wrong' } })).toMatchObject({
+      status: 400,
+    })
+    // The rejected requests never opened the database.
+    expect(events).toEqual(['db:open', 'db:close'])
+  })
+
+  test('/items redirects to /items/ keeping the query', async () => {
+    const { app } = createItemsApp()
+    const res = await app.request('/items?q=foo')
+    expect(res.status).toBe(307)
+    expect(res.headers.get('location')).toBe('http://localhost/items/?q=foo')
+  })
+})
+
+describe('items example: GET /items/{item_id}', () => {
+  test('reads one item through the response model', async () => {
+    const { app, events } = createItemsApp()
+    expect(await call(app, '/items/2')).toEqual({
+      status: 200,
+      body: { id: 2, name: 'Bar', description: 'The bartenders', price: 62, tax: 20.2 },
+    })
+    expect(events).toEqual(['db:open', 'db:close'])
+  })
+
+  test('404 for an unknown item still closes the database', async () => {
+    const { app, events } = createItemsApp()
+    expect(await call(app, '/items/99')).toEqual({
+      status: 404,
+      body: { detail: 'Item not found' },
+    })
+    expect(events).toEqual(['db:open', 'db:close'])
+  })
+
+  test('a non-integer id is a 422', async () => {
+    const { app } = createItemsApp()
+    for (const id of ['abc', '1.5']) {
+      const res = await call(app, `/items/${id}`)
+      expect(res.status).toBe(422)
+      expect(res.body.detail[0]).toMatchObject({ loc: ['path', 'item_id'] })
+    }
+  })
+
+  test('other methods are 405 with Allow', async () => {
+    const { app, events } = createItemsApp()
+    const res = await app.request('/items/1', { method: 'DELETE' })
+    expect(res.status).toBe(405)
+    expect(res.headers.get('allow')).toBe('GET, HEAD')
+    expect(events).toEqual([])
+  })
+})
+
+describe('items example: POST /items/', () => {
+  test('creates an item: 201, id assigned, internal_note stored but not returned', async () => {
+    const { app, items, events } = createItemsApp()
+    const res = await call(app, '/items/', jsonPost({ name: 'Baz', price: 3.5, tax: 0.5 }, KEY))
+    expect(res).toEqual({ status: 201, body: { id: 3, name: 'Baz', price: 3.5, tax: 0.5 } })
+    expect(items.get(3)).toEqual({
+      id: 3,
+      name: 'Baz',
+      price: 3.5,
+      tax: 0.5,
+      internal_note: 'created through the API',
+    })
+    expect(events).toEqual(['db:open', 'db:close'])
+    expect((await call(app, '/items/3')).body).toMatchObject({ id: 3, name: 'Baz' })
+  })
+
+  test('an invalid item is a 422 listing every problem', async () => {
+    const { app, items } = createItemsApp()
+    const res = await call(app, '/items/', jsonPost({ name: '', price: -1, tax: 'x' }))
+    expect(res.status).toBe(422)
+    expect(res.body.detail.map((e: { type: string; loc: unknown }) => [e.type, e.loc])).toEqual([
+      ['too_small', ['body', 'name']],
+      ['too_small', ['body', 'price']],
+      ['invalid_type', ['body', 'tax']],
+    ])
+    expect(items.size).toBe(2)
+  })
+
+  test('malformed JSON and a missing body', async () => {
+    const { app } = createItemsApp()
+    const bad = await call(app, '/items/', {
+      method: 'POST',
+      body: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(bad.body.detail[0]).toMatchObject({ type: 'json_invalid', loc: ['body'] })
+    expect(await call(app, '/items/', { method: 'POST' })).toEqual({
+      status: 422,
+      body: { detail: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] },
+    })
+  })
+})
+
+describe('items example: POST /items/{item_id}/rename', () => {
+  test('renames from a urlencoded form', async () => {
+    const { app, items, events } = createItemsApp()
+    const res = await call(app, '/items/1/rename', {
+      method: 'POST',
+      body: new URLSearchParams({ name: 'Renamed' }),
+    })
+    expect(res).toEqual({ status: 200, body: { id: 1, name: 'Renamed', price: 50.2 } })
+    expect(items.get(1)?.name).toBe('Renamed')
+    expect(events).toEqual(['db:open', 'db:close'])
+  })
+
+  test('renames from a multipart form too', async () => {
+    const { app } = createItemsApp()
+    const form = new FormData()
+    form.append('name', 'Multi')
+    expect((await call(app, '/items/2/rename', { method: 'POST', body: form })).body).toMatchObject(
+      {
+        name: 'Multi',
+      },
+    )
+  })
+
+  test('a missing name, an unknown item, a JSON body', async () => {
+    const { app, events } = createItemsApp()
+    expect(
+      await call(app, '/items/1/rename', {
+        method: 'POST',
+        body: new URLSearchParams({ name: '' }),
+      }),
+    ).toEqual({
+      status: 422,
+      body: {
+        detail: [{ type: 'missing', loc: ['body', 'name'], msg: 'Field required', input: null }],
+      },
+    })
+    expect(events).toEqual([])
+    expect(
+      await call(app, '/items/42/rename', {
+        method: 'POST',
+        body: new URLSearchParams({ name: 'x' }),
+      }),
+    ).toEqual({ status: 404, body: { detail: 'Item not found' } })
+    expect(events).toEqual(['db:open', 'db:close'])
+    expect((await call(app, '/items/1/rename', jsonPost({ name: 'x' }))).status).toBe(422)
+  })
+})
+
+describe('items example: OpenAPI', () => {
+  test('the document is valid and describes every route', async () => {
+    const { app } = createItemsApp()
+    const document = await (await app.request('/openapi.json')).json()
+    await expectValidOpenAPI(document)
+    expect(document.info).toEqual({
+      title: 'Items example',
+      description: 'Path, query, body and form inputs with nested dependencies.',
+      version: '1.0.0',
+    })
+    expect(Object.keys(document.paths)).toEqual([
+      '/items/',
+      '/items/{item_id}',
+      '/items/{item_id}/rename',
+    ])
+    expect(Object.keys(document.paths['/items/'])).toEqual(['get', 'post'])
+    const list = document.paths['/items/'].get
+    expect(list.tags).toEqual(['items'])
+    // The router's dependency comes first, then the route's nested dependencies in order.
+    expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
+      'header:x-key',
+      'query:skip',
+      'query:limit',
+      'query:q',
+    ])
+    expect(list.responses['200'].content['application/json'].schema).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/ItemOut' },
+    })
+    const create = document.paths['/items/'].post
+    expect(create.requestBody).toEqual({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } },
+      required: true,
+    })
+    expect(Object.keys(create.responses)).toEqual(['201', '422'])
+    const rename = document.paths['/items/{item_id}/rename'].post
+    expect(Object.keys(rename.requestBody.content)).toEqual(['application/x-www-form-urlencoded'])
+    expect(document.components.schemas.ItemOut.properties).not.toHaveProperty('internal_note')
+    expect(Object.keys(document.components.schemas).sort()).toEqual(
+      expect.arrayContaining(['HTTPValidationError', 'Item', 'ItemOut', 'ValidationError']),
+    )
+    const ids = Object.values(document.paths).flatMap((item) =>
+      Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId),
+    )
+    expect(new Set(ids).size).toBe(4)
+  })
+})
+
+describe('items example over HTTP', () => {
+  test('serves the same answers through a real server on 127.0.0.1', async () => {
+    const { app, events } = createItemsApp()
+    const server = await startServer(app)
+    try {
+      const created = await server.send('/items/', jsonPost({ name: 'Net', price: 1 }))
+      expect(created.status).toBe(201)
+      expect(await created.json()).toEqual({ id: 3, name: 'Net', price: 1 })
+      const read = await server.send('/items/3')
+      expect(await read.json()).toEqual({ id: 3, name: 'Net', price: 1 })
+      const redirect = await server.send('/items?skip=1')
+      expect(redirect.status).toBe(307)
+      expect(redirect.headers.get('location')).toBe(`${server.url}/items/?skip=1`)
+      expect(events).toEqual(['db:open', 'db:close', 'db:open', 'db:close'])
+    } finally {
+      await server.close()
+    }
+  })
+})

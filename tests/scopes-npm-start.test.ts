@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, test } from 'vitest'
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-start-'))
+const databaseFile = join(dir, 'users.db')
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** Run `npm start` on a free port and resolve with its URL once it is listening. */
+function npmStart(): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+  const child = spawn('npm', ['start', '--silent'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not listen:\n${output}`)), 30_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match?.[1]) {
+        clearTimeout(timer)
+        resolve({ url: match[1], child, output: () => output })
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)))
+  })
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  process.kill(-(child.pid as number), 'SIGTERM')
+  await exited
+}
+
+describe('npm start', { timeout: 60_000 }, () => {
+  test('serves the tutorial app and seeds the SQLite file once', async () => {
+    const first = await npmStart()
+    try {
+      expect(existsSync(databaseFile)).toBe(true)
+      const token = await fetch(`${first.url}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'username=johndoe&password=secret&scope=me',
+      })
+      expect(token.status).toBe(200)
+      const { access_token } = await token.json()
+      const me = await fetch(`${first.url}/users/me/`, { headers: { authorization: `Bearer ${access_token}` } })
+      expect(await me.json()).toMatchObject({ username: 'johndoe' })
+      expect(first.output()).toContain('SECRET_KEY is not set')
+      expect(first.output()).not.toContain('09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7')
+    } finally {
+      await stop(first.child)
+    }
+
+    // A second start reuses the file: no duplicate seeding, data kept.
+    const second = await npmStart()
+    try {
+      const status = await fetch(`${second.url}/docs`)
+      expect(status.status).toBe(200)
+    } finally {
+      await stop(second.child)
+    }
+    const db = new Database(databaseFile, { readonly: true })
+    const rows = db.prepare('SELECT username, disabled FROM users ORDER BY username').all()
+    db.close()
+    expect(rows).toEqual([
+      { username: 'alice', disabled: 1 },
+      { username: 'johndoe', disabled: 0 },
+    ])
+  })
+})

@@ -1,0 +1,66 @@
+import { Gatehouse } from 'gatehouse'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import { HTTPBasic, type HTTPBasicCredentials } from '../src/security/index.js'
+import { expectValidOpenAPI } from './helpers/openapi.js'
+
+const basic = new HTTPBasic({ realm: 'shop', autoError: false })
+
+const app = new Gatehouse()
+app.get('/users/me', { inputs: { credentials: basic } }, function readCurrentUser({ credentials }) {
+  expectTypeOf(credentials).toEqualTypeOf<HTTPBasicCredentials | undefined>()
+  return credentials ?? { msg: 'Create an account first' }
+})
+
+const call = (authorization?: string) =>
+  app.request('/users/me', authorization === undefined ? {} : { headers: { authorization } })
+
+describe('HTTPBasic with autoError: false', () => {
+  it('gives the credentials when there are some', async () => {
+    expect(await (await call('Basic am9objpzZWNyZXQ=')).json()).toEqual({
+      username: 'john',
+      password: 'secret',
+    })
+  })
+
+  it.each([
+    ['no header', undefined],
+    ['another scheme', 'Bearer abc'],
+    ['empty credentials', 'Basic'],
+  ])('gives undefined for %s', async (_, authorization) => {
+    const response = await call(authorization)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ msg: 'Create an account first' })
+  })
+
+  it('still refuses credentials that are present but malformed', async () => {
+    const response = await call('Basic bm9jb2xvbg==')
+    expect(response.status).toBe(401)
+    expect(response.headers.get('www-authenticate')).toBe('Basic realm="shop"')
+    expect(await response.json()).toEqual({ detail: 'Invalid authentication credentials' })
+  })
+
+  it('documents the requirement and, as an alternative, no credentials', async () => {
+    const document = app.openapi()
+    expect(document).toEqual({
+      openapi: '3.1.0',
+      info: { title: 'Gatehouse', version: '0.1.0' },
+      paths: {
+        '/users/me': {
+          get: {
+            summary: 'Read Current User',
+            operationId: 'read_current_user__users_me_get',
+            responses: {
+              '200': {
+                description: 'Successful Response',
+                content: { 'application/json': { schema: {} } },
+              },
+            },
+            security: [{ HTTPBasic: [] }, {}],
+          },
+        },
+      },
+      components: { securitySchemes: { HTTPBasic: { type: 'http', scheme: 'basic' } } },
+    })
+    await expectValidOpenAPI(document)
+  })
+})
