@@ -49,7 +49,6 @@ export { SecurityScheme } from './core/security-scheme.js'
 export { SecurityScopes } from './core/security-scopes.js'
 export type { Fetchable, RunningServer, ServeOptions } from './core/serve.js'
 export { serve } from './core/serve.js'
-export type { OpenAPIDocument } from './openapi/document.js'
 export type { DocsOptions, DocsRoute } from './docs/index.js'
 export { createDocsRoutes } from './docs/index.js'
 export type {
@@ -62,6 +61,7 @@ export type {
   VerifiedToken,
 } from './jwt/index.js'
 export { createJWTCodec, InvalidTokenError, isInvalidTokenError } from './jwt/index.js'
+export type { OpenAPIDocument } from './openapi/document.js'
 export type { Argon2Parameters, PasswordHasher, PasswordHasherOptions } from './password/index.js'
 export { createPasswordHasher } from './password/index.js'
 export type { CurrentPrincipalOptions, ErrorStyle } from './resource-server/index.js'

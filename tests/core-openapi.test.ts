@@ -106,7 +106,7 @@ describe('OpenAPI snapshot', () => {
         '/': {
           get: {
             summary: 'Root',
-            operationId: 'root___get',
+            operationId: 'root__get',
             responses: {
               '200': {
                 description: 'Successful Response',
@@ -119,7 +119,7 @@ describe('OpenAPI snapshot', () => {
           get: {
             tags: ['items'],
             summary: 'Read Item',
-            operationId: 'read_item__items__item_id__get',
+            operationId: 'read_item_items__item_id__get',
             parameters: [
               { name: 'item_id', in: 'path', required: true, schema: { type: 'string' } },
               { name: 'q', in: 'query', required: false, schema: { type: 'string' } },
@@ -436,7 +436,7 @@ describe('OpenAPI operations', () => {
     expect(operation(document, '/users/', 'get')).toMatchObject({
       tags: ['users', 'listing'],
       summary: 'List Users',
-      operationId: 'list_users__users__get',
+      operationId: 'list_users_users__get',
     })
     expect(operation(document, '/users/{id}', 'get')).toMatchObject({
       tags: ['users'],

@@ -18,7 +18,10 @@ function npmStart(): Promise<{ url: string; child: ChildProcess; output: () => s
   })
   let output = ''
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not listen:\n${output}`)), 30_000)
+    const timer = setTimeout(
+      () => reject(new Error(`npm start did not listen:\n${output}`)),
+      30_000,
+    )
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
       const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
@@ -52,10 +55,14 @@ describe('npm start', { timeout: 60_000 }, () => {
       })
       expect(token.status).toBe(200)
       const { access_token } = await token.json()
-      const me = await fetch(`${first.url}/users/me/`, { headers: { authorization: `Bearer ${access_token}` } })
+      const me = await fetch(`${first.url}/users/me/`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      })
       expect(await me.json()).toMatchObject({ username: 'johndoe' })
       expect(first.output()).toContain('SECRET_KEY is not set')
-      expect(first.output()).not.toContain('09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7')
+      expect(first.output()).not.toContain(
+        '09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7',
+      )
     } finally {
       await stop(first.child)
     }

@@ -13,7 +13,9 @@ async function tokenFor(username: string, password: string, scope: string): Prom
 
 /** A token signed with the app's key but with hand-picked claims. */
 function craft(claims: Record<string, unknown>, key = DEVELOPMENT_SECRET_KEY): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(key))
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .sign(new TextEncoder().encode(key))
 }
 
 const inHalfAnHour = () => Math.floor(Date.now() / 1000) + 1800
@@ -72,7 +74,12 @@ describe('protected routes of the tutorial app', () => {
   test.each(['/users/me/', '/users/me/items/', '/status/'])(
     '%s without credentials or with another scheme → 401 Not authenticated',
     async (path) => {
-      for (const authorization of [undefined, 'Basic am9obmRvZTpzZWNyZXQ=', 'Bearer', 'Token abc']) {
+      for (const authorization of [
+        undefined,
+        'Basic am9obmRvZTpzZWNyZXQ=',
+        'Bearer',
+        'Token abc',
+      ]) {
         const response = await get(path, undefined, authorization)
         expect(response.status).toBe(401)
         expect(await response.json()).toEqual({ detail: 'Not authenticated' })
@@ -87,15 +94,35 @@ describe('protected routes of the tutorial app', () => {
   })
 
   const badTokens: [string, () => Promise<string>][] = [
-    ['a bad signature', () => craft({ sub: 'johndoe', scopes: ['me', 'items'], exp: inHalfAnHour() }, 'another-key-another-key-another-key')],
-    ['an expired token', () => craft({ sub: 'johndoe', scopes: ['me', 'items'], exp: Math.floor(Date.now() / 1000) - 60 })],
+    [
+      'a bad signature',
+      () =>
+        craft(
+          { sub: 'johndoe', scopes: ['me', 'items'], exp: inHalfAnHour() },
+          'another-key-another-key-another-key',
+        ),
+    ],
+    [
+      'an expired token',
+      () =>
+        craft({ sub: 'johndoe', scopes: ['me', 'items'], exp: Math.floor(Date.now() / 1000) - 60 }),
+    ],
     ['no exp', () => craft({ sub: 'johndoe', scopes: ['me', 'items'] })],
     ['no sub', () => craft({ scopes: ['me', 'items'], exp: inHalfAnHour() })],
     ['an unknown user', () => craft({ sub: 'bob', scopes: ['me', 'items'], exp: inHalfAnHour() })],
     ['a numeric sub', () => craft({ sub: 42, scopes: ['me', 'items'], exp: inHalfAnHour() })],
-    ['scopes as a string', () => craft({ sub: 'johndoe', scopes: 'me items', exp: inHalfAnHour() })],
-    ['scopes with a number', () => craft({ sub: 'johndoe', scopes: ['me', 1], exp: inHalfAnHour() })],
-    ['a string exp', () => craft({ sub: 'johndoe', scopes: ['me', 'items'], exp: String(inHalfAnHour()) })],
+    [
+      'scopes as a string',
+      () => craft({ sub: 'johndoe', scopes: 'me items', exp: inHalfAnHour() }),
+    ],
+    [
+      'scopes with a number',
+      () => craft({ sub: 'johndoe', scopes: ['me', 1], exp: inHalfAnHour() }),
+    ],
+    [
+      'a string exp',
+      () => craft({ sub: 'johndoe', scopes: ['me', 'items'], exp: String(inHalfAnHour()) }),
+    ],
     ['garbage', async () => 'not.a.jwt'],
   ]
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startScopesApp } from './helpers/scopes-app.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
+import { startScopesApp } from './helpers/scopes-app.js'
 
 let running: Awaited<ReturnType<typeof startScopesApp>>
 beforeAll(async () => {
@@ -48,7 +48,9 @@ describe('the tutorial app documents itself', () => {
       properties: { access_token: { type: 'string' }, token_type: { type: 'string' } },
       required: ['access_token', 'token_type'],
     })
-    expect(document.paths['/users/me/'].get.responses['200'].content['application/json'].schema).toEqual({
+    expect(
+      document.paths['/users/me/'].get.responses['200'].content['application/json'].schema,
+    ).toEqual({
       $ref: '#/components/schemas/User',
     })
     const tokenBody = document.paths['/token'].post.requestBody

@@ -16,7 +16,9 @@ describe('POST /token (the tutorial login over real HTTP)', () => {
     const body = (await response.json()) as Record<string, string>
     expect(Object.keys(body).sort()).toEqual(['access_token', 'token_type'])
     expect(body.token_type).toBe('bearer')
-    const header = JSON.parse(Buffer.from(String(body.access_token).split('.')[0] ?? '', 'base64url').toString())
+    const header = JSON.parse(
+      Buffer.from(String(body.access_token).split('.')[0] ?? '', 'base64url').toString(),
+    )
     expect(header.alg).toBe('HS256')
     const claims = decodeJwt(String(body.access_token))
     expect(claims.sub).toBe('johndoe')
@@ -28,7 +30,9 @@ describe('POST /token (the tutorial login over real HTTP)', () => {
   test('grants only requested scopes the user may have, never unknown ones', async () => {
     const onlyMe = await (await login(running.send, 'johndoe', 'secret', 'me')).json()
     expect(decodeJwt(onlyMe.access_token).scopes).toEqual(['me'])
-    const withUnknown = await (await login(running.send, 'johndoe', 'secret', 'admin items  me')).json()
+    const withUnknown = await (
+      await login(running.send, 'johndoe', 'secret', 'admin items  me')
+    ).json()
     expect(decodeJwt(withUnknown.access_token).scopes).toEqual(['items', 'me'])
     const none = await (await login(running.send, 'johndoe', 'secret')).json()
     expect(decodeJwt(none.access_token).scopes).toEqual([])
@@ -37,7 +41,7 @@ describe('POST /token (the tutorial login over real HTTP)', () => {
   test.each([
     ['wrong password', 'johndoe', 'nope'],
     ['unknown user', 'bob', 'secret'],
-    ['another user\'s password', 'alice', 'secret'],
+    ["another user's password", 'alice', 'secret'],
   ])('%s → 400 Incorrect username or password', async (_case, username, password) => {
     const response = await login(running.send, username, password, 'me')
     expect(response.status).toBe(400)

@@ -1,6 +1,5 @@
-import { Gatehouse } from 'gatehouse'
+import { APIKeyCookie, Gatehouse } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { APIKeyCookie } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const apiKey = new APIKeyCookie({ name: 'session', description: 'The session cookie.' })
@@ -59,7 +58,7 @@ describe('APIKeyCookie', () => {
         '/users/me': {
           get: {
             summary: 'Read Current User',
-            operationId: 'read_current_user__users_me_get',
+            operationId: 'read_current_user_users_me_get',
             responses: ok,
             security: [{ APIKeyCookie: [] }],
           },
@@ -67,7 +66,7 @@ describe('APIKeyCookie', () => {
         '/maybe': {
           get: {
             summary: 'Read Maybe',
-            operationId: 'read_maybe__maybe_get',
+            operationId: 'read_maybe_maybe_get',
             responses: ok,
             security: [{ MaybeSession: [] }, {}],
           },

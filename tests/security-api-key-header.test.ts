@@ -1,6 +1,5 @@
-import { dependency, Gatehouse } from 'gatehouse'
+import { APIKeyHeader, dependency, Gatehouse } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { APIKeyHeader } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const apiKey = new APIKeyHeader({ name: 'X-API-Key', description: 'Your API key.' })
@@ -69,7 +68,7 @@ describe('APIKeyHeader', () => {
         '/users/me': {
           get: {
             summary: 'Read Current User',
-            operationId: 'read_current_user__users_me_get',
+            operationId: 'read_current_user_users_me_get',
             responses: ok,
             security: [{ APIKeyHeader: [] }],
           },
@@ -77,7 +76,7 @@ describe('APIKeyHeader', () => {
         '/maybe': {
           get: {
             summary: 'Read Maybe',
-            operationId: 'read_maybe__maybe_get',
+            operationId: 'read_maybe_maybe_get',
             responses: ok,
             security: [{ MaybeKey: [] }, {}],
           },

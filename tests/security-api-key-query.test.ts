@@ -1,6 +1,5 @@
-import { Gatehouse } from 'gatehouse'
+import { APIKeyQuery, Gatehouse } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { APIKeyQuery } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const apiKey = new APIKeyQuery({ name: 'api_key' })
@@ -60,7 +59,7 @@ describe('APIKeyQuery', () => {
         '/users/me': {
           get: {
             summary: 'Read Current User',
-            operationId: 'read_current_user__users_me_get',
+            operationId: 'read_current_user_users_me_get',
             responses: ok,
             security: [{ APIKeyQuery: [] }],
           },
@@ -68,7 +67,7 @@ describe('APIKeyQuery', () => {
         '/maybe': {
           get: {
             summary: 'Read Maybe',
-            operationId: 'read_maybe__maybe_get',
+            operationId: 'read_maybe_maybe_get',
             responses: ok,
             security: [{ MaybeKey: [] }, {}],
           },

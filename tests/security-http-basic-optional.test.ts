@@ -1,6 +1,5 @@
-import { Gatehouse } from 'gatehouse'
+import { Gatehouse, HTTPBasic, type HTTPBasicCredentials } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { HTTPBasic, type HTTPBasicCredentials } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const basic = new HTTPBasic({ realm: 'shop', autoError: false })
@@ -48,7 +47,7 @@ describe('HTTPBasic with autoError: false', () => {
         '/users/me': {
           get: {
             summary: 'Read Current User',
-            operationId: 'read_current_user__users_me_get',
+            operationId: 'read_current_user_users_me_get',
             responses: {
               '200': {
                 description: 'Successful Response',

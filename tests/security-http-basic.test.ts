@@ -1,6 +1,5 @@
-import { Gatehouse } from 'gatehouse'
+import { Gatehouse, HTTPBasic, type HTTPBasicCredentials } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { HTTPBasic, type HTTPBasicCredentials } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const basic = new HTTPBasic({ description: 'Your account.' })
@@ -105,7 +104,7 @@ describe('HTTPBasic', () => {
         '/users/me': {
           get: {
             summary: 'Read Current User',
-            operationId: 'read_current_user__users_me_get',
+            operationId: 'read_current_user_users_me_get',
             responses: ok,
             security: [{ HTTPBasic: [] }],
           },
@@ -113,7 +112,7 @@ describe('HTTPBasic', () => {
         '/admin': {
           get: {
             summary: 'Read Admin',
-            operationId: 'read_admin__admin_get',
+            operationId: 'read_admin_admin_get',
             responses: ok,
             security: [{ AdminBasic: [] }],
           },

@@ -1,6 +1,5 @@
-import { Gatehouse } from 'gatehouse'
+import { Gatehouse, type HTTPAuthorizationCredentials, HTTPBearer } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { type HTTPAuthorizationCredentials, HTTPBearer } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const bearer = new HTTPBearer({ autoError: false })
@@ -46,7 +45,7 @@ describe('HTTPBearer with autoError: false', () => {
         '/users/me': {
           get: {
             summary: 'Read Current User',
-            operationId: 'read_current_user__users_me_get',
+            operationId: 'read_current_user_users_me_get',
             responses: {
               '200': {
                 description: 'Successful Response',

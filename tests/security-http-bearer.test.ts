@@ -1,6 +1,5 @@
-import { Gatehouse, Security } from 'gatehouse'
+import { Gatehouse, type HTTPAuthorizationCredentials, HTTPBearer, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { type HTTPAuthorizationCredentials, HTTPBearer } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const bearer = new HTTPBearer({ bearerFormat: 'JWT', description: 'A JWT access token.' })
@@ -78,7 +77,7 @@ describe('HTTPBearer', () => {
         '/users/me': {
           get: {
             summary: 'Read Current User',
-            operationId: 'read_current_user__users_me_get',
+            operationId: 'read_current_user_users_me_get',
             responses: ok,
             security: [{ HTTPBearer: [] }],
           },
@@ -86,7 +85,7 @@ describe('HTTPBearer', () => {
         '/admin': {
           get: {
             summary: 'Read Admin',
-            operationId: 'read_admin__admin_get',
+            operationId: 'read_admin_admin_get',
             responses: ok,
             security: [{ PlainBearer: ['admin'] }],
           },

@@ -1,6 +1,5 @@
-import { Gatehouse } from 'gatehouse'
+import { Gatehouse, type HTTPAuthorizationCredentials, HTTPDigest } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { type HTTPAuthorizationCredentials, HTTPDigest } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const digest = new HTTPDigest({ description: 'HTTP Digest.' })
@@ -71,7 +70,7 @@ describe('HTTPDigest', () => {
         '/users/me': {
           get: {
             summary: 'Read Current User',
-            operationId: 'read_current_user__users_me_get',
+            operationId: 'read_current_user_users_me_get',
             responses: ok,
             security: [{ HTTPDigest: [] }],
           },
@@ -79,7 +78,7 @@ describe('HTTPDigest', () => {
         '/maybe': {
           get: {
             summary: 'Read Maybe',
-            operationId: 'read_maybe__maybe_get',
+            operationId: 'read_maybe_maybe_get',
             responses: ok,
             security: [{ DigestOptional: [] }, {}],
           },

@@ -1,6 +1,5 @@
-import { Gatehouse, Security } from 'gatehouse'
+import { Gatehouse, OAuth2ClientCredentials, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { OAuth2ClientCredentials } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const required = new OAuth2ClientCredentials({
@@ -75,7 +74,7 @@ describe('OAuth2ClientCredentials', () => {
         '/reports': {
           get: {
             summary: 'List Reports',
-            operationId: 'list_reports__reports_get',
+            operationId: 'list_reports_reports_get',
             responses: ok,
             security: [{ OAuth2ClientCredentials: ['reports:read'] }],
           },
@@ -83,7 +82,7 @@ describe('OAuth2ClientCredentials', () => {
         '/public': {
           get: {
             summary: 'Read Public',
-            operationId: 'read_public__public_get',
+            operationId: 'read_public_public_get',
             responses: ok,
             security: [{ MachineOptional: [] }, {}],
           },

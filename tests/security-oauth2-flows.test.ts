@@ -1,6 +1,5 @@
-import { Gatehouse, Security } from 'gatehouse'
+import { Gatehouse, OAuth2, type OAuth2Options, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { OAuth2, type OAuth2Options } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const everyFlow = new OAuth2({
@@ -82,6 +81,7 @@ describe('OAuth2 with any flows', () => {
       /`flows\.password\.scopes`/,
     )
     expect(make({ deviceCode: { tokenUrl: 't' } })).toThrow(/unknown flow `flows\.deviceCode`/)
+    expect(make({ toString: { tokenUrl: 't' } })).toThrow(/unknown flow/)
     expect(make({})).toThrow(/at least one flow/)
     expect(make(undefined)).toThrow(/`flows` must be an object/)
     expect(make({ password: 'token' })).toThrow(/`flows\.password` must be an object/)
@@ -102,7 +102,7 @@ describe('OAuth2 with any flows', () => {
         '/items': {
           get: {
             summary: 'Read Items',
-            operationId: 'read_items__items_get',
+            operationId: 'read_items_items_get',
             responses: ok,
             security: [{ OAuth2: ['read', 'write'] }],
           },
@@ -110,7 +110,7 @@ describe('OAuth2 with any flows', () => {
         '/maybe': {
           get: {
             summary: 'Read Maybe',
-            operationId: 'read_maybe__maybe_get',
+            operationId: 'read_maybe_maybe_get',
             responses: ok,
             security: [{ ImplicitOptional: [] }, {}],
           },

@@ -1,6 +1,5 @@
-import { dependency, Gatehouse, Security } from 'gatehouse'
+import { dependency, Gatehouse, OAuth2PasswordBearer, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { OAuth2PasswordBearer } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const scheme = new OAuth2PasswordBearer({
@@ -64,7 +63,7 @@ describe('OAuth2PasswordBearer with autoError: false', () => {
         '/users/me': {
           get: {
             summary: 'Read Users Me',
-            operationId: 'read_users_me__users_me_get',
+            operationId: 'read_users_me_users_me_get',
             responses: {
               '200': {
                 description: 'Successful Response',
@@ -77,7 +76,7 @@ describe('OAuth2PasswordBearer with autoError: false', () => {
         '/token': {
           get: {
             summary: 'Read Token',
-            operationId: 'read_token__token_get',
+            operationId: 'read_token_token_get',
             responses: {
               '200': {
                 description: 'Successful Response',

@@ -1,6 +1,5 @@
-import { dependency, Gatehouse, Security } from 'gatehouse'
+import { dependency, Gatehouse, OAuth2PasswordBearer, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { OAuth2PasswordBearer } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const scheme = new OAuth2PasswordBearer({
@@ -120,7 +119,7 @@ describe('OAuth2PasswordBearer', () => {
         '/users/me': {
           get: {
             summary: 'Read Current User',
-            operationId: 'read_current_user__users_me_get',
+            operationId: 'read_current_user_users_me_get',
             responses: {
               '200': {
                 description: 'Successful Response',
@@ -133,7 +132,7 @@ describe('OAuth2PasswordBearer', () => {
         '/items/': {
           get: {
             summary: 'Read Items',
-            operationId: 'read_items__items__get',
+            operationId: 'read_items_items__get',
             responses: {
               '200': {
                 description: 'Successful Response',

@@ -1,6 +1,5 @@
-import { Gatehouse, Security } from 'gatehouse'
+import { Gatehouse, OpenIdConnect, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { OpenIdConnect } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const DISCOVERY = 'https://id.example.com/.well-known/openid-configuration'
@@ -71,7 +70,7 @@ describe('OpenIdConnect', () => {
         '/users/me': {
           get: {
             summary: 'Read Me',
-            operationId: 'read_me__users_me_get',
+            operationId: 'read_me_users_me_get',
             responses: ok,
             security: [{ OpenIdConnect: ['openid', 'profile'] }],
           },
@@ -79,7 +78,7 @@ describe('OpenIdConnect', () => {
         '/maybe': {
           get: {
             summary: 'Read Maybe',
-            operationId: 'read_maybe__maybe_get',
+            operationId: 'read_maybe_maybe_get',
             responses: ok,
             security: [{ OpenIdConnectOptional: [] }, {}],
           },

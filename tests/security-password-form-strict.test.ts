@@ -1,9 +1,5 @@
-import { Gatehouse } from 'gatehouse'
+import { Gatehouse, type OAuth2PasswordRequest, OAuth2PasswordRequestFormStrict } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import {
-  type OAuth2PasswordRequest,
-  OAuth2PasswordRequestFormStrict,
-} from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const app = new Gatehouse()
@@ -81,11 +77,11 @@ describe('OAuth2PasswordRequestFormStrict', () => {
         '/token': {
           post: {
             summary: 'Login',
-            operationId: 'login__token_post',
+            operationId: 'login_token_post',
             requestBody: {
               content: {
                 'application/x-www-form-urlencoded': {
-                  schema: { $ref: '#/components/schemas/Body_login__token_post' },
+                  schema: { $ref: '#/components/schemas/Body_login_token_post' },
                 },
               },
               required: true,
@@ -109,7 +105,7 @@ describe('OAuth2PasswordRequestFormStrict', () => {
       },
       components: {
         schemas: {
-          Body_login__token_post: {
+          Body_login_token_post: {
             type: 'object',
             properties: {
               grant_type: { type: 'string', pattern: '^password$' },
@@ -120,7 +116,7 @@ describe('OAuth2PasswordRequestFormStrict', () => {
               client_secret: { type: 'string', format: 'password' },
             },
             required: ['grant_type', 'username', 'password'],
-            title: 'Body_login__token_post',
+            title: 'Body_login_token_post',
           },
           HTTPValidationError: {
             type: 'object',

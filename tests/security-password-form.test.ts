@@ -1,6 +1,5 @@
-import { Gatehouse } from 'gatehouse'
+import { Gatehouse, type OAuth2PasswordRequest, OAuth2PasswordRequestForm } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { type OAuth2PasswordRequest, OAuth2PasswordRequestForm } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const app = new Gatehouse()
@@ -113,11 +112,11 @@ describe('OAuth2PasswordRequestForm', () => {
         '/token': {
           post: {
             summary: 'Login',
-            operationId: 'login__token_post',
+            operationId: 'login_token_post',
             requestBody: {
               content: {
                 'application/x-www-form-urlencoded': {
-                  schema: { $ref: '#/components/schemas/Body_login__token_post' },
+                  schema: { $ref: '#/components/schemas/Body_login_token_post' },
                 },
               },
               required: true,
@@ -141,7 +140,7 @@ describe('OAuth2PasswordRequestForm', () => {
       },
       components: {
         schemas: {
-          Body_login__token_post: {
+          Body_login_token_post: {
             type: 'object',
             properties: {
               grant_type: { type: 'string', pattern: '^password$' },
@@ -152,7 +151,7 @@ describe('OAuth2PasswordRequestForm', () => {
               client_secret: { type: 'string', format: 'password' },
             },
             required: ['username', 'password'],
-            title: 'Body_login__token_post',
+            title: 'Body_login_token_post',
           },
           HTTPValidationError: {
             type: 'object',

@@ -1,6 +1,13 @@
-import { Depends, dependency, Gatehouse, Security, SecurityScopes } from 'gatehouse'
+import {
+  APIKeyHeader,
+  Depends,
+  dependency,
+  Gatehouse,
+  OAuth2PasswordBearer,
+  Security,
+  SecurityScopes,
+} from 'gatehouse'
 import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
-import { APIKeyHeader, OAuth2PasswordBearer } from '../src/security/index.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const oauth2 = new OAuth2PasswordBearer({
@@ -148,22 +155,22 @@ describe('SecurityScopes', () => {
       openapi: '3.1.0',
       info: { title: 'Gatehouse', version: '0.1.0' },
       paths: {
-        '/users/me/items/': operation('Read Own Items', 'read_own_items__users_me_items__get', [
+        '/users/me/items/': operation('Read Own Items', 'read_own_items_users_me_items__get', [
           { OAuth2PasswordBearer: ['items', 'me'] },
         ]),
-        '/users/me/': operation('Read Users Me', 'read_users_me__users_me__get', [
+        '/users/me/': operation('Read Users Me', 'read_users_me_users_me__get', [
           { OAuth2PasswordBearer: ['me'] },
         ]),
-        '/status/': operation('Read Status', 'read_status__status__get', [
+        '/status/': operation('Read Status', 'read_status_status__get', [
           { OAuth2PasswordBearer: [] },
         ]),
-        '/repeat': operation('Read Repeat', 'read_repeat__repeat_get', [
+        '/repeat': operation('Read Repeat', 'read_repeat_repeat_get', [
           { OAuth2PasswordBearer: ['me', 'items'] },
         ]),
-        '/siblings': operation('Read Siblings', 'read_siblings__siblings_get', [
+        '/siblings': operation('Read Siblings', 'read_siblings_siblings_get', [
           { OAuth2PasswordBearer: ['a', 'b'] },
         ]),
-        '/mixed': operation('Read Mixed', 'read_mixed__mixed_get', [
+        '/mixed': operation('Read Mixed', 'read_mixed_mixed_get', [
           { OAuth2PasswordBearer: [], APIKeyHeader: [] },
           { OAuth2PasswordBearer: [] },
         ]),

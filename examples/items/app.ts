@@ -1,4 +1,3 @@
-import * as z from 'zod'
 import {
   Body,
   Depends,
@@ -11,6 +10,7 @@ import {
   Query,
   Router,
 } from 'gatehouse'
+import * as z from 'zod'
 
 /** An item as clients send it. */
 export const Item = z
@@ -32,7 +32,17 @@ export const ItemOut = Item.extend({ id: z.number().int() }).meta({ id: 'ItemOut
 export function createItemsApp() {
   const items = new Map<number, z.infer<typeof StoredItem>>([
     [1, { id: 1, name: 'Foo', price: 50.2, internal_note: 'supplier: ACME' }],
-    [2, { id: 2, name: 'Bar', description: 'The bartenders', price: 62, tax: 20.2, internal_note: '' }],
+    [
+      2,
+      {
+        id: 2,
+        name: 'Bar',
+        description: 'The bartenders',
+        price: 62,
+        tax: 20.2,
+        internal_note: '',
+      },
+    ],
   ])
   const events: string[] = []
 
@@ -57,7 +67,9 @@ export function createItemsApp() {
   const listing = dependency(
     { page: pagination, db: getDB, q: Query(z.string().min(3).max(50).optional()) },
     ({ page, db, q }) => {
-      const all = [...db.values()].filter((item) => !q || item.name.toLowerCase().includes(q.toLowerCase()))
+      const all = [...db.values()].filter(
+        (item) => !q || item.name.toLowerCase().includes(q.toLowerCase()),
+      )
       return all.slice(page.skip, page.skip + page.limit)
     },
   )

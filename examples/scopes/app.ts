@@ -1,4 +1,3 @@
-import * as z from 'zod'
 import {
   createCurrentPrincipal,
   createJWTCodec,
@@ -10,11 +9,14 @@ import {
   OAuth2PasswordRequestForm,
   Security,
 } from 'gatehouse'
+import * as z from 'zod'
 import type { UserStore } from './users.js'
 
 export const ACCESS_TOKEN_EXPIRE_MINUTES = 30
 
-export const Token = z.object({ access_token: z.string(), token_type: z.string() }).meta({ id: 'Token' })
+export const Token = z
+  .object({ access_token: z.string(), token_type: z.string() })
+  .meta({ id: 'Token' })
 
 export const User = z
   .object({
@@ -69,7 +71,8 @@ export function createScopesApp({ secretKey, users, now }: ScopesAppOptions) {
       const user = users.find(formData.username)
       // Unknown users are checked against a dummy hash, so both failures take the same time.
       const valid = await passwords.verify(formData.password, user?.hashed_password)
-      if (!user || !valid) throw new HTTPException(400, { detail: 'Incorrect username or password' })
+      if (!user || !valid)
+        throw new HTTPException(400, { detail: 'Incorrect username or password' })
       // Grant only what was asked for and what this user may have: never an unknown scope.
       const scopes = formData.scopes.filter((scope) => user.allowed_scopes.includes(scope))
       const accessToken = await jwt.sign(
@@ -96,13 +99,9 @@ export function createScopesApp({ secretKey, users, now }: ScopesAppOptions) {
     },
   )
 
-  app.get(
-    '/status/',
-    { inputs: { currentUser: getCurrentUser } },
-    function readSystemStatus() {
-      return { status: 'ok' }
-    },
-  )
+  app.get('/status/', { inputs: { currentUser: getCurrentUser } }, function readSystemStatus() {
+    return { status: 'ok' }
+  })
 
   return app
 }

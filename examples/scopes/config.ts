@@ -3,7 +3,8 @@
  * trying the app on your machine, never for anything reachable by others (set SECRET_KEY, e.g. from
  * `openssl rand -hex 32`).
  */
-export const DEVELOPMENT_SECRET_KEY = '09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7'
+export const DEVELOPMENT_SECRET_KEY =
+  '09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7'
 
 export interface ScopesConfig {
   secretKey: string
@@ -33,7 +34,9 @@ function sqliteFile(url: string | undefined): string {
   if (/^postgres(ql)?:\/\//.test(url))
     throw new Error('DATABASE_URL: the PostgreSQL store is not available yet; use a SQLite file')
   const match = /^(?:sqlite:\/\/|file:)(.*)$/.exec(url)
-  const file = match ? match[1] ?? '' : url
+  const file = match ? (match[1] ?? '') : url
   if (!file) throw new Error('DATABASE_URL: no SQLite file name given')
-  return file.startsWith('/') && url.startsWith('sqlite://') && !url.startsWith('sqlite:///') ? file.slice(1) : file
+  return file.startsWith('/') && url.startsWith('sqlite://') && !url.startsWith('sqlite:///')
+    ? file.slice(1)
+    : file
 }

@@ -8,8 +8,10 @@ const users = openSQLiteUserStore(config.databaseFile)
 const app = createScopesApp({ secretKey: config.secretKey, users })
 const server = await serve(app, { port: config.port, hostname: config.host })
 if (config.usingDevelopmentKey)
-  console.warn('SECRET_KEY is not set: using the tutorial\'s published development key.')
-console.log(`Gatehouse scopes tutorial on ${server.url} (docs: ${server.url}/docs, users in ${config.databaseFile})`)
+  console.warn("SECRET_KEY is not set: using the tutorial's published development key.")
+console.log(
+  `Gatehouse scopes tutorial on ${server.url} (docs: ${server.url}/docs, users in ${config.databaseFile})`,
+)
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

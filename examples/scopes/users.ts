@@ -72,7 +72,11 @@ export function openSQLiteUserStore(filename: string): UserStore {
          VALUES (@username, @email, @full_name, @disabled, @hashed_password, @allowed_scopes)`,
       )
       for (const user of seedUsers)
-        insert.run({ ...user, disabled: user.disabled ? 1 : 0, allowed_scopes: user.allowed_scopes.join(' ') })
+        insert.run({
+          ...user,
+          disabled: user.disabled ? 1 : 0,
+          allowed_scopes: user.allowed_scopes.join(' '),
+        })
     }
   }).immediate()
   const select = db.prepare('SELECT * FROM users WHERE username = ?')

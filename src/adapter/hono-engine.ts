@@ -30,8 +30,8 @@ export function createHonoEngine(
   const allowed = new Map<string, Set<string>>()
   for (const route of routes) {
     hono.on(route.method, route.enginePath, (c) => route.handle(c.req.raw, c.req.param()))
-    let methods = allowed.get(route.enginePath)
-    if (!methods) allowed.set(route.enginePath, (methods = new Set()))
+    const methods = allowed.get(route.enginePath) ?? new Set<string>()
+    allowed.set(route.enginePath, methods)
     methods.add(route.method)
     if (route.method === 'GET') methods.add('HEAD')
   }

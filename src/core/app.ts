@@ -111,7 +111,8 @@ export class Gatehouse extends RouteCollector {
    */
   request(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     if (input instanceof Request) return this.fetch(init ? new Request(input, init) : input)
-    const url = typeof input === 'string' && input.startsWith('/') ? `http://localhost${input}` : input
+    const url =
+      typeof input === 'string' && input.startsWith('/') ? `http://localhost${input}` : input
     return this.fetch(new Request(url, init))
   }
 
@@ -130,7 +131,8 @@ export class Gatehouse extends RouteCollector {
   }
 
   #documentationRoutes(): EngineRoute[] {
-    const openapiUrl = this.#options.openapiUrl === undefined ? '/openapi.json' : this.#options.openapiUrl
+    const openapiUrl =
+      this.#options.openapiUrl === undefined ? '/openapi.json' : this.#options.openapiUrl
     if (openapiUrl === null) return []
     const routes: EngineRoute[] = [
       { method: 'GET', enginePath: openapiUrl, handle: () => jsonResponse(this.openapi()) },
@@ -147,9 +149,15 @@ export class Gatehouse extends RouteCollector {
       ...(this.#options.swaggerUiParameters
         ? { swaggerUiParameters: this.#options.swaggerUiParameters }
         : {}),
-      ...(this.#options.swaggerUiInitOAuth ? { swaggerUiInitOAuth: this.#options.swaggerUiInitOAuth } : {}),
+      ...(this.#options.swaggerUiInitOAuth
+        ? { swaggerUiInitOAuth: this.#options.swaggerUiInitOAuth }
+        : {}),
     })) {
-      routes.push({ method: 'GET', enginePath: route.path, handle: (request) => route.handle(request) })
+      routes.push({
+        method: 'GET',
+        enginePath: route.path,
+        handle: (request) => route.handle(request),
+      })
     }
     return routes
   }

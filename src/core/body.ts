@@ -14,7 +14,10 @@ export function mediaTypeOf(request: Request): string {
 }
 
 export function isJSONMediaType(mediaType: string): boolean {
-  return mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'))
+  return (
+    mediaType === 'application/json' ||
+    (mediaType.startsWith('application/') && mediaType.endsWith('+json'))
+  )
 }
 
 /**
@@ -81,12 +84,21 @@ export async function readJSONBody(request: Request, limit: number): Promise<JSO
 
 function jsonInvalid(reason: string): RequestValidationError {
   return new RequestValidationError([
-    { type: 'json_invalid', loc: ['body'], msg: 'JSON decode error', input: {}, ctx: { error: reason } },
+    {
+      type: 'json_invalid',
+      loc: ['body'],
+      msg: 'JSON decode error',
+      input: {},
+      ctx: { error: reason },
+    },
   ])
 }
 
 /** Form fields, or `undefined` when the body is not form data (its fields then count as missing). */
-export async function readFormBody(request: Request, limit: number): Promise<FormFields | undefined> {
+export async function readFormBody(
+  request: Request,
+  limit: number,
+): Promise<FormFields | undefined> {
   const mediaType = mediaTypeOf(request)
   if (mediaType === 'application/x-www-form-urlencoded') {
     const bytes = await readBodyBytes(request, limit)

@@ -1,7 +1,7 @@
 import type { Inputs } from './dependency.js'
 import type { Schema } from './inputs.js'
 import { compilePlan } from './plan.js'
-import type { RouteRecord, RouteOptions } from './route-options.js'
+import type { RouteOptions, RouteRecord } from './route-options.js'
 import { parseRoutePath, type RoutePath } from './route-path.js'
 import type { RouteRuntime } from './route-runtime.js'
 
@@ -65,10 +65,10 @@ function uniqueOperationId(record: RouteRecord, taken: Set<string>): string {
 
 /** FastAPI's shape, `<name>_<path>_<method>`, with the handler's name when it has one. */
 function generatedOperationId(record: RouteRecord): string {
-  const pathPart = record.path.replace(/\W/g, '_')
-  const handlerName = record.handler.name && record.handler.name !== 'handler' ? record.handler.name : ''
-  return `${handlerName ? `${toSnake(handlerName)}_` : ''}${pathPart}_${record.method.toLowerCase()}`
-    .replace(/^_+/, '')
+  const handlerName =
+    record.handler.name && record.handler.name !== 'handler' ? record.handler.name : ''
+  const id = `${toSnake(handlerName)}${record.path}`.replace(/\W/g, '_')
+  return `${id}_${record.method.toLowerCase()}`.replace(/^_+/, '')
 }
 
 function toSnake(name: string): string {

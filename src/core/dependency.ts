@@ -116,7 +116,9 @@ export function Security<T>(
   const scopes = options.scopes ?? []
   for (const scope of scopes) {
     if (typeof scope !== 'string' || scope === '' || /\s/.test(scope))
-      throw new TypeError('Security(): every entry of `scopes` must be a non-empty string without spaces')
+      throw new TypeError(
+        'Security(): every entry of `scopes` must be a non-empty string without spaces',
+      )
   }
   return {
     '~gatehouse': 'security',

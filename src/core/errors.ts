@@ -18,7 +18,10 @@ export class HTTPException extends Error {
   readonly detail: unknown
   readonly headers: Readonly<Record<string, string>>
 
-  constructor(status: number, options: { detail?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(
+    status: number,
+    options: { detail?: unknown; headers?: Record<string, string> } = {},
+  ) {
     if (!Number.isInteger(status) || status < 400 || status > 599)
       throw new TypeError('HTTPException: `status` must be an integer from 400 to 599')
     const detail = options.detail ?? defaultReason(status)

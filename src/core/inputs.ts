@@ -87,7 +87,10 @@ function param<S extends Schema>(
  * A path parameter, named by its key unless `alias` is given; the path must contain `{name}`.
  * @example app.get('/items/{item_id}', { inputs: { item_id: Path(z.coerce.number()) } }, ...)
  */
-export function Path<S extends Schema>(schema: S, options?: ParamOptions): ParamInput<z4.output<S>> {
+export function Path<S extends Schema>(
+  schema: S,
+  options?: ParamOptions,
+): ParamInput<z4.output<S>> {
   return param('path', schema, options)
 }
 
@@ -96,7 +99,10 @@ export function Path<S extends Schema>(schema: S, options?: ParamOptions): Param
  * wins. An object schema reads several parameters at once as a model.
  * @example { q: Query(z.string().max(50).optional()) }
  */
-export function Query<S extends Schema>(schema: S, options?: ParamOptions): ParamInput<z4.output<S>> {
+export function Query<S extends Schema>(
+  schema: S,
+  options?: ParamOptions,
+): ParamInput<z4.output<S>> {
   return param('query', schema, options)
 }
 
@@ -115,7 +121,10 @@ export function Header<S extends Schema>(
  * A cookie.
  * @example { session: Cookie(z.string().optional()) }
  */
-export function Cookie<S extends Schema>(schema: S, options?: ParamOptions): ParamInput<z4.output<S>> {
+export function Cookie<S extends Schema>(
+  schema: S,
+  options?: ParamOptions,
+): ParamInput<z4.output<S>> {
   return param('cookie', schema, options)
 }
 
@@ -124,7 +133,10 @@ export function Cookie<S extends Schema>(schema: S, options?: ParamOptions): Par
  * bodies, each is embedded under its key, as FastAPI does.
  * @example { item: Body(Item) }
  */
-export function Body<S extends Schema>(schema: S, options: BodyOptions = {}): BodyInput<z4.output<S>> {
+export function Body<S extends Schema>(
+  schema: S,
+  options: BodyOptions = {},
+): BodyInput<z4.output<S>> {
   return { '~gatehouse': 'body', schema, options }
 }
 
@@ -134,6 +146,9 @@ export function Body<S extends Schema>(schema: S, options: BodyOptions = {}): Bo
  * count as missing and the last of repeated fields wins, as in FastAPI.
  * @example { username: Form(z.string()), avatar: Form(z.file().optional()) }
  */
-export function Form<S extends Schema>(schema: S, options: FormOptions = {}): FormInput<z4.output<S>> {
+export function Form<S extends Schema>(
+  schema: S,
+  options: FormOptions = {},
+): FormInput<z4.output<S>> {
   return { '~gatehouse': 'form', schema, options }
 }

@@ -208,7 +208,9 @@ class PlanBuilder {
 
   #bindAll(inputs: Inputs, scopes: readonly string[]): Bindings {
     if (inputs === null || typeof inputs !== 'object') this.#fail('`inputs` must be an object')
-    return Object.entries(inputs).map(([key, source]) => [key, this.#bind(key, source, scopes)] as const)
+    return Object.entries(inputs).map(
+      ([key, source]) => [key, this.#bind(key, source, scopes)] as const,
+    )
   }
 
   /** Compile one input source and return the slot its value lands in. */
@@ -238,7 +240,9 @@ class PlanBuilder {
         return this.#bindDependency(wrapper.dependency as Dependency, merged, wrapper.useCache)
       }
       default:
-        return this.#fail(`input "${key}" is not an input source (Query(), Body(), a dependency, ...)`)
+        return this.#fail(
+          `input "${key}" is not an input source (Query(), Body(), a dependency, ...)`,
+        )
     }
   }
 
@@ -246,7 +250,8 @@ class PlanBuilder {
   #bindBareSchema(key: string, schema: Schema): number {
     if (this.#input.pathParams.has(key))
       return this.#bindParam(key, { '~gatehouse': 'param', location: 'path', schema, options: {} })
-    if (isObjectSchema(schema)) return this.#bindBody(key, { '~gatehouse': 'body', schema, options: {} })
+    if (isObjectSchema(schema))
+      return this.#bindBody(key, { '~gatehouse': 'body', schema, options: {} })
     return this.#bindParam(key, { '~gatehouse': 'param', location: 'query', schema, options: {} })
   }
 
@@ -254,7 +259,8 @@ class PlanBuilder {
     const { location, schema, options } = source
     let name = options.alias ?? key
     if (location === 'header') {
-      if (options.alias === undefined && options.convertUnderscores !== false) name = headerName(key)
+      if (options.alias === undefined && options.convertUnderscores !== false)
+        name = headerName(key)
       name = name.toLowerCase()
     }
     if (location === 'path') {
@@ -311,8 +317,7 @@ class PlanBuilder {
   #bindDependency(dep: Dependency, scopes: readonly string[], useCache: boolean): number {
     if (typeof dep !== 'object' || dep === null || dep['~gatehouse'] !== 'dependency')
       this.#fail('Depends()/Security() takes a dependency(...) or a security scheme')
-    if (this.#stack.includes(dep))
-      this.#fail(`dependency cycle through "${dep.name}"`)
+    if (this.#stack.includes(dep)) this.#fail(`dependency cycle through "${dep.name}"`)
     const cacheKey = usesScopes(dep)
       ? `${identityOf(dep)}|${[...scopes].sort().join(' ')}`
       : `${identityOf(dep)}`
@@ -343,7 +348,8 @@ class PlanBuilder {
         else if (kind === 'depends' || kind === 'security') {
           const wrapper = source as Wrapper
           const merged = mergeScopes(scopes, 'scopes' in wrapper ? wrapper.scopes : [])
-          if (wrapper.dependency instanceof SecurityScheme) this.#bindScheme(wrapper.dependency, merged)
+          if (wrapper.dependency instanceof SecurityScheme)
+            this.#bindScheme(wrapper.dependency, merged)
           else this.#collectSecurity(wrapper.dependency as Dependency, merged)
         }
       }
@@ -354,12 +360,16 @@ class PlanBuilder {
   #finishBodies(): void {
     if (this.#bodies.length > 0 && this.#forms.length > 0)
       this.#fail('a route cannot read both a JSON Body() and Form() fields')
-    if (this.#bodies.length > 1) for (const body of this.#bodies) body.embedAs ??= body.docs.alias ?? body.key
+    if (this.#bodies.length > 1)
+      for (const body of this.#bodies) body.embedAs ??= body.docs.alias ?? body.key
   }
 }
 
 /** Inherited scopes first, then new ones not already present. */
-export function mergeScopes(inherited: readonly string[], own: readonly string[]): readonly string[] {
+export function mergeScopes(
+  inherited: readonly string[],
+  own: readonly string[],
+): readonly string[] {
   if (own.length === 0) return inherited
   const merged = [...inherited]
   for (const scope of own) if (!merged.includes(scope)) merged.push(scope)
@@ -382,7 +392,10 @@ function textRead(schema: Schema): TextRead {
 
 /** `userAgent` and `user_agent` both name the `user-agent` header. */
 function headerName(key: string): string {
-  return key.replace(/_/g, '-').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()
+  return key
+    .replace(/_/g, '-')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
 }
 
 function isZodSchema(value: unknown): value is Schema {

@@ -16,7 +16,9 @@ function readText(read: TextRead, name: string, one: Source, all: ListSource): u
     case 'list': {
       const raws = all(name)
       if (raws.length === 0) return undefined
-      return read.coerce ? raws.map((raw) => (typeof raw === 'string' ? read.coerce?.(raw) : raw)) : [...raws]
+      return read.coerce
+        ? raws.map((raw) => (typeof raw === 'string' ? read.coerce?.(raw) : raw))
+        : [...raws]
     }
     case 'model': {
       const model: Record<string, unknown> = {}
@@ -41,7 +43,12 @@ export async function readInputs(
   bodyLimit: number,
 ): Promise<void> {
   const errors: ValidationErrorItem[] = []
-  const check = (slot: number, schema: Plan['params'][number]['schema'], raw: unknown, loc: (string | number)[]) => {
+  const check = (
+    slot: number,
+    schema: Plan['params'][number]['schema'],
+    raw: unknown,
+    loc: (string | number)[],
+  ) => {
     const result = validate(schema, raw, loc)
     if (result.ok) values[slot] = result.value
     else errors.push(...result.errors)
@@ -52,11 +59,21 @@ export async function readInputs(
     switch (step.location) {
       case 'path': {
         const text = pathParams[step.name]
-        raw = text === undefined ? undefined : step.read.mode === 'scalar' && step.read.coerce ? step.read.coerce(text) : text
+        raw =
+          text === undefined
+            ? undefined
+            : step.read.mode === 'scalar' && step.read.coerce
+              ? step.read.coerce(text)
+              : text
         break
       }
       case 'query':
-        raw = readText(step.read, step.name, (n) => view.query(n), (n) => view.queryAll(n))
+        raw = readText(
+          step.read,
+          step.name,
+          (n) => view.query(n),
+          (n) => view.queryAll(n),
+        )
         break
       case 'header':
         raw = readText(
@@ -67,13 +84,23 @@ export async function readInputs(
         )
         break
       case 'cookie':
-        raw = readText(step.read, step.name, (n) => view.cookie(n), (n) => {
-          const value = view.cookie(n)
-          return value === undefined ? [] : [value]
-        })
+        raw = readText(
+          step.read,
+          step.name,
+          (n) => view.cookie(n),
+          (n) => {
+            const value = view.cookie(n)
+            return value === undefined ? [] : [value]
+          },
+        )
         break
     }
-    check(step.slot, step.schema, raw, step.read.mode === 'model' ? [step.location] : [step.location, step.name])
+    check(
+      step.slot,
+      step.schema,
+      raw,
+      step.read.mode === 'model' ? [step.location] : [step.location, step.name],
+    )
   }
 
   if (plan.bodies.length > 0) {
@@ -82,7 +109,11 @@ export async function readInputs(
       let raw: unknown
       if (body === missingBody) raw = undefined
       else if (step.embedAs === undefined) raw = body
-      else raw = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[step.embedAs] : undefined
+      else
+        raw =
+          body !== null && typeof body === 'object'
+            ? (body as Record<string, unknown>)[step.embedAs]
+            : undefined
       const loc = step.embedAs === undefined ? ['body'] : ['body', step.embedAs]
       const result = await validateAsync(step.schema, raw, loc)
       if (result.ok) values[step.slot] = result.value

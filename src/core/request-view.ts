@@ -63,7 +63,8 @@ function parseCookies(header: string | undefined): Map<string, string> {
     if (eq < 0) continue
     const name = part.slice(0, eq).trim()
     let value = part.slice(eq + 1).trim()
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+      value = value.slice(1, -1)
     if (!name || cookies.has(name)) continue
     try {
       cookies.set(name, decodeURIComponent(value))

@@ -52,7 +52,8 @@ export function errorResponse(error: unknown, logger: Logger, where: string): Re
   if (error instanceof HTTPException)
     return jsonResponse({ detail: error.detail }, error.status, error.headers)
   if (error instanceof RequestValidationError) return jsonResponse({ detail: error.errors }, 422)
-  if (error instanceof ResponseValidationError) logger.error(`Response validation failed in ${where}`, error.errors)
+  if (error instanceof ResponseValidationError)
+    logger.error(`Response validation failed in ${where}`, error.errors)
   else logger.error(`Unhandled error in ${where}`, error)
   return jsonResponse({ detail: 'Internal Server Error' }, 500)
 }

@@ -1,4 +1,8 @@
 import type { InputLike, Inputs } from './dependency.js'
+
+/** The inputs of a route that declares none. */
+export type NoInputs = Record<never, never>
+
 import type { Schema } from './inputs.js'
 import type { Handler, HTTPMethod, RouteOptions, RouteRecord } from './route-options.js'
 
@@ -10,7 +14,7 @@ export abstract class RouteCollector {
   protected abstract addRoute(record: RouteRecord): void
 
   /** Declare a route for any method. */
-  route<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+  route<const I extends Inputs = NoInputs, S extends Schema | undefined = undefined>(
     method: HTTPMethod,
     path: string,
     options: RouteOptions<I, S>,
@@ -30,7 +34,7 @@ export abstract class RouteCollector {
   }
 
   /** @example app.get('/items/{item_id}', { inputs: { item_id: Path(z.number()) } }, ({ item_id }) => ...) */
-  get<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+  get<const I extends Inputs = NoInputs, S extends Schema | undefined = undefined>(
     path: string,
     options: RouteOptions<I, S>,
     handler: Handler<I, S>,
@@ -39,7 +43,7 @@ export abstract class RouteCollector {
   }
 
   /** @example app.post('/items/', { inputs: { item: Body(Item) }, status: 201 }, ({ item }) => item) */
-  post<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+  post<const I extends Inputs = NoInputs, S extends Schema | undefined = undefined>(
     path: string,
     options: RouteOptions<I, S>,
     handler: Handler<I, S>,
@@ -47,7 +51,7 @@ export abstract class RouteCollector {
     return this.route('POST', path, options, handler)
   }
 
-  put<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+  put<const I extends Inputs = NoInputs, S extends Schema | undefined = undefined>(
     path: string,
     options: RouteOptions<I, S>,
     handler: Handler<I, S>,
@@ -55,7 +59,7 @@ export abstract class RouteCollector {
     return this.route('PUT', path, options, handler)
   }
 
-  patch<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+  patch<const I extends Inputs = NoInputs, S extends Schema | undefined = undefined>(
     path: string,
     options: RouteOptions<I, S>,
     handler: Handler<I, S>,
@@ -63,7 +67,7 @@ export abstract class RouteCollector {
     return this.route('PATCH', path, options, handler)
   }
 
-  delete<const I extends Inputs = {}, S extends Schema | undefined = undefined>(
+  delete<const I extends Inputs = NoInputs, S extends Schema | undefined = undefined>(
     path: string,
     options: RouteOptions<I, S>,
     handler: Handler<I, S>,
@@ -83,7 +87,9 @@ export interface IncludeOptions {
 export function applyInclude(record: RouteRecord, include: IncludeOptions): RouteRecord {
   const prefix = include.prefix ?? ''
   if (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))
-    throw new TypeError(`prefix must start with "/" and not end with "/": ${JSON.stringify(prefix)}`)
+    throw new TypeError(
+      `prefix must start with "/" and not end with "/": ${JSON.stringify(prefix)}`,
+    )
   return {
     ...record,
     path: prefix + record.path,

@@ -49,7 +49,8 @@ export async function runDependencies(
     if (isGenerator(result)) {
       const generator = result
       const first = await generator.next()
-      if (first.done) throw new TypeError(`dependency "${dependency.name}" returned without yielding a value`)
+      if (first.done)
+        throw new TypeError(`dependency "${dependency.name}" returned without yielding a value`)
       values[slot] = first.value
       cleanups.push((error) => finishGenerator(generator, error))
       continue
@@ -64,7 +65,10 @@ export async function runDependencies(
  * Resume a generator after the response: throw the request's error into it so `try/catch/finally`
  * around `yield` sees it (as FastAPI does), or let it run to the end.
  */
-async function finishGenerator(generator: Generator | AsyncGenerator, error: unknown): Promise<void> {
+async function finishGenerator(
+  generator: Generator | AsyncGenerator,
+  error: unknown,
+): Promise<void> {
   if (error === undefined) {
     const after = await generator.next()
     if (!after.done) await generator.return(undefined)

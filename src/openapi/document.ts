@@ -16,13 +16,19 @@ export interface OpenAPIInfo {
   tags?: readonly { name: string; description?: string }[]
 }
 
-export type OpenAPIDocument = Record<string, unknown> & { openapi: '3.1.0'; paths: Record<string, unknown> }
+export type OpenAPIDocument = Record<string, unknown> & {
+  openapi: '3.1.0'
+  paths: Record<string, unknown>
+}
 
 /**
  * Generate the OpenAPI 3.1 document from the compiled routes: the same plans that run requests, so
  * what is documented is what is enforced.
  */
-export function generateOpenAPI(info: OpenAPIInfo, routes: readonly CompiledRoute[]): OpenAPIDocument {
+export function generateOpenAPI(
+  info: OpenAPIInfo,
+  routes: readonly CompiledRoute[],
+): OpenAPIDocument {
   const schemas = new SchemaCollector()
   const securitySchemes = new Map<string, SecurityScheme>()
   const paths: Record<string, Record<string, unknown>> = {}
@@ -177,7 +183,7 @@ function requestBodyFor(
   const requiredNames: string[] = []
   for (const step of forms) {
     if (step.name === undefined) {
-      const part = schemas.toSchema(step.schema, 'input')
+      const part = schemas.resolve(schemas.toSchema(step.schema, 'input'))
       Object.assign(properties, part.properties ?? {})
       requiredNames.push(...((part.required ?? []) as string[]))
       continue
@@ -257,7 +263,8 @@ function mergeInto(
   name: string,
   scopes: readonly string[],
 ): Record<string, string[]> {
-  const list = (requirement[name] = [...(requirement[name] ?? [])])
+  const list = [...(requirement[name] ?? [])]
+  requirement[name] = list
   for (const scope of scopes) if (!list.includes(scope)) list.push(scope)
   return requirement
 }

@@ -53,6 +53,13 @@ export class SchemaCollector {
     return this.addComponent(fallbackName, { ...result, title: result.title ?? fallbackName }, io)
   }
 
+  /** The component a local `$ref` points at, or the schema itself when it is not a reference. */
+  resolve(schema: JSONSchema): JSONSchema {
+    const ref = schema.$ref
+    if (typeof ref !== 'string' || !ref.startsWith('#/components/schemas/')) return schema
+    return this.components[ref.slice('#/components/schemas/'.length)] ?? schema
+  }
+
   /** Add a hand-made component and return a `$ref` to it. */
   addComponent(name: string, schema: JSONSchema, io: 'input' | 'output' = 'input'): JSONSchema {
     const claimed = this.#claim(name, schema, io)

@@ -15,7 +15,10 @@ export interface CurrentPrincipalOptions<P> {
    * Load the principal named by the token's `sub`; `undefined`/`null` means it no longer exists,
    * which is answered like an invalid token.
    */
-  loadPrincipal: (subject: string, token: VerifiedToken) => P | null | undefined | Promise<P | null | undefined>
+  loadPrincipal: (
+    subject: string,
+    token: VerifiedToken,
+  ) => P | null | undefined | Promise<P | null | undefined>
   /**
    * `'fastapi'` (default) answers as FastAPI's scopes tutorial: 401 "Could not validate credentials"
    * or "Not enough permissions", both with `WWW-Authenticate: Bearer scope="…"`.

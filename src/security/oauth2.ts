@@ -1,10 +1,9 @@
 import type { RequestView } from '../core/request-view.js'
 import { SecurityScheme, type SecuritySchemeObject } from '../core/security-scheme.js'
-import { normalizeFlows, type OAuth2Flows } from './internal/flows.js'
+import { normalizeFlows } from './internal/flows.js'
 import { frozenModel, missing, schemeSettings } from './internal/scheme.js'
 import type { SchemeOptions, SchemeValue } from './scheme-options.js'
 
-/** Options of {@link OAuth2}. */
 /** Scope names and their descriptions, as Swagger UI lists them. */
 export type OAuth2Scopes = Readonly<Record<string, string>>
 
@@ -42,6 +41,7 @@ export interface OAuth2Flows {
   authorizationCode?: OAuth2AuthorizationCodeFlow
 }
 
+/** Options of {@link OAuth2}. */
 export interface OAuth2Options<A extends boolean = true> extends SchemeOptions<A> {
   /** The flows the API supports, each with its URLs and scopes. */
   flows: OAuth2Flows

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEVELOPMENT_SECRET_KEY } from '../../examples/scopes/config.js'
 import { createScopesApp } from '../../examples/scopes/app.js'
+import { DEVELOPMENT_SECRET_KEY } from '../../examples/scopes/config.js'
 import { openSQLiteUserStore } from '../../examples/scopes/users.js'
 import { startServer } from './http.js'
 

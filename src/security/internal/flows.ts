@@ -25,7 +25,7 @@ export function normalizeFlows(
   const out: Record<string, Record<string, unknown>> = {}
   for (const [name, flow] of Object.entries(flows) as [FlowName, OAuth2FlowBase | undefined][]) {
     if (flow === undefined) continue
-    const urls = URLS[name]
+    const urls = Object.hasOwn(URLS, name) ? URLS[name] : undefined
     if (!urls)
       throw new TypeError(
         `${owner}: unknown flow \`flows.${name}\` (implicit, password, clientCredentials or authorizationCode)`,
