@@ -1,0 +1,45 @@
+import * as api from 'gatehouse'
+import { expect, test } from 'vitest'
+
+// Changes to the public surface must be deliberate: this list shows them in review.
+test('the package exports exactly these values', () => {
+  expect(Object.keys(api).sort()).toEqual([
+    'APIKeyCookie',
+    'APIKeyHeader',
+    'APIKeyQuery',
+    'Body',
+    'Cookie',
+    'Depends',
+    'Form',
+    'Gatehouse',
+    'HTTPBasic',
+    'HTTPBearer',
+    'HTTPDigest',
+    'HTTPException',
+    'Header',
+    'InvalidTokenError',
+    'OAuth2',
+    'OAuth2AuthorizationCodeBearer',
+    'OAuth2ClientCredentials',
+    'OAuth2PasswordBearer',
+    'OAuth2PasswordRequestForm',
+    'OAuth2PasswordRequestFormStrict',
+    'OpenIdConnect',
+    'Path',
+    'Query',
+    'RequestValidationError',
+    'ResponseValidationError',
+    'Router',
+    'Security',
+    'SecurityScheme',
+    'SecurityScopes',
+    'bearerChallenge',
+    'createCurrentPrincipal',
+    'createDocsRoutes',
+    'createJWTCodec',
+    'createPasswordHasher',
+    'dependency',
+    'isInvalidTokenError',
+    'serve',
+  ])
+})
