@@ -73,4 +73,20 @@ describe('POST /token (the tutorial login over real HTTP)', () => {
     const response = await login(running.send, 'johndoe', 'hunter2-very-secret', 'me')
     expect(await response.text()).not.toContain('hunter2-very-secret')
   })
+
+  test('a bcrypt hash from the tutorial is upgraded to argon2id on login, and still logs in', async () => {
+    const fresh = await startScopesApp()
+    try {
+      const hash = () => fresh.users.find('alice')?.hashed_password
+      expect(hash()).toMatch(/^\$2b\$12\$/)
+      expect((await login(fresh.send, 'alice', 'wrong')).status).toBe(400)
+      expect(hash()).toMatch(/^\$2b\$12\$/)
+      expect((await login(fresh.send, 'alice', 'secretalice')).status).toBe(200)
+      expect(hash()).toMatch(/^\$argon2id\$/)
+      expect((await login(fresh.send, 'alice', 'secretalice')).status).toBe(200)
+      expect((await login(fresh.send, 'alice', 'secret')).status).toBe(400)
+    } finally {
+      await fresh.close()
+    }
+  })
 })

@@ -70,9 +70,14 @@ export function createScopesApp({ secretKey, users, now }: ScopesAppOptions) {
     async function loginForAccessToken({ formData }) {
       const user = users.find(formData.username)
       // Unknown users are checked against a dummy hash, so both failures take the same time.
-      const valid = await passwords.verify(formData.password, user?.hashed_password)
+      const { valid, newHash } = await passwords.verifyAndUpdate(
+        formData.password,
+        user?.hashed_password,
+      )
       if (!user || !valid)
         throw new HTTPException(400, { detail: 'Incorrect username or password' })
+      // The tutorial's bcrypt hashes are upgraded to argon2id on the first successful login.
+      if (newHash) users.updatePasswordHash(user.username, newHash)
       // Grant only what was asked for and what this user may have: never an unknown scope.
       const scopes = formData.scopes.filter((scope) => user.allowed_scopes.includes(scope))
       const accessToken = await jwt.sign(

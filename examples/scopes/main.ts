@@ -7,11 +7,14 @@ const config = readConfig()
 const users = openSQLiteUserStore(config.databaseFile)
 const app = createScopesApp({ secretKey: config.secretKey, users })
 const server = await serve(app, { port: config.port, hostname: config.host })
-if (config.usingDevelopmentKey)
+// Cluster workers stay quiet; their primary reports once for all of them.
+const quiet = process.env.GATEHOUSE_QUIET === '1'
+if (config.usingDevelopmentKey && !quiet)
   console.warn("SECRET_KEY is not set: using the tutorial's published development key.")
-console.log(
-  `Gatehouse scopes tutorial on ${server.url} (docs: ${server.url}/docs, users in ${config.databaseFile})`,
-)
+if (!quiet)
+  console.log(
+    `Gatehouse scopes tutorial on ${server.url} (docs: ${server.url}/docs, users in ${config.databaseFile})`,
+  )
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

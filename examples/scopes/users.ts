@@ -13,6 +13,8 @@ export interface UserInDB {
 /** Where the tutorial app finds its users. */
 export interface UserStore {
   find(username: string): UserInDB | undefined
+  /** Replace a user's password hash (an upgrade from bcrypt to argon2id on login). */
+  updatePasswordHash(username: string, hashedPassword: string): void
   close(): void
 }
 
@@ -80,6 +82,7 @@ export function openSQLiteUserStore(filename: string): UserStore {
     }
   }).immediate()
   const select = db.prepare('SELECT * FROM users WHERE username = ?')
+  const updateHash = db.prepare('UPDATE users SET hashed_password = ? WHERE username = ?')
   return {
     find(username) {
       const row = select.get(username) as UserRow | undefined
@@ -92,6 +95,9 @@ export function openSQLiteUserStore(filename: string): UserStore {
         hashed_password: row.hashed_password,
         allowed_scopes: row.allowed_scopes.split(' ').filter(Boolean),
       }
+    },
+    updatePasswordHash(username, hashedPassword) {
+      updateHash.run(hashedPassword, username)
     },
     close() {
       db.close()

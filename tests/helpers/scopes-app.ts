@@ -14,6 +14,7 @@ export async function startScopesApp() {
   const server = await startServer(app)
   return {
     app,
+    users,
     server,
     send: server.send,
     async close() {
