@@ -1,47 +1,36 @@
 import { Hono } from 'hono'
-import type { HTTPMethod } from '../core/route-options.js'
-
-/** One route as the engine sees it: a pattern and a function from request to response. */
-export interface EngineRoute {
-  readonly method: HTTPMethod
-  /** Hono syntax (`/items/:id`). */
-  readonly enginePath: string
-  handle(request: Request, params: Record<string, string>): Promise<Response> | Response
-}
-
-export interface EngineHooks {
-  /** Nothing matched the path (after method routes and 405s). */
-  notFound(request: Request): Response
-  /** The engine itself failed; should not happen. */
-  onError(error: unknown, request: Request): Response
-}
+import { WebRequestView } from '../core/request-view.js'
+import { type Reply, toResponse } from '../core/respond.js'
+import {
+  allowedMethods,
+  type EngineHooks,
+  type EngineRoute,
+  methodNotAllowed,
+} from './engine-route.js'
 
 /**
- * Build the Hono application for a route table. This is the only module that imports `hono`: the
- * core never does, so another engine needs only another file like this one. Routes are added in
- * declaration order, then one catch-all per path answers 405 with `Allow`, so a method mismatch is
- * decided before any dependency runs.
+ * Build the Hono application for a route table: the Web-standard engine behind `app.fetch` (any
+ * runtime, and the in-process test client). Routes are added in declaration order, then one
+ * catch-all per path answers 405 with `Allow`, so a method mismatch is decided before any
+ * dependency runs. Only the adapter folder imports `hono`.
  */
 export function createHonoEngine(
   routes: readonly EngineRoute[],
   hooks: EngineHooks,
 ): (request: Request) => Response | Promise<Response> {
   const hono = new Hono({ strict: true })
-  const allowed = new Map<string, Set<string>>()
   for (const route of routes) {
-    hono.on(route.method, route.enginePath, (c) => route.handle(c.req.raw, c.req.param()))
-    const methods = allowed.get(route.enginePath) ?? new Set<string>()
-    allowed.set(route.enginePath, methods)
-    methods.add(route.method)
-    if (route.method === 'GET') methods.add('HEAD')
-  }
-  for (const [enginePath, methods] of allowed) {
-    const allow = [...methods].join(', ')
-    hono.all(enginePath, () =>
-      Response.json({ detail: 'Method Not Allowed' }, { status: 405, headers: { allow } }),
+    hono.on(route.method, route.enginePath, (c) =>
+      respond(route.handle(new WebRequestView(c.req.raw), c.req.param())),
     )
   }
-  hono.notFound((c) => hooks.notFound(c.req.raw))
-  hono.onError((error, c) => hooks.onError(error, c.req.raw))
+  for (const [enginePath, allow] of allowedMethods(routes))
+    hono.all(enginePath, () => toResponse(methodNotAllowed(allow)))
+  hono.notFound((c) => toResponse(hooks.notFound(new WebRequestView(c.req.raw))))
+  hono.onError((error) => toResponse(hooks.onError(error)))
   return (request) => hono.fetch(request)
+}
+
+function respond(reply: Reply | Promise<Reply>): Response | Promise<Response> {
+  return reply instanceof Promise ? reply.then(toResponse) : toResponse(reply)
 }

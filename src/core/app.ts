@@ -1,9 +1,13 @@
-import { createHonoEngine, type EngineRoute } from '../adapter/hono-engine.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { EngineHooks, EngineRoute } from '../adapter/engine-route.js'
+import { createHonoEngine } from '../adapter/hono-engine.js'
+import { createNodeListener } from '../adapter/node-engine.js'
 import { createDocsRoutes } from '../docs/index.js'
 import { generateOpenAPI, type OpenAPIDocument, type OpenAPIInfo } from '../openapi/document.js'
 import { type CompiledRoute, compileRoute } from './compile-route.js'
 import type { InputLike } from './dependency.js'
-import { consoleLogger, errorResponse, jsonResponse, type Logger } from './respond.js'
+import type { BaseRequestView } from './request-view.js'
+import { consoleLogger, errorReply, jsonReply, type Logger, type PlainReply } from './respond.js'
 import { applyInclude, type IncludeOptions, RouteCollector } from './route-collector.js'
 import type { RouteRecord } from './route-options.js'
 import { handleRequest, type RuntimeSettings } from './route-runtime.js'
@@ -54,6 +58,7 @@ export class Gatehouse extends RouteCollector {
   readonly #operationIds = new Set<string>()
   readonly #settings: RuntimeSettings
   #engine: ((request: Request) => Response | Promise<Response>) | undefined
+  #nodeListener: ((incoming: IncomingMessage, outgoing: ServerResponse) => void) | undefined
   #openapi: OpenAPIDocument | undefined
 
   constructor(options: AppOptions = {}) {
@@ -79,6 +84,7 @@ export class Gatehouse extends RouteCollector {
   protected addRoute(record: RouteRecord): void {
     this.#routes.push(compileRoute(record, this.#options.dependencies, this.#operationIds))
     this.#engine = undefined
+    this.#nodeListener = undefined
     this.#openapi = undefined
   }
 
@@ -116,18 +122,40 @@ export class Gatehouse extends RouteCollector {
     return this.fetch(new Request(url, init))
   }
 
+  /**
+   * A `node:http` request listener for this app, used by `serve()`: it reads Node's request and
+   * writes Node's response directly, without a Web `Request`/`Response` per request.
+   * @example http.createServer(app.nodeListener()).listen(8000)
+   */
+  nodeListener(): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
+    return (incoming, outgoing) => {
+      // Built on first use and again after routes are added.
+      this.#nodeListener ??= createNodeListener(this.#engineRoutes(), this.#engineHooks())
+      this.#nodeListener(incoming, outgoing)
+    }
+  }
+
   #buildEngine(): (request: Request) => Response | Promise<Response> {
+    return createHonoEngine(this.#engineRoutes(), this.#engineHooks())
+  }
+
+  #engineRoutes(): EngineRoute[] {
     const settings = this.#settings
-    const engineRoutes: EngineRoute[] = this.#routes.map((route) => ({
+    const routes: EngineRoute[] = this.#routes.map((route) => ({
       method: route.method,
       enginePath: route.path.enginePath,
-      handle: (request, params) => handleRequest(route.runtime, request, params, settings),
+      handle: (view, params) => handleRequest(route.runtime, view, params, settings),
     }))
-    engineRoutes.push(...this.#documentationRoutes())
-    return createHonoEngine(engineRoutes, {
-      notFound: (request) => this.#notFound(request),
-      onError: (error) => errorResponse(error, settings.logger, 'the router'),
-    })
+    routes.push(...this.#documentationRoutes())
+    return routes
+  }
+
+  #engineHooks(): EngineHooks {
+    const logger = this.#settings.logger
+    return {
+      notFound: (view) => this.#notFound(view),
+      onError: (error) => errorReply(error, logger, 'the router'),
+    }
   }
 
   #documentationRoutes(): EngineRoute[] {
@@ -135,7 +163,7 @@ export class Gatehouse extends RouteCollector {
       this.#options.openapiUrl === undefined ? '/openapi.json' : this.#options.openapiUrl
     if (openapiUrl === null) return []
     const routes: EngineRoute[] = [
-      { method: 'GET', enginePath: openapiUrl, handle: () => jsonResponse(this.openapi()) },
+      { method: 'GET', enginePath: openapiUrl, handle: () => jsonReply(this.openapi()) },
     ]
     const docsUrl = this.#options.docsUrl === undefined ? '/docs' : this.#options.docsUrl
     const redirect = this.#options.swaggerUiOAuth2RedirectUrl
@@ -156,23 +184,23 @@ export class Gatehouse extends RouteCollector {
       routes.push({
         method: 'GET',
         enginePath: route.path,
-        handle: (request) => route.handle(request),
+        handle: (view) => route.handle(view.request),
       })
     }
     return routes
   }
 
   /** 404, unless the path with or without its trailing slash is a route: then 307 there (FastAPI). */
-  #notFound(request: Request): Response {
+  #notFound(view: BaseRequestView): PlainReply {
     if (this.#options.redirectSlashes !== false) {
-      const url = new URL(request.url)
+      const url = new URL(view.request.url)
       const path = url.pathname
       const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
       if (other !== '' && this.#routes.some((route) => route.path.matcher.test(other))) {
         url.pathname = other
-        return new Response(null, { status: 307, headers: { location: url.toString() } })
+        return { status: 307, headers: { location: url.toString() }, body: null }
       }
     }
-    return jsonResponse({ detail: 'Not Found' }, 404)
+    return jsonReply({ detail: 'Not Found' }, 404)
   }
 }

@@ -1,7 +1,7 @@
 import { type FormFields, missingBody, readFormBody, readJSONBody } from './body.js'
 import { RequestValidationError, type ValidationErrorItem } from './errors.js'
 import type { Plan, TextRead } from './plan.js'
-import type { LazyRequestView } from './request-view.js'
+import type { BaseRequestView } from './request-view.js'
 import { validate, validateAsync } from './validation.js'
 
 type Source = (name: string) => string | undefined
@@ -37,7 +37,7 @@ function readText(read: TextRead, name: string, one: Source, all: ListSource): u
  */
 export async function readInputs(
   plan: Plan,
-  view: LazyRequestView,
+  view: BaseRequestView,
   pathParams: Readonly<Record<string, string>>,
   values: unknown[],
   bodyLimit: number,
@@ -104,7 +104,7 @@ export async function readInputs(
   }
 
   if (plan.bodies.length > 0) {
-    const body = await readJSONBody(view.request, bodyLimit)
+    const body = await readJSONBody(view, bodyLimit)
     for (const step of plan.bodies) {
       let raw: unknown
       if (body === missingBody) raw = undefined
@@ -122,7 +122,7 @@ export async function readInputs(
   }
 
   if (plan.forms.length > 0) {
-    const form = await readFormBody(view.request, bodyLimit)
+    const form = await readFormBody(view, bodyLimit)
     const one = (name: string) => lastNonEmpty(form, name)
     const all = (name: string) => (form ? form.getAll(name).filter((v) => v !== '') : [])
     for (const step of plan.forms) {

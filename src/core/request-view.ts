@@ -3,6 +3,7 @@
  * parsed lazily and at most once per request.
  */
 export interface RequestView {
+  /** The request as a Web `Request` (built on demand when the server did not start from one). */
   readonly request: Request
   /** A header value, or `undefined`. Names are case-insensitive. */
   header(name: string): string | undefined
@@ -14,29 +15,28 @@ export interface RequestView {
   cookie(name: string): string | undefined
 }
 
-/** The per-request implementation of {@link RequestView}. */
-export class LazyRequestView implements RequestView {
-  readonly request: Request
+/**
+ * What the core needs from a request: the public view plus the body. Each engine adapter provides
+ * one (from a Web `Request`, or straight from Node's `IncomingMessage` without building one).
+ */
+export interface IncomingRequest extends RequestView {
+  /** The whole body, refusing more than `limit` bytes with 413 before buffering it. */
+  readBody(limit: number): Promise<Uint8Array>
+}
+
+/** Query and cookie parsing shared by every {@link IncomingRequest}. */
+export abstract class BaseRequestView implements IncomingRequest {
   #search: URLSearchParams | undefined
   #cookies: Map<string, string> | undefined
 
-  constructor(request: Request) {
-    this.request = request
-  }
-
-  header(name: string): string | undefined {
-    return this.request.headers.get(name) ?? undefined
-  }
+  abstract readonly request: Request
+  /** The request target's query string, without `?` (may be empty). */
+  protected abstract queryString(): string
+  abstract header(name: string): string | undefined
+  abstract readBody(limit: number): Promise<Uint8Array>
 
   get searchParams(): URLSearchParams {
-    if (this.#search === undefined) {
-      const url = this.request.url
-      const start = url.indexOf('?')
-      const end = url.indexOf('#', start)
-      this.#search = new URLSearchParams(
-        start < 0 ? '' : url.slice(start + 1, end < 0 ? undefined : end),
-      )
-    }
+    this.#search ??= new URLSearchParams(this.queryString())
     return this.#search
   }
 
@@ -50,9 +50,79 @@ export class LazyRequestView implements RequestView {
   }
 
   cookie(name: string): string | undefined {
-    if (this.#cookies === undefined) this.#cookies = parseCookies(this.header('cookie'))
+    this.#cookies ??= parseCookies(this.header('cookie'))
     return this.#cookies.get(name)
   }
+}
+
+/** The query string of a URL or request target: after `?`, before `#`. */
+export function queryStringOf(target: string): string {
+  const start = target.indexOf('?')
+  if (start < 0) return ''
+  const end = target.indexOf('#', start)
+  return target.slice(start + 1, end < 0 ? undefined : end)
+}
+
+/** A view of a Web `Request`. */
+export class WebRequestView extends BaseRequestView {
+  readonly request: Request
+
+  constructor(request: Request) {
+    super()
+    this.request = request
+  }
+
+  protected queryString(): string {
+    return queryStringOf(this.request.url)
+  }
+
+  header(name: string): string | undefined {
+    return this.request.headers.get(name) ?? undefined
+  }
+
+  async readBody(limit: number): Promise<Uint8Array> {
+    checkDeclaredLength(this.header('content-length'), limit)
+    const body = this.request.body
+    if (body === null) return new Uint8Array(0)
+    const chunks: Uint8Array[] = []
+    let total = 0
+    const reader = body.getReader()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.byteLength
+      if (total > limit) {
+        await reader.cancel().catch(() => {})
+        throw new BodyTooLargeError()
+      }
+      chunks.push(value)
+    }
+    return concatBytes(chunks, total)
+  }
+}
+
+/** The body is over the app's `bodyLimit` (answered 413). */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError'
+  constructor() {
+    super('Request body is too large')
+  }
+}
+
+/** Refuse a body whose declared `Content-Length` is over the limit, before reading any of it. */
+export function checkDeclaredLength(declared: string | undefined, limit: number): void {
+  if (declared !== undefined && Number(declared) > limit) throw new BodyTooLargeError()
+}
+
+export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0]
+  const bytes = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
 }
 
 function parseCookies(header: string | undefined): Map<string, string> {

@@ -1,5 +1,6 @@
 import { HTTPException, RequestValidationError, ResponseValidationError } from './errors.js'
 import type { Schema } from './inputs.js'
+import { BodyTooLargeError } from './request-view.js'
 import { validateAsync } from './validation.js'
 
 /** Where unexpected errors are reported. Never given request secrets, only the error. */
@@ -7,13 +8,45 @@ export interface Logger {
   error(message: string, error: unknown): void
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' } as const
+/**
+ * A response the framework made itself: status, headers and a text body. Engines write it straight
+ * to their output (Node) or wrap it in a `Response` (Web); a handler's own `Response` passes through.
+ */
+export interface PlainReply {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | null
+}
 
-/** A JSON response. */
-export function jsonResponse(body: unknown, status = 200, headers?: HeadersInit): Response {
-  const response = new Response(JSON.stringify(body), { status, headers: JSON_HEADERS })
-  if (headers) for (const [name, value] of new Headers(headers)) response.headers.set(name, value)
-  return response
+export type Reply = PlainReply | Response
+
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'application/json',
+})
+
+/** A JSON reply; `headers` are added to the content type. */
+export function jsonReply(
+  body: unknown,
+  status = 200,
+  headers?: Readonly<Record<string, string>>,
+): PlainReply {
+  return {
+    status,
+    headers: headers ? { ...JSON_HEADERS, ...lowerCaseKeys(headers) } : JSON_HEADERS,
+    body: JSON.stringify(body),
+  }
+}
+
+/** A Web `Response` for a reply. */
+export function toResponse(reply: Reply): Response {
+  if (reply instanceof Response) return reply
+  return new Response(reply.body, { status: reply.status, headers: reply.headers })
+}
+
+function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value
+  return out
 }
 
 /** Statuses whose responses carry no body. */
@@ -21,41 +54,41 @@ function isBodyless(status: number): boolean {
   return status === 204 || status === 304 || (status >= 100 && status < 200)
 }
 
+const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
+
 /**
- * Step 5: turn a handler's result into a response. A `Response` passes through; anything else is
+ * Step 5: turn a handler's result into a reply. A `Response` passes through; anything else is
  * validated by the route's `response` schema (which strips unknown keys) and sent as JSON.
  */
 export async function serializeResult(
   result: unknown,
   responseSchema: Schema | undefined,
   status: number,
-): Promise<Response> {
+): Promise<Reply> {
   if (result instanceof Response) return result
-  if (isBodyless(status)) return new Response(null, { status })
+  if (isBodyless(status)) return { status, headers: EMPTY_HEADERS, body: null }
   let body = result
   if (responseSchema) {
     const checked = await validateAsync(responseSchema, result, ['response'])
     if (!checked.ok) throw new ResponseValidationError(checked.errors)
     body = checked.value
   }
-  return new Response(body === undefined ? 'null' : JSON.stringify(body), {
-    status,
-    headers: JSON_HEADERS,
-  })
+  return { status, headers: JSON_HEADERS, body: body === undefined ? 'null' : JSON.stringify(body) }
 }
 
 /**
- * The one place errors become responses: HTTP exceptions as they say, validation as 422 with every
- * problem, and anything else as a bare 500 that leaks nothing (logged once, by the caller's logger).
+ * The one place errors become replies: HTTP exceptions as they say, validation as 422 with every
+ * problem, an oversized body as 413, and anything else as a bare 500 that leaks nothing (logged once).
  */
-export function errorResponse(error: unknown, logger: Logger, where: string): Response {
+export function errorReply(error: unknown, logger: Logger, where: string): PlainReply {
   if (error instanceof HTTPException)
-    return jsonResponse({ detail: error.detail }, error.status, error.headers)
-  if (error instanceof RequestValidationError) return jsonResponse({ detail: error.errors }, 422)
+    return jsonReply({ detail: error.detail }, error.status, error.headers)
+  if (error instanceof RequestValidationError) return jsonReply({ detail: error.errors }, 422)
+  if (error instanceof BodyTooLargeError) return jsonReply({ detail: error.message }, 413)
   if (error instanceof ResponseValidationError)
     logger.error(`Response validation failed in ${where}`, error.errors)
   else logger.error(`Unhandled error in ${where}`, error)
-  return jsonResponse({ detail: 'Internal Server Error' }, 500)
+  return jsonReply({ detail: 'Internal Server Error' }, 500)
 }
 
 export const consoleLogger: Logger = {

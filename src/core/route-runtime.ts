@@ -1,8 +1,8 @@
 import type { Schema } from './inputs.js'
 import type { Plan } from './plan.js'
 import { readInputs } from './read-inputs.js'
-import { LazyRequestView } from './request-view.js'
-import { errorResponse, type Logger, serializeResult } from './respond.js'
+import type { BaseRequestView } from './request-view.js'
+import { errorReply, type Logger, type Reply, serializeResult } from './respond.js'
 import { bindArgs, type Cleanup, runDependencies } from './run-dependencies.js'
 
 export interface RuntimeSettings {
@@ -25,18 +25,17 @@ export interface RouteRuntime {
  */
 export async function handleRequest(
   route: RouteRuntime,
-  request: Request,
+  view: BaseRequestView,
   pathParams: Readonly<Record<string, string>>,
   settings: RuntimeSettings,
-): Promise<Response> {
+): Promise<Reply> {
   const { plan } = route
   const values = plan.template.slice()
   const cleanups: Cleanup[] = []
-  let response: Response | undefined
+  let response: Reply | undefined
   let failure: unknown
   try {
-    const view = new LazyRequestView(request)
-    if (plan.requestSlot !== undefined) values[plan.requestSlot] = request
+    if (plan.requestSlot !== undefined) values[plan.requestSlot] = view.request
     if (plan.params.length + plan.bodies.length + plan.forms.length > 0)
       await readInputs(plan, view, pathParams, values, settings.bodyLimit)
     await runDependencies(plan, view, values, cleanups)
@@ -54,6 +53,6 @@ export async function handleRequest(
       failure = error
     }
   }
-  if (failure !== undefined) return errorResponse(failure, settings.logger, route.name)
-  return response as Response
+  if (failure !== undefined) return errorReply(failure, settings.logger, route.name)
+  return response as Reply
 }

@@ -1,9 +1,12 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { serve as serveNode } from '@hono/node-server'
+import { getRequestListener } from '@hono/node-server'
 
 /** Anything with a Web standard `fetch` handler, such as a {@link Gatehouse} app. */
 export interface Fetchable {
   fetch(request: Request): Response | Promise<Response>
+  /** A native `node:http` listener, used instead of `fetch` when present (Gatehouse apps have one). */
+  nodeListener?(): (incoming: IncomingMessage, outgoing: ServerResponse) => void
 }
 
 export interface ServeOptions {
@@ -22,27 +25,31 @@ export interface RunningServer {
 }
 
 /**
- * Serve an app on Node's HTTP server and resolve once it is listening.
+ * Serve an app on Node's HTTP server and resolve once it is listening. Gatehouse apps are served
+ * through their native Node listener; any other `fetch` handler through `@hono/node-server`.
  * @example const server = await serve(app, { port: 8000 })
  */
 export function serve(app: Fetchable, options: ServeOptions = {}): Promise<RunningServer> {
   const hostname = options.hostname ?? '127.0.0.1'
+  const listener = app.nodeListener
+    ? app.nodeListener()
+    : getRequestListener((request: Request) => app.fetch(request))
+  const server = createServer(listener)
   return new Promise((resolve, reject) => {
-    const server = serveNode(
-      { fetch: (request: Request) => app.fetch(request), port: options.port ?? 8000, hostname },
-      (info: AddressInfo) => {
-        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
-        resolve({
-          port: info.port,
-          url: `http://${host}:${info.port}`,
-          close: () =>
-            new Promise<void>((done, fail) => {
-              server.close((error?: Error) => (error ? fail(error) : done()))
-              if ('closeIdleConnections' in server) server.closeIdleConnections()
-            }),
-        })
-      },
-    )
     server.once('error', reject)
+    server.listen(options.port ?? 8000, hostname, () => {
+      server.off('error', reject)
+      const info = server.address() as AddressInfo
+      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+      resolve({
+        port: info.port,
+        url: `http://${host}:${info.port}`,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((error?: Error) => (error ? fail(error) : done()))
+            server.closeIdleConnections()
+          }),
+      })
+    })
   })
 }

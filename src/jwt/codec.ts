@@ -5,6 +5,7 @@ import { InvalidTokenError } from './errors.js'
 import { createHMACCheck } from './hmac.js'
 import { type PreparedKey, prepareKeys } from './keys.js'
 import { type JWTCodecOptions, type JWTSignOptions, resolveOptions } from './options.js'
+import { VerifiedTokenCache } from './verified-cache.js'
 
 /** Signs and verifies access tokens with one pinned algorithm and key set. */
 export interface JWTCodec {
@@ -58,6 +59,7 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
     if (!Number.isFinite(seconds)) throw new TypeError('createJWTCodec: "now" must return seconds')
     return seconds
   }
+  const cache = new VerifiedTokenCache(resolved.cacheSize, resolved.clockTolerance)
   const aud =
     audience === undefined ? undefined : audience.length === 1 ? audience[0] : [...audience]
 
@@ -82,6 +84,10 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
     },
 
     async verify(token) {
+      if (typeof token === 'string') {
+        const cached = cache.get(token, clock())
+        if (cached !== undefined) return cached
+      }
       const parts = parseCompact(token, algorithm, kid)
       if (hmacCheck !== undefined) {
         if (!hmacCheck(parts.signingInput, parts.signature)) {
@@ -91,7 +97,7 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
         if (verifyKey === undefined) throw new TypeError('verify: this codec has no "publicKey"')
         await verifySignature(token, await verifyKey, algorithm)
       }
-      return validateClaims(parts.payload, rules, clock())
+      return cache.set(token, validateClaims(parts.payload, rules, clock()))
     },
   }
 }
