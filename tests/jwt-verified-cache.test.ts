@@ -10,7 +10,10 @@ function clockedCodec(cacheSize?: number) {
     now: () => now,
     ...(cacheSize === undefined ? {} : { cacheSize }),
   })
-  return { codec, advance: (seconds: number) => void (now += seconds) }
+  const advance = (seconds: number): void => {
+    now += seconds
+  }
+  return { codec, advance }
 }
 
 describe('the verified-token cache', () => {
