@@ -41,26 +41,24 @@ export class NodeRequestView extends BaseRequestView {
   }
 
   async readBody(limit: number): Promise<Uint8Array> {
-    if (this.#request !== undefined || this.#bodyRead)
-      return new WebRequestView(this.request).readBody(limit)
-    this.#bodyRead = true
     try {
+      if (this.#request !== undefined || this.#bodyRead)
+        return await new WebRequestView(this.request).readBody(limit)
+      this.#bodyRead = true
       checkDeclaredLength(this.header('content-length'), limit)
+      const chunks: Uint8Array[] = []
+      let total = 0
+      for await (const chunk of this.#incoming as AsyncIterable<Buffer>) {
+        total += chunk.byteLength
+        if (total > limit) throw new BodyTooLargeError()
+        chunks.push(chunk)
+      }
+      return concatBytes(chunks, total)
     } catch (error) {
-      this.closeConnection = true
+      // The rest of the body is never read, so this connection cannot carry another request.
+      if (error instanceof BodyTooLargeError) this.closeConnection = true
       throw error
     }
-    const chunks: Uint8Array[] = []
-    let total = 0
-    for await (const chunk of this.#incoming as AsyncIterable<Buffer>) {
-      total += chunk.byteLength
-      if (total > limit) {
-        this.closeConnection = true
-        throw new BodyTooLargeError()
-      }
-      chunks.push(chunk)
-    }
-    return concatBytes(chunks, total)
   }
 
   #toRequest(): Request {
