@@ -1,19 +1,35 @@
 // The few parts of autocannon's programmatic API the bench uses (the package ships no types).
 declare module 'autocannon' {
-  interface Options {
+  export interface Request {
+    method?: string
+    path?: string
+    headers?: Record<string, string>
+    body?: string
+  }
+
+  export interface RequestOptions extends Request {
+    /** Called before every request sent with these options; returns the request to send. */
+    setupRequest?: (request: Request) => Request
+  }
+
+  export interface Options {
     url: string
     method?: string
     headers?: Record<string, string>
     body?: string
+    /** Sent in turn instead of the single request the options above describe. */
+    requests?: RequestOptions[]
     connections?: number
     /** Seconds. */
     duration?: number
+    /** Requests to make; overrides `duration`. */
+    amount?: number
     pipelining?: number
     /** Seconds. */
     timeout?: number
   }
 
-  interface Histogram {
+  export interface Histogram {
     average: number
     mean: number
     stddev: number
@@ -24,7 +40,7 @@ declare module 'autocannon' {
     p99: number
   }
 
-  interface Result {
+  export interface Result {
     /** Seconds. */
     duration: number
     errors: number

@@ -1,11 +1,13 @@
 /** Load settings, from the environment so `npm run bench` needs no flags. */
 export interface BenchConfig {
-  /** Seconds measured per target per round. */
+  /** Seconds measured per target per round, and per phase of the `logins` scenario. */
   readonly duration: number
   /** Seconds of unmeasured load before each measurement. */
   readonly warmup: number
   readonly rounds: number
   readonly connections: number
+  /** Requests of the `memory` scenario's run, after which the server's RSS is read. */
+  readonly memoryRequests: number
 }
 
 function positive(name: string, fallback: number, integer: boolean): number {
@@ -21,14 +23,10 @@ function positive(name: string, fallback: number, integer: boolean): number {
 
 export function readConfig(): BenchConfig {
   return {
-    duration: positive('BENCH_DURATION', 5, false),
+    duration: positive('BENCH_DURATION', 4, false),
     warmup: positive('BENCH_WARMUP', 1, false),
     rounds: positive('BENCH_ROUNDS', 2, true),
     connections: positive('BENCH_CONNECTIONS', 50, true),
+    memoryRequests: positive('BENCH_MEMORY_REQUESTS', 100_000, true),
   }
-}
-
-/** Seconds of load a run generates: every target, every round, warm-up included. */
-export function plannedSeconds(config: BenchConfig, targets: number): number {
-  return targets * config.rounds * (config.duration + config.warmup)
 }

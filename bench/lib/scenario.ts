@@ -1,12 +1,21 @@
-/** One server implementing a scenario's endpoint, run in its own child process. */
+import type { BenchConfig } from './config.js'
+import type { Fixture } from './fixture.js'
+import type { Pinning } from './pinning.js'
+import type { ResultRow } from './report.js'
+
+/** One server implementing a scenario's endpoints, run in its own child process. */
 export interface Target {
   /** Short name shown in the table: `raw`, `hono`, `gatehouse`, … */
   readonly name: string
-  /** The server module, relative to `bench/`; it must call `listen()` from `lib/listen.ts`. */
+  /** The server module, relative to `bench/`; it must call `announce()` from `lib/listen.ts`. */
   readonly server: string
+  /** Run on the server CPU when pinning is on (the default); `false` lets it use every CPU. */
+  readonly pinned?: boolean
+  /** Drop the server's stdout (a start-up banner, say). */
+  readonly quiet?: boolean
 }
 
-/** The single request every target of a scenario answers, and that load is generated with. */
+/** A request every measured target answers, and that load is generated with. */
 export interface RequestSpec {
   readonly method: 'GET' | 'POST'
   /** Path and query, e.g. `/items/?skip=5`. */
@@ -17,25 +26,23 @@ export interface RequestSpec {
   readonly expectStatus: number
 }
 
-/**
- * A benchmark scenario: one request, several targets that must answer it identically (status,
- * content type and body), measured in alternation. Ratios are relative to `baseline`.
- */
+/** What a run shares with every scenario. */
+export interface RunContext {
+  readonly config: BenchConfig
+  readonly pinning: Pinning
+  /** Temporary databases, the shared secret and access token of the tutorial-app scenarios. */
+  readonly fixture: Fixture
+  /** Rows of the scenarios that ran before, so later ones can relate to their baselines. */
+  readonly rows: readonly ResultRow[]
+  /** Prints one progress line. */
+  log(line: string): void
+}
+
+/** A benchmark scenario: `npm run bench <name>` runs it. */
 export interface Scenario {
   readonly name: string
   readonly description: string
-  readonly request: RequestSpec
-  readonly targets: readonly Target[]
-  /** Name of the target the others are compared with. */
-  readonly baseline: string
-}
-
-/** Check a scenario's shape once, at start-up, so a typo fails before any server starts. */
-export function defineScenario(scenario: Scenario): Scenario {
-  const names = scenario.targets.map((target) => target.name)
-  if (new Set(names).size !== names.length)
-    throw new TypeError(`scenario "${scenario.name}": target names must be unique`)
-  if (!names.includes(scenario.baseline))
-    throw new TypeError(`scenario "${scenario.name}": \`baseline\` must name one of its targets`)
-  return scenario
+  /** Seconds of load it generates with these settings, for the estimate and the time guard. */
+  plannedSeconds(config: BenchConfig): number
+  run(context: RunContext): Promise<ResultRow[]>
 }

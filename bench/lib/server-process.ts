@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ServerMessage, StatsRequest } from './listen.js'
+import type { Pinning } from './pinning.js'
 import type { Target } from './scenario.js'
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url))
@@ -49,24 +50,39 @@ async function keepProfile(dir: string, pid: number, label: string): Promise<voi
   await rm(dir, { recursive: true, force: true })
 }
 
+export interface StartOptions {
+  /** Put on the server CPU (or every CPU, for unpinned targets) when pinning is on. */
+  readonly pinning?: Pinning
+  /** Added to the server's environment. */
+  readonly env?: Readonly<Record<string, string>>
+  /** Profile with `BENCH_PROFILE=1` (the default); off for helper servers. */
+  readonly profile?: boolean
+  readonly timeoutMs?: number
+}
+
 /**
- * Start `node --import tsx bench/<server>` and wait for it to report its port over IPC. With
- * `BENCH_PROFILE=1` the server is profiled and the profile saved as
+ * Start `node --import tsx bench/<server>` (behind `taskset` when pinning) and wait for it to report
+ * its port over IPC. With `BENCH_PROFILE=1` the server is profiled and the profile saved as
  * `bench/results/<label>.cpuprofile` when it stops.
  */
 export async function startServer(
   target: Target,
   label: string,
-  timeoutMs = 30_000,
+  options: StartOptions = {},
 ): Promise<ServerProcess> {
-  const profileDir = process.env.BENCH_PROFILE
-    ? await mkdtemp(path.join(os.tmpdir(), 'gatehouse-bench-'))
-    : undefined
+  const timeoutMs = options.timeoutMs ?? 30_000
+  const profileDir =
+    process.env.BENCH_PROFILE && options.profile !== false
+      ? await mkdtemp(path.join(os.tmpdir(), 'gatehouse-bench-'))
+      : undefined
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', benchDir + target.server], {
+  const node = [process.execPath, ...profile, '--import', 'tsx', benchDir + target.server]
+  // `taskset` execs node, so the child's pid is the server's (the profile is named after it).
+  const [command, ...args] = [...(options.pinning?.prefix(target.pinned !== false) ?? []), ...node]
+  const child = spawn(command as string, args, {
     cwd: repoDir,
-    env: { ...process.env, PORT: '0', NODE_ENV: 'production' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...options.env, PORT: '0', NODE_ENV: 'production' },
+    stdio: ['ignore', target.quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
   })
   live.add(child)
   const exited = new Promise<never>((_, reject) => {
@@ -90,7 +106,14 @@ export async function startServer(
       exited,
     ])
 
-  const { port } = await withTimeout(next('listening'), timeoutMs, `starting "${target.name}"`)
+  let port: number
+  try {
+    ;({ port } = await withTimeout(next('listening'), timeoutMs, `starting "${target.name}"`))
+  } catch (error) {
+    // A server that never listens (a cluster whose workers keep crashing, say) must not linger.
+    child.kill('SIGKILL')
+    throw error
+  }
   const pid = child.pid as number
   return {
     target,

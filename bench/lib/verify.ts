@@ -1,15 +1,15 @@
-import type { Scenario } from './scenario.js'
+import type { RequestSpec } from './scenario.js'
 import type { ServerProcess } from './server-process.js'
 
-interface Answer {
+export interface Answer {
   readonly status: number
   readonly contentType: string | null
   readonly body: string
 }
 
-async function ask(server: ServerProcess, scenario: Scenario): Promise<Answer> {
-  const { request } = scenario
-  const response = await fetch(`${server.url}${request.path}`, {
+/** Send `request` once and read the whole answer. */
+export async function ask(url: string, request: RequestSpec): Promise<Answer> {
+  const response = await fetch(`${url}${request.path}`, {
     method: request.method,
     ...(request.headers ? { headers: request.headers } : {}),
     ...(request.body !== undefined ? { body: request.body } : {}),
@@ -26,36 +26,41 @@ function excerpt(text: string, at: number): string {
 }
 
 /**
- * Fetch the scenario's request once from every target and throw unless all answer with the expected
- * status and the same content type and body as the baseline: otherwise the ratios would compare
- * different work.
+ * Send `request` once to every server and throw unless all answer with the expected status and the
+ * same content type and body as the baseline: otherwise the ratios would compare different work.
+ * Resolves to the baseline's answer.
  */
-export async function verifySameAnswers(scenario: Scenario, servers: readonly ServerProcess[]) {
+export async function verifySameAnswers(
+  label: string,
+  baseline: string,
+  request: RequestSpec,
+  servers: readonly ServerProcess[],
+): Promise<Answer> {
   const answers = await Promise.all(
-    servers.map(async (server) => [server, await ask(server, scenario)] as const),
+    servers.map(async (server) => [server, await ask(server.url, request)] as const),
   )
-  const baseline = answers.find(([server]) => server.target.name === scenario.baseline)
-  if (!baseline) throw new Error(`scenario "${scenario.name}": baseline is not running`)
-  const [, expected] = baseline
+  const expected = answers.find(([server]) => server.target.name === baseline)?.[1]
+  if (!expected) throw new Error(`${label}: baseline "${baseline}" is not running`)
   const problems: string[] = []
   for (const [server, answer] of answers) {
     const name = server.target.name
-    if (answer.status !== scenario.request.expectStatus)
-      problems.push(`${name}: status ${answer.status}, expected ${scenario.request.expectStatus}`)
+    if (answer.status !== request.expectStatus)
+      problems.push(`${name}: status ${answer.status}, expected ${request.expectStatus}`)
     if (answer.contentType !== expected.contentType)
       problems.push(`${name}: content-type ${answer.contentType}, baseline ${expected.contentType}`)
     if (answer.body !== expected.body) {
       let at = 0
       while (answer.body[at] === expected.body[at]) at++
       problems.push(
-        `${name}: body differs from ${scenario.baseline} at character ${at}: ` +
+        `${name}: body differs from ${baseline} at character ${at}: ` +
           `${excerpt(answer.body, at)} vs ${excerpt(expected.body, at)}`,
       )
     }
   }
   if (problems.length > 0)
     throw new Error(
-      `scenario "${scenario.name}": targets do not answer alike\n  ${problems.join('\n  ')}`,
+      `${label} ${request.method} ${request.path}: targets do not answer alike\n  ` +
+        problems.join('\n  '),
     )
   return expected
 }

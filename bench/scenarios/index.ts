@@ -1,5 +1,8 @@
 import type { Scenario } from '../lib/scenario.js'
 import { items } from './items.js'
+import { logins } from './logins.js'
+import { memory } from './memory.js'
+import { usersMe } from './users-me.js'
 
 /** Every scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: readonly Scenario[] = [items]
+export const scenarios: readonly Scenario[] = [items, usersMe, memory, logins]

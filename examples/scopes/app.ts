@@ -33,11 +33,18 @@ export interface ScopesAppOptions {
   users: UserStore
   /** Epoch seconds; tests freeze it. */
   now?: () => number
+  /** Verified tokens remembered by the JWT codec (default 1000); 0 re-verifies every request. */
+  jwtCacheSize?: number
 }
 
 /** FastAPI's "OAuth2 scopes" tutorial app, in Gatehouse. */
-export function createScopesApp({ secretKey, users, now }: ScopesAppOptions) {
-  const jwt = createJWTCodec({ secret: secretKey, algorithm: 'HS256', ...(now ? { now } : {}) })
+export function createScopesApp({ secretKey, users, now, jwtCacheSize }: ScopesAppOptions) {
+  const jwt = createJWTCodec({
+    secret: secretKey,
+    algorithm: 'HS256',
+    ...(now ? { now } : {}),
+    ...(jwtCacheSize === undefined ? {} : { cacheSize: jwtCacheSize }),
+  })
   const passwords = createPasswordHasher()
 
   const oauth2Scheme = new OAuth2PasswordBearer({
