@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2'
 import {
   ARGON2ID,
   type Argon2Parameters,
@@ -8,12 +7,15 @@ import {
   readArgon2,
   resolveArgon2,
 } from './argon2.js'
-import { type BcryptPool, createBcryptPool } from './bcrypt-pool.js'
+import { createHashPool, type HashPool } from './hash-pool.js'
 
 /** Options of {@link createPasswordHasher}. */
 export interface PasswordHasherOptions extends Partial<Argon2Parameters> {
-  /** Workers verifying legacy bcrypt hashes off the event loop, started on demand. Defaults to 2. */
-  bcryptWorkers?: number | undefined
+  /**
+   * Worker threads that hash and verify off the event loop, at a lower scheduling priority than
+   * it, started on demand. Defaults to 2.
+   */
+  workers?: number | undefined
 }
 
 /** Hashes passwords with Argon2id and verifies Argon2 and legacy bcrypt hashes. */
@@ -39,7 +41,7 @@ const BCRYPT = /^\$2[aby]\$(?:0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/
 
 /**
  * Creates a password hasher in the spirit of passlib's `CryptContext`: Argon2id for new hashes
- * (`@node-rs/argon2`, on the libuv thread pool), bcrypt still accepted (bcryptjs, in worker threads)
+ * (`@node-rs/argon2`), bcrypt still accepted (bcryptjs), all in low-priority worker threads,
  * and upgraded on login through `verifyAndUpdate`.
  *
  * @example
@@ -52,17 +54,21 @@ const BCRYPT = /^\$2[aby]\$(?:0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
   const parameters = resolveArgon2(options)
-  const workers = options.bcryptWorkers ?? 2
+  const workers = options.workers ?? 2
   if (!Number.isInteger(workers) || workers < 1) {
-    throw new TypeError('createPasswordHasher: "bcryptWorkers" must be a positive integer')
+    throw new TypeError('createPasswordHasher: "workers" must be a positive integer')
   }
   const argon2Options = { ...parameters, algorithm: ARGON2ID }
-  let pool: BcryptPool | undefined
+  let workerPool: HashPool | undefined
+  const pool = () => {
+    workerPool ??= createHashPool(workers)
+    return workerPool
+  }
   let dummy: Promise<string> | undefined
 
   const hash = async (password: string) => {
     assertPassword(password)
-    return argon2Hash(password, argon2Options)
+    return pool().argon2Hash(password, argon2Options)
   }
 
   // Spends what a real verification costs, for users that do not exist and unusable hashes.
@@ -71,7 +77,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
       dummy = undefined
       throw error
     })
-    await argon2Verify(await dummy, password)
+    await pool().argon2Verify(await dummy, password)
     return false
   }
 
@@ -79,13 +85,12 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
     assertPassword(password)
     if (typeof stored !== 'string') return decoy(password)
     if (BCRYPT.test(stored)) {
-      pool ??= createBcryptPool(workers)
-      return pool.compare(password, stored)
+      return pool().compare(password, stored)
     }
     if (!isArgon2Hash(stored) || readArgon2(stored, parameters) === undefined)
       return decoy(password)
     try {
-      return await argon2Verify(stored, password)
+      return await pool().argon2Verify(stored, password)
     } catch {
       return false
     }

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import bcrypt from 'bcryptjs'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createBcryptPool } from '../src/password/bcrypt-pool.js'
+import { createHashPool } from '../src/password/hash-pool.js'
 import { createPasswordHasher } from '../src/password/index.js'
 
 const JOHNDOE = '$2b$12$EixZaYVK1fsbw1ZfbX3OXePaWxn96p36WQoeG6Lruj3vjPGga31lW'
@@ -50,7 +50,7 @@ describe('bcrypt worker pool', () => {
   })
 
   it('queues calls when every worker is busy', async () => {
-    const pool = createBcryptPool(1)
+    const pool = createHashPool(1)
     pools.push(pool)
     const passwords = ['hunter2', 'hunter3', 'hunter2', '', 'hunter2']
     const results = await Promise.all(passwords.map((password) => pool.compare(password, CHEAP)))
@@ -58,7 +58,7 @@ describe('bcrypt worker pool', () => {
   })
 
   it('rejects the call of a worker that dies, and replaces the worker', async () => {
-    const pool = createBcryptPool(1, CRASHING)
+    const pool = createHashPool(1, CRASHING)
     pools.push(pool)
     const calls = [
       pool.compare('hunter2', CHEAP),
@@ -76,7 +76,7 @@ describe('bcrypt worker pool', () => {
   })
 
   it('rejects pending and later calls once destroyed', async () => {
-    const pool = createBcryptPool(1)
+    const pool = createHashPool(1)
     const pending = Promise.allSettled([
       pool.compare('secret', JOHNDOE),
       pool.compare('secret', JOHNDOE),
@@ -113,6 +113,29 @@ passwords.verify('secret', hash).then((first) =>
       expect(stdout.trim()).toBe('true false')
     } finally {
       rmSync(directory, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('argon2 in the pool, at a lower priority than the event loop', () => {
+  it('hashes and verifies Argon2id in the workers, and the workers run niced', async () => {
+    const pool = createHashPool(1)
+    try {
+      const options = { memoryCost: 19_456, timeCost: 2, parallelism: 1, algorithm: 2 }
+      const hash = await pool.argon2Hash('correct horse', options)
+      expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
+      expect(await pool.argon2Verify(hash, 'correct horse')).toBe(true)
+      expect(await pool.argon2Verify(hash, 'wrong')).toBe(false)
+      expect(await pool.argon2Verify('$argon2id$garbage', 'x')).toBe(false)
+
+      // Linux keeps a niceness per thread: the worker's is raised, the main thread's untouched.
+      const niceness = (tid: string) =>
+        Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16])
+      const threads = readdirSync('/proc/self/task')
+      expect(niceness(String(process.pid))).toBe(0)
+      expect(threads.map(niceness)).toContain(10)
+    } finally {
+      await pool.destroy()
     }
   })
 })
