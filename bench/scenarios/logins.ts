@@ -9,7 +9,7 @@ const LOGIN_CONNECTIONS = 8
 /** More bcrypt logins per second than two bcryptjs workers can do, to size the user table. */
 const BCRYPT_CEILING_PER_S = 20
 /** Login phases last at least this long: a bcrypt login takes seconds once 8 of them queue. */
-const MIN_LOGIN_SECONDS = 4
+const MIN_LOGIN_SECONDS = 10
 
 const form = (username: string) => new URLSearchParams({ ...LOGIN, username }).toString()
 

@@ -55,7 +55,7 @@ parentPort.on('message', ({ op, password, hash, options }) => {
 `
 
 /** How much lower than the main thread hashing workers run (0 = same, 19 = lowest). */
-const WORKER_NICENESS = 10
+const WORKER_NICENESS = 5
 
 /**
  * A lazy pool of `size` workers hashing passwords: bcryptjs (pure JavaScript, ~0.3 s per cost-12
