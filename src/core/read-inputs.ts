@@ -2,7 +2,7 @@ import { type FormFields, missingBody, readFormBody, readJSONBody } from './body
 import { RequestValidationError, type ValidationErrorItem } from './errors.js'
 import type { Plan, TextRead } from './plan.js'
 import type { BaseRequestView } from './request-view.js'
-import { validate, validateAsync } from './validation.js'
+import { validate, validateSyncFirst } from './validation.js'
 
 type Source = (name: string) => string | undefined
 type ListSource = (name: string) => readonly (string | File)[]
@@ -115,7 +115,8 @@ export async function readInputs(
             ? (body as Record<string, unknown>)[step.embedAs]
             : undefined
       const loc = step.embedAs === undefined ? ['body'] : ['body', step.embedAs]
-      const result = await validateAsync(step.schema, raw, loc)
+      const pending = validateSyncFirst(step.schema, raw, loc)
+      const result = pending instanceof Promise ? await pending : pending
       if (result.ok) values[step.slot] = result.value
       else errors.push(...result.errors)
     }
@@ -129,7 +130,8 @@ export async function readInputs(
       const name = step.name ?? ''
       const raw = readFormValue(step.read, name, one, all)
       const loc = step.name === undefined ? ['body'] : ['body', step.name]
-      const result = await validateAsync(step.schema, raw, loc)
+      const pending = validateSyncFirst(step.schema, raw, loc)
+      const result = pending instanceof Promise ? await pending : pending
       if (result.ok) values[step.slot] = result.value
       else errors.push(...result.errors)
     }

@@ -1,7 +1,7 @@
 import { HTTPException, RequestValidationError, ResponseValidationError } from './errors.js'
 import type { Schema } from './inputs.js'
 import { BodyTooLargeError } from './request-view.js'
-import { validateAsync } from './validation.js'
+import { validateSyncFirst } from './validation.js'
 
 /** Where unexpected errors are reported. Never given request secrets, only the error. */
 export interface Logger {
@@ -60,19 +60,25 @@ const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
  * Step 5: turn a handler's result into a reply. A `Response` passes through; anything else is
  * validated by the route's `response` schema (which strips unknown keys) and sent as JSON.
  */
-export async function serializeResult(
+export function serializeResult(
   result: unknown,
   responseSchema: Schema | undefined,
   status: number,
-): Promise<Reply> {
+): Reply | Promise<Reply> {
   if (result instanceof Response) return result
   if (isBodyless(status)) return { status, headers: EMPTY_HEADERS, body: null }
-  let body = result
-  if (responseSchema) {
-    const checked = await validateAsync(responseSchema, result, ['response'])
-    if (!checked.ok) throw new ResponseValidationError(checked.errors)
-    body = checked.value
-  }
+  if (!responseSchema) return jsonBody(status, result)
+  const checked = validateSyncFirst(responseSchema, result, ['response'])
+  if (checked instanceof Promise) return checked.then((done) => jsonBody(status, unwrap(done)))
+  return jsonBody(status, unwrap(checked))
+}
+
+function unwrap(checked: Awaited<ReturnType<typeof validateSyncFirst>>): unknown {
+  if (!checked.ok) throw new ResponseValidationError(checked.errors)
+  return checked.value
+}
+
+function jsonBody(status: number, body: unknown): PlainReply {
   return { status, headers: JSON_HEADERS, body: body === undefined ? 'null' : JSON.stringify(body) }
 }
 

@@ -41,7 +41,8 @@ export async function handleRequest(
     await runDependencies(plan, view, values, cleanups)
     let result = route.handler(bindArgs(plan.handlerArgs, values))
     if (result instanceof Promise) result = await result
-    response = await serializeResult(result, route.responseSchema, route.status)
+    const reply = serializeResult(result, route.responseSchema, route.status)
+    response = reply instanceof Promise ? await reply : reply
   } catch (error) {
     failure = error ?? new Error('undefined thrown')
   }

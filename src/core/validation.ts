@@ -110,6 +110,25 @@ export function validate(
   return { ok: false, errors: issues.map((issue) => toErrorItem(issue, loc, value)) }
 }
 
+type Validated = { ok: true; value: unknown } | { ok: false; errors: ValidationErrorItem[] }
+
+/**
+ * Validate synchronously, falling back to {@link validateAsync} only for schemas with async
+ * refinements or transforms: most schemas never pay for a promise.
+ */
+export function validateSyncFirst(
+  schema: Schema,
+  value: unknown,
+  loc: readonly (string | number)[],
+): Validated | Promise<Validated> {
+  try {
+    return validate(schema, value, loc)
+  } catch (error) {
+    if (error instanceof z4.$ZodAsyncError) return validateAsync(schema, value, loc)
+    throw error
+  }
+}
+
 /** Async variant for schemas with async refinements or transforms. */
 export async function validateAsync(
   schema: Schema,

@@ -4,7 +4,7 @@ import { nodeBuffer } from './node.js'
 
 /** A compact JWS whose shape and header passed the checks that come before the signature. */
 export interface CompactParts {
-  header: Record<string, unknown>
+  header: Readonly<Record<string, unknown>>
   /** `header.payload`, the bytes the signature covers (ASCII by construction). */
   signingInput: string
   payload: string
@@ -32,9 +32,15 @@ export function parseCompact(token: unknown, algorithm: string, kid: string | un
     signature: token.slice(second + 1),
   }
   const encodedHeader = token.slice(0, first)
-  if (!isCanonical(encodedHeader) || !isCanonical(parts.payload) || !isCanonical(parts.signature)) {
+  if (!isCanonical(parts.payload) || !isCanonical(parts.signature)) {
     throw new InvalidTokenError('token_malformed')
   }
+  const known = checkedHeaders.get(encodedHeader)
+  if (known !== undefined && known.algorithm === algorithm && known.kid === kid) {
+    parts.header = known.header
+    return parts
+  }
+  if (!isCanonical(encodedHeader)) throw new InvalidTokenError('token_malformed')
   const header = decodeJSONObject(encodedHeader)
   // No extension is supported, so a critical one can never be honoured (RFC 7515 §4.1.11).
   if (header === undefined || header.crit !== undefined)
@@ -46,8 +52,17 @@ export function parseCompact(token: unknown, algorithm: string, kid: string | un
   if (kid !== undefined && header.kid !== kid)
     throw new InvalidTokenError('token_claim_invalid', 'kid')
   parts.header = header
+  // One issuer sends the same few headers over and over: remember the ones that passed.
+  if (checkedHeaders.size >= 64) checkedHeaders.clear()
+  checkedHeaders.set(encodedHeader, { header: Object.freeze(header), algorithm, kid })
   return parts
 }
+
+/** Encoded headers that passed every check, for the algorithm and `kid` they were checked against. */
+const checkedHeaders = new Map<
+  string,
+  { header: Readonly<Record<string, unknown>>; algorithm: string; kid: string | undefined }
+>()
 
 /** Decodes a base64url segment holding a JSON object; `undefined` when it is anything else. */
 export function decodeJSONObject(segment: string): Record<string, unknown> | undefined {

@@ -89,7 +89,8 @@ export function createCurrentPrincipal<P>(
         // Every refusal looks the same to the client; the reason is not worth leaking.
         throw invalid(securityScopes)
       }
-      const principal = await options.loadPrincipal(verified.subject, verified)
+      const loaded = options.loadPrincipal(verified.subject, verified)
+      const principal = loaded instanceof Promise ? await loaded : loaded
       if (principal === undefined || principal === null) throw invalid(securityScopes)
       for (const scope of securityScopes.scopes)
         if (!verified.scopes.includes(scope)) throw insufficient(securityScopes)

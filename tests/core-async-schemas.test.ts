@@ -1,0 +1,44 @@
+import { Body, Gatehouse } from 'gatehouse'
+import { describe, expect, test } from 'vitest'
+import * as z from 'zod'
+import { captureLogger } from './helpers/http.js'
+
+// Schemas with async refinements cannot be parsed synchronously; the sync-first path falls back.
+const taken = new Set(['ada'])
+const NewUser = z.object({
+  name: z.string().refine(async (name) => !taken.has(name), { message: 'Name is taken' }),
+})
+const Out = z.object({ name: z.string() }).refine(async (user) => user.name !== 'hidden')
+
+describe('schemas with async refinements', () => {
+  const logger = captureLogger()
+  const app = new Gatehouse({ logger })
+  app.post('/users', { inputs: { user: Body(NewUser) }, response: Out }, ({ user }) => user)
+
+  const post = (name: string) =>
+    app.request('/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name }),
+    })
+
+  test('a body passing the async check reaches the handler and the async response check', async () => {
+    const response = await post('grace')
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ name: 'grace' })
+  })
+
+  test('a body failing the async check is a 422 at its field', async () => {
+    const response = await post('ada')
+    expect(response.status).toBe(422)
+    expect(await response.json()).toEqual({
+      detail: [{ type: 'custom', loc: ['body', 'name'], msg: 'Name is taken', input: 'ada' }],
+    })
+  })
+
+  test('a result failing the async response check is a 500, logged', async () => {
+    const response = await post('hidden')
+    expect(response.status).toBe(500)
+    expect(logger.calls).toHaveLength(1)
+  })
+})
