@@ -9,10 +9,13 @@ const dir = mkdtempSync(join(tmpdir(), 'gatehouse-start-'))
 const databaseFile = join(dir, 'users.db')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** Run `npm start` on a free port and resolve with its URL once it is listening. */
-function npmStart(): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn('npm', ['start', '--silent'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseFile },
+/** Run `npm start` (or another script) on a free port and resolve with its URL once listening. */
+function npmStart(
+  script = 'start',
+  extraEnv: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+  const child = spawn('npm', ['run', script, '--silent'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseFile, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
@@ -82,5 +85,31 @@ describe('npm start', { timeout: 60_000 }, () => {
       { username: 'alice', disabled: 1 },
       { username: 'johndoe', disabled: 0 },
     ])
+  })
+
+  test('npm run start:cluster serves the same app from several processes on one port', async () => {
+    const cluster = await npmStart('start:cluster', { WORKERS: '2' })
+    try {
+      expect(cluster.output()).toContain('(2 workers)')
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          fetch(`${cluster.url}/token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'username=johndoe&password=secret&scope=me',
+          }),
+        ),
+      )
+      const tokens = await Promise.all(answers.map(async (r) => (await r.json()).access_token))
+      // Any worker verifies a token another worker issued: they share only the key and the file.
+      for (const token of tokens) {
+        const me = await fetch(`${cluster.url}/users/me/`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+        expect(me.status).toBe(200)
+      }
+    } finally {
+      await stop(cluster.child)
+    }
   })
 })
