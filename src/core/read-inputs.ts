@@ -1,17 +1,19 @@
 import { type FormFields, missingBody, readFormBody, readJSONBody } from './body.js'
 import { RequestValidationError, type ValidationErrorItem } from './errors.js'
+import type { Schema } from './inputs.js'
 import type { Plan, TextRead } from './plan.js'
 import type { BaseRequestView } from './request-view.js'
-import { validate, validateSyncFirst } from './validation.js'
+import { type Validated, validate, validateSyncFirst } from './validation.js'
 
-type Source = (name: string) => string | undefined
+type Source = (name: string) => string | File | undefined
 type ListSource = (name: string) => readonly (string | File)[]
 
+/** Read one input from a text source; form files pass through, only text is converted. */
 function readText(read: TextRead, name: string, one: Source, all: ListSource): unknown {
   switch (read.mode) {
     case 'scalar': {
       const raw = one(name)
-      return raw === undefined ? undefined : read.coerce ? read.coerce(raw) : raw
+      return typeof raw === 'string' && read.coerce ? read.coerce(raw) : raw
     }
     case 'list': {
       const raws = all(name)
@@ -43,30 +45,26 @@ export async function readInputs(
   bodyLimit: number,
 ): Promise<void> {
   const errors: ValidationErrorItem[] = []
-  const check = (
+  const record = (slot: number, result: Validated) => {
+    if (result.ok) values[slot] = result.value
+    else errors.push(...result.errors)
+  }
+  const checkBody = async (
     slot: number,
-    schema: Plan['params'][number]['schema'],
+    schema: Schema,
     raw: unknown,
     loc: (string | number)[],
   ) => {
-    const result = validate(schema, raw, loc)
-    if (result.ok) values[slot] = result.value
-    else errors.push(...result.errors)
+    const pending = validateSyncFirst(schema, raw, loc)
+    record(slot, pending instanceof Promise ? await pending : pending)
   }
 
   for (const step of plan.params) {
     let raw: unknown
     switch (step.location) {
-      case 'path': {
-        const text = pathParams[step.name]
-        raw =
-          text === undefined
-            ? undefined
-            : step.read.mode === 'scalar' && step.read.coerce
-              ? step.read.coerce(text)
-              : text
+      case 'path':
+        raw = readText(step.read, step.name, (n) => pathParams[n], noList)
         break
-      }
       case 'query':
         raw = readText(
           step.read,
@@ -95,12 +93,8 @@ export async function readInputs(
         )
         break
     }
-    check(
-      step.slot,
-      step.schema,
-      raw,
-      step.read.mode === 'model' ? [step.location] : [step.location, step.name],
-    )
+    const loc = step.read.mode === 'model' ? [step.location] : [step.location, step.name]
+    record(step.slot, validate(step.schema, raw, loc))
   }
 
   if (plan.bodies.length > 0) {
@@ -114,11 +108,12 @@ export async function readInputs(
           body !== null && typeof body === 'object'
             ? (body as Record<string, unknown>)[step.embedAs]
             : undefined
-      const loc = step.embedAs === undefined ? ['body'] : ['body', step.embedAs]
-      const pending = validateSyncFirst(step.schema, raw, loc)
-      const result = pending instanceof Promise ? await pending : pending
-      if (result.ok) values[step.slot] = result.value
-      else errors.push(...result.errors)
+      await checkBody(
+        step.slot,
+        step.schema,
+        raw,
+        step.embedAs === undefined ? ['body'] : ['body', step.embedAs],
+      )
     }
   }
 
@@ -127,41 +122,17 @@ export async function readInputs(
     const one = (name: string) => lastNonEmpty(form, name)
     const all = (name: string) => (form ? form.getAll(name).filter((v) => v !== '') : [])
     for (const step of plan.forms) {
-      const name = step.name ?? ''
-      const raw = readFormValue(step.read, name, one, all)
-      const loc = step.name === undefined ? ['body'] : ['body', step.name]
-      const pending = validateSyncFirst(step.schema, raw, loc)
-      const result = pending instanceof Promise ? await pending : pending
-      if (result.ok) values[step.slot] = result.value
-      else errors.push(...result.errors)
+      const raw = readText(step.read, step.name ?? '', one, all)
+      await checkBody(
+        step.slot,
+        step.schema,
+        raw,
+        step.name === undefined ? ['body'] : ['body', step.name],
+      )
     }
   }
 
   if (errors.length > 0) throw new RequestValidationError(errors)
-}
-
-/** Form fields may be files: scalar reads keep them as they are and coerce only text. */
-function readFormValue(
-  read: TextRead,
-  name: string,
-  one: (name: string) => string | File | undefined,
-  all: ListSource,
-): unknown {
-  const oneText = (n: string) => one(n) as string | undefined
-  if (read.mode === 'scalar') {
-    const raw = one(name)
-    if (raw === undefined || typeof raw !== 'string') return raw
-    return read.coerce ? read.coerce(raw) : raw
-  }
-  if (read.mode === 'model') {
-    const model: Record<string, unknown> = {}
-    for (const field of read.fields) {
-      const value = readFormValue(field.read, field.name, one, all)
-      if (value !== undefined) model[field.name] = value
-    }
-    return model
-  }
-  return readText(read, name, oneText, all)
 }
 
 /** The last value of a form field; empty strings count as missing, as in FastAPI. */
@@ -171,6 +142,8 @@ function lastNonEmpty(form: FormFields | undefined, name: string): string | File
   const last = values[values.length - 1]
   return last === '' ? undefined : last
 }
+
+const noList: ListSource = () => []
 
 function headerList(value: string | undefined): string[] {
   if (value === undefined) return []

@@ -3,13 +3,12 @@ import type { Bindings, Plan } from './plan.js'
 /** Undo work a dependency set up; receives the request's error, if any. */
 export type Cleanup = (error: unknown) => unknown
 
-function argsOf(bindings: Bindings, values: readonly unknown[]): Record<string, unknown> {
+/** The argument object of a dependency or handler: each key's slot value (decorator entries have no key). */
+export function bindArgs(bindings: Bindings, values: readonly unknown[]): Record<string, unknown> {
   const args: Record<string, unknown> = {}
   for (const [key, slot] of bindings) if (key !== '') args[key] = values[slot]
   return args
 }
-
-export { argsOf as bindArgs }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -44,7 +43,7 @@ export async function runDependencies(
     values[slot] = isThenable(credentials) ? await credentials : credentials
   }
   for (const { slot, dependency, args } of plan.dependencies) {
-    let result = dependency.fn(argsOf(args, values))
+    let result = dependency.fn(bindArgs(args, values))
     if (isThenable(result)) result = await result
     if (isGenerator(result)) {
       const generator = result

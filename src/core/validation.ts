@@ -110,7 +110,7 @@ export function validate(
   return { ok: false, errors: issues.map((issue) => toErrorItem(issue, loc, value)) }
 }
 
-type Validated = { ok: true; value: unknown } | { ok: false; errors: ValidationErrorItem[] }
+export type Validated = { ok: true; value: unknown } | { ok: false; errors: ValidationErrorItem[] }
 
 /**
  * Validate synchronously, falling back to {@link validateAsync} only for schemas with async
