@@ -1,7 +1,7 @@
 import { HTTPException, RequestValidationError, ResponseValidationError } from './errors.js'
 import type { Schema } from './inputs.js'
 import { BodyTooLargeError } from './request-view.js'
-import { validateSyncFirst } from './validation.js'
+import { type Validated, validateSyncFirst } from './validation.js'
 
 /** Where unexpected errors are reported. Never given request secrets, only the error. */
 export interface Logger {
@@ -73,7 +73,7 @@ export function serializeResult(
   return jsonBody(status, unwrap(checked))
 }
 
-function unwrap(checked: Awaited<ReturnType<typeof validateSyncFirst>>): unknown {
+function unwrap(checked: Validated): unknown {
   if (!checked.ok) throw new ResponseValidationError(checked.errors)
   return checked.value
 }

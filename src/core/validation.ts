@@ -97,11 +97,14 @@ export function listCoercer(schema: Schema): Coerce | undefined {
 }
 
 /** Validate `value` with `schema`, mapping every Zod issue to FastAPI's error shape under `loc`. */
+/** A validated value, or every problem found in FastAPI's error shape. */
+export type Validated = { ok: true; value: unknown } | { ok: false; errors: ValidationErrorItem[] }
+
 export function validate(
   schema: Schema,
   value: unknown,
   loc: readonly (string | number)[],
-): { ok: true; value: unknown } | { ok: false; errors: ValidationErrorItem[] } {
+): Validated {
   // Asking Zod to report inputs makes every parse several times slower; only failures need them.
   const result = z4.safeParse(schema, value)
   if (result.success) return { ok: true, value: result.data }
@@ -109,8 +112,6 @@ export function validate(
   const issues = (detailed.error ?? result.error).issues
   return { ok: false, errors: issues.map((issue) => toErrorItem(issue, loc, value)) }
 }
-
-export type Validated = { ok: true; value: unknown } | { ok: false; errors: ValidationErrorItem[] }
 
 /**
  * Validate synchronously, falling back to {@link validateAsync} only for schemas with async
@@ -134,7 +135,7 @@ export async function validateAsync(
   schema: Schema,
   value: unknown,
   loc: readonly (string | number)[],
-): Promise<{ ok: true; value: unknown } | { ok: false; errors: ValidationErrorItem[] }> {
+): Promise<Validated> {
   const result = await z4.safeParseAsync(schema, value)
   if (result.success) return { ok: true, value: result.data }
   const detailed = await z4.safeParseAsync(schema, value, { reportInput: true })
