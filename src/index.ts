@@ -1,6 +1,8 @@
-export type { AppOptions } from './core/app.js'
-export { Gatehouse } from './core/app.js'
-export type { CompiledRoute } from './core/compile-route.js'
+export type { AppOptions } from './app/gatehouse.js'
+export { Gatehouse } from './app/gatehouse.js'
+export type { Fetchable, RunningServer, ServeOptions } from './app/serve.js'
+export { serve } from './app/serve.js'
+export type { CompiledRoute } from './core/compile/compile-route.js'
 export type {
   Dependable,
   Dependency,
@@ -12,14 +14,8 @@ export type {
   Provided,
   Resolve,
   SecurityInput,
-} from './core/dependency.js'
-export { Depends, dependency, Security } from './core/dependency.js'
-export type { ValidationErrorItem } from './core/errors.js'
-export {
-  HTTPException,
-  RequestValidationError,
-  ResponseValidationError,
-} from './core/errors.js'
+} from './core/declare/dependency.js'
+export { Depends, dependency, Security } from './core/declare/dependency.js'
 export type {
   BodyInput,
   BodyOptions,
@@ -31,28 +27,51 @@ export type {
   ParamLocation,
   ParamOptions,
   Schema,
-} from './core/inputs.js'
-export { Body, Cookie, Form, Header, Path, Query } from './core/inputs.js'
-export type { RequestView } from './core/request-view.js'
-export type { Logger } from './core/respond.js'
-export type { IncludeOptions } from './core/route-collector.js'
+} from './core/declare/inputs.js'
+export { Body, Cookie, Form, Header, Path, Query } from './core/declare/inputs.js'
+export type { IncludeOptions } from './core/declare/route-collector.js'
 export type {
   Handler,
   HandlerResult,
   HTTPMethod,
   ResponseDoc,
   RouteOptions,
-} from './core/route-options.js'
-export { Router } from './core/router.js'
-export type { SecuritySchemeObject } from './core/security-scheme.js'
-export { SecurityScheme } from './core/security-scheme.js'
-export { SecurityScopes } from './core/security-scopes.js'
-export type { Fetchable, RunningServer, ServeOptions } from './core/serve.js'
-export { serve } from './core/serve.js'
+} from './core/declare/route-options.js'
+export { Router } from './core/declare/router.js'
+export type { SecuritySchemeObject } from './core/declare/security-scheme.js'
+export { SecurityScheme } from './core/declare/security-scheme.js'
+export { SecurityScopes } from './core/declare/security-scopes.js'
+export type {
+  GatehouseErrorCode,
+  InvalidTokenCode,
+  OAuth2ErrorCode,
+  ValidationErrorItem,
+} from './core/errors/index.js'
+export {
+  BadRequestError,
+  BodyTooLargeError,
+  ERROR_ANSWERS,
+  GatehouseError,
+  HTTPException,
+  InsufficientScopeError,
+  InvalidTokenError,
+  isGatehouseError,
+  isInvalidTokenError,
+  isOAuth2Error,
+  KeySourceUnavailableError,
+  OAuth2Error,
+  RequestTimeoutError,
+  RequestValidationError,
+  ResponseValidationError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnsupportedMediaTypeError,
+} from './core/errors/index.js'
+export type { RequestView } from './core/run/request-view.js'
+export type { Logger } from './core/run/respond.js'
 export type { DocsOptions, DocsRoute } from './docs/index.js'
 export { createDocsRoutes } from './docs/index.js'
 export type {
-  InvalidTokenCode,
   JWTAlgorithm,
   JWTCodec,
   JWTCodecOptions,
@@ -60,7 +79,7 @@ export type {
   JWTSignOptions,
   VerifiedToken,
 } from './jwt/index.js'
-export { createJWTCodec, InvalidTokenError, isInvalidTokenError } from './jwt/index.js'
+export { createJWTCodec } from './jwt/index.js'
 export type { OpenAPIDocument } from './openapi/document.js'
 export type { Argon2Parameters, PasswordHasher, PasswordHasherOptions } from './password/index.js'
 export { createPasswordHasher } from './password/index.js'

@@ -1,6 +1,6 @@
-import type { BaseRequestView } from '../core/request-view.js'
-import type { PlainReply, Reply } from '../core/respond.js'
-import type { HTTPMethod } from '../core/route-options.js'
+import type { HTTPMethod } from '../core/declare/route-options.js'
+import type { BaseRequestView } from '../core/run/request-view.js'
+import type { PlainReply, Reply } from '../core/run/respond.js'
 
 /** One route as an engine sees it: a pattern and a function from request view to reply. */
 export interface EngineRoute {

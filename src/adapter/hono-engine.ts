@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
-import { WebRequestView } from '../core/request-view.js'
-import { type Reply, toResponse } from '../core/respond.js'
+import { WebRequestView } from '../core/run/request-view.js'
+import { type Reply, toResponse } from '../core/run/respond.js'
 import {
   allowedMethods,
   type EngineHooks,

@@ -3,7 +3,7 @@ import { RegExpRouter } from 'hono/router/reg-exp-router'
 import { SmartRouter } from 'hono/router/smart-router'
 import { TrieRouter } from 'hono/router/trie-router'
 import { getPath, tryDecodeURIComponent } from 'hono/utils/url'
-import type { PlainReply, Reply } from '../core/respond.js'
+import type { PlainReply, Reply } from '../core/run/respond.js'
 import {
   allowedMethods,
   type EngineHooks,

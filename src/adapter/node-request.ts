@@ -1,13 +1,13 @@
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
+import { BodyTooLargeError } from '../core/errors/index.js'
 import {
   BaseRequestView,
-  BodyTooLargeError,
   checkDeclaredLength,
   concatBytes,
   queryStringOf,
   WebRequestView,
-} from '../core/request-view.js'
+} from '../core/run/request-view.js'
 
 /**
  * A request view straight over Node's `IncomingMessage`: headers, query and body are read from it
@@ -50,7 +50,7 @@ export class NodeRequestView extends BaseRequestView {
       let total = 0
       for await (const chunk of this.#incoming as AsyncIterable<Buffer>) {
         total += chunk.byteLength
-        if (total > limit) throw new BodyTooLargeError()
+        if (total > limit) throw new BodyTooLargeError(limit)
         chunks.push(chunk)
       }
       return concatBytes(chunks, total)

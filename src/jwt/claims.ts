@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose'
+import { InvalidTokenError } from '../core/errors/index.js'
 import { decodeJSONObject } from './compact.js'
-import { InvalidTokenError } from './errors.js'
 import { readScopes } from './scopes.js'
 
 /** What a codec checks in a claims set once the signature holds. */

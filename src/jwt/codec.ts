@@ -1,7 +1,7 @@
 import { compactVerify, type JWTPayload, SignJWT } from 'jose'
+import { InvalidTokenError } from '../core/errors/index.js'
 import { type ClaimRules, type VerifiedToken, validateClaims } from './claims.js'
 import { parseCompact } from './compact.js'
-import { InvalidTokenError } from './errors.js'
 import { createHMACCheck } from './hmac.js'
 import { type PreparedKey, prepareKeys } from './keys.js'
 import { type JWTCodecOptions, type JWTSignOptions, resolveOptions } from './options.js'

@@ -1,5 +1,5 @@
 import { base64url } from 'jose'
-import { InvalidTokenError } from './errors.js'
+import { InvalidTokenError } from '../core/errors/index.js'
 import { nodeBuffer } from './node.js'
 
 /** A compact JWS whose shape and header passed the checks that come before the signature. */

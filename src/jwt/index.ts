@@ -1,6 +1,6 @@
+export type { InvalidTokenCode } from '../core/errors/index.js'
+export { InvalidTokenError, isInvalidTokenError } from '../core/errors/index.js'
 export type { VerifiedToken } from './claims.js'
 export type { JWTCodec } from './codec.js'
 export { createJWTCodec } from './codec.js'
-export type { InvalidTokenCode } from './errors.js'
-export { InvalidTokenError, isInvalidTokenError } from './errors.js'
 export type { JWTAlgorithm, JWTCodecOptions, JWTKey, JWTSignOptions } from './options.js'

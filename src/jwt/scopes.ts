@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose'
-import { InvalidTokenError } from './errors.js'
+import { InvalidTokenError } from '../core/errors/index.js'
 
 /**
  * Reads the granted scopes from a verified claims set.

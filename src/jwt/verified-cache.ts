@@ -1,5 +1,5 @@
+import { InvalidTokenError } from '../core/errors/index.js'
 import type { VerifiedToken } from './claims.js'
-import { InvalidTokenError } from './errors.js'
 
 /**
  * A bounded cache of tokens that already passed every check, keyed by the whole token string, so

@@ -1,8 +1,8 @@
-import type { CompiledRoute } from '../core/compile-route.js'
-import type { Plan } from '../core/plan.js'
-import { openAPIPath } from '../core/route-path.js'
-import type { SecurityScheme } from '../core/security-scheme.js'
-import { isOptionalSchema } from '../core/validation.js'
+import type { CompiledRoute } from '../core/compile/compile-route.js'
+import type { Plan } from '../core/compile/plan.js'
+import { openAPIPath } from '../core/compile/route-path.js'
+import type { SecurityScheme } from '../core/declare/security-scheme.js'
+import { isOptionalSchema } from '../core/schema.js'
 import { type JSONSchema, SchemaCollector } from './schema-collector.js'
 import { validationErrorSchemas } from './validation-error-schemas.js'
 

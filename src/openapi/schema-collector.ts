@@ -1,5 +1,5 @@
 import * as z4 from 'zod/v4/core'
-import type { Schema } from '../core/inputs.js'
+import type { Schema } from '../core/declare/inputs.js'
 
 export type JSONSchema = Record<string, unknown>
 

@@ -1,7 +1,7 @@
-import { type Dependency, dependency } from '../core/dependency.js'
-import { HTTPException } from '../core/errors.js'
-import type { SecurityScheme } from '../core/security-scheme.js'
-import { SecurityScopes } from '../core/security-scopes.js'
+import { type Dependency, dependency } from '../core/declare/dependency.js'
+import type { SecurityScheme } from '../core/declare/security-scheme.js'
+import { SecurityScopes } from '../core/declare/security-scopes.js'
+import { HTTPException } from '../core/errors/index.js'
 import type { JWTCodec, VerifiedToken } from '../jwt/index.js'
 import { bearerChallenge, type ErrorStyle } from './bearer-challenge.js'
 

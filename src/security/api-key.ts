@@ -1,5 +1,5 @@
-import type { RequestView } from '../core/request-view.js'
-import { SecurityScheme, type SecuritySchemeObject } from '../core/security-scheme.js'
+import { SecurityScheme, type SecuritySchemeObject } from '../core/declare/security-scheme.js'
+import type { RequestView } from '../core/run/request-view.js'
 import { frozenModel, missing, requireString, schemeSettings } from './internal/scheme.js'
 import type { SchemeOptions, SchemeValue } from './scheme-options.js'
 

@@ -1,6 +1,6 @@
-import { HTTPException } from '../core/errors.js'
-import type { RequestView } from '../core/request-view.js'
-import { SecurityScheme, type SecuritySchemeObject } from '../core/security-scheme.js'
+import { SecurityScheme, type SecuritySchemeObject } from '../core/declare/security-scheme.js'
+import { HTTPException } from '../core/errors/index.js'
+import type { RequestView } from '../core/run/request-view.js'
 import {
   authorizationParts,
   frozenModel,

@@ -1,4 +1,4 @@
-import type { RequestView } from '../core/request-view.js'
+import type { RequestView } from '../core/run/request-view.js'
 import { normalizeFlows } from './internal/flows.js'
 import { bearerToken, missing } from './internal/scheme.js'
 import { OAuth2, type OAuth2Flows, type OAuth2Options, type OAuth2Scopes } from './oauth2.js'

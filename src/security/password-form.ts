@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
-import { type Dependency, dependency } from '../core/dependency.js'
-import { Form, type FormInput } from '../core/inputs.js'
+import { type Dependency, dependency } from '../core/declare/dependency.js'
+import { Form, type FormInput } from '../core/declare/inputs.js'
 
 /** What the OAuth2 password grant's form gives a token endpoint (RFC 6749 §4.3.2). */
 export interface OAuth2PasswordRequest<G extends string | undefined = string | undefined> {

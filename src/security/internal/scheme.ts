@@ -1,5 +1,5 @@
-import { HTTPException } from '../../core/errors.js'
-import type { SecuritySchemeObject } from '../../core/security-scheme.js'
+import type { SecuritySchemeObject } from '../../core/declare/security-scheme.js'
+import { HTTPException } from '../../core/errors/index.js'
 import type { SchemeOptions } from '../scheme-options.js'
 
 /** The settled common options: validated, with defaults applied. */

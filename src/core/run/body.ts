@@ -1,4 +1,4 @@
-import { HTTPException, RequestValidationError } from './errors.js'
+import { HTTPException, RequestValidationError } from '../errors/index.js'
 import type { IncomingRequest } from './request-view.js'
 
 /** Form data as both parsers give it: `URLSearchParams` or `FormData`. */

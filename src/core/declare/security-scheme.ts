@@ -1,5 +1,5 @@
+import type { RequestView } from '../run/request-view.js'
 import type { InputSource } from './inputs.js'
-import type { RequestView } from './request-view.js'
 
 /** An OpenAPI 3.1 Security Scheme Object, as it appears under `components.securitySchemes`. */
 export type SecuritySchemeObject = Record<string, unknown> & {

@@ -1,4 +1,4 @@
-import type { Bindings, Plan } from './plan.js'
+import type { Bindings, Plan } from '../compile/plan.js'
 
 /** Undo work a dependency set up; receives the request's error, if any. */
 export type Cleanup = (error: unknown) => unknown

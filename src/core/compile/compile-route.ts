@@ -1,9 +1,9 @@
-import type { Inputs } from './dependency.js'
-import type { Schema } from './inputs.js'
+import type { Inputs } from '../declare/dependency.js'
+import type { Schema } from '../declare/inputs.js'
+import type { RouteOptions, RouteRecord } from '../declare/route-options.js'
+import type { RouteRuntime } from '../run/route-runtime.js'
 import { compilePlan } from './plan.js'
-import type { RouteOptions, RouteRecord } from './route-options.js'
 import { parseRoutePath, type RoutePath } from './route-path.js'
-import type { RouteRuntime } from './route-runtime.js'
 
 /** A route analysed once at registration; the engine and the OpenAPI generator both read it. */
 export interface CompiledRoute {

@@ -1,5 +1,5 @@
-import type { Schema } from './inputs.js'
-import type { Plan } from './plan.js'
+import type { Plan } from '../compile/plan.js'
+import type { Schema } from '../declare/inputs.js'
 import { readInputs } from './read-inputs.js'
 import type { BaseRequestView } from './request-view.js'
 import { errorReply, type Logger, type Reply, serializeResult } from './respond.js'

@@ -1,4 +1,10 @@
-import type { Dependency, DependsInput, InputLike, Inputs, SecurityInput } from './dependency.js'
+import type {
+  Dependency,
+  DependsInput,
+  InputLike,
+  Inputs,
+  SecurityInput,
+} from '../declare/dependency.js'
 import type {
   BodyInput,
   FormInput,
@@ -6,9 +12,9 @@ import type {
   ParamInput,
   ParamLocation,
   Schema,
-} from './inputs.js'
-import { SecurityScheme } from './security-scheme.js'
-import { SecurityScopes } from './security-scopes.js'
+} from '../declare/inputs.js'
+import { SecurityScheme } from '../declare/security-scheme.js'
+import { SecurityScopes } from '../declare/security-scopes.js'
 import {
   isArraySchema,
   isFileSchema,
@@ -16,7 +22,7 @@ import {
   listCoercer,
   objectShape,
   textCoercer,
-} from './validation.js'
+} from '../schema.js'
 
 type Coerce = ((raw: string) => unknown) | undefined
 

@@ -1,7 +1,6 @@
-import { HTTPException, RequestValidationError, ResponseValidationError } from './errors.js'
-import type { Schema } from './inputs.js'
-import { BodyTooLargeError } from './request-view.js'
-import { type Validated, validateSyncFirst } from './validation.js'
+import type { Schema } from '../declare/inputs.js'
+import { isGatehouseError, ResponseValidationError } from '../errors/index.js'
+import { type Validated, validateSyncFirst } from './validate.js'
 
 /** Where unexpected errors are reported. Never given request secrets, only the error. */
 export interface Logger {
@@ -83,14 +82,13 @@ function jsonBody(status: number, body: unknown): PlainReply {
 }
 
 /**
- * The one place errors become replies: HTTP exceptions as they say, validation as 422 with every
- * problem, an oversized body as 413, and anything else as a bare 500 that leaks nothing (logged once).
+ * The one place errors become replies: every {@link GatehouseError} answers as its code says
+ * (status, headers and body from the error family's table); server faults and anything else are
+ * logged once and answered with a bare 500 that shows nothing of them.
  */
 export function errorReply(error: unknown, logger: Logger, where: string): PlainReply {
-  if (error instanceof HTTPException)
-    return jsonReply({ detail: error.detail }, error.status, error.headers)
-  if (error instanceof RequestValidationError) return jsonReply({ detail: error.errors }, 422)
-  if (error instanceof BodyTooLargeError) return jsonReply({ detail: error.message }, 413)
+  if (isGatehouseError(error) && !error.internal)
+    return jsonReply(error.body(), error.status, error.headers)
   if (error instanceof ResponseValidationError)
     logger.error(`Response validation failed in ${where}`, error.errors)
   else logger.error(`Unhandled error in ${where}`, error)

@@ -2,16 +2,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EngineHooks, EngineRoute } from '../adapter/engine-route.js'
 import { createHonoEngine } from '../adapter/hono-engine.js'
 import { createNodeListener } from '../adapter/node-engine.js'
+import { type CompiledRoute, compileRoute } from '../core/compile/compile-route.js'
+import type { InputLike } from '../core/declare/dependency.js'
+import {
+  applyInclude,
+  type IncludeOptions,
+  RouteCollector,
+} from '../core/declare/route-collector.js'
+import type { RouteRecord } from '../core/declare/route-options.js'
+import type { Router } from '../core/declare/router.js'
+import type { BaseRequestView } from '../core/run/request-view.js'
+import {
+  consoleLogger,
+  errorReply,
+  jsonReply,
+  type Logger,
+  type PlainReply,
+} from '../core/run/respond.js'
+import { handleRequest, type RuntimeSettings } from '../core/run/route-runtime.js'
 import { createDocsRoutes } from '../docs/index.js'
 import { generateOpenAPI, type OpenAPIDocument, type OpenAPIInfo } from '../openapi/document.js'
-import { type CompiledRoute, compileRoute } from './compile-route.js'
-import type { InputLike } from './dependency.js'
-import type { BaseRequestView } from './request-view.js'
-import { consoleLogger, errorReply, jsonReply, type Logger, type PlainReply } from './respond.js'
-import { applyInclude, type IncludeOptions, RouteCollector } from './route-collector.js'
-import type { RouteRecord } from './route-options.js'
-import { handleRequest, type RuntimeSettings } from './route-runtime.js'
-import type { Router } from './router.js'
 
 /** Settings of a {@link Gatehouse} app. Every URL may be `null` to turn that page off. */
 export interface AppOptions {

@@ -1,3 +1,5 @@
+import { BodyTooLargeError } from '../errors/index.js'
+
 /**
  * Read access to the parts of a request that inputs and security schemes look at. Everything is
  * parsed lazily and at most once per request.
@@ -93,7 +95,7 @@ export class WebRequestView extends BaseRequestView {
       total += value.byteLength
       if (total > limit) {
         await reader.cancel().catch(() => {})
-        throw new BodyTooLargeError()
+        throw new BodyTooLargeError(limit)
       }
       chunks.push(value)
     }
@@ -101,17 +103,9 @@ export class WebRequestView extends BaseRequestView {
   }
 }
 
-/** The body is over the app's `bodyLimit` (answered 413). */
-export class BodyTooLargeError extends Error {
-  override readonly name = 'BodyTooLargeError'
-  constructor() {
-    super('Request body is too large')
-  }
-}
-
 /** Refuse a body whose declared `Content-Length` is over the limit, before reading any of it. */
 export function checkDeclaredLength(declared: string | undefined, limit: number): void {
-  if (declared !== undefined && Number(declared) > limit) throw new BodyTooLargeError()
+  if (declared !== undefined && Number(declared) > limit) throw new BodyTooLargeError(limit)
 }
 
 export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {

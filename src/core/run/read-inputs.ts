@@ -1,9 +1,9 @@
+import type { Plan, TextRead } from '../compile/plan.js'
+import type { Schema } from '../declare/inputs.js'
+import { RequestValidationError, type ValidationErrorItem } from '../errors/index.js'
 import { type FormFields, missingBody, readFormBody, readJSONBody } from './body.js'
-import { RequestValidationError, type ValidationErrorItem } from './errors.js'
-import type { Schema } from './inputs.js'
-import type { Plan, TextRead } from './plan.js'
 import type { BaseRequestView } from './request-view.js'
-import { type Validated, validate, validateSyncFirst } from './validation.js'
+import { type Validated, validate, validateSyncFirst } from './validate.js'
 
 type Source = (name: string) => string | File | undefined
 type ListSource = (name: string) => readonly (string | File)[]

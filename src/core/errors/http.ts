@@ -1,0 +1,178 @@
+import { GatehouseError } from './gatehouse-error.js'
+
+/** One entry of a 422 response's `detail` list, in FastAPI's shape. */
+export interface ValidationErrorItem {
+  type: string
+  loc: (string | number)[]
+  msg: string
+  input?: unknown
+  ctx?: Record<string, unknown>
+}
+
+/**
+ * Stop the request and answer `{"detail": detail}` with `status` and `headers` (FastAPI's
+ * `HTTPException`).
+ * @example throw new HTTPException(404, { detail: 'Item not found' })
+ */
+export class HTTPException extends GatehouseError {
+  override readonly name = 'HTTPException'
+  readonly code = 'http_exception'
+  readonly detail: unknown
+  readonly #status: number
+  readonly #headers: Readonly<Record<string, string>>
+
+  constructor(
+    status: number,
+    options: { detail?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    if (!Number.isInteger(status) || status < 400 || status > 599)
+      throw new TypeError('HTTPException: `status` must be an integer from 400 to 599')
+    const detail = options.detail ?? defaultReason(status)
+    super(typeof detail === 'string' ? detail : `HTTP ${status}`)
+    this.#status = status
+    this.detail = detail
+    this.#headers = Object.freeze({ ...options.headers })
+  }
+
+  override get status(): number {
+    return this.#status
+  }
+
+  override get headers(): Readonly<Record<string, string>> {
+    return this.#headers
+  }
+
+  override body(): unknown {
+    return { detail: this.detail }
+  }
+}
+
+/** Request inputs failed validation; answered as 422 with every problem found. */
+export class RequestValidationError extends GatehouseError {
+  override readonly name = 'RequestValidationError'
+  readonly code = 'request_validation_failed'
+  readonly errors: readonly ValidationErrorItem[]
+
+  constructor(errors: readonly ValidationErrorItem[]) {
+    super(`${errors.length} validation error${errors.length === 1 ? '' : 's'} in the request`)
+    this.errors = errors
+  }
+
+  override body(): unknown {
+    return { detail: this.errors }
+  }
+}
+
+/** A handler returned a value its `response` schema rejects: a server bug, answered as 500. */
+export class ResponseValidationError extends GatehouseError {
+  override readonly name = 'ResponseValidationError'
+  readonly code = 'response_validation_failed'
+  readonly errors: readonly ValidationErrorItem[]
+
+  constructor(errors: readonly ValidationErrorItem[]) {
+    super(`Response validation failed with ${errors.length} error(s)`)
+    this.errors = errors
+  }
+}
+
+/** The body is over the app's `bodyLimit` (413). */
+export class BodyTooLargeError extends GatehouseError {
+  override readonly name = 'BodyTooLargeError'
+  readonly code = 'body_too_large'
+  /** The limit in bytes. */
+  readonly limit: number
+
+  constructor(limit: number) {
+    super('Request body is too large')
+    this.limit = limit
+  }
+}
+
+/** The client did not send its request (head or body) in time (408). */
+export class RequestTimeoutError extends GatehouseError {
+  override readonly name = 'RequestTimeoutError'
+  readonly code = 'request_timeout'
+
+  constructor() {
+    super('Request Timeout')
+  }
+}
+
+/** The request's media type is not one the route reads (415). */
+export class UnsupportedMediaTypeError extends GatehouseError {
+  override readonly name = 'UnsupportedMediaTypeError'
+  readonly code = 'unsupported_media_type'
+  /** The media types the route accepts. */
+  readonly accepted: readonly string[]
+
+  constructor(accepted: readonly string[]) {
+    super(`Unsupported Media Type: expected ${accepted.join(' or ')}`)
+    this.accepted = accepted
+  }
+}
+
+/** The request itself is malformed (a bad `Host`, repeated credentials, ...): 400. */
+export class BadRequestError extends GatehouseError {
+  override readonly name = 'BadRequestError'
+  readonly code = 'bad_request'
+  /** What is wrong, without any value from the request. */
+  readonly reason: string
+
+  constructor(reason: string) {
+    super(reason)
+    this.reason = reason
+  }
+}
+
+/** Over a rate limit (429), with `Retry-After` in whole seconds. */
+export class TooManyRequestsError extends GatehouseError {
+  override readonly name = 'TooManyRequestsError'
+  readonly code = 'too_many_requests'
+  readonly retryAfter: number
+
+  constructor(retryAfter: number, message = 'Too Many Requests') {
+    super(message)
+    this.retryAfter = Math.max(1, Math.ceil(retryAfter))
+  }
+
+  override get headers(): Readonly<Record<string, string>> {
+    return { 'retry-after': String(this.retryAfter) }
+  }
+}
+
+/** A dependency of the server (its database, its hashing queue) cannot serve now (503). */
+export class ServiceUnavailableError extends GatehouseError {
+  override readonly name = 'ServiceUnavailableError'
+  readonly code = 'service_unavailable'
+  readonly retryAfter: number
+
+  constructor(retryAfter = 1, message = 'Service Unavailable', options?: { cause?: unknown }) {
+    super(message, options)
+    this.retryAfter = Math.max(1, Math.ceil(retryAfter))
+  }
+
+  override get headers(): Readonly<Record<string, string>> {
+    return { 'retry-after': String(this.retryAfter) }
+  }
+}
+
+const reasons: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+/** The standard reason phrase for a status, used as the default `detail`. */
+export function defaultReason(status: number): string {
+  return reasons[status] ?? (status >= 500 ? 'Server Error' : 'Client Error')
+}

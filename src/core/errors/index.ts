@@ -1,0 +1,26 @@
+export type {
+  GatehouseErrorCode,
+  InvalidTokenCode,
+  OAuth2ErrorCode,
+} from './gatehouse-error.js'
+export { ERROR_ANSWERS, GatehouseError, isGatehouseError } from './gatehouse-error.js'
+export type { ValidationErrorItem } from './http.js'
+export {
+  BadRequestError,
+  BodyTooLargeError,
+  defaultReason,
+  HTTPException,
+  RequestTimeoutError,
+  RequestValidationError,
+  ResponseValidationError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnsupportedMediaTypeError,
+} from './http.js'
+export { isOAuth2Error, OAuth2Error } from './oauth2.js'
+export {
+  InsufficientScopeError,
+  InvalidTokenError,
+  isInvalidTokenError,
+  KeySourceUnavailableError,
+} from './token.js'
