@@ -89,7 +89,27 @@ function operationFor(route: CompiledRoute, schemas: SchemaCollector): Record<st
   if (requestBody) operation.requestBody = requestBody
   operation.responses = responsesFor(route, schemas)
   if (options.deprecated) operation.deprecated = true
-  return operation
+  return options.openapiExtra ? deepMerge(operation, options.openapiExtra) : operation
+}
+
+/** `extra` merged over `base`: plain objects key by key, anything else (arrays too) replaced. */
+function deepMerge(
+  base: Record<string, unknown>,
+  extra: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(extra)) {
+    const current = merged[key]
+    merged[key] =
+      isPlainObject(current) && isPlainObject(value)
+        ? deepMerge(current, value)
+        : structuredClone(value)
+  }
+  return merged
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** "Read Users Me" from a handler named `readUsersMe`, else "Get Users Me" from `GET /users/me/`. */

@@ -26,6 +26,9 @@ export function compileRoute(
   const status = options.status ?? 200
   if (!Number.isInteger(status) || status < 100 || status > 599)
     throw new TypeError(`${name}: \`status\` must be an HTTP status code`)
+  const { bodyLimit } = options
+  if (bodyLimit !== undefined && (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0))
+    throw new TypeError(`${name}: \`bodyLimit\` must be a non-negative integer`)
   const plan = compilePlan({
     inputs: options.inputs ?? {},
     dependencies: [...(appDependencies ?? []), ...(options.dependencies ?? [])],
@@ -44,6 +47,7 @@ export function compileRoute(
       responseSchema: options.response,
       status,
       name,
+      bodyLimit,
     },
   }
 }

@@ -30,6 +30,14 @@ export interface RouteOptions<I extends Inputs = Inputs, S extends Schema | unde
   responseDescription?: string
   /** Further documented responses, by status code. */
   responses?: Readonly<Record<number, ResponseDoc>>
+  /**
+   * Merged into the generated OpenAPI Operation Object last (objects merged key by key, anything
+   * else replaced), for what the declaration cannot say: vendor extensions, a hand-written
+   * `requestBody`, extra `callbacks` (FastAPI's `openapi_extra`).
+   */
+  openapiExtra?: Readonly<Record<string, unknown>>
+  /** Largest accepted request body in bytes for this route; default the app's `bodyLimit`. */
+  bodyLimit?: number
 }
 
 type MaybePromise<T> = T | Promise<T>

@@ -17,6 +17,8 @@ export interface RouteRuntime {
   readonly status: number
   /** `GET /items/{id}`, for logs. */
   readonly name: string
+  /** The route's own body limit, over the app's. */
+  readonly bodyLimit: number | undefined
 }
 
 /**
@@ -37,7 +39,7 @@ export async function handleRequest(
   try {
     if (plan.requestSlot !== undefined) values[plan.requestSlot] = view.request
     if (plan.params.length + plan.bodies.length + plan.forms.length > 0)
-      await readInputs(plan, view, pathParams, values, settings.bodyLimit)
+      await readInputs(plan, view, pathParams, values, route.bodyLimit ?? settings.bodyLimit)
     await runDependencies(plan, view, values, cleanups)
     let result = route.handler(bindArgs(plan.handlerArgs, values))
     if (result instanceof Promise) result = await result

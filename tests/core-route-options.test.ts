@@ -1,0 +1,75 @@
+import { Body, Gatehouse } from 'gatehouse'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import * as z from 'zod'
+import { captureLogger, type Send, transports } from './helpers/http.js'
+import { expectValidOpenAPI } from './helpers/openapi.js'
+
+function createApp() {
+  const app = new Gatehouse({ logger: captureLogger(), bodyLimit: 1024 })
+  const Note = z.object({ text: z.string() })
+  app.post('/small', { inputs: { note: Body(Note) }, bodyLimit: 16 }, ({ note }) => note)
+  app.post('/default', { inputs: { note: Body(Note) } }, ({ note }) => note)
+  app.get(
+    '/extra',
+    {
+      openapiExtra: {
+        'x-internal': true,
+        responses: { '200': { description: 'Overridden' } },
+        parameters: [{ name: 'x-trace', in: 'header', schema: { type: 'string' } }],
+      },
+    },
+    () => ({ ok: true }),
+  )
+  return app
+}
+
+describe.each(transports)('per-route bodyLimit ($name)', (transport) => {
+  let send: Send
+  let close: () => Promise<void>
+  beforeAll(async () => {
+    ;({ send, close } = await transport.open(createApp()))
+  })
+  afterAll(() => close())
+
+  const post = (path: string, text: string) =>
+    send(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text }),
+    })
+
+  test('a body over the route limit is 413, under the app limit elsewhere', async () => {
+    const tooBig = await post('/small', 'x'.repeat(40))
+    expect(tooBig.status).toBe(413)
+    expect(await tooBig.json()).toEqual({ detail: 'Request body is too large' })
+    expect((await post('/small', 'ok')).status).toBe(200)
+    expect((await post('/default', 'x'.repeat(40))).status).toBe(200)
+    expect((await post('/default', 'x'.repeat(2000))).status).toBe(413)
+  })
+})
+
+describe('route options', () => {
+  test('openapiExtra is merged into the operation, objects key by key', async () => {
+    const document = createApp().openapi()
+    const operation = (document.paths['/extra'] as Record<string, Record<string, unknown>>).get
+    expect(operation?.['x-internal']).toBe(true)
+    expect(operation?.responses).toEqual({
+      '200': {
+        description: 'Overridden',
+        content: { 'application/json': { schema: {} } },
+      },
+    })
+    expect(operation?.parameters).toEqual([
+      { name: 'x-trace', in: 'header', schema: { type: 'string' } },
+    ])
+    expect(operation?.operationId).toBe('extra_get')
+    await expectValidOpenAPI(document)
+  })
+
+  test('a bad bodyLimit throws at registration, naming the route', () => {
+    const app = new Gatehouse()
+    expect(() => app.post('/x', { bodyLimit: -1 }, () => null)).toThrow(
+      /POST \/x: `bodyLimit` must be a non-negative integer/,
+    )
+  })
+})
