@@ -217,17 +217,33 @@ describe('cleanup', () => {
     expect(events).toEqual([])
   })
 
-  test('an exception raised after yield replaces the response', async () => {
+  test("an exception raised after yield of a scope: 'function' dependency replaces the response", async () => {
     const app = new Gatehouse()
-    const strict = dependency({}, function* strict() {
-      yield 1
-      throw new HTTPException(409, { detail: 'Conflict found during cleanup' })
-    })
+    const strict = dependency(
+      {},
+      function* strict() {
+        yield 1
+        throw new HTTPException(409, { detail: 'Conflict found during cleanup' })
+      },
+      { scope: 'function' },
+    )
     app.get('/', { inputs: { strict } }, () => 'ok')
     expect(await getJSON(app, '/')).toEqual({
       status: 409,
       body: { detail: 'Conflict found during cleanup' },
     })
+  })
+
+  test('an exception raised after yield, once the response is sent, is logged', async () => {
+    const logger = captureLogger()
+    const app = new Gatehouse({ logger })
+    const late = dependency({}, function* late() {
+      yield 1
+      throw new Error('commit failed')
+    })
+    app.get('/', { inputs: { late } }, () => 'ok')
+    expect(await getJSON(app, '/')).toEqual({ status: 200, body: 'ok' })
+    expect(logger.calls).toEqual([['Cleanup failed in GET /', new Error('commit failed')]])
   })
 
   test('a cleanup that swallows the error does not turn a failure into success', async () => {
@@ -264,7 +280,9 @@ describe('registration errors', () => {
     aInputs.b = b
     const app = new Gatehouse()
     expect(() => app.get('/', { inputs: { a } }, () => 1)).toThrow(TypeError)
-    expect(() => app.get('/', { inputs: { a } }, () => 1)).toThrow(/cycle through "depA"/)
+    expect(() => app.get('/', { inputs: { a } }, () => 1)).toThrow(
+      'GET /: dependency cycle: a ("depA") → b ("depB") → a ("depA")',
+    )
   })
 
   test('an anonymous dependency is still named in errors', () => {
@@ -273,7 +291,7 @@ describe('registration errors', () => {
     inputs.self = self
     expect(self.name).not.toBe('')
     expect(() => new Gatehouse().get('/', { inputs: { self } }, () => 1)).toThrow(
-      /cycle through "\w+"/,
+      'GET /: dependency cycle: "self" → "self"',
     )
   })
 

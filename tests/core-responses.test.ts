@@ -46,13 +46,15 @@ function createResponsesApp() {
   }))
   app.get(
     '/raw',
-    { response: User },
+    {},
     () =>
       new Response('<p>hi</p>', {
         status: 203,
         headers: { 'content-type': 'text/html', 'x-raw': '1' },
       }),
   )
+  // A raw Response would bypass the model, which is there to keep fields out: refused (500, logged).
+  app.get('/raw-with-model', { response: User }, () => new Response('{"secret":1}') as never)
   app.get('/broken', { response: User }, () => ({ name: 'no username' }) as never)
   app.get('/nothing', {}, () => undefined)
   app.get('/async', { response: z.number() }, async () => 42)
@@ -135,7 +137,7 @@ describe('status and raw responses', () => {
     expect(await res.text()).toBe('')
   })
 
-  test('a returned Response passes through untouched, skipping the response schema', async () => {
+  test('a returned Response passes through untouched on a route without a response model', async () => {
     const { app, logger } = createResponsesApp()
     const res = await app.request('/raw')
     expect(res.status).toBe(203)
@@ -143,5 +145,13 @@ describe('status and raw responses', () => {
     expect(res.headers.get('x-raw')).toBe('1')
     expect(await res.text()).toBe('<p>hi</p>')
     expect(logger.calls).toEqual([])
+  })
+
+  test('a returned Response on a route with a response model is refused, not passed around it', async () => {
+    const { app, logger } = createResponsesApp()
+    const res = await app.request('/raw-with-model')
+    expect(res.status).toBe(500)
+    expect(await res.json()).toEqual({ detail: 'Internal Server Error' })
+    expect(String((logger.calls[0]?.[1] as Error).message)).toMatch(/would bypass/)
   })
 })

@@ -121,22 +121,21 @@ describe.each(transports)('routing ($name)', (transport) => {
   test('a missing trailing slash redirects 307 to the registered form, keeping the query', async () => {
     const res = await send('/items?limit=5&tag=a&tag=b')
     expect(res.status).toBe(307)
-    const location = new URL(res.headers.get('location') ?? '')
-    expect(location.pathname + location.search).toBe('/items/?limit=5&tag=a&tag=b')
+    // Relative, never built from the Host header.
+    expect(res.headers.get('location')).toBe('/items/?limit=5&tag=a&tag=b')
     // 307 keeps the method: a POST is redirected too.
     const post = await send('/items', { method: 'POST' })
     expect(post.status).toBe(307)
-    expect(new URL(post.headers.get('location') ?? '').pathname).toBe('/items/')
+    expect(post.headers.get('location')).toBe('/items/')
   })
 
   test('an extra trailing slash redirects 307 to the form without it', async () => {
     const res = await send('/plain/?x=1')
     expect(res.status).toBe(307)
-    const location = new URL(res.headers.get('location') ?? '')
-    expect(location.pathname + location.search).toBe('/plain?x=1')
+    expect(res.headers.get('location')).toBe('/plain?x=1')
     const param = await send('/users/me/')
     expect(param.status).toBe(307)
-    expect(new URL(param.headers.get('location') ?? '').pathname).toBe('/users/me')
+    expect(param.headers.get('location')).toBe('/users/me')
   })
 
   test('404 comes before any dependency runs', async () => {

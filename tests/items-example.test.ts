@@ -74,7 +74,7 @@ describe('items example: GET /items/', () => {
     const { app } = createItemsApp()
     const res = await app.request('/items?q=foo')
     expect(res.status).toBe(307)
-    expect(res.headers.get('location')).toBe('http://localhost/items/?q=foo')
+    expect(res.headers.get('location')).toBe('/items/?q=foo')
   })
 })
 
@@ -266,7 +266,7 @@ describe('items example over HTTP', () => {
       expect(await read.json()).toEqual({ id: 3, name: 'Net', price: 1 })
       const redirect = await server.send('/items?skip=1')
       expect(redirect.status).toBe(307)
-      expect(redirect.headers.get('location')).toBe(`${server.url}/items/?skip=1`)
+      expect(redirect.headers.get('location')).toBe('/items/?skip=1')
       expect(events).toEqual(['db:open', 'db:close', 'db:open', 'db:close'])
     } finally {
       await server.close()

@@ -1,57 +1,34 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { RegExpRouter } from 'hono/router/reg-exp-router'
-import { SmartRouter } from 'hono/router/smart-router'
-import { TrieRouter } from 'hono/router/trie-router'
-import { getPath, tryDecodeURIComponent } from 'hono/utils/url'
+import { BadRequestError } from '../core/errors/index.js'
 import type { PlainReply, Reply } from '../core/run/respond.js'
-import {
-  allowedMethods,
-  type EngineHooks,
-  type EngineRoute,
-  methodNotAllowed,
-} from './engine-route.js'
+import { runAfterResponse } from './after-response.js'
 import { NodeRequestView } from './node-request.js'
+import type { Dispatch } from './web-engine.js'
 
-type Entry = (view: NodeRequestView, params: Record<string, string>) => Reply | Promise<Reply>
+export interface NodeEngineHooks {
+  /** The answer to a request that cannot even be routed (a malformed head) or a failed dispatch. */
+  onError(error: unknown): PlainReply
+}
 
 /**
- * The Node engine behind `serve(app)`: Hono's own router (the same matcher `app.fetch` uses), fed
- * straight from `node:http` without building a Web `Request`/`Response` per request. Same order as
- * the Web engine: routes as declared, then a 405 catch-all per path, then the not-found hook.
+ * The Node engine behind `serve(app)`: the same dispatch as the Web engine (routing, middleware,
+ * handlers), fed straight from `node:http` without building a Web `Request`/`Response` per request.
+ * The request head is checked first (RFC 9112: one well-formed `Host`; an origin-form or
+ * absolute-form target), so nothing behind it ever sees a request a Web runtime would have refused.
  */
 export function createNodeListener(
-  routes: readonly EngineRoute[],
-  hooks: EngineHooks,
+  dispatch: Dispatch,
+  hooks: NodeEngineHooks,
 ): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
-  // Hono's default: the fast RegExpRouter, or the TrieRouter for patterns it cannot compile.
-  const router = new SmartRouter<Entry>({ routers: [new RegExpRouter(), new TrieRouter()] })
-  for (const route of routes) router.add(route.method, route.enginePath, route.handle)
-  for (const [enginePath, allow] of allowedMethods(routes)) {
-    const reply = methodNotAllowed(allow)
-    router.add('ALL', enginePath, () => reply)
-  }
-
   return (incoming, outgoing) => {
-    const view = new NodeRequestView(incoming)
     const isHead = incoming.method === 'HEAD'
+    let view: NodeRequestView | undefined
     let reply: Reply | Promise<Reply>
     try {
-      const method = isHead ? 'GET' : (incoming.method ?? 'GET')
-      const path = getPath({ url: `http://h${pathOf(incoming.url ?? '/')}` } as Request)
-      const [matches, stash] = router.match(method, path)
-      const first = matches[0]
-      if (first === undefined) reply = hooks.notFound(view)
-      else {
-        const [entry, paramMap] = first
-        const params: Record<string, string> = {}
-        for (const name in paramMap) {
-          const raw = stash
-            ? stash[paramMap[name] as number]
-            : (paramMap[name] as unknown as string)
-          if (raw !== undefined) params[name] = raw.includes('%') ? tryDecodeURIComponent(raw) : raw
-        }
-        reply = entry(view, params)
-      }
+      const [path, query] = requestTarget(incoming.url ?? '/')
+      checkHost(incoming)
+      view = new NodeRequestView(incoming, path, query)
+      reply = dispatch(view)
     } catch (error) {
       reply = hooks.onError(error)
     }
@@ -64,14 +41,63 @@ export function createNodeListener(
   }
 }
 
-/** An absolute-form request target (`GET http://host/path`) routes by its path. */
-function pathOf(target: string): string {
-  if (target.startsWith('/')) return target
+const DOT_SEGMENT = /(?:^|\/)\.{1,2}(?:\/|$)|%2e|\\/i
+
+/**
+ * The path and query of an origin-form (`/a?b`) or absolute-form (`http://h/a?b`) target. Dot
+ * segments and backslashes are resolved as a Web runtime's URL parser would, so both engines route
+ * `/a/../docs` to the same place. `*` and authority-form targets are refused.
+ */
+function requestTarget(target: string): [path: string, query: string] {
+  let path: string
+  let query = ''
+  if (target.startsWith('/')) {
+    const mark = target.indexOf('?')
+    path = mark < 0 ? target : target.slice(0, mark)
+    if (mark >= 0) query = target.slice(mark + 1)
+    const hash = query.indexOf('#')
+    if (hash >= 0) query = query.slice(0, hash)
+    const pathHash = path.indexOf('#')
+    if (pathHash >= 0) path = path.slice(0, pathHash)
+    if (DOT_SEGMENT.test(path)) path = parsedPath(`http://h${path}`)
+    return [path, query]
+  }
+  if (/^https?:\/\//i.test(target)) {
+    const url = parse(target)
+    return [url.pathname, url.search.slice(1)]
+  }
+  throw new BadRequestError('Unsupported request target')
+}
+
+function parsedPath(url: string): string {
+  return parse(url).pathname
+}
+
+function parse(url: string): URL {
   try {
-    const url = new URL(target)
-    return url.pathname + url.search
+    return new URL(url)
   } catch {
-    return '/'
+    throw new BadRequestError('Malformed request target')
+  }
+}
+
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d{0,5})?$/
+
+/** RFC 9112 §3.2: an HTTP/1.1 request has exactly one `Host`, and it must be well-formed. */
+function checkHost(incoming: IncomingMessage): void {
+  const host = incoming.headers.host
+  if (host === undefined) {
+    if (incoming.httpVersionMajor === 1 && incoming.httpVersionMinor >= 1)
+      throw new BadRequestError('Missing Host header')
+    return
+  }
+  if (!HOST.test(host)) throw new BadRequestError('Malformed Host header')
+  const raw = incoming.rawHeaders
+  let count = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === 4 && name.toLowerCase() === 'host' && ++count > 1)
+      throw new BadRequestError('More than one Host header')
   }
 }
 
@@ -79,8 +105,10 @@ function write(
   outgoing: ServerResponse,
   reply: Reply,
   isHead: boolean,
-  view: NodeRequestView,
+  view: NodeRequestView | undefined,
 ): void {
+  // Background tasks and cleanups wait for the last byte (or the client leaving).
+  if (view?.afterResponse !== undefined) outgoing.once('close', () => void runAfterResponse(view))
   if (reply instanceof Response) {
     writeWebResponse(outgoing, reply, isHead, view).catch(() => outgoing.destroy())
     return
@@ -92,17 +120,17 @@ function writePlain(
   outgoing: ServerResponse,
   reply: PlainReply,
   isHead: boolean,
-  view: NodeRequestView,
+  view: NodeRequestView | undefined,
 ): void {
-  const headers: Record<string, string | number> = { ...reply.headers }
-  if (view.closeConnection) headers.connection = 'close'
+  const headers: Record<string, string | number | readonly string[]> = { ...reply.headers }
+  if (view?.closeConnection) headers.connection = 'close'
   if (reply.body === null) {
-    outgoing.writeHead(reply.status, headers)
+    outgoing.writeHead(reply.status, headers as Record<string, string>)
     outgoing.end()
     return
   }
   headers['content-length'] = Buffer.byteLength(reply.body)
-  outgoing.writeHead(reply.status, headers)
+  outgoing.writeHead(reply.status, headers as Record<string, string>)
   outgoing.end(isHead ? undefined : reply.body)
 }
 
@@ -111,7 +139,7 @@ async function writeWebResponse(
   outgoing: ServerResponse,
   response: Response,
   isHead: boolean,
-  view: NodeRequestView,
+  view: NodeRequestView | undefined,
 ): Promise<void> {
   const headers: Record<string, string | string[]> = {}
   response.headers.forEach((value, name) => {
@@ -119,15 +147,25 @@ async function writeWebResponse(
   })
   const cookies = response.headers.getSetCookie()
   if (cookies.length > 0) headers['set-cookie'] = cookies
-  if (view.closeConnection) headers.connection = 'close'
+  if (view?.closeConnection) headers.connection = 'close'
   outgoing.writeHead(response.status, response.statusText || undefined, headers)
   if (isHead || response.body === null) {
     outgoing.end()
     await response.body?.cancel()
     return
   }
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    if (!outgoing.write(chunk)) await new Promise((resolve) => outgoing.once('drain', resolve))
+  const reader = response.body.getReader()
+  // Stop producing as soon as the client is gone, so a stream's cleanup runs now, not never.
+  const onClose = () => void reader.cancel().catch(() => {})
+  outgoing.once('close', onClose)
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      if (!outgoing.write(value)) await new Promise((resolve) => outgoing.once('drain', resolve))
+    }
+    outgoing.end()
+  } finally {
+    outgoing.off('close', onClose)
   }
-  outgoing.end()
 }

@@ -1,11 +1,9 @@
 import type { IncomingMessage } from 'node:http'
-import { Readable } from 'node:stream'
-import { BodyTooLargeError } from '../core/errors/index.js'
+import { BadRequestError, BodyTooLargeError, RequestAbortedError } from '../core/errors/index.js'
 import {
   BaseRequestView,
   checkDeclaredLength,
   concatBytes,
-  queryStringOf,
   WebRequestView,
 } from '../core/run/request-view.js'
 
@@ -16,23 +14,57 @@ import {
  */
 export class NodeRequestView extends BaseRequestView {
   readonly #incoming: IncomingMessage
+  readonly method: string
+  readonly path: string
+  readonly #query: string
   #request: Request | undefined
   #bodyRead = false
   /** Set when the body was refused unread: the connection must close after the answer. */
   closeConnection = false
 
-  constructor(incoming: IncomingMessage) {
+  /**
+   * @param path the request target's path, already checked by the engine.
+   * @param query the request target's query string, without `?`.
+   */
+  constructor(incoming: IncomingMessage, path: string, query: string) {
     super()
     this.#incoming = incoming
+    this.method = incoming.method ?? 'GET'
+    this.path = path
+    this.#query = query
   }
 
-  protected queryString(): string {
-    return queryStringOf(this.#incoming.url ?? '')
+  get secure(): boolean {
+    return (this.#incoming.socket as { encrypted?: boolean } | undefined)?.encrypted === true
+  }
+
+  queryString(): string {
+    return this.#query
   }
 
   header(name: string): string | undefined {
-    const value = this.#incoming.headers[name.toLowerCase()]
+    const key = name.toLowerCase()
+    const value = this.#incoming.headers[key]
+    if (key === 'authorization' || key === 'proxy-authorization')
+      return this.#credentials(key, value)
     return Array.isArray(value) ? value.join(', ') : value
+  }
+
+  /**
+   * Node keeps only the first of repeated credential headers; Web runtimes join them with ", ".
+   * Joined here too, so both engines give every scheme the same (and refusable) value.
+   */
+  #credentials(key: string, first: string | string[] | undefined): string | undefined {
+    if (first === undefined || Array.isArray(first)) return first?.join(', ')
+    const raw = this.#incoming.rawHeaders
+    let joined: string | undefined
+    let seen = 0
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i] as string
+      if (name.length !== key.length || name.toLowerCase() !== key) continue
+      joined = seen++ === 0 ? (raw[i + 1] as string) : `${joined}, ${raw[i + 1]}`
+    }
+    return seen > 1 ? joined : first
   }
 
   get request(): Request {
@@ -53,10 +85,12 @@ export class NodeRequestView extends BaseRequestView {
         if (total > limit) throw new BodyTooLargeError(limit)
         chunks.push(chunk)
       }
+      if (!this.#incoming.complete) throw new RequestAbortedError()
       return concatBytes(chunks, total)
     } catch (error) {
       // The rest of the body is never read, so this connection cannot carry another request.
       if (error instanceof BodyTooLargeError) this.closeConnection = true
+      else if (isAbort(error)) throw new RequestAbortedError()
       throw error
     }
   }
@@ -69,18 +103,46 @@ export class NodeRequestView extends BaseRequestView {
       // HTTP/2 pseudo-headers are not headers of the Web request.
       if (!name.startsWith(':')) headers.append(name, incoming.rawHeaders[i + 1] as string)
     }
-    const target = incoming.url ?? '/'
-    const url = /^https?:\/\//i.test(target)
-      ? target
-      : `http://${incoming.headers.host ?? 'localhost'}${target}`
-    const method = incoming.method ?? 'GET'
-    const withBody = method !== 'GET' && method !== 'HEAD' && !this.#bodyRead
-    return new Request(url, {
-      method,
-      headers,
-      ...(withBody
-        ? { body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: 'half' }
-        : {}),
-    } as RequestInit)
+    const origin = `${this.secure ? 'https' : 'http'}://${incoming.headers.host ?? 'localhost'}`
+    const target = this.path + (this.#query === '' ? '' : `?${this.#query}`)
+    const withBody = this.method !== 'GET' && this.method !== 'HEAD' && !this.#bodyRead
+    try {
+      return new Request(origin + target, {
+        method: this.method,
+        headers,
+        ...(withBody ? { body: bodyStream(incoming), duplex: 'half' } : {}),
+      } as RequestInit)
+    } catch {
+      // A method or header a Web `Request` may not carry (TRACE, CONNECT, ...).
+      throw new BadRequestError('This request cannot be represented as a Web Request')
+    }
   }
+}
+
+/** The body as a Web stream, without `node:stream` (the Node engine may load on other runtimes). */
+function bodyStream(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+  const iterator = (incoming as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await iterator.next()
+        if (done) controller.close()
+        else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
+      } catch {
+        controller.error(new RequestAbortedError())
+      }
+    },
+    cancel() {
+      incoming.destroy()
+    },
+  })
+}
+
+function isAbort(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return (
+    code === 'ECONNRESET' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    (error as Error)?.message === 'aborted'
+  )
 }

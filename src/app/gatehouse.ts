@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { EngineHooks, EngineRoute } from '../adapter/engine-route.js'
-import { createHonoEngine } from '../adapter/hono-engine.js'
 import { createNodeListener } from '../adapter/node-engine.js'
+import type { TableEntry } from '../adapter/route-table.js'
+import { createWebEngine, type Dispatch, type WebOutcome } from '../adapter/web-engine.js'
 import { type CompiledRoute, compileRoute } from '../core/compile/compile-route.js'
-import type { InputLike } from '../core/declare/dependency.js'
+import { compilePlan } from '../core/compile/plan.js'
+import type { Dependable, InputLike } from '../core/declare/dependency.js'
 import {
   applyInclude,
   type IncludeOptions,
@@ -11,20 +12,31 @@ import {
 } from '../core/declare/route-collector.js'
 import type { RouteRecord } from '../core/declare/route-options.js'
 import type { Router } from '../core/declare/router.js'
+import type { SecurityScheme } from '../core/declare/security-scheme.js'
+import { ServiceUnavailableError } from '../core/errors/index.js'
 import type { BaseRequestView } from '../core/run/request-view.js'
+import { consoleLogger, errorReply, type Logger, type Reply } from '../core/run/respond.js'
 import {
-  consoleLogger,
-  errorReply,
-  jsonReply,
-  type Logger,
-  type PlainReply,
-} from '../core/run/respond.js'
-import { handleRequest, type RuntimeSettings } from '../core/run/route-runtime.js'
-import { createDocsRoutes } from '../docs/index.js'
+  handleRequest,
+  type RouteRuntime,
+  type RuntimeSettings,
+} from '../core/run/route-runtime.js'
 import { generateOpenAPI, type OpenAPIDocument, type OpenAPIInfo } from '../openapi/document.js'
+import { createDispatch, type Target } from './dispatch.js'
+import {
+  type DocumentationSettings,
+  documentationPaths,
+  documentationRoutes,
+  resolveDocumentation,
+} from './documentation.js'
+import { type ErrorClass, type ExceptionHandler, ExceptionHandlers } from './exception-handlers.js'
+import { type Lifespan, LifespanRunner } from './lifespan.js'
+import type { Middleware } from './middleware.js'
+import { MountedRequestView } from './mounted-view.js'
+import { DependencyOverrides } from './overrides.js'
 
 /** Settings of a {@link Gatehouse} app. Every URL may be `null` to turn that page off. */
-export interface AppOptions {
+export interface AppOptions<S = undefined> {
   title?: string
   version?: string
   description?: string
@@ -36,12 +48,19 @@ export interface AppOptions {
   openapiUrl?: string | null
   /** Swagger UI; default `/docs`. */
   docsUrl?: string | null
-  /** ReDoc; default `/redoc`. */
+  /** ReDoc; default `/redoc` (it needs the optional `redoc` package: `npm install redoc`). */
   redocUrl?: string | null
   /** Swagger UI's OAuth2 redirect page; default `/docs/oauth2-redirect`. */
   swaggerUiOAuth2RedirectUrl?: string | null
   swaggerUiParameters?: Record<string, unknown>
   swaggerUiInitOAuth?: Record<string, unknown>
+  /**
+   * The path a proxy strips before forwarding (`/api/v1`), FastAPI's `root_path`: the docs load the
+   * OpenAPI document from under it, the document's `servers` name it, and redirects keep it.
+   */
+  rootPath?: string
+  /** Start-up and shut-down; what it yields is `app.state`. See {@link Lifespan}. */
+  lifespan?: Lifespan<S>
   /** Run before every route's own dependencies. */
   dependencies?: readonly InputLike[]
   /** Largest accepted request body in bytes; default 1 MiB. Larger bodies get 413. */
@@ -52,7 +71,22 @@ export interface AppOptions {
   logger?: Logger
 }
 
+/** Anything with a Web standard `fetch` handler that can be mounted or served. */
+export interface Fetchable {
+  fetch(request: Request): Response | Promise<Response>
+  /** A native `node:http` listener, used instead of `fetch` when present (Gatehouse apps have one). */
+  nodeListener?(): (incoming: IncomingMessage, outgoing: ServerResponse) => void
+  /** Run before serving (a Gatehouse app's lifespan set-up). */
+  startup?(): Promise<unknown>
+  /** Run after serving (a Gatehouse app's lifespan tear-down). */
+  shutdown?(): Promise<void>
+}
+
+type Mounted = { readonly prefix: string; readonly app: Fetchable }
+type TableItem = { readonly route: CompiledRoute } | { readonly mount: Mounted }
+
 const MiB = 1024 * 1024
+const ROUTED = Symbol('gatehouse.routed')
 
 /**
  * A Gatehouse application: declare routes (or include routers), then serve `app.fetch` with any Web
@@ -62,27 +96,78 @@ const MiB = 1024 * 1024
  * app.get('/items/{item_id}', { inputs: { item_id: Path(z.number()) } }, ({ item_id }) => ({ item_id }))
  * serve(app, { port: 8000 })
  */
-export class Gatehouse extends RouteCollector {
-  readonly #options: AppOptions
+export class Gatehouse<S = undefined> extends RouteCollector implements Fetchable {
+  /**
+   * Replacements for dependencies and security schemes (FastAPI's `app.dependency_overrides`): the
+   * replacement runs in the original's place with the same `SecurityScopes`. The OpenAPI document
+   * keeps describing the originals.
+   * @example app.dependencyOverrides.set(getCurrentUser, dependency({}, () => testUser))
+   */
+  readonly dependencyOverrides: Map<Dependable, Dependable>
+  readonly #options: AppOptions<S>
+  readonly #settings: RuntimeSettings
+  readonly #docs: DocumentationSettings
+  readonly #docPaths: Map<string, string>
+  readonly #rootPath: string
+  readonly #table: TableItem[] = []
   readonly #routes: CompiledRoute[] = []
   readonly #operationIds = new Set<string>()
-  readonly #settings: RuntimeSettings
-  #engine: ((request: Request) => Response | Promise<Response>) | undefined
-  #nodeListener: ((incoming: IncomingMessage, outgoing: ServerResponse) => void) | undefined
+  readonly #schemes = new Map<string, SecurityScheme>()
+  readonly #routeKeys = new Map<string, string>()
+  readonly #middleware: Middleware[] = []
+  readonly #handlers = new ExceptionHandlers()
+  readonly #lifespan: LifespanRunner<S>
+  #runtimes: Map<CompiledRoute, RouteRuntime> | undefined
+  #mountedAt: string | undefined
+  #dispatch: Dispatch | undefined
+  #web: ((request: Request) => Promise<WebOutcome>) | undefined
+  #node: ((incoming: IncomingMessage, outgoing: ServerResponse) => void) | undefined
   #openapi: OpenAPIDocument | undefined
 
-  constructor(options: AppOptions = {}) {
+  constructor(options: AppOptions<S> = {}) {
     super()
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('Gatehouse: `options` must be an object')
     const bodyLimit = options.bodyLimit ?? MiB
     if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
       throw new TypeError('Gatehouse: `bodyLimit` must be a non-negative integer')
+    const rootPath = options.rootPath ?? ''
+    if (
+      typeof rootPath !== 'string' ||
+      (rootPath !== '' && (!rootPath.startsWith('/') || rootPath.endsWith('/')))
+    )
+      throw new TypeError(
+        'Gatehouse: `rootPath` must be "" or a path such as "/api" (no trailing "/")',
+      )
     this.#options = { ...options }
-    this.#settings = { bodyLimit, logger: options.logger ?? consoleLogger }
+    this.#rootPath = rootPath
+    this.#docs = resolveDocumentation(options)
+    this.#docPaths = documentationPaths(this.#docs)
+    this.#lifespan = new LifespanRunner(options.lifespan)
+    const logger = options.logger ?? consoleLogger
+    const handlers = this.#handlers
+    this.#settings = {
+      bodyLimit,
+      logger,
+      answerError: (error, view, where) => handlers.answer(error, view, where, logger),
+    }
+    this.dependencyOverrides = new DependencyOverrides(() => this.#replan())
   }
 
   /** The compiled routes, in declaration order. */
   get routes(): readonly CompiledRoute[] {
     return this.#routes
+  }
+
+  /**
+   * What the lifespan yielded, once the app has started (`serve()`, the first request, or
+   * `await app.startup()`).
+   * @throws TypeError before start-up, so a dependency reading it too early fails loudly.
+   */
+  get state(): S {
+    if (this.#lifespan.phase !== 'running' && this.#lifespan.phase !== 'stopping')
+      throw new TypeError('app.state: the app has not started (serve() it, or await app.startup())')
+    return this.#lifespan.state as S
   }
 
   /** Add a router's routes, optionally under a further prefix, tags and dependencies. */
@@ -92,21 +177,104 @@ export class Gatehouse extends RouteCollector {
   }
 
   protected addRoute(record: RouteRecord): void {
-    this.#routes.push(compileRoute(record, this.#options.dependencies, this.#operationIds))
-    this.#engine = undefined
-    this.#nodeListener = undefined
-    this.#openapi = undefined
+    const route = compileRoute(record, this.#options.dependencies, this.#operationIds)
+    const name = route.runtime.name
+    const key = `${route.method} ${route.path.enginePath.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ':')}`
+    const taken = this.#routeKeys.get(key)
+    if (taken !== undefined)
+      throw new TypeError(
+        `${name}: already registered as ${taken}; each method and path is one route`,
+      )
+    const documentation = this.#docPaths.get(route.path.path)
+    if (documentation !== undefined && (route.method === 'GET' || route.method === 'HEAD'))
+      throw new TypeError(
+        `${name}: the path is taken by \`${documentation}\`; move the route or that page`,
+      )
+    for (const { scheme } of route.runtime.plan.security) this.#registerScheme(name, scheme)
+    this.#routeKeys.set(key, name)
+    this.#routes.push(route)
+    this.#table.push({ route })
+    this.#changed()
+  }
+
+  /** One component name, one scheme: a second scheme may share a name only if it documents the same. */
+  #registerScheme(route: string, scheme: SecurityScheme): void {
+    const known = this.#schemes.get(scheme.schemeName)
+    if (known === undefined) this.#schemes.set(scheme.schemeName, scheme)
+    else if (known !== scheme && JSON.stringify(known.model) !== JSON.stringify(scheme.model))
+      throw new TypeError(
+        `${route}: two different security schemes are named "${scheme.schemeName}": give one another \`schemeName\``,
+      )
+  }
+
+  /**
+   * Serve another app under `prefix` (FastAPI's `app.mount`): every method of `prefix` and below is
+   * forwarded to it with the prefix removed from the path. A Gatehouse app keeps its own routes,
+   * middleware, exception handlers and docs (at `prefix/docs`); its lifespan runs with this app's.
+   * @example app.mount('/admin', adminApp); app.mount('/static', staticFiles('public'))
+   */
+  mount(prefix: string, app: Fetchable): this {
+    if (typeof prefix !== 'string' || !/^\/[^{}:*?#]*[^/{}:*?#]$/.test(prefix))
+      throw new TypeError(
+        `mount: the prefix must be a plain path such as "/admin" (no trailing "/"): ${JSON.stringify(prefix)}`,
+      )
+    if (app === null || typeof app !== 'object' || typeof app.fetch !== 'function')
+      throw new TypeError(
+        `mount ${prefix}: give a Gatehouse app or anything with a fetch(request) method`,
+      )
+    if (app === (this as Fetchable))
+      throw new TypeError(`mount ${prefix}: an app cannot mount itself`)
+    for (const item of this.#table)
+      if ('mount' in item && item.mount.prefix === prefix)
+        throw new TypeError(`mount ${prefix}: something is already mounted there`)
+    if (app instanceof Gatehouse) {
+      if (app.#mountedAt !== undefined)
+        throw new TypeError(`mount ${prefix}: that app is already mounted at ${app.#mountedAt}`)
+      app.#mountedAt = `${this.#browserBase()}${prefix}`
+    }
+    this.#table.push({ mount: { prefix, app } })
+    this.#changed()
+    return this
+  }
+
+  /**
+   * Add a middleware (onion model: `await next()`); the first added is the outermost. Middleware run
+   * before routing, so they see 404s, 405s and preflight requests too.
+   * @example app.use(cors({ origin: ['https://app.example.com'], credentials: true }))
+   */
+  use(middleware: Middleware): this {
+    if (typeof middleware !== 'function')
+      throw new TypeError('use: a middleware must be a function')
+    this.#middleware.push(middleware)
+    this.#changed()
+    return this
+  }
+
+  /**
+   * Answer errors of a class (and its subclasses), or every error answered with a status, your own
+   * way. The most specific class wins, then the status; `defaultExceptionHandler` gives the answer
+   * Gatehouse would have given. A handler that throws is logged and answered with a bare 500.
+   * @example app.exceptionHandler(RequestValidationError, (error) => Response.json({ errors: error.errors }, { status: 400 }))
+   */
+  exceptionHandler<E>(key: ErrorClass<E>, handler: ExceptionHandler<E>): this
+  exceptionHandler(key: number, handler: ExceptionHandler): this
+  exceptionHandler(key: ErrorClass<unknown> | number, handler: ExceptionHandler<never>): this {
+    this.#handlers.add(key, handler as ExceptionHandler)
+    this.#changed()
+    return this
   }
 
   /** The OpenAPI 3.1 document, generated once from the routes and cached. */
   openapi(): OpenAPIDocument {
+    const base = this.#browserBase()
+    const servers = this.#options.servers ?? (base === '' ? undefined : [{ url: base }])
     this.#openapi ??= generateOpenAPI(
       {
         title: this.#options.title ?? 'Gatehouse',
         version: this.#options.version ?? '0.1.0',
         ...(this.#options.description ? { description: this.#options.description } : {}),
         ...(this.#options.summary ? { summary: this.#options.summary } : {}),
-        ...(this.#options.servers ? { servers: this.#options.servers } : {}),
+        ...(servers ? { servers } : {}),
         ...(this.#options.openapiTags ? { tags: this.#options.openapiTags } : {}),
       },
       this.#routes,
@@ -114,103 +282,173 @@ export class Gatehouse extends RouteCollector {
     return this.#openapi
   }
 
+  /**
+   * Run the lifespan's set-up (and that of mounted apps), once. `serve()` and the first request do it
+   * for you; call it yourself to fail fast, or before `app.state` is read.
+   */
+  async startup(): Promise<void> {
+    await this.#lifespan.start()
+    for (const { app } of this.#mounts()) await app.startup?.()
+  }
+
+  /** Run the lifespan's tear-down (mounted apps first), once. `serve()`'s `close()` does it. */
+  async shutdown(): Promise<void> {
+    for (const { app } of this.#mounts().reverse()) await app.shutdown?.()
+    await this.#lifespan.stop()
+  }
+
   /** The Web standard entry point: `Request` in, `Response` out. */
   readonly fetch = async (request: Request): Promise<Response> => {
-    this.#engine ??= this.#buildEngine()
-    return this.#engine(request)
+    return (await this.#outcome(request)).response
   }
 
   /**
    * Send a request in-process, for tests: a path (resolved against `http://localhost`), a URL or a
-   * `Request`, with optional `RequestInit`.
+   * `Request`, with optional `RequestInit`. Like FastAPI's `TestClient`, it resolves once the
+   * request is over: background tasks and cleanups have run (a streamed body is read to its end).
    * @example const res = await app.request('/items/1?q=x', { headers: { authorization: 'Bearer …' } })
    */
-  request(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-    if (input instanceof Request) return this.fetch(init ? new Request(input, init) : input)
-    const url =
-      typeof input === 'string' && input.startsWith('/') ? `http://localhost${input}` : input
-    return this.fetch(new Request(url, init))
+  async request(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    let request: Request
+    if (input instanceof Request) request = init ? new Request(input, init) : input
+    else {
+      const url =
+        typeof input === 'string' && input.startsWith('/') ? `http://localhost${input}` : input
+      request = new Request(url, init)
+    }
+    const { response, settled } = await this.#outcome(request)
+    if (settled === undefined) return response
+    const body = response.body === null ? null : await response.arrayBuffer()
+    await settled
+    return new Response(body, response)
   }
 
   /**
    * A `node:http` request listener for this app, used by `serve()`: it reads Node's request and
-   * writes Node's response directly, without a Web `Request`/`Response` per request.
+   * writes Node's response directly, without a Web `Request`/`Response` per request. Start the
+   * lifespan yourself (`await app.startup()`) when you serve it with your own server.
    * @example http.createServer(app.nodeListener()).listen(8000)
    */
   nodeListener(): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
     return (incoming, outgoing) => {
-      // Built on first use and again after routes are added.
-      this.#nodeListener ??= createNodeListener(this.#engineRoutes(), this.#engineHooks())
-      this.#nodeListener(incoming, outgoing)
-    }
-  }
-
-  #buildEngine(): (request: Request) => Response | Promise<Response> {
-    return createHonoEngine(this.#engineRoutes(), this.#engineHooks())
-  }
-
-  #engineRoutes(): EngineRoute[] {
-    const settings = this.#settings
-    const routes: EngineRoute[] = this.#routes.map((route) => ({
-      method: route.method,
-      enginePath: route.path.enginePath,
-      handle: (view, params) => handleRequest(route.runtime, view, params, settings),
-    }))
-    routes.push(...this.#documentationRoutes())
-    return routes
-  }
-
-  #engineHooks(): EngineHooks {
-    const logger = this.#settings.logger
-    return {
-      notFound: (view) => this.#notFound(view),
-      onError: (error) => errorReply(error, logger, 'the router'),
-    }
-  }
-
-  #documentationRoutes(): EngineRoute[] {
-    const openapiUrl =
-      this.#options.openapiUrl === undefined ? '/openapi.json' : this.#options.openapiUrl
-    if (openapiUrl === null) return []
-    const routes: EngineRoute[] = [
-      { method: 'GET', enginePath: openapiUrl, handle: () => jsonReply(this.openapi()) },
-    ]
-    const docsUrl = this.#options.docsUrl === undefined ? '/docs' : this.#options.docsUrl
-    const redirect = this.#options.swaggerUiOAuth2RedirectUrl
-    for (const route of createDocsRoutes({
-      title: this.#options.title ?? 'Gatehouse',
-      openapiUrl,
-      docsUrl,
-      redocUrl: this.#options.redocUrl === undefined ? '/redoc' : this.#options.redocUrl,
-      oauth2RedirectUrl:
-        docsUrl === null ? null : redirect === undefined ? `${docsUrl}/oauth2-redirect` : redirect,
-      ...(this.#options.swaggerUiParameters
-        ? { swaggerUiParameters: this.#options.swaggerUiParameters }
-        : {}),
-      ...(this.#options.swaggerUiInitOAuth
-        ? { swaggerUiInitOAuth: this.#options.swaggerUiInitOAuth }
-        : {}),
-    })) {
-      routes.push({
-        method: 'GET',
-        enginePath: route.path,
-        handle: (view) => route.handle(view.request),
+      this.#node ??= createNodeListener(this.#getDispatch(), {
+        onError: (error) => errorReply(error, this.#settings.logger, 'the Node engine'),
       })
+      this.#node(incoming, outgoing)
     }
-    return routes
   }
 
-  /** 404, unless the path with or without its trailing slash is a route: then 307 there (FastAPI). */
-  #notFound(view: BaseRequestView): PlainReply {
-    if (this.#options.redirectSlashes !== false) {
-      const url = new URL(view.request.url)
-      const path = url.pathname
-      const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
-      if (other !== '' && this.#routes.some((route) => route.path.matcher.test(other))) {
-        url.pathname = other
-        return { status: 307, headers: { location: url.toString() }, body: null }
+  async #outcome(request: Request): Promise<WebOutcome> {
+    if (this.#lifespan.phase !== 'running') await this.#ensureRunning()
+    this.#web ??= createWebEngine(this.#getDispatch())
+    return this.#web(request)
+  }
+
+  async #ensureRunning(): Promise<void> {
+    const phase = this.#lifespan.phase
+    if (phase === 'stopping' || phase === 'stopped')
+      throw new ServiceUnavailableError(1, 'The application is shutting down')
+    await this.startup()
+  }
+
+  #mounts(): Mounted[] {
+    const mounts: Mounted[] = []
+    for (const item of this.#table) if ('mount' in item) mounts.push(item.mount)
+    return mounts
+  }
+
+  /** Root path and mount point: what the browser sees in front of this app's paths. */
+  #browserBase(): string {
+    return this.#mountedAt ?? this.#rootPath
+  }
+
+  /** Engines and documents are rebuilt on next use after the app changed. */
+  #changed(): void {
+    this.#dispatch = undefined
+    this.#web = undefined
+    this.#node = undefined
+    this.#openapi = undefined
+    this.#runtimes = undefined
+  }
+
+  /** Plan every route again with the current overrides; throws (naming the route) if one cannot be. */
+  #replan(): void {
+    const overrides = this.dependencyOverrides
+    const runtimes = new Map<CompiledRoute, RouteRuntime>()
+    if (overrides.size > 0)
+      for (const route of this.#routes)
+        runtimes.set(route, {
+          ...route.runtime,
+          plan: compilePlan({ ...route.planInput, overrides }),
+        })
+    this.#dispatch = undefined
+    this.#web = undefined
+    this.#node = undefined
+    this.#runtimes = runtimes
+  }
+
+  #getDispatch(): Dispatch {
+    this.#dispatch ??= this.#createDispatch()
+    return this.#dispatch
+  }
+
+  #createDispatch(): Dispatch {
+    const settings = this.#settings
+    if (this.#runtimes === undefined) this.#replan()
+    const runtimes = this.#runtimes as Map<CompiledRoute, RouteRuntime>
+    const entries: TableEntry<Target>[] = []
+    for (const item of this.#table) {
+      if ('route' in item) {
+        const runtime = runtimes.get(item.route) ?? item.route.runtime
+        const target: Target = (view, params) => handleRequest(runtime, view, params, settings)
+        entries.push({ method: item.route.method, pattern: item.route.path.enginePath, target })
+      } else {
+        const target = mountTarget(item.mount)
+        entries.push({ method: 'ALL', pattern: item.mount.prefix, target })
+        entries.push({ method: 'ALL', pattern: `${item.mount.prefix}/*`, target })
       }
     }
-    return jsonReply({ detail: 'Not Found' }, 404)
+    for (const route of documentationRoutes(this.#docs, this.#browserBase(), () => this.openapi()))
+      entries.push({ method: 'GET', pattern: route.path, target: (view) => route.handle(view) })
+    const routes = this.#routes
+    return createDispatch({
+      entries,
+      middleware: [...this.#middleware],
+      handlers: this.#handlers,
+      logger: settings.logger,
+      rootPath: this.#browserBase(),
+      slashRedirect:
+        this.#options.redirectSlashes === false
+          ? undefined
+          : (path) => {
+              const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
+              if (other === '') return undefined
+              return routes.some((route) => route.path.matcher.test(other)) ? other : undefined
+            },
+    })
+  }
+
+  /** For a mount: this app's dispatch, given the parent's view of the request. */
+  [ROUTED](view: BaseRequestView): Reply | Promise<Reply> {
+    return this.#getDispatch()(view)
+  }
+}
+
+/** Forward a request under a mount point to the mounted app. */
+function mountTarget({ prefix, app }: Mounted): Target {
+  if (app instanceof Gatehouse) {
+    return async (view) => {
+      const inner = new MountedRequestView(view, prefix)
+      const reply = await (app as Gatehouse<unknown>)[ROUTED](inner)
+      // The mounted app's after-response work belongs to this request, which the engine finishes.
+      if (inner.afterResponse !== undefined) view.defer(...inner.afterResponse)
+      return reply
+    }
+  }
+  return async (view) => {
+    const original = view.request
+    const url = new URL(original.url)
+    url.pathname = view.path.slice(prefix.length) || '/'
+    return app.fetch(new Request(url, original))
   }
 }

@@ -1,55 +1,192 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { getRequestListener } from '@hono/node-server'
+import type { Server, ServerOptions } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import type { Fetchable } from './gatehouse.js'
 
-/** Anything with a Web standard `fetch` handler, such as a {@link Gatehouse} app. */
-export interface Fetchable {
-  fetch(request: Request): Response | Promise<Response>
-  /** A native `node:http` listener, used instead of `fetch` when present (Gatehouse apps have one). */
-  nodeListener?(): (incoming: IncomingMessage, outgoing: ServerResponse) => void
-}
+export type { Fetchable } from './gatehouse.js'
 
 export interface ServeOptions {
   /** Default 8000; 0 picks a free port. */
   port?: number
   /** Default `127.0.0.1`. */
   hostname?: string
+  /** Milliseconds to receive the request head; default 10,000 (Node's own is 60,000). Then 408. */
+  headersTimeout?: number
+  /**
+   * Milliseconds to receive the whole request, body included; default 30,000 (Node's own is
+   * 300,000). A body that stalls is cut with 408 and its connection closed.
+   */
+  requestTimeout?: number
+  /** Milliseconds an idle keep-alive connection stays open; default 5,000. */
+  keepAliveTimeout?: number
+  /**
+   * Open connections at most; more are refused at once. Default 1,000 — keep it below the process's
+   * file descriptor limit (`ulimit -n`), so the server never runs out of them.
+   */
+  maxConnections?: number
+  /** Milliseconds `close()` waits for requests in flight before cutting them; default 10,000. */
+  drainTimeout?: number
+  /**
+   * Close gracefully on these signals (stop accepting, drain, run the lifespan's tear-down), then
+   * exit unless something else listens for the signal. Default `['SIGINT', 'SIGTERM']`; `false` to
+   * handle signals yourself.
+   */
+  signals?: readonly NodeJS.Signals[] | false
 }
 
 /** A running server. */
 export interface RunningServer {
   readonly port: number
   readonly url: string
-  /** Stop accepting connections, end idle keep-alive ones, and wait for the rest to finish. */
+  /**
+   * Stop accepting connections, end idle keep-alive ones, let requests in flight finish (up to
+   * `drainTimeout`), then run the app's shut-down. Safe to call more than once.
+   */
   close(): Promise<void>
 }
 
+const DEFAULTS = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  maxConnections: 1_000,
+  drainTimeout: 10_000,
+}
+
 /**
- * Serve an app on Node's HTTP server and resolve once it is listening. Gatehouse apps are served
- * through their native Node listener; any other `fetch` handler through `@hono/node-server`.
+ * Serve an app on Node's HTTP server and resolve once it is listening, after the app's lifespan
+ * set-up (a set-up that throws rejects, and nothing listens). Gatehouse apps are served through their
+ * native Node listener; any other `fetch` handler through `@hono/node-server`. Timeouts and a
+ * connection cap have defaults sized for the open internet; see {@link ServeOptions}.
  * @example const server = await serve(app, { port: 8000 })
  */
-export function serve(app: Fetchable, options: ServeOptions = {}): Promise<RunningServer> {
+export async function serve(app: Fetchable, options: ServeOptions = {}): Promise<RunningServer> {
+  const settings = { ...DEFAULTS }
+  for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+    const value = options[name]
+    if (value === undefined) continue
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new TypeError(`serve: \`${name}\` must be a non-negative integer`)
+    settings[name] = value
+  }
   const hostname = options.hostname ?? '127.0.0.1'
+  const port = options.port ?? 8000
+  // Loaded here, not at import time: `import { Gatehouse } from 'gatehouse'` works off Node too.
+  const { createServer } = await import('node:http')
   const listener = app.nodeListener
     ? app.nodeListener()
-    : getRequestListener((request: Request) => app.fetch(request))
-  const server = createServer(listener)
+    : (await import('@hono/node-server')).getRequestListener((request: Request) =>
+        app.fetch(request),
+      )
+  await app.startup?.()
+
+  const serverOptions: ServerOptions = {
+    headersTimeout: settings.headersTimeout,
+    requestTimeout: settings.requestTimeout,
+    keepAliveTimeout: settings.keepAliveTimeout,
+    // Timeouts are checked this often: with Node's 30 s default a stalled body could live 60 s.
+    connectionsCheckingInterval: Math.max(
+      250,
+      Math.min(1_000, settings.headersTimeout, settings.requestTimeout),
+    ),
+  }
+  const server = createServer(serverOptions, listener)
+  server.maxConnections = settings.maxConnections
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  // A client that sends garbage gets 400 and is gone; nothing is logged about what it sent.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (error.code === 'ECONNRESET' && socket.destroyed)) {
+      socket.destroy()
+      return
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 431
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 408
+          : 400
+    const reason =
+      status === 431
+        ? 'Request Header Fields Too Large'
+        : status === 408
+          ? 'Request Timeout'
+          : 'Bad Request'
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  })
+
+  await listen(server, port, hostname).catch(async (error: unknown) => {
+    await app.shutdown?.()
+    throw error
+  })
+  const info = server.address() as AddressInfo
+  const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      unregister()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      const drained = await Promise.race([
+        closed.then(() => true),
+        delay(settings.drainTimeout).then(() => false),
+      ])
+      if (!drained) {
+        server.closeAllConnections()
+        for (const socket of sockets) socket.destroy()
+        await closed
+      }
+      await app.shutdown?.()
+    })()
+    return closing
+  }
+  const unregister =
+    options.signals === false
+      ? () => {}
+      : onSignals(options.signals ?? ['SIGINT', 'SIGTERM'], close)
+  return { port: info.port, url: `http://${host}:${info.port}`, close }
+}
+
+function listen(server: Server, port: number, hostname: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 8000, hostname, () => {
+    server.listen(port, hostname, () => {
       server.off('error', reject)
-      const info = server.address() as AddressInfo
-      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
-      resolve({
-        port: info.port,
-        url: `http://${host}:${info.port}`,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.close((error?: Error) => (error ? fail(error) : done()))
-            server.closeIdleConnections()
-          }),
-      })
+      resolve()
     })
   })
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}
+
+/** One process listener per signal for every running server, so many servers add no warnings. */
+const closers = new Set<() => Promise<void>>()
+const installed = new Map<NodeJS.Signals, () => void>()
+
+function onSignals(signals: readonly NodeJS.Signals[], close: () => Promise<void>): () => void {
+  closers.add(close)
+  for (const signal of signals) {
+    if (installed.has(signal)) continue
+    const handler = () => {
+      const all = [...closers]
+      for (const [name, installedHandler] of installed) process.off(name, installedHandler)
+      installed.clear()
+      void Promise.allSettled(all.map((closeOne) => closeOne())).then(() => {
+        if (process.listenerCount(signal) === 0) process.exit(0)
+      })
+    }
+    installed.set(signal, handler)
+    process.on(signal, handler)
+  }
+  return () => {
+    closers.delete(close)
+    if (closers.size > 0) return
+    for (const [name, handler] of installed) process.off(name, handler)
+    installed.clear()
+  }
 }

@@ -1,2 +1,2 @@
 export type { DocsOptions, DocsRoute } from './routes.js'
-export { createDocsRoutes } from './routes.js'
+export { createDocsRoutes, isReDocInstalled } from './routes.js'

@@ -1,6 +1,7 @@
 import {
   type AssetSpec,
   assetResponse,
+  isPackageInstalled,
   PACKAGE_ASSETS,
   resolveAsset,
   textAsset,
@@ -134,7 +135,24 @@ function swaggerUIRoutes(options: DocsOptions, docsUrl: string): DocsRoute[] {
   return routes
 }
 
+/** Whether ReDoc can be served: its package is an optional peer dependency (`npm install redoc`). */
+export function isReDocInstalled(): boolean {
+  return isPackageInstalled('redoc')
+}
+
+/** Without the optional `redoc` package, the ReDoc page says how to get it. */
+function redocMissingRoute(redocUrl: string): DocsRoute {
+  const html =
+    '<!doctype html><meta charset="utf-8"><title>ReDoc</title><p>ReDoc is not installed. Run <code>npm install redoc</code> and restart, or use the Swagger UI page.</p>'
+  return {
+    method: 'GET',
+    path: redocUrl,
+    handle: () => htmlResponse(html, REDOC_CSP, {}, 501),
+  }
+}
+
 function redocRoutes(options: DocsOptions, redocUrl: string): DocsRoute[] {
+  if (!isReDocInstalled()) return [redocMissingRoute(redocUrl)]
   const base = assetsBase(redocUrl)
   const paths = { standalone: `${base}/redoc.standalone.js`, favicon: `${base}/favicon-32x32.png` }
   const html = redocHTML({

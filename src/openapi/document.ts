@@ -1,6 +1,7 @@
 import type { CompiledRoute } from '../core/compile/compile-route.js'
 import type { Plan } from '../core/compile/plan.js'
 import { openAPIPath } from '../core/compile/route-path.js'
+import { mergeScopes } from '../core/compile/scopes.js'
 import type { SecurityScheme } from '../core/declare/security-scheme.js'
 import { isOptionalSchema } from '../core/schema.js'
 import { type JSONSchema, SchemaCollector } from './schema-collector.js'
@@ -38,7 +39,8 @@ export function generateOpenAPI(
     const plan = route.runtime.plan
     const operation = operationFor(route, schemas)
     const security = securityFor(plan, securitySchemes)
-    if (security) operation.security = security
+    if (route.options.security) operation.security = route.options.security.map((r) => ({ ...r }))
+    else if (security) operation.security = security
     if (hasInputs(plan)) usesValidation = true
     const path = openAPIPath(route.path.path)
     paths[path] ??= {}
@@ -142,7 +144,7 @@ function parametersFor(plan: Plan, schemas: SchemaCollector): Record<string, unk
       ...(step.docs.description ? { description: step.docs.description } : {}),
       ...(step.docs.deprecated ? { deprecated: true } : {}),
     }
-    if (step.read.mode === 'model') {
+    if (step.shape === 'model') {
       const model = schemas.toSchema(step.schema, 'input')
       const properties = (model.properties ?? {}) as Record<string, JSONSchema>
       const required = new Set((model.required ?? []) as string[])
@@ -263,7 +265,7 @@ function securityFor(
 ): Record<string, string[]>[] | undefined {
   if (plan.security.length === 0) return undefined
   const required: Record<string, string[]> = {}
-  const optional: [string, string[]][] = []
+  const optional: [string, readonly string[]][] = []
   for (const { scheme, scopes } of plan.security) {
     const known = registry.get(scheme.schemeName)
     if (known && known !== scheme && JSON.stringify(known.model) !== JSON.stringify(scheme.model))
@@ -283,9 +285,7 @@ function mergeInto(
   name: string,
   scopes: readonly string[],
 ): Record<string, string[]> {
-  const list = [...(requirement[name] ?? [])]
-  requirement[name] = list
-  for (const scope of scopes) if (!list.includes(scope)) list.push(scope)
+  requirement[name] = [...mergeScopes(requirement[name] ?? [], scopes)]
   return requirement
 }
 

@@ -2,7 +2,8 @@ import type { Inputs } from '../declare/dependency.js'
 import type { Schema } from '../declare/inputs.js'
 import type { RouteOptions, RouteRecord } from '../declare/route-options.js'
 import type { RouteRuntime } from '../run/route-runtime.js'
-import { compilePlan } from './plan.js'
+import { isZodSchema } from './classify.js'
+import { compilePlan, type Plan, type PlanInput } from './plan.js'
 import { parseRoutePath, type RoutePath } from './route-path.js'
 
 /** A route analysed once at registration; the engine and the OpenAPI generator both read it. */
@@ -12,6 +13,8 @@ export interface CompiledRoute {
   readonly options: RouteOptions<Inputs, Schema | undefined>
   readonly runtime: RouteRuntime
   readonly operationId: string
+  /** What the plan was made from, to plan the route again with `app.dependencyOverrides`. */
+  readonly planInput: PlanInput
 }
 
 /** Compile a declared route. `appDependencies` run first, before the router's and the route's own. */
@@ -29,18 +32,29 @@ export function compileRoute(
   const { bodyLimit } = options
   if (bodyLimit !== undefined && (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0))
     throw new TypeError(`${name}: \`bodyLimit\` must be a non-negative integer`)
-  const plan = compilePlan({
+  if (options.response !== undefined && !isZodSchema(options.response))
+    throw new TypeError(`${name}: \`response\` must be a Zod schema (e.g. z.object({...}))`)
+  for (const [code, doc] of Object.entries(options.responses ?? {})) {
+    if (!/^[1-5]\d\d$/.test(code))
+      throw new TypeError(`${name}: \`responses\` key ${code} is not a status`)
+    if (doc?.schema !== undefined && !isZodSchema(doc.schema))
+      throw new TypeError(`${name}: \`responses[${code}].schema\` must be a Zod schema`)
+  }
+  const planInput: PlanInput = {
     inputs: options.inputs ?? {},
     dependencies: [...(appDependencies ?? []), ...(options.dependencies ?? [])],
     pathParams: path.params,
     routeName: name,
-  })
+  }
+  const plan = compilePlan(planInput)
+  checkExplicitSecurity(name, options.security, plan)
   const operationId = uniqueOperationId(record, takenOperationIds)
   return {
     method: record.method,
     path,
     options,
     operationId,
+    planInput,
     runtime: {
       plan,
       handler: record.handler as RouteRuntime['handler'],
@@ -49,6 +63,26 @@ export function compileRoute(
       name,
       bodyLimit,
     },
+  }
+}
+
+/** A route's own `security` may only name schemes the route really reads. */
+function checkExplicitSecurity(name: string, security: RouteOptions['security'], plan: Plan): void {
+  if (security === undefined) return
+  if (!Array.isArray(security))
+    throw new TypeError(`${name}: \`security\` must be an array of requirement objects`)
+  const known = new Set(plan.security.map((requirement) => requirement.scheme.schemeName))
+  for (const requirement of security) {
+    if (requirement === null || typeof requirement !== 'object')
+      throw new TypeError(`${name}: each \`security\` entry must be an object of scheme names`)
+    for (const [scheme, scopes] of Object.entries(requirement)) {
+      if (!known.has(scheme))
+        throw new TypeError(
+          `${name}: \`security\` names "${scheme}", which is not a security scheme of this route`,
+        )
+      if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string'))
+        throw new TypeError(`${name}: \`security.${scheme}\` must be an array of scope names`)
+    }
   }
 }
 

@@ -1,41 +1,21 @@
-import type {
-  Dependency,
-  DependsInput,
-  InputLike,
-  Inputs,
-  SecurityInput,
-} from '../declare/dependency.js'
-import type {
-  BodyInput,
-  FormInput,
-  InputDocs,
-  ParamInput,
-  ParamLocation,
-  Schema,
-} from '../declare/inputs.js'
-import { SecurityScheme } from '../declare/security-scheme.js'
+import type { Dependable, Dependency, InputLike, Inputs } from '../declare/dependency.js'
+import type { InputDocs, ParamLocation, Schema } from '../declare/inputs.js'
+import type { SecurityScheme } from '../declare/security-scheme.js'
 import { SecurityScopes } from '../declare/security-scopes.js'
+import { isFileSchema, isObjectSchema, objectShape } from '../schema.js'
+import { type ClassifiedInput, classifyInput, isDependency } from './classify.js'
+import { DependencyFacts, declaredFacts, type Overrides } from './dependency-facts.js'
 import {
-  isArraySchema,
-  isFileSchema,
-  isObjectSchema,
-  listCoercer,
-  objectShape,
-  textCoercer,
-} from '../schema.js'
+  type FormReader,
+  formReader,
+  type ParamReader,
+  paramReader,
+  type TextShape,
+  textShapeOf,
+} from './readers.js'
+import { mergeScopes } from './scopes.js'
 
-type Coerce = ((raw: string) => unknown) | undefined
-
-/** How a text source (query, header, cookie, form) is read into a value before validation. */
-export type TextRead =
-  | { mode: 'scalar'; coerce: Coerce }
-  | { mode: 'list'; coerce: Coerce }
-  | { mode: 'model'; fields: readonly ModelField[] }
-
-export interface ModelField {
-  readonly name: string
-  readonly read: { mode: 'scalar' | 'list'; coerce: Coerce }
-}
+type Loc = readonly (string | number)[]
 
 export interface ParamStep {
   readonly slot: number
@@ -43,16 +23,20 @@ export interface ParamStep {
   /** The name on the wire (header names lower-case). */
   readonly name: string
   readonly schema: Schema
-  readonly read: TextRead
+  readonly shape: TextShape
   readonly docs: InputDocs
+  /** Where errors point: `['query', 'q']`, or `['query']` for a model of several parameters. */
+  readonly loc: Loc
+  readonly read: ParamReader
 }
 
 export interface BodyStep {
   readonly slot: number
   readonly schema: Schema
   /** The property of the JSON body to read; `undefined` reads the whole body. */
-  embedAs: string | undefined
+  readonly embedAs: string | undefined
   readonly key: string
+  readonly loc: Loc
   readonly docs: InputDocs & { mediaType?: string; embed?: boolean; alias?: string }
 }
 
@@ -61,9 +45,10 @@ export interface FormStep {
   readonly schema: Schema
   /** The field name; `undefined` for a model that reads the whole form. */
   readonly name: string | undefined
-  readonly read: TextRead
   readonly file: boolean
+  readonly loc: Loc
   readonly docs: InputDocs & { multipart?: boolean }
+  readonly read: FormReader
 }
 
 export interface SchemeStep {
@@ -83,13 +68,13 @@ export interface DependencyStep {
 /** A security requirement collected from the tree: one per scheme, scopes in first-seen order. */
 export interface SecurityRequirement {
   readonly scheme: SecurityScheme
-  readonly scopes: string[]
+  readonly scopes: readonly string[]
 }
 
 /**
  * Everything a route needs per request, computed once at registration: the inputs flattened into
- * steps that write numbered slots, dependencies in execution order with their cache slots decided,
- * and the security requirements for OpenAPI.
+ * steps that write numbered slots, each with its reader chosen; dependencies in execution order with
+ * their cache slots decided; and the security requirements for OpenAPI.
  */
 export interface Plan {
   /** Initial slot values: constants such as each dependency's `SecurityScopes`. */
@@ -97,10 +82,15 @@ export interface Plan {
   readonly params: readonly ParamStep[]
   readonly bodies: readonly BodyStep[]
   readonly forms: readonly FormStep[]
+  /** Whether step 1 (read and validate inputs) has anything to do. */
+  readonly readsInputs: boolean
   readonly schemes: readonly SchemeStep[]
   readonly dependencies: readonly DependencyStep[]
   readonly handlerArgs: Bindings
+  /** Slots filled per request with the `Request`, the response parameter and the background tasks. */
   readonly requestSlot: number | undefined
+  readonly responseSlot: number | undefined
+  readonly tasksSlot: number | undefined
   readonly security: readonly SecurityRequirement[]
 }
 
@@ -112,11 +102,17 @@ export interface PlanInput {
   readonly pathParams: ReadonlySet<string>
   /** For error messages: `GET /items/{id}`. */
   readonly routeName: string
+  /** `app.dependencyOverrides`, when planning the route as it runs (not as it is documented). */
+  readonly overrides?: Overrides | undefined
+}
+
+/** Analyse an inputs tree once into a {@link Plan}. Misuse throws a `TypeError` naming the route. */
+export function compilePlan(input: PlanInput): Plan {
+  return new PlanBuilder(input).build()
 }
 
 const dependencyIds = new WeakMap<object, number>()
 let nextDependencyId = 1
-const scopeUse = new WeakMap<Dependency, boolean>()
 
 function identityOf(dep: object): number {
   let id = dependencyIds.get(dep)
@@ -127,84 +123,64 @@ function identityOf(dep: object): number {
   return id
 }
 
-/** Whether a dependency's value can depend on the scope set: it or a descendant reads SecurityScopes. */
-function usesScopes(dep: Dependency, seen = new Set<Dependency>()): boolean {
-  const known = scopeUse.get(dep)
-  if (known !== undefined) return known
-  if (seen.has(dep)) return false
-  seen.add(dep)
-  let uses = false
-  for (const source of Object.values(dep.inputs)) {
-    if (source === SecurityScopes) uses = true
-    else {
-      const inner = innerDependency(source)
-      if (inner && usesScopes(inner, seen)) uses = true
-    }
-    if (uses) break
-  }
-  scopeUse.set(dep, uses)
-  return uses
-}
-
-type Wrapper = DependsInput | SecurityInput
-
-function kindOf(source: InputLike): string | undefined {
-  if (typeof source !== 'object' || source === null || !('~gatehouse' in source)) return undefined
-  return source['~gatehouse']
-}
-
-function innerDependency(source: InputLike): Dependency | undefined {
-  const kind = kindOf(source)
-  if (kind === 'dependency') return source as Dependency
-  if (kind === 'depends' || kind === 'security') {
-    const inner = (source as Wrapper).dependency
-    return inner instanceof SecurityScheme ? undefined : (inner as Dependency)
-  }
-  return undefined
-}
-
-/** Analyse an inputs tree once into a {@link Plan}. Misuse throws a `TypeError` naming the route. */
-export function compilePlan(input: PlanInput): Plan {
-  return new PlanBuilder(input).build()
-}
-
 class PlanBuilder {
   readonly #input: PlanInput
+  readonly #facts: DependencyFacts
   readonly #template: unknown[] = []
   readonly #params: ParamStep[] = []
-  readonly #bodies: BodyStep[] = []
+  readonly #bodies: {
+    slot: number
+    schema: Schema
+    key: string
+    embedAs: string | undefined
+    docs: BodyStep['docs']
+  }[] = []
   readonly #forms: FormStep[] = []
   readonly #schemes: SchemeStep[] = []
   readonly #dependencies: DependencyStep[] = []
   readonly #schemeSlots = new Map<SecurityScheme, number>()
   readonly #cacheSlots = new Map<string, number>()
-  readonly #security = new Map<SecurityScheme, string[]>()
-  readonly #stack: Dependency[] = []
-  #requestSlot: number | undefined
+  readonly #security = new Map<SecurityScheme, readonly string[]>()
+  readonly #readPathParams = new Set<string>()
+  /** The dependencies being compiled with the keys they were found at, outermost first. */
+  readonly #stack: { readonly key: string; readonly dependency: Dependency }[] = []
+  readonly #markerSlots: Partial<Record<'request' | 'response' | 'background-tasks', number>> = {}
 
   constructor(input: PlanInput) {
     this.#input = input
+    this.#facts = input.overrides?.size ? new DependencyFacts(input.overrides) : declaredFacts
   }
 
   build(): Plan {
     for (const dep of this.#input.dependencies) this.#bind('', dep, [])
     const handlerArgs = this.#bindAll(this.#input.inputs, [])
-    this.#finishBodies()
+    for (const name of this.#input.pathParams)
+      if (!this.#readPathParams.has(name))
+        this.#fail(
+          `the path parameter {${name}} is not read by any input: add \`${name}: Path(schema)\``,
+        )
+    const bodies = this.#finishBodies()
     return {
       template: this.#template,
       params: this.#params,
-      bodies: this.#bodies,
+      bodies,
       forms: this.#forms,
+      readsInputs: this.#params.length + bodies.length + this.#forms.length > 0,
       schemes: this.#schemes,
       dependencies: this.#dependencies,
       handlerArgs,
-      requestSlot: this.#requestSlot,
+      requestSlot: this.#markerSlots.request,
+      responseSlot: this.#markerSlots.response,
+      tasksSlot: this.#markerSlots['background-tasks'],
       security: [...this.#security].map(([scheme, scopes]) => ({ scheme, scopes })),
     }
   }
 
+  /** Throw a `TypeError` naming the route and the chain of dependencies being compiled. */
   #fail(message: string): never {
-    throw new TypeError(`${this.#input.routeName}: ${message}`)
+    const chain = this.#stack.map(describe).join(' → ')
+    const where = chain ? ` in dependency ${chain}` : ''
+    throw new TypeError(`${this.#input.routeName}${where}: ${message}`)
   }
 
   #slot(value?: unknown): number {
@@ -213,104 +189,106 @@ class PlanBuilder {
   }
 
   #bindAll(inputs: Inputs, scopes: readonly string[]): Bindings {
-    if (inputs === null || typeof inputs !== 'object') this.#fail('`inputs` must be an object')
+    if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs))
+      this.#fail('`inputs` must be an object')
     return Object.entries(inputs).map(
       ([key, source]) => [key, this.#bind(key, source, scopes)] as const,
     )
   }
 
-  /** Compile one input source and return the slot its value lands in. */
+  /** Compile one input and return the slot its value lands in. */
   #bind(key: string, source: InputLike, scopes: readonly string[]): number {
-    if (source === SecurityScopes) return this.#slot(new SecurityScopes(scopes))
-    if (source === globalThis.Request) {
-      this.#requestSlot ??= this.#slot()
-      return this.#requestSlot
+    let input: ClassifiedInput
+    try {
+      input = classifyInput(key, source, this.#input.pathParams)
+    } catch (error) {
+      this.#fail((error as Error).message)
     }
-    if (source instanceof SecurityScheme) return this.#bindScheme(source, scopes)
-    if (isZodSchema(source)) return this.#bindBareSchema(key, source)
-    switch (kindOf(source)) {
+    switch (input.kind) {
+      case 'security-scopes':
+        return this.#slot(new SecurityScopes(scopes))
+      case 'request':
+      case 'response':
+      case 'background-tasks':
+        this.#markerSlots[input.kind] ??= this.#slot()
+        return this.#markerSlots[input.kind] as number
       case 'param':
-        return this.#bindParam(key, source as ParamInput)
+        return this.#bindParam(key, input)
       case 'body':
-        return this.#bindBody(key, source as BodyInput)
+        return this.#bindBody(key, input)
       case 'form':
-        return this.#bindForm(key, source as FormInput)
-      case 'dependency':
-        return this.#bindDependency(source as Dependency, scopes, true)
-      case 'depends':
-      case 'security': {
-        const wrapper = source as Wrapper
-        const merged = mergeScopes(scopes, 'scopes' in wrapper ? wrapper.scopes : [])
-        if (wrapper.dependency instanceof SecurityScheme)
-          return this.#bindScheme(wrapper.dependency, merged)
-        return this.#bindDependency(wrapper.dependency as Dependency, merged, wrapper.useCache)
-      }
-      default:
-        return this.#fail(
-          `input "${key}" is not an input source (Query(), Body(), a dependency, ...)`,
+        return this.#bindForm(key, input)
+      case 'scheme':
+      case 'dependency': {
+        const merged = mergeScopes(scopes, input.scopes)
+        const target = this.#facts.resolve(
+          input.kind === 'scheme' ? input.scheme : input.dependency,
         )
+        const useCache = input.kind === 'dependency' ? input.useCache : true
+        return isDependency(target)
+          ? this.#bindDependency(key, target, merged, useCache)
+          : this.#bindScheme(target as SecurityScheme, merged)
+      }
     }
   }
 
-  /** A bare Zod schema: a path parameter if the path names it, a body if it is an object, else query. */
-  #bindBareSchema(key: string, schema: Schema): number {
-    if (this.#input.pathParams.has(key))
-      return this.#bindParam(key, { '~gatehouse': 'param', location: 'path', schema, options: {} })
-    if (isObjectSchema(schema))
-      return this.#bindBody(key, { '~gatehouse': 'body', schema, options: {} })
-    return this.#bindParam(key, { '~gatehouse': 'param', location: 'query', schema, options: {} })
-  }
-
-  #bindParam(key: string, source: ParamInput): number {
-    const { location, schema, options } = source
+  #bindParam(key: string, input: Extract<ClassifiedInput, { kind: 'param' }>): number {
+    const { location, schema, options } = input
     let name = options.alias ?? key
     if (location === 'header') {
       if (options.alias === undefined && options.convertUnderscores !== false)
         name = headerName(key)
       name = name.toLowerCase()
     }
+    const shape = textShapeOf(schema)
     if (location === 'path') {
       if (!this.#input.pathParams.has(name))
         this.#fail(`Path input "${name}" does not appear in the path as {${name}}`)
+      if (shape !== 'scalar')
+        this.#fail(`Path input "${name}" must be a single value, not a list or object`)
+      this.#readPathParams.add(name)
     }
-    const read = textRead(schema)
-    if (location === 'path' && read.mode !== 'scalar')
-      this.#fail(`Path input "${name}" must be a single value, not a list or object`)
     const slot = this.#slot()
-    this.#params.push({ slot, location, name, schema, read, docs: options })
+    this.#params.push({
+      slot,
+      location,
+      name,
+      schema,
+      shape,
+      docs: options,
+      loc: shape === 'model' ? [location] : [location, name],
+      read: paramReader(location, schema, name),
+    })
     return slot
   }
 
-  #bindBody(key: string, source: BodyInput): number {
+  #bindBody(key: string, input: Extract<ClassifiedInput, { kind: 'body' }>): number {
     const slot = this.#slot()
-    const embedAs = source.options.embed ? (source.options.alias ?? key) : undefined
-    this.#bodies.push({ slot, schema: source.schema, embedAs, key, docs: source.options })
+    const embedAs = input.options.embed ? (input.options.alias ?? key) : undefined
+    this.#bodies.push({ slot, schema: input.schema, embedAs, key, docs: input.options })
     return slot
   }
 
-  #bindForm(key: string, source: FormInput): number {
+  #bindForm(key: string, input: Extract<ClassifiedInput, { kind: 'form' }>): number {
     const slot = this.#slot()
-    const model = isObjectSchema(source.schema)
-    const read = textRead(source.schema)
-    const file = model
-      ? Object.values(objectShape(source.schema)).some(isFileSchema)
-      : isFileSchema(source.schema)
+    const model = isObjectSchema(input.schema)
+    const name = model ? undefined : (input.options.alias ?? key)
     this.#forms.push({
       slot,
-      schema: source.schema,
-      name: model ? undefined : (source.options.alias ?? key),
-      read,
-      file,
-      docs: source.options,
+      schema: input.schema,
+      name,
+      file: model
+        ? Object.values(objectShape(input.schema)).some(isFileSchema)
+        : isFileSchema(input.schema),
+      loc: name === undefined ? ['body'] : ['body', name],
+      docs: input.options,
+      read: formReader(input.schema, name),
     })
     return slot
   }
 
   #bindScheme(scheme: SecurityScheme, scopes: readonly string[]): number {
-    const known = this.#security.get(scheme)
-    if (known) {
-      for (const scope of scopes) if (!known.includes(scope)) known.push(scope)
-    } else this.#security.set(scheme, [...scopes])
+    this.#security.set(scheme, mergeScopes(this.#security.get(scheme) ?? [], scopes))
     let slot = this.#schemeSlots.get(scheme)
     if (slot === undefined) {
       slot = this.#slot()
@@ -320,22 +298,31 @@ class PlanBuilder {
     return slot
   }
 
-  #bindDependency(dep: Dependency, scopes: readonly string[], useCache: boolean): number {
-    if (typeof dep !== 'object' || dep === null || dep['~gatehouse'] !== 'dependency')
+  #bindDependency(
+    key: string,
+    dep: Dependency,
+    scopes: readonly string[],
+    useCache: boolean,
+  ): number {
+    if (typeof dep.fn !== 'function')
       this.#fail('Depends()/Security() takes a dependency(...) or a security scheme')
-    if (this.#stack.includes(dep)) this.#fail(`dependency cycle through "${dep.name}"`)
-    const cacheKey = usesScopes(dep)
+    const start = this.#stack.findIndex((entry) => entry.dependency === dep)
+    if (start >= 0) {
+      const chain = [...this.#stack.slice(start), { key, dependency: dep }].map(describe)
+      this.#stack.length = 0
+      this.#fail(`dependency cycle: ${chain.join(' → ')}`)
+    }
+    const cacheKey = this.#facts.usesScopes(dep)
       ? `${identityOf(dep)}|${[...scopes].sort().join(' ')}`
       : `${identityOf(dep)}`
-    if (useCache) {
-      const cached = this.#cacheSlots.get(cacheKey)
-      if (cached !== undefined) {
-        // Still walk the subtree so its security requirements (scopes) are documented.
-        this.#collectSecurity(dep, scopes)
-        return cached
-      }
+    const cached = useCache ? this.#cacheSlots.get(cacheKey) : undefined
+    if (cached !== undefined) {
+      // The subtree already has its steps; only its schemes are documented again, with these scopes.
+      for (const requirement of this.#facts.requirements(dep))
+        this.#bindScheme(requirement.scheme, mergeScopes(scopes, requirement.scopes))
+      return cached
     }
-    this.#stack.push(dep)
+    this.#stack.push({ key, dependency: dep })
     const args = this.#bindAll(dep.inputs, scopes)
     this.#stack.pop()
     const slot = this.#slot()
@@ -344,56 +331,23 @@ class PlanBuilder {
     return slot
   }
 
-  /** Record the security requirements of a subtree without adding steps (for cached dependencies). */
-  #collectSecurity(dep: Dependency, scopes: readonly string[]): void {
-    for (const source of Object.values(dep.inputs)) {
-      if (source instanceof SecurityScheme) this.#bindScheme(source, scopes)
-      else {
-        const kind = kindOf(source)
-        if (kind === 'dependency') this.#collectSecurity(source as Dependency, scopes)
-        else if (kind === 'depends' || kind === 'security') {
-          const wrapper = source as Wrapper
-          const merged = mergeScopes(scopes, 'scopes' in wrapper ? wrapper.scopes : [])
-          if (wrapper.dependency instanceof SecurityScheme)
-            this.#bindScheme(wrapper.dependency, merged)
-          else this.#collectSecurity(wrapper.dependency as Dependency, merged)
-        }
-      }
-    }
-  }
-
   /** Several JSON bodies are each embedded under their key, as FastAPI does; forms exclude JSON. */
-  #finishBodies(): void {
+  #finishBodies(): BodyStep[] {
     if (this.#bodies.length > 0 && this.#forms.length > 0)
       this.#fail('a route cannot read both a JSON Body() and Form() fields')
-    if (this.#bodies.length > 1)
-      for (const body of this.#bodies) body.embedAs ??= body.docs.alias ?? body.key
+    const several = this.#bodies.length > 1
+    return this.#bodies.map((body) => {
+      const embedAs = body.embedAs ?? (several ? (body.docs.alias ?? body.key) : undefined)
+      return { ...body, embedAs, loc: embedAs === undefined ? ['body'] : ['body', embedAs] }
+    })
   }
 }
 
-/** Inherited scopes first, then new ones not already present. */
-export function mergeScopes(
-  inherited: readonly string[],
-  own: readonly string[],
-): readonly string[] {
-  if (own.length === 0) return inherited
-  const merged = [...inherited]
-  for (const scope of own) if (!merged.includes(scope)) merged.push(scope)
-  return merged
-}
-
-function textRead(schema: Schema): TextRead {
-  if (isObjectSchema(schema)) {
-    const fields = Object.entries(objectShape(schema)).map(([name, field]) => ({
-      name,
-      read: isArraySchema(field)
-        ? { mode: 'list' as const, coerce: listCoercer(field) }
-        : { mode: 'scalar' as const, coerce: textCoercer(field) },
-    }))
-    return { mode: 'model', fields }
-  }
-  if (isArraySchema(schema)) return { mode: 'list', coerce: listCoercer(schema) }
-  return { mode: 'scalar', coerce: textCoercer(schema) }
+/** `user ("getCurrentUser")`: the key it was declared at and its name (anonymous ones have only the key). */
+function describe(entry: { readonly key: string; readonly dependency: Dependency }): string {
+  const key = entry.key === '' ? 'dependencies' : entry.key
+  const { name } = entry.dependency
+  return name === 'anonymous' || name === key ? `"${key}"` : `${key} ("${name}")`
 }
 
 /** `userAgent` and `user_agent` both name the `user-agent` header. */
@@ -404,6 +358,4 @@ function headerName(key: string): string {
     .toLowerCase()
 }
 
-function isZodSchema(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && '_zod' in value
-}
+export type { Dependable }

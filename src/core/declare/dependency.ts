@@ -1,10 +1,18 @@
 import type * as z4 from 'zod/v4/core'
+import type { BackgroundTasks } from '../run/background-tasks.js'
+import type { ResponseParameter } from '../run/response-parameter.js'
 import type { InputSource, Schema } from './inputs.js'
 import type { SecurityScheme } from './security-scheme.js'
 import type { SecurityScopes } from './security-scopes.js'
 
 /** What may stand as a value in an inputs object. */
-export type InputLike = InputSource<unknown> | Schema | typeof Request | typeof SecurityScopes
+export type InputLike =
+  | InputSource<unknown>
+  | Schema
+  | typeof Request
+  | typeof Response
+  | typeof SecurityScopes
+  | typeof BackgroundTasks
 
 /** An inputs declaration: each key becomes a property of the handler's argument. */
 export type Inputs = { readonly [key: string]: InputLike }
@@ -12,13 +20,17 @@ export type Inputs = { readonly [key: string]: InputLike }
 /** The value an input source resolves to. */
 export type InputValue<S> = S extends typeof SecurityScopes
   ? SecurityScopes
-  : S extends typeof Request
-    ? Request
-    : S extends InputSource<infer T>
-      ? T
-      : S extends z4.$ZodType
-        ? z4.output<S>
-        : never
+  : S extends typeof BackgroundTasks
+    ? BackgroundTasks
+    : S extends typeof Request
+      ? Request
+      : S extends typeof Response
+        ? ResponseParameter
+        : S extends InputSource<infer T>
+          ? T
+          : S extends z4.$ZodType
+            ? z4.output<S>
+            : never
 
 /** The handler argument for an inputs declaration. */
 export type Resolve<I> = { -readonly [K in keyof I]: InputValue<I[K]> }
@@ -34,6 +46,12 @@ export type Provided<R> =
 export interface DependencyOptions {
   /** Shown in errors and logs; defaults to the function's name. */
   name?: string
+  /**
+   * When the code after `yield` (or a disposable value's disposal) runs: `'request'` (default)
+   * after the response has been written, its last byte included; `'function'` right after the
+   * handler returns, before the response is serialized (FastAPI's `scope="function"`).
+   */
+  scope?: 'request' | 'function'
 }
 
 /**
@@ -46,6 +64,8 @@ export interface Dependency<T = unknown, I extends Inputs = Inputs> extends Inpu
   /** Method syntax on purpose: it keeps `Dependency<T, { q: … }>` assignable to `Dependable<T>`. */
   fn(inputs: Resolve<I>): unknown
   readonly name: string
+  /** When its cleanup runs; see {@link DependencyOptions.scope}. */
+  readonly scope: 'request' | 'function'
 }
 
 /**
@@ -65,13 +85,17 @@ export function dependency<const I extends Inputs, R>(
   options: DependencyOptions = {},
 ): Dependency<Provided<R>, I> {
   if (typeof fn !== 'function') throw new TypeError('dependency(): `fn` must be a function')
-  if (inputs === null || typeof inputs !== 'object')
+  if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs))
     throw new TypeError('dependency(): `inputs` must be an object')
+  const scope = options.scope ?? 'request'
+  if (scope !== 'request' && scope !== 'function')
+    throw new TypeError('dependency(): `scope` must be "request" or "function"')
   return {
     '~gatehouse': 'dependency',
     inputs,
     fn: fn as (inputs: Resolve<I>) => unknown,
     name: options.name ?? (fn.name || 'anonymous'),
+    scope,
   }
 }
 

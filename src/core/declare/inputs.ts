@@ -1,12 +1,15 @@
 import type * as z4 from 'zod/v4/core'
 
 /**
- * Brand carried by every declarable input source. `~output` is a phantom that only the type system
- * reads: it is how a handler's argument type is inferred from what the route declares.
+ * Brand carried by every declarable input source. `~types` is a phantom that only the type system
+ * reads: it is how a handler's argument type is inferred from what the route declares. The value
+ * type sits inside an object on purpose: inferred straight from an optional property, TypeScript
+ * drops `undefined` from it unless `exactOptionalPropertyTypes` is on, so `Query(z.string().optional())`
+ * would reach the handler as `string` under a plain `strict` config.
  */
 export interface InputSource<T = unknown> {
   readonly '~gatehouse': InputKind
-  readonly '~output'?: T
+  readonly '~types'?: { readonly output: T }
 }
 
 export type InputKind = 'param' | 'body' | 'form' | 'dependency' | 'depends' | 'security' | 'scheme'

@@ -20,10 +20,15 @@ export abstract class RouteCollector {
     options: RouteOptions<I, S>,
     handler: Handler<I, S>,
   ): this {
+    if (typeof options === 'function' && handler === undefined)
+      throw new TypeError(
+        `${method} ${path}: routes take an options object before the handler: ` +
+          `\`${method.toLowerCase()}(path, {}, handler)\` (or \`{ inputs, response, ... }\`)`,
+      )
+    if (options === null || typeof options !== 'object' || Array.isArray(options))
+      throw new TypeError(`${method} ${path}: \`options\` must be an object`)
     if (typeof handler !== 'function')
       throw new TypeError(`${method} ${path}: the handler must be a function`)
-    if (options === null || typeof options !== 'object')
-      throw new TypeError(`${method} ${path}: \`options\` must be an object`)
     this.addRoute({
       method,
       path,

@@ -36,14 +36,24 @@ export interface RouteOptions<I extends Inputs = Inputs, S extends Schema | unde
    * `requestBody`, extra `callbacks` (FastAPI's `openapi_extra`).
    */
   openapiExtra?: Readonly<Record<string, unknown>>
+  /**
+   * The operation's OpenAPI `security`, stated rather than derived: for the either/or case (two
+   * optional schemes, the handler refusing when both are missing), `[{ A: [] }, { B: [] }]`. Names
+   * must be schemes the route reads.
+   */
+  security?: readonly Readonly<Record<string, readonly string[]>>[]
   /** Largest accepted request body in bytes for this route; default the app's `bodyLimit`. */
   bodyLimit?: number
 }
 
 type MaybePromise<T> = T | Promise<T>
 
-/** What a handler may return: the response schema's input (extra keys are stripped), or a `Response`. */
-export type HandlerResult<S> = S extends Schema ? z4.input<S> | Response : unknown
+/**
+ * What a handler may return: with a response model, the model's input (extra keys are stripped;
+ * a raw `Response` would bypass the model, so it is not allowed); without one, anything JSON or a
+ * `Response`.
+ */
+export type HandlerResult<S> = S extends Schema ? z4.input<S> : unknown
 
 /** A route handler, its argument typed from the route's inputs. */
 export type Handler<I extends Inputs, S extends Schema | undefined> = (

@@ -13,7 +13,7 @@ export type SecuritySchemeObject = Record<string, unknown> & {
  */
 export abstract class SecurityScheme<T = unknown> implements InputSource<T> {
   readonly '~gatehouse' = 'scheme' as const
-  declare readonly '~output'?: T
+  declare readonly '~types'?: { readonly output: T }
   /** The key under `components.securitySchemes` and in operation `security` requirements. */
   abstract readonly schemeName: string
   /**

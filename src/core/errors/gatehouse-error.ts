@@ -3,7 +3,8 @@
  *
  * - Requests: `http_exception` (an `HTTPException`, its own status), `request_validation_failed`,
  *   `body_too_large`, `request_timeout`, `unsupported_media_type`, `bad_request` (a malformed
- *   request head), `too_many_requests`, `service_unavailable`.
+ *   request head), `request_aborted` (the client closed the connection mid-request),
+ *   `too_many_requests`, `service_unavailable`.
  * - Server bugs: `response_validation_failed` (a handler returned what its `response` refuses).
  * - Bearer tokens (RFC 6750 `invalid_token`): the `token_*` codes; `insufficient_scope`;
  *   `key_source_unavailable` when the keys or the introspection endpoint cannot be reached.
@@ -18,6 +19,7 @@ export type GatehouseErrorCode =
   | 'request_timeout'
   | 'unsupported_media_type'
   | 'bad_request'
+  | 'request_aborted'
   | 'too_many_requests'
   | 'service_unavailable'
   | InvalidTokenCode
@@ -72,6 +74,8 @@ interface CodeAnswer {
   readonly status: number
   /** A server fault: logged once, answered with a bare 500 that shows nothing of the error. */
   readonly internal?: true
+  /** Nobody is listening for the answer (the client went away): log at debug level at most. */
+  readonly quiet?: true
 }
 
 const TOKEN: CodeAnswer = { status: 401 }
@@ -86,6 +90,7 @@ export const ERROR_ANSWERS: Readonly<Record<GatehouseErrorCode, CodeAnswer>> = O
   request_timeout: { status: 408 },
   unsupported_media_type: { status: 415 },
   bad_request: { status: 400 },
+  request_aborted: { status: 400, quiet: true },
   too_many_requests: { status: 429 },
   service_unavailable: { status: 503 },
   token_malformed: TOKEN,
@@ -137,6 +142,11 @@ export abstract class GatehouseError extends Error {
   /** Whether this is a server fault (logged; a bare 500 is sent) rather than the client's. */
   get internal(): boolean {
     return ERROR_ANSWERS[this.code].internal === true
+  }
+
+  /** Whether nobody awaits the answer (the client went away): not worth an error log. */
+  get quiet(): boolean {
+    return ERROR_ANSWERS[this.code].quiet === true
   }
 
   /** Headers of the default answer (a challenge, `Retry-After`, ...). */

@@ -124,6 +124,16 @@ export class BadRequestError extends GatehouseError {
   }
 }
 
+/** The client closed the connection before its request was complete; nobody gets the answer. */
+export class RequestAbortedError extends GatehouseError {
+  override readonly name = 'RequestAbortedError'
+  readonly code = 'request_aborted'
+
+  constructor() {
+    super('The client closed the connection before the request was complete')
+  }
+}
+
 /** Over a rate limit (429), with `Retry-After` in whole seconds. */
 export class TooManyRequestsError extends GatehouseError {
   override readonly name = 'TooManyRequestsError'

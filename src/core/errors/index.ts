@@ -10,6 +10,7 @@ export {
   BodyTooLargeError,
   defaultReason,
   HTTPException,
+  RequestAbortedError,
   RequestTimeoutError,
   RequestValidationError,
   ResponseValidationError,

@@ -5,6 +5,12 @@ import { BodyTooLargeError } from '../errors/index.js'
  * parsed lazily and at most once per request.
  */
 export interface RequestView {
+  /** The request method, upper-case (`GET`). */
+  readonly method: string
+  /** The path as requested, percent-encoded, without the query (`/items/a%20b`). */
+  readonly path: string
+  /** Whether the request came over TLS (`https:`), as the server or the URL says. */
+  readonly secure: boolean
   /** The request as a Web `Request` (built on demand when the server did not start from one). */
   readonly request: Request
   /** A header value, or `undefined`. Names are case-insensitive. */
@@ -26,14 +32,35 @@ export interface IncomingRequest extends RequestView {
   readBody(limit: number): Promise<Uint8Array>
 }
 
+/** Work to run once the response has been written (background tasks, then cleanups). */
+export type AfterResponse = () => Promise<void>
+
 /** Query and cookie parsing shared by every {@link IncomingRequest}. */
 export abstract class BaseRequestView implements IncomingRequest {
   #search: URLSearchParams | undefined
   #cookies: Map<string, string> | undefined
+  /**
+   * What must run after the engine has written the response (its last byte, or the client gone).
+   * Left `undefined` by requests that have none, so the engines pay nothing for them.
+   */
+  afterResponse: AfterResponse[] | undefined
+  /** Queue work for after the response has been written. */
+  defer(...work: AfterResponse[]): void {
+    if (this.afterResponse === undefined) this.afterResponse = [...work]
+    else this.afterResponse.push(...work)
+  }
 
+  /** Values middleware hands to later middleware and to the app (`ctx.state`). */
+  state: Record<string, unknown> | undefined
+
+  abstract readonly method: string
+  abstract readonly path: string
+  abstract readonly secure: boolean
   abstract readonly request: Request
-  /** The request target's query string, without `?` (may be empty). */
-  protected abstract queryString(): string
+  /** The request target's query string as sent, without `?` (may be empty). */
+  abstract queryString(): string
+  /** Where a mounted sub-application sits (`/admin`), `''` for the app the server runs. */
+  basePath = ''
   abstract header(name: string): string | undefined
   abstract readBody(limit: number): Promise<Uint8Array>
 
@@ -57,6 +84,19 @@ export abstract class BaseRequestView implements IncomingRequest {
   }
 }
 
+/** The path of an absolute URL, without query or fragment (`/` when it has none). */
+export function pathOfURL(url: string): string {
+  const schemeEnd = url.indexOf('://')
+  const start = schemeEnd < 0 ? 0 : url.indexOf('/', schemeEnd + 3)
+  if (start < 0) return '/'
+  let end = url.length
+  const query = url.indexOf('?', start)
+  if (query >= 0) end = query
+  const hash = url.indexOf('#', start)
+  if (hash >= 0 && hash < end) end = hash
+  return url.slice(start, end) || '/'
+}
+
 /** The query string of a URL or request target: after `?`, before `#`. */
 export function queryStringOf(target: string): string {
   const start = target.indexOf('?')
@@ -68,13 +108,21 @@ export function queryStringOf(target: string): string {
 /** A view of a Web `Request`. */
 export class WebRequestView extends BaseRequestView {
   readonly request: Request
+  readonly method: string
+  readonly path: string
+  readonly secure: boolean
 
-  constructor(request: Request) {
+  /** @param path the path to route on, when it is not the URL's own (a mounted sub-application). */
+  constructor(request: Request, path?: string) {
     super()
     this.request = request
+    this.method = request.method
+    const url = request.url
+    this.secure = url.startsWith('https:')
+    this.path = path ?? pathOfURL(url)
   }
 
-  protected queryString(): string {
+  queryString(): string {
     return queryStringOf(this.request.url)
   }
 

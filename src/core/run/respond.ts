@@ -1,11 +1,17 @@
 import type { Schema } from '../declare/inputs.js'
 import { isGatehouseError, ResponseValidationError } from '../errors/index.js'
+import type { ResponseParameter } from './response-parameter.js'
 import { type Validated, validateSyncFirst } from './validate.js'
 
 /** Where unexpected errors are reported. Never given request secrets, only the error. */
 export interface Logger {
   error(message: string, error: unknown): void
+  /** Events nobody needs to act on (a client that went away mid-request); optional. */
+  debug?(message: string, error?: unknown): void
 }
+
+/** Header values of a reply; `set-cookie` may hold several. Names are lower-case. */
+export type ReplyHeaders = Readonly<Record<string, string | readonly string[]>>
 
 /**
  * A response the framework made itself: status, headers and a text body. Engines write it straight
@@ -13,15 +19,14 @@ export interface Logger {
  */
 export interface PlainReply {
   readonly status: number
-  readonly headers: Readonly<Record<string, string>>
+  readonly headers: ReplyHeaders
   readonly body: string | null
 }
 
 export type Reply = PlainReply | Response
 
-const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'content-type': 'application/json',
-})
+const JSON_HEADERS: ReplyHeaders = Object.freeze({ 'content-type': 'application/json' })
+const NO_HEADERS: ReplyHeaders = Object.freeze({})
 
 /** A JSON reply; `headers` are added to the content type. */
 export function jsonReply(
@@ -39,7 +44,12 @@ export function jsonReply(
 /** A Web `Response` for a reply. */
 export function toResponse(reply: Reply): Response {
   if (reply instanceof Response) return reply
-  return new Response(reply.body, { status: reply.status, headers: reply.headers })
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(reply.headers)) {
+    if (typeof value === 'string') headers.set(name, value)
+    else for (const item of value) headers.append(name, item)
+  }
+  return new Response(reply.body, { status: reply.status, headers })
 }
 
 function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
@@ -49,27 +59,37 @@ function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string
 }
 
 /** Statuses whose responses carry no body. */
-function isBodyless(status: number): boolean {
+export function isBodyless(status: number): boolean {
   return status === 204 || status === 304 || (status >= 100 && status < 200)
 }
 
-const EMPTY_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
-
 /**
- * Step 5: turn a handler's result into a reply. A `Response` passes through; anything else is
- * validated by the route's `response` schema (which strips unknown keys) and sent as JSON.
+ * Step 5: turn a handler's result into a reply. A `Response` passes through — unless the route has
+ * a response model, which a raw `Response` would bypass: that is refused as a server error rather
+ * than silently leaking what the model strips. Anything else is validated by the route's `response`
+ * schema (which strips unknown keys) and sent as JSON, with what the handler set on the response
+ * parameter.
  */
 export function serializeResult(
   result: unknown,
   responseSchema: Schema | undefined,
   status: number,
+  parameter: ResponseParameter | undefined,
 ): Reply | Promise<Reply> {
-  if (result instanceof Response) return result
-  if (isBodyless(status)) return { status, headers: EMPTY_HEADERS, body: null }
-  if (!responseSchema) return jsonBody(status, result)
+  if (result instanceof Response) {
+    if (responseSchema)
+      throw new TypeError(
+        'the handler returned a Response from a route with a `response` model, which it would bypass: return data (and set status, headers and cookies through the response parameter), or remove `response`',
+      )
+    return result
+  }
+  const finalStatus = parameter?.status ?? status
+  if (isBodyless(finalStatus)) return withParameter(finalStatus, NO_HEADERS, null, parameter)
+  if (!responseSchema) return jsonBody(finalStatus, result, parameter)
   const checked = validateSyncFirst(responseSchema, result, ['response'])
-  if (checked instanceof Promise) return checked.then((done) => jsonBody(status, unwrap(done)))
-  return jsonBody(status, unwrap(checked))
+  if (checked instanceof Promise)
+    return checked.then((done) => jsonBody(finalStatus, unwrap(done), parameter))
+  return jsonBody(finalStatus, unwrap(checked), parameter)
 }
 
 function unwrap(checked: Validated): unknown {
@@ -77,18 +97,42 @@ function unwrap(checked: Validated): unknown {
   return checked.value
 }
 
-function jsonBody(status: number, body: unknown): PlainReply {
-  return { status, headers: JSON_HEADERS, body: body === undefined ? 'null' : JSON.stringify(body) }
+function jsonBody(
+  status: number,
+  body: unknown,
+  parameter: ResponseParameter | undefined,
+): PlainReply {
+  const text = body === undefined ? 'null' : JSON.stringify(body)
+  return withParameter(status, JSON_HEADERS, text, parameter)
+}
+
+/** Headers and cookies set through the response parameter, over the framework's own. */
+function withParameter(
+  status: number,
+  base: ReplyHeaders,
+  body: string | null,
+  parameter: ResponseParameter | undefined,
+): PlainReply {
+  if (parameter === undefined) return { status, headers: base, body }
+  const headers: Record<string, string | readonly string[]> = { ...base }
+  parameter.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value
+  })
+  const cookies = [...parameter.headers.getSetCookie(), ...parameter.cookies]
+  if (cookies.length > 0) headers['set-cookie'] = cookies
+  return { status, headers, body }
 }
 
 /**
- * The one place errors become replies: every {@link GatehouseError} answers as its code says
- * (status, headers and body from the error family's table); server faults and anything else are
- * logged once and answered with a bare 500 that shows nothing of them.
+ * The default answer to an error: every {@link GatehouseError} answers as its code says (status,
+ * headers and body from the error family's table); server faults and anything else are logged once
+ * and answered with a bare 500 that shows nothing of them.
  */
 export function errorReply(error: unknown, logger: Logger, where: string): PlainReply {
-  if (isGatehouseError(error) && !error.internal)
+  if (isGatehouseError(error) && !error.internal) {
+    if (error.quiet) logger.debug?.(`${error.message} (${where})`)
     return jsonReply(error.body(), error.status, error.headers)
+  }
   if (error instanceof ResponseValidationError)
     logger.error(`Response validation failed in ${where}`, error.errors)
   else logger.error(`Unhandled error in ${where}`, error)

@@ -1,7 +1,14 @@
 import type { Bindings, Plan } from '../compile/plan.js'
+import type { RequestView } from './request-view.js'
 
 /** Undo work a dependency set up; receives the request's error, if any. */
 export type Cleanup = (error: unknown) => unknown
+
+/** Where set-up registers cleanups: after the response, or right after the handler returns. */
+export interface Cleanups {
+  readonly request: Cleanup[]
+  readonly function: Cleanup[]
+}
 
 /** The argument object of a dependency or handler: each key's slot value (decorator entries have no key). */
 export function bindArgs(bindings: Bindings, values: readonly unknown[]): Record<string, unknown> {
@@ -10,7 +17,7 @@ export function bindArgs(bindings: Bindings, values: readonly unknown[]): Record
   return args
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
     (typeof value === 'object' || typeof value === 'function') &&
@@ -30,13 +37,14 @@ function isGenerator(value: unknown): value is Generator | AsyncGenerator {
 
 /**
  * Steps 2 and 3 of a request: read credentials with each security scheme, then run the dependencies
- * in plan order. Set-up of generator dependencies and disposable values registers cleanups.
+ * in plan order. Set-up of generator dependencies and disposable values registers cleanups in the
+ * list of the dependency's scope.
  */
 export async function runDependencies(
   plan: Plan,
-  view: Parameters<Plan['schemes'][number]['scheme']['extract']>[0],
+  view: RequestView,
   values: unknown[],
-  cleanups: Cleanup[],
+  cleanups: Cleanups,
 ): Promise<void> {
   for (const { slot, scheme } of plan.schemes) {
     const credentials = scheme.extract(view)
@@ -45,19 +53,36 @@ export async function runDependencies(
   for (const { slot, dependency, args } of plan.dependencies) {
     let result = dependency.fn(bindArgs(args, values))
     if (isThenable(result)) result = await result
+    const list = dependency.scope === 'function' ? cleanups.function : cleanups.request
     if (isGenerator(result)) {
       const generator = result
       const first = await generator.next()
       if (first.done)
         throw new TypeError(`dependency "${dependency.name}" returned without yielding a value`)
       values[slot] = first.value
-      cleanups.push((error) => finishGenerator(generator, error))
+      list.push((error) => finishGenerator(generator, error))
       continue
     }
     values[slot] = result
     const disposer = disposerOf(result)
-    if (disposer) cleanups.push(disposer)
+    if (disposer) list.push(disposer)
   }
+}
+
+/**
+ * Run cleanups in reverse order of set-up. Each sees the request's error; the first new error a
+ * cleanup raises is returned (one re-raising the error it was given is not a new one).
+ */
+export async function runCleanups(list: readonly Cleanup[], error: unknown): Promise<unknown> {
+  let raised: unknown
+  for (let i = list.length - 1; i >= 0; i--) {
+    try {
+      await list[i]?.(error)
+    } catch (thrown) {
+      if (thrown !== error && raised === undefined) raised = thrown ?? new Error('undefined thrown')
+    }
+  }
+  return raised
 }
 
 /**

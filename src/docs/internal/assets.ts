@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+// No static `node:` import: the docs load with the app on any runtime, and read files only when an
+// asset is first requested.
 
 /** Where the bytes of a static asset come from: a file of an installed package, or a string. */
 export type AssetSource =
@@ -63,24 +61,36 @@ export function textAsset(id: string, text: string): AssetSpec {
   return { source: { kind: 'text', id, text }, contentType: JAVASCRIPT }
 }
 
-const packageDirectories = new Map<string, string>()
+const packageDirectories = new Map<string, URL | null>()
 
-function packageDirectory(packageName: string): string {
+/** The installed package's folder as a `file:` URL, or `null` when it is not installed. */
+function packageDirectory(packageName: string): URL | null {
   let directory = packageDirectories.get(packageName)
   if (directory === undefined) {
-    const require = createRequire(import.meta.url)
-    directory = dirname(require.resolve(`${packageName}/package.json`))
+    try {
+      directory = new URL('./', import.meta.resolve(`${packageName}/package.json`))
+    } catch {
+      directory = null
+    }
     packageDirectories.set(packageName, directory)
   }
   return directory
 }
 
+/** Whether an optional package the docs read from (`redoc`) is installed. */
+export function isPackageInstalled(packageName: string): boolean {
+  return packageDirectory(packageName) !== null
+}
+
 /**
- * Resolves the package of a file asset now, so a missing `swagger-ui-dist` or `redoc` fails when
- * the routes are created rather than on the first page view.
+ * Resolves the package of a file asset now, so a missing `swagger-ui-dist` fails when the routes
+ * are created rather than on the first page view.
  */
 export function resolveAsset(spec: AssetSpec): void {
-  if (spec.source.kind === 'file') packageDirectory(spec.source.packageName)
+  if (spec.source.kind === 'file' && packageDirectory(spec.source.packageName) === null)
+    throw new TypeError(
+      `the documentation needs the "${spec.source.packageName}" package: npm install ${spec.source.packageName}`,
+    )
 }
 
 const loaded = new Map<string, Promise<LoadedAsset>>()
@@ -89,12 +99,19 @@ function cacheKey(source: AssetSource): string {
   return source.kind === 'file' ? `file:${source.packageName}/${source.file}` : `text:${source.id}`
 }
 
-function createEtag(body: Uint8Array): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+async function createEtag(body: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body))
+  let binary = ''
+  for (const byte of digest) binary += String.fromCharCode(byte)
+  const base64url = btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return `"${base64url.slice(0, 27)}"`
 }
 
 async function readFileAsset(source: Extract<AssetSource, { kind: 'file' }>) {
-  const bytes = await readFile(join(packageDirectory(source.packageName), source.file))
+  const directory = packageDirectory(source.packageName)
+  if (directory === null) throw new Error(`the "${source.packageName}" package is not installed`)
+  const { readFile } = await import('node:fs/promises')
+  const bytes = await readFile(new URL(source.file, directory))
   if (source.replace === undefined) return new Uint8Array(bytes)
   let text = bytes.toString('utf8')
   for (const [search, replacement] of source.replace) text = text.replaceAll(search, replacement)
@@ -104,7 +121,7 @@ async function readFileAsset(source: Extract<AssetSource, { kind: 'file' }>) {
 async function readAsset(source: AssetSource): Promise<LoadedAsset> {
   const body =
     source.kind === 'file' ? await readFileAsset(source) : new TextEncoder().encode(source.text)
-  return { body, etag: createEtag(body) }
+  return { body, etag: await createEtag(body) }
 }
 
 /** Reads an asset on first use and keeps it in memory; a failed read is retried next time. */

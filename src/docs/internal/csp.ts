@@ -38,8 +38,14 @@ export const REDOC_CSP = serialize({
 })
 
 /** Headers of every HTML page: no caching without revalidation, the given CSP, no sniffing. */
-export function htmlResponse(html: string, csp: string, extra: Record<string, string> = {}) {
+export function htmlResponse(
+  html: string,
+  csp: string,
+  extra: Record<string, string> = {},
+  status = 200,
+) {
   return new Response(html, {
+    status,
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-cache',

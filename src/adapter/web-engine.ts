@@ -1,0 +1,79 @@
+import { type BaseRequestView, WebRequestView } from '../core/run/request-view.js'
+import { type Reply, toResponse } from '../core/run/respond.js'
+import { runAfterResponse } from './after-response.js'
+
+/** Routes and answers one request; the same function feeds both engines. */
+export type Dispatch = (view: BaseRequestView) => Reply | Promise<Reply>
+
+/** An answer of the Web engine, with when the request's after-response work has finished. */
+export interface WebOutcome {
+  readonly response: Response
+  /** Settles once background tasks and cleanups have run; `undefined` when there are none. */
+  readonly settled: Promise<void> | undefined
+}
+
+/**
+ * The Web-standard engine behind `app.fetch` (any runtime, and the in-process test client): a Web
+ * `Request` in, a `Response` out. Work queued for after the response runs once its body has been
+ * read to the end or cancelled — for a stream, after its last chunk.
+ */
+export function createWebEngine(dispatch: Dispatch): (request: Request) => Promise<WebOutcome> {
+  return async (request) => {
+    const view = new WebRequestView(request)
+    const response = toResponse(await dispatch(view))
+    const headless = request.method === 'HEAD' && response.body !== null
+    if (view.afterResponse === undefined) {
+      return { response: headless ? withoutBody(response) : response, settled: undefined }
+    }
+    if (headless || response.body === null) {
+      void response.body?.cancel()
+      return {
+        response: headless ? withoutBody(response) : response,
+        settled: runAfterResponse(view),
+      }
+    }
+    let settle!: () => void
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve
+    })
+    const body = notifyWhenRead(response.body, () => runAfterResponse(view).then(settle))
+    return { response: new Response(body, response), settled }
+  }
+}
+
+function withoutBody(response: Response): Response {
+  void response.body?.cancel()
+  return new Response(null, response)
+}
+
+/** The same bytes, calling `done` once when they have all been read, the reader failed or gave up. */
+function notifyWhenRead(
+  body: ReadableStream<Uint8Array>,
+  done: () => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader()
+  let finished = false
+  const finish = () => {
+    if (finished) return
+    finished = true
+    done()
+  }
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunk = await reader.read()
+        if (chunk.done) {
+          controller.close()
+          finish()
+        } else controller.enqueue(chunk.value)
+      } catch (error) {
+        controller.error(error)
+        finish()
+      }
+    },
+    async cancel(reason) {
+      finish()
+      await reader.cancel(reason)
+    },
+  })
+}

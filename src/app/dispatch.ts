@@ -1,0 +1,80 @@
+import { createRouteTable, type TableEntry } from '../adapter/route-table.js'
+import type { Dispatch } from '../adapter/web-engine.js'
+import { HTTPException } from '../core/errors/index.js'
+import type { BaseRequestView } from '../core/run/request-view.js'
+import { jsonReply, type Logger, type PlainReply, type Reply } from '../core/run/respond.js'
+import type { ExceptionHandlers } from './exception-handlers.js'
+import { composeMiddleware, type Middleware } from './middleware.js'
+
+/** What a table entry leads to: a route, a documentation page, a mounted application. */
+export type Target = (
+  view: BaseRequestView,
+  params: Record<string, string>,
+) => Reply | Promise<Reply>
+
+export interface DispatchSettings {
+  readonly entries: readonly TableEntry<Target>[]
+  readonly middleware: readonly Middleware[]
+  readonly handlers: ExceptionHandlers
+  readonly logger: Logger
+  /** The other form of a path (with or without its trailing slash) when only that one is a route. */
+  readonly slashRedirect: ((path: string) => string | undefined) | undefined
+  /** What the browser sees in front of every path: the root path behind a proxy (`/api`). */
+  readonly rootPath: string
+}
+
+const NOT_FOUND = jsonReply({ detail: 'Not Found' }, 404)
+
+/**
+ * An app's one dispatch function, the same for both engines: the route table (404, 405 with
+ * `Allow`, 307 slash redirects), decided before any dependency runs, wrapped in the middleware.
+ */
+export function createDispatch(settings: DispatchSettings): Dispatch {
+  const table = createRouteTable(settings.entries)
+  const { handlers, logger } = settings
+  const answerError = (error: unknown, view: BaseRequestView, where: string) =>
+    handlers.answer(error, view, where, logger)
+  const refusals = new Map<string, PlainReply>()
+
+  const route = (view: BaseRequestView): Reply | Promise<Reply> => {
+    const match = table.match(view.method, view.path)
+    if (match.kind === 'found') {
+      try {
+        const reply = match.target(view, match.params)
+        return reply instanceof Promise
+          ? reply.catch((error: unknown) => answerError(error, view, 'a route'))
+          : reply
+      } catch (error) {
+        return answerError(error, view, 'a route')
+      }
+    }
+    if (match.kind === 'method-not-allowed') {
+      if (handlers.size > 0)
+        return answerError(
+          new HTTPException(405, { headers: { allow: match.allow } }),
+          view,
+          'the router',
+        )
+      let reply = refusals.get(match.allow)
+      if (reply === undefined) {
+        reply = jsonReply({ detail: 'Method Not Allowed' }, 405, { allow: match.allow })
+        refusals.set(match.allow, reply)
+      }
+      return reply
+    }
+    const other = settings.slashRedirect?.(view.path)
+    if (other !== undefined) {
+      // Relative, so a forged Host header can never send the client elsewhere.
+      const query = view.queryString()
+      const location = `${settings.rootPath}${view.basePath}${other}${query === '' ? '' : `?${query}`}`
+      return { status: 307, headers: { location }, body: null }
+    }
+    if (handlers.size > 0) return answerError(new HTTPException(404), view, 'the router')
+    return NOT_FOUND
+  }
+
+  if (settings.middleware.length === 0) return route
+  return composeMiddleware(settings.middleware, route, (error, view) =>
+    answerError(error, view, 'a middleware'),
+  )
+}

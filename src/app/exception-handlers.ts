@@ -1,0 +1,103 @@
+import { isGatehouseError } from '../core/errors/index.js'
+import type { BaseRequestView, RequestView } from '../core/run/request-view.js'
+import { errorReply, type Logger, type Reply, toResponse } from '../core/run/respond.js'
+
+/**
+ * Reshapes the answer to an error: given the error and the request, returns the `Response` to send.
+ * @example app.exceptionHandler(404, (error, request) => Response.json({ message: `no ${request.path}` }, { status: 404 }))
+ */
+export type ExceptionHandler<E = unknown> = (
+  error: E,
+  request: RequestView,
+) => Response | Promise<Response>
+
+/** An error class (abstract ones too, such as `GatehouseError`). */
+// biome-ignore lint/suspicious/noExplicitAny: any constructor signature must be accepted
+export type ErrorClass<E = Error> = abstract new (...args: any[]) => E
+
+const silent: Logger = { error() {} }
+
+/**
+ * The answer Gatehouse gives an error when no handler is registered: a `GatehouseError` as its code
+ * says in the error family's table (status, headers, body), anything else a bare 500. Exported so a
+ * custom handler can delegate to it. It does not log; the app logs server faults once before any
+ * handler runs.
+ * @example app.exceptionHandler(HTTPException, (error, request) => { audit(error); return defaultExceptionHandler(error, request) })
+ */
+export function defaultExceptionHandler(error: unknown, _request?: RequestView): Response {
+  return toResponse(errorReply(error, silent, ''))
+}
+
+/**
+ * The app's exception handlers: by error class (the nearest registered class in the error's
+ * prototype chain wins), then by status (a `GatehouseError`'s status; 500 for anything else), then
+ * the default. A handler that throws is logged and answered with a bare 500.
+ */
+export class ExceptionHandlers {
+  readonly #byClass = new Map<ErrorClass<unknown>, ExceptionHandler>()
+  readonly #byStatus = new Map<number, ExceptionHandler>()
+
+  add(key: ErrorClass<unknown> | number, handler: ExceptionHandler): void {
+    if (typeof handler !== 'function')
+      throw new TypeError('exceptionHandler: `handler` must be a function')
+    if (typeof key === 'number') {
+      if (!Number.isInteger(key) || key < 400 || key > 599)
+        throw new TypeError('exceptionHandler: a status must be an integer from 400 to 599')
+      this.#byStatus.set(key, handler)
+    } else if (typeof key === 'function') this.#byClass.set(key, handler)
+    else throw new TypeError('exceptionHandler: give an error class or an HTTP status')
+  }
+
+  get size(): number {
+    return this.#byClass.size + this.#byStatus.size
+  }
+
+  /** The answer to `error`, logging server faults once. */
+  answer(
+    error: unknown,
+    view: BaseRequestView,
+    where: string,
+    logger: Logger,
+  ): Reply | Promise<Reply> {
+    const fault = !isGatehouseError(error) || error.internal
+    if (this.size === 0) return errorReply(error, logger, where)
+    const handler = this.#find(error)
+    if (handler === undefined) return errorReply(error, logger, where)
+    // The fault is logged here, once, whatever the handler makes of it.
+    if (fault) errorReply(error, logger, where)
+    return this.#run(handler, error, view, where, logger)
+  }
+
+  #find(error: unknown): ExceptionHandler | undefined {
+    if (this.#byClass.size > 0 && error !== null && typeof error === 'object') {
+      for (
+        let proto = Object.getPrototypeOf(error);
+        proto !== null;
+        proto = Object.getPrototypeOf(proto)
+      ) {
+        const handler = this.#byClass.get(proto.constructor)
+        if (handler) return handler
+      }
+    }
+    const status = isGatehouseError(error) ? error.status : 500
+    return this.#byStatus.get(status)
+  }
+
+  async #run(
+    handler: ExceptionHandler,
+    error: unknown,
+    view: BaseRequestView,
+    where: string,
+    logger: Logger,
+  ): Promise<Reply> {
+    try {
+      const response = await handler(error, view)
+      if (!(response instanceof Response))
+        throw new TypeError('an exception handler must return a Response')
+      return response
+    } catch (failure) {
+      logger.error(`Exception handler failed in ${where}`, failure)
+      return errorReply(undefined, silent, where)
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import type { RequestView } from '../core/run/request-view.js'
+import { type Reply, type ReplyHeaders, toResponse } from '../core/run/respond.js'
+
+/**
+ * What a middleware sees of a request and, once `next()` has resolved, of its answer. Reading
+ * `response` turns the framework's own reply into a Web `Response` (with mutable headers); setting it
+ * replaces the answer. `setHeader` adds a header without touching the body, the cheap way.
+ */
+export interface MiddlewareContext {
+  readonly request: RequestView
+  /** Values for the middleware after this one and for the app. */
+  readonly state: Record<string, unknown>
+  /** The answer's status, once there is one (0 before `next()`). */
+  readonly status: number
+  /** The answer as a Web `Response`; set it to answer yourself or to replace the answer. */
+  response: Response
+  /** Set (or with `append`, add) a header of the answer. */
+  setHeader(name: string, value: string, options?: { append?: boolean }): void
+}
+
+/**
+ * An onion-model middleware (Koa, Hono): code before `await next()` runs before routing, so it sees
+ * every request (404s and 405s too), code after it sees the final answer. Not calling `next()`
+ * answers without routing, e.g. a CORS preflight.
+ * @example
+ * app.use(async (ctx, next) => { const start = performance.now(); await next()
+ *   ctx.setHeader('server-timing', `app;dur=${performance.now() - start}`) })
+ */
+export type Middleware = (
+  context: MiddlewareContext,
+  next: () => Promise<void>,
+) => void | Promise<void>
+
+class Context implements MiddlewareContext {
+  readonly request: RequestView
+  readonly state: Record<string, unknown>
+  reply: Reply | undefined
+  #response: Response | undefined
+
+  constructor(request: RequestView, state: Record<string, unknown>) {
+    this.request = request
+    this.state = state
+  }
+
+  get status(): number {
+    return this.reply?.status ?? 0
+  }
+
+  get response(): Response {
+    if (this.reply === undefined)
+      throw new TypeError('ctx.response: there is no answer before next()')
+    this.#response ??= mutable(toResponse(this.reply))
+    this.reply = this.#response
+    return this.#response
+  }
+
+  set response(response: Response) {
+    if (!(response instanceof Response)) throw new TypeError('ctx.response must be a Response')
+    this.#response = mutable(response)
+    this.reply = this.#response
+  }
+
+  setHeader(name: string, value: string, options: { append?: boolean } = {}): void {
+    const reply = this.reply
+    if (reply === undefined) throw new TypeError('ctx.setHeader: there is no answer before next()')
+    if (reply instanceof Response) {
+      if (options.append) reply.headers.append(name, value)
+      else reply.headers.set(name, value)
+      return
+    }
+    const key = name.toLowerCase()
+    const headers: Record<string, string | readonly string[]> = { ...reply.headers }
+    const current = headers[key]
+    headers[key] =
+      !options.append || current === undefined
+        ? value
+        : key === 'set-cookie'
+          ? [...(typeof current === 'string' ? [current] : current), value]
+          : `${typeof current === 'string' ? current : current.join(', ')}, ${value}`
+    this.reply = { ...reply, headers: headers as ReplyHeaders }
+  }
+}
+
+/** Headers of a `Response` made by `Response.redirect()` or `fetch()` are immutable: copy them. */
+function mutable(response: Response): Response {
+  try {
+    response.headers.set('x-gatehouse-probe', '1')
+    response.headers.delete('x-gatehouse-probe')
+    return response
+  } catch {
+    return new Response(response.body, response)
+  }
+}
+
+/**
+ * Wrap `inner` (routing and handling) in the middleware, outermost first. Errors thrown by a
+ * middleware are answered like a handler's, through `answerError`.
+ */
+export function composeMiddleware<
+  R extends RequestView & { state: Record<string, unknown> | undefined },
+>(
+  middleware: readonly Middleware[],
+  inner: (request: R) => Reply | Promise<Reply>,
+  answerError: (error: unknown, request: R) => Reply | Promise<Reply>,
+): (request: R) => Promise<Reply> {
+  return async (request) => {
+    request.state ??= {}
+    const state = request.state
+    const context = new Context(request, state)
+    const run = async (index: number): Promise<void> => {
+      const layer = middleware[index]
+      if (layer === undefined) {
+        context.reply = await inner(request)
+        return
+      }
+      let called = false
+      try {
+        await layer(context, () => {
+          if (called) throw new TypeError('a middleware called next() twice')
+          called = true
+          return run(index + 1)
+        })
+        if (context.reply === undefined)
+          throw new TypeError('a middleware neither called next() nor set ctx.response')
+      } catch (error) {
+        // Answered here, so the middleware around this one still sees (and can decorate) an answer.
+        context.reply = await answerError(error, request)
+      }
+    }
+    await run(0)
+    return context.reply as Reply
+  }
+}

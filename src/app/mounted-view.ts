@@ -1,0 +1,56 @@
+import { BaseRequestView } from '../core/run/request-view.js'
+
+/**
+ * The request as a mounted sub-application sees it: the same request, routed on the path below the
+ * mount point. Everything is read from the parent view, so the body is read once and the engine
+ * writes the answer as usual; what the sub-application queues for after the response is handed back
+ * to the parent by the mount.
+ */
+export class MountedRequestView extends BaseRequestView {
+  readonly #parent: BaseRequestView
+  readonly path: string
+
+  constructor(parent: BaseRequestView, prefix: string) {
+    super()
+    this.#parent = parent
+    this.path = parent.path.slice(prefix.length) || '/'
+    this.basePath = parent.basePath + prefix
+    this.state = parent.state
+  }
+
+  get method(): string {
+    return this.#parent.method
+  }
+
+  get secure(): boolean {
+    return this.#parent.secure
+  }
+
+  get request(): Request {
+    return this.#parent.request
+  }
+
+  queryString(): string {
+    return this.#parent.queryString()
+  }
+
+  header(name: string): string | undefined {
+    return this.#parent.header(name)
+  }
+
+  override query(name: string): string | undefined {
+    return this.#parent.query(name)
+  }
+
+  override queryAll(name: string): string[] {
+    return this.#parent.queryAll(name)
+  }
+
+  override cookie(name: string): string | undefined {
+    return this.#parent.cookie(name)
+  }
+
+  readBody(limit: number): Promise<Uint8Array> {
+    return this.#parent.readBody(limit)
+  }
+}

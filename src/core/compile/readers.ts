@@ -1,0 +1,121 @@
+import type { ParamLocation, Schema } from '../declare/inputs.js'
+import type { FormFields } from '../run/body.js'
+import type { BaseRequestView } from '../run/request-view.js'
+import { isArraySchema, isObjectSchema, listCoercer, objectShape, textCoercer } from '../schema.js'
+
+/** Reads a parameter's raw value for validation; chosen at registration, called per request. */
+export type ParamReader = (
+  view: BaseRequestView,
+  pathParams: Readonly<Record<string, string>>,
+) => unknown
+/** Reads a form input's raw value from the parsed form (`undefined` when the body is not a form). */
+export type FormReader = (form: FormFields | undefined) => unknown
+
+type One<C> = (context: C, name: string) => string | File | undefined
+type All<C> = (context: C, name: string) => readonly (string | File)[]
+type Read<C> = (context: C) => unknown
+
+/** How a text input is shaped: one value, every value, or several fields as a model. */
+export type TextShape = 'scalar' | 'list' | 'model'
+
+export function textShapeOf(schema: Schema): TextShape {
+  if (isObjectSchema(schema)) return 'model'
+  return isArraySchema(schema) ? 'list' : 'scalar'
+}
+
+/**
+ * A reader over a text source: the schema decides once whether one value, every value or a model
+ * of several fields is read, and how text is converted (numbers, booleans) before validation.
+ */
+function textReader<C>(schema: Schema, name: string, one: One<C>, all: All<C>): Read<C> {
+  switch (textShapeOf(schema)) {
+    case 'model': {
+      const fields = Object.entries(objectShape(schema)).map(
+        ([field, fieldSchema]) => [field, textReader(fieldSchema, field, one, all)] as const,
+      )
+      return (context) => {
+        const model: Record<string, unknown> = {}
+        for (const [field, read] of fields) {
+          const value = read(context)
+          if (value !== undefined) model[field] = value
+        }
+        return model
+      }
+    }
+    case 'list': {
+      const coerce = listCoercer(schema)
+      if (!coerce) return (context) => emptyAsUndefined([...all(context, name)])
+      return (context) =>
+        emptyAsUndefined(
+          all(context, name).map((raw) => (typeof raw === 'string' ? coerce(raw) : raw)),
+        )
+    }
+    case 'scalar': {
+      const coerce = textCoercer(schema)
+      if (!coerce) return (context) => one(context, name)
+      return (context) => {
+        const raw = one(context, name)
+        return typeof raw === 'string' ? coerce(raw) : raw
+      }
+    }
+  }
+}
+
+function emptyAsUndefined<T>(values: T[]): T[] | undefined {
+  return values.length === 0 ? undefined : values
+}
+
+interface ParamContext {
+  view: BaseRequestView
+  pathParams: Readonly<Record<string, string>>
+}
+
+const SOURCES: Record<ParamLocation, [One<ParamContext>, All<ParamContext>]> = {
+  path: [({ pathParams }, name) => pathParams[name], () => []],
+  query: [({ view }, name) => view.query(name), ({ view }, name) => view.queryAll(name)],
+  header: [
+    ({ view }, name) => view.header(name),
+    ({ view }, name) => headerList(view.header(name)),
+  ],
+  cookie: [
+    ({ view }, name) => view.cookie(name),
+    ({ view }, name) => {
+      const value = view.cookie(name)
+      return value === undefined ? [] : [value]
+    },
+  ],
+}
+
+/** The reader of a path, query, header or cookie parameter. */
+export function paramReader(location: ParamLocation, schema: Schema, name: string): ParamReader {
+  const [one, all] = SOURCES[location]
+  // Scalars of the common sources skip the context object: one call, no allocation.
+  if (textShapeOf(schema) === 'scalar' && textCoercer(schema) === undefined) {
+    if (location === 'query') return (view) => view.query(name)
+    if (location === 'header') return (view) => view.header(name)
+    if (location === 'cookie') return (view) => view.cookie(name)
+    return (_view, pathParams) => pathParams[name]
+  }
+  const read = textReader(schema, name, one, all)
+  return (view, pathParams) => read({ view, pathParams })
+}
+
+/** The reader of a form field, or of the whole form as a model when `name` is undefined. */
+export function formReader(schema: Schema, name: string | undefined): FormReader {
+  return textReader<FormFields | undefined>(schema, name ?? '', lastNonEmpty, (form, field) =>
+    form ? form.getAll(field).filter((value) => value !== '') : [],
+  )
+}
+
+/** The last value of a form field; empty strings count as missing, as in FastAPI. */
+function lastNonEmpty(form: FormFields | undefined, name: string): string | File | undefined {
+  if (!form) return undefined
+  const values = form.getAll(name)
+  const last = values[values.length - 1]
+  return last === '' ? undefined : last
+}
+
+function headerList(value: string | undefined): string[] {
+  if (value === undefined) return []
+  return value.split(',').map((part) => part.trim())
+}

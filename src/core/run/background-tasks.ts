@@ -1,0 +1,38 @@
+import type { Logger } from './respond.js'
+
+/**
+ * Work to do after the response is sent (FastAPI's `BackgroundTasks`): declare it as an input,
+ * `{ tasks: BackgroundTasks }`, and `add` functions. They run in order once the response has been
+ * written, before the request's yield-cleanups, so a database session opened by a dependency is still
+ * open for them. A task that throws is logged and the next one still runs. Every input of one request
+ * that declares `BackgroundTasks` gets the same instance.
+ * @example
+ * app.post('/send/', { inputs: { tasks: BackgroundTasks, email: Query(z.email()) } },
+ *   ({ tasks, email }) => { tasks.add(sendWelcome, email); return { queued: true } })
+ */
+export class BackgroundTasks {
+  readonly #tasks: (() => unknown)[] = []
+
+  /** Queue `fn(...args)` to run after the response. */
+  add<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
+    if (typeof fn !== 'function')
+      throw new TypeError('BackgroundTasks.add: `fn` must be a function')
+    this.#tasks.push(() => fn(...args))
+  }
+
+  /** How many tasks are queued. */
+  get size(): number {
+    return this.#tasks.length
+  }
+
+  /** Run every queued task in order; each failure is logged and does not stop the others. */
+  async run(logger: Logger, where: string): Promise<void> {
+    for (const task of this.#tasks.splice(0)) {
+      try {
+        await task()
+      } catch (error) {
+        logger.error(`Background task failed in ${where}`, error)
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/** Attributes of a cookie set through the {@link ResponseParameter}. */
+export interface CookieOptions {
+  /** Seconds until the cookie expires; 0 or less deletes it. */
+  maxAge?: number
+  expires?: Date
+  /** Default `/`. */
+  path?: string
+  domain?: string
+  /** Default: on, except for plain-HTTP requests to localhost (so local development works). */
+  secure?: boolean
+  /** Default `true`: scripts cannot read the cookie. */
+  httpOnly?: boolean
+  /** Default `'lax'`. `'none'` requires `secure`. */
+  sameSite?: 'lax' | 'strict' | 'none'
+  partitioned?: boolean
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** Attribute values: no `;` and no control characters (checked by code point, see `isAttribute`). */
+function isAttribute(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i)
+    if (code < 0x20 || code === 0x7f || code === 0x3b) return false
+  }
+  return true
+}
+
+/**
+ * The response parameter (FastAPI's `response: Response`): declare `{ response: Response }` and set
+ * the status, headers and cookies of the answer while still returning data, which the route's
+ * response model validates and strips as usual. Errors (4xx/5xx answers) do not carry what was set
+ * here, except cookies deleted or set before the error, which FastAPI drops too: they are dropped.
+ * @example
+ * app.post('/login', { inputs: { response: Response, form: OAuth2PasswordRequestForm }, response: User },
+ *   ({ response, form }) => { response.setCookie('session', id); return user })
+ */
+export class ResponseParameter {
+  /** The success status; default the route's `status`. */
+  status: number | undefined
+  /** Headers added to the answer (`set-cookie` goes through `setCookie`). */
+  readonly headers = new Headers()
+  readonly #cookies: string[] = []
+  readonly #secureByDefault: boolean
+
+  /** @param secureByDefault whether cookies get `Secure` unless told otherwise. */
+  constructor(secureByDefault = true) {
+    this.#secureByDefault = secureByDefault
+  }
+
+  /** The `Set-Cookie` header values, in order. */
+  get cookies(): readonly string[] {
+    return this.#cookies
+  }
+
+  /**
+   * Set a cookie with safe defaults: `Path=/`, `HttpOnly`, `SameSite=Lax`, and `Secure` unless the
+   * request was plain HTTP to localhost. The value is percent-encoded.
+   * @throws TypeError for a name that is not a token or an attribute with `;` or control characters.
+   */
+  setCookie(name: string, value: string, options: CookieOptions = {}): void {
+    if (typeof name !== 'string' || !TOKEN.test(name))
+      throw new TypeError('setCookie: `name` must be a cookie name (an HTTP token)')
+    if (typeof value !== 'string') throw new TypeError('setCookie: `value` must be a string')
+    const secure = options.secure ?? this.#secureByDefault
+    const sameSite = options.sameSite ?? 'lax'
+    if (sameSite === 'none' && !secure)
+      throw new TypeError('setCookie: `sameSite: "none"` requires `secure`')
+    const parts = [`${name}=${encodeURIComponent(value)}`]
+    const path = attribute('path', options.path ?? '/')
+    parts.push(`Path=${path}`)
+    if (options.domain !== undefined) parts.push(`Domain=${attribute('domain', options.domain)}`)
+    if (options.maxAge !== undefined) {
+      if (!Number.isFinite(options.maxAge))
+        throw new TypeError('setCookie: `maxAge` must be finite')
+      parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAge))}`)
+    }
+    if (options.expires !== undefined) parts.push(`Expires=${options.expires.toUTCString()}`)
+    if (options.httpOnly ?? true) parts.push('HttpOnly')
+    if (secure) parts.push('Secure')
+    parts.push(`SameSite=${sameSite[0]?.toUpperCase()}${sameSite.slice(1)}`)
+    if (options.partitioned) parts.push('Partitioned')
+    this.#cookies.push(parts.join('; '))
+  }
+
+  /** Delete a cookie: the same name, path and domain with `Max-Age=0`. */
+  deleteCookie(
+    name: string,
+    options: Pick<CookieOptions, 'path' | 'domain' | 'secure' | 'sameSite'> = {},
+  ): void {
+    this.setCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) })
+  }
+}
+
+function attribute(option: string, value: string): string {
+  if (typeof value !== 'string' || !isAttribute(value))
+    throw new TypeError(`setCookie: \`${option}\` must not contain ";" or control characters`)
+  return value
+}
