@@ -1,6 +1,10 @@
-export type { AppOptions } from './app/gatehouse.js'
+export type { ErrorClass, ExceptionHandler } from './app/exception-handlers.js'
+export { defaultExceptionHandler } from './app/exception-handlers.js'
+export type { AppOptions, Fetchable } from './app/gatehouse.js'
 export { Gatehouse } from './app/gatehouse.js'
-export type { Fetchable, RunningServer, ServeOptions } from './app/serve.js'
+export type { Lifespan, LifespanPhase } from './app/lifespan.js'
+export type { Middleware, MiddlewareContext } from './app/middleware.js'
+export type { RunningServer, ServeOptions } from './app/serve.js'
 export { serve } from './app/serve.js'
 export type { CompiledRoute } from './core/compile/compile-route.js'
 export type {
@@ -60,6 +64,7 @@ export {
   isOAuth2Error,
   KeySourceUnavailableError,
   OAuth2Error,
+  RequestAbortedError,
   RequestTimeoutError,
   RequestValidationError,
   ResponseValidationError,
@@ -67,8 +72,11 @@ export {
   TooManyRequestsError,
   UnsupportedMediaTypeError,
 } from './core/errors/index.js'
+export { BackgroundTasks } from './core/run/background-tasks.js'
 export type { RequestView } from './core/run/request-view.js'
 export type { Logger } from './core/run/respond.js'
+export type { CookieOptions } from './core/run/response-parameter.js'
+export { ResponseParameter } from './core/run/response-parameter.js'
 export type { DocsOptions, DocsRoute } from './docs/index.js'
 export { createDocsRoutes } from './docs/index.js'
 export type {

@@ -29,7 +29,12 @@ import {
   documentationRoutes,
   resolveDocumentation,
 } from './documentation.js'
-import { type ErrorClass, type ExceptionHandler, ExceptionHandlers } from './exception-handlers.js'
+import {
+  defaultExceptionHandler,
+  type ErrorClass,
+  type ExceptionHandler,
+  ExceptionHandlers,
+} from './exception-handlers.js'
 import { type Lifespan, LifespanRunner } from './lifespan.js'
 import type { Middleware } from './middleware.js'
 import { MountedRequestView } from './mounted-view.js'
@@ -339,16 +344,16 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   }
 
   async #outcome(request: Request): Promise<WebOutcome> {
-    if (this.#lifespan.phase !== 'running') await this.#ensureRunning()
+    if (this.#lifespan.phase !== 'running') {
+      const phase = this.#lifespan.phase
+      if (phase === 'stopping' || phase === 'stopped') {
+        const refusal = new ServiceUnavailableError(1, 'The application is shutting down')
+        return { response: defaultExceptionHandler(refusal), settled: undefined }
+      }
+      await this.startup()
+    }
     this.#web ??= createWebEngine(this.#getDispatch())
     return this.#web(request)
-  }
-
-  async #ensureRunning(): Promise<void> {
-    const phase = this.#lifespan.phase
-    if (phase === 'stopping' || phase === 'stopped')
-      throw new ServiceUnavailableError(1, 'The application is shutting down')
-    await this.startup()
   }
 
   #mounts(): Mounted[] {

@@ -1,0 +1,167 @@
+import {
+  defaultExceptionHandler,
+  dependency,
+  Gatehouse,
+  GatehouseError,
+  HTTPBearer,
+  HTTPException,
+  Query,
+  RequestValidationError,
+} from 'gatehouse'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import * as z from 'zod'
+import { captureLogger, type Send, transports } from './helpers/http.js'
+
+class PaymentRequired extends Error {
+  readonly amount: number
+  constructor(amount: number) {
+    super('payment required')
+    this.amount = amount
+  }
+}
+class CardDeclined extends PaymentRequired {}
+
+function createApp() {
+  const logger = captureLogger()
+  const app = new Gatehouse({ logger })
+  const bearer = new HTTPBearer()
+  app.get('/pay', { inputs: { card: Query(z.string().optional()) } }, ({ card }) => {
+    throw card === 'declined' ? new CardDeclined(5) : new PaymentRequired(10)
+  })
+  app.get('/items/{id}', { inputs: { id: z.number() } }, ({ id }) => ({ id }))
+  app.get('/private', { inputs: { credentials: bearer } }, () => 'secret')
+  app.get('/teapot', {}, () => {
+    throw new HTTPException(418, { detail: 'short and stout', headers: { 'x-tea': 'earl grey' } })
+  })
+  app.get('/crash', {}, () => {
+    throw new Error('database password is hunter2')
+  })
+  app.get('/handler-crash', {}, () => {
+    throw new HTTPException(409)
+  })
+  app.post('/only-post', {}, () => 'posted')
+
+  app.exceptionHandler(PaymentRequired, (error, request) =>
+    Response.json({ owed: error.amount, path: request.path }, { status: 402 }),
+  )
+  app.exceptionHandler(CardDeclined, (error) =>
+    Response.json({ declined: error.amount }, { status: 402 }),
+  )
+  app.exceptionHandler(RequestValidationError, (error) =>
+    Response.json({ problems: error.errors.map((item) => item.loc.join('.')) }, { status: 400 }),
+  )
+  app.exceptionHandler(404, (_error, request) =>
+    Response.json({ message: `nothing at ${request.path}` }, { status: 404 }),
+  )
+  app.exceptionHandler(405, async (error, request) => {
+    const fallback = defaultExceptionHandler(error, request)
+    return Response.json(
+      { allow: fallback.headers.get('allow') },
+      { status: 405, headers: fallback.headers },
+    )
+  })
+  app.exceptionHandler(401, (error, request) => {
+    const fallback = defaultExceptionHandler(error, request)
+    return new Response('please log in', { status: 401, headers: fallback.headers })
+  })
+  app.exceptionHandler(500, () =>
+    Response.json({ error: 'our fault', reference: 'abc' }, { status: 500 }),
+  )
+  app.exceptionHandler(409, () => {
+    throw new Error('the handler itself broke')
+  })
+  return { app, logger }
+}
+
+describe.each(transports)('exception handlers ($name)', (transport) => {
+  let send: Send
+  let close: () => Promise<void>
+  let logger: ReturnType<typeof captureLogger>
+  beforeAll(async () => {
+    const created = createApp()
+    logger = created.logger
+    ;({ send, close } = await transport.open(created.app))
+  })
+  afterAll(() => close())
+
+  test('a class handler answers its errors, with the request', async () => {
+    const response = await send('/pay')
+    expect(response.status).toBe(402)
+    expect(await response.json()).toEqual({ owed: 10, path: '/pay' })
+  })
+
+  test('the most specific class wins', async () => {
+    expect(await (await send('/pay?card=declined')).json()).toEqual({ declined: 5 })
+  })
+
+  test('422 validation errors can be reshaped', async () => {
+    const response = await send('/items/abc')
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({ problems: ['path.id'] })
+  })
+
+  test('404 and 405 from the router go through the status handlers', async () => {
+    const missing = await send('/nowhere')
+    expect(missing.status).toBe(404)
+    expect(await missing.json()).toEqual({ message: 'nothing at /nowhere' })
+    const wrongMethod = await send('/only-post')
+    expect(wrongMethod.status).toBe(405)
+    expect(wrongMethod.headers.get('allow')).toBe('POST')
+    expect(await wrongMethod.json()).toEqual({ allow: 'POST' })
+  })
+
+  test('a 401 handler can keep the default challenge by delegating', async () => {
+    const response = await send('/private')
+    expect(response.status).toBe(401)
+    expect(response.headers.get('www-authenticate')).toBe('Bearer')
+    expect(await response.text()).toBe('please log in')
+  })
+
+  test('an HTTPException without a handler keeps its default answer', async () => {
+    const response = await send('/teapot')
+    expect(response.status).toBe(418)
+    expect(response.headers.get('x-tea')).toBe('earl grey')
+    expect(await response.json()).toEqual({ detail: 'short and stout' })
+  })
+
+  test('a 500 handler answers unexpected errors, which are still logged once', async () => {
+    logger.calls.length = 0
+    const response = await send('/crash')
+    expect(response.status).toBe(500)
+    expect(await response.json()).toEqual({ error: 'our fault', reference: 'abc' })
+    expect(logger.calls).toHaveLength(1)
+    expect(logger.calls[0]?.[0]).toBe('Unhandled error in GET /crash')
+  })
+
+  test('a handler that throws gives a logged bare 500, never a crash', async () => {
+    logger.calls.length = 0
+    const response = await send('/handler-crash')
+    expect(response.status).toBe(500)
+    expect(await response.json()).toEqual({ detail: 'Internal Server Error' })
+    expect(logger.calls).toEqual([
+      ['Exception handler failed in GET /handler-crash', new Error('the handler itself broke')],
+    ])
+  })
+})
+
+describe('exceptionHandler set-up', () => {
+  test('a bad key or handler is a TypeError at registration', () => {
+    const app = new Gatehouse()
+    expect(() => app.exceptionHandler(200, () => new Response())).toThrow(/from 400 to 599/)
+    expect(() => app.exceptionHandler('nope' as never, () => new Response())).toThrow(TypeError)
+    expect(() => app.exceptionHandler(HTTPException, 'nope' as never)).toThrow(/must be a function/)
+  })
+
+  test('abstract classes of the family can be handled, such as every GatehouseError', async () => {
+    const app = new Gatehouse()
+    const deny = dependency({}, () => {
+      throw new HTTPException(403)
+    })
+    app.get('/', { inputs: { deny } }, () => 'never')
+    app.exceptionHandler(GatehouseError, (error) =>
+      Response.json({ code: error.code, status: error.status }, { status: error.status }),
+    )
+    const response = await app.request('/')
+    expect(await response.json()).toEqual({ code: 'http_exception', status: 403 })
+  })
+})

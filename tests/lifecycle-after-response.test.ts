@@ -1,0 +1,196 @@
+import { BackgroundTasks, dependency, Gatehouse, HTTPException, serve } from 'gatehouse'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { captureLogger } from './helpers/http.js'
+
+/** A promise with its resolve function, to hold a cleanup until the test has its answer. */
+function gate() {
+  let open!: () => void
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { open, opened }
+}
+
+function createApp() {
+  const events: string[] = []
+  const logger = captureLogger()
+  let hold = gate()
+  const session = dependency({}, async function* session() {
+    events.push('open')
+    try {
+      yield { isOpen: () => !events.includes('close') }
+    } catch (error) {
+      events.push(`saw ${(error as Error).message}`)
+      throw error
+    } finally {
+      // Holds the cleanup until the test says so: a response that waited for it would never come.
+      await hold.opened
+      events.push('close')
+    }
+  })
+  const quick = dependency(
+    {},
+    function* quick() {
+      events.push('quick:open')
+      yield 'quick'
+      events.push('quick:close')
+    },
+    { scope: 'function' },
+  )
+  const app = new Gatehouse({ logger })
+  app.get('/held', { inputs: { session } }, () => {
+    events.push('handler')
+    return { ok: true }
+  })
+  app.get('/fails', { inputs: { session } }, () => {
+    throw new HTTPException(409, { detail: 'conflict' })
+  })
+  app.get('/stream', { inputs: { session } }, ({ session }) => {
+    let n = 0
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          n += 1
+          if (n > 3) return controller.close()
+          controller.enqueue(new TextEncoder().encode(`chunk${n} open=${session.isOpen()}\n`))
+        },
+      }),
+    )
+  })
+  app.get('/function-scope', { inputs: { quick } }, () => {
+    events.push('handler')
+    return { ok: true }
+  })
+  app.post('/tasks', { inputs: { tasks: BackgroundTasks, session } }, ({ tasks }) => {
+    tasks.add((name: string) => events.push(`task ${name}`), 'one')
+    tasks.add(() => {
+      throw new Error('task two failed')
+    })
+    tasks.add(async (name: string) => {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      events.push(`task ${name}`)
+    }, 'three')
+    return { queued: tasks.size }
+  })
+  return {
+    app,
+    events,
+    logger,
+    release: () => hold.open(),
+    rearm: () => {
+      hold = gate()
+    },
+  }
+}
+
+type Engine = {
+  name: string
+  start(
+    app: Gatehouse,
+  ): Promise<{ send(path: string, init?: RequestInit): Promise<Response>; close(): Promise<void> }>
+}
+
+// `app.fetch` answers before the cleanups (a Web server does the same); `app.request` waits for them.
+const engines: Engine[] = [
+  {
+    name: 'app.fetch',
+    async start(app) {
+      return {
+        send: (path, init) => app.fetch(new Request(`http://localhost${path}`, init)),
+        close: async () => {},
+      }
+    },
+  },
+  {
+    name: 'serve()',
+    async start(app) {
+      const server = await serve(app, { port: 0, signals: false })
+      return {
+        send: (path, init) => fetch(`${server.url}${path}`, init),
+        close: () => server.close(),
+      }
+    },
+  },
+]
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  expect(check()).toBe(true)
+}
+
+describe.each(engines)('after the response ($name)', (engine) => {
+  let fixture: ReturnType<typeof createApp>
+  let client: Awaited<ReturnType<Engine['start']>>
+  beforeAll(async () => {
+    fixture = createApp()
+    client = await engine.start(fixture.app)
+  })
+  afterAll(() => client.close())
+
+  const reset = () => {
+    fixture.events.length = 0
+    fixture.logger.calls.length = 0
+    fixture.rearm()
+  }
+
+  test('cleanup after yield runs once the response is written, not before', async () => {
+    reset()
+    const response = await client.send('/held')
+    expect(await response.json()).toEqual({ ok: true })
+    expect(fixture.events).toEqual(['open', 'handler'])
+    fixture.release()
+    await until(() => fixture.events.includes('close'))
+    expect(fixture.events).toEqual(['open', 'handler', 'close'])
+  })
+
+  test('a cleanup still sees the error that made the answer', async () => {
+    reset()
+    const response = await client.send('/fails')
+    expect(response.status).toBe(409)
+    expect(await response.json()).toEqual({ detail: 'conflict' })
+    fixture.release()
+    await until(() => fixture.events.includes('close'))
+    expect(fixture.events).toEqual(['open', 'saw conflict', 'close'])
+    expect(fixture.logger.calls).toEqual([])
+  })
+
+  test('a streamed body is produced while its dependency is open; cleanup after the last chunk', async () => {
+    reset()
+    fixture.release()
+    const response = await client.send('/stream')
+    expect(await response.text()).toBe('chunk1 open=true\nchunk2 open=true\nchunk3 open=true\n')
+    await until(() => fixture.events.includes('close'))
+  })
+
+  test("scope: 'function' closes right after the handler returns, before the response", async () => {
+    reset()
+    const response = await client.send('/function-scope')
+    expect(fixture.events).toEqual(['quick:open', 'handler', 'quick:close'])
+    expect(await response.json()).toEqual({ ok: true })
+  })
+
+  test('background tasks run after the response, in order, failures logged, before cleanups', async () => {
+    reset()
+    const response = await client.send('/tasks', { method: 'POST' })
+    expect(await response.json()).toEqual({ queued: 3 })
+    await until(() => fixture.events.includes('task three'))
+    expect(fixture.events).toEqual(['open', 'task one', 'task three'])
+    fixture.release()
+    await until(() => fixture.events.includes('close'))
+    expect(fixture.events).toEqual(['open', 'task one', 'task three', 'close'])
+    expect(fixture.logger.calls).toEqual([
+      ['Background task failed in POST /tasks', new Error('task two failed')],
+    ])
+  })
+})
+
+describe('app.request (the test client)', () => {
+  test('resolves once background tasks and cleanups have run, like FastAPI’s TestClient', async () => {
+    const fixture = createApp()
+    fixture.release()
+    const response = await fixture.app.request('/tasks', { method: 'POST' })
+    expect(response.status).toBe(200)
+    expect(fixture.events).toEqual(['open', 'task one', 'task three', 'close'])
+    expect(await response.json()).toEqual({ queued: 3 })
+  })
+})

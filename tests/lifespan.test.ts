@@ -1,0 +1,125 @@
+import { createServer } from 'node:net'
+import { dependency, Gatehouse, serve } from 'gatehouse'
+import { describe, expect, expectTypeOf, test } from 'vitest'
+
+function createApp(events: string[], options: { failSetup?: boolean } = {}) {
+  const app: Gatehouse<{ db: Map<string, string> }> = new Gatehouse({
+    async *lifespan() {
+      events.push('setup')
+      if (options.failSetup) throw new Error('database unreachable')
+      const db = new Map([['greeting', 'hello']])
+      try {
+        yield { db }
+      } finally {
+        events.push('teardown')
+      }
+    },
+  })
+  const getDB = dependency({}, () => app.state.db)
+  app.get('/greeting', { inputs: { db: getDB } }, ({ db }) => {
+    expectTypeOf(db).toEqualTypeOf<Map<string, string>>()
+    return { greeting: db.get('greeting') }
+  })
+  app.get('/slow', {}, async () => {
+    events.push('slow:start')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    events.push('slow:end')
+    return { done: true }
+  })
+  return app
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+    probe.once('error', () => resolve(false))
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)))
+  })
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as { port: number }
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
+
+describe('lifespan', () => {
+  test('serve() runs set-up before listening; the yielded state reaches dependencies', async () => {
+    const events: string[] = []
+    const app = createApp(events)
+    expect(() => app.state).toThrow(/has not started/)
+    const server = await serve(app, { port: 0, signals: false })
+    expect(events).toEqual(['setup'])
+    expect(await (await fetch(`${server.url}/greeting`)).json()).toEqual({ greeting: 'hello' })
+    await server.close()
+    expect(events).toEqual(['setup', 'teardown'])
+  })
+
+  test('a set-up that throws makes serve() reject, and nothing listens', async () => {
+    const events: string[] = []
+    const port = await freePort()
+    await expect(
+      serve(createApp(events, { failSetup: true }), { port, signals: false }),
+    ).rejects.toThrow('database unreachable')
+    expect(await portIsFree(port)).toBe(true)
+  })
+
+  test('close() stops accepting, drains the requests in flight, then tears down', async () => {
+    const events: string[] = []
+    const server = await serve(createApp(events), { port: 0, signals: false })
+    const inFlight = fetch(`${server.url}/slow`).then((response) => response.json())
+    while (!events.includes('slow:start')) await new Promise((resolve) => setTimeout(resolve, 5))
+    const closed = server.close()
+    await expect(fetch(`${server.url}/greeting`)).rejects.toThrow()
+    expect(await inFlight).toEqual({ done: true })
+    await closed
+    expect(events).toEqual(['setup', 'slow:start', 'slow:end', 'teardown'])
+  })
+
+  test('draining is bounded: a request slower than drainTimeout is cut', async () => {
+    const events: string[] = []
+    const server = await serve(createApp(events), { port: 0, signals: false, drainTimeout: 50 })
+    const inFlight = fetch(`${server.url}/slow`).then(
+      () => 'answered',
+      () => 'cut',
+    )
+    while (!events.includes('slow:start')) await new Promise((resolve) => setTimeout(resolve, 5))
+    await server.close()
+    expect(await inFlight).toBe('cut')
+    expect(events).toContain('teardown')
+  })
+
+  test('app.request() runs set-up on first use; shutdown() tears down once', async () => {
+    const events: string[] = []
+    const app = createApp(events)
+    expect(await (await app.request('/greeting')).json()).toEqual({ greeting: 'hello' })
+    expect(await (await app.request('/greeting')).json()).toEqual({ greeting: 'hello' })
+    await app.shutdown()
+    await app.shutdown()
+    expect(events).toEqual(['setup', 'teardown'])
+    expect((await app.request('/greeting')).status).toBe(503)
+  })
+
+  test('mounted apps start and stop with their parent', async () => {
+    const events: string[] = []
+    const parent = new Gatehouse({
+      *lifespan() {
+        events.push('parent:setup')
+        yield undefined
+        events.push('parent:teardown')
+      },
+    })
+    parent.mount('/child', createApp(events))
+    await parent.startup()
+    await parent.shutdown()
+    expect(events).toEqual(['parent:setup', 'setup', 'teardown', 'parent:teardown'])
+  })
+
+  test('a lifespan that is not a generator function is refused', async () => {
+    const app = new Gatehouse({ lifespan: (() => 42) as never })
+    await expect(app.startup()).rejects.toThrow(/generator function/)
+    expect(() => new Gatehouse({ lifespan: 'nope' as never })).toThrow(/lifespan/)
+  })
+})
