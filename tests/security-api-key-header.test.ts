@@ -1,5 +1,6 @@
 import { APIKeyHeader, dependency, Gatehouse } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const apiKey = new APIKeyHeader({ name: 'X-API-Key', description: 'Your API key.' })
@@ -15,9 +16,9 @@ app.get('/maybe', { inputs: { key: optional } }, function readMaybe({ key }) {
   return { key: key ?? null }
 })
 
-const call = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers })
+describeEngines('APIKeyHeader', app, (send) => {
+  const call = (path: string, headers: Record<string, string> = {}) => send(path, { headers })
 
-describe('APIKeyHeader', () => {
   it('gives the key from the header, whatever its case', async () => {
     const response = await call('/users/me', { 'x-api-key': 'k1' })
     expect(response.status).toBe(200)
@@ -43,7 +44,9 @@ describe('APIKeyHeader', () => {
     expect(await (await call('/maybe', { 'x-maybe-key': '' })).json()).toEqual({ key: null })
     expect(await (await call('/maybe', { 'x-maybe-key': 'k' })).json()).toEqual({ key: 'k' })
   })
+})
 
+describe('APIKeyHeader', () => {
   it('requires a valid header name', () => {
     expect(() => new APIKeyHeader({} as { name: string })).toThrow(
       new TypeError('APIKeyHeader: `name` must be a non-empty string'),
