@@ -19,7 +19,13 @@ export interface Transport {
   /** The engine's name, shown in test titles: `app.fetch` or `serve`. */
   readonly name: string
   /** Start serving `app` (if needed) and return a sender plus a function that stops it. */
-  open(app: Servable): Promise<{ send: Send; close(): Promise<void> }>
+  open(app: Servable): Promise<{ send: Send; origin: string; close(): Promise<void> }>
+}
+
+/** A {@link Send} for one served app, with the origin its paths resolve against. */
+export type ServedSend = Send & {
+  /** `http://localhost` in-process, `http://127.0.0.1:<port>` over HTTP. */
+  readonly origin: string
 }
 
 /**
@@ -39,7 +45,11 @@ export async function startServer(app: Fetchable): Promise<RunningServer & { sen
 export const inProcess: Transport = {
   name: 'app.fetch',
   async open(app) {
-    return { send: (path, init) => app.request(path, init), close: async () => {} }
+    return {
+      send: (path, init) => app.request(path, init),
+      origin: 'http://localhost',
+      close: async () => {},
+    }
   },
 }
 
@@ -48,7 +58,7 @@ export const nodeServer: Transport = {
   name: 'serve',
   async open(app) {
     const server = await startServer(app)
-    return { send: server.send, close: () => server.close() }
+    return { send: server.send, origin: server.url, close: () => server.close() }
   },
 }
 
@@ -57,7 +67,7 @@ export const transports: readonly Transport[] = [inProcess, nodeServer]
 
 /**
  * Serve `app` through `engine` for the enclosing `describe` block: opened once in `beforeAll`,
- * closed in `afterAll`. The returned `Send` works inside that block's tests and hooks.
+ * closed in `afterAll`. The returned `Send` (and its `origin`) work inside that block's tests.
  * @example
  * describeEachEngine('cleanup', (engine) => {
  *   const { app, events } = createCleanupApp()
@@ -65,7 +75,7 @@ export const transports: readonly Transport[] = [inProcess, nodeServer]
  *   test('…', async () => expect((await send('/ok')).status).toBe(200))
  * })
  */
-export function serveThrough(engine: Transport, app: Servable): Send {
+export function serveThrough(engine: Transport, app: Servable): ServedSend {
   let opened: Awaited<ReturnType<Transport['open']>> | undefined
   beforeAll(async () => {
     opened = await engine.open(app)
@@ -74,10 +84,12 @@ export function serveThrough(engine: Transport, app: Servable): Send {
     await opened?.close()
     opened = undefined
   })
-  return (path, init) => {
+  const open = () => {
     if (opened === undefined) throw new Error(`${engine.name} is not open: send from a test`)
-    return opened.send(path, init)
+    return opened
   }
+  const send: Send = (path, init) => open().send(path, init)
+  return Object.defineProperty(send, 'origin', { get: () => open().origin }) as ServedSend
 }
 
 /**
@@ -104,7 +116,7 @@ export function describeEachEngine(title: string, body: (engine: Transport) => v
 export function describeEngines(
   title: string,
   app: Servable,
-  body: (send: Send, engine: Transport) => void,
+  body: (send: ServedSend, engine: Transport) => void,
 ): void {
   describeEachEngine(title, (engine) => body(serveThrough(engine, app), engine))
 }
