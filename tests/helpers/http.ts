@@ -18,7 +18,7 @@ export type Servable = Fetchable & {
 export interface Transport {
   /** The engine's name, shown in test titles: `app.fetch` or `serve`. */
   readonly name: string
-  /** Start serving `app` (if needed) and return a sender plus a function that stops it. */
+  /** Start serving `app` (if needed): a sender, the origin paths resolve against, and a stop. */
   open(app: Servable): Promise<{ send: Send; origin: string; close(): Promise<void> }>
 }
 
@@ -53,7 +53,10 @@ export const inProcess: Transport = {
   },
 }
 
-/** The Node engine: a real `serve()` server on 127.0.0.1, reached with `fetch` (no redirects). */
+/**
+ * The Node engine: a real `serve()` server on 127.0.0.1, reached with `fetch` (redirects not
+ * followed), or with `node:http` for what `fetch` would rewrite (repeated headers, dot segments).
+ */
 export const nodeServer: Transport = {
   name: 'serve',
   async open(app) {
