@@ -1,5 +1,6 @@
 import { APIKeyHeader, dependency, Gatehouse } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
 import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
@@ -43,6 +44,26 @@ describeEngines('APIKeyHeader', app, (send) => {
     expect(await (await call('/maybe')).json()).toEqual({ key: null })
     expect(await (await call('/maybe', { 'x-maybe-key': '' })).json()).toEqual({ key: null })
     expect(await (await call('/maybe', { 'x-maybe-key': 'k' })).json()).toEqual({ key: 'k' })
+  })
+})
+
+// A key in the Authorization header is credentials like any other scheme's.
+const inAuthorization = new Gatehouse()
+inAuthorization.get(
+  '/users/me',
+  { inputs: { key: new APIKeyHeader({ name: 'Authorization' }) } },
+  ({ key }) => ({ key }),
+)
+
+describeEngines('APIKeyHeader named Authorization', inAuthorization, (send) => {
+  it('gives the whole header value as the key', async () => {
+    const response = await send('/users/me', { headers: { authorization: 'key-one' } })
+    expect(await response.json()).toEqual({ key: 'key-one' })
+  })
+
+  it('answers 400 to two Authorization headers, taking neither as the key', async () => {
+    const response = await send('/users/me', twoAuthorizations('key-one', 'key-two'))
+    await expectAmbiguousCredentialsRefused(response, 'key-one', 'key-two')
   })
 })
 
