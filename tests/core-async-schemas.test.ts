@@ -1,7 +1,7 @@
 import { Body, Gatehouse } from 'gatehouse'
-import { describe, expect, test } from 'vitest'
+import { beforeEach, expect, test } from 'vitest'
 import * as z from 'zod'
-import { captureLogger } from './helpers/http.js'
+import { captureLogger, describeEachEngine, serveThrough } from './helpers/http.js'
 
 // Schemas with async refinements cannot be parsed synchronously; the sync-first path falls back.
 const taken = new Set(['ada'])
@@ -10,13 +10,17 @@ const NewUser = z.object({
 })
 const Out = z.object({ name: z.string() }).refine(async (user) => user.name !== 'hidden')
 
-describe('schemas with async refinements', () => {
+describeEachEngine('schemas with async refinements', (engine) => {
   const logger = captureLogger()
   const app = new Gatehouse({ logger })
   app.post('/users', { inputs: { user: Body(NewUser) }, response: Out }, ({ user }) => user)
+  const send = serveThrough(engine, app)
+  beforeEach(() => {
+    logger.calls.length = 0
+  })
 
   const post = (name: string) =>
-    app.request('/users', {
+    send('/users', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name }),

@@ -9,88 +9,102 @@ import {
   Query,
   Router,
 } from 'gatehouse'
-import { describe, expect, test } from 'vitest'
+import { beforeEach, describe, expect, test } from 'vitest'
 import * as z from 'zod'
-import { captureLogger } from './helpers/http.js'
+import { captureLogger, describeEachEngine, type Send, serveThrough } from './helpers/http.js'
 
-const getJSON = async (app: Gatehouse, path: string, init?: RequestInit) => {
-  const res = await app.request(path, init)
+type JSONAnswer = { status: number; body: unknown }
+const getJSON = async (send: Send, path: string, init?: RequestInit): Promise<JSONAnswer> => {
+  const res = await send(path, init)
   return { status: res.status, body: await res.json() }
 }
 
-describe('dependency values', () => {
-  test('sync and async dependencies, nested, bare or in Depends()', async () => {
-    const app = new Gatehouse()
-    const commons = dependency(
-      { q: Query(z.string().optional()), skip: Query(z.number().default(0)) },
-      ({ q, skip }) => ({ q, skip }),
-    )
-    const slow = dependency({ commons }, async ({ commons }) => {
-      await new Promise((resolve) => setTimeout(resolve, 1))
-      return commons.skip + 1
+describeEachEngine('dependency values', (engine) => {
+  const commons = dependency(
+    { q: Query(z.string().optional()), skip: Query(z.number().default(0)) },
+    ({ q, skip }) => ({ q, skip }),
+  )
+  const slow = dependency({ commons }, async ({ commons }) => {
+    await new Promise((resolve) => setTimeout(resolve, 1))
+    return commons.skip + 1
+  })
+  const nested = new Gatehouse()
+  nested.get('/', { inputs: { commons, next: Depends(slow) } }, (inputs) => inputs)
+  const sendNested = serveThrough(engine, nested)
+
+  let counter = 0
+  const count = dependency({}, () => ++counter)
+  const a = dependency({ n: count }, ({ n }) => n)
+  const b = dependency({ n: Depends(count) }, ({ n }) => n)
+  const cached = new Gatehouse()
+  cached.get(
+    '/',
+    { inputs: { a, b, direct: count, fresh: Depends(count, { useCache: false }) } },
+    (inputs) => inputs,
+  )
+  const sendCached = serveThrough(engine, cached)
+
+  const order: string[] = []
+  const mark = (name: string) =>
+    dependency({}, () => {
+      order.push(name)
+      return name
     })
-    app.get('/', { inputs: { commons, next: Depends(slow) } }, (inputs) => inputs)
-    expect(await getJSON(app, '/?q=x&skip=2')).toEqual({
+  const ordered = new Gatehouse({ dependencies: [mark('app')] })
+  const router = new Router({ prefix: '/r', dependencies: [mark('router')] })
+  router.get(
+    '/',
+    { dependencies: [mark('route-1'), mark('route-2')], inputs: { value: mark('input') } },
+    (inputs) => inputs,
+  )
+  ordered.include(router, { dependencies: [mark('include')] })
+  const sendOrdered = serveThrough(engine, ordered)
+
+  const verifyKey = dependency({ xKey: Query(z.string()) }, ({ xKey }) => {
+    if (xKey !== 'secret') throw new HTTPException(400, { detail: 'X-Key invalid' })
+  })
+  let ran = false
+  const guarded = new Gatehouse()
+  guarded.get('/', { dependencies: [verifyKey] }, () => {
+    ran = true
+    return 'ok'
+  })
+  const sendGuarded = serveThrough(engine, guarded)
+
+  test('sync and async dependencies, nested, bare or in Depends()', async () => {
+    expect(await getJSON(sendNested, '/?q=x&skip=2')).toEqual({
       status: 200,
       body: { commons: { q: 'x', skip: 2 }, next: 3 },
     })
   })
 
   test('a dependency runs once per request however often it is used; useCache: false runs again', async () => {
-    let counter = 0
-    const count = dependency({}, () => ++counter)
-    const a = dependency({ n: count }, ({ n }) => n)
-    const b = dependency({ n: Depends(count) }, ({ n }) => n)
-    const app = new Gatehouse()
-    app.get(
-      '/',
-      { inputs: { a, b, direct: count, fresh: Depends(count, { useCache: false }) } },
-      (inputs) => inputs,
-    )
-    expect((await getJSON(app, '/')).body).toEqual({ a: 1, b: 1, direct: 1, fresh: 2 })
+    expect((await getJSON(sendCached, '/')).body).toEqual({ a: 1, b: 1, direct: 1, fresh: 2 })
     // The cache is per request, not per app.
-    expect((await getJSON(app, '/')).body).toEqual({ a: 3, b: 3, direct: 3, fresh: 4 })
+    expect((await getJSON(sendCached, '/')).body).toEqual({ a: 3, b: 3, direct: 3, fresh: 4 })
   })
 
   test('decorator dependencies run in order app, router, route, then inputs; values unused', async () => {
-    const order: string[] = []
-    const mark = (name: string) =>
-      dependency({}, () => {
-        order.push(name)
-        return name
-      })
-    const app = new Gatehouse({ dependencies: [mark('app')] })
-    const router = new Router({ prefix: '/r', dependencies: [mark('router')] })
-    router.get(
-      '/',
-      { dependencies: [mark('route-1'), mark('route-2')], inputs: { value: mark('input') } },
-      (inputs) => inputs,
-    )
-    app.include(router, { dependencies: [mark('include')] })
-    expect((await getJSON(app, '/r/')).body).toEqual({ value: 'input' })
+    expect((await getJSON(sendOrdered, '/r/')).body).toEqual({ value: 'input' })
     expect(order).toEqual(['app', 'include', 'router', 'route-1', 'route-2', 'input'])
   })
 
   test('a decorator dependency can reject the request', async () => {
-    const verifyKey = dependency({ xKey: Query(z.string()) }, ({ xKey }) => {
-      if (xKey !== 'secret') throw new HTTPException(400, { detail: 'X-Key invalid' })
-    })
-    let ran = false
-    const app = new Gatehouse()
-    app.get('/', { dependencies: [verifyKey] }, () => {
-      ran = true
-      return 'ok'
-    })
-    expect(await getJSON(app, '/?xKey=wrong')).toEqual({
+    expect(await getJSON(sendGuarded, '/?xKey=wrong')).toEqual({
       status: 400,
       body: { detail: 'X-Key invalid' },
     })
     expect(ran).toBe(false)
-    expect(await getJSON(app, '/?xKey=secret')).toEqual({ status: 200, body: 'ok' })
+    expect(await getJSON(sendGuarded, '/?xKey=secret')).toEqual({ status: 200, body: 'ok' })
   })
 })
 
-describe('cleanup', () => {
+/** Cleanups run after the response is written: over a socket, the test may see the answer first. */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
+describeEachEngine('cleanup', (engine) => {
   function createCleanupApp() {
     const events: string[] = []
     const logger = captureLogger()
@@ -138,12 +152,64 @@ describe('cleanup', () => {
       throw new Error('boom')
     })
     app.get('/invalid', { inputs: { outer, n: Query(z.number()) } }, () => 'never')
-    return { app, events, logger }
+
+    const seen: unknown[] = []
+    const ran = { guarded: false }
+    const session = dependency({}, async function* session() {
+      try {
+        yield 'session'
+      } catch (error) {
+        seen.push(error)
+        throw error
+      } finally {
+        events.push('session:close')
+      }
+    })
+    const guard = dependency({ session }, () => {
+      throw new HTTPException(401, { detail: 'Not authenticated' })
+    })
+    app.get('/guarded', { inputs: { guard } }, () => {
+      ran.guarded = true
+    })
+    const strict = dependency(
+      {},
+      function* strict() {
+        yield 1
+        throw new HTTPException(409, { detail: 'Conflict found during cleanup' })
+      },
+      { scope: 'function' },
+    )
+    app.get('/strict', { inputs: { strict } }, () => 'ok')
+    const late = dependency({}, function* late() {
+      yield 1
+      throw new Error('commit failed')
+    })
+    app.get('/late', { inputs: { late } }, () => 'ok')
+    const swallow = dependency({}, function* swallow() {
+      try {
+        yield 1
+      } catch {
+        // deliberately ignored
+      }
+    })
+    app.get('/swallow', { inputs: { swallow } }, () => {
+      throw new HTTPException(418, { detail: 'teapot' })
+    })
+    const empty = dependency({}, function* empty() {})
+    app.get('/empty', { inputs: { empty } }, () => 'ok')
+    return { app, events, logger, seen, ran }
   }
+  const { app, events, logger, seen, ran } = createCleanupApp()
+  const send = serveThrough(engine, app)
+  beforeEach(() => {
+    events.length = 0
+    logger.calls.length = 0
+    seen.length = 0
+    ran.guarded = false
+  })
 
   test('generator cleanup and disposal run after the handler, in reverse order of set-up', async () => {
-    const { app, events } = createCleanupApp()
-    const res = await getJSON(app, '/ok')
+    const res = await getJSON(send, '/ok')
     expect(res).toEqual({ status: 200, body: { inner: 'outer/inner', resource: 'resource' } })
     expect(events).toEqual([
       'outer:open',
@@ -157,8 +223,7 @@ describe('cleanup', () => {
   })
 
   test('cleanup runs on errors too and sees the error through try/catch around yield', async () => {
-    const { app, events, logger } = createCleanupApp()
-    expect(await getJSON(app, '/http-error')).toEqual({ status: 404, body: { detail: 'Nope' } })
+    expect(await getJSON(send, '/http-error')).toEqual({ status: 404, body: { detail: 'Nope' } })
     expect(events).toEqual([
       'outer:open',
       'inner:open',
@@ -168,7 +233,7 @@ describe('cleanup', () => {
       'outer:close',
     ])
     events.length = 0
-    expect(await getJSON(app, '/crash')).toEqual({
+    expect(await getJSON(send, '/crash')).toEqual({
       status: 500,
       body: { detail: 'Internal Server Error' },
     })
@@ -185,89 +250,39 @@ describe('cleanup', () => {
   })
 
   test('a later dependency that fails still lets earlier ones clean up, seeing its error', async () => {
-    const { events } = createCleanupApp()
-    const seen: unknown[] = []
-    const session = dependency({}, async function* session() {
-      try {
-        yield 'session'
-      } catch (error) {
-        seen.push(error)
-        throw error
-      } finally {
-        events.push('session:close')
-      }
+    expect(await getJSON(send, '/guarded')).toEqual({
+      status: 401,
+      body: { detail: 'Not authenticated' },
     })
-    const guard = dependency({ session }, () => {
-      throw new HTTPException(401, { detail: 'Not authenticated' })
-    })
-    let ran = false
-    const app = new Gatehouse()
-    app.get('/', { inputs: { guard } }, () => {
-      ran = true
-    })
-    expect(await getJSON(app, '/')).toEqual({ status: 401, body: { detail: 'Not authenticated' } })
-    expect(ran).toBe(false)
+    expect(ran.guarded).toBe(false)
     expect(events).toEqual(['session:close'])
     expect(seen).toEqual([expect.objectContaining({ status: 401 })])
   })
 
   test('no dependency runs when the inputs are invalid, so nothing needs cleaning', async () => {
-    const { app, events } = createCleanupApp()
-    expect((await app.request('/invalid?n=x')).status).toBe(422)
+    expect((await send('/invalid?n=x')).status).toBe(422)
     expect(events).toEqual([])
   })
 
   test("an exception raised after yield of a scope: 'function' dependency replaces the response", async () => {
-    const app = new Gatehouse()
-    const strict = dependency(
-      {},
-      function* strict() {
-        yield 1
-        throw new HTTPException(409, { detail: 'Conflict found during cleanup' })
-      },
-      { scope: 'function' },
-    )
-    app.get('/', { inputs: { strict } }, () => 'ok')
-    expect(await getJSON(app, '/')).toEqual({
+    expect(await getJSON(send, '/strict')).toEqual({
       status: 409,
       body: { detail: 'Conflict found during cleanup' },
     })
   })
 
   test('an exception raised after yield, once the response is sent, is logged', async () => {
-    const logger = captureLogger()
-    const app = new Gatehouse({ logger })
-    const late = dependency({}, function* late() {
-      yield 1
-      throw new Error('commit failed')
-    })
-    app.get('/', { inputs: { late } }, () => 'ok')
-    expect(await getJSON(app, '/')).toEqual({ status: 200, body: 'ok' })
-    expect(logger.calls).toEqual([['Cleanup failed in GET /', new Error('commit failed')]])
+    expect(await getJSON(send, '/late')).toEqual({ status: 200, body: 'ok' })
+    await until(() => logger.calls.length > 0)
+    expect(logger.calls).toEqual([['Cleanup failed in GET /late', new Error('commit failed')]])
   })
 
   test('a cleanup that swallows the error does not turn a failure into success', async () => {
-    const logger = captureLogger()
-    const app = new Gatehouse({ logger })
-    const swallow = dependency({}, function* swallow() {
-      try {
-        yield 1
-      } catch {
-        // deliberately ignored
-      }
-    })
-    app.get('/', { inputs: { swallow } }, () => {
-      throw new HTTPException(418, { detail: 'teapot' })
-    })
-    expect(await getJSON(app, '/')).toEqual({ status: 418, body: { detail: 'teapot' } })
+    expect(await getJSON(send, '/swallow')).toEqual({ status: 418, body: { detail: 'teapot' } })
   })
 
   test('a generator that never yields is a 500, logged', async () => {
-    const logger = captureLogger()
-    const app = new Gatehouse({ logger })
-    const empty = dependency({}, function* empty() {})
-    app.get('/', { inputs: { empty } }, () => 'ok')
-    expect((await app.request('/')).status).toBe(500)
+    expect((await send('/empty')).status).toBe(500)
     expect(logger.calls).toHaveLength(1)
   })
 })

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import {
   Body,
   dependency,
@@ -8,9 +9,9 @@ import {
   Query,
   RequestValidationError,
 } from 'gatehouse'
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { beforeEach, describe, expect, test } from 'vitest'
 import * as z from 'zod'
-import { captureLogger, type Send, transports } from './helpers/http.js'
+import { captureLogger, describeEachEngine, serveThrough, startServer } from './helpers/http.js'
 
 const Item = z.object({ name: z.string(), price: z.number().positive() })
 
@@ -65,14 +66,9 @@ function createErrorsApp() {
   return { app, logger }
 }
 
-describe.each(transports)('errors ($name)', (transport) => {
+describeEachEngine('errors', (engine) => {
   const { app, logger } = createErrorsApp()
-  let send: Send
-  let close: () => Promise<void>
-  beforeAll(async () => {
-    ;({ send, close } = await transport.open(app))
-  })
-  afterAll(() => close())
+  const send = serveThrough(engine, app)
   beforeEach(() => {
     logger.calls.length = 0
   })
@@ -185,6 +181,21 @@ describe.each(transports)('errors ($name)', (transport) => {
     expect(asText.body.detail[0].type).toBe('missing')
   })
 
+  test('a body sent with two Content-Type headers is a 400, read as neither type', async () => {
+    // app.fetch sees "application/json, text/plain", serve() would see only the first one.
+    const res = await send('/json', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Foo', price: 1 }),
+      headers: [
+        ['content-type', 'application/json'],
+        ['content-type', 'text/plain'],
+      ],
+    })
+    const text = await res.text()
+    expect(`${res.status} ${text}`).toMatch(/^400 /)
+    expect(JSON.parse(text)).toMatchObject({ detail: expect.any(String) })
+  })
+
   test('HTTPException answers {"detail": ...} with its status and headers', async () => {
     const res = await json('/teapot')
     expect(res.status).toBe(418)
@@ -287,7 +298,7 @@ describe.each(transports)('errors ($name)', (transport) => {
   })
 })
 
-describe('body limit', () => {
+describe('body limit (app.fetch)', () => {
   test('a declared Content-Length over the limit is refused before any byte is read', async () => {
     const { app } = createErrorsApp()
     let pulls = 0
@@ -310,15 +321,45 @@ describe('body limit', () => {
     expect((await app.request(request)).status).toBe(413)
     expect(pulls).toBe(0)
   })
+})
+
+describe('body limit (serve)', () => {
+  test('a declared Content-Length over the limit is refused before any byte is sent', async () => {
+    const { app } = createErrorsApp()
+    const server = await startServer(app)
+    try {
+      // Only the headers go out; the answer must come without waiting for the 65 bytes.
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const request = httpRequest(`${server.url}/json`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': '65' },
+        })
+        request.on('response', (response) => {
+          response.resume()
+          resolve(response.statusCode)
+          request.destroy()
+        })
+        request.on('error', reject)
+        request.flushHeaders()
+      })
+      expect(status).toBe(413)
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describeEachEngine('default body limit', (engine) => {
+  const app = new Gatehouse()
+  app.post('/', { inputs: { data: Body(z.string()) } }, ({ data }) => data.length)
+  const send = serveThrough(engine, app)
 
   test('is 1 MiB', async () => {
-    const app = new Gatehouse()
-    app.post('/', { inputs: { data: Body(z.string()) } }, ({ data }) => data.length)
     const ok = JSON.stringify('x'.repeat(1024 * 1024 - 2))
     const tooBig = JSON.stringify('x'.repeat(1024 * 1024 - 1))
-    const send = (body: string) =>
-      app.request('/', { method: 'POST', body, headers: { 'content-type': 'application/json' } })
-    expect((await send(ok)).status).toBe(200)
-    expect((await send(tooBig)).status).toBe(413)
+    const post = (body: string) =>
+      send('/', { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+    expect((await post(ok)).status).toBe(200)
+    expect((await post(tooBig)).status).toBe(413)
   })
 })

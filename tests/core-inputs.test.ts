@@ -1,7 +1,7 @@
 import { Body, Cookie, Form, Gatehouse, Header, Path, Query } from 'gatehouse'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import * as z from 'zod'
-import { type Send, transports } from './helpers/http.js'
+import { describeEachEngine, serveThrough } from './helpers/http.js'
 
 const Item = z.object({ name: z.string(), price: z.number() })
 const User = z.object({ username: z.string() })
@@ -122,14 +122,9 @@ function createInputsApp() {
   return app
 }
 
-describe.each(transports)('inputs ($name)', (transport) => {
+describeEachEngine('inputs', (engine) => {
   const app = createInputsApp()
-  let send: Send
-  let close: () => Promise<void>
-  beforeAll(async () => {
-    ;({ send, close } = await transport.open(app))
-  })
-  afterAll(() => close())
+  const send = serveThrough(engine, app)
 
   const json = async (path: string, init?: RequestInit) => {
     const res = await send(path, init)
@@ -222,11 +217,45 @@ describe.each(transports)('inputs ($name)', (transport) => {
     expect(underscored.body.xToken).toBeUndefined()
   })
 
+  test('a header sent on several lines reads as its values joined, a list as every value', async () => {
+    const { body } = await json('/headers', {
+      headers: [
+        ['x-token', 'first'],
+        ['x-token', 'second'],
+        ['x-values', 'a'],
+        ['x-values', 'b, c'],
+      ],
+    })
+    expect(body).toMatchObject({ xToken: 'first, second', x_values: ['a', 'b', 'c'] })
+  })
+
+  test('a repeated User-Agent reads joined too, like any other header', async () => {
+    // Node keeps only the first of a few "singleton" headers (user-agent, referer, ...); the
+    // Fetch standard joins every repeated header, so app.fetch sees both values.
+    const { body } = await json('/headers', {
+      headers: [
+        ['user-agent', 'tests/1.0'],
+        ['user-agent', 'proxy/2.0'],
+      ],
+    })
+    expect(body).toMatchObject({ user_agent: 'tests/1.0, proxy/2.0' })
+  })
+
   test('cookies are read and decoded', async () => {
     expect(
       await json('/cookies', { headers: { cookie: 'session=s%20one; ads_id="quoted"; x=1' } }),
     ).toEqual({ status: 200, body: { session: 's one', ads_id: 'quoted' } })
     expect((await json('/cookies')).body).toEqual({})
+  })
+
+  test('cookies from several Cookie header lines are all read', async () => {
+    const res = await json('/cookies', {
+      headers: [
+        ['cookie', 'session=one'],
+        ['cookie', 'ads_id=two'],
+      ],
+    })
+    expect(res).toEqual({ status: 200, body: { session: 'one', ads_id: 'two' } })
   })
 
   test('path, body and query together', async () => {

@@ -12,6 +12,7 @@ import {
 } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
+import { describeEachEngine, describeEngines, serveThrough } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const VALIDATION_ERROR_RESPONSE = {
@@ -73,29 +74,33 @@ function schemas(doc: OpenAPIDocument): Record<string, Record<string, unknown>> 
   return (doc.components as { schemas: Record<string, Record<string, unknown>> }).schemas
 }
 
-describe('OpenAPI snapshot', () => {
-  test('a small app produces exactly this document, served at /openapi.json', async () => {
-    const Item = z.object({ name: z.string(), price: z.number() }).meta({ id: 'Item' })
-    const app = new Gatehouse({ title: 'Small', version: '1.2.3', description: 'A small API.' })
-    app.get('/', {}, function root() {
-      return { hello: 'world' }
-    })
-    const items = new Router({ prefix: '/items', tags: ['items'] })
-    items.get(
-      '/{item_id}',
-      { inputs: { item_id: Path(z.string()), q: Query(z.string().optional()) }, response: Item },
-      function readItem({ item_id }) {
-        return { name: item_id, price: 1 }
-      },
-    )
-    items.post(
-      '/',
-      { inputs: { item: Body(Item) }, response: Item, status: 201, summary: 'Create an item' },
-      ({ item }) => item,
-    )
-    app.include(items)
+function createSmallApp() {
+  const Item = z.object({ name: z.string(), price: z.number() }).meta({ id: 'Item' })
+  const app = new Gatehouse({ title: 'Small', version: '1.2.3', description: 'A small API.' })
+  app.get('/', {}, function root() {
+    return { hello: 'world' }
+  })
+  const items = new Router({ prefix: '/items', tags: ['items'] })
+  items.get(
+    '/{item_id}',
+    { inputs: { item_id: Path(z.string()), q: Query(z.string().optional()) }, response: Item },
+    function readItem({ item_id }) {
+      return { name: item_id, price: 1 }
+    },
+  )
+  items.post(
+    '/',
+    { inputs: { item: Body(Item) }, response: Item, status: 201, summary: 'Create an item' },
+    ({ item }) => item,
+  )
+  app.include(items)
+  return app
+}
 
-    const res = await app.request('/openapi.json')
+const small = createSmallApp()
+describeEngines('OpenAPI snapshot', small, (send) => {
+  test('a small app produces exactly this document, served at /openapi.json', async () => {
+    const res = await send('/openapi.json')
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('application/json')
     const document = await res.json()
@@ -163,10 +168,12 @@ describe('OpenAPI snapshot', () => {
         },
       },
     })
-    expect(document).toEqual(app.openapi())
+    expect(document).toEqual(small.openapi())
     await expectValidOpenAPI(document)
   })
+})
 
+describe('OpenAPI snapshot', () => {
   test('without inputs anywhere there are no validation schemas at all', async () => {
     const app = new Gatehouse()
     app.get('/health', {}, () => 'ok')
@@ -396,41 +403,37 @@ describe('OpenAPI request bodies', () => {
   })
 })
 
-describe('OpenAPI operations', () => {
-  function createOperationsApp() {
-    const app = new Gatehouse({
-      title: 'Ops',
-      openapiTags: [{ name: 'users', description: 'People' }],
-      servers: [{ url: 'https://api.example.com' }],
-    })
-    const users = new Router({ prefix: '/users', tags: ['users'] })
-    users.get('/', { tags: ['listing'] }, function listUsers() {
-      return []
-    })
-    users.get('/{id}', { inputs: { id: Path(z.number()) } }, () => null)
-    app.include(users)
-    app.get('/a-b', {}, () => null)
-    app.get('/a_b', {}, () => null)
-    app.delete(
-      '/things/{id}',
-      {
-        inputs: { id: Path(z.string()) },
-        status: 204,
-        deprecated: true,
-        description: 'Removes a thing.',
-        responses: { 404: { description: 'Not found', schema: z.object({ detail: z.string() }) } },
-      },
-      () => null,
-    )
-    app.get('/internal', { includeInSchema: false }, () => null)
-    app.get(
-      '/explicit',
-      { operationId: 'getExplicit', responseDescription: 'The thing' },
-      () => null,
-    )
-    return app
-  }
+function createOperationsApp() {
+  const app = new Gatehouse({
+    title: 'Ops',
+    openapiTags: [{ name: 'users', description: 'People' }],
+    servers: [{ url: 'https://api.example.com' }],
+  })
+  const users = new Router({ prefix: '/users', tags: ['users'] })
+  users.get('/', { tags: ['listing'] }, function listUsers() {
+    return []
+  })
+  users.get('/{id}', { inputs: { id: Path(z.number()) } }, () => null)
+  app.include(users)
+  app.get('/a-b', {}, () => null)
+  app.get('/a_b', {}, () => null)
+  app.delete(
+    '/things/{id}',
+    {
+      inputs: { id: Path(z.string()) },
+      status: 204,
+      deprecated: true,
+      description: 'Removes a thing.',
+      responses: { 404: { description: 'Not found', schema: z.object({ detail: z.string() }) } },
+    },
+    () => null,
+  )
+  app.get('/internal', { includeInSchema: false }, () => null)
+  app.get('/explicit', { operationId: 'getExplicit', responseDescription: 'The thing' }, () => null)
+  return app
+}
 
+describe('OpenAPI operations', () => {
   test('summary, operationId, tags, description and deprecated', async () => {
     const document = createOperationsApp().openapi()
     expect(operation(document, '/users/', 'get')).toMatchObject({
@@ -491,12 +494,6 @@ describe('OpenAPI operations', () => {
     expect(schemas(document)).toMatchObject(VALIDATION_SCHEMAS)
   })
 
-  test('includeInSchema: false hides a route that is still served', async () => {
-    const app = createOperationsApp()
-    expect(app.openapi().paths['/internal']).toBeUndefined()
-    expect((await app.request('/internal')).status).toBe(200)
-  })
-
   test('dependency-only inputs still document the 422', () => {
     const app = new Gatehouse()
     const needsToken = dependency({ token: Header(z.string()) }, ({ token }) => token)
@@ -509,21 +506,33 @@ describe('OpenAPI operations', () => {
   })
 })
 
-describe('OpenAPI URL', () => {
+describeEachEngine('OpenAPI served', (engine) => {
+  const app = createOperationsApp()
+  const send = serveThrough(engine, app)
+  const moved = new Gatehouse({ openapiUrl: '/api/schema.json' })
+  moved.get('/', {}, () => null)
+  const sendMoved = serveThrough(engine, moved)
+  const off = new Gatehouse({ openapiUrl: null })
+  off.get('/', {}, () => null)
+  const sendOff = serveThrough(engine, off)
+
+  test('includeInSchema: false hides a route that is still served', async () => {
+    expect(app.openapi().paths['/internal']).toBeUndefined()
+    expect((await send('/internal')).status).toBe(200)
+  })
+
   test('openapiUrl moves the document; null turns it and the docs pages off', async () => {
-    const moved = new Gatehouse({ openapiUrl: '/api/schema.json' })
-    moved.get('/', {}, () => null)
-    expect((await moved.request('/openapi.json')).status).toBe(404)
-    const res = await moved.request('/api/schema.json')
+    expect((await sendMoved('/openapi.json')).status).toBe(404)
+    const res = await sendMoved('/api/schema.json')
     expect(res.status).toBe(200)
     expect((await res.json()).openapi).toBe('3.1.0')
 
-    const off = new Gatehouse({ openapiUrl: null })
-    off.get('/', {}, () => null)
     for (const path of ['/openapi.json', '/docs', '/redoc', '/docs/oauth2-redirect'])
-      expect((await off.request(path)).status).toBe(404)
+      expect((await sendOff(path)).status).toBe(404)
   })
+})
 
+describe('OpenAPI URL', () => {
   test('the document follows routes added after it was first generated', () => {
     const app = new Gatehouse()
     app.get('/a', {}, () => null)

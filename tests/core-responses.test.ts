@@ -1,7 +1,7 @@
 import { Body, Gatehouse, Path } from 'gatehouse'
-import { describe, expect, test } from 'vitest'
+import { beforeEach, expect, test } from 'vitest'
 import * as z from 'zod'
-import { captureLogger } from './helpers/http.js'
+import { captureLogger, describeEachEngine, serveThrough } from './helpers/http.js'
 
 const User = z.object({
   username: z.string(),
@@ -53,45 +53,53 @@ function createResponsesApp() {
         headers: { 'content-type': 'text/html', 'x-raw': '1' },
       }),
   )
+  app.get('/broken', { response: User }, () => ({ name: 'no username' }) as never)
   // A raw Response would bypass the model, which is there to keep fields out: refused (500, logged).
   app.get('/raw-with-model', { response: User }, () => new Response('{"secret":1}') as never)
-  app.get('/broken', { response: User }, () => ({ name: 'no username' }) as never)
   app.get('/nothing', {}, () => undefined)
   app.get('/async', { response: z.number() }, async () => 42)
+  app.get('/cookies', {}, () => {
+    const headers = new Headers({ 'content-type': 'text/plain' })
+    headers.append('set-cookie', 'a=1; Path=/')
+    headers.append('set-cookie', 'b=2; Path=/; HttpOnly')
+    return new Response('with cookies', { headers })
+  })
   return { app, logger }
 }
 
-describe('response models', () => {
+describeEachEngine('response models', (engine) => {
+  const { app, logger } = createResponsesApp()
+  const send = serveThrough(engine, app)
+  beforeEach(() => {
+    logger.calls.length = 0
+  })
+
   test('the response schema strips fields it does not declare (no hashed_password)', async () => {
-    const { app } = createResponsesApp()
-    const res = await app.request('/users/johndoe')
+    const res = await send('/users/johndoe')
     expect(res.status).toBe(200)
     const text = await res.text()
     expect(JSON.parse(text)).toEqual({ username: 'johndoe', email: 'john@example.com' })
     expect(text).not.toContain('hashed')
-    const other = await app.request('/users/alice')
+    const other = await send('/users/alice')
     expect(await other.json()).toEqual({ username: 'alice' })
   })
 
   test('stripping applies inside arrays and nested objects', async () => {
-    const { app } = createResponsesApp()
-    expect(await (await app.request('/users-list')).json()).toEqual([
+    expect(await (await send('/users-list')).json()).toEqual([
       { username: 'johndoe', email: 'john@example.com' },
     ])
-    expect(await (await app.request('/nested')).json()).toEqual({
+    expect(await (await send('/nested')).json()).toEqual({
       owner: { username: 'johndoe', email: 'john@example.com' },
       count: 1,
     })
   })
 
   test('defaults of the response schema are filled in', async () => {
-    const { app } = createResponsesApp()
-    expect(await (await app.request('/defaults')).json()).toEqual({ name: 'x', tags: [] })
+    expect(await (await send('/defaults')).json()).toEqual({ name: 'x', tags: [] })
   })
 
   test('a result that fails the response schema is a 500, logged, not leaked', async () => {
-    const { app, logger } = createResponsesApp()
-    const res = await app.request('/broken')
+    const res = await send('/broken')
     expect(res.status).toBe(500)
     const text = await res.text()
     expect(JSON.parse(text)).toEqual({ detail: 'Internal Server Error' })
@@ -105,22 +113,25 @@ describe('response models', () => {
   })
 
   test('an async handler is awaited before serialization', async () => {
-    const { app } = createResponsesApp()
-    expect(await (await app.request('/async')).json()).toBe(42)
+    expect(await (await send('/async')).json()).toBe(42)
   })
 
   test('undefined is sent as JSON null', async () => {
-    const { app } = createResponsesApp()
-    const res = await app.request('/nothing')
+    const res = await send('/nothing')
     expect(res.headers.get('content-type')).toBe('application/json')
     expect(await res.text()).toBe('null')
   })
 })
 
-describe('status and raw responses', () => {
+describeEachEngine('status and raw responses', (engine) => {
+  const { app, logger } = createResponsesApp()
+  const send = serveThrough(engine, app)
+  beforeEach(() => {
+    logger.calls.length = 0
+  })
+
   test('status per route: 201', async () => {
-    const { app } = createResponsesApp()
-    const res = await app.request('/items/', {
+    const res = await send('/items/', {
       method: 'POST',
       body: JSON.stringify({ name: 'Foo' }),
       headers: { 'content-type': 'application/json' },
@@ -130,16 +141,14 @@ describe('status and raw responses', () => {
   })
 
   test('204 has an empty body whatever the handler returns', async () => {
-    const { app } = createResponsesApp()
-    const res = await app.request('/items/3', { method: 'DELETE' })
+    const res = await send('/items/3', { method: 'DELETE' })
     expect(res.status).toBe(204)
     expect(res.headers.get('content-type')).toBeNull()
     expect(await res.text()).toBe('')
   })
 
   test('a returned Response passes through untouched on a route without a response model', async () => {
-    const { app, logger } = createResponsesApp()
-    const res = await app.request('/raw')
+    const res = await send('/raw')
     expect(res.status).toBe(203)
     expect(res.headers.get('content-type')).toBe('text/html')
     expect(res.headers.get('x-raw')).toBe('1')
@@ -148,10 +157,33 @@ describe('status and raw responses', () => {
   })
 
   test('a returned Response on a route with a response model is refused, not passed around it', async () => {
-    const { app, logger } = createResponsesApp()
-    const res = await app.request('/raw-with-model')
+    const res = await send('/raw-with-model')
     expect(res.status).toBe(500)
     expect(await res.json()).toEqual({ detail: 'Internal Server Error' })
     expect(String((logger.calls[0]?.[1] as Error).message)).toMatch(/would bypass/)
+  })
+
+  test('a returned Response keeps every Set-Cookie header', async () => {
+    const res = await send('/cookies')
+    expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/; HttpOnly'])
+    expect(await res.text()).toBe('with cookies')
+  })
+
+  test('a JSON answer declares its Content-Length, and HEAD declares the same without a body', async () => {
+    const get = await send('/users/johndoe')
+    const text = await get.text()
+    expect(get.headers.get('content-length')).toBe(String(Buffer.byteLength(text)))
+    const head = await send('/users/johndoe', { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.headers.get('content-type')).toBe('application/json')
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(text)))
+    expect(await head.text()).toBe('')
+  })
+
+  test('HEAD on a returned Response keeps its status and headers and sends no body', async () => {
+    const res = await send('/raw', { method: 'HEAD' })
+    expect(res.status).toBe(203)
+    expect(res.headers.get('x-raw')).toBe('1')
+    expect(await res.text()).toBe('')
   })
 })

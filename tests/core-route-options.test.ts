@@ -1,7 +1,7 @@
 import { Body, Gatehouse } from 'gatehouse'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
-import { captureLogger, type Send, transports } from './helpers/http.js'
+import { captureLogger, describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 function createApp() {
@@ -23,14 +23,7 @@ function createApp() {
   return app
 }
 
-describe.each(transports)('per-route bodyLimit ($name)', (transport) => {
-  let send: Send
-  let close: () => Promise<void>
-  beforeAll(async () => {
-    ;({ send, close } = await transport.open(createApp()))
-  })
-  afterAll(() => close())
-
+describeEngines('per-route bodyLimit', createApp(), (send) => {
   const post = (path: string, text: string) =>
     send(path, {
       method: 'POST',

@@ -1,6 +1,7 @@
 import { Gatehouse, Header, Query, serve } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
+import { describeEngines } from './helpers/http.js'
 
 function createEchoApp() {
   const app = new Gatehouse()
@@ -25,6 +26,24 @@ function createEchoApp() {
   app.get('/hello', {}, () => 'hello')
   return app
 }
+
+describeEngines('a request through either engine', createEchoApp(), (send) => {
+  test('method, query, headers and body reach the handler as sent', async () => {
+    const res = await send('/echo?q=1', {
+      method: 'POST',
+      body: 'payload',
+      headers: { authorization: 'Bearer abc' },
+    })
+    const echoed = await res.json()
+    expect(new URL(echoed.url).pathname + new URL(echoed.url).search).toBe('/echo?q=1')
+    expect(echoed).toMatchObject({ method: 'POST', q: '1', auth: 'Bearer abc', body: 'payload' })
+  })
+
+  test('a GET is answered by GET routes only', async () => {
+    expect(await (await send('/hello')).json()).toBe('hello')
+    expect((await send('/echo')).status).toBe(405)
+  })
+})
 
 describe('app.request (the test client)', () => {
   test('a path is resolved against http://localhost and RequestInit is applied', async () => {

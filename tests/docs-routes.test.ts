@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { Gatehouse } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import { createDocsRoutes, type DocsOptions, type DocsRoute } from '../src/docs/index.js'
+import { describeEachEngine, type Send, serveThrough } from './helpers/http.js'
 
 const require = createRequire(import.meta.url)
 const swaggerUIDist = dirname(require.resolve('swagger-ui-dist/package.json'))
@@ -31,12 +33,17 @@ function routeAt(routes: DocsRoute[], path: string): DocsRoute {
   return route
 }
 
-async function get(routes: DocsRoute[], path: string, headers: HeadersInit = {}) {
-  return routeAt(routes, path).handle(new Request(`http://127.0.0.1${path}`, { headers }))
+function get(send: Send, path: string, headers: HeadersInit = {}): Promise<Response> {
+  return send(path, { headers })
 }
 
-async function html(routes: DocsRoute[], path: string): Promise<string> {
-  return (await get(routes, path)).text()
+async function html(send: Send, path: string): Promise<string> {
+  return (await get(send, path)).text()
+}
+
+/** A page straight from its route handler, for options no app would accept as a route. */
+async function routeHTML(routes: DocsRoute[], path: string): Promise<string> {
+  return (await routeAt(routes, path).handle(new Request(`http://127.0.0.1${path}`))).text()
 }
 
 /** Every `<script>` tag with its attributes and body. */
@@ -57,30 +64,37 @@ function configBlock(page: string): Record<string, unknown> {
   return JSON.parse(block?.body ?? 'null')
 }
 
-describe('createDocsRoutes', () => {
-  const routes = createDocsRoutes(DEFAULTS)
-
-  test('default options give the pages and exactly their assets', () => {
-    expect(routes.map(({ method, path }) => `${method} ${path}`)).toEqual([
-      'GET /docs',
-      'GET /docs/assets/swagger-ui-bundle.js',
-      'GET /docs/assets/swagger-ui.css',
-      'GET /docs/assets/favicon-32x32.png',
-      'GET /docs/assets/swagger-ui-init.js',
-      'GET /docs/oauth2-redirect',
-      'GET /docs/assets/oauth2-redirect.js',
-      'GET /redoc',
-      'GET /redoc/assets/redoc.standalone.js',
-      'GET /redoc/assets/favicon-32x32.png',
-    ])
-  })
+describeEachEngine('the docs pages served by an app', (engine) => {
+  const send = serveThrough(engine, new Gatehouse())
+  const sendCustomized = serveThrough(
+    engine,
+    new Gatehouse({
+      swaggerUiParameters: { deepLinking: false, syntaxHighlight: { theme: 'obsidian' } },
+      swaggerUiInitOAuth: { clientId: 'docs', usePkceWithAuthorizationCodeGrant: true },
+    }),
+  )
+  const breakout = '</script><script>alert(1)</script><!--'
+  const sendBreakout = serveThrough(engine, new Gatehouse({ swaggerUiParameters: { breakout } }))
+  const title = '</title><script>alert("x")</script> & Co'
+  const sendTitled = serveThrough(engine, new Gatehouse({ title }))
+  const sendRelocated = serveThrough(
+    engine,
+    new Gatehouse({
+      docsUrl: '/reference/swagger',
+      swaggerUiOAuth2RedirectUrl: '/oauth2/callback',
+    }),
+  )
+  const sendWithoutRedirect = serveThrough(
+    engine,
+    new Gatehouse({ swaggerUiOAuth2RedirectUrl: null }),
+  )
 
   test.each([
     ['/docs', STRICT_CSP],
     ['/docs/oauth2-redirect', STRICT_CSP],
     ['/redoc', REDOC_CSP],
   ])('%s is HTML under a strict CSP', async (path, csp) => {
-    const response = await get(routes, path)
+    const response = await get(send, path)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8')
     expect(response.headers.get('cache-control')).toBe('no-cache')
@@ -91,7 +105,7 @@ describe('createDocsRoutes', () => {
   test.each(['/docs', '/docs/oauth2-redirect', '/redoc'])(
     '%s has no inline executable script and no remote URL',
     async (path) => {
-      const page = await html(routes, path)
+      const page = await html(send, path)
       const tags = scripts(page)
       expect(tags.length).toBeGreaterThan(0)
       for (const { attributes, body } of tags) {
@@ -123,7 +137,7 @@ describe('createDocsRoutes', () => {
       'text/javascript; charset=utf-8',
     ],
   ])('%s serves the installed file', async (path, file, contentType) => {
-    const response = await get(routes, path)
+    const response = await get(send, path)
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe(contentType)
     expect(response.headers.get('cache-control')).toBe('public, max-age=86400')
@@ -133,7 +147,7 @@ describe('createDocsRoutes', () => {
 
   test("ReDoc's bundle is served with its CDN logo swapped for an inline image", async () => {
     const file = readFileSync(join(redoc, 'bundles/redoc.standalone.js'), 'utf8')
-    const served = await (await get(routes, '/redoc/assets/redoc.standalone.js')).text()
+    const served = await (await get(send, '/redoc/assets/redoc.standalone.js')).text()
     expect(file).toContain('"https://cdn.redoc.ly/redoc/logo-mini.svg"')
     expect(served).not.toContain('cdn.redoc.ly')
     const logo = 'data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27/%3E'
@@ -141,27 +155,122 @@ describe('createDocsRoutes', () => {
   })
 
   test('the init script reads the configuration from the JSON data block', async () => {
-    const response = await get(routes, '/docs/assets/swagger-ui-init.js')
+    const response = await get(send, '/docs/assets/swagger-ui-init.js')
     expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
     const script = await response.text()
     expect(script).toContain('document.getElementById("swagger-ui-config")')
     expect(script).toContain('SwaggerUIBundle(options)')
-    expect(await html(routes, '/docs')).toContain(
+    expect(await html(send, '/docs')).toContain(
       '<script type="application/json" id="swagger-ui-config">',
     )
   })
 
+  test('nothing outside the allow-list is served, dot segments or not', async () => {
+    for (const path of [
+      '/docs/assets/swagger-ui-bundle.js.map',
+      '/docs/assets/index.html',
+      '/docs/assets/oauth2-redirect.html',
+      '/docs/assets/',
+      '/docs/assets/../package.json',
+      '/docs/assets/%2e%2e/%2e%2e/package.json',
+      '/redoc/assets/redoc.standalone.js.map',
+    ]) {
+      const response = await send(path)
+      expect(response.status).toBe(404)
+      expect(await response.json()).toEqual({ detail: 'Not Found' })
+    }
+  })
+
   test('assets carry an ETag and answer If-None-Match with 304', async () => {
     const path = '/docs/assets/swagger-ui.css'
-    const etag = (await get(routes, path)).headers.get('etag')
+    const etag = (await get(send, path)).headers.get('etag')
     expect(etag).toMatch(/^"[\w-]{27}"$/)
     for (const ifNoneMatch of [etag ?? '', `W/${etag}`, `"other", ${etag}`, '*']) {
-      const response = await get(routes, path, { 'if-none-match': ifNoneMatch })
+      const response = await get(send, path, { 'if-none-match': ifNoneMatch })
       expect(response.status).toBe(304)
       expect(response.headers.get('etag')).toBe(etag)
       expect(await response.text()).toBe('')
     }
-    expect((await get(routes, path, { 'if-none-match': '"other"' })).status).toBe(200)
+    expect((await get(send, path, { 'if-none-match': '"other"' })).status).toBe(200)
+  })
+
+  test('the OAuth2 redirect page loads swagger-ui-dist’s script and sends no Referer', async () => {
+    const response = await get(send, '/docs/oauth2-redirect')
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer')
+    const tags = scripts(await response.text())
+    expect(tags).toEqual([{ attributes: ' src="./assets/oauth2-redirect.js"', body: '' }])
+  })
+
+  test('the Swagger UI configuration is FastAPI’s defaults with the options merged over', async () => {
+    expect(configBlock(await html(sendCustomized, '/docs'))).toEqual({
+      url: '/openapi.json',
+      parameters: {
+        dom_id: '#swagger-ui',
+        layout: 'BaseLayout',
+        deepLinking: false,
+        showExtensions: true,
+        showCommonExtensions: true,
+        syntaxHighlight: { theme: 'obsidian' },
+      },
+      oauth2RedirectUrl: './docs/oauth2-redirect',
+      initOAuth: { clientId: 'docs', usePkceWithAuthorizationCodeGrant: true },
+    })
+    expect(configBlock(await html(send, '/docs'))).toMatchObject({ initOAuth: null })
+  })
+
+  test('the JSON data block cannot be broken out of', async () => {
+    const page = await html(sendBreakout, '/docs')
+    expect(page).not.toContain('alert(1)</script>')
+    expect(page).toContain('\\u003c/script\\u003e\\u003cscript\\u003ealert(1)')
+    expect(configBlock(page)).toMatchObject({ parameters: { breakout } })
+  })
+
+  test('titles are HTML-escaped', async () => {
+    const escaped = '&lt;/title&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co'
+    expect(await html(sendTitled, '/docs')).toContain(`<title>${escaped} - Swagger UI</title>`)
+    expect(await html(sendTitled, '/redoc')).toContain(`<title>${escaped} - ReDoc</title>`)
+  })
+
+  test('pages link to their routes relatively, so they work under a root path', async () => {
+    const custom = createDocsRoutes({
+      ...DEFAULTS,
+      docsUrl: '/reference/swagger',
+      oauth2RedirectUrl: '/oauth2/callback',
+    })
+    const paths = custom.map(({ path }) => `/root${path}`)
+    for (const page of ['/reference/swagger', '/oauth2/callback', '/redoc']) {
+      for (const link of links(await html(sendRelocated, page))) {
+        expect(paths).toContain(new URL(link, `http://127.0.0.1/root${page}`).pathname)
+      }
+    }
+    const { oauth2RedirectUrl } = configBlock(await html(sendRelocated, '/reference/swagger'))
+    const redirect = new URL(String(oauth2RedirectUrl), 'http://127.0.0.1/root/reference/swagger')
+    expect(redirect.pathname).toBe('/root/oauth2/callback')
+  })
+
+  test('without an OAuth2 redirect URL, Swagger UI gets none', async () => {
+    expect(configBlock(await html(sendWithoutRedirect, '/docs'))).toMatchObject({
+      oauth2RedirectUrl: null,
+    })
+  })
+})
+
+describe('createDocsRoutes', () => {
+  const routes = createDocsRoutes(DEFAULTS)
+
+  test('default options give the pages and exactly their assets', () => {
+    expect(routes.map(({ method, path }) => `${method} ${path}`)).toEqual([
+      'GET /docs',
+      'GET /docs/assets/swagger-ui-bundle.js',
+      'GET /docs/assets/swagger-ui.css',
+      'GET /docs/assets/favicon-32x32.png',
+      'GET /docs/assets/swagger-ui-init.js',
+      'GET /docs/oauth2-redirect',
+      'GET /docs/assets/oauth2-redirect.js',
+      'GET /redoc',
+      'GET /redoc/assets/redoc.standalone.js',
+      'GET /redoc/assets/favicon-32x32.png',
+    ])
   })
 
   test('no route serves anything outside the allow-list', () => {
@@ -179,74 +288,11 @@ describe('createDocsRoutes', () => {
     expect(paths.every((path) => !path.includes('*') && !path.includes(':'))).toBe(true)
   })
 
-  test('the Swagger UI configuration is FastAPI’s defaults with the options merged over', async () => {
-    const custom = createDocsRoutes({
-      ...DEFAULTS,
-      swaggerUiParameters: { deepLinking: false, syntaxHighlight: { theme: 'obsidian' } },
-      swaggerUiInitOAuth: { clientId: 'docs', usePkceWithAuthorizationCodeGrant: true },
-    })
-    expect(configBlock(await html(custom, '/docs'))).toEqual({
-      url: '/openapi.json',
-      parameters: {
-        dom_id: '#swagger-ui',
-        layout: 'BaseLayout',
-        deepLinking: false,
-        showExtensions: true,
-        showCommonExtensions: true,
-        syntaxHighlight: { theme: 'obsidian' },
-      },
-      oauth2RedirectUrl: './docs/oauth2-redirect',
-      initOAuth: { clientId: 'docs', usePkceWithAuthorizationCodeGrant: true },
-    })
-    expect(configBlock(await html(routes, '/docs'))).toMatchObject({ initOAuth: null })
-  })
-
-  test('the JSON data block cannot be broken out of', async () => {
-    const breakout = '</script><script>alert(1)</script><!--'
-    const custom = createDocsRoutes({ ...DEFAULTS, swaggerUiParameters: { breakout } })
-    const page = await html(custom, '/docs')
-    expect(page).not.toContain('alert(1)</script>')
-    expect(page).toContain('\\u003c/script\\u003e\\u003cscript\\u003ealert(1)')
-    expect(configBlock(page)).toMatchObject({ parameters: { breakout } })
-  })
-
-  test('titles are HTML-escaped', async () => {
-    const title = '</title><script>alert("x")</script> & Co'
-    const custom = createDocsRoutes({ ...DEFAULTS, title })
-    const escaped = '&lt;/title&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co'
-    expect(await html(custom, '/docs')).toContain(`<title>${escaped} - Swagger UI</title>`)
-    expect(await html(custom, '/redoc')).toContain(`<title>${escaped} - ReDoc</title>`)
-  })
-
   test('ReDoc starts from the spec-url attribute, escaped', async () => {
     const custom = createDocsRoutes({ ...DEFAULTS, openapiUrl: '/api/openapi.json?a=1&b="2"' })
-    expect(await html(custom, '/redoc')).toContain(
+    expect(await routeHTML(custom, '/redoc')).toContain(
       '<redoc spec-url="/api/openapi.json?a=1&amp;b=&quot;2&quot;"></redoc>',
     )
-  })
-
-  test('the OAuth2 redirect page loads swagger-ui-dist’s script and sends no Referer', async () => {
-    const response = await get(routes, '/docs/oauth2-redirect')
-    expect(response.headers.get('referrer-policy')).toBe('no-referrer')
-    const tags = scripts(await response.text())
-    expect(tags).toEqual([{ attributes: ' src="./assets/oauth2-redirect.js"', body: '' }])
-  })
-
-  test('pages link to their routes relatively, so they work under a root path', async () => {
-    const custom = createDocsRoutes({
-      ...DEFAULTS,
-      docsUrl: '/reference/swagger',
-      oauth2RedirectUrl: '/oauth2/callback',
-    })
-    const paths = custom.map(({ path }) => `/root${path}`)
-    for (const page of ['/reference/swagger', '/oauth2/callback', '/redoc']) {
-      for (const link of links(await html(custom, page))) {
-        expect(paths).toContain(new URL(link, `http://127.0.0.1/root${page}`).pathname)
-      }
-    }
-    const { oauth2RedirectUrl } = configBlock(await html(custom, '/reference/swagger'))
-    const redirect = new URL(String(oauth2RedirectUrl), 'http://127.0.0.1/root/reference/swagger')
-    expect(redirect.pathname).toBe('/root/oauth2/callback')
   })
 
   test('null URLs disable their pages', () => {
@@ -262,11 +308,6 @@ describe('createDocsRoutes', () => {
     const noRedirect = paths({ oauth2RedirectUrl: null })
     expect(noRedirect).not.toContain('/docs/oauth2-redirect')
     expect(noRedirect).not.toContain('/docs/assets/oauth2-redirect.js')
-  })
-
-  test('without an OAuth2 redirect URL, Swagger UI gets none', async () => {
-    const custom = createDocsRoutes({ ...DEFAULTS, oauth2RedirectUrl: null })
-    expect(configBlock(await html(custom, '/docs'))).toMatchObject({ oauth2RedirectUrl: null })
   })
 
   test('a docs page at the root keeps its assets under /assets', () => {

@@ -1,16 +1,33 @@
-import { describe, expect, test } from 'vitest'
+import { beforeEach, expect, test } from 'vitest'
 import { createItemsApp } from '../examples/items/app.js'
-import { startServer } from './helpers/http.js'
+import {
+  describeEachEngine,
+  type ServedSend,
+  serveThrough,
+  type Transport,
+} from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const KEY = { 'x-key': 'fake-super-secret-key' }
 
-async function call(
-  app: ReturnType<typeof createItemsApp>['app'],
-  path: string,
-  init?: RequestInit,
-) {
-  const res = await app.request(path, init)
+/**
+ * The example app served through `engine` once for a whole suite, with its in-memory items and
+ * its event log put back as created before every test.
+ */
+function serveItemsApp(engine: Transport) {
+  const { app, items, events } = createItemsApp()
+  const initial = structuredClone([...items])
+  const send = serveThrough(engine, app)
+  beforeEach(() => {
+    events.length = 0
+    items.clear()
+    for (const [id, item] of structuredClone(initial)) items.set(id, item)
+  })
+  return { items, events, send }
+}
+
+async function call(send: ServedSend, path: string, init?: RequestInit) {
+  const res = await send(path, init)
   return { status: res.status, body: res.status === 204 ? null : await res.json() }
 }
 
@@ -20,10 +37,11 @@ const jsonPost = (body: unknown, headers: Record<string, string> = {}): RequestI
   headers: { 'content-type': 'application/json', ...headers },
 })
 
-describe('items example: GET /items/', () => {
+describeEachEngine('items example: GET /items/', (engine) => {
+  const { events, send } = serveItemsApp(engine)
+
   test('lists items through nested dependencies, without internal_note', async () => {
-    const { app, events } = createItemsApp()
-    expect(await call(app, '/items/')).toEqual({
+    expect(await call(send, '/items/')).toEqual({
       status: 200,
       body: [
         { id: 1, name: 'Foo', price: 50.2 },
@@ -34,19 +52,17 @@ describe('items example: GET /items/', () => {
   })
 
   test('pagination and search read the query', async () => {
-    const { app } = createItemsApp()
-    expect((await call(app, '/items/?skip=1&limit=1')).body).toEqual([
+    expect((await call(send, '/items/?skip=1&limit=1')).body).toEqual([
       { id: 2, name: 'Bar', description: 'The bartenders', price: 62, tax: 20.2 },
     ])
-    expect((await call(app, '/items/?q=FOO')).body).toEqual([{ id: 1, name: 'Foo', price: 50.2 }])
-    expect((await call(app, '/items/?limit=0')).body).toEqual({
+    expect((await call(send, '/items/?q=FOO')).body).toEqual([{ id: 1, name: 'Foo', price: 50.2 }])
+    expect((await call(send, '/items/?limit=0')).body).toEqual({
       detail: [expect.objectContaining({ type: 'too_small', loc: ['query', 'limit'], input: 0 })],
     })
   })
 
   test('invalid query values are one 422 and the database is never opened', async () => {
-    const { app, events } = createItemsApp()
-    const res = await call(app, '/items/?skip=-1&limit=101&q=ab')
+    const res = await call(send, '/items/?skip=-1&limit=101&q=ab')
     expect(res.status).toBe(422)
     expect(res.body.detail.map((e: { loc: unknown }) => e.loc)).toEqual([
       ['query', 'skip'],
@@ -57,13 +73,12 @@ describe('items example: GET /items/', () => {
   })
 
   test('the router dependency checks X-Key on every route', async () => {
-    const { app, events } = createItemsApp()
-    expect(await call(app, '/items/', { headers: KEY })).toMatchObject({ status: 200 })
-    expect(await call(app, '/items/', { headers: { 'x-key': 'wrong' } })).toEqual({
+    expect(await call(send, '/items/', { headers: KEY })).toMatchObject({ status: 200 })
+    expect(await call(send, '/items/', { headers: { 'x-key': 'wrong' } })).toEqual({
       status: 400,
       body: { detail: 'X-Key header invalid' },
     })
-    expect(await call(app, '/items/1', { headers: { 'x-key': 'wrong' } })).toMatchObject({
+    expect(await call(send, '/items/1', { headers: { 'x-key': 'wrong' } })).toMatchObject({
       status: 400,
     })
     // The rejected requests never opened the database.
@@ -71,17 +86,17 @@ describe('items example: GET /items/', () => {
   })
 
   test('/items redirects to /items/ keeping the query', async () => {
-    const { app } = createItemsApp()
-    const res = await app.request('/items?q=foo')
+    const res = await send('/items?q=foo')
     expect(res.status).toBe(307)
     expect(res.headers.get('location')).toBe('/items/?q=foo')
   })
 })
 
-describe('items example: GET /items/{item_id}', () => {
+describeEachEngine('items example: GET /items/{item_id}', (engine) => {
+  const { events, send } = serveItemsApp(engine)
+
   test('reads one item through the response model', async () => {
-    const { app, events } = createItemsApp()
-    expect(await call(app, '/items/2')).toEqual({
+    expect(await call(send, '/items/2')).toEqual({
       status: 200,
       body: { id: 2, name: 'Bar', description: 'The bartenders', price: 62, tax: 20.2 },
     })
@@ -89,8 +104,7 @@ describe('items example: GET /items/{item_id}', () => {
   })
 
   test('404 for an unknown item still closes the database', async () => {
-    const { app, events } = createItemsApp()
-    expect(await call(app, '/items/99')).toEqual({
+    expect(await call(send, '/items/99')).toEqual({
       status: 404,
       body: { detail: 'Item not found' },
     })
@@ -98,27 +112,26 @@ describe('items example: GET /items/{item_id}', () => {
   })
 
   test('a non-integer id is a 422', async () => {
-    const { app } = createItemsApp()
     for (const id of ['abc', '1.5']) {
-      const res = await call(app, `/items/${id}`)
+      const res = await call(send, `/items/${id}`)
       expect(res.status).toBe(422)
       expect(res.body.detail[0]).toMatchObject({ loc: ['path', 'item_id'] })
     }
   })
 
   test('other methods are 405 with Allow', async () => {
-    const { app, events } = createItemsApp()
-    const res = await app.request('/items/1', { method: 'DELETE' })
+    const res = await send('/items/1', { method: 'DELETE' })
     expect(res.status).toBe(405)
     expect(res.headers.get('allow')).toBe('GET, HEAD')
     expect(events).toEqual([])
   })
 })
 
-describe('items example: POST /items/', () => {
+describeEachEngine('items example: POST /items/', (engine) => {
+  const { items, events, send } = serveItemsApp(engine)
+
   test('creates an item: 201, id assigned, internal_note stored but not returned', async () => {
-    const { app, items, events } = createItemsApp()
-    const res = await call(app, '/items/', jsonPost({ name: 'Baz', price: 3.5, tax: 0.5 }, KEY))
+    const res = await call(send, '/items/', jsonPost({ name: 'Baz', price: 3.5, tax: 0.5 }, KEY))
     expect(res).toEqual({ status: 201, body: { id: 3, name: 'Baz', price: 3.5, tax: 0.5 } })
     expect(items.get(3)).toEqual({
       id: 3,
@@ -128,12 +141,11 @@ describe('items example: POST /items/', () => {
       internal_note: 'created through the API',
     })
     expect(events).toEqual(['db:open', 'db:close'])
-    expect((await call(app, '/items/3')).body).toMatchObject({ id: 3, name: 'Baz' })
+    expect((await call(send, '/items/3')).body).toMatchObject({ id: 3, name: 'Baz' })
   })
 
   test('an invalid item is a 422 listing every problem', async () => {
-    const { app, items } = createItemsApp()
-    const res = await call(app, '/items/', jsonPost({ name: '', price: -1, tax: 'x' }))
+    const res = await call(send, '/items/', jsonPost({ name: '', price: -1, tax: 'x' }))
     expect(res.status).toBe(422)
     expect(res.body.detail.map((e: { type: string; loc: unknown }) => [e.type, e.loc])).toEqual([
       ['too_small', ['body', 'name']],
@@ -144,24 +156,24 @@ describe('items example: POST /items/', () => {
   })
 
   test('malformed JSON and a missing body', async () => {
-    const { app } = createItemsApp()
-    const bad = await call(app, '/items/', {
+    const bad = await call(send, '/items/', {
       method: 'POST',
       body: '{"name":',
       headers: { 'content-type': 'application/json' },
     })
     expect(bad.body.detail[0]).toMatchObject({ type: 'json_invalid', loc: ['body'] })
-    expect(await call(app, '/items/', { method: 'POST' })).toEqual({
+    expect(await call(send, '/items/', { method: 'POST' })).toEqual({
       status: 422,
       body: { detail: [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }] },
     })
   })
 })
 
-describe('items example: POST /items/{item_id}/rename', () => {
+describeEachEngine('items example: POST /items/{item_id}/rename', (engine) => {
+  const { items, events, send } = serveItemsApp(engine)
+
   test('renames from a urlencoded form', async () => {
-    const { app, items, events } = createItemsApp()
-    const res = await call(app, '/items/1/rename', {
+    const res = await call(send, '/items/1/rename', {
       method: 'POST',
       body: new URLSearchParams({ name: 'Renamed' }),
     })
@@ -171,20 +183,18 @@ describe('items example: POST /items/{item_id}/rename', () => {
   })
 
   test('renames from a multipart form too', async () => {
-    const { app } = createItemsApp()
     const form = new FormData()
     form.append('name', 'Multi')
-    expect((await call(app, '/items/2/rename', { method: 'POST', body: form })).body).toMatchObject(
-      {
-        name: 'Multi',
-      },
-    )
+    expect(
+      (await call(send, '/items/2/rename', { method: 'POST', body: form })).body,
+    ).toMatchObject({
+      name: 'Multi',
+    })
   })
 
   test('a missing name, an unknown item, a JSON body', async () => {
-    const { app, events } = createItemsApp()
     expect(
-      await call(app, '/items/1/rename', {
+      await call(send, '/items/1/rename', {
         method: 'POST',
         body: new URLSearchParams({ name: '' }),
       }),
@@ -196,20 +206,21 @@ describe('items example: POST /items/{item_id}/rename', () => {
     })
     expect(events).toEqual([])
     expect(
-      await call(app, '/items/42/rename', {
+      await call(send, '/items/42/rename', {
         method: 'POST',
         body: new URLSearchParams({ name: 'x' }),
       }),
     ).toEqual({ status: 404, body: { detail: 'Item not found' } })
     expect(events).toEqual(['db:open', 'db:close'])
-    expect((await call(app, '/items/1/rename', jsonPost({ name: 'x' }))).status).toBe(422)
+    expect((await call(send, '/items/1/rename', jsonPost({ name: 'x' }))).status).toBe(422)
   })
 })
 
-describe('items example: OpenAPI', () => {
+describeEachEngine('items example: OpenAPI', (engine) => {
+  const { send } = serveItemsApp(engine)
+
   test('the document is valid and describes every route', async () => {
-    const { app } = createItemsApp()
-    const document = await (await app.request('/openapi.json')).json()
+    const document = await (await send('/openapi.json')).json()
     await expectValidOpenAPI(document)
     expect(document.info).toEqual({
       title: 'Items example',
@@ -254,22 +265,18 @@ describe('items example: OpenAPI', () => {
   })
 })
 
-describe('items example over HTTP', () => {
-  test('serves the same answers through a real server on 127.0.0.1', async () => {
-    const { app, events } = createItemsApp()
-    const server = await startServer(app)
-    try {
-      const created = await server.send('/items/', jsonPost({ name: 'Net', price: 1 }))
-      expect(created.status).toBe(201)
-      expect(await created.json()).toEqual({ id: 3, name: 'Net', price: 1 })
-      const read = await server.send('/items/3')
-      expect(await read.json()).toEqual({ id: 3, name: 'Net', price: 1 })
-      const redirect = await server.send('/items?skip=1')
-      expect(redirect.status).toBe(307)
-      expect(redirect.headers.get('location')).toBe('/items/?skip=1')
-      expect(events).toEqual(['db:open', 'db:close', 'db:open', 'db:close'])
-    } finally {
-      await server.close()
-    }
+describeEachEngine('items example: one session', (engine) => {
+  const { events, send } = serveItemsApp(engine)
+
+  test('creates, reads back and redirects, closing the database after each request', async () => {
+    const created = await send('/items/', jsonPost({ name: 'Net', price: 1 }))
+    expect(created.status).toBe(201)
+    expect(await created.json()).toEqual({ id: 3, name: 'Net', price: 1 })
+    const read = await send('/items/3')
+    expect(await read.json()).toEqual({ id: 3, name: 'Net', price: 1 })
+    const redirect = await send('/items?skip=1')
+    expect(redirect.status).toBe(307)
+    expect(redirect.headers.get('location')).toBe('/items/?skip=1')
+    expect(events).toEqual(['db:open', 'db:close', 'db:open', 'db:close'])
   })
 })

@@ -1,15 +1,9 @@
 import { SignJWT } from 'jose'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test } from 'vitest'
 import { DEVELOPMENT_SECRET_KEY } from '../examples/scopes/config.js'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEachEngine } from './helpers/http.js'
 import { login, startScopesApp } from './helpers/scopes-app.js'
-
-let running: Awaited<ReturnType<typeof startScopesApp>>
-const tokens: Record<string, string> = {}
-
-async function tokenFor(username: string, password: string, scope: string): Promise<string> {
-  const body = await (await login(running.send, username, password, scope)).json()
-  return body.access_token
-}
 
 /** A token signed with the app's key but with hand-picked claims. */
 function craft(claims: Record<string, unknown>, key = DEVELOPMENT_SECRET_KEY): Promise<string> {
@@ -20,22 +14,30 @@ function craft(claims: Record<string, unknown>, key = DEVELOPMENT_SECRET_KEY): P
 
 const inHalfAnHour = () => Math.floor(Date.now() / 1000) + 1800
 
-function get(path: string, token?: string, authorization = token && `Bearer ${token}`) {
-  return running.send(path, authorization ? { headers: { authorization } } : {})
-}
+describeEachEngine('protected routes of the tutorial app', (engine) => {
+  let running: Awaited<ReturnType<typeof startScopesApp>>
+  const tokens: Record<string, string> = {}
 
-beforeAll(async () => {
-  running = await startScopesApp()
-  tokens.all = await tokenFor('johndoe', 'secret', 'me items')
-  tokens.me = await tokenFor('johndoe', 'secret', 'me')
-  tokens.items = await tokenFor('johndoe', 'secret', 'items')
-  tokens.none = await tokenFor('johndoe', 'secret', '')
-  tokens.alice = await tokenFor('alice', 'secretalice', 'me items')
-  tokens.aliceItems = await tokenFor('alice', 'secretalice', 'items')
-})
-afterAll(() => running.close())
+  async function tokenFor(username: string, password: string, scope: string): Promise<string> {
+    const body = await (await login(running.send, username, password, scope)).json()
+    return body.access_token
+  }
 
-describe('protected routes of the tutorial app', () => {
+  function get(path: string, token?: string, authorization = token && `Bearer ${token}`) {
+    return running.send(path, authorization ? { headers: { authorization } } : {})
+  }
+
+  beforeAll(async () => {
+    running = await startScopesApp(engine)
+    tokens.all = await tokenFor('johndoe', 'secret', 'me items')
+    tokens.me = await tokenFor('johndoe', 'secret', 'me')
+    tokens.items = await tokenFor('johndoe', 'secret', 'items')
+    tokens.none = await tokenFor('johndoe', 'secret', '')
+    tokens.alice = await tokenFor('alice', 'secretalice', 'me items')
+    tokens.aliceItems = await tokenFor('alice', 'secretalice', 'items')
+  })
+  afterAll(() => running.close())
+
   test('GET /users/me/ returns the user and nothing else', async () => {
     const response = await get('/users/me/', tokens.me)
     expect(response.status).toBe(200)
@@ -140,6 +142,14 @@ describe('protected routes of the tutorial app', () => {
       expect(text).not.toContain(token)
       expect(response.headers.get('www-authenticate')).toBe(challenge)
     }
+  })
+
+  test('two Authorization headers → 400, even when each holds a valid token', async () => {
+    const response = await running.send(
+      '/users/me/items/',
+      twoAuthorizations(`Bearer ${tokens.all}`, `Bearer ${tokens.me}`),
+    )
+    await expectAmbiguousCredentialsRefused(response, String(tokens.all), String(tokens.me))
   })
 
   test('a disabled user → 400 Inactive user, but only after the scope check', async () => {

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('the tutorial app in Swagger UI (real Chromium)', { timeout: 60_000 }, () => {
   test('log in through the Authorize dialog with both scopes, then call /users/me/', async () => {
-    const { page, record, close } = await openPage(browser, `${running.server.url}/docs`)
+    const { page, record, close } = await openPage(browser, `${running.url}/docs`)
     try {
       const paths = page.locator('.opblock .opblock-summary-path')
       await paths.first().waitFor()

@@ -1,14 +1,15 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { describeEachEngine } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 import { startScopesApp } from './helpers/scopes-app.js'
 
-let running: Awaited<ReturnType<typeof startScopesApp>>
-beforeAll(async () => {
-  running = await startScopesApp()
-})
-afterAll(() => running.close())
+describeEachEngine('the tutorial app documents itself', (engine) => {
+  let running: Awaited<ReturnType<typeof startScopesApp>>
+  beforeAll(async () => {
+    running = await startScopesApp(engine)
+  })
+  afterAll(() => running.close())
 
-describe('the tutorial app documents itself', () => {
   test('/openapi.json: security per operation, both scopes, schemas without hashed_password', async () => {
     const response = await running.send('/openapi.json')
     expect(response.status).toBe(200)

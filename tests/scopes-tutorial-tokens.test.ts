@@ -1,14 +1,15 @@
 import { decodeJwt } from 'jose'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { describeEachEngine } from './helpers/http.js'
 import { login, startScopesApp } from './helpers/scopes-app.js'
 
-let running: Awaited<ReturnType<typeof startScopesApp>>
-beforeAll(async () => {
-  running = await startScopesApp()
-})
-afterAll(() => running.close())
+describeEachEngine('POST /token (the tutorial login)', (engine) => {
+  let running: Awaited<ReturnType<typeof startScopesApp>>
+  beforeAll(async () => {
+    running = await startScopesApp(engine)
+  })
+  afterAll(() => running.close())
 
-describe('POST /token (the tutorial login over real HTTP)', () => {
   test('issues an HS256 bearer token with sub, the allowed requested scopes and exp 30 minutes ahead', async () => {
     const before = Math.floor(Date.now() / 1000)
     const response = await login(running.send, 'johndoe', 'secret', 'me items')
@@ -75,7 +76,7 @@ describe('POST /token (the tutorial login over real HTTP)', () => {
   })
 
   test('a bcrypt hash from the tutorial is upgraded to argon2id on login, and still logs in', async () => {
-    const fresh = await startScopesApp()
+    const fresh = await startScopesApp(engine)
     try {
       const hash = () => fresh.users.find('alice')?.hashed_password
       expect(hash()).toMatch(/^\$2b\$12\$/)

@@ -1,5 +1,6 @@
 import { APIKeyCookie, Gatehouse } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const apiKey = new APIKeyCookie({ name: 'session', description: 'The session cookie.' })
@@ -15,10 +16,10 @@ app.get('/maybe', { inputs: { session: optional } }, function readMaybe({ sessio
   return { session: session ?? null }
 })
 
-const call = (path: string, cookie?: string) =>
-  app.request(path, cookie === undefined ? {} : { headers: { cookie } })
+describeEngines('APIKeyCookie', app, (send) => {
+  const call = (path: string, cookie?: string) =>
+    send(path, cookie === undefined ? {} : { headers: { cookie } })
 
-describe('APIKeyCookie', () => {
   it('gives the key from the cookie', async () => {
     expect(await (await call('/users/me', 'session=abc')).json()).toEqual({ session: 'abc' })
     expect(await (await call('/users/me', 'theme=dark; session=a%3Db')).json()).toEqual({
@@ -43,6 +44,18 @@ describe('APIKeyCookie', () => {
     expect(await (await call('/maybe', 'session=s')).json()).toEqual({ session: 's' })
   })
 
+  it('reads the key from any of several Cookie header lines', async () => {
+    const response = await send('/users/me', {
+      headers: [
+        ['cookie', 'theme=dark'],
+        ['cookie', 'session=abc'],
+      ],
+    })
+    expect(await response.json()).toEqual({ session: 'abc' })
+  })
+})
+
+describe('APIKeyCookie', () => {
   it('documents the cookie key', async () => {
     const document = app.openapi()
     const ok = {

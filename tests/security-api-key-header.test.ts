@@ -1,5 +1,7 @@
 import { APIKeyHeader, dependency, Gatehouse } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const apiKey = new APIKeyHeader({ name: 'X-API-Key', description: 'Your API key.' })
@@ -15,9 +17,9 @@ app.get('/maybe', { inputs: { key: optional } }, function readMaybe({ key }) {
   return { key: key ?? null }
 })
 
-const call = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers })
+describeEngines('APIKeyHeader', app, (send) => {
+  const call = (path: string, headers: Record<string, string> = {}) => send(path, { headers })
 
-describe('APIKeyHeader', () => {
   it('gives the key from the header, whatever its case', async () => {
     const response = await call('/users/me', { 'x-api-key': 'k1' })
     expect(response.status).toBe(200)
@@ -43,7 +45,29 @@ describe('APIKeyHeader', () => {
     expect(await (await call('/maybe', { 'x-maybe-key': '' })).json()).toEqual({ key: null })
     expect(await (await call('/maybe', { 'x-maybe-key': 'k' })).json()).toEqual({ key: 'k' })
   })
+})
 
+// A key in the Authorization header is credentials like any other scheme's.
+const inAuthorization = new Gatehouse()
+inAuthorization.get(
+  '/users/me',
+  { inputs: { key: new APIKeyHeader({ name: 'Authorization' }) } },
+  ({ key }) => ({ key }),
+)
+
+describeEngines('APIKeyHeader named Authorization', inAuthorization, (send) => {
+  it('gives the whole header value as the key', async () => {
+    const response = await send('/users/me', { headers: { authorization: 'key-one' } })
+    expect(await response.json()).toEqual({ key: 'key-one' })
+  })
+
+  it('answers 400 to two Authorization headers, taking neither as the key', async () => {
+    const response = await send('/users/me', twoAuthorizations('key-one', 'key-two'))
+    await expectAmbiguousCredentialsRefused(response, 'key-one', 'key-two')
+  })
+})
+
+describe('APIKeyHeader', () => {
   it('requires a valid header name', () => {
     expect(() => new APIKeyHeader({} as { name: string })).toThrow(
       new TypeError('APIKeyHeader: `name` must be a non-empty string'),

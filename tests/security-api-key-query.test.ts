@@ -1,5 +1,6 @@
 import { APIKeyQuery, Gatehouse } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const apiKey = new APIKeyQuery({ name: 'api_key' })
@@ -20,11 +21,11 @@ app.get('/maybe', { inputs: { key: optional } }, function readMaybe({ key }) {
   return { key: key ?? null }
 })
 
-describe('APIKeyQuery', () => {
+describeEngines('APIKeyQuery', app, (send) => {
   it('gives the key from the query; the last of repeated ones wins', async () => {
-    expect(await (await app.request('/users/me?api_key=k1')).json()).toEqual({ key: 'k1' })
-    expect(await (await app.request('/users/me?api_key=a&api_key=b')).json()).toEqual({ key: 'b' })
-    expect(await (await app.request('/users/me?api_key=a%20b')).json()).toEqual({ key: 'a b' })
+    expect(await (await send('/users/me?api_key=k1')).json()).toEqual({ key: 'k1' })
+    expect(await (await send('/users/me?api_key=a&api_key=b')).json()).toEqual({ key: 'b' })
+    expect(await (await send('/users/me?api_key=a%20b')).json()).toEqual({ key: 'a b' })
   })
 
   it.each([
@@ -32,18 +33,20 @@ describe('APIKeyQuery', () => {
     ['an empty parameter', '/users/me?api_key='],
     ['another parameter', '/users/me?API_KEY=k1'],
   ])('answers 401 with an APIKey challenge for %s', async (_, path) => {
-    const response = await app.request(path)
+    const response = await send(path)
     expect(response.status).toBe(401)
     expect(response.headers.get('www-authenticate')).toBe('APIKey')
     expect(await response.json()).toEqual({ detail: 'Not authenticated' })
   })
 
   it('gives undefined instead with autoError: false', async () => {
-    expect(await (await app.request('/maybe')).json()).toEqual({ key: null })
-    expect(await (await app.request('/maybe?key=')).json()).toEqual({ key: null })
-    expect(await (await app.request('/maybe?key=k')).json()).toEqual({ key: 'k' })
+    expect(await (await send('/maybe')).json()).toEqual({ key: null })
+    expect(await (await send('/maybe?key=')).json()).toEqual({ key: null })
+    expect(await (await send('/maybe?key=k')).json()).toEqual({ key: 'k' })
   })
+})
 
+describe('APIKeyQuery', () => {
   it('documents the query key', async () => {
     const document = app.openapi()
     const ok = {

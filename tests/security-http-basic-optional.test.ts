@@ -1,5 +1,7 @@
 import { Gatehouse, HTTPBasic, type HTTPBasicCredentials } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const basic = new HTTPBasic({ realm: 'shop', autoError: false })
@@ -10,10 +12,10 @@ app.get('/users/me', { inputs: { credentials: basic } }, function readCurrentUse
   return credentials ?? { msg: 'Create an account first' }
 })
 
-const call = (authorization?: string) =>
-  app.request('/users/me', authorization === undefined ? {} : { headers: { authorization } })
+describeEngines('HTTPBasic with autoError: false', app, (send) => {
+  const call = (authorization?: string) =>
+    send('/users/me', authorization === undefined ? {} : { headers: { authorization } })
 
-describe('HTTPBasic with autoError: false', () => {
   it('gives the credentials when there are some', async () => {
     expect(await (await call('Basic am9objpzZWNyZXQ=')).json()).toEqual({
       username: 'john',
@@ -38,6 +40,16 @@ describe('HTTPBasic with autoError: false', () => {
     expect(await response.json()).toEqual({ detail: 'Invalid authentication credentials' })
   })
 
+  it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {
+    const response = await send(
+      '/users/me',
+      twoAuthorizations('Basic am9objpzZWNyZXQ=', 'Basic YWxpY2U6b3RoZXI='),
+    )
+    await expectAmbiguousCredentialsRefused(response, 'am9objpzZWNyZXQ=', 'YWxpY2U6b3RoZXI=')
+  })
+})
+
+describe('HTTPBasic with autoError: false', () => {
   it('documents the requirement and, as an alternative, no credentials', async () => {
     const document = app.openapi()
     expect(document).toEqual({

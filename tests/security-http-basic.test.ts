@@ -1,5 +1,7 @@
 import { Gatehouse, HTTPBasic, type HTTPBasicCredentials } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const basic = new HTTPBasic({ description: 'Your account.' })
@@ -15,8 +17,6 @@ app.get('/admin', { inputs: { credentials: withRealm } }, function readAdmin({ c
 })
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64')
-const call = (path: string, authorization?: string) =>
-  app.request(path, authorization === undefined ? {} : { headers: { authorization } })
 
 async function expect401(response: Response, detail: string, challenge = 'Basic') {
   expect(response.status).toBe(401)
@@ -24,7 +24,10 @@ async function expect401(response: Response, detail: string, challenge = 'Basic'
   expect(await response.json()).toEqual({ detail })
 }
 
-describe('HTTPBasic', () => {
+describeEngines('HTTPBasic', app, (send) => {
+  const call = (path: string, authorization?: string) =>
+    send(path, authorization === undefined ? {} : { headers: { authorization } })
+
   it('decodes user and password, splitting at the first colon', async () => {
     expect(await (await call('/users/me', `Basic ${b64('john:secret')}`)).json()).toEqual({
       username: 'john',
@@ -83,6 +86,16 @@ describe('HTTPBasic', () => {
     expect(withRealm.realm).toBe('simple "admin" \\ area')
   })
 
+  it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {
+    const response = await send(
+      '/users/me',
+      twoAuthorizations(`Basic ${b64('john:secret')}`, `Basic ${b64('alice:other')}`),
+    )
+    await expectAmbiguousCredentialsRefused(response, b64('john:secret'), 'secret', 'other')
+  })
+})
+
+describe('HTTPBasic', () => {
   it('refuses a realm that cannot be sent in a header', () => {
     expect(() => new HTTPBasic({ realm: 'a\r\nSet-Cookie: x' })).toThrow(
       new TypeError('HTTPBasic: `realm` must be a string without control characters'),

@@ -1,5 +1,7 @@
 import { Gatehouse, type HTTPAuthorizationCredentials, HTTPBearer } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const bearer = new HTTPBearer({ autoError: false })
@@ -14,10 +16,10 @@ app.get(
   },
 )
 
-const call = (authorization?: string) =>
-  app.request('/users/me', authorization === undefined ? {} : { headers: { authorization } })
+describeEngines('HTTPBearer with autoError: false', app, (send) => {
+  const call = (authorization?: string) =>
+    send('/users/me', authorization === undefined ? {} : { headers: { authorization } })
 
-describe('HTTPBearer with autoError: false', () => {
   it('gives the credentials when there are some', async () => {
     expect(await (await call('Bearer abc')).json()).toEqual({
       scheme: 'Bearer',
@@ -36,6 +38,16 @@ describe('HTTPBearer with autoError: false', () => {
     expect(await response.json()).toEqual({ msg: 'Create an account first' })
   })
 
+  it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {
+    const response = await send(
+      '/users/me',
+      twoAuthorizations('Bearer first-token', 'Bearer second-token'),
+    )
+    await expectAmbiguousCredentialsRefused(response, 'first-token', 'second-token')
+  })
+})
+
+describe('HTTPBearer with autoError: false', () => {
   it('documents the requirement and, as an alternative, no credentials', async () => {
     const document = app.openapi()
     expect(document).toEqual({

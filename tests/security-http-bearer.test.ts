@@ -1,5 +1,7 @@
 import { Gatehouse, type HTTPAuthorizationCredentials, HTTPBearer, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const bearer = new HTTPBearer({ bearerFormat: 'JWT', description: 'A JWT access token.' })
@@ -22,10 +24,10 @@ app.get(
   },
 )
 
-const call = (path: string, authorization?: string) =>
-  app.request(path, authorization === undefined ? {} : { headers: { authorization } })
+describeEngines('HTTPBearer', app, (send) => {
+  const call = (path: string, authorization?: string) =>
+    send(path, authorization === undefined ? {} : { headers: { authorization } })
 
-describe('HTTPBearer', () => {
   it('gives the scheme as sent and the credentials', async () => {
     const response = await call('/users/me', 'Bearer abc.def')
     expect(response.status).toBe(200)
@@ -56,6 +58,16 @@ describe('HTTPBearer', () => {
     expect(await response.json()).toEqual({ detail: 'Not authenticated' })
   })
 
+  it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {
+    const response = await send(
+      '/users/me',
+      twoAuthorizations('Bearer first-token', 'Bearer second-token'),
+    )
+    await expectAmbiguousCredentialsRefused(response, 'first-token', 'second-token')
+  })
+})
+
+describe('HTTPBearer', () => {
   it('refuses an empty bearerFormat', () => {
     expect(() => new HTTPBearer({ bearerFormat: '' })).toThrow(
       new TypeError('HTTPBearer: `bearerFormat` must be a non-empty string'),

@@ -1,5 +1,7 @@
 import { Gatehouse, type HTTPAuthorizationCredentials, HTTPDigest } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const digest = new HTTPDigest({ description: 'HTTP Digest.' })
@@ -19,10 +21,10 @@ app.get('/maybe', { inputs: { credentials: optional } }, function readMaybe({ cr
   return credentials ?? null
 })
 
-const call = (path: string, authorization?: string) =>
-  app.request(path, authorization === undefined ? {} : { headers: { authorization } })
+describeEngines('HTTPDigest', app, (send) => {
+  const call = (path: string, authorization?: string) =>
+    send(path, authorization === undefined ? {} : { headers: { authorization } })
 
-describe('HTTPDigest', () => {
   it('gives the raw digest credentials', async () => {
     const response = await call('/users/me', 'Digest username="alice", nonce="n"')
     expect(await response.json()).toEqual({
@@ -55,6 +57,21 @@ describe('HTTPDigest', () => {
     })
   })
 
+  it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {
+    for (const path of ['/users/me', '/maybe']) {
+      const response = await send(
+        path,
+        twoAuthorizations(
+          'Digest username="alice", nonce="n1"',
+          'Digest username="bob", nonce="n2"',
+        ),
+      )
+      await expectAmbiguousCredentialsRefused(response, 'alice', 'bob')
+    }
+  })
+})
+
+describe('HTTPDigest', () => {
   it('documents the http digest scheme', async () => {
     const document = app.openapi()
     const ok = {

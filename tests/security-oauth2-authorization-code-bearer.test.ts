@@ -1,5 +1,7 @@
 import { Gatehouse, OAuth2AuthorizationCodeBearer, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const required = new OAuth2AuthorizationCodeBearer({
@@ -30,10 +32,10 @@ app.get('/maybe', { inputs: { token: optional } }, function readMaybe({ token })
   return { token: token ?? null }
 })
 
-const call = (path: string, authorization?: string) =>
-  app.request(path, authorization === undefined ? {} : { headers: { authorization } })
+describeEngines('OAuth2AuthorizationCodeBearer', app, (send) => {
+  const call = (path: string, authorization?: string) =>
+    send(path, authorization === undefined ? {} : { headers: { authorization } })
 
-describe('OAuth2AuthorizationCodeBearer', () => {
   it('gives the bearer token', async () => {
     expect(await (await call('/items/', 'Bearer code-token')).json()).toEqual({
       token: 'code-token',
@@ -58,6 +60,18 @@ describe('OAuth2AuthorizationCodeBearer', () => {
     expect(await (await call('/maybe', 'Bearer t')).json()).toEqual({ token: 't' })
   })
 
+  it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {
+    for (const path of ['/items/', '/maybe']) {
+      const response = await send(
+        path,
+        twoAuthorizations('Bearer first-token', 'Bearer second-token'),
+      )
+      await expectAmbiguousCredentialsRefused(response, 'first-token', 'second-token')
+    }
+  })
+})
+
+describe('OAuth2AuthorizationCodeBearer', () => {
   it('requires both URLs, naming the option', () => {
     const make = (options: object) =>
       new OAuth2AuthorizationCodeBearer(

@@ -1,5 +1,7 @@
 import { Gatehouse, OAuth2ClientCredentials, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const required = new OAuth2ClientCredentials({
@@ -27,10 +29,10 @@ app.get('/public', { inputs: { token: optional } }, function readPublic({ token 
   return { token: token ?? null }
 })
 
-const call = (path: string, authorization?: string) =>
-  app.request(path, authorization === undefined ? {} : { headers: { authorization } })
+describeEngines('OAuth2ClientCredentials', app, (send) => {
+  const call = (path: string, authorization?: string) =>
+    send(path, authorization === undefined ? {} : { headers: { authorization } })
 
-describe('OAuth2ClientCredentials', () => {
   it('gives the bearer token', async () => {
     expect(await (await call('/reports', 'Bearer m2m')).json()).toEqual({ token: 'm2m' })
     expect(await (await call('/reports', 'BeArEr  m2m ')).json()).toEqual({ token: 'm2m' })
@@ -53,6 +55,18 @@ describe('OAuth2ClientCredentials', () => {
     expect(await (await call('/public', 'Bearer m2m')).json()).toEqual({ token: 'm2m' })
   })
 
+  it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {
+    for (const path of ['/reports', '/public']) {
+      const response = await send(
+        path,
+        twoAuthorizations('Bearer first-token', 'Bearer second-token'),
+      )
+      await expectAmbiguousCredentialsRefused(response, 'first-token', 'second-token')
+    }
+  })
+})
+
+describe('OAuth2ClientCredentials', () => {
   it('requires tokenUrl', () => {
     expect(() => new OAuth2ClientCredentials({} as { tokenUrl: string })).toThrow(
       new TypeError('OAuth2ClientCredentials: `tokenUrl` must be a non-empty string'),

@@ -1,5 +1,7 @@
 import { Gatehouse, OAuth2, type OAuth2Options, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const everyFlow = new OAuth2({
@@ -35,10 +37,10 @@ app.get('/maybe', { inputs: { authorization: optional } }, function readMaybe({ 
   return { authorization: authorization ?? null }
 })
 
-const call = (path: string, authorization?: string) =>
-  app.request(path, authorization === undefined ? {} : { headers: { authorization } })
+describeEngines('OAuth2 with any flows', app, (send) => {
+  const call = (path: string, authorization?: string) =>
+    send(path, authorization === undefined ? {} : { headers: { authorization } })
 
-describe('OAuth2 with any flows', () => {
   it('gives the raw Authorization header, whatever its scheme', async () => {
     expect(await (await call('/items', 'Bearer tok')).json()).toEqual({
       authorization: 'Bearer tok',
@@ -62,6 +64,18 @@ describe('OAuth2 with any flows', () => {
     expect(await (await call('/maybe', 'Bearer t')).json()).toEqual({ authorization: 'Bearer t' })
   })
 
+  it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {
+    for (const path of ['/items', '/maybe']) {
+      const response = await send(
+        path,
+        twoAuthorizations('Bearer first-token', 'Bearer second-token'),
+      )
+      await expectAmbiguousCredentialsRefused(response, 'first-token', 'second-token')
+    }
+  })
+})
+
+describe('OAuth2 with any flows', () => {
   it('validates the flows at construction, naming the option', () => {
     const make = (flows: unknown) => () => new OAuth2({ flows } as OAuth2Options)
     expect(make({ password: {} })).toThrow(

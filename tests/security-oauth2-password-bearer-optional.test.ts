@@ -1,5 +1,7 @@
 import { dependency, Gatehouse, OAuth2PasswordBearer, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const scheme = new OAuth2PasswordBearer({
@@ -23,10 +25,10 @@ app.get('/token', { inputs: { token: scheme } }, function readToken({ token }) {
   return { token: token ?? null }
 })
 
-const call = (path: string, authorization?: string) =>
-  app.request(path, authorization === undefined ? {} : { headers: { authorization } })
+describeEngines('OAuth2PasswordBearer with autoError: false', app, (send) => {
+  const call = (path: string, authorization?: string) =>
+    send(path, authorization === undefined ? {} : { headers: { authorization } })
 
-describe('OAuth2PasswordBearer with autoError: false', () => {
   it('gives the token when there is one', async () => {
     const response = await call('/users/me', 'Bearer alice')
     expect(response.status).toBe(200)
@@ -47,6 +49,18 @@ describe('OAuth2PasswordBearer with autoError: false', () => {
     expect(await (await call('/token', authorization)).json()).toEqual({ token: null })
   })
 
+  it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {
+    for (const path of ['/users/me', '/token']) {
+      const response = await send(
+        path,
+        twoAuthorizations('Bearer first-token', 'Bearer second-token'),
+      )
+      await expectAmbiguousCredentialsRefused(response, 'first-token', 'second-token')
+    }
+  })
+})
+
+describe('OAuth2PasswordBearer with autoError: false', () => {
   it('is typed as optional', () => {
     expect(scheme.autoError).toBe(false)
     expectTypeOf(scheme.autoError).toEqualTypeOf<false>()

@@ -1,5 +1,7 @@
 import { dependency, Gatehouse, OAuth2PasswordBearer, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const scheme = new OAuth2PasswordBearer({
@@ -30,16 +32,16 @@ app.get(
   },
 )
 
-const call = (path: string, authorization?: string) =>
-  app.request(path, authorization === undefined ? {} : { headers: { authorization } })
-
 async function expectNotAuthenticated(response: Response) {
   expect(response.status).toBe(401)
   expect(response.headers.get('www-authenticate')).toBe('Bearer')
   expect(await response.json()).toEqual({ detail: 'Not authenticated' })
 }
 
-describe('OAuth2PasswordBearer', () => {
+describeEngines('OAuth2PasswordBearer', app, (send) => {
+  const call = (path: string, authorization?: string) =>
+    send(path, authorization === undefined ? {} : { headers: { authorization } })
+
   it('gives the bearer token', async () => {
     const response = await call('/users/me', 'Bearer abc.def.ghi')
     expect(response.status).toBe(200)
@@ -82,6 +84,18 @@ describe('OAuth2PasswordBearer', () => {
     await expectNotAuthenticated(await call('/items/'))
   })
 
+  it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {
+    for (const path of ['/users/me', '/items/']) {
+      const response = await send(
+        path,
+        twoAuthorizations('Bearer first-token', 'Bearer second-token'),
+      )
+      await expectAmbiguousCredentialsRefused(response, 'first-token', 'second-token')
+    }
+  })
+})
+
+describe('OAuth2PasswordBearer', () => {
   it('is named after its class unless told otherwise', () => {
     class MyBearer extends OAuth2PasswordBearer {}
     expect(scheme.schemeName).toBe('OAuth2PasswordBearer')

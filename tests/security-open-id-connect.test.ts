@@ -1,5 +1,7 @@
 import { Gatehouse, OpenIdConnect, Security } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const DISCOVERY = 'https://id.example.com/.well-known/openid-configuration'
@@ -27,10 +29,10 @@ app.get('/maybe', { inputs: { authorization: optional } }, function readMaybe({ 
   return { authorization: authorization ?? null }
 })
 
-const call = (path: string, authorization?: string) =>
-  app.request(path, authorization === undefined ? {} : { headers: { authorization } })
+describeEngines('OpenIdConnect', app, (send) => {
+  const call = (path: string, authorization?: string) =>
+    send(path, authorization === undefined ? {} : { headers: { authorization } })
 
-describe('OpenIdConnect', () => {
   it('gives the raw Authorization header', async () => {
     const response = await call('/users/me', 'Bearer id-token')
     expect(response.status).toBe(200)
@@ -49,6 +51,18 @@ describe('OpenIdConnect', () => {
     expect(await (await call('/maybe', 'Bearer t')).json()).toEqual({ authorization: 'Bearer t' })
   })
 
+  it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {
+    for (const path of ['/users/me', '/maybe']) {
+      const response = await send(
+        path,
+        twoAuthorizations('Bearer first-token', 'Bearer second-token'),
+      )
+      await expectAmbiguousCredentialsRefused(response, 'first-token', 'second-token')
+    }
+  })
+})
+
+describe('OpenIdConnect', () => {
   it('requires openIdConnectUrl', () => {
     expect(() => new OpenIdConnect({} as { openIdConnectUrl: string })).toThrow(
       new TypeError('OpenIdConnect: `openIdConnectUrl` must be a non-empty string'),

@@ -1,5 +1,6 @@
 import { Gatehouse, type OAuth2PasswordRequest, OAuth2PasswordRequestFormStrict } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const app = new Gatehouse()
@@ -9,9 +10,6 @@ app.post('/token', { inputs: { form: OAuth2PasswordRequestFormStrict } }, functi
   return form
 })
 
-const post = (body: string, type = 'application/x-www-form-urlencoded') =>
-  app.request('/token', { method: 'POST', body, headers: { 'content-type': type } })
-
 const missing = (field: string) => ({
   type: 'missing',
   loc: ['body', field],
@@ -19,7 +17,10 @@ const missing = (field: string) => ({
   input: null,
 })
 
-describe('OAuth2PasswordRequestFormStrict', () => {
+describeEngines('OAuth2PasswordRequestFormStrict', app, (send) => {
+  const post = (body: string, type = 'application/x-www-form-urlencoded') =>
+    send('/token', { method: 'POST', body, headers: { 'content-type': type } })
+
   it('reads the form when grant_type is password', async () => {
     const response = await post('grant_type=password&username=johndoe&password=secret&scope=me')
     expect(response.status).toBe(200)
@@ -67,7 +68,9 @@ describe('OAuth2PasswordRequestFormStrict', () => {
       detail: [missing('grant_type'), missing('username'), missing('password')],
     })
   })
+})
 
+describe('OAuth2PasswordRequestFormStrict', () => {
   it('documents grant_type as required', async () => {
     const document = app.openapi()
     expect(document).toEqual({

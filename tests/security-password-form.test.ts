@@ -1,5 +1,6 @@
 import { Gatehouse, type OAuth2PasswordRequest, OAuth2PasswordRequestForm } from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const app = new Gatehouse()
@@ -8,9 +9,6 @@ app.post('/token', { inputs: { form: OAuth2PasswordRequestForm } }, function log
   return { ...form, grant_type: form.grant_type ?? null, client_id: form.client_id ?? null }
 })
 
-const post = (body: BodyInit, type = 'application/x-www-form-urlencoded') =>
-  app.request('/token', { method: 'POST', body, headers: { 'content-type': type } })
-
 const missing = (field: string) => ({
   type: 'missing',
   loc: ['body', field],
@@ -18,7 +16,10 @@ const missing = (field: string) => ({
   input: null,
 })
 
-describe('OAuth2PasswordRequestForm', () => {
+describeEngines('OAuth2PasswordRequestForm', app, (send) => {
+  const post = (body: BodyInit, type = 'application/x-www-form-urlencoded') =>
+    send('/token', { method: 'POST', body, headers: { 'content-type': type } })
+
   it('reads every field and splits the scopes', async () => {
     const response = await post(
       'grant_type=password&username=johndoe&password=secret&scope=me%20items+%20%20read&client_id=app&client_secret=shh',
@@ -68,7 +69,7 @@ describe('OAuth2PasswordRequestForm', () => {
     form.set('username', 'johndoe')
     form.set('password', 'secret')
     form.set('scope', 'me')
-    const response = await app.request('/token', { method: 'POST', body: form })
+    const response = await send('/token', { method: 'POST', body: form })
     expect(await response.json()).toMatchObject({ username: 'johndoe', scopes: ['me'] })
   })
 
@@ -102,7 +103,9 @@ describe('OAuth2PasswordRequestForm', () => {
     expect(response.status).toBe(422)
     expect(await response.json()).toEqual({ detail: [missing('username'), missing('password')] })
   })
+})
 
+describe('OAuth2PasswordRequestForm', () => {
   it('documents an urlencoded body with the password fields marked', async () => {
     const document = app.openapi()
     expect(document).toEqual({

@@ -8,6 +8,7 @@ import {
   SecurityScopes,
 } from 'gatehouse'
 import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
+import { describeEngines } from './helpers/http.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const oauth2 = new OAuth2PasswordBearer({
@@ -85,14 +86,14 @@ app.get(
   },
 )
 
-const call = (path: string) => app.request(path, { headers: { authorization: 'Bearer alice' } })
-
 beforeEach(() => {
   calls.db = 0
   calls.user = 0
 })
 
-describe('SecurityScopes', () => {
+describeEngines('SecurityScopes', app, (send) => {
+  const call = (path: string) => send(path, { headers: { authorization: 'Bearer alice' } })
+
   it('accumulates scopes outermost first', async () => {
     const user = await (await call('/users/me/items/')).json()
     expect(user).toMatchObject({ username: 'alice', scopes: ['items', 'me'], scopeStr: 'items me' })
@@ -130,12 +131,14 @@ describe('SecurityScopes', () => {
   })
 
   it('stops at the scheme before any dependency runs', async () => {
-    const response = await app.request('/users/me/items/')
+    const response = await send('/users/me/items/')
     expect(response.status).toBe(401)
     expect(response.headers.get('www-authenticate')).toBe('Bearer')
     expect(calls).toEqual({ db: 0, user: 0 })
   })
+})
 
+describe('SecurityScopes', () => {
   it('documents one requirement per route with the union of scopes', async () => {
     const document = app.openapi()
     const operation = (summary: string, operationId: string, security: unknown) => ({

@@ -4,21 +4,24 @@ import { join } from 'node:path'
 import { createScopesApp } from '../../examples/scopes/app.js'
 import { DEVELOPMENT_SECRET_KEY } from '../../examples/scopes/config.js'
 import { openSQLiteUserStore } from '../../examples/scopes/users.js'
-import { startServer } from './http.js'
+import { nodeServer, type Transport } from './http.js'
 
-/** The tutorial app on a real server on 127.0.0.1, with its users in a fresh SQLite file. */
-export async function startScopesApp() {
+/**
+ * The tutorial app with its users in a fresh SQLite file, served through `engine` (by default a
+ * real server on 127.0.0.1); `url` is the origin its paths resolve against.
+ */
+export async function startScopesApp(engine: Transport = nodeServer) {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-scopes-'))
   const users = openSQLiteUserStore(join(dir, 'users.db'))
   const app = createScopesApp({ secretKey: DEVELOPMENT_SECRET_KEY, users })
-  const server = await startServer(app)
+  const opened = await engine.open(app)
   return {
     app,
     users,
-    server,
-    send: server.send,
+    url: opened.origin,
+    send: opened.send,
     async close() {
-      await server.close()
+      await opened.close()
       users.close()
       rmSync(dir, { recursive: true, force: true })
     },
