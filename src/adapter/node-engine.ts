@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BadRequestError } from '../core/errors/index.js'
-import type { PlainReply, Reply } from '../core/run/respond.js'
+import { isBodyless, type PlainReply, type Reply } from '../core/run/respond.js'
 import { runAfterResponse } from './after-response.js'
 import { NodeRequestView } from './node-request.js'
 import type { Dispatch } from './web-engine.js'
@@ -125,6 +125,8 @@ function writePlain(
   const headers: Record<string, string | number | readonly string[]> = { ...reply.headers }
   if (view?.closeConnection) headers.connection = 'close'
   if (reply.body === null) {
+    // Declared empty, so a bodiless answer (a 307) is not sent chunked.
+    if (!isBodyless(reply.status)) headers['content-length'] = 0
     outgoing.writeHead(reply.status, headers as Record<string, string>)
     outgoing.end()
     return

@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http'
 import { BadRequestError, BodyTooLargeError, RequestAbortedError } from '../core/errors/index.js'
+import { SINGLETON_HEADERS, singleCredentials } from '../core/run/header-values.js'
 import {
   BaseRequestView,
   checkDeclaredLength,
   concatBytes,
+  isCredentialsHeader,
   WebRequestView,
 } from '../core/run/request-view.js'
 
@@ -19,6 +21,7 @@ export class NodeRequestView extends BaseRequestView {
   readonly #query: string
   #request: Request | undefined
   #bodyRead = false
+  #joined: Map<string, string> | undefined
   /** Set when the body was refused unread: the connection must close after the answer. */
   closeConnection = false
 
@@ -45,26 +48,32 @@ export class NodeRequestView extends BaseRequestView {
   header(name: string): string | undefined {
     const key = name.toLowerCase()
     const value = this.#incoming.headers[key]
-    if (key === 'authorization' || key === 'proxy-authorization')
-      return this.#credentials(key, value)
-    return Array.isArray(value) ? value.join(', ') : value
+    if (typeof value !== 'string') return value?.join(', ')
+    if (!SINGLETON_HEADERS.has(key)) return value
+    const joined = this.#repeated().get(key) ?? value
+    return isCredentialsHeader(key) ? singleCredentials(joined) : joined
   }
 
   /**
-   * Node keeps only the first of repeated credential headers; Web runtimes join them with ", ".
-   * Joined here too, so both engines give every scheme the same (and refusable) value.
+   * Node keeps only the first line of a repeated singleton field (`Authorization`, `Content-Type`,
+   * `User-Agent`, ...); Web runtimes join them with ", ". Joined here too, from the raw lines, so both
+   * engines read (and refuse) the same values. Worked out once per request, on first need.
    */
-  #credentials(key: string, first: string | string[] | undefined): string | undefined {
-    if (first === undefined || Array.isArray(first)) return first?.join(', ')
+  #repeated(): Map<string, string> {
+    if (this.#joined !== undefined) return this.#joined
     const raw = this.#incoming.rawHeaders
-    let joined: string | undefined
-    let seen = 0
+    const seen = new Map<string, string>()
+    const joined = new Map<string, string>()
     for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i] as string
-      if (name.length !== key.length || name.toLowerCase() !== key) continue
-      joined = seen++ === 0 ? (raw[i + 1] as string) : `${joined}, ${raw[i + 1]}`
+      const name = (raw[i] as string).toLowerCase()
+      if (!SINGLETON_HEADERS.has(name)) continue
+      const value = raw[i + 1] as string
+      const first = seen.get(name)
+      if (first === undefined) seen.set(name, value)
+      else joined.set(name, `${joined.get(name) ?? first}, ${value}`)
     }
-    return seen > 1 ? joined : first
+    this.#joined = joined
+    return joined
   }
 
   get request(): Request {

@@ -1,5 +1,5 @@
 import { type BaseRequestView, WebRequestView } from '../core/run/request-view.js'
-import { type Reply, toResponse } from '../core/run/respond.js'
+import { byteLength, isBodyless, type Reply, toResponse } from '../core/run/respond.js'
 import { runAfterResponse } from './after-response.js'
 
 /** Routes and answers one request; the same function feeds both engines. */
@@ -20,7 +20,11 @@ export interface WebOutcome {
 export function createWebEngine(dispatch: Dispatch): (request: Request) => Promise<WebOutcome> {
   return async (request) => {
     const view = new WebRequestView(request)
-    const response = toResponse(await dispatch(view))
+    const reply = await dispatch(view)
+    const response = toResponse(reply)
+    // The framework's own answers declare their length, as the Node engine does (HEAD keeps it).
+    if (!(reply instanceof Response) && !isBodyless(reply.status))
+      response.headers.set('content-length', String(byteLength(reply.body ?? '')))
     const headless = request.method === 'HEAD' && response.body !== null
     if (view.afterResponse === undefined) {
       return { response: headless ? withoutBody(response) : response, settled: undefined }

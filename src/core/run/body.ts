@@ -1,4 +1,5 @@
 import { HTTPException, RequestValidationError } from '../errors/index.js'
+import { singleMediaType } from './header-values.js'
 import type { IncomingRequest } from './request-view.js'
 
 /** Form data as both parsers give it: `URLSearchParams` or `FormData`. */
@@ -8,7 +9,7 @@ export interface FormFields {
 
 /** The request's media type, lower-case, without parameters (`application/json`). */
 export function mediaTypeOf(request: IncomingRequest): string {
-  const header = request.header('content-type')
+  const header = singleMediaType(request.header('content-type'))
   if (!header) return ''
   const semi = header.indexOf(';')
   return (semi < 0 ? header : header.slice(0, semi)).trim().toLowerCase()

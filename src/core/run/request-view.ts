@@ -1,4 +1,5 @@
 import { BodyTooLargeError } from '../errors/index.js'
+import { singleCredentials } from './header-values.js'
 
 /**
  * Read access to the parts of a request that inputs and security schemes look at. Everything is
@@ -84,6 +85,13 @@ export abstract class BaseRequestView implements IncomingRequest {
   }
 }
 
+/** `Authorization` and `Proxy-Authorization`, whose repeated values are refused. */
+export function isCredentialsHeader(name: string): boolean {
+  if (name.length !== 13 && name.length !== 19) return false
+  const lower = name.toLowerCase()
+  return lower === 'authorization' || lower === 'proxy-authorization'
+}
+
 /** The path of an absolute URL, without query or fragment (`/` when it has none). */
 export function pathOfURL(url: string): string {
   const schemeEnd = url.indexOf('://')
@@ -127,7 +135,8 @@ export class WebRequestView extends BaseRequestView {
   }
 
   header(name: string): string | undefined {
-    return this.request.headers.get(name) ?? undefined
+    const value = this.request.headers.get(name) ?? undefined
+    return isCredentialsHeader(name) ? singleCredentials(value) : value
   }
 
   async readBody(limit: number): Promise<Uint8Array> {

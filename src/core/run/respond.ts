@@ -52,6 +52,22 @@ export function toResponse(reply: Reply): Response {
   return new Response(reply.body, { status: reply.status, headers })
 }
 
+/** The UTF-8 length of a string, without encoding it. */
+export function byteLength(text: string): number {
+  let length = text.length
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) continue
+    if (code < 0x800) length += 1
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      // A surrogate pair: 4 bytes for 2 UTF-16 units.
+      length += 2
+      i++
+    } else length += 2
+  }
+  return length
+}
+
 function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value
