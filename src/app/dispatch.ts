@@ -66,7 +66,7 @@ export function createDispatch(settings: DispatchSettings): Dispatch {
     if (other !== undefined) {
       // Relative, so a forged Host header can never send the client elsewhere.
       const query = view.queryString()
-      const location = `${settings.rootPath}${view.basePath}${other}${query === '' ? '' : `?${query}`}`
+      const location = `${settings.rootPath}${other}${query === '' ? '' : `?${query}`}`
       return { status: 307, headers: { location }, body: null }
     }
     if (handlers.size > 0) return answerError(new HTTPException(404), view, 'the router')
