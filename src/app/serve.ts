@@ -37,6 +37,8 @@ export interface ServeOptions {
 export interface RunningServer {
   readonly port: number
   readonly url: string
+  /** The underlying `node:http` server (for upgrades, metrics, or its timeout settings). */
+  readonly server: Server
   /**
    * Stop accepting connections, end idle keep-alive ones, let requests in flight finish (up to
    * `drainTimeout`), then run the app's shut-down. Safe to call more than once.
@@ -67,6 +69,11 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
     if (!Number.isSafeInteger(value) || value < 0)
       throw new TypeError(`serve: \`${name}\` must be a non-negative integer`)
     settings[name] = value
+  }
+  if (settings.requestTimeout > 0 && settings.headersTimeout > settings.requestTimeout) {
+    if (options.headersTimeout !== undefined)
+      throw new TypeError('serve: `headersTimeout` must not be longer than `requestTimeout`')
+    settings.headersTimeout = settings.requestTimeout
   }
   const hostname = options.hostname ?? '127.0.0.1'
   const port = options.port ?? 8000
@@ -150,7 +157,7 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
     options.signals === false
       ? () => {}
       : onSignals(options.signals ?? ['SIGINT', 'SIGTERM'], close)
-  return { port: info.port, url: `http://${host}:${info.port}`, close }
+  return { port: info.port, url: `http://${host}:${info.port}`, server, close }
 }
 
 function listen(server: Server, port: number, hostname: string): Promise<void> {

@@ -31,8 +31,7 @@ export function rawRequest(port: number, request: string, timeout = 5_000): Prom
     socket.setEncoding('latin1')
     socket.on('data', (chunk: string) => {
       data += chunk
-      const answer = complete(data)
-      if (answer) finish()
+      if (complete(data, request.startsWith('HEAD '))) finish()
     })
     socket.on('end', () => {
       closed = true
@@ -43,10 +42,11 @@ export function rawRequest(port: number, request: string, timeout = 5_000): Prom
   })
 }
 
-/** Whether `data` holds a whole answer (by Content-Length; bodyless otherwise). */
-function complete(data: string): boolean {
+/** Whether `data` holds a whole answer (by Content-Length; bodyless otherwise, and for HEAD). */
+function complete(data: string, head: boolean): boolean {
   const end = data.indexOf('\r\n\r\n')
   if (end < 0) return false
+  if (head || /^HTTP\/1\.1 (1\d\d|204|304)/.test(data)) return true
   const length = /\r\ncontent-length:\s*(\d+)/i.exec(data.slice(0, end))
   return length
     ? data.length - end - 4 >= Number(length[1])
