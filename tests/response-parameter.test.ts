@@ -130,12 +130,12 @@ describe('setCookie', () => {
       (r: ResponseParameter) => r.setCookie('a', 'x', { path: '/; Secure' }),
       (r: ResponseParameter) => r.setCookie('a', 'x', { sameSite: 'none', secure: false }),
     ]
-    attempts.forEach((attempt, index) =>
+    for (const [index, attempt] of attempts.entries()) {
       app.get(`/bad${index}`, { inputs: { response: Response } }, ({ response }) => {
         expect(() => attempt(response)).toThrow(TypeError)
         return 'checked'
-      }),
-    )
+      })
+    }
     for (let i = 0; i < attempts.length; i++)
       expect(await (await app.request(`/bad${i}`)).json()).toBe('checked')
   })

@@ -139,7 +139,7 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
       server.closeIdleConnections()
       // A keep-alive connection whose request finishes now goes idle: close it then, not at its timeout.
       const sweeper = setInterval(() => server.closeIdleConnections(), 25)
-      closed.finally(() => clearInterval(sweeper))
+      void closed.then(() => clearInterval(sweeper))
       const drained = await Promise.race([
         closed.then(() => true),
         delay(settings.drainTimeout).then(() => false),
