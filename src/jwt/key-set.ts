@@ -79,15 +79,17 @@ export function readKeySet(
   const imported: VerificationKey[] = []
   keys.forEach((jwk: unknown, index) => {
     try {
-      const key = importVerificationKey(jwk, runtime)
-      if (strict && !strict.algorithms.some((alg) => key.allows(alg)))
-        throw new TypeError(`fits none of the allowed algorithms (${strict.algorithms.join(', ')})`)
-      imported.push(key)
+      imported.push(importVerificationKey(jwk, runtime))
     } catch (error) {
       if (strict)
         throw new TypeError(`${strict.owner}: "keys.keys[${index}]" ${(error as Error).message}`)
     }
   })
+  // Keys for other algorithms are normal in a JWKS; a set that can verify nothing is a mistake.
+  if (strict && !imported.some((key) => strict.algorithms.some((alg) => key.allows(alg))))
+    throw new TypeError(
+      `${strict.owner}: "keys" has no key for the allowed algorithms (${strict.algorithms.join(', ')})`,
+    )
   return new KeySet(imported)
 }
 

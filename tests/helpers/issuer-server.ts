@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose'
+import {
+  type CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  type JWTPayload,
+  SignJWT,
+} from 'jose'
 
 /** How the JWKS endpoint answers: normally, late, with a huge body, an error or garbage. */
 export type JWKSMode = 'ok' | 'hang' | 'huge' | 'error' | 'garbage' | 'redirect'
@@ -26,9 +33,17 @@ export interface TestIssuer {
   readonly hits: Map<string, number>
   mode: JWKSMode
   /** Which metadata documents exist; both by default. */
-  metadata: { oauth: boolean; openid: boolean; issuer?: string; jwksUri?: string }
+  metadata: {
+    oauth: boolean
+    openid: boolean
+    issuer?: string | undefined
+    jwksUri?: string | undefined
+  }
   /** Generates a key; published unless `publish: false`. */
-  addKey(alg: string, options?: { kid?: string; publish?: boolean; jwk?: Partial<JWK> }): Promise<IssuerKey>
+  addKey(
+    alg: string,
+    options?: { kid?: string; publish?: boolean; jwk?: Partial<JWK> },
+  ): Promise<IssuerKey>
   /** Publishes exactly these keys (by kid), in this order. */
   publish(...kids: string[]): void
   /** The JWKS as currently served. */
