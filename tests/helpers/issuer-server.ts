@@ -1,3 +1,4 @@
+import { constants, KeyObject, sign } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
@@ -19,6 +20,8 @@ export interface IssuerKey {
   readonly publicJWK: JWK
   /** Signs `claims` as is (no defaults added) with this key; `header` adds to `{ alg, kid }`. */
   sign(claims: JWTPayload, header?: Record<string, unknown>): Promise<string>
+  /** Signs a claims set given as JSON text (for values jose refuses to write, like `1e400`). */
+  signText(payload: string, header?: Record<string, unknown>): string
 }
 
 /**
@@ -83,6 +86,8 @@ export async function startTestIssuer(path = ''): Promise<TestIssuer> {
         publicJWK: jwk,
         sign: (claims, header = {}) =>
           new SignJWT(claims).setProtectedHeader({ alg, kid, ...header }).sign(privateKey),
+        signText: (payload, header = {}) =>
+          signText(alg, privateKey, { alg, kid, ...header }, payload),
       }
       keys.set(kid, { key, jwk })
       if (options.publish !== false) published.push(kid)
@@ -113,9 +118,11 @@ export async function startTestIssuer(path = ''): Promise<TestIssuer> {
       token_endpoint: `${base}/token`,
       response_types_supported: ['code'],
     })
-    if (at === `/.well-known/oauth-authorization-server${path}` && state.metadata.oauth)
+    // RFC 8414 §3.1: a terminating slash of the issuer is dropped before the segment goes in.
+    const segment = path.replace(/\/$/, '')
+    if (at === `/.well-known/oauth-authorization-server${segment}` && state.metadata.oauth)
       return json(metadata())
-    if (at === `${path}/.well-known/openid-configuration` && state.metadata.openid)
+    if (at === `${segment}/.well-known/openid-configuration` && state.metadata.openid)
       return json(metadata())
     if (at !== '/jwks.json') return json({ detail: 'Not Found' }, 404)
     switch (state.mode) {
@@ -143,4 +150,21 @@ export async function startTestIssuer(path = ''): Promise<TestIssuer> {
   }
 
   return state
+}
+
+function signText(alg: string, key: CryptoKey, header: object, payload: string): string {
+  const encode = (text: string) => Buffer.from(text).toString('base64url')
+  const input = `${encode(JSON.stringify(header))}.${encode(payload)}`
+  const object = KeyObject.from(key)
+  const hash = alg === 'EdDSA' ? null : `sha${alg.slice(2)}`
+  const options = alg.startsWith('ES')
+    ? { key: object, dsaEncoding: 'ieee-p1363' as const }
+    : alg.startsWith('PS')
+      ? {
+          key: object,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+        }
+      : object
+  return `${input}.${sign(hash, Buffer.from(input), options).toString('base64url')}`
 }
