@@ -47,12 +47,17 @@ test('the package exports exactly these values', () => {
     'bearerChallenge',
     'createCurrentPrincipal',
     'createDocsRoutes',
+    'createIntrospectionVerifier',
     'createJWTCodec',
+    'createJWTVerifier',
     'createPasswordHasher',
     'dependency',
     'isGatehouseError',
     'isInvalidTokenError',
     'isOAuth2Error',
+    'mountProtectedResourceMetadata',
+    'protectedResourceMetadata',
+    'protectedResourceMetadataURL',
     'serve',
   ])
 })
