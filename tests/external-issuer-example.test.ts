@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -149,4 +149,20 @@ describe('npm run start:external-issuer', { timeout: 60_000 }, () => {
       await issuer.close()
     }
   })
+})
+
+test("the README's code for this example is the example's own code", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  const section = readme.slice(readme.indexOf('## Resource server for real issuers'))
+  const snippet = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? ''
+  const sources = ['app.ts', 'main.ts']
+    .map((file) =>
+      readFileSync(new URL(`../examples/external-issuer/${file}`, import.meta.url), 'utf8'),
+    )
+    .join('\n')
+  const lines = snippet
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^\/\/ \w+\.ts/.test(line))
+  expect(lines.length).toBeGreaterThan(5)
+  for (const line of lines) expect(sources, line).toContain(line.trim())
 })
