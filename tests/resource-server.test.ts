@@ -1,6 +1,7 @@
 import {
   createCurrentPrincipal,
   createJWTCodec,
+  dependency,
   Gatehouse,
   KeySourceUnavailableError,
   OAuth2PasswordBearer,
@@ -15,6 +16,7 @@ const SECRET = 'resource-server-test-secret-32-bytes!!'
 const codec = createJWTCodec({ secret: SECRET, now: () => NOW })
 const users = new Map([['ada', { name: 'ada', admin: true }]])
 const METADATA = 'https://api.example/.well-known/oauth-protected-resource'
+const audited: string[] = []
 
 function appWith(
   errors: 'fastapi' | 'rfc6750',
@@ -43,6 +45,15 @@ function appWith(
   app.get(
     '/write',
     { inputs: { user: Security(current, { scopes: ['read', 'write'] }) } },
+    ({ user }) => ({ name: user.name }),
+  )
+  // A dependency declared before the principal: it must not run for a request without credentials.
+  const audit = dependency({}, () => {
+    audited.push('/audited')
+  })
+  app.get(
+    '/audited',
+    { dependencies: [audit], inputs: { user: Security(current, { scopes: ['read'] }) } },
     ({ user }) => ({ name: user.name }),
   )
   // The plain scheme next to the dependency built on it: one scheme in the document.
@@ -128,15 +139,25 @@ describe.each(transports)('createCurrentPrincipal through $name', (transport) =>
       expect(await response.text()).not.toContain(token)
     })
 
-    test('no credentials → 401 Not authenticated with realm, scope and resource_metadata, no error', async () => {
+    test('no credentials → 401 Not authenticated with realm and resource_metadata, no error', async () => {
       for (const init of [{}, bearer(''), { headers: { authorization: 'Basic YTpi' } }]) {
         const response = await send('/write', init)
         expect(response.status).toBe(401)
         expect(await response.json()).toEqual({ detail: 'Not authenticated' })
         expect(response.headers.get('www-authenticate')).toBe(
-          `Bearer realm="api", scope="read write", resource_metadata="${METADATA}"`,
+          `Bearer realm="api", resource_metadata="${METADATA}"`,
         )
       }
+    })
+
+    test('no credentials stop the request before any dependency runs', async () => {
+      audited.length = 0
+      const response = await send('/audited')
+      expect(response.status).toBe(401)
+      expect(audited).toEqual([])
+      const token = await codec.sign({ sub: 'ada', scopes: ['read'] })
+      expect((await send('/audited', bearer(token))).status).toBe(200)
+      expect(audited).toEqual(['/audited'])
     })
   })
 

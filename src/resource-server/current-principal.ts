@@ -56,10 +56,7 @@ const OWNER = 'createCurrentPrincipal'
  */
 export function createCurrentPrincipal<P>(
   options: CurrentPrincipalOptions<P>,
-): Dependency<
-  P,
-  { securityScopes: typeof SecurityScopes; token: SecurityScheme<string | undefined> }
-> {
+): Dependency<P, { securityScopes: typeof SecurityScopes; token: SecurityScheme<string> }> {
   if (typeof options !== 'object' || options === null)
     throw new TypeError(`${OWNER}: options must be an object`)
   const style = options.errors ?? 'fastapi'
@@ -79,9 +76,11 @@ export function createCurrentPrincipal<P>(
   const challenge = challenges(style, options.realm, metadataURL(options.resourceMetadata))
 
   return dependency(
-    { securityScopes: SecurityScopes, token: new PrincipalScheme(options.scheme) },
+    {
+      securityScopes: SecurityScopes,
+      token: new PrincipalScheme(options.scheme, challenge.missing),
+    },
     async ({ securityScopes, token }): Promise<P> => {
-      if (token === undefined) throw challenge.missing(securityScopes)
       let verified: VerifiedToken
       try {
         verified = await jwt.verify(token)
@@ -113,18 +112,24 @@ function metadataURL(value: unknown): string | undefined {
 
 type Refusal = (securityScopes: SecurityScopes) => HTTPException
 
-/** The three answers, in the chosen style, each with `realm` and `resource_metadata`. */
+/**
+ * The three answers, in the chosen style, each with `realm` and `resource_metadata`. Missing
+ * credentials are found by the scheme, before any dependency runs (so, before `SecurityScopes` are
+ * known): that challenge names no scope, and no `error` either (RFC 6750 §3.1).
+ */
 function challenges(
   style: ErrorStyle,
   realm: string | undefined,
   resourceMetadata: string | undefined,
-): { missing: Refusal; invalid: Refusal; insufficient: Refusal } {
+): { missing: () => HTTPException; invalid: Refusal; insufficient: Refusal } {
   const refuse = (status: number, detail: string, header: string) =>
     new HTTPException(status, { detail, headers: { 'WWW-Authenticate': header } })
+  // Without realm or metadata this is the tutorial's own answer, plain `Bearer`.
+  const missing = () =>
+    refuse(401, 'Not authenticated', bearerChallenge({ realm, resourceMetadata }))
   if (style === 'fastapi')
     return {
-      // The tutorial's own answers: plain `Bearer` when there is no token, the scopes otherwise.
-      missing: () => refuse(401, 'Not authenticated', bearerChallenge({ realm, resourceMetadata })),
+      missing,
       invalid: ({ scopeStr }) =>
         refuse(
           401,
@@ -139,13 +144,7 @@ function challenges(
         ),
     }
   return {
-    // RFC 6750 §3.1: no error code when the request had no credentials at all.
-    missing: ({ scopeStr }) =>
-      refuse(
-        401,
-        'Not authenticated',
-        bearerChallenge({ realm, scope: scopeStr, resourceMetadata }),
-      ),
+    missing,
     invalid: ({ scopeStr }) =>
       refuse(
         401,
