@@ -8,6 +8,7 @@ import {
   Security,
   type TokenVerifier,
 } from 'gatehouse'
+import { generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, test } from 'vitest'
 import { captureLogger, type Send, transports } from './helpers/http.js'
 
@@ -204,19 +205,22 @@ describe.each(transports)('createCurrentPrincipal through $name', (transport) =>
     )
   })
 
-  test('a broken verifier is a logged 500, not a silent 401 for everyone', async () => {
-    // A verify-only codec without a public key: a set-up error every request would hit.
-    const broken = {
-      verify: () => Promise.reject(new TypeError('verify: this codec has no "publicKey"')),
-    }
-    const { app, logger } = appWith('rfc6750', { jwt: broken })
+  test('a misconfigured codec is a logged 500, not a silent 401 for everyone', async () => {
+    // Sign-only: the codec has a private key and no "publicKey", so it cannot verify anything.
+    const { privateKey } = await generateKeyPair('RS256')
+    const signOnly = createJWTCodec({ algorithm: 'RS256', privateKey, now: () => NOW })
+    const token = await signOnly.sign({ sub: 'ada', scopes: ['read'] })
+    const { app, logger } = appWith('rfc6750', { jwt: signOnly })
     const send = await open(app)
-    const response = await send('/read', bearer('any.token.here'))
+    const response = await send('/read', bearer(token))
     expect(response.status).toBe(500)
     expect(await response.json()).toEqual({ detail: 'Internal Server Error' })
     expect(logger.calls).toHaveLength(1)
     expect(String(logger.calls[0]?.[1])).toContain('publicKey')
-    expect(JSON.stringify(logger.calls)).not.toContain('any.token.here')
+    expect(JSON.stringify(logger.calls)).not.toContain(token)
+    // A bad token still gets its 401 from the same codec: only token errors are the client's.
+    expect((await send('/read', bearer('not-a-token'))).status).toBe(401)
+    expect(logger.calls).toHaveLength(1)
   })
 
   test('keys that cannot be fetched → 503 with Retry-After, not 401', async () => {
