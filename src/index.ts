@@ -80,19 +80,37 @@ export { ResponseParameter } from './core/run/response-parameter.js'
 export type { DocsOptions, DocsRoute } from './docs/index.js'
 export { createDocsRoutes } from './docs/index.js'
 export type {
+  JSONWebKeySet,
   JWTAlgorithm,
   JWTCodec,
   JWTCodecOptions,
   JWTKey,
   JWTSignOptions,
+  JWTVerifierAlgorithm,
+  JWTVerifierOptions,
+  RemoteKeyOptions,
+  TokenVerifier,
   VerifiedToken,
 } from './jwt/index.js'
-export { createJWTCodec } from './jwt/index.js'
+export { createJWTCodec, createJWTVerifier } from './jwt/index.js'
 export type { OpenAPIDocument } from './openapi/document.js'
 export type { Argon2Parameters, PasswordHasher, PasswordHasherOptions } from './password/index.js'
 export { createPasswordHasher } from './password/index.js'
-export type { CurrentPrincipalOptions, ErrorStyle } from './resource-server/index.js'
-export { bearerChallenge, createCurrentPrincipal } from './resource-server/index.js'
+export type {
+  CurrentPrincipalOptions,
+  ErrorStyle,
+  IntrospectionVerifierOptions,
+  ProtectedResourceMetadata,
+  ProtectedResourceOptions,
+} from './resource-server/index.js'
+export {
+  bearerChallenge,
+  createCurrentPrincipal,
+  createIntrospectionVerifier,
+  mountProtectedResourceMetadata,
+  protectedResourceMetadata,
+  protectedResourceMetadataURL,
+} from './resource-server/index.js'
 export type {
   APIKeyOptions,
   HTTPAuthorizationCredentials,

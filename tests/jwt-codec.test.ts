@@ -213,6 +213,33 @@ describe('claims', () => {
     expect((await verify(token)).subject).toBe('johndoe')
   })
 
+  it('refuses a token carrying aud when no audience is configured (RFC 7519 §4.1.3)', async () => {
+    for (const aud of ['api', ['api'], [], 7]) {
+      const token = hmacToken({ alg: 'HS256' }, claims({ aud }))
+      await expectRefused(verify(token), token, 'token_claim_invalid', 'aud')
+    }
+    const unbound = hmacToken({ alg: 'HS256' }, claims())
+    expect((await verify(unbound)).subject).toBe('johndoe')
+  })
+
+  it('refuses non-finite times and an iat in the future beyond the tolerance', async () => {
+    const text = (json: string) => {
+      const input = `${b64url({ alg: 'HS256' })}.${Buffer.from(json).toString('base64url')}`
+      return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`
+    }
+    const infinite = text(`{"sub":"johndoe","exp":1e400}`)
+    await expectRefused(verify(infinite), infinite, 'token_claim_invalid', 'exp')
+    const nbf = text(`{"sub":"johndoe","exp":${NOW + 60},"nbf":-1e400}`)
+    await expectRefused(verify(nbf), nbf, 'token_claim_invalid', 'nbf')
+    const iat = text(`{"sub":"johndoe","exp":${NOW + 60},"iat":1e400}`)
+    await expectRefused(verify(iat), iat, 'token_claim_invalid', 'iat')
+    const ahead = hmacToken({ alg: 'HS256' }, claims({ iat: NOW + 3600 }))
+    await expectRefused(verify(ahead), ahead, 'token_not_yet_valid', 'iat')
+    const skewed = hmacToken({ alg: 'HS256' }, claims({ iat: NOW + 30 }))
+    await expectRefused(verify(skewed), skewed, 'token_not_yet_valid', 'iat')
+    expect((await verify(skewed, { clockTolerance: 30 })).subject).toBe('johndoe')
+  })
+
   it('checks the audience before the clock, so an expired token of another API is not "expired"', async () => {
     const token = await hs({ audience: 'other' }).sign({ sub: 'johndoe' })
     const late = { audience: 'api', now: frozen(NOW + 9999) }

@@ -50,13 +50,18 @@ test('the package exports exactly these values', () => {
     'bearerChallenge',
     'createCurrentPrincipal',
     'createDocsRoutes',
+    'createIntrospectionVerifier',
     'createJWTCodec',
+    'createJWTVerifier',
     'createPasswordHasher',
     'defaultExceptionHandler',
     'dependency',
     'isGatehouseError',
     'isInvalidTokenError',
     'isOAuth2Error',
+    'mountProtectedResourceMetadata',
+    'protectedResourceMetadata',
+    'protectedResourceMetadataURL',
     'serve',
   ])
 })

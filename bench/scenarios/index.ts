@@ -3,6 +3,7 @@ import { items } from './items.js'
 import { logins } from './logins.js'
 import { memory } from './memory.js'
 import { usersMe } from './users-me.js'
+import { verify } from './verify.js'
 
 /** Every scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: readonly Scenario[] = [items, usersMe, memory, logins]
+export const scenarios: readonly Scenario[] = [items, usersMe, memory, logins, verify]

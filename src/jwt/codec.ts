@@ -1,7 +1,7 @@
 import { compactVerify, type JWTPayload, SignJWT } from 'jose'
 import { InvalidTokenError } from '../core/errors/index.js'
 import { type ClaimRules, type VerifiedToken, validateClaims } from './claims.js'
-import { parseCompact } from './compact.js'
+import { createCompactParser } from './compact.js'
 import { createHMACCheck } from './hmac.js'
 import { type PreparedKey, prepareKeys } from './keys.js'
 import { type JWTCodecOptions, type JWTSignOptions, resolveOptions } from './options.js'
@@ -48,7 +48,7 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
   const rules: ClaimRules = {
     issuer,
     audience,
-    scopeClaim: resolved.scopeClaim,
+    scopes: resolved.scopeClaim === undefined ? undefined : [resolved.scopeClaim],
     clockTolerance: resolved.clockTolerance,
   }
   const header =
@@ -59,6 +59,7 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
     if (!Number.isFinite(seconds)) throw new TypeError('createJWTCodec: "now" must return seconds')
     return seconds
   }
+  const parse = createCompactParser({ algorithms: [algorithm], kid })
   const cache = new VerifiedTokenCache(resolved.cacheSize, resolved.clockTolerance)
   const aud =
     audience === undefined ? undefined : audience.length === 1 ? audience[0] : [...audience]
@@ -88,7 +89,7 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
         const cached = cache.get(token, clock())
         if (cached !== undefined) return cached
       }
-      const parts = parseCompact(token, algorithm, kid)
+      const parts = parse(token)
       if (hmacCheck !== undefined) {
         if (!hmacCheck(parts.signingInput, parts.signature)) {
           throw new InvalidTokenError('token_signature_invalid')

@@ -5,64 +5,96 @@ import { nodeBuffer } from './node.js'
 /** A compact JWS whose shape and header passed the checks that come before the signature. */
 export interface CompactParts {
   header: Readonly<Record<string, unknown>>
+  /** The header's `alg`, one of the accepted algorithms. */
+  alg: string
+  /** The header's `kid`, when it has one (always a string). */
+  kid: string | undefined
   /** `header.payload`, the bytes the signature covers (ASCII by construction). */
   signingInput: string
   payload: string
   signature: string
 }
 
+/** What a header must satisfy before any key is touched. */
+export interface HeaderRules {
+  /** The accepted `alg` values: never taken from the token alone. */
+  readonly algorithms: readonly string[]
+  /** When set, the header must carry exactly this `kid`. */
+  readonly kid?: string | undefined
+  /** When set, the header's `typ` must be this media type (RFC 9068 `at+jwt`), compared per RFC 7515. */
+  readonly typ?: string | undefined
+}
+
+/** Splits and checks a compact JWS; throws `InvalidTokenError` for anything unacceptable. */
+export type CompactParser = (token: unknown) => CompactParts
+
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 const utf8 = new TextDecoder('utf-8', { fatal: true })
+const HEADER_CACHE_SIZE = 64
 
 /**
- * Splits and checks a compact JWS before any key is touched, the same way for every signature path:
- * strict unpadded base64url (canonical, so a signature has exactly one spelling), a JSON object
- * header, no `crit` extensions, `alg` equal to the pinned algorithm and, when pinned, the same `kid`.
+ * A parser that checks a compact JWS before any key is touched, the same way for every signature
+ * path: strict unpadded base64url (canonical, so a signature has exactly one spelling), a JSON
+ * object header, no `crit` extensions, an accepted `alg`, a string `kid` (the pinned one, when
+ * pinned) and the required `typ`. Headers that passed are remembered: an issuer sends the same few.
  */
-export function parseCompact(token: unknown, algorithm: string, kid: string | undefined) {
-  if (typeof token !== 'string' || !COMPACT.test(token))
-    throw new InvalidTokenError('token_malformed')
-  const first = token.indexOf('.')
-  const second = token.indexOf('.', first + 1)
-  const parts: CompactParts = {
-    header: {},
-    signingInput: token.slice(0, second),
-    payload: token.slice(first + 1, second),
-    signature: token.slice(second + 1),
+export function createCompactParser(rules: HeaderRules): CompactParser {
+  const algorithms = new Set(rules.algorithms)
+  const typ = rules.typ === undefined ? undefined : normalizeMediaType(rules.typ)
+  const checked = new Map<string, Readonly<Record<string, unknown>>>()
+
+  const checkHeader = (encoded: string): Readonly<Record<string, unknown>> => {
+    if (!isCanonical(encoded)) throw new InvalidTokenError('token_malformed')
+    const header = decodeJSONObject(encoded)
+    // No extension is supported, so a critical one can never be honoured (RFC 7515 §4.1.11).
+    if (header === undefined || header.crit !== undefined)
+      throw new InvalidTokenError('token_malformed')
+    if (typeof header.alg !== 'string' || header.alg === '')
+      throw new InvalidTokenError('token_malformed')
+    if (!algorithms.has(header.alg)) throw new InvalidTokenError('token_algorithm_invalid')
+    if (header.kid !== undefined && typeof header.kid !== 'string')
+      throw new InvalidTokenError('token_malformed')
+    if (rules.kid !== undefined && header.kid !== rules.kid)
+      throw new InvalidTokenError('token_claim_invalid', 'kid')
+    if (
+      typ !== undefined &&
+      (typeof header.typ !== 'string' || normalizeMediaType(header.typ) !== typ)
+    )
+      throw new InvalidTokenError('token_type_invalid', 'typ')
+    if (checked.size >= HEADER_CACHE_SIZE) checked.clear()
+    const frozen = Object.freeze(header)
+    checked.set(encoded, frozen)
+    return frozen
   }
-  const encodedHeader = token.slice(0, first)
-  if (!isCanonical(parts.payload) || !isCanonical(parts.signature)) {
-    throw new InvalidTokenError('token_malformed')
+
+  return (token) => {
+    if (typeof token !== 'string' || !COMPACT.test(token))
+      throw new InvalidTokenError('token_malformed')
+    const first = token.indexOf('.')
+    const second = token.indexOf('.', first + 1)
+    const payload = token.slice(first + 1, second)
+    const signature = token.slice(second + 1)
+    if (!isCanonical(payload) || !isCanonical(signature))
+      throw new InvalidTokenError('token_malformed')
+    const encodedHeader = token.slice(0, first)
+    const header = checked.get(encodedHeader) ?? checkHeader(encodedHeader)
+    return {
+      header,
+      alg: header.alg as string,
+      kid: header.kid as string | undefined,
+      signingInput: token.slice(0, second),
+      payload,
+      signature,
+    }
   }
-  const known = checkedHeaders.get(encodedHeader)
-  if (known !== undefined && known.algorithm === algorithm && known.kid === kid) {
-    parts.header = known.header
-    return parts
-  }
-  if (!isCanonical(encodedHeader)) throw new InvalidTokenError('token_malformed')
-  const header = decodeJSONObject(encodedHeader)
-  // No extension is supported, so a critical one can never be honoured (RFC 7515 §4.1.11).
-  if (header === undefined || header.crit !== undefined)
-    throw new InvalidTokenError('token_malformed')
-  if (typeof header.alg !== 'string' || header.alg === '') {
-    throw new InvalidTokenError('token_malformed')
-  }
-  if (header.alg !== algorithm) throw new InvalidTokenError('token_algorithm_invalid')
-  if (kid !== undefined && header.kid !== kid)
-    throw new InvalidTokenError('token_claim_invalid', 'kid')
-  parts.header = header
-  // One issuer sends the same few headers over and over: remember the ones that passed.
-  if (checkedHeaders.size >= 64) checkedHeaders.clear()
-  checkedHeaders.set(encodedHeader, { header: Object.freeze(header), algorithm, kid })
-  return parts
 }
 
-/** Encoded headers that passed every check, for the algorithm and `kid` they were checked against. */
-const checkedHeaders = new Map<
-  string,
-  { header: Readonly<Record<string, unknown>>; algorithm: string; kid: string | undefined }
->()
+/** RFC 7515 §4.1.9: media types compare case-insensitively, `application/` may be left out. */
+function normalizeMediaType(value: string): string {
+  const lower = value.toLowerCase()
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower
+}
 
 /** Decodes a base64url segment holding a JSON object; `undefined` when it is anything else. */
 export function decodeJSONObject(segment: string): Record<string, unknown> | undefined {

@@ -5,7 +5,7 @@ export type SignatureCheck = (signingInput: string, signature: string) => boolea
 
 /**
  * The synchronous HS* check on Node's `crypto` (no Web Crypto round trip), or `undefined` where the
- * runtime lacks it. Its input already passed `parseCompact`, so it only has to compare MACs: the
+ * runtime lacks it. Its input already passed the compact parser, so it only has to compare MACs: the
  * signature is canonical base64url, hence has one byte string, compared in constant time.
  */
 export function createHMACCheck(algorithm: string, secret: Uint8Array): SignatureCheck | undefined {

@@ -23,11 +23,14 @@ export interface JWTCodecOptions {
   kid?: string | undefined
   /** `iss` written on sign and required on verify. */
   issuer?: string | undefined
-  /** `aud` written on sign; on verify the token's `aud` must contain one of these. */
+  /**
+   * `aud` written on sign; on verify the token's `aud` must contain one of these. Without it, a
+   * token carrying any `aud` is refused (RFC 7519 §4.1.3: it was minted for someone else).
+   */
   audience?: string | readonly string[] | undefined
   /** A claim to read scopes from instead of `scopes` / `scope` (e.g. `scp`). */
   scopeClaim?: string | undefined
-  /** Seconds of leeway for `exp` and `nbf`. Defaults to 0. */
+  /** Seconds of leeway for `exp`, `nbf` and a future `iat`. Defaults to 0. */
   clockTolerance?: number | undefined
   /** The current time in epoch seconds; defaults to the system clock. Freeze it in tests. */
   now?: (() => number) | undefined

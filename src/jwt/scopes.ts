@@ -2,19 +2,29 @@ import type { JWTPayload } from 'jose'
 import { InvalidTokenError } from '../core/errors/index.js'
 
 /**
+ * Where granted scopes are read: `undefined` for the codec's own format (a `scopes` array, else an
+ * RFC 9068 `scope` string), or claim names tried in order, the first one present being read.
+ */
+export type ScopeRule = readonly string[] | undefined
+
+/**
  * Reads the granted scopes from a verified claims set.
  *
- * With `scopeClaim` configured, that claim alone is read (an array of strings or a space-separated
- * string; absent means no scopes). Otherwise a `scopes` array of strings wins over an RFC 9068
- * `scope` string. A scope claim that is present with another type is refused, never ignored.
+ * With claim names, the first present claim alone is read: an array of strings or a
+ * space-separated string (RFC 9068 `scope`, Entra/Okta `scp`, Auth0 `permissions`). Without, a
+ * `scopes` array of strings wins over an RFC 9068 `scope` string. A scope claim present with another
+ * type is refused, never ignored.
  */
-export function readScopes(payload: JWTPayload, scopeClaim: string | undefined): string[] {
-  if (scopeClaim !== undefined) {
-    const value = payload[scopeClaim]
-    if (value === undefined) return []
-    if (typeof value === 'string') return splitScope(value)
-    if (isStringArray(value)) return [...value]
-    throw new InvalidTokenError('token_claim_invalid', scopeClaim)
+export function readScopes(payload: JWTPayload, rule: ScopeRule): string[] {
+  if (rule !== undefined) {
+    for (const claim of rule) {
+      const value = payload[claim]
+      if (value === undefined) continue
+      if (typeof value === 'string') return splitScope(value)
+      if (isStringArray(value)) return [...value]
+      throw new InvalidTokenError('token_claim_invalid', claim)
+    }
+    return []
   }
   const { scopes, scope } = payload
   if (scopes !== undefined && !isStringArray(scopes)) {

@@ -1,16 +1,21 @@
 import { type Dependency, dependency } from '../core/declare/dependency.js'
-import type { SecurityScheme } from '../core/declare/security-scheme.js'
+import { SecurityScheme } from '../core/declare/security-scheme.js'
 import { SecurityScopes } from '../core/declare/security-scopes.js'
-import { HTTPException } from '../core/errors/index.js'
-import type { JWTCodec, VerifiedToken } from '../jwt/index.js'
+import { HTTPException, isInvalidTokenError } from '../core/errors/index.js'
+import type { TokenVerifier, VerifiedToken } from '../jwt/index.js'
 import { bearerChallenge, type ErrorStyle } from './bearer-challenge.js'
+import { PrincipalScheme } from './principal-scheme.js'
 
 /** Options of {@link createCurrentPrincipal}. */
 export interface CurrentPrincipalOptions<P> {
   /** Where the bearer token comes from, e.g. an `OAuth2PasswordBearer`. */
-  scheme: SecurityScheme<string>
-  /** Verifies the access token (algorithm pinned, `exp` required, `iss`/`aud` as configured). */
-  jwt: Pick<JWTCodec, 'verify'>
+  scheme: SecurityScheme<string> | SecurityScheme<string | undefined>
+  /**
+   * Verifies the access token: a `createJWTCodec` codec, a `createJWTVerifier` over an issuer's
+   * keys, a `createIntrospectionVerifier`, or any {@link TokenVerifier}. Its `InvalidTokenError`s
+   * become 401; `KeySourceUnavailableError` a 503; anything else is a server fault (500, logged).
+   */
+  jwt: TokenVerifier
   /**
    * Load the principal named by the token's `sub`; `undefined`/`null` means it no longer exists,
    * which is answered like an invalid token.
@@ -25,16 +30,24 @@ export interface CurrentPrincipalOptions<P> {
    * `'rfc6750'` answers 401 `error="invalid_token"` and 403 `error="insufficient_scope"`.
    */
   errors?: ErrorStyle
-  /** Added to RFC 6750 challenges. */
+  /** Added to every challenge this dependency's routes send. */
   realm?: string
+  /**
+   * The URL of this API's RFC 9728 metadata (`protectedResourceMetadataURL(resource)`), added as
+   * `resource_metadata` to every challenge, so a client finds the authorization server.
+   */
+  resourceMetadata?: string | URL
   /** Shown in logs and errors. */
   name?: string
 }
 
+const OWNER = 'createCurrentPrincipal'
+
 /**
- * A ready resource-server dependency (the tutorial's `get_current_user`, generalised): verifies the
- * bearer JWT, loads the principal, and checks that the token grants every scope the dependants
- * require through `SecurityScopes`.
+ * A ready resource-server dependency (the tutorial's `get_current_user`, generalised): reads the
+ * bearer token, verifies it, loads the principal, and checks that the token grants every scope the
+ * dependants require through `SecurityScopes`. Every 401/403 it causes, missing credentials
+ * included, carries the configured `realm` and `resource_metadata`.
  * @example
  * const getCurrentUser = createCurrentPrincipal({
  *   scheme: oauth2Scheme, jwt: codec, loadPrincipal: (username) => users.find(username),
@@ -44,58 +57,105 @@ export interface CurrentPrincipalOptions<P> {
 export function createCurrentPrincipal<P>(
   options: CurrentPrincipalOptions<P>,
 ): Dependency<P, { securityScopes: typeof SecurityScopes; token: SecurityScheme<string> }> {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`${OWNER}: options must be an object`)
   const style = options.errors ?? 'fastapi'
   if (style !== 'fastapi' && style !== 'rfc6750')
-    throw new TypeError('createCurrentPrincipal: `errors` must be "fastapi" or "rfc6750"')
+    throw new TypeError(`${OWNER}: \`errors\` must be "fastapi" or "rfc6750"`)
+  if (!(options.scheme instanceof SecurityScheme))
+    throw new TypeError(
+      `${OWNER}: \`scheme\` must be a security scheme (e.g. OAuth2PasswordBearer)`,
+    )
+  if (typeof options.jwt?.verify !== 'function')
+    throw new TypeError(`${OWNER}: \`jwt\` must have a \`verify(token)\` method`)
   if (typeof options.loadPrincipal !== 'function')
-    throw new TypeError('createCurrentPrincipal: `loadPrincipal` must be a function')
-  const realm = options.realm
-
-  const invalid = (securityScopes: SecurityScopes) =>
-    style === 'fastapi'
-      ? new HTTPException(401, {
-          detail: 'Could not validate credentials',
-          headers: { 'WWW-Authenticate': bearerChallenge({ scope: securityScopes.scopeStr }) },
-        })
-      : new HTTPException(401, {
-          detail: 'Could not validate credentials',
-          headers: { 'WWW-Authenticate': bearerChallenge({ realm, error: 'invalid_token' }) },
-        })
-
-  const insufficient = (securityScopes: SecurityScopes) =>
-    style === 'fastapi'
-      ? new HTTPException(401, {
-          detail: 'Not enough permissions',
-          headers: { 'WWW-Authenticate': bearerChallenge({ scope: securityScopes.scopeStr }) },
-        })
-      : new HTTPException(403, {
-          detail: 'Not enough permissions',
-          headers: {
-            'WWW-Authenticate': bearerChallenge({
-              realm,
-              error: 'insufficient_scope',
-              scope: securityScopes.scopeStr,
-            }),
-          },
-        })
+    throw new TypeError(`${OWNER}: \`loadPrincipal\` must be a function`)
+  if (options.realm !== undefined && typeof options.realm !== 'string')
+    throw new TypeError(`${OWNER}: \`realm\` must be a string`)
+  const { jwt, loadPrincipal } = options
+  const challenge = challenges(style, options.realm, metadataURL(options.resourceMetadata))
 
   return dependency(
-    { securityScopes: SecurityScopes, token: options.scheme },
+    {
+      securityScopes: SecurityScopes,
+      token: new PrincipalScheme(options.scheme, challenge.missing),
+    },
     async ({ securityScopes, token }): Promise<P> => {
       let verified: VerifiedToken
       try {
-        verified = await options.jwt.verify(token)
-      } catch {
-        // Every refusal looks the same to the client; the reason is not worth leaking.
-        throw invalid(securityScopes)
+        verified = await jwt.verify(token)
+      } catch (error) {
+        // Every refusal looks the same to the client; the reason is not worth leaking. Anything
+        // that is not about the token (a broken verifier, keys unreachable) is not a 401.
+        if (isInvalidTokenError(error)) throw challenge.invalid(securityScopes)
+        throw error
       }
-      const loaded = options.loadPrincipal(verified.subject, verified)
+      const loaded = loadPrincipal(verified.subject, verified)
       const principal = loaded instanceof Promise ? await loaded : loaded
-      if (principal === undefined || principal === null) throw invalid(securityScopes)
+      if (principal === undefined || principal === null) throw challenge.invalid(securityScopes)
       for (const scope of securityScopes.scopes)
-        if (!verified.scopes.includes(scope)) throw insufficient(securityScopes)
+        if (!verified.scopes.includes(scope)) throw challenge.insufficient(securityScopes)
       return principal
     },
     { name: options.name ?? 'currentPrincipal' },
   )
+}
+
+function metadataURL(value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  try {
+    const url = new URL(value instanceof URL ? value.href : (value as string))
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url.href
+  } catch {}
+  throw new TypeError(`${OWNER}: \`resourceMetadata\` must be an absolute http(s) URL`)
+}
+
+type Refusal = (securityScopes: SecurityScopes) => HTTPException
+
+/**
+ * The three answers, in the chosen style, each with `realm` and `resource_metadata`. Missing
+ * credentials are found by the scheme, before any dependency runs (so, before `SecurityScopes` are
+ * known): that challenge names no scope, and no `error` either (RFC 6750 §3.1).
+ */
+function challenges(
+  style: ErrorStyle,
+  realm: string | undefined,
+  resourceMetadata: string | undefined,
+): { missing: () => HTTPException; invalid: Refusal; insufficient: Refusal } {
+  const refuse = (status: number, detail: string, header: string) =>
+    new HTTPException(status, { detail, headers: { 'WWW-Authenticate': header } })
+  // Without realm or metadata this is the tutorial's own answer, plain `Bearer`.
+  const missing = () =>
+    refuse(401, 'Not authenticated', bearerChallenge({ realm, resourceMetadata }))
+  if (style === 'fastapi')
+    return {
+      missing,
+      invalid: ({ scopeStr }) =>
+        refuse(
+          401,
+          'Could not validate credentials',
+          bearerChallenge({ realm, scope: scopeStr, resourceMetadata }),
+        ),
+      insufficient: ({ scopeStr }) =>
+        refuse(
+          401,
+          'Not enough permissions',
+          bearerChallenge({ realm, scope: scopeStr, resourceMetadata }),
+        ),
+    }
+  return {
+    missing,
+    invalid: ({ scopeStr }) =>
+      refuse(
+        401,
+        'Could not validate credentials',
+        bearerChallenge({ realm, error: 'invalid_token', scope: scopeStr, resourceMetadata }),
+      ),
+    insufficient: ({ scopeStr }) =>
+      refuse(
+        403,
+        'Not enough permissions',
+        bearerChallenge({ realm, error: 'insufficient_scope', scope: scopeStr, resourceMetadata }),
+      ),
+  }
 }

@@ -1,0 +1,90 @@
+import { KeySourceUnavailableError } from '../core/errors/index.js'
+import type { JWTVerifierAlgorithm } from './algorithms.js'
+import { FetchFailure, fetchJSON, issuerURL } from './fetch-json.js'
+import type { KeySource } from './key-set.js'
+import { RemoteKeySet, type RemoteKeySetSettings } from './remote-key-set.js'
+import type { VerificationKey } from './verification-key.js'
+
+/** Where an issuer's metadata lives: RFC 8414 first, then OpenID Connect Discovery 1.0. */
+export function metadataURLs(issuer: URL): URL[] {
+  const path = issuer.pathname === '/' ? '' : issuer.pathname.replace(/\/$/, '')
+  return [
+    // RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path.
+    new URL(`/.well-known/oauth-authorization-server${path}`, issuer.origin),
+    new URL(`${path}/.well-known/openid-configuration`, issuer.origin),
+  ]
+}
+
+/**
+ * Fetches an issuer's metadata and returns its `jwks_uri`. The document must name exactly this
+ * issuer (RFC 8414 §3.3, OpenID Discovery §4.3), so a metadata URL cannot vouch for another issuer.
+ */
+export async function discoverJWKSURI(
+  issuer: string,
+  settings: RemoteKeySetSettings & { allowHTTP: boolean },
+): Promise<URL> {
+  const failures: string[] = []
+  for (const url of metadataURLs(new URL(issuer))) {
+    try {
+      const metadata = await fetchJSON(url, { headers: { accept: 'application/json' } }, settings)
+      if (metadata.issuer !== issuer) throw new FetchFailure('names another issuer')
+      try {
+        return issuerURL(metadata.jwks_uri, 'jwks_uri', settings.allowHTTP)
+      } catch (error) {
+        throw new FetchFailure(`has an unusable jwks_uri: ${(error as Error).message}`)
+      }
+    } catch (error) {
+      failures.push(`${url.pathname} ${(error as Error).message}`)
+    }
+  }
+  throw new FetchFailure(`no usable metadata for the issuer (${failures.join('; ')})`)
+}
+
+/**
+ * A key source found through the issuer's metadata: discovered on first use (concurrent first
+ * uses share one discovery), retried no more than once per `cooldown` after a failure (503 with
+ * `Retry-After` meanwhile), then a {@link RemoteKeySet} over the `jwks_uri` it names.
+ */
+export class DiscoveredKeySource implements KeySource {
+  readonly #issuer: string
+  readonly #settings: RemoteKeySetSettings & { allowHTTP: boolean }
+  #keys: RemoteKeySet | undefined
+  #pending: Promise<RemoteKeySet | undefined> | undefined
+  #attemptedAt = Number.NEGATIVE_INFINITY
+
+  constructor(issuer: string, settings: RemoteKeySetSettings & { allowHTTP: boolean }) {
+    this.#issuer = issuer
+    this.#settings = settings
+  }
+
+  key(
+    kid: string | undefined,
+    alg: JWTVerifierAlgorithm,
+  ): VerificationKey | Promise<VerificationKey> {
+    if (this.#keys !== undefined) return this.#keys.key(kid, alg)
+    return this.#discover().then((keys) => keys.key(kid, alg))
+  }
+
+  async #discover(): Promise<RemoteKeySet> {
+    const { cooldown, now } = this.#settings
+    if (this.#pending === undefined && now() - this.#attemptedAt >= cooldown) {
+      this.#attemptedAt = now()
+      this.#pending = discoverJWKSURI(this.#issuer, this.#settings)
+        .then((url) => {
+          this.#keys = new RemoteKeySet(url, this.#settings)
+          return this.#keys
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.#pending = undefined
+        })
+    }
+    const keys = this.#keys ?? (await this.#pending)
+    if (keys !== undefined) return keys
+    const left = cooldown - (now() - this.#attemptedAt)
+    throw new KeySourceUnavailableError(
+      "The issuer's metadata cannot be fetched right now",
+      Math.max(1, Math.ceil(left)),
+    )
+  }
+}

@@ -1,0 +1,104 @@
+import type { JWTPayload } from 'jose'
+import { InvalidTokenError, KeySourceUnavailableError } from '../core/errors/index.js'
+import { type ClaimRules, checkClaims, type VerifiedToken } from '../jwt/claims.js'
+import { type FetchFailure, fetchJSON } from '../jwt/fetch-json.js'
+import type { TokenVerifier } from '../jwt/token-verifier.js'
+import {
+  type IntrospectionVerifierOptions,
+  isClientRefused,
+  resolveIntrospection,
+} from './introspection-options.js'
+
+interface Entry {
+  readonly verified: VerifiedToken
+  /** Epoch seconds after which the answer is asked again. */
+  readonly until: number
+}
+
+/**
+ * Creates a verifier for opaque (or any) access tokens that asks the authorization server (RFC
+ * 7662 token introspection, the API authenticated as a client). A revoked token stops working as
+ * soon as the server says so, or after `cacheMaxAge` seconds at most when its answer is cached.
+ * `active: false` is `token_inactive` (401); an unreachable or broken endpoint is
+ * `KeySourceUnavailableError` (503); the API's own credentials refused is a server fault (500).
+ * Concurrent checks of one token share one request. Use it as `createCurrentPrincipal`'s `jwt`.
+ *
+ * @example
+ * ```ts
+ * const verifier = createIntrospectionVerifier({
+ *   endpoint: 'https://auth.example.com/introspect',
+ *   clientId: 'orders-api',
+ *   clientSecret: process.env.INTROSPECTION_SECRET!,
+ *   audience: 'https://orders.example.com',
+ * })
+ * ```
+ */
+export function createIntrospectionVerifier(options: IntrospectionVerifierOptions): TokenVerifier {
+  const resolved = resolveIntrospection(options)
+  const { endpoint, headers, form, limits, now, cacheSize, cacheMaxAge } = resolved
+  const rules: ClaimRules = {
+    issuer: resolved.issuer,
+    audience: resolved.audience,
+    scopes: resolved.scopeClaims,
+    clockTolerance: resolved.clockTolerance,
+  }
+  const cache = new Map<string, Entry>()
+  const pending = new Map<string, Promise<VerifiedToken>>()
+
+  const introspect = async (token: string): Promise<VerifiedToken> => {
+    let answer: Record<string, unknown>
+    try {
+      answer = await fetchJSON(
+        endpoint,
+        {
+          method: 'POST',
+          headers: {
+            ...headers,
+            accept: 'application/json',
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ ...form, token, token_type_hint: 'access_token' }).toString(),
+        },
+        limits,
+      )
+    } catch (error) {
+      if (isClientRefused(error))
+        throw new Error(
+          `Token introspection refused this API's client credentials (${(error as FetchFailure).status}): check clientId and clientSecret`,
+        )
+      throw new KeySourceUnavailableError('Token introspection is unavailable right now')
+    }
+    if (answer.active === false) throw new InvalidTokenError('token_inactive')
+    if (answer.active !== true)
+      throw new KeySourceUnavailableError('Token introspection answered without "active"')
+    const at = now()
+    const verified = checkClaims(answer as JWTPayload, rules, at, false)
+    // Shared by every request that hits the cache: nobody may change it for the others.
+    Object.freeze(verified.scopes)
+    Object.freeze(verified.payload)
+    Object.freeze(verified)
+    if (cacheSize > 0 && cacheMaxAge > 0) {
+      const exp = typeof answer.exp === 'number' ? answer.exp : Number.POSITIVE_INFINITY
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string)
+      cache.set(token, { verified, until: Math.min(exp, at + cacheMaxAge) })
+    }
+    return verified
+  }
+
+  return {
+    async verify(token) {
+      if (typeof token !== 'string' || token === '') throw new InvalidTokenError('token_malformed')
+      const hit = cache.get(token)
+      if (hit !== undefined) {
+        if (now() < hit.until) return hit.verified
+        cache.delete(token)
+      }
+      let request = pending.get(token)
+      if (request === undefined) {
+        request = introspect(token).finally(() => pending.delete(token))
+        pending.set(token, request)
+      }
+      return request
+    },
+  }
+}

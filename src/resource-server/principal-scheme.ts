@@ -1,0 +1,54 @@
+import { SecurityScheme } from '../core/declare/security-scheme.js'
+import { HTTPException } from '../core/errors/index.js'
+import type { RequestView } from '../core/run/request-view.js'
+
+/**
+ * The user's scheme as `createCurrentPrincipal` reads it: the same `schemeName` and the very same
+ * `model` (so OpenAPI documents one scheme), but missing credentials are answered with the
+ * dependency's own challenge (`realm`, `resource_metadata`). It still runs with the other schemes,
+ * before any dependency, so a request without credentials stops before anything else runs. Any
+ * other error of the scheme (a 400 for a malformed request) passes unchanged.
+ */
+export class PrincipalScheme extends SecurityScheme<string> {
+  readonly schemeName: string
+  // The principal is required: the operation is documented as needing this scheme.
+  readonly autoError = true
+  readonly model: SecurityScheme['model']
+  readonly #inner: SecurityScheme<string | undefined>
+  readonly #missing: () => HTTPException
+
+  constructor(inner: SecurityScheme<string | undefined>, missing: () => HTTPException) {
+    super()
+    this.#inner = inner
+    this.#missing = missing
+    this.schemeName = inner.schemeName
+    this.model = inner.model
+  }
+
+  // Synchronous when the user's scheme is: the tutorial's hot path stays free of promises.
+  extract(request: RequestView): string | Promise<string> {
+    let token: string | undefined | Promise<string | undefined>
+    try {
+      token = this.#inner.extract(request)
+    } catch (error) {
+      throw this.#instead(error)
+    }
+    if (token instanceof Promise)
+      return token.then(
+        (value) => this.#present(value),
+        (error: unknown) => {
+          throw this.#instead(error)
+        },
+      )
+    return this.#present(token)
+  }
+
+  #present(token: string | undefined): string {
+    if (typeof token === 'string' && token !== '') return token
+    throw this.#missing()
+  }
+
+  #instead(error: unknown): unknown {
+    return error instanceof HTTPException && error.status === 401 ? this.#missing() : error
+  }
+}
