@@ -6,11 +6,13 @@ import {
   Gatehouse,
   mountProtectedResourceMetadata,
   OAuth2AuthorizationCodeBearer,
+  Path,
   protectedResourceMetadata,
   protectedResourceMetadataURL,
   Security,
 } from 'gatehouse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as z from 'zod'
 import { type Send, transports } from './helpers/http.js'
 
 const RESOURCE = 'https://api.example'
@@ -49,7 +51,7 @@ function buildApp() {
   // Registered after the metadata route: its scopes still count.
   app.delete(
     '/orders/{id}',
-    { inputs: { who: Security(admin, { scopes: ['orders:write'] }) } },
+    { inputs: { id: Path(z.string()), who: Security(admin, { scopes: ['orders:write'] }) } },
     () => ({}),
   )
   app.get('/keyed', { inputs: { key: new APIKeyHeader({ name: 'x-key' }) } }, () => ({}))
