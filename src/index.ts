@@ -1,5 +1,6 @@
 export type { AppOptions } from './app/gatehouse.js'
 export { Gatehouse } from './app/gatehouse.js'
+export type { Middleware, MiddlewareContext } from './app/middleware.js'
 export type { Fetchable, RunningServer, ServeOptions } from './app/serve.js'
 export { serve } from './app/serve.js'
 export type { CompiledRoute } from './core/compile/compile-route.js'
@@ -80,6 +81,10 @@ export type {
   VerifiedToken,
 } from './jwt/index.js'
 export { createJWTCodec } from './jwt/index.js'
+export type { CompressOptions } from './middleware/compress.js'
+export { compress } from './middleware/compress.js'
+export type { CORSOptions } from './middleware/cors.js'
+export { cors } from './middleware/cors.js'
 export type { OpenAPIDocument } from './openapi/document.js'
 export type { Argon2Parameters, PasswordHasher, PasswordHasherOptions } from './password/index.js'
 export { createPasswordHasher } from './password/index.js'
@@ -121,3 +126,5 @@ export {
   OAuth2PasswordRequestFormStrict,
   OpenIdConnect,
 } from './security/index.js'
+export type { StaticFilesOptions } from './static/static-files.js'
+export { staticFiles } from './static/static-files.js'

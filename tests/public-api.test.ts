@@ -45,6 +45,8 @@ test('the package exports exactly these values', () => {
     'TooManyRequestsError',
     'UnsupportedMediaTypeError',
     'bearerChallenge',
+    'compress',
+    'cors',
     'createCurrentPrincipal',
     'createDocsRoutes',
     'createJWTCodec',
@@ -54,5 +56,6 @@ test('the package exports exactly these values', () => {
     'isInvalidTokenError',
     'isOAuth2Error',
     'serve',
+    'staticFiles',
   ])
 })
