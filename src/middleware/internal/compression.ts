@@ -51,13 +51,17 @@ export function compressStream(
 ): ReadableStream<Uint8Array> {
   const z = loadZlib()
   if (z === undefined) return webCompress(coding, body)
+  if (coding === 'br')
+    return throughNodeTransform(
+      body,
+      z.createBrotliCompress(brotliOptions(z, levels, undefined)),
+      z.constants.BROTLI_OPERATION_FLUSH,
+    )
   const transform =
-    coding === 'br'
-      ? z.createBrotliCompress(brotliOptions(z, levels, undefined))
-      : coding === 'gzip'
-        ? z.createGzip({ level: levels.zlib })
-        : z.createDeflate({ level: levels.zlib })
-  return throughNodeTransform(body, transform)
+    coding === 'gzip'
+      ? z.createGzip({ level: levels.zlib })
+      : z.createDeflate({ level: levels.zlib })
+  return throughNodeTransform(body, transform, z.constants.Z_SYNC_FLUSH)
 }
 
 function brotliOptions(
@@ -79,10 +83,16 @@ function webCompress(coding: Coding, body: ReadableStream<Uint8Array>): Readable
 
 type NodeTransform = Zlib.Gzip | Zlib.Deflate | Zlib.BrotliCompress
 
-/** A Web stream through a zlib transform: the source is read only as fast as zlib takes it. */
+/**
+ * A Web stream through a zlib transform. Each chunk of the source is flushed once written (a sync
+ * flush, which keeps the dictionary), so what the app streams reaches the client as it is made;
+ * brotli would otherwise hold back its first 8 MiB. Waiting for each flush is the backpressure: the
+ * source is read only as fast as the client takes the output.
+ */
 function throughNodeTransform(
   body: ReadableStream<Uint8Array>,
   transform: NodeTransform,
+  flushKind: number,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader()
   // Failures reach the reader through the iterator; this keeps a late one from being unhandled.
@@ -93,7 +103,16 @@ function throughNodeTransform(
       for (;;) {
         const { done, value } = await reader.read()
         if (done || transform.destroyed) break
-        if (!transform.write(value)) await drained(transform)
+        transform.write(value)
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            transform.off('close', done)
+            resolve()
+          }
+          transform.once('close', done)
+          transform.flush(flushKind, done)
+        })
+        if (transform.destroyed) break
       }
       if (!transform.destroyed) transform.end()
     } catch (error) {
@@ -113,17 +132,5 @@ function throughNodeTransform(
       transform.destroy()
       await reader.cancel(reason)
     },
-  })
-}
-
-function drained(stream: NodeTransform): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      stream.off('drain', done)
-      stream.off('close', done)
-      resolve()
-    }
-    stream.on('drain', done)
-    stream.on('close', done)
   })
 }
