@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import { brotliDecompressSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib'
 import { type CompressOptions, compress, Gatehouse } from 'gatehouse'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { startServer, transports } from './helpers/http.js'
 
 /** Deterministic, poorly compressible text: zlib has to emit output as it goes. */
@@ -356,4 +356,34 @@ describe('compress set-up mistakes are TypeErrors naming the option', () => {
     expect(() => compress(options as unknown as CompressOptions)).toThrow(TypeError)
     expect(() => compress(options as unknown as CompressOptions)).toThrow(message)
   })
+})
+
+test('without node:zlib (other runtimes): gzip through Web CompressionStream, brotli not offered', async () => {
+  const getBuiltinModule = process.getBuiltinModule
+  vi.resetModules()
+  Object.defineProperty(process, 'getBuiltinModule', { value: undefined, configurable: true })
+  try {
+    // A fresh copy of the module, which finds no node:zlib on first use.
+    const fresh = await import('../src/middleware/compress.js')
+    const app = new Gatehouse({ openapiUrl: null })
+    app.use(fresh.compress())
+    app.get('/big', {}, () => BIG)
+    app.get('/large', {}, () => new Response(LARGE, { headers: { 'content-type': 'text/plain' } }))
+    const client = await engine('in-process')(app)
+    const big = await client.get('/big', { 'accept-encoding': 'br, gzip' })
+    expect(big.header('content-encoding')).toBe('gzip')
+    expect(JSON.parse(decode(big))).toEqual(BIG)
+    const large = await client.get('/large', { 'accept-encoding': 'br;q=1, gzip;q=0.5' })
+    expect(large.header('content-encoding')).toBe('gzip')
+    expect(decode(large)).toBe(LARGE)
+    expect((await client.get('/big', { 'accept-encoding': 'br' })).header('content-encoding')).toBe(
+      null,
+    )
+  } finally {
+    Object.defineProperty(process, 'getBuiltinModule', {
+      value: getBuiltinModule,
+      configurable: true,
+      writable: true,
+    })
+  }
 })

@@ -1,5 +1,7 @@
+import { gunzipSync } from 'node:zlib'
 import { Gatehouse, HTTPException, type Middleware } from 'gatehouse'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createMiddlewareApp } from '../examples/middleware/app.js'
 import { captureLogger, type Send, transports } from './helpers/http.js'
 
 /** An app whose middleware record what they see, so each test can read the onion from outside. */
@@ -252,4 +254,52 @@ test('use() refuses what is not a function, naming the method', () => {
   expect(() => app.use('cors' as unknown as Middleware)).toThrow(
     new TypeError('use: a middleware must be a function'),
   )
+})
+
+describe.each(transports)('the middleware example app ($name)', (transport) => {
+  const FRONT = 'http://127.0.0.1:5173'
+  let send: Send
+  let close: () => Promise<void>
+  beforeAll(async () => {
+    ;({ send, close } = await transport.open(createMiddlewareApp({ allowedOrigins: [FRONT] })))
+  })
+  afterAll(() => close())
+
+  test('every answer carries CORS headers and the timing middleware, big ones are gzipped', async () => {
+    const res = await send('/report', { headers: { origin: FRONT, 'accept-encoding': 'gzip' } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('access-control-allow-origin')).toBe(FRONT)
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true')
+    expect(res.headers.get('server-timing')).toMatch(/^app;dur=\d+\.\d$/)
+    expect(res.headers.get('content-encoding')).toBe('gzip')
+    // compress() is inside cors(), so it adds to Vary first.
+    expect(res.headers.get('vary')).toBe('Accept-Encoding, Origin')
+    // fetch() decodes the body itself; app.request() gives the bytes as sent.
+    const bytes = Buffer.from(await res.arrayBuffer())
+    const text = transport.name === 'in-process' ? gunzipSync(bytes).toString() : bytes.toString()
+    expect(JSON.parse(text).rows).toHaveLength(200)
+  })
+
+  test('a 401 exposes its challenge; a preflight is answered; static files are served', async () => {
+    const me = await send('/users/me', { headers: { origin: FRONT } })
+    expect(me.status).toBe(401)
+    expect(me.headers.get('www-authenticate')).toBe('Bearer')
+    expect(me.headers.get('access-control-expose-headers')).toBe('WWW-Authenticate')
+    const preflight = await send('/users/me', {
+      method: 'OPTIONS',
+      headers: {
+        origin: FRONT,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-headers')).toBe(
+      'Authorization, Content-Type',
+    )
+    const page = await send('/static/', { headers: { origin: FRONT } })
+    expect(await page.text()).toContain('<title>Gatehouse front end</title>')
+    expect(page.headers.get('cache-control')).toBe('public, max-age=3600')
+    expect(page.headers.get('access-control-allow-origin')).toBe(FRONT)
+  })
 })

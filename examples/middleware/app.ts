@@ -30,6 +30,13 @@ export function createMiddlewareApp({ allowedOrigins }: { allowedOrigins: readon
   )
   app.use(compress({ threshold: 1024 }))
 
+  // Your own: code before `await next()` runs before routing, code after it sees the answer.
+  app.use(async (ctx, next) => {
+    const start = performance.now()
+    await next()
+    ctx.setHeader('server-timing', `app;dur=${(performance.now() - start).toFixed(1)}`)
+  })
+
   app.mount('/static', staticFiles(publicFolder, { maxAge: 3600 }))
 
   const oauth2 = new OAuth2PasswordBearer({ tokenUrl: '/token' })
