@@ -93,6 +93,10 @@ export type {
   VerifiedToken,
 } from './jwt/index.js'
 export { createJWTCodec, createJWTVerifier } from './jwt/index.js'
+export type { CompressOptions } from './middleware/compress.js'
+export { compress } from './middleware/compress.js'
+export type { CORSOptions } from './middleware/cors.js'
+export { cors } from './middleware/cors.js'
 export type { OpenAPIDocument } from './openapi/document.js'
 export type { Argon2Parameters, PasswordHasher, PasswordHasherOptions } from './password/index.js'
 export { createPasswordHasher } from './password/index.js'
@@ -147,3 +151,5 @@ export {
   OAuth2PasswordRequestFormStrict,
   OpenIdConnect,
 } from './security/index.js'
+export type { StaticFilesOptions } from './static/static-files.js'
+export { staticFiles } from './static/static-files.js'

@@ -48,6 +48,8 @@ test('the package exports exactly these values', () => {
     'TooManyRequestsError',
     'UnsupportedMediaTypeError',
     'bearerChallenge',
+    'compress',
+    'cors',
     'createCurrentPrincipal',
     'createDocsRoutes',
     'createIntrospectionVerifier',
@@ -63,5 +65,6 @@ test('the package exports exactly these values', () => {
     'protectedResourceMetadata',
     'protectedResourceMetadataURL',
     'serve',
+    'staticFiles',
   ])
 })

@@ -14,6 +14,13 @@ export interface MiddlewareContext {
   readonly status: number
   /** The answer as a Web `Response`; set it to answer yourself or to replace the answer. */
   response: Response
+  /** A header of the answer (several values joined with `, `), read without converting it. */
+  header(name: string): string | undefined
+  /**
+   * The answer's body size in bytes when known without reading it (the framework's own replies, a
+   * `Content-Length` header, no body), `undefined` for a stream of unknown length.
+   */
+  readonly bodySize: number | undefined
   /** Set (or with `append`, add) a header of the answer. */
   setHeader(name: string, value: string, options?: { append?: boolean }): void
 }
@@ -35,6 +42,7 @@ class Context implements MiddlewareContext {
   readonly request: RequestView
   readonly state: Record<string, unknown>
   reply: Reply | undefined
+  /** The mutable `Response` made for `reply`, while `reply` is still that answer. */
   #response: Response | undefined
 
   constructor(request: RequestView, state: Record<string, unknown>) {
@@ -47,10 +55,13 @@ class Context implements MiddlewareContext {
   }
 
   get response(): Response {
-    if (this.reply === undefined)
-      throw new TypeError('ctx.response: there is no answer before next()')
-    this.#response ??= mutable(toResponse(this.reply))
-    this.reply = this.#response
+    const reply = this.reply
+    if (reply === undefined) throw new TypeError('ctx.response: there is no answer before next()')
+    // Made again when the answer changed since (an error answered after an inner middleware read it).
+    if (reply !== this.#response) {
+      this.#response = mutable(toResponse(reply))
+      this.reply = this.#response
+    }
     return this.#response
   }
 
@@ -60,12 +71,34 @@ class Context implements MiddlewareContext {
     this.reply = this.#response
   }
 
+  header(name: string): string | undefined {
+    const reply = this.reply
+    if (reply === undefined) return undefined
+    if (reply instanceof Response) return reply.headers.get(name) ?? undefined
+    const value = reply.headers[name.toLowerCase()]
+    return value === undefined || typeof value === 'string' ? value : value.join(', ')
+  }
+
+  get bodySize(): number | undefined {
+    const reply = this.reply
+    if (reply === undefined) return undefined
+    if (!(reply instanceof Response)) return reply.body === null ? 0 : utf8Length(reply.body)
+    if (reply.body === null) return 0
+    const declared = reply.headers.get('content-length')
+    return declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined
+  }
+
   setHeader(name: string, value: string, options: { append?: boolean } = {}): void {
     const reply = this.reply
     if (reply === undefined) throw new TypeError('ctx.setHeader: there is no answer before next()')
     if (reply instanceof Response) {
-      if (options.append) reply.headers.append(name, value)
-      else reply.headers.set(name, value)
+      // A handler's `Response.redirect()` or `fetch()` answer has immutable headers.
+      if (reply !== this.#response) {
+        this.#response = mutable(reply)
+        this.reply = this.#response
+      }
+      if (options.append) this.#response.headers.append(name, value)
+      else this.#response.headers.set(name, value)
       return
     }
     const key = name.toLowerCase()
@@ -79,6 +112,24 @@ class Context implements MiddlewareContext {
           : `${typeof current === 'string' ? current : current.join(', ')}, ${value}`
     this.reply = { ...reply, headers: headers as ReplyHeaders }
   }
+}
+
+/** The UTF-8 size of a string, as `TextEncoder` would make it (lone surrogates become 3 bytes). */
+function utf8Length(text: string): number {
+  let bytes = text.length
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) continue
+    if (code < 0x800) {
+      bytes += 1
+      continue
+    }
+    bytes += 2
+    // A surrogate pair is two code units and four bytes.
+    const next = text.charCodeAt(i + 1)
+    if (code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++
+  }
+  return bytes
 }
 
 /** Headers of a `Response` made by `Response.redirect()` or `fetch()` are immutable: copy them. */

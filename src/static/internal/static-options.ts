@@ -1,0 +1,69 @@
+/** Settings of {@link staticFiles}. */
+export interface StaticFilesOptions {
+  /**
+   * The file served for a folder (`/static/docs/` → `docs/index.html`); `false` answers 404 for
+   * folders. A folder asked for without its trailing slash is redirected (307) to it, so relative
+   * links in the page work. Default `'index.html'`.
+   */
+  index?: string | false
+  /** Serve files and folders whose name starts with `.`; default false (404). */
+  dotfiles?: boolean
+  /**
+   * Seconds browsers and caches may reuse a file without asking
+   * (`Cache-Control: public, max-age=N`). Without it: `no-cache`, i.e. always revalidate, which the
+   * `ETag` makes a cheap 304.
+   */
+  maxAge?: number
+  /** Add `immutable` to `Cache-Control`, for file names that change with their content; needs `maxAge`. */
+  immutable?: boolean
+  /** Content types by extension, over the built-in table: `{ '.webmanifest': 'application/manifest+json' }`. */
+  contentTypes?: Readonly<Record<string, string>>
+}
+
+/** Options resolved once, at set-up. */
+export interface StaticSettings {
+  readonly index: string | false
+  readonly dotfiles: boolean
+  readonly maxAge: number | undefined
+  readonly immutable: boolean
+  readonly contentTypes: Readonly<Record<string, string>>
+}
+
+const KNOWN = new Set(['index', 'dotfiles', 'maxAge', 'immutable', 'contentTypes'])
+const MEDIA_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:\s*;[^\r\n]*)?$/
+
+/** Check the options; every mistake is a `TypeError` naming the option. */
+export function resolveStaticOptions(options: StaticFilesOptions): StaticSettings {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('staticFiles: `options` must be an object')
+  for (const key of Object.keys(options))
+    if (!KNOWN.has(key)) throw new TypeError(`staticFiles: unknown option \`${key}\``)
+  const index = options.index ?? 'index.html'
+  if (
+    index !== false &&
+    (typeof index !== 'string' || index === '' || /[/\\\0]/.test(index) || index.startsWith('.'))
+  )
+    throw new TypeError(
+      'staticFiles: `index` must be a file name (no slashes, not a dotfile) or false',
+    )
+  const dotfiles = options.dotfiles ?? false
+  if (typeof dotfiles !== 'boolean')
+    throw new TypeError('staticFiles: `dotfiles` must be a boolean')
+  const { maxAge } = options
+  if (maxAge !== undefined && (!Number.isSafeInteger(maxAge) || maxAge < 0))
+    throw new TypeError('staticFiles: `maxAge` must be a non-negative integer (seconds)')
+  const immutable = options.immutable ?? false
+  if (typeof immutable !== 'boolean')
+    throw new TypeError('staticFiles: `immutable` must be a boolean')
+  if (immutable && maxAge === undefined)
+    throw new TypeError('staticFiles: `immutable` needs `maxAge` (how long the file stays fresh)')
+  const contentTypes: Record<string, string> = {}
+  for (const [extension, type] of Object.entries(options.contentTypes ?? {})) {
+    if (!/^\.[^./\\]+$/.test(extension) || typeof type !== 'string' || !MEDIA_TYPE.test(type))
+      throw new TypeError(
+        `staticFiles: \`contentTypes\` maps extensions such as ".webmanifest" to media types: ${JSON.stringify(extension)}`,
+      )
+    contentTypes[extension.toLowerCase()] = type
+  }
+  return { index, dotfiles, maxAge, immutable, contentTypes }
+}
