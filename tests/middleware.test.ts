@@ -276,7 +276,7 @@ describe.each(transports)('the middleware example app ($name)', (transport) => {
     expect(res.headers.get('vary')).toBe('Accept-Encoding, Origin')
     // fetch() decodes the body itself; app.request() gives the bytes as sent.
     const bytes = Buffer.from(await res.arrayBuffer())
-    const text = transport.name === 'in-process' ? gunzipSync(bytes).toString() : bytes.toString()
+    const text = transport.name === 'app.fetch' ? gunzipSync(bytes).toString() : bytes.toString()
     expect(JSON.parse(text).rows).toHaveLength(200)
   })
 
