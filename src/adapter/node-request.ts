@@ -35,6 +35,10 @@ export class NodeRequestView extends BaseRequestView {
     return Array.isArray(value) ? value.join(', ') : value
   }
 
+  override get remoteAddress(): string | undefined {
+    return this.#incoming.socket?.remoteAddress
+  }
+
   get request(): Request {
     this.#request ??= this.#toRequest()
     return this.#request
