@@ -1,3 +1,16 @@
+export type { Administration, NewClient, NewUser } from './admin.js'
+export { createAdministration } from './admin.js'
+export type { AuthorizationServerMetadata } from './endpoints/discovery.js'
+export { LoginThrottledError } from './errors.js'
+export type { AuthorizationCodeRequest } from './grants/authorization-codes.js'
+export type { SigningAlgorithm } from './keys/key-material.js'
+export type { SigningKeyInfo } from './keys/key-ring.js'
+export type { AuthorizationServerOptions } from './options.js'
+export type { PrincipalDependency, PrincipalOptions, TokenPrincipal } from './principal.js'
+export { AuthorizationServerBearer } from './principal.js'
+export type { ScopeDescriptions } from './scopes.js'
+export type { AuthorizationServer } from './server.js'
+export { createAuthorizationServer } from './server.js'
 export { createMemoryStore } from './store/memory-store.js'
 export type {
   AuthorizationCodeRecord,
@@ -28,3 +41,6 @@ export type {
   TokenStore,
   UserStore,
 } from './store/store.js'
+export type { AccessTokenVerifier, VerifyOptions } from './tokens/verifier.js'
+export type { LoginResult, PasswordLogin } from './users/password-login.js'
+export type { ThrottleOptions } from './users/throttle.js'
