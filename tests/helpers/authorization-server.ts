@@ -76,7 +76,12 @@ export async function openFixture(
   options: Partial<AuthorizationServerOptions> = {},
 ): Promise<Fixture> {
   let time = START
-  const clock: Clock = { now: () => time, advance: (seconds) => void (time += seconds) }
+  const clock: Clock = {
+    now: () => time,
+    advance(seconds) {
+      time += seconds
+    },
+  }
   const store = await stores[storeKind]()
   const server = createAuthorizationServer({
     issuer: ISSUER,
