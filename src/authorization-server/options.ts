@@ -22,53 +22,55 @@ export interface AuthorizationServerOptions {
    * Granted when a request names no scope (narrowed to what the client and user may have);
    * without it such a request gets `invalid_scope`.
    */
-  defaultScopes?: readonly string[]
+  defaultScopes?: readonly string[] | undefined
   /** Signing keys. EdDSA by default; HS256 (with an optional `secret`) for the tutorial. */
-  keys?: {
-    algorithm?: SigningAlgorithm
-    /** HS256 only: sign with this secret (at least 32 bytes) instead of a generated one. */
-    secret?: string | Uint8Array
-    /** Rotate automatically once the active key is this many seconds old; default never. */
-    rotateAfter?: number
-  }
+  keys?:
+    | {
+        algorithm?: SigningAlgorithm | undefined
+        /** HS256 only: sign with this secret (at least 32 bytes) instead of a generated one. */
+        secret?: string | Uint8Array | undefined
+        /** Rotate automatically once the active key is this many seconds old; default never. */
+        rotateAfter?: number | undefined
+      }
+    | undefined
   /** The `aud` of tokens requested without `resource`; default the issuer. */
-  audience?: string
+  audience?: string | undefined
   /** RFC 8707 resource indicators clients may request; the default audience always may be. */
-  resources?: readonly string[]
+  resources?: readonly string[] | undefined
   /** The grants the token endpoint accepts; default all four (turn `password` off here). */
-  grantTypes?: readonly GrantType[]
+  grantTypes?: readonly GrantType[] | undefined
   /** Access token lifetime in seconds; default 900. */
-  accessTokenTTL?: number
+  accessTokenTTL?: number | undefined
   /** How long an unused refresh token stays valid, in seconds; default 14 days. */
-  refreshTokenTTL?: number
+  refreshTokenTTL?: number | undefined
   /** How long a grant (a refresh-token family) lasts at most, in seconds; default 30 days. */
-  grantTTL?: number
+  grantTTL?: number | undefined
   /**
    * Seconds during which presenting a just-rotated refresh token again returns the same new
    * token instead of revoking the family (a client retrying after a lost response); default 0.
    */
-  refreshGraceSeconds?: number
+  refreshGraceSeconds?: number | undefined
   /** Authorization code lifetime in seconds; default 60. */
-  codeTTL?: number
+  codeTTL?: number | undefined
   /** Also put the scopes in a `scopes` array claim, as FastAPI's tutorial reads them. */
-  scopesClaim?: boolean
+  scopesClaim?: boolean | undefined
   /** Verifies user passwords; default `createPasswordHasher()`. */
-  passwords?: PasswordHasher
+  passwords?: PasswordHasher | undefined
   /** Failed-login throttling; `false` turns it off. */
-  throttle?: ThrottleOptions | false
+  throttle?: ThrottleOptions | false | undefined
   /**
    * The client's address for login throttling; default the socket's peer address. Behind a
    * proxy, read the header your proxy sets (and only if it always sets it).
    */
-  clientAddress?: (request: RequestView) => string | undefined
+  clientAddress?: ((request: RequestView) => string | undefined) | undefined
   /** Largest accepted body of the token, revocation and introspection endpoints; default 16 KiB. */
-  bodyLimit?: number
+  bodyLimit?: number | undefined
   /** Tags of the endpoints in OpenAPI; default `['OAuth 2.0']`. */
-  tags?: readonly string[]
+  tags?: readonly string[] | undefined
   /** The name of the bearer scheme in OpenAPI; default `OAuth2`. */
-  schemeName?: string
+  schemeName?: string | undefined
   /** The current time in seconds since the epoch; freeze it in tests. */
-  now?: () => number
+  now?: (() => number) | undefined
 }
 
 /** The options after validation, with defaults applied. */
