@@ -83,7 +83,7 @@ describe.each(matrix)('revocation and introspection ($name)', ({ transport, stor
       expect((await f.send('/api/read', bearer(tokens.access_token))).status).toBe(200)
     })
 
-    test('another client\'s token is refused and stays valid', async () => {
+    test("another client's token is refused and stays valid", async () => {
       const tokens = await loginAda()
       const response = await revoke(tokens.access_token, service())
       expect(response.status).toBe(400)
