@@ -133,7 +133,7 @@ describe('the OpenAPI document of an app with the server mounted', () => {
     const { inProcess } = await import('./helpers/http.js')
     const f = await openFixture(inProcess, 'memory')
     try {
-      const document = f.app.openapi() as {
+      const document = f.app.openapi() as unknown as {
         paths: Record<string, Record<string, Record<string, unknown>>>
         components: { securitySchemes: Record<string, unknown> }
       }
