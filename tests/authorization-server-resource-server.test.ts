@@ -1,4 +1,4 @@
-import { Gatehouse, Security } from 'gatehouse'
+import { Gatehouse, Security, ServiceUnavailableError } from 'gatehouse'
 import { afterEach, describe, expect, expectTypeOf, test } from 'vitest'
 import {
   basic,
@@ -82,6 +82,28 @@ describe.each(matrix)('the resource-server dependency ($name)', ({ transport, st
     }
     f.clock.advance(900)
     expect((await f.send('/api/read', bearer(expired))).status).toBe(401)
+  })
+
+  test('a store that cannot answer the revocation check is a 503, not a bad token', async () => {
+    f = await openFixture(transport, store)
+    const token = await serviceToken()
+    f.store.isAccessTokenRevoked = async () => {
+      throw new ServiceUnavailableError(3)
+    }
+    const api = await f.send('/api/read', bearer(token))
+    expect(api.status).toBe(503)
+    expect(api.headers.get('retry-after')).toBe('3')
+    await api.body?.cancel()
+    const introspection = await postForm(
+      f.send,
+      '/introspect',
+      { token },
+      {
+        authorization: basic('service', f.secrets.service),
+      },
+    )
+    expect(introspection.status).toBe(503)
+    await introspection.body?.cancel()
   })
 
   test('server.principal(): own principal, another audience, FastAPI-style errors', async () => {

@@ -118,6 +118,17 @@ describe.each(matrix)('revocation and introspection ($name)', ({ transport, stor
       expect((await response.json()).error).toBe('invalid_client')
     })
 
+    test('revocations are purged once their tokens expired, by the endpoints now and then', async () => {
+      const tokens = await loginAda()
+      await revoke(tokens.access_token)
+      const { jti } = claimsOf(tokens.access_token) as { jti: string }
+      expect(await f.store.isAccessTokenRevoked(jti)).toBe(true)
+      f.clock.advance(900)
+      await loginAda()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(await f.store.isAccessTokenRevoked(jti)).toBe(false)
+    })
+
     test('a missing token is invalid_request', async () => {
       const response = await postForm(f.send, '/revoke', { token_type_hint: 'access_token' }, web())
       expect(response.status).toBe(400)

@@ -100,8 +100,13 @@ export function createPrincipalDependency<P>(
     throw new TypeError('server.principal(): `loadPrincipal` must be a function')
   return createCurrentPrincipal<P>({
     scheme,
-    jwt: { verify: (token: string) => verifier.verify(token, { audience }) },
-    loadPrincipal: (_subject, token) => load(token),
+    jwt: {
+      verify: (token: string) => verifier.verify(token, { audience, checkRevocation: false }),
+    },
+    // Revocation is checked here, not in `verify`: a store that cannot answer is then a 503,
+    // not a "bad token" that makes clients throw their tokens away.
+    loadPrincipal: async (_subject, token) =>
+      (await verifier.isRevoked(token)) ? undefined : load(token),
     errors: options.errors ?? 'rfc6750',
     ...(options.realm === undefined ? {} : { realm: options.realm }),
     name: 'authorizationServerPrincipal',

@@ -115,6 +115,7 @@ export function createAuthorizationServer(
     verifier: {
       verify: (token, verifyOptions) =>
         context.verifier.verify(token, { audience: [settings.audience], ...verifyOptions }),
+      isRevoked: (token) => context.verifier.isRevoked(token),
     },
     metadata: metadataOf(context),
     store: settings.store,

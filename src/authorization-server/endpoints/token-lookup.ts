@@ -1,3 +1,4 @@
+import { isInvalidTokenError } from '../../core/errors/index.js'
 import type { VerifiedToken } from '../../jwt/index.js'
 import type { ServerContext } from '../context.js'
 import type { RefreshTokenRecord, TokenFamilyRecord } from '../store/records.js'
@@ -23,13 +24,18 @@ export async function lookUpToken(
   token: string,
 ): Promise<KnownToken | undefined> {
   if (JWT.test(token)) {
+    let verified: VerifiedToken
     try {
-      const verified = await context.verifier.verify(token, { checkRevocation: false })
-      const { jti, grant_id: grantId } = verified.payload as { jti: string; grant_id?: string }
-      const revoked = await context.store.isAccessTokenRevoked(jti, grantId)
-      return { type: 'access_token', token: verified, revoked }
-    } catch {
-      return undefined
+      verified = await context.verifier.verify(token, { checkRevocation: false })
+    } catch (error) {
+      // Not ours, or no longer valid; anything else (the store is down) is not an answer.
+      if (isInvalidTokenError(error)) return undefined
+      throw error
+    }
+    return {
+      type: 'access_token',
+      token: verified,
+      revoked: await context.verifier.isRevoked(verified),
     }
   }
   const hasher = await context.hasher()

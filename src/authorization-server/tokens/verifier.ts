@@ -1,5 +1,9 @@
 import { type JWTHeaderParameters, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose'
-import { InvalidTokenError } from '../../core/errors/index.js'
+import {
+  type GatehouseError,
+  InvalidTokenError,
+  isGatehouseError,
+} from '../../core/errors/index.js'
 import type { VerifiedToken } from '../../jwt/index.js'
 import { SIGNING_ALGORITHMS } from '../keys/key-material.js'
 import type { KeyRing } from '../keys/key-ring.js'
@@ -16,6 +20,8 @@ export interface VerifyOptions {
 /** Verifies this server's access tokens against its own keys. */
 export interface AccessTokenVerifier {
   verify(token: string, options?: VerifyOptions): Promise<VerifiedToken>
+  /** Whether a verified token was revoked, itself or through its grant. */
+  isRevoked(token: VerifiedToken): Promise<boolean>
 }
 
 /**
@@ -64,15 +70,23 @@ export function createAccessTokenVerifier(settings: {
       if (typeof jti !== 'string') throw new InvalidTokenError('token_claim_invalid', 'jti')
       if (typeof sub !== 'string' || sub === '')
         throw new InvalidTokenError('token_claim_invalid', 'sub')
-      if (options.checkRevocation !== false && (await store.isAccessTokenRevoked(jti, grantId)))
+      const verified = { subject: sub, scopes: scope === '' ? [] : scope.split(' '), payload }
+      if (options.checkRevocation !== false && (await this.isRevoked(verified)))
         throw new InvalidTokenError('token_inactive')
-      return { subject: sub, scopes: scope === '' ? [] : scope.split(' '), payload }
+      return verified
+    },
+    isRevoked({ payload }) {
+      return store.isAccessTokenRevoked(
+        payload.jti as string,
+        payload.grant_id as string | undefined,
+      )
     },
   }
 }
 
-function asInvalidToken(error: unknown): InvalidTokenError {
-  if (error instanceof InvalidTokenError) return error
+/** jose's errors as Gatehouse's; ours (a 503 from the store reading keys) pass unchanged. */
+function asInvalidToken(error: unknown): GatehouseError {
+  if (isGatehouseError(error)) return error
   if (error instanceof joseErrors.JWTExpired) return new InvalidTokenError('token_expired', 'exp')
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     if (error.claim === 'typ') return new InvalidTokenError('token_type_invalid')
