@@ -74,6 +74,25 @@ describe('the SQLite file', () => {
     }
   })
 
+  test('a lock held too long by another connection is a 503 with Retry-After, not a 500', async () => {
+    const file = freshFile()
+    const store = await openSQLiteStore(file, { busyTimeout: 50 })
+    const other = new Database(file)
+    other.exec('BEGIN EXCLUSIVE')
+    try {
+      await expect(store.recordFailure('k', 1, 60)).rejects.toMatchObject({
+        name: 'ServiceUnavailableError',
+        status: 503,
+        headers: { 'retry-after': '1' },
+      })
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+    expect((await store.recordFailure('k', 1, 60)).failures).toBe(1)
+    await store.close()
+  })
+
   test('bad arguments are TypeErrors', async () => {
     await expect(openSQLiteStore('')).rejects.toThrow(TypeError)
     await expect(openSQLiteStore(freshFile(), { busyTimeout: -1 })).rejects.toThrow(/busyTimeout/)

@@ -9,26 +9,26 @@ import type { AuthorizationServerStore } from './store/store.js'
 export interface NewUser {
   username: string
   /** Hashed with Argon2id; without one the user cannot log in with a password. */
-  password?: string
+  password?: string | undefined
   /** Every scope the user may be granted; default none. */
-  scopes?: readonly string[]
-  disabled?: boolean
+  scopes?: readonly string[] | undefined
+  disabled?: boolean | undefined
   /** The token subject; default a random UUID. */
-  id?: string
+  id?: string | undefined
 }
 
 /** A client to register. */
 export interface NewClient {
   /** The `client_id`; default a random one. */
-  id?: string
+  id?: string | undefined
   /** A public client (a browser or native app) has no secret and must use PKCE. */
-  public?: boolean
-  name?: string
+  public?: boolean | undefined
+  name?: string | undefined
   grantTypes: readonly GrantType[]
   /** Compared exactly at `/authorize`; https, or http on localhost, or an app's own scheme. */
-  redirectUris?: readonly string[]
+  redirectUris?: readonly string[] | undefined
   /** Every scope the client may be granted; default none. */
-  scopes?: readonly string[]
+  scopes?: readonly string[] | undefined
 }
 
 /** Creating and listing users and clients, as the CLI and apps do it. */

@@ -22,13 +22,15 @@ export interface TokenPrincipal {
 /** Options of `server.principal()`. */
 export interface PrincipalOptions<P> {
   /** Turn the verified token into your principal; `undefined`/`null` answers like an invalid token. */
-  loadPrincipal?: (token: VerifiedToken) => P | null | undefined | Promise<P | null | undefined>
+  loadPrincipal?:
+    | ((token: VerifiedToken) => P | null | undefined | Promise<P | null | undefined>)
+    | undefined
   /** Accepted audiences; default the server's default audience. */
-  audience?: string | readonly string[]
+  audience?: string | readonly string[] | undefined
   /** `'rfc6750'` (default) or FastAPI's tutorial answers. */
-  errors?: ErrorStyle
+  errors?: ErrorStyle | undefined
   /** Added to RFC 6750 challenges. */
-  realm?: string
+  realm?: string | undefined
 }
 
 /** The dependency type `server.principal()` returns. */

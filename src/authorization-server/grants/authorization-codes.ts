@@ -18,7 +18,7 @@ export interface AuthorizationCodeRequest {
   /** The scopes the user consented to; empty means the server's default. */
   readonly scopes: readonly string[]
   /** RFC 8707 `resource` parameters of the authorization request. */
-  readonly resources?: readonly string[]
+  readonly resources?: readonly string[] | undefined
   readonly codeChallenge: string
   /** Must be `S256`: `plain` (and no PKCE) is refused for every client. */
   readonly codeChallengeMethod: string

@@ -5,18 +5,18 @@ import type { ThrottleStore } from '../store/store.js'
 /** How failed logins slow down further attempts. */
 export interface ThrottleOptions {
   /** Failures per username before attempts are delayed; default 5. */
-  usernameAttempts?: number
+  usernameAttempts?: number | undefined
   /** Failures per client address (all usernames together) before delays; default 20. */
-  addressAttempts?: number
+  addressAttempts?: number | undefined
   /** The first delay in seconds, doubled with every further failure; default 1. */
-  baseDelay?: number
+  baseDelay?: number | undefined
   /** The longest delay in seconds: no lock-out lasts longer; default 300. */
-  maxDelay?: number
+  maxDelay?: number | undefined
   /** A counter is forgotten this many seconds after its last failure; default 900. */
-  window?: number
+  window?: number | undefined
 }
 
-export type ThrottlePolicy = Required<ThrottleOptions>
+export type ThrottlePolicy = { readonly [K in keyof ThrottleOptions]-?: number }
 
 /** Checks option values once; a `TypeError` names the faulty one. */
 export function resolveThrottle(
@@ -29,7 +29,7 @@ export function resolveThrottle(
     baseDelay: 1,
     maxDelay: 300,
     window: 900,
-    ...definedOnly(options ?? {}),
+    ...(definedOnly(options ?? {}) as Partial<ThrottlePolicy>),
   }
   for (const [name, value] of Object.entries(policy))
     if (!Number.isSafeInteger(value) || value < 1)

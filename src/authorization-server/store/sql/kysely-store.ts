@@ -20,9 +20,9 @@ export interface KyselyStoreOptions {
    * Whether a driver error means "the database cannot serve now" (locked, gone): such errors
    * become a 503 `ServiceUnavailableError` with `Retry-After` instead of a 500.
    */
-  isUnavailable?: (error: unknown) => boolean
+  isUnavailable?: ((error: unknown) => boolean) | undefined
   /** Also destroy the Kysely instance on `close()`; default true. */
-  destroyOnClose?: boolean
+  destroyOnClose?: boolean | undefined
 }
 
 /**

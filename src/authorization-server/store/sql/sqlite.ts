@@ -7,7 +7,7 @@ import type { AuthorizationServerDatabase } from './schema.js'
 /** Options of {@link openSQLiteStore}. */
 export interface SQLiteStoreOptions {
   /** Milliseconds to wait for another process's write lock before answering 503; default 5000. */
-  busyTimeout?: number
+  busyTimeout?: number | undefined
 }
 
 /** better-sqlite3's constructor, as far as it is used here. */
