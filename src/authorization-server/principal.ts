@@ -43,6 +43,8 @@ export type PrincipalDependency<P> = Dependency<
  * The bearer scheme of APIs protected by this server: `Authorization: Bearer <token>`, documented
  * in OpenAPI as OAuth2 with this server's flows and scopes, so Swagger UI's Authorize dialog
  * talks to it directly.
+ * @example
+ * app.get('/raw', { inputs: { token: server.scheme } }, ({ token }) => server.verifier.verify(token))
  */
 export class AuthorizationServerBearer extends SecurityScheme<string> {
   readonly schemeName: string

@@ -43,7 +43,10 @@ export function createAccessTokenVerifier(settings: {
     if (header.alg !== found.algorithm) throw new InvalidTokenError('token_algorithm_invalid')
     return found.key
   }
+  const isRevoked = ({ payload }: VerifiedToken) =>
+    store.isAccessTokenRevoked(payload.jti as string, payload.grant_id as string | undefined)
   return {
+    isRevoked,
     async verify(token, options = {}) {
       if (typeof token !== 'string' || token.length > 16_384)
         throw new InvalidTokenError('token_malformed')
@@ -71,15 +74,9 @@ export function createAccessTokenVerifier(settings: {
       if (typeof sub !== 'string' || sub === '')
         throw new InvalidTokenError('token_claim_invalid', 'sub')
       const verified = { subject: sub, scopes: scope === '' ? [] : scope.split(' '), payload }
-      if (options.checkRevocation !== false && (await this.isRevoked(verified)))
+      if (options.checkRevocation !== false && (await isRevoked(verified)))
         throw new InvalidTokenError('token_inactive')
       return verified
-    },
-    isRevoked({ payload }) {
-      return store.isAccessTokenRevoked(
-        payload.jti as string,
-        payload.grant_id as string | undefined,
-      )
     },
   }
 }
