@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   resolve: {
     // Tests import from the package name so they exercise what users see.
-    alias: { gatehouse: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    // The subpath comes first: an alias also matches `gatehouse/...`.
+    alias: {
+      'gatehouse/authorization-server': fileURLToPath(
+        new URL('./src/authorization-server/index.ts', import.meta.url),
+      ),
+      gatehouse: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['tests/**/*.test.ts'],

@@ -68,3 +68,19 @@ test('the package exports exactly these values', () => {
     'staticFiles',
   ])
 })
+
+// The authorization server is a subpath, so apps that only verify tokens never load Kysely.
+test('gatehouse/authorization-server exports exactly these values', async () => {
+  const server = await import('gatehouse/authorization-server')
+  expect(Object.keys(server).sort()).toEqual([
+    'AuthorizationServerBearer',
+    'LoginThrottledError',
+    'createAdministration',
+    'createAuthorizationServer',
+    'createKyselyStore',
+    'createMemoryStore',
+    'createMigrator',
+    'migrateToLatest',
+    'openSQLiteStore',
+  ])
+})

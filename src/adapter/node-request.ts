@@ -76,6 +76,10 @@ export class NodeRequestView extends BaseRequestView {
     return joined
   }
 
+  override get remoteAddress(): string | undefined {
+    return this.#incoming.socket?.remoteAddress
+  }
+
   get request(): Request {
     this.#request ??= this.#toRequest()
     return this.#request

@@ -22,6 +22,11 @@ export interface RequestView {
   queryAll(name: string): string[]
   /** A cookie value, or `undefined`. */
   cookie(name: string): string | undefined
+  /**
+   * The peer's IP address as the engine sees it (the socket's, never a proxy header), or
+   * `undefined` when the engine does not know it (`app.fetch` is given a bare `Request`).
+   */
+  readonly remoteAddress: string | undefined
 }
 
 /**
@@ -82,6 +87,10 @@ export abstract class BaseRequestView implements IncomingRequest {
   cookie(name: string): string | undefined {
     this.#cookies ??= parseCookies(this.header('cookie'))
     return this.#cookies.get(name)
+  }
+
+  get remoteAddress(): string | undefined {
+    return undefined
   }
 }
 

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto'
+import { createPasswordHasher, type PasswordHasher } from '../password/index.js'
+import { loadSecretHasher, randomSecret } from './keys/secret-hasher.js'
+import { isScopeToken } from './scopes.js'
+import type { ClientRecord, GrantType, UserRecord } from './store/records.js'
+import type { AuthorizationServerStore } from './store/store.js'
+
+/** A user to create. */
+export interface NewUser {
+  username: string
+  /** Hashed with Argon2id; without one the user cannot log in with a password. */
+  password?: string | undefined
+  /** Every scope the user may be granted; default none. */
+  scopes?: readonly string[] | undefined
+  disabled?: boolean | undefined
+  /** The token subject; default a random UUID. */
+  id?: string | undefined
+}
+
+/** A client to register. */
+export interface NewClient {
+  /** The `client_id`; default a random one. */
+  id?: string | undefined
+  /** A public client (a browser or native app) has no secret and must use PKCE. */
+  public?: boolean | undefined
+  name?: string | undefined
+  grantTypes: readonly GrantType[]
+  /** Compared exactly at `/authorize`; https, or http on localhost, or an app's own scheme. */
+  redirectUris?: readonly string[] | undefined
+  /** Every scope the client may be granted; default none. */
+  scopes?: readonly string[] | undefined
+}
+
+/** Creating and listing users and clients, as the CLI and apps do it. */
+export interface Administration {
+  /** Creates a user; throws when the username or id is taken. */
+  createUser(user: NewUser): Promise<UserRecord>
+  /**
+   * Registers a client and returns its secret (256 random bits), the one time it is ever seen:
+   * only its keyed hash is stored. Public clients get none.
+   */
+  createClient(client: NewClient): Promise<{ client: ClientRecord; clientSecret?: string }>
+}
+
+const GRANT_TYPES: readonly string[] = [
+  'authorization_code',
+  'client_credentials',
+  'password',
+  'refresh_token',
+]
+
+/**
+ * User and client management over a store (what `gatehouse users create` and `gatehouse
+ * clients create` run). `scopes`, when given, restricts what users and clients may be allowed.
+ * @example
+ * const admin = createAdministration({ store })
+ * const { clientSecret } = await admin.createClient({ id: 'cli', grantTypes: ['client_credentials'], scopes: ['read'] })
+ */
+export function createAdministration(options: {
+  store: AuthorizationServerStore
+  passwords?: PasswordHasher
+  scopes?: readonly string[]
+  now?: () => number
+}): Administration {
+  const { store } = options
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000))
+  let passwords = options.passwords
+  const checkScopes = (scopes: readonly string[], what: string) => {
+    for (const scope of scopes)
+      if (!isScopeToken(scope) || (options.scopes !== undefined && !options.scopes.includes(scope)))
+        throw new TypeError(`${what}: unknown or invalid scope "${scope}"`)
+  }
+  return {
+    async createUser(input) {
+      const { username } = input
+      if (
+        typeof username !== 'string' ||
+        username === '' ||
+        username.length > 256 ||
+        /[\s\p{Cc}]/u.test(username)
+      )
+        throw new TypeError('createUser: `username` must be 1 to 256 characters without spaces')
+      const scopes = [...new Set(input.scopes ?? [])]
+      checkScopes(scopes, 'createUser')
+      if (
+        input.password !== undefined &&
+        (typeof input.password !== 'string' || input.password === '')
+      )
+        throw new TypeError('createUser: `password` must be a non-empty string')
+      passwords ??= createPasswordHasher()
+      const user: UserRecord = {
+        id: input.id ?? randomUUID(),
+        username,
+        passwordHash: input.password === undefined ? null : await passwords.hash(input.password),
+        scopes,
+        disabled: input.disabled === true,
+        createdAt: now(),
+      }
+      if (!(await store.createUser(user)))
+        throw new Error(`createUser: the username or id is already taken`)
+      return user
+    },
+
+    async createClient(input) {
+      const id = input.id ?? randomSecret(16)
+      if (typeof id !== 'string' || !/^[\x20-\x7E]{1,255}$/.test(id))
+        throw new TypeError(
+          'createClient: `id` must be 1 to 255 printable ASCII characters (RFC 6749 VSCHAR)',
+        )
+      const grantTypes = [...new Set(input.grantTypes ?? [])]
+      if (grantTypes.length === 0 || !grantTypes.every((g) => GRANT_TYPES.includes(g)))
+        throw new TypeError(
+          `createClient: \`grantTypes\` must be some of ${GRANT_TYPES.join(', ')}`,
+        )
+      if (input.public === true && grantTypes.includes('client_credentials'))
+        throw new TypeError('createClient: a public client cannot use client_credentials')
+      const redirectUris = [...new Set(input.redirectUris ?? [])]
+      for (const uri of redirectUris) checkRedirectUri(uri)
+      const scopes = [...new Set(input.scopes ?? [])]
+      checkScopes(scopes, 'createClient')
+      const clientSecret = input.public === true ? undefined : randomSecret()
+      const hasher = await loadSecretHasher(store, now())
+      const client: ClientRecord = {
+        id,
+        secretHash: clientSecret === undefined ? null : hasher.hash('client-secret', clientSecret),
+        name: input.name ?? null,
+        grantTypes,
+        redirectUris,
+        scopes,
+        createdAt: now(),
+      }
+      if (!(await store.createClient(client)))
+        throw new Error(`createClient: the client id is already taken`)
+      return clientSecret === undefined ? { client } : { client, clientSecret }
+    },
+  }
+}
+
+/** RFC 6749 §3.1.2 and OAuth 2.1: absolute, no fragment; plain http only for loopback hosts. */
+function checkRedirectUri(uri: string): void {
+  let url: URL
+  try {
+    url = new URL(uri)
+  } catch {
+    throw new TypeError('createClient: every redirect URI must be an absolute URI')
+  }
+  if (uri.includes('#'))
+    throw new TypeError('createClient: a redirect URI must not have a fragment')
+  if (['javascript:', 'data:', 'vbscript:', 'file:', 'blob:'].includes(url.protocol))
+    throw new TypeError('createClient: a redirect URI must not use a script or local scheme')
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
+  if (url.protocol === 'http:' && !loopback)
+    throw new TypeError('createClient: http redirect URIs are allowed for localhost only')
+}

@@ -1,0 +1,129 @@
+import { SecurityScheme, type SecuritySchemeObject } from '../../core/declare/security-scheme.js'
+import type { RequestView } from '../../core/run/request-view.js'
+import type { Parameters } from '../endpoints/parameters.js'
+import { invalidClient, oauthError } from '../errors.js'
+import type { SecretHasher } from '../keys/secret-hasher.js'
+import type { ClientRecord } from '../store/records.js'
+import type { ClientStore } from '../store/store.js'
+
+/** What the endpoints need from the request head: client credentials and where it came from. */
+export interface ClientRequest {
+  /** The `Authorization` header as sent. */
+  readonly authorization: string | undefined
+  /** The client's address, for login throttling; `undefined` when unknown. */
+  readonly address: string | undefined
+}
+
+/**
+ * The HTTP Basic client authentication of the token, revocation and introspection endpoints
+ * (`client_secret_basic`, RFC 6749 §2.3.1), as a security scheme so OpenAPI documents it;
+ * optional, because `client_secret_post` and public clients send `client_id` in the form.
+ */
+export class ClientAuthenticationScheme extends SecurityScheme<ClientRequest> {
+  readonly schemeName: string
+  readonly autoError = false
+  readonly model: SecuritySchemeObject
+  readonly #address: (request: RequestView) => string | undefined
+
+  constructor(schemeName: string, address: (request: RequestView) => string | undefined) {
+    super()
+    this.schemeName = schemeName
+    this.#address = address
+    this.model = Object.freeze({
+      type: 'http',
+      scheme: 'basic',
+      description:
+        'OAuth 2.0 client authentication: client_secret_basic, with the form-encoded client_id and secret as user and password (RFC 6749 §2.3.1). Clients may instead send client_id and client_secret in the form (client_secret_post); public clients send client_id alone.',
+    })
+  }
+
+  extract(request: RequestView): ClientRequest {
+    return { authorization: request.header('authorization'), address: this.#address(request) }
+  }
+}
+
+/** How the client authenticated (RFC 8414 `token_endpoint_auth_methods_supported`). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none'
+
+/** An authenticated (or, for a public client, identified) client. */
+export interface AuthenticatedClient {
+  readonly client: ClientRecord
+  readonly method: ClientAuthMethod
+}
+
+const MAX_CREDENTIAL = 512
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
+const DUMMY_HASH = 'A'.repeat(43)
+
+/**
+ * Authenticates the client of a request (RFC 6749 §2.3): HTTP Basic or `client_secret` in the
+ * form, never both; a public client by its `client_id` alone. Every failure is `invalid_client`
+ * with the `Basic` challenge and one description, so unknown clients and wrong secrets look
+ * alike (and cost alike: the secret is hashed either way).
+ */
+export async function authenticateClient(
+  request: ClientRequest,
+  params: Parameters,
+  context: { readonly store: ClientStore; readonly hasher: SecretHasher; readonly realm: string },
+): Promise<AuthenticatedClient> {
+  const { hasher, realm } = context
+  const failed = () => invalidClient('Client authentication failed', realm)
+  const basic = request.authorization === undefined ? undefined : parseBasic(request.authorization)
+  if (basic === 'malformed') throw failed()
+  const postedId = params.get('client_id')
+  const postedSecret = params.get('client_secret')
+  if (basic && postedSecret !== undefined)
+    throw oauthError('invalid_request', 'The client used more than one authentication method')
+  if (basic && postedId !== undefined && postedId !== basic.id)
+    throw oauthError('invalid_request', 'The client_id parameter does not match the credentials')
+  const id = basic?.id ?? postedId
+  if (id === undefined) throw invalidClient('Client authentication is required', realm)
+  const secret = (basic ? basic.secret : postedSecret) || undefined
+  if (id.length > MAX_CREDENTIAL || (secret?.length ?? 0) > MAX_CREDENTIAL) throw failed()
+
+  const client = await context.store.findClient(id)
+  if (!client) {
+    if (secret !== undefined) hasher.matches('client-secret', secret, DUMMY_HASH)
+    throw failed()
+  }
+  if (client.secretHash === null) {
+    // A public client has no secret to check; one that sends a secret is misconfigured.
+    if (secret !== undefined) throw failed()
+    return { client, method: 'none' }
+  }
+  if (secret === undefined || !hasher.matches('client-secret', secret, client.secretHash))
+    throw failed()
+  return { client, method: basic ? 'client_secret_basic' : 'client_secret_post' }
+}
+
+/**
+ * The client id and secret of `Authorization: Basic …`, each form-decoded (RFC 6749 §2.3.1
+ * encodes them with application/x-www-form-urlencoded before Basic); `'malformed'` when the
+ * header is another scheme or does not decode.
+ */
+export function parseBasic(header: string): { id: string; secret: string } | 'malformed' {
+  const space = header.indexOf(' ')
+  if (space <= 0 || header.slice(0, space).toLowerCase() !== 'basic') return 'malformed'
+  const encoded = header.slice(space + 1).trim()
+  if (!BASE64.test(encoded) || encoded.length > 4 * MAX_CREDENTIAL) return 'malformed'
+  let decoded: string
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(encoded, 'base64'))
+  } catch {
+    return 'malformed'
+  }
+  const colon = decoded.indexOf(':')
+  if (colon < 0) return 'malformed'
+  const id = formDecode(decoded.slice(0, colon))
+  const secret = formDecode(decoded.slice(colon + 1))
+  if (id === undefined || secret === undefined || id === '') return 'malformed'
+  return { id, secret }
+}
+
+function formDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '))
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,88 @@
+import { createPasswordHasher, type PasswordHasher } from '../password/index.js'
+import { KeyRing } from './keys/key-ring.js'
+import { loadSecretHasher, type SecretHasher } from './keys/secret-hasher.js'
+import type { Settings } from './options.js'
+import type { ResourcePolicy } from './resources.js'
+import type { ScopePolicy } from './scopes.js'
+import type { AuthorizationServerStore } from './store/store.js'
+import { type AccessTokenVerifier, createAccessTokenVerifier } from './tokens/verifier.js'
+import { type LoginResult, loginWithPassword, type PasswordLogin } from './users/password-login.js'
+import { LoginThrottle } from './users/throttle.js'
+
+/** Everything the grants and endpoints share, built once per server. */
+export interface ServerContext {
+  readonly settings: Settings
+  readonly store: AuthorizationServerStore
+  readonly keys: KeyRing
+  readonly verifier: AccessTokenVerifier
+  readonly scopePolicy: ScopePolicy
+  readonly resourcePolicy: ResourcePolicy
+  /** The store's secret-hashing key, read (or created) on first use. */
+  hasher(): Promise<SecretHasher>
+  /** A throttled password login. */
+  login(login: PasswordLogin): Promise<LoginResult>
+  /** Now and then deletes what expired; called by the endpoints, never awaited by them. */
+  maintain(): void
+}
+
+/** A retired key stays published this much longer than the tokens it signed could live. */
+const CLOCK_MARGIN = 60
+/** Keys are re-read at least this often (seconds), to see another process's rotation. */
+const KEY_REFRESH = 60
+/** Expired entries are purged at most this often (seconds). */
+const PURGE_INTERVAL = 300
+
+/** Builds the shared context of a server from its settings. */
+export function createContext(settings: Settings): ServerContext {
+  const { store, now } = settings
+  const keys = new KeyRing({
+    store,
+    algorithm: settings.algorithm,
+    secret: settings.secret,
+    rotateAfter: settings.rotateAfter,
+    retiredKeyLifetime: settings.accessTokenTTL + KEY_REFRESH + CLOCK_MARGIN,
+    refreshInterval: KEY_REFRESH,
+    now,
+  })
+  let hasher: Promise<SecretHasher> | undefined
+  const loadHasher = () => {
+    hasher ??= loadSecretHasher(store, now()).catch((error: unknown) => {
+      hasher = undefined
+      throw error
+    })
+    return hasher
+  }
+  let passwords: PasswordHasher | undefined = settings.passwords
+  let lastPurge = now()
+  return {
+    settings,
+    store,
+    keys,
+    verifier: createAccessTokenVerifier({
+      issuer: settings.issuer,
+      keys,
+      store,
+      now,
+      clockTolerance: 0,
+    }),
+    scopePolicy: { known: new Set(Object.keys(settings.scopes)), defaults: settings.defaultScopes },
+    resourcePolicy: {
+      defaultAudience: settings.audience,
+      allowed: new Set(settings.resources),
+    },
+    hasher: loadHasher,
+    async login(login) {
+      passwords ??= createPasswordHasher()
+      const policy = settings.throttle
+      const throttle = policy ? new LoginThrottle(store, policy, await loadHasher()) : undefined
+      return loginWithPassword(login, { store, passwords, throttle, now })
+    },
+    maintain() {
+      const at = now()
+      if (at - lastPurge < PURGE_INTERVAL) return
+      lastPurge = at
+      // Best effort: a failed purge is retried next time and never fails a request.
+      store.purgeExpired(at).catch(() => {})
+    },
+  }
+}

@@ -1,0 +1,80 @@
+import type { Router } from '../../core/declare/router.js'
+import type { ServerContext } from '../context.js'
+
+/** The authorization server metadata (RFC 8414 §2), as `/.well-known/oauth-authorization-server` serves it. */
+export interface AuthorizationServerMetadata {
+  readonly issuer: string
+  readonly authorization_endpoint?: string
+  readonly token_endpoint: string
+  readonly jwks_uri: string
+  readonly scopes_supported: readonly string[]
+  readonly response_types_supported: readonly string[]
+  readonly grant_types_supported: readonly string[]
+  readonly token_endpoint_auth_methods_supported: readonly string[]
+  readonly revocation_endpoint: string
+  readonly revocation_endpoint_auth_methods_supported: readonly string[]
+  readonly introspection_endpoint: string
+  readonly introspection_endpoint_auth_methods_supported: readonly string[]
+  readonly code_challenge_methods_supported: readonly string[]
+  readonly [extension: string]: unknown
+}
+
+/** The metadata of a server (RFC 8414), from its settings. */
+export function metadataOf(context: ServerContext): AuthorizationServerMetadata {
+  const { issuer, scopes, grantTypes } = context.settings
+  const secretMethods = ['client_secret_basic', 'client_secret_post']
+  return {
+    issuer,
+    token_endpoint: `${issuer}/token`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    scopes_supported: Object.keys(scopes),
+    // The authorization endpoint adds `code` here when it is mounted.
+    response_types_supported: [],
+    grant_types_supported: [...grantTypes],
+    token_endpoint_auth_methods_supported: [...secretMethods, 'none'],
+    revocation_endpoint: `${issuer}/revoke`,
+    revocation_endpoint_auth_methods_supported: [...secretMethods, 'none'],
+    introspection_endpoint: `${issuer}/introspect`,
+    introspection_endpoint_auth_methods_supported: secretMethods,
+    code_challenge_methods_supported: ['S256'],
+  }
+}
+
+const CACHEABLE = 'public, max-age=300'
+
+/**
+ * `GET /.well-known/oauth-authorization-server{issuer path}` (RFC 8414 §3) and
+ * `GET {issuer}/.well-known/jwks.json` (RFC 7517): the public keys that verify this server's
+ * tokens, retired ones included until the last token they signed expired.
+ */
+export function addDiscoveryEndpoints(router: Router, context: ServerContext): void {
+  const { basePath } = context.settings
+  const metadata = JSON.stringify(metadataOf(context))
+  router.get(
+    `/.well-known/oauth-authorization-server${basePath}`,
+    {
+      summary: 'Authorization server metadata',
+      description: 'RFC 8414 metadata: endpoints, grants, scopes and methods.',
+      operationId: 'oauth2Metadata',
+    },
+    function metadataDocument() {
+      return new Response(metadata, {
+        headers: { 'content-type': 'application/json', 'cache-control': CACHEABLE },
+      })
+    },
+  )
+  router.get(
+    `${basePath}/.well-known/jwks.json`,
+    {
+      summary: 'JSON Web Key Set',
+      description: "The public keys that verify this server's access tokens (RFC 7517).",
+      operationId: 'oauth2JWKS',
+    },
+    async function jwks() {
+      context.maintain()
+      return new Response(JSON.stringify(await context.keys.jwks()), {
+        headers: { 'content-type': 'application/jwk-set+json', 'cache-control': CACHEABLE },
+      })
+    },
+  )
+}

@@ -1,0 +1,131 @@
+import type { Router } from '../../core/declare/router.js'
+import {
+  authenticateClient,
+  type ClientAuthenticationScheme,
+} from '../clients/client-authentication.js'
+import type { ServerContext } from '../context.js'
+import { invalidClient, oauthError } from '../errors.js'
+import { formParameters } from './parameters.js'
+import { isRefreshTokenActive, lookUpToken } from './token-lookup.js'
+
+const INACTIVE = { active: false }
+
+/**
+ * `POST {issuer}/introspect` (RFC 7662), for confidential clients (resource servers): whether a
+ * token is active and, if so, its claims. Revoked, expired, used and unknown tokens are all
+ * `{"active": false}` and nothing more.
+ */
+export function addIntrospectionEndpoint(
+  router: Router,
+  context: ServerContext,
+  clientAuth: ClientAuthenticationScheme,
+): void {
+  const { settings, store } = context
+  router.post(
+    `${settings.basePath}/introspect`,
+    {
+      inputs: {
+        params: formParameters(['token', 'token_type_hint', 'client_id', 'client_secret']),
+        request: clientAuth,
+      },
+      bodyLimit: settings.bodyLimit,
+      summary: 'Introspection endpoint',
+      description:
+        'Tells a confidential client whether a token is active, and its claims (RFC 7662).',
+      operationId: 'oauth2Introspect',
+      openapiExtra: introspectionDocs,
+    },
+    async function introspect({ params, request }) {
+      const { method } = await authenticateClient(request, params, {
+        store,
+        hasher: await context.hasher(),
+        realm: settings.issuer,
+      })
+      if (method === 'none')
+        throw invalidClient('Introspection requires client authentication', settings.issuer)
+      const token = params.get('token')
+      if (token === undefined)
+        throw oauthError('invalid_request', 'The token parameter is required')
+      const known = await lookUpToken(context, token)
+      let answer: Record<string, unknown> = INACTIVE
+      if (known?.type === 'access_token' && !known.revoked) {
+        const { iss, sub, aud, client_id, scope, jti, iat, exp } = known.token.payload
+        answer = {
+          active: true,
+          token_type: 'Bearer',
+          scope,
+          client_id,
+          sub,
+          aud,
+          iss,
+          jti,
+          iat,
+          exp,
+        }
+      } else if (known?.type === 'refresh_token' && isRefreshTokenActive(known, settings.now())) {
+        const { record, family } = known
+        answer = {
+          active: true,
+          scope: family.scopes.join(' '),
+          client_id: family.clientId,
+          sub: family.subject,
+          iss: settings.issuer,
+          iat: record.issuedAt,
+          exp: record.expiresAt,
+        }
+      }
+      return new Response(JSON.stringify(answer), {
+        headers: {
+          'content-type': 'application/json',
+          'cache-control': 'no-store',
+          pragma: 'no-cache',
+        },
+      })
+    },
+  )
+}
+
+const introspectionDocs = {
+  requestBody: {
+    required: true,
+    content: {
+      'application/x-www-form-urlencoded': {
+        schema: {
+          type: 'object',
+          required: ['token'],
+          properties: {
+            token: { type: 'string' },
+            token_type_hint: { enum: ['access_token', 'refresh_token'] },
+            client_id: { type: 'string' },
+            client_secret: { type: 'string', format: 'password' },
+          },
+        },
+      },
+    },
+  },
+  responses: {
+    '200': {
+      description: "The token's state (RFC 7662 §2.2)",
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            required: ['active'],
+            properties: {
+              active: { type: 'boolean' },
+              scope: { type: 'string' },
+              client_id: { type: 'string' },
+              sub: { type: 'string' },
+              aud: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+              iss: { type: 'string' },
+              jti: { type: 'string' },
+              iat: { type: 'integer' },
+              exp: { type: 'integer' },
+              token_type: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
+}

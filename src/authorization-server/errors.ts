@@ -1,0 +1,46 @@
+import type { OAuth2ErrorCode } from '../core/errors/index.js'
+import { OAuth2Error, TooManyRequestsError } from '../core/errors/index.js'
+
+const NO_STORE = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache' })
+
+/**
+ * An RFC 6749 §5.2 error from one of the server's endpoints, never cached. `description` is for
+ * developers and never holds a value from the request.
+ */
+export function oauthError(code: OAuth2ErrorCode, description: string): OAuth2Error {
+  return new OAuth2Error(code, description, { headers: NO_STORE })
+}
+
+/** `invalid_client` (401), with the `Basic` challenge that says how to authenticate (§5.2). */
+export function invalidClient(description: string, realm: string): OAuth2Error {
+  return new OAuth2Error('invalid_client', description, {
+    headers: NO_STORE,
+    challenge: `Basic realm="${realm.replace(/[\\"]/g, '\\$&')}"`,
+  })
+}
+
+/**
+ * Too many failed logins for a username or from an address: 429 with `Retry-After`, and an
+ * RFC 6749-shaped body (`temporarily_unavailable`, the registered code clients treat as "try
+ * again later") so token-endpoint clients parse it like every other error of the endpoint.
+ * @example
+ * try { await server.authenticateUser(login) } catch (error) {
+ *   if (error instanceof LoginThrottledError) return page(`Try again in ${error.retryAfter} s`)
+ * }
+ */
+export class LoginThrottledError extends TooManyRequestsError {
+  constructor(retryAfter: number) {
+    super(retryAfter, 'Too many failed login attempts')
+  }
+
+  override get headers(): Readonly<Record<string, string>> {
+    return { ...super.headers, ...NO_STORE }
+  }
+
+  override body(): unknown {
+    return {
+      error: 'temporarily_unavailable',
+      error_description: `Too many failed login attempts; retry in ${this.retryAfter} seconds`,
+    }
+  }
+}

@@ -1,0 +1,46 @@
+export type { Administration, NewClient, NewUser } from './admin.js'
+export { createAdministration } from './admin.js'
+export type { AuthorizationServerMetadata } from './endpoints/discovery.js'
+export { LoginThrottledError } from './errors.js'
+export type { AuthorizationCodeRequest } from './grants/authorization-codes.js'
+export type { SigningAlgorithm } from './keys/key-material.js'
+export type { SigningKeyInfo } from './keys/key-ring.js'
+export type { AuthorizationServerOptions } from './options.js'
+export type { PrincipalDependency, PrincipalOptions, TokenPrincipal } from './principal.js'
+export { AuthorizationServerBearer } from './principal.js'
+export type { ScopeDescriptions } from './scopes.js'
+export type { AuthorizationServer } from './server.js'
+export { createAuthorizationServer } from './server.js'
+export { createMemoryStore } from './store/memory-store.js'
+export type {
+  AuthorizationCodeRecord,
+  ClientRecord,
+  GrantType,
+  KeyPurpose,
+  KeyRecord,
+  RefreshTokenRecord,
+  ThrottleRecord,
+  TokenFamilyRecord,
+  UserChanges,
+  UserRecord,
+} from './store/records.js'
+export type { KyselyStoreOptions } from './store/sql/kysely-store.js'
+export { createKyselyStore } from './store/sql/kysely-store.js'
+export { createMigrator, migrateToLatest } from './store/sql/migrations.js'
+export type { AuthorizationServerDatabase } from './store/sql/schema.js'
+export type { SQLiteStoreOptions } from './store/sql/sqlite.js'
+export { openSQLiteStore } from './store/sql/sqlite.js'
+export type {
+  AuthorizationServerStore,
+  ClientStore,
+  KeyStore,
+  PurgeResult,
+  RedemptionResult,
+  RotationResult,
+  ThrottleStore,
+  TokenStore,
+  UserStore,
+} from './store/store.js'
+export type { AccessTokenVerifier, VerifyOptions } from './tokens/verifier.js'
+export type { LoginResult, PasswordLogin } from './users/password-login.js'
+export type { ThrottleOptions } from './users/throttle.js'

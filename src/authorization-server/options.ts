@@ -1,0 +1,235 @@
+import type { RequestView } from '../core/run/request-view.js'
+import type { PasswordHasher } from '../password/index.js'
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/key-material.js'
+import { isResourceIndicator } from './resources.js'
+import { isScopeToken, type ScopeDescriptions } from './scopes.js'
+import type { GrantType } from './store/records.js'
+import type { AuthorizationServerStore } from './store/store.js'
+import { resolveThrottle, type ThrottleOptions, type ThrottlePolicy } from './users/throttle.js'
+
+/** Options of `createAuthorizationServer`. */
+export interface AuthorizationServerOptions {
+  /**
+   * The issuer identifier (RFC 8414): an `https` URL (`http` on localhost) without query or
+   * fragment. Endpoints are served under its path, e.g. `{issuer}/token`.
+   */
+  issuer: string
+  /** Where users, clients, tokens and keys live: `createMemoryStore()` or `openSQLiteStore()`. */
+  store: AuthorizationServerStore
+  /** Every scope the server grants, with a description for consent pages and OpenAPI. */
+  scopes: ScopeDescriptions
+  /**
+   * Granted when a request names no scope (narrowed to what the client and user may have);
+   * without it such a request gets `invalid_scope`.
+   */
+  defaultScopes?: readonly string[] | undefined
+  /** Signing keys. EdDSA by default; HS256 (with an optional `secret`) for the tutorial. */
+  keys?:
+    | {
+        algorithm?: SigningAlgorithm | undefined
+        /** HS256 only: sign with this secret (at least 32 bytes) instead of a generated one. */
+        secret?: string | Uint8Array | undefined
+        /** Rotate automatically once the active key is this many seconds old; default never. */
+        rotateAfter?: number | undefined
+      }
+    | undefined
+  /** The `aud` of tokens requested without `resource`; default the issuer. */
+  audience?: string | undefined
+  /** RFC 8707 resource indicators clients may request; the default audience always may be. */
+  resources?: readonly string[] | undefined
+  /** The grants the token endpoint accepts; default all four (turn `password` off here). */
+  grantTypes?: readonly GrantType[] | undefined
+  /** Access token lifetime in seconds; default 900. */
+  accessTokenTTL?: number | undefined
+  /** How long an unused refresh token stays valid, in seconds; default 14 days. */
+  refreshTokenTTL?: number | undefined
+  /** How long a grant (a refresh-token family) lasts at most, in seconds; default 30 days. */
+  grantTTL?: number | undefined
+  /**
+   * Seconds during which presenting a just-rotated refresh token again returns the same new
+   * token instead of revoking the family (a client retrying after a lost response); default 0.
+   */
+  refreshGraceSeconds?: number | undefined
+  /** Authorization code lifetime in seconds; default 60. */
+  codeTTL?: number | undefined
+  /** Also put the scopes in a `scopes` array claim, as FastAPI's tutorial reads them. */
+  scopesClaim?: boolean | undefined
+  /** Verifies user passwords; default `createPasswordHasher()`. */
+  passwords?: PasswordHasher | undefined
+  /** Failed-login throttling; `false` turns it off. */
+  throttle?: ThrottleOptions | false | undefined
+  /**
+   * The client's address for login throttling; default the socket's peer address. Behind a
+   * proxy, read the header your proxy sets (and only if it always sets it).
+   */
+  clientAddress?: ((request: RequestView) => string | undefined) | undefined
+  /** Largest accepted body of the token, revocation and introspection endpoints; default 16 KiB. */
+  bodyLimit?: number | undefined
+  /** Tags of the endpoints in OpenAPI; default `['OAuth 2.0']`. */
+  tags?: readonly string[] | undefined
+  /** The name of the bearer scheme in OpenAPI; default `OAuth2`. */
+  schemeName?: string | undefined
+  /** The current time in seconds since the epoch; freeze it in tests. */
+  now?: (() => number) | undefined
+}
+
+/** The options after validation, with defaults applied. */
+export interface Settings {
+  readonly issuer: string
+  /** The issuer URL's path without a trailing slash: `''` or `/auth`. */
+  readonly basePath: string
+  readonly store: AuthorizationServerStore
+  readonly scopes: ScopeDescriptions
+  readonly defaultScopes: readonly string[] | undefined
+  readonly algorithm: SigningAlgorithm
+  readonly secret: Uint8Array | undefined
+  readonly rotateAfter: number | undefined
+  readonly audience: string
+  readonly resources: readonly string[]
+  readonly grantTypes: readonly GrantType[]
+  readonly accessTokenTTL: number
+  readonly refreshTokenTTL: number
+  readonly grantTTL: number
+  readonly refreshGraceSeconds: number
+  readonly codeTTL: number
+  readonly scopesClaim: boolean
+  readonly passwords: PasswordHasher | undefined
+  readonly throttle: ThrottlePolicy | undefined
+  readonly clientAddress: (request: RequestView) => string | undefined
+  readonly bodyLimit: number
+  readonly tags: readonly string[]
+  readonly schemeName: string
+  readonly now: () => number
+}
+
+const GRANT_TYPES: readonly GrantType[] = [
+  'authorization_code',
+  'client_credentials',
+  'password',
+  'refresh_token',
+]
+const DAY = 86_400
+const fail = (message: string): never => {
+  throw new TypeError(`createAuthorizationServer: ${message}`)
+}
+
+/** Checks the options once; every mistake is a `TypeError` naming the option. */
+export function resolveSettings(options: AuthorizationServerOptions): Settings {
+  if (options === null || typeof options !== 'object') fail('options must be an object')
+  const issuer = resolveIssuer(options.issuer)
+  const store = options.store
+  if (store === null || typeof store !== 'object' || typeof store.findClient !== 'function')
+    fail('`store` must be a store (createMemoryStore() or openSQLiteStore())')
+  const scopes = resolveScopes(options.scopes)
+  const defaultScopes = options.defaultScopes
+  if (defaultScopes !== undefined)
+    for (const scope of list(defaultScopes, 'defaultScopes'))
+      if (!Object.hasOwn(scopes, scope)) fail(`\`defaultScopes\` names an unknown scope "${scope}"`)
+  const keys = options.keys ?? {}
+  const algorithm = keys.algorithm ?? 'EdDSA'
+  if (!SIGNING_ALGORITHMS.includes(algorithm))
+    fail(`\`keys.algorithm\` must be one of ${SIGNING_ALGORITHMS.join(', ')}`)
+  const secret = resolveSecret(keys.secret, algorithm)
+  const audience = options.audience ?? issuer
+  if (typeof audience !== 'string' || !isResourceIndicator(audience))
+    fail('`audience` must be an absolute URI without a fragment')
+  const resources = list(options.resources ?? [], 'resources')
+  for (const resource of resources)
+    if (!isResourceIndicator(resource)) fail('`resources` must be absolute URIs without fragments')
+  const grantTypes = list(options.grantTypes ?? GRANT_TYPES, 'grantTypes') as GrantType[]
+  for (const grant of grantTypes)
+    if (!GRANT_TYPES.includes(grant)) fail(`\`grantTypes\` has an unknown grant "${grant}"`)
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000))
+  if (typeof now !== 'function') fail('`now` must be a function')
+  const clientAddress = options.clientAddress ?? ((request: RequestView) => request.remoteAddress)
+  if (typeof clientAddress !== 'function') fail('`clientAddress` must be a function')
+  const passwords = options.passwords
+  if (passwords !== undefined && typeof passwords?.verifyAndUpdate !== 'function')
+    fail('`passwords` must be a password hasher (createPasswordHasher())')
+  const settings: Settings = {
+    issuer,
+    basePath: new URL(issuer).pathname.replace(/\/$/, ''),
+    store,
+    scopes,
+    defaultScopes: defaultScopes === undefined ? undefined : [...defaultScopes],
+    algorithm,
+    secret,
+    rotateAfter: seconds(keys.rotateAfter, 'keys.rotateAfter', undefined),
+    audience,
+    resources,
+    grantTypes,
+    accessTokenTTL: seconds(options.accessTokenTTL, 'accessTokenTTL', 900),
+    refreshTokenTTL: seconds(options.refreshTokenTTL, 'refreshTokenTTL', 14 * DAY),
+    grantTTL: seconds(options.grantTTL, 'grantTTL', 30 * DAY),
+    refreshGraceSeconds: seconds(options.refreshGraceSeconds, 'refreshGraceSeconds', 0, 0),
+    codeTTL: seconds(options.codeTTL, 'codeTTL', 60),
+    scopesClaim: options.scopesClaim === true,
+    passwords,
+    throttle: resolveThrottle(options.throttle),
+    clientAddress,
+    bodyLimit: seconds(options.bodyLimit, 'bodyLimit', 16 * 1024),
+    tags: list(options.tags ?? ['OAuth 2.0'], 'tags'),
+    schemeName: options.schemeName ?? 'OAuth2',
+    now,
+  }
+  if (settings.grantTTL < settings.accessTokenTTL)
+    fail('`grantTTL` must be at least `accessTokenTTL`')
+  return settings
+}
+
+function resolveIssuer(issuer: unknown): string {
+  if (typeof issuer !== 'string') return fail('`issuer` must be a URL string')
+  let url: URL
+  try {
+    url = new URL(issuer)
+  } catch {
+    return fail('`issuer` must be a URL')
+  }
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local))
+    fail('`issuer` must use https (http only on localhost)')
+  if (url.search !== '' || url.hash !== '' || issuer.includes('?') || issuer.includes('#'))
+    fail('`issuer` must not have a query or fragment')
+  return issuer.replace(/\/$/, '')
+}
+
+function resolveScopes(scopes: unknown): ScopeDescriptions {
+  if (scopes === null || typeof scopes !== 'object' || Array.isArray(scopes))
+    return fail('`scopes` must map scope names to descriptions')
+  for (const [name, description] of Object.entries(scopes)) {
+    if (!isScopeToken(name)) fail(`\`scopes\` has an invalid scope name "${name}"`)
+    if (typeof description !== 'string') fail(`\`scopes.${name}\` must be a description string`)
+  }
+  return Object.freeze({ ...(scopes as ScopeDescriptions) })
+}
+
+function resolveSecret(secret: unknown, algorithm: SigningAlgorithm): Uint8Array | undefined {
+  if (secret === undefined) return undefined
+  if (algorithm !== 'HS256') fail('`keys.secret` applies to HS256 only')
+  const bytes =
+    typeof secret === 'string'
+      ? new TextEncoder().encode(secret)
+      : secret instanceof Uint8Array
+        ? new Uint8Array(secret)
+        : fail('`keys.secret` must be a string or Uint8Array')
+  if (bytes.length < 32) fail('`keys.secret` must be at least 32 bytes')
+  return bytes
+}
+
+function list(value: unknown, option: string): string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== ''))
+    return fail(`\`${option}\` must be an array of non-empty strings`)
+  return [...value]
+}
+
+function seconds<D extends number | undefined>(
+  value: unknown,
+  option: string,
+  fallback: D,
+  minimum = 1,
+): number | D {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || (value as number) < minimum)
+    fail(`\`${option}\` must be an integer ≥ ${minimum}`)
+  return value as number
+}

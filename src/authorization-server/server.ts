@@ -1,0 +1,135 @@
+import { Router } from '../core/declare/router.js'
+import { type Administration, createAdministration } from './admin.js'
+import { ClientAuthenticationScheme } from './clients/client-authentication.js'
+import { createContext } from './context.js'
+import {
+  type AuthorizationServerMetadata,
+  addDiscoveryEndpoints,
+  metadataOf,
+} from './endpoints/discovery.js'
+import { addIntrospectionEndpoint } from './endpoints/introspect.js'
+import { addRevocationEndpoint } from './endpoints/revoke.js'
+import { addTokenEndpoint } from './endpoints/token.js'
+import {
+  type AuthorizationCodeRequest,
+  issueAuthorizationCode,
+} from './grants/authorization-codes.js'
+import type { SigningKeyInfo } from './keys/key-ring.js'
+import { type AuthorizationServerOptions, resolveSettings } from './options.js'
+import {
+  AuthorizationServerBearer,
+  createPrincipalDependency,
+  type PrincipalDependency,
+  type PrincipalOptions,
+  type TokenPrincipal,
+} from './principal.js'
+import { grantScopes, parseScope } from './scopes.js'
+import type { ClientRecord, UserRecord } from './store/records.js'
+import type { AuthorizationServerStore } from './store/store.js'
+import type { AccessTokenVerifier } from './tokens/verifier.js'
+import type { LoginResult, PasswordLogin } from './users/password-login.js'
+
+/** A mounted OAuth 2.0 authorization server and what an app needs from it. */
+export interface AuthorizationServer {
+  readonly issuer: string
+  /** The endpoints: mount with `app.include(server.router)`. */
+  readonly router: Router
+  /** The bearer scheme of APIs protected by this server (OAuth2 in OpenAPI, with its flows). */
+  readonly scheme: AuthorizationServerBearer
+  /**
+   * The resource-server dependency: the token's principal, its scopes checked against the
+   * route's through `SecurityScopes`, revoked tokens refused.
+   */
+  readonly currentPrincipal: PrincipalDependency<TokenPrincipal>
+  /** Another resource-server dependency, with your own principal, audience or error style. */
+  principal<P = TokenPrincipal>(options?: PrincipalOptions<P>): PrincipalDependency<P>
+  /** Verifies this server's access tokens (default audience, revocation checked). */
+  readonly verifier: AccessTokenVerifier
+  /** The RFC 8414 metadata document. */
+  readonly metadata: AuthorizationServerMetadata
+  /** The store given in the options. */
+  readonly store: AuthorizationServerStore
+  /** Creating users and clients. */
+  readonly admin: Administration
+  readonly keys: {
+    /** Retires the active signing key (it stays in the JWKS while its tokens live). */
+    rotate(): Promise<SigningKeyInfo>
+    list(): Promise<SigningKeyInfo[]>
+  }
+  /** For `/authorize`: issues a code once the user has logged in and consented. */
+  issueAuthorizationCode(request: AuthorizationCodeRequest): Promise<string>
+  /** For login pages: a throttled password check; throws `LoginThrottledError` while delayed. */
+  authenticateUser(login: PasswordLogin): Promise<LoginResult>
+  /** A registered client, for `/authorize`'s checks and consent page. */
+  findClient(clientId: string): Promise<ClientRecord | undefined>
+  /**
+   * The scopes a consent page should offer for a `scope` parameter: each known and allowed to
+   * the client and user, or the default for none; throws `invalid_scope` otherwise.
+   */
+  grantableScopes(request: {
+    client: ClientRecord
+    user: UserRecord
+    scope: string | undefined
+  }): string[]
+}
+
+/**
+ * Creates an OAuth 2.1 authorization server: token endpoint (authorization code with PKCE,
+ * client credentials, refresh with rotation, and password), revocation, introspection, RFC 8414
+ * metadata and JWKS, issuing RFC 9068 JWT access tokens signed with rotating keys, plus the
+ * resource-server dependency that accepts them.
+ * @example
+ * const server = createAuthorizationServer({
+ *   issuer: 'https://auth.example.com',
+ *   store: await openSQLiteStore('auth.db'),
+ *   scopes: { read: 'Read your data', write: 'Change your data' },
+ *   defaultScopes: ['read'],
+ * })
+ * app.include(server.router)
+ * app.get('/me', { inputs: { me: Security(server.currentPrincipal, { scopes: ['read'] }) } }, ({ me }) => me)
+ */
+export function createAuthorizationServer(
+  options: AuthorizationServerOptions,
+): AuthorizationServer {
+  const settings = resolveSettings(options)
+  const context = createContext(settings)
+  const router = new Router({ tags: [...settings.tags] })
+  const clientAuth = new ClientAuthenticationScheme(
+    'OAuth2ClientAuthentication',
+    settings.clientAddress,
+  )
+  addTokenEndpoint(router, context, clientAuth)
+  addRevocationEndpoint(router, context, clientAuth)
+  addIntrospectionEndpoint(router, context, clientAuth)
+  addDiscoveryEndpoints(router, context)
+
+  const scheme = new AuthorizationServerBearer(settings)
+  const principal = <P>(principalOptions?: PrincipalOptions<P>) =>
+    createPrincipalDependency<P>(scheme, context.verifier, settings.audience, principalOptions)
+  return {
+    issuer: settings.issuer,
+    router,
+    scheme,
+    currentPrincipal: principal<TokenPrincipal>(),
+    principal,
+    verifier: {
+      verify: (token, verifyOptions) =>
+        context.verifier.verify(token, { audience: [settings.audience], ...verifyOptions }),
+      isRevoked: (token) => context.verifier.isRevoked(token),
+    },
+    metadata: metadataOf(context),
+    store: settings.store,
+    admin: createAdministration({
+      store: settings.store,
+      scopes: Object.keys(settings.scopes),
+      now: settings.now,
+      ...(settings.passwords ? { passwords: settings.passwords } : {}),
+    }),
+    keys: { rotate: () => context.keys.rotate(), list: () => context.keys.list() },
+    issueAuthorizationCode: (request) => issueAuthorizationCode(context, request),
+    authenticateUser: (login) => context.login(login),
+    findClient: (clientId) => settings.store.findClient(clientId),
+    grantableScopes: ({ client, user, scope }) =>
+      grantScopes(context.scopePolicy, parseScope(scope), [client.scopes, user.scopes]),
+  }
+}

@@ -1,0 +1,239 @@
+import type { Kysely } from 'kysely'
+import { ServiceUnavailableError } from '../../../core/errors/index.js'
+import type { AuthorizationServerStore } from '../store.js'
+import {
+  clientFromRow,
+  clientToRow,
+  keyFromRow,
+  keyToRow,
+  throttleFromRow,
+  userFromRow,
+  userToRow,
+  words,
+} from './rows.js'
+import type { AuthorizationServerDatabase } from './schema.js'
+import { tokenQueries } from './token-queries.js'
+
+/** Options of {@link createKyselyStore}. */
+export interface KyselyStoreOptions {
+  /**
+   * Whether a driver error means "the database cannot serve now" (locked, gone): such errors
+   * become a 503 `ServiceUnavailableError` with `Retry-After` instead of a 500.
+   */
+  isUnavailable?: ((error: unknown) => boolean) | undefined
+  /** Also destroy the Kysely instance on `close()`; default true. */
+  destroyOnClose?: boolean | undefined
+}
+
+/**
+ * The store over any Kysely instance whose database was migrated with `migrateToLatest`: one set
+ * of queries for every SQL dialect (SQLite here; PostgreSQL adds only its dialect).
+ * @example
+ * const db = new Kysely<AuthorizationServerDatabase>({ dialect })
+ * await migrateToLatest(db)
+ * const store = createKyselyStore(db)
+ */
+export function createKyselyStore(
+  db: Kysely<AuthorizationServerDatabase>,
+  options: KyselyStoreOptions = {},
+): AuthorizationServerStore {
+  const store = queries(db, options)
+  return options.isUnavailable ? guarded(store, options.isUnavailable) : store
+}
+
+/** Every method of `store`, with "unavailable" driver errors turned into 503s. */
+function guarded(
+  store: AuthorizationServerStore,
+  isUnavailable: (error: unknown) => boolean,
+): AuthorizationServerStore {
+  const wrapped: Record<string, unknown> = {}
+  for (const [name, method] of Object.entries(store)) {
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await (method as (...a: unknown[]) => Promise<unknown>).apply(store, args)
+      } catch (error) {
+        if (isUnavailable(error))
+          throw new ServiceUnavailableError(1, 'The database is busy', { cause: error })
+        throw error
+      }
+    }
+  }
+  return wrapped as unknown as AuthorizationServerStore
+}
+
+function queries(
+  db: Kysely<AuthorizationServerDatabase>,
+  options: KyselyStoreOptions,
+): AuthorizationServerStore {
+  const inserted = (result: { numInsertedOrUpdatedRows?: bigint | undefined }) =>
+    (result.numInsertedOrUpdatedRows ?? 0n) > 0n
+
+  return {
+    async createUser(user) {
+      const result = await db
+        .insertInto('gatehouse_users')
+        .values(userToRow(user))
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst()
+      return inserted(result)
+    },
+    async findUserById(id) {
+      const row = await db
+        .selectFrom('gatehouse_users')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return row ? userFromRow(row) : undefined
+    },
+    async findUserByUsername(username) {
+      const row = await db
+        .selectFrom('gatehouse_users')
+        .selectAll()
+        .where('username', '=', username)
+        .executeTakeFirst()
+      return row ? userFromRow(row) : undefined
+    },
+    async updateUser(id, changes) {
+      const set = {
+        ...(changes.passwordHash === undefined ? {} : { password_hash: changes.passwordHash }),
+        ...(changes.scopes === undefined ? {} : { scopes: words(changes.scopes) }),
+        ...(changes.disabled === undefined ? {} : { disabled: changes.disabled ? 1 : 0 }),
+      }
+      if (Object.keys(set).length === 0) return (await this.findUserById(id)) !== undefined
+      const result = await db
+        .updateTable('gatehouse_users')
+        .set(set)
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return result.numUpdatedRows > 0n
+    },
+    async listUsers() {
+      const rows = await db.selectFrom('gatehouse_users').selectAll().orderBy('username').execute()
+      return rows.map(userFromRow)
+    },
+
+    async createClient(client) {
+      const result = await db
+        .insertInto('gatehouse_clients')
+        .values(clientToRow(client))
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst()
+      return inserted(result)
+    },
+    async findClient(id) {
+      const row = await db
+        .selectFrom('gatehouse_clients')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return row ? clientFromRow(row) : undefined
+    },
+    async listClients() {
+      const rows = await db.selectFrom('gatehouse_clients').selectAll().orderBy('id').execute()
+      return rows.map(clientFromRow)
+    },
+
+    ...tokenQueries(db),
+
+    async readThrottle(key, now) {
+      const row = await db
+        .selectFrom('gatehouse_throttles')
+        .selectAll()
+        .where('key', '=', key)
+        .where('expires_at', '>', now)
+        .executeTakeFirst()
+      return row ? throttleFromRow(row) : undefined
+    },
+    async recordFailure(key, now, windowSeconds) {
+      const expiresAt = now + windowSeconds
+      // One upsert: concurrent failures each add one, whichever process counts them.
+      const row = await db
+        .insertInto('gatehouse_throttles')
+        .values({ key, failures: 1, last_failure_at: now, expires_at: expiresAt })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet((eb) => ({
+            failures: eb
+              .case()
+              .when('gatehouse_throttles.expires_at', '>', now)
+              .then(eb('gatehouse_throttles.failures', '+', 1))
+              .else(1)
+              .end(),
+            last_failure_at: now,
+            expires_at: expiresAt,
+          })),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      return throttleFromRow(row)
+    },
+    async clearThrottle(key) {
+      await db.deleteFrom('gatehouse_throttles').where('key', '=', key).execute()
+    },
+
+    async listKeys() {
+      const rows = await db
+        .selectFrom('gatehouse_keys')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('kid')
+        .execute()
+      return rows.map(keyFromRow)
+    },
+    async addKeyIfNoneActive(key) {
+      // The partial unique index on unretired keys makes this a no-op when one exists.
+      const result = await db
+        .insertInto('gatehouse_keys')
+        .values(keyToRow(key))
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst()
+      return inserted(result)
+    },
+    rotateKey({ purpose, retire, next }) {
+      return db.transaction().execute(async (trx) => {
+        const retired = await trx
+          .updateTable('gatehouse_keys')
+          .set({ retired_at: retire.retiredAt, expires_at: retire.expiresAt })
+          .where('kid', '=', retire.kid)
+          .where('purpose', '=', purpose)
+          .where('retired_at', 'is', null)
+          .executeTakeFirst()
+        if (retired.numUpdatedRows === 0n) return false
+        await trx.insertInto('gatehouse_keys').values(keyToRow(next)).execute()
+        return true
+      })
+    },
+
+    purgeExpired(now) {
+      return db.transaction().execute(async (trx) => {
+        const purge = async (
+          table:
+            | 'gatehouse_token_families'
+            | 'gatehouse_refresh_tokens'
+            | 'gatehouse_authorization_codes'
+            | 'gatehouse_revoked_tokens'
+            | 'gatehouse_throttles'
+            | 'gatehouse_keys',
+        ) => {
+          const result = await trx
+            .deleteFrom(table)
+            .where('expires_at', 'is not', null)
+            .where('expires_at', '<=', now)
+            .executeTakeFirst()
+          return Number(result.numDeletedRows)
+        }
+        return {
+          families: await purge('gatehouse_token_families'),
+          refreshTokens: await purge('gatehouse_refresh_tokens'),
+          codes: await purge('gatehouse_authorization_codes'),
+          revokedTokens: await purge('gatehouse_revoked_tokens'),
+          throttles: await purge('gatehouse_throttles'),
+          keys: await purge('gatehouse_keys'),
+        }
+      })
+    },
+
+    async close() {
+      if (options.destroyOnClose !== false) await db.destroy()
+    },
+  }
+}

@@ -1,0 +1,89 @@
+import { Kysely, SqliteDialect } from 'kysely'
+import type { AuthorizationServerStore } from '../store.js'
+import { createKyselyStore } from './kysely-store.js'
+import { migrateToLatest } from './migrations.js'
+import type { AuthorizationServerDatabase } from './schema.js'
+
+/** Options of {@link openSQLiteStore}. */
+export interface SQLiteStoreOptions {
+  /** Milliseconds to wait for another process's write lock before answering 503; default 5000. */
+  busyTimeout?: number | undefined
+}
+
+/** better-sqlite3's constructor, as far as it is used here. */
+type DatabaseConstructor = new (
+  filename: string,
+) => {
+  pragma(source: string): unknown
+  exec(source: string): unknown
+  close(): unknown
+}
+
+/**
+ * Opens (creating and migrating it on first use) the embedded SQLite store: one file, WAL mode,
+ * safe to share between the processes of one machine. The `better-sqlite3` driver is an
+ * optional peer dependency, loaded only here: `npm install better-sqlite3` to use it.
+ * @example
+ * const store = await openSQLiteStore('authorization-server.db')
+ */
+export async function openSQLiteStore(
+  filename: string,
+  options: SQLiteStoreOptions = {},
+): Promise<AuthorizationServerStore> {
+  if (typeof filename !== 'string' || filename === '')
+    throw new TypeError('openSQLiteStore: `filename` must be a non-empty string')
+  const busyTimeout = options.busyTimeout ?? 5000
+  if (!Number.isSafeInteger(busyTimeout) || busyTimeout < 0)
+    throw new TypeError('openSQLiteStore: `busyTimeout` must be a non-negative integer')
+  const Database = await loadDriver()
+  const sqlite = new Database(filename)
+  try {
+    if (filename !== ':memory:') sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma(`busy_timeout = ${busyTimeout}`)
+  } catch (error) {
+    sqlite.close()
+    throw error
+  }
+  const db = new Kysely<AuthorizationServerDatabase>({
+    dialect: new SqliteDialect({ database: sqlite as never }),
+  })
+  try {
+    // Kysely's SQLite adapter neither locks nor wraps migrations in a transaction: this does
+    // both, on the one connection Kysely uses, so two processes starting on a fresh file
+    // migrate once and a failed migration leaves nothing half-made.
+    sqlite.exec('BEGIN IMMEDIATE')
+    try {
+      await migrateToLatest(db as Kysely<unknown>)
+      sqlite.exec('COMMIT')
+    } catch (error) {
+      sqlite.exec('ROLLBACK')
+      throw error
+    }
+  } catch (error) {
+    await db.destroy()
+    sqlite.close()
+    throw error
+  }
+  return createKyselyStore(db, { isUnavailable: isBusy })
+}
+
+/** SQLite's "another connection holds the lock" errors (`SQLITE_BUSY`, `SQLITE_LOCKED`, ...). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)
+}
+
+async function loadDriver(): Promise<DatabaseConstructor> {
+  try {
+    const module = (await import('better-sqlite3')) as { default: DatabaseConstructor }
+    return module.default
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+      throw new Error(
+        'openSQLiteStore needs the optional peer dependency better-sqlite3: npm install better-sqlite3',
+        { cause: error },
+      )
+    throw error
+  }
+}

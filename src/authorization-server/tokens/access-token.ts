@@ -1,0 +1,31 @@
+import type { Signer } from '../keys/key-material.js'
+
+/** The claims of an RFC 9068 access token, as Gatehouse issues them. */
+export interface AccessTokenClaims {
+  readonly iss: string
+  /** The user's id, or the client's for the client credentials grant (RFC 9068 §2.2). */
+  readonly sub: string
+  /** One resource server, or several (RFC 8707). */
+  readonly aud: string | readonly string[]
+  readonly client_id: string
+  /** The granted scopes, space-separated (present even when empty). */
+  readonly scope: string
+  readonly jti: string
+  readonly iat: number
+  readonly exp: number
+  /** The token family (grant) it was issued from: revoking the family revokes it. */
+  readonly grant_id?: string
+  /** The same scopes as an array, for FastAPI-style resource servers (`scopesClaim: true`). */
+  readonly scopes?: readonly string[]
+}
+
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+/**
+ * Signs an access token as a compact JWS with `typ: at+jwt` (RFC 9068 §2.1) and the signer's
+ * `kid`.
+ */
+export function signAccessToken(signer: Signer, claims: AccessTokenClaims): string {
+  const input = `${encode({ alg: signer.algorithm, kid: signer.kid, typ: 'at+jwt' })}.${encode(claims)}`
+  return `${input}.${signer.sign(Buffer.from(input)).toString('base64url')}`
+}

@@ -1,0 +1,52 @@
+import type { PasswordHasher } from '../../password/index.js'
+import type { UserRecord } from '../store/records.js'
+import type { UserStore } from '../store/store.js'
+import type { LoginThrottle } from './throttle.js'
+
+/** A username and password to check, and where the attempt came from. */
+export interface PasswordLogin {
+  readonly username: string
+  readonly password: string
+  /** The client's address, for per-address throttling; omit when unknown. */
+  readonly clientAddress?: string | undefined
+}
+
+/** The outcome of a password login. */
+export type LoginResult =
+  | { readonly ok: true; readonly user: UserRecord }
+  | { readonly ok: false; readonly reason: 'invalid_credentials' | 'disabled' }
+
+/** Longer usernames exist nowhere; they are checked like unknown ones, without a lookup. */
+const MAX_USERNAME = 256
+
+/**
+ * Checks a username and password: throttled first (a `LoginThrottledError` while delayed), then
+ * verified by the password hasher, which spends the same time on a dummy hash when the user does
+ * not exist. A success clears the username's failures and upgrades an outdated hash.
+ */
+export async function loginWithPassword(
+  login: PasswordLogin,
+  context: {
+    readonly store: UserStore
+    readonly passwords: PasswordHasher
+    readonly throttle: LoginThrottle | undefined
+    readonly now: () => number
+  },
+): Promise<LoginResult> {
+  const { store, passwords, throttle, now } = context
+  const keys = throttle?.keys(login.username, login.clientAddress)
+  if (throttle && keys) await throttle.check(keys, now())
+  const user =
+    login.username.length <= MAX_USERNAME
+      ? await store.findUserByUsername(login.username)
+      : undefined
+  const { valid, newHash } = await passwords.verifyAndUpdate(login.password, user?.passwordHash)
+  if (!user || !valid) {
+    if (throttle && keys) await throttle.failed(keys, now())
+    return { ok: false, reason: 'invalid_credentials' }
+  }
+  if (throttle && keys) await throttle.succeeded(keys)
+  if (newHash) await store.updateUser(user.id, { passwordHash: newHash })
+  if (user.disabled) return { ok: false, reason: 'disabled' }
+  return { ok: true, user: newHash ? { ...user, passwordHash: newHash } : user }
+}

@@ -1,0 +1,208 @@
+import { createLocalJWKSet, jwtVerify } from 'jose'
+import { afterEach, describe, expect, test } from 'vitest'
+import {
+  basic,
+  bearer,
+  type Fixture,
+  headerOf,
+  ISSUER,
+  matrix,
+  openFixture,
+  postForm,
+} from './helpers/authorization-server.js'
+
+describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, store }) => {
+  let f: Fixture
+  afterEach(async () => {
+    expect(f.logs).toEqual([])
+    await f.close()
+  })
+
+  const token = async () => {
+    const response = await postForm(
+      f.send,
+      '/token',
+      { grant_type: 'client_credentials' },
+      { authorization: basic('service', f.secrets.service) },
+    )
+    return ((await response.json()) as { access_token: string }).access_token
+  }
+  const jwks = async () => {
+    const response = await f.send('/.well-known/jwks.json')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('application/jwk-set+json')
+    return (await response.json()) as { keys: Record<string, unknown>[] }
+  }
+
+  test('RFC 8414 metadata names every endpoint, grant, method and scope', async () => {
+    f = await openFixture(transport, store)
+    const response = await f.send('/.well-known/oauth-authorization-server')
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({
+      issuer: ISSUER,
+      token_endpoint: `${ISSUER}/token`,
+      jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+      scopes_supported: ['read', 'write', 'admin'],
+      response_types_supported: [],
+      grant_types_supported: [
+        'authorization_code',
+        'client_credentials',
+        'password',
+        'refresh_token',
+      ],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      revocation_endpoint: `${ISSUER}/revoke`,
+      revocation_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'none',
+      ],
+      introspection_endpoint: `${ISSUER}/introspect`,
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      code_challenge_methods_supported: ['S256'],
+    })
+    expect(f.server.metadata.issuer).toBe(ISSUER)
+  })
+
+  test('an issuer with a path serves under it, metadata at the RFC 8414 §3.1 location', async () => {
+    f = await openFixture(transport, store, { issuer: `${ISSUER}/tenant/a` })
+    const metadata = await (await f.send('/.well-known/oauth-authorization-server/tenant/a')).json()
+    expect(metadata.token_endpoint).toBe(`${ISSUER}/tenant/a/token`)
+    const response = await postForm(
+      f.send,
+      '/tenant/a/token',
+      { grant_type: 'client_credentials' },
+      { authorization: basic('service', f.secrets.service) },
+    )
+    expect(response.status).toBe(200)
+    expect((await f.send('/tenant/a/.well-known/jwks.json')).status).toBe(200)
+  })
+
+  test.each(['EdDSA', 'ES256', 'RS256'] as const)(
+    '%s tokens carry a kid and verify against the published JWKS alone',
+    async (algorithm) => {
+      f = await openFixture(transport, store, { keys: { algorithm } })
+      const accessToken = await token()
+      const set = await jwks()
+      expect(set.keys).toHaveLength(1)
+      const [key] = set.keys
+      expect(key).toMatchObject({ alg: algorithm, use: 'sig', kid: headerOf(accessToken).kid })
+      expect(key).not.toHaveProperty('d')
+      expect(key).not.toHaveProperty('p')
+      const { payload, protectedHeader } = await jwtVerify(
+        accessToken,
+        createLocalJWKSet(set as never),
+        {
+          issuer: ISSUER,
+          audience: ISSUER,
+          typ: 'at+jwt',
+          currentDate: new Date(f.clock.now() * 1000),
+        },
+      )
+      expect(protectedHeader.alg).toBe(algorithm)
+      expect(payload.client_id).toBe('service')
+    },
+  )
+
+  test('HS256 with a configured secret: a kid, nothing published, the API accepts it', async () => {
+    f = await openFixture(transport, store, {
+      keys: { algorithm: 'HS256', secret: 'a-tutorial-secret-of-at-least-32-bytes!' },
+    })
+    const accessToken = await token()
+    expect(headerOf(accessToken)).toEqual({
+      alg: 'HS256',
+      kid: expect.stringMatching(/^hs256-/),
+      typ: 'at+jwt',
+    })
+    expect((await jwks()).keys).toEqual([])
+    expect((await f.send('/api/read', bearer(accessToken))).status).toBe(200)
+    const { payload } = await jwtVerify(
+      accessToken,
+      new TextEncoder().encode('a-tutorial-secret-of-at-least-32-bytes!'),
+      { currentDate: new Date(f.clock.now() * 1000) },
+    )
+    expect(payload.sub).toBe('service')
+    await expect(f.server.keys.rotate()).rejects.toThrow(TypeError)
+  })
+
+  test('HS256 without a secret: a generated key in the store, never published', async () => {
+    f = await openFixture(transport, store, { keys: { algorithm: 'HS256' } })
+    const accessToken = await token()
+    expect((await jwks()).keys).toEqual([])
+    expect((await f.send('/api/read', bearer(accessToken))).status).toBe(200)
+  })
+
+  test('rotation: new tokens use the new key, the retired key stays published until its tokens expired', async () => {
+    f = await openFixture(transport, store)
+    const before = await token()
+    const oldKid = headerOf(before).kid
+    f.clock.advance(1)
+    const rotated = await f.server.keys.rotate()
+    expect(rotated).toMatchObject({ active: true, algorithm: 'EdDSA' })
+    const after = await token()
+    expect(headerOf(after).kid).toBe(rotated.kid)
+    expect(rotated.kid).not.toBe(oldKid)
+    expect((await jwks()).keys.map((k) => k.kid)).toEqual([oldKid, rotated.kid])
+    // Both verify, old and new.
+    expect((await f.send('/api/read', bearer(before))).status).toBe(200)
+    expect((await f.send('/api/read', bearer(after))).status).toBe(200)
+    const list = await f.server.keys.list()
+    expect(list.map((k) => [k.kid, k.active])).toEqual([
+      [oldKid, false],
+      [rotated.kid, true],
+    ])
+    const retired = list[0]
+    // Until the last token it signed (900 s) has expired, with margins for clocks and caches.
+    expect((retired?.expiresAt as number) - (retired?.retiredAt as number)).toBeGreaterThanOrEqual(
+      900,
+    )
+    f.clock.advance((retired?.expiresAt as number) - f.clock.now())
+    expect((await jwks()).keys.map((k) => k.kid)).toEqual([rotated.kid])
+  })
+
+  test('automatic rotation once the active key is rotateAfter seconds old', async () => {
+    f = await openFixture(transport, store, { keys: { rotateAfter: 3600 } })
+    const first = headerOf(await token()).kid
+    f.clock.advance(3599)
+    expect(headerOf(await token()).kid).toBe(first)
+    f.clock.advance(1)
+    expect(headerOf(await token()).kid).not.toBe(first)
+  })
+
+  test('a changed algorithm retires the old key at start and publishes both', async () => {
+    f = await openFixture(transport, store, { keys: { algorithm: 'ES256' } })
+    await token()
+    f.clock.advance(1)
+    const { createAuthorizationServer } = await import('gatehouse/authorization-server')
+    const restarted = createAuthorizationServer({
+      issuer: ISSUER,
+      store: f.store,
+      scopes: { read: 'Read' },
+      keys: { algorithm: 'EdDSA' },
+      now: f.clock.now,
+    })
+    // Loading the keys retired the ES256 key: it stays published while its tokens live.
+    const after = await restarted.keys.list()
+    expect(after.map((k) => [k.algorithm, k.active])).toEqual([
+      ['ES256', false],
+      ['EdDSA', true],
+    ])
+  })
+
+  test("two servers on one store agree on the key, and see each other's rotation", async () => {
+    f = await openFixture(transport, store)
+    const { createAuthorizationServer } = await import('gatehouse/authorization-server')
+    const other = createAuthorizationServer({
+      issuer: ISSUER,
+      store: f.store,
+      scopes: { read: 'Read' },
+      now: f.clock.now,
+    })
+    const kid = headerOf(await token()).kid
+    expect((await other.keys.list()).map((k) => k.kid)).toEqual([kid])
+    const rotated = await other.keys.rotate()
+    // The first server re-reads its keys at least every minute, and at once for an unknown kid.
+    f.clock.advance(60)
+    expect(headerOf(await token()).kid).toBe(rotated.kid)
+  })
+})

@@ -1,0 +1,132 @@
+import {
+  type AuthorizationServerOptions,
+  createAdministration,
+  createAuthorizationServer,
+  createMemoryStore,
+} from 'gatehouse/authorization-server'
+import { describe, expect, test } from 'vitest'
+
+const valid = (): AuthorizationServerOptions => ({
+  issuer: 'https://auth.example.com',
+  store: createMemoryStore(),
+  scopes: { read: 'Read' },
+})
+
+describe('createAuthorizationServer options', () => {
+  test('a minimal server has the four endpoints and discovery', () => {
+    const server = createAuthorizationServer(valid())
+    expect(server.router.routes.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /token',
+      'POST /revoke',
+      'POST /introspect',
+      'GET /.well-known/oauth-authorization-server',
+      'GET /.well-known/jwks.json',
+    ])
+    expect(server.issuer).toBe('https://auth.example.com')
+  })
+
+  test('a trailing slash on the issuer is dropped', () => {
+    expect(
+      createAuthorizationServer({ ...valid(), issuer: 'https://auth.example.com/' }).issuer,
+    ).toBe('https://auth.example.com')
+  })
+
+  test.each([
+    ['issuer', { issuer: 'ftp://x' }, /`issuer` must use https/],
+    ['issuer', { issuer: 'http://auth.example.com' }, /`issuer` must use https/],
+    ['issuer', { issuer: 'https://auth.example.com?tenant=a' }, /query or fragment/],
+    ['issuer', { issuer: 'not a url' }, /`issuer` must be a URL/],
+    ['store', { store: {} }, /`store`/],
+    ['scopes', { scopes: { 'has space': 'x' } }, /invalid scope name/],
+    ['scopes', { scopes: { read: 1 } }, /`scopes.read`/],
+    ['defaultScopes', { defaultScopes: ['write'] }, /`defaultScopes` names an unknown scope/],
+    ['keys.algorithm', { keys: { algorithm: 'none' } }, /`keys.algorithm`/],
+    ['keys.secret', { keys: { secret: 'short' } }, /`keys.secret` applies to HS256/],
+    ['keys.secret', { keys: { algorithm: 'HS256', secret: 'short' } }, /at least 32 bytes/],
+    ['keys.rotateAfter', { keys: { rotateAfter: 0 } }, /`keys.rotateAfter`/],
+    ['audience', { audience: 'api' }, /`audience`/],
+    ['resources', { resources: ['https://a#b'] }, /`resources`/],
+    ['grantTypes', { grantTypes: ['implicit'] }, /unknown grant "implicit"/],
+    ['accessTokenTTL', { accessTokenTTL: 0 }, /`accessTokenTTL`/],
+    ['refreshGraceSeconds', { refreshGraceSeconds: -1 }, /`refreshGraceSeconds`/],
+    ['grantTTL', { grantTTL: 60, accessTokenTTL: 900 }, /`grantTTL` must be at least/],
+    ['throttle', { throttle: { maxDelay: 1000, window: 100 } }, /`throttle.window`/],
+    ['throttle', { throttle: { baseDelay: 0.5 } }, /`throttle.baseDelay`/],
+    ['now', { now: 5 }, /`now`/],
+    ['passwords', { passwords: {} }, /`passwords`/],
+  ])('a bad `%s` is a TypeError naming it', (_, change, message) => {
+    expect(() =>
+      createAuthorizationServer({ ...valid(), ...(change as Partial<AuthorizationServerOptions>) }),
+    ).toThrow(message)
+    expect(() =>
+      createAuthorizationServer({ ...valid(), ...(change as Partial<AuthorizationServerOptions>) }),
+    ).toThrow(TypeError)
+  })
+
+  test('server.principal() checks its options', () => {
+    const server = createAuthorizationServer(valid())
+    expect(() => server.principal({ audience: [] })).toThrow(TypeError)
+  })
+})
+
+describe('createAdministration', () => {
+  const admin = () => createAdministration({ store: createMemoryStore(), scopes: ['read'] })
+
+  test.each([
+    [{ grantTypes: [] }, /grantTypes/],
+    [{ grantTypes: ['implicit'] }, /grantTypes/],
+    [{ grantTypes: ['client_credentials'], public: true }, /public client cannot/],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['http://app.example.com/cb'] },
+      /localhost only/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://app.example.com/cb#x'] },
+      /fragment/,
+    ],
+    [{ grantTypes: ['authorization_code'], redirectUris: ['javascript:alert(1)'] }, /script/],
+    [{ grantTypes: ['authorization_code'], redirectUris: ['/relative'] }, /absolute/],
+    [{ grantTypes: ['client_credentials'], scopes: ['write'] }, /unknown or invalid scope/],
+    [{ id: 'tab\there', grantTypes: ['client_credentials'] }, /`id`/],
+  ])('createClient refuses %j', async (client, message) => {
+    await expect(admin().createClient(client as never)).rejects.toThrow(message)
+  })
+
+  test('createClient: a 256-bit secret once, only its hash stored; public clients get none', async () => {
+    const store = createMemoryStore()
+    const a = createAdministration({ store })
+    const { client, clientSecret } = await a.createClient({
+      id: 'c',
+      grantTypes: ['client_credentials'],
+      redirectUris: ['com.example.app:/callback', 'http://localhost:8080/cb'],
+    })
+    expect(clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(client.secretHash).not.toContain(clientSecret as string)
+    expect(JSON.stringify(await store.findClient('c'))).not.toContain(clientSecret as string)
+    const spa = await a.createClient({
+      id: 'spa',
+      public: true,
+      grantTypes: ['authorization_code'],
+    })
+    expect(spa.clientSecret).toBeUndefined()
+    expect(spa.client.secretHash).toBeNull()
+    await expect(a.createClient({ id: 'c', grantTypes: ['password'] })).rejects.toThrow(/taken/)
+  })
+
+  test('createUser refuses bad usernames, unknown scopes and taken names', async () => {
+    const a = admin()
+    await expect(a.createUser({ username: '' })).rejects.toThrow(TypeError)
+    await expect(a.createUser({ username: 'has space' })).rejects.toThrow(TypeError)
+    await expect(a.createUser({ username: 'x'.repeat(257) })).rejects.toThrow(TypeError)
+    await expect(a.createUser({ username: 'ada', scopes: ['admin'] })).rejects.toThrow(/scope/)
+    await expect(a.createUser({ username: 'ada', password: '' })).rejects.toThrow(/password/)
+    const ada = await a.createUser({ username: 'ada', scopes: ['read'] })
+    expect(ada).toMatchObject({
+      username: 'ada',
+      passwordHash: null,
+      scopes: ['read'],
+      disabled: false,
+    })
+    await expect(a.createUser({ username: 'ada' })).rejects.toThrow(/taken/)
+  })
+})

@@ -1,0 +1,166 @@
+import { createPasswordHasher, type PasswordHasher } from 'gatehouse'
+import { afterEach, describe, expect, test } from 'vitest'
+import {
+  basic,
+  bearer,
+  claimsOf,
+  type Fixture,
+  matrix,
+  openFixture,
+  postForm,
+  testPasswords,
+} from './helpers/authorization-server.js'
+
+describe.each(matrix)('the password grant ($name)', ({ transport, store }) => {
+  let f: Fixture
+  afterEach(async () => {
+    expect(f.logs).toEqual([])
+    await f.close()
+  })
+
+  const login = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    postForm(
+      f.send,
+      '/token',
+      { grant_type: 'password', ...fields },
+      {
+        authorization: basic('web', f.secrets.web),
+        ...headers,
+      },
+    )
+
+  test('tokens for the user: the requested scopes, a rotating refresh token, sub the user id', async () => {
+    f = await openFixture(transport, store)
+    const response = await login({ username: 'ada', password: 'ada-password', scope: 'read write' })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    const body = await response.json()
+    expect(body).toEqual({
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: 900,
+      scope: 'read write',
+      refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    })
+    const claims = claimsOf(body.access_token)
+    expect(claims).toMatchObject({ sub: f.users.ada, client_id: 'web', scope: 'read write' })
+    expect(claims.grant_id).toEqual(expect.any(String))
+    expect((await f.send('/api/write', bearer(body.access_token))).status).toBe(200)
+  })
+
+  test('no scope asked: the default, narrowed to what the user may have', async () => {
+    f = await openFixture(transport, store, { defaultScopes: ['read', 'write'] })
+    const bob = await (await login({ username: 'bob', password: 'bob-password' })).json()
+    expect(bob.scope).toBe('read')
+    const ada = await (await login({ username: 'ada', password: 'ada-password' })).json()
+    expect(ada.scope).toBe('read write')
+  })
+
+  test.each([
+    ['a scope the user may not have', 'bob', 'write'],
+    ['a scope the client may not have', 'ada', 'admin'],
+    ['an unknown scope', 'ada', 'root'],
+  ])('invalid_scope for %s', async (_, username, scope) => {
+    f = await openFixture(transport, store)
+    const response = await login({ username, password: `${username}-password`, scope })
+    expect(response.status).toBe(400)
+    expect((await response.json()).error).toBe('invalid_scope')
+  })
+
+  test('an empty request without a configured default is invalid_scope', async () => {
+    f = await openFixture(transport, store, { defaultScopes: undefined })
+    const response = await login({ username: 'ada', password: 'ada-password' })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({
+      error: 'invalid_scope',
+      error_description: 'The scope parameter is required',
+    })
+  })
+
+  test.each([
+    ['a wrong password', 'ada', 'nope'],
+    ['an unknown user', 'mallory', 'ada-password'],
+    ['a case-changed username', 'ADA', 'ada-password'],
+  ])('invalid_grant for %s, with one answer for all', async (_, username, password) => {
+    f = await openFixture(transport, store)
+    const response = await login({ username, password })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'The username or password is wrong',
+    })
+  })
+
+  test('a disabled user with the right password is refused', async () => {
+    f = await openFixture(transport, store)
+    const response = await login({ username: 'eve', password: 'eve-password' })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'The user is disabled',
+    })
+  })
+
+  test('a client without the refresh_token grant gets no refresh token', async () => {
+    f = await openFixture(transport, store)
+    const response = await login(
+      { username: 'bob', password: 'bob-password' },
+      { authorization: basic('narrow', f.secrets.narrow) },
+    )
+    const body = await response.json()
+    expect(body.refresh_token).toBeUndefined()
+    expect(claimsOf(body.access_token).grant_id).toBeUndefined()
+  })
+
+  test('missing username or password is invalid_request', async () => {
+    f = await openFixture(transport, store)
+    for (const fields of [
+      { username: 'ada' },
+      { password: 'x' },
+      { username: '', password: 'x' },
+    ]) {
+      const response = await login(fields)
+      expect(response.status).toBe(400)
+      expect((await response.json()).error).toBe('invalid_request')
+    }
+  })
+
+  test('turned off with grantTypes: unsupported_grant_type, and gone from the metadata', async () => {
+    f = await openFixture(transport, store, {
+      grantTypes: ['authorization_code', 'client_credentials', 'refresh_token'],
+    })
+    const response = await login({ username: 'ada', password: 'ada-password' })
+    expect(response.status).toBe(400)
+    expect((await response.json()).error).toBe('unsupported_grant_type')
+    const metadata = await (await f.send('/.well-known/oauth-authorization-server')).json()
+    expect(metadata.grant_types_supported).not.toContain('password')
+  })
+
+  test('unknown users cost a verification like known ones (against a dummy hash)', async () => {
+    const calls: (string | null | undefined)[] = []
+    const spy: PasswordHasher = {
+      ...testPasswords,
+      verifyAndUpdate(password, hash) {
+        calls.push(hash)
+        return testPasswords.verifyAndUpdate(password, hash)
+      },
+    }
+    f = await openFixture(transport, store, { passwords: spy })
+    await login({ username: 'mallory', password: 'whatever' })
+    await login({ username: 'bob', password: 'whatever' })
+    // The hasher ran both times; without a stored hash it verifies against its dummy.
+    expect(calls).toEqual([undefined, expect.stringMatching(/^\$argon2id\$/)])
+  })
+
+  test('a successful login upgrades a hash made with other costs', async () => {
+    f = await openFixture(transport, store)
+    const weaker = await createPasswordHasher({ memoryCost: 512, timeCost: 1, workers: 1 }).hash(
+      'bob-password',
+    )
+    await f.store.updateUser(f.users.bob, { passwordHash: weaker })
+    expect((await login({ username: 'bob', password: 'bob-password' })).status).toBe(200)
+    const upgraded = (await f.store.findUserById(f.users.bob))?.passwordHash
+    expect(upgraded).not.toBe(weaker)
+    expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=1024,t=1,p=1\$/)
+  })
+})

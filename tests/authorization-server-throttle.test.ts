@@ -1,0 +1,144 @@
+import { afterEach, describe, expect, test } from 'vitest'
+import {
+  basic,
+  type Fixture,
+  matrix,
+  openFixture,
+  postForm,
+} from './helpers/authorization-server.js'
+import { nodeServer } from './helpers/http.js'
+
+const throttle = { usernameAttempts: 3, addressAttempts: 5, baseDelay: 2, maxDelay: 8, window: 60 }
+
+describe.each(matrix)('login throttling ($name)', ({ transport, store }) => {
+  let f: Fixture
+  afterEach(async () => {
+    expect(f.logs).toEqual([])
+    await f.close()
+  })
+
+  const attempt = (username: string, password: string, address = '203.0.113.1') =>
+    postForm(
+      f.send,
+      '/token',
+      { grant_type: 'password', username, password },
+      { authorization: basic('web', f.secrets.web), 'x-test-address': address },
+    )
+  const fail = async (username: string, address?: string) => {
+    const response = await attempt(username, 'wrong', address)
+    expect(response.status).toBe(400)
+  }
+  const expectThrottled = async (response: Response, retryAfter: number) => {
+    expect(response.status).toBe(429)
+    expect(response.headers.get('retry-after')).toBe(String(retryAfter))
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(await response.json()).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: `Too many failed login attempts; retry in ${retryAfter} seconds`,
+    })
+  }
+
+  test('per username, from any address: a delay doubling with each failure, even for the right password', async () => {
+    f = await openFixture(transport, store, { throttle })
+    for (const address of ['198.51.100.1', '198.51.100.2', '198.51.100.3'])
+      await fail('ada', address)
+    await expectThrottled(await attempt('ada', 'ada-password', '198.51.100.9'), 2)
+    f.clock.advance(2)
+    await fail('ada')
+    await expectThrottled(await attempt('ada', 'ada-password'), 4)
+    f.clock.advance(3)
+    await expectThrottled(await attempt('ada', 'ada-password'), 1)
+    f.clock.advance(1)
+    expect((await attempt('ada', 'ada-password')).status).toBe(200)
+    // The success cleared the username's counter: the next failure is not delayed.
+    await fail('ada')
+    expect((await attempt('ada', 'wrong')).status).toBe(400)
+  })
+
+  test('attempts refused while delayed are not counted, and no delay exceeds maxDelay', async () => {
+    f = await openFixture(transport, store, { throttle })
+    let n = 0
+    // A new address each time, so only the username's counter is at work.
+    const address = () => `10.1.0.${++n}`
+    for (let i = 0; i < 3; i++) await fail('bob', address())
+    for (let i = 0; i < 10; i++) await expectThrottled(await attempt('bob', 'wrong', address()), 2)
+    f.clock.advance(2)
+    expect((await attempt('bob', 'bob-password', address())).status).toBe(200)
+
+    const waits: number[] = []
+    for (let round = 0; round < 8; round++) {
+      await fail('bob', address())
+      const response = await attempt('bob', 'wrong', address())
+      if (response.status === 429) {
+        const wait = Number(response.headers.get('retry-after'))
+        waits.push(wait)
+        await response.body?.cancel()
+        f.clock.advance(wait)
+      } else expect(response.status).toBe(400)
+    }
+    expect(waits).toEqual([2, 4, 8, 8, 8, 8, 8])
+    await fail('bob', address())
+    await expectThrottled(await attempt('bob', 'bob-password', address()), 8)
+  })
+
+  test('per address, across usernames; another address is not affected', async () => {
+    f = await openFixture(transport, store, { throttle })
+    for (const username of ['u1', 'u2', 'u3', 'u4', 'u5']) await fail(username, '192.0.2.7')
+    await expectThrottled(await attempt('ada', 'ada-password', '192.0.2.7'), 2)
+    expect((await attempt('ada', 'ada-password', '192.0.2.8')).status).toBe(200)
+    // A success elsewhere does not clear the address: it would let an attacker reset it.
+    await expectThrottled(await attempt('bob', 'bob-password', '192.0.2.7'), 2)
+  })
+
+  test('unknown usernames are throttled exactly like known ones', async () => {
+    f = await openFixture(transport, store, { throttle })
+    for (let i = 0; i < 3; i++) await fail('nobody-here')
+    await expectThrottled(await attempt('nobody-here', 'x'), 2)
+  })
+
+  test('counters are forgotten a window after the last failure', async () => {
+    f = await openFixture(transport, store, { throttle })
+    for (let i = 0; i < 3; i++) await fail('ada')
+    f.clock.advance(60)
+    await fail('ada')
+    await fail('ada')
+    expect((await attempt('ada', 'ada-password')).status).toBe(200)
+  })
+
+  test('throttle: false never delays', async () => {
+    f = await openFixture(transport, store, { throttle: false })
+    for (let i = 0; i < 8; i++) await fail('ada')
+    expect((await attempt('ada', 'ada-password')).status).toBe(200)
+  })
+})
+
+describe('login throttling on a real socket, by the peer address', () => {
+  let f: Fixture
+  afterEach(async () => {
+    await f.close()
+  })
+
+  test('without a clientAddress option the socket address is counted', async () => {
+    f = await openFixture(nodeServer, 'memory', {
+      throttle: { ...throttle, usernameAttempts: 100 },
+      clientAddress: undefined,
+    })
+    for (let i = 0; i < 5; i++) {
+      const response = await postForm(
+        f.send,
+        '/token',
+        { grant_type: 'password', username: `user-${i}`, password: 'wrong' },
+        { authorization: basic('web', f.secrets.web), 'x-test-address': `10.0.0.${i}` },
+      )
+      expect(response.status).toBe(400)
+    }
+    const response = await postForm(
+      f.send,
+      '/token',
+      { grant_type: 'password', username: 'ada', password: 'ada-password' },
+      { authorization: basic('web', f.secrets.web) },
+    )
+    // The header is ignored: all five came from 127.0.0.1.
+    expect(response.status).toBe(429)
+  })
+})
