@@ -1,4 +1,4 @@
-import { Body, Gatehouse } from 'gatehouse'
+import { Body, Gatehouse, Query } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
 import { captureLogger, describeEngines } from './helpers/http.js'
@@ -19,6 +19,12 @@ function createApp() {
       },
     },
     () => ({ ok: true }),
+  )
+  // A route that answers bad input itself documents no 422.
+  app.get(
+    '/own-errors',
+    { inputs: { q: Query(z.string()) }, openapiExtra: { responses: { 422: null } } },
+    ({ q }) => q,
   )
   return app
 }
@@ -56,6 +62,8 @@ describe('route options', () => {
       { name: 'x-trace', in: 'header', schema: { type: 'string' } },
     ])
     expect(operation?.operationId).toBe('extra_get')
+    const own = (document.paths['/own-errors'] as Record<string, Record<string, unknown>>).get
+    expect(Object.keys(own?.responses as object)).toEqual(['200'])
     await expectValidOpenAPI(document)
   })
 

@@ -94,13 +94,20 @@ function operationFor(route: CompiledRoute, schemas: SchemaCollector): Record<st
   return options.openapiExtra ? deepMerge(operation, options.openapiExtra) : operation
 }
 
-/** `extra` merged over `base`: plain objects key by key, anything else (arrays too) replaced. */
+/**
+ * `extra` merged over `base`: plain objects key by key, anything else (arrays too) replaced, and
+ * `null` removing the key (no OpenAPI field is ever `null`), e.g. `{ responses: { 422: null } }`.
+ */
 function deepMerge(
   base: Record<string, unknown>,
   extra: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base }
   for (const [key, value] of Object.entries(extra)) {
+    if (value === null) {
+      delete merged[key]
+      continue
+    }
     const current = merged[key]
     merged[key] =
       isPlainObject(current) && isPlainObject(value)

@@ -32,8 +32,9 @@ export interface RouteOptions<I extends Inputs = Inputs, S extends Schema | unde
   responses?: Readonly<Record<number, ResponseDoc>>
   /**
    * Merged into the generated OpenAPI Operation Object last (objects merged key by key, anything
-   * else replaced), for what the declaration cannot say: vendor extensions, a hand-written
-   * `requestBody`, extra `callbacks` (FastAPI's `openapi_extra`).
+   * else replaced, `null` removes a key), for what the declaration cannot say: vendor extensions, a
+   * hand-written `requestBody`, extra `callbacks`, or `{ responses: { 422: null } }` for a route
+   * that answers its own errors (FastAPI's `openapi_extra`).
    */
   openapiExtra?: Readonly<Record<string, unknown>>
   /**
