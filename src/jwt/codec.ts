@@ -16,6 +16,8 @@ export interface JWTCodec {
   sign(claims: JWTPayload, options?: JWTSignOptions): Promise<string>
   /** Verifies a compact JWT and returns its subject and scopes, or throws `InvalidTokenError`. */
   verify(token: string): Promise<VerifiedToken>
+  /** {@link JWTCodec.verify}, synchronously for HS* tokens on Node and for cached tokens. */
+  verifyNow(token: string): VerifiedToken | Promise<VerifiedToken>
 }
 
 const DEFAULT_EXPIRES_IN = 30 * 60
@@ -85,21 +87,27 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
     },
 
     async verify(token) {
-      if (typeof token === 'string') {
-        const cached = cache.get(token, clock())
-        if (cached !== undefined) return cached
-      }
-      const parts = parse(token)
-      if (hmacCheck !== undefined) {
-        if (!hmacCheck(parts.signingInput, parts.signature)) {
-          throw new InvalidTokenError('token_signature_invalid')
-        }
-      } else {
-        if (verifyKey === undefined) throw new TypeError('verify: this codec has no "publicKey"')
-        await verifySignature(token, await verifyKey, algorithm)
-      }
-      return cache.set(token, validateClaims(parts.payload, rules, clock()))
+      return verifyNow(token)
     },
+
+    verifyNow,
+  }
+
+  function verifyNow(token: string): VerifiedToken | Promise<VerifiedToken> {
+    if (typeof token === 'string') {
+      const cached = cache.get(token, clock())
+      if (cached !== undefined) return cached
+    }
+    const parts = parse(token)
+    if (hmacCheck !== undefined) {
+      if (!hmacCheck(parts.signingInput, parts.signature))
+        throw new InvalidTokenError('token_signature_invalid')
+      return cache.set(token, validateClaims(parts.payload, rules, clock()))
+    }
+    if (verifyKey === undefined) throw new TypeError('verify: this codec has no "publicKey"')
+    return verifyKey
+      .then((key) => verifySignature(token, key, algorithm))
+      .then(() => cache.set(token, validateClaims(parts.payload, rules, clock())))
   }
 }
 
