@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readConfig } from './lib/config.js'
 import { createFixture } from './lib/fixture.js'
 import { setUpPinning } from './lib/pinning.js'
@@ -8,6 +9,8 @@ import { loginSummary } from './scenarios/logins.js'
 
 // `npm run bench [scenario…]`: every scenario by default. Settings come from BENCH_* variables.
 const config = readConfig()
+// The servers run compiled, as `npm start` runs the tutorial.
+execFileSync('npm', ['run', '-s', 'build:bench'], { stdio: 'inherit' })
 const wanted = process.argv.slice(2)
 const unknown = wanted.filter((name) => !scenarios.some((scenario) => scenario.name === name))
 if (unknown.length > 0) {
