@@ -2,8 +2,11 @@ import { execFileSync } from 'node:child_process'
 import { readConfig } from './lib/config.js'
 import { createFixture } from './lib/fixture.js'
 import { setUpPinning } from './lib/pinning.js'
+import { readPreviousRows } from './lib/previous.js'
+import { resultsMarkdown, writeReadmeResults } from './lib/readme.js'
 import { describeMachine, formatTable, type ResultRow, writeResults } from './lib/report.js'
 import type { RunContext } from './lib/scenario.js'
+import { checkTargets } from './lib/targets.js'
 import { scenarios } from './scenarios/index.js'
 import { loginSummary } from './scenarios/logins.js'
 
@@ -72,6 +75,10 @@ try {
       `note: other processes used up to ${other}% of a core while measuring; expect noise`,
     )
   const file = new URL('./results/latest.json', import.meta.url)
+  // Scenarios not run this time keep their last rows, so the README always shows every scenario.
+  const previous = await readPreviousRows(file)
+  const ran = new Set(rows.map((row) => row.scenario))
+  const allRows = [...previous.filter((row) => !ran.has(row.scenario)), ...rows]
   const summary = {
     ...(logins ? { logins } : {}),
     ...(memory
@@ -85,8 +92,21 @@ try {
       : {}),
     elapsed_s: Math.round((performance.now() - started) / 1000),
   }
-  await writeResults(file, { machine, config, pinning: pinning.description, rows, summary })
-  console.log(`\nwrote ${file.pathname} (${summary.elapsed_s} s)`)
+  await writeResults(file, {
+    machine,
+    config,
+    pinning: pinning.description,
+    rows: allRows,
+    summary,
+  })
+  const settings = `${config.rounds} rounds × ${config.duration} s, ${config.connections} connections, ${pinning.active ? 'pinned' : 'unpinned'}`
+  const readme = new URL('../README.md', import.meta.url)
+  const wrote = await writeReadmeResults(readme, resultsMarkdown(allRows, machine, settings))
+  console.log(
+    `\nwrote ${file.pathname}${wrote ? ' and the README table' : ''} (${summary.elapsed_s} s)`,
+  )
+  for (const { goal, result, met } of checkTargets(allRows))
+    if (met !== undefined) console.log(`${met ? 'met    ' : 'NOT MET'}  ${goal}: ${result}`)
 } catch (error) {
   console.error(`\nbench failed: ${error instanceof Error ? error.message : String(error)}`)
   process.exitCode = 1
