@@ -1,8 +1,8 @@
-import { compactVerify, type JWTPayload, SignJWT } from 'jose'
+import type { JWTPayload } from 'jose'
 import { InvalidTokenError } from '../core/errors/index.js'
 import { type ClaimRules, type VerifiedToken, validateClaims } from './claims.js'
 import { createCompactParser } from './compact.js'
-import { createHMACCheck } from './hmac.js'
+import { createHMACCheck, createHMACSigner } from './hmac.js'
 import { type PreparedKey, prepareKeys } from './keys.js'
 import { type JWTCodecOptions, type JWTSignOptions, resolveOptions } from './options.js'
 import { VerifiedTokenCache } from './verified-cache.js'
@@ -47,6 +47,10 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
     fastPath && resolved.secret !== undefined
       ? createHMACCheck(algorithm, resolved.secret)
       : undefined
+  const hmacSign =
+    fastPath && resolved.secret !== undefined
+      ? createHMACSigner(algorithm, resolved.secret)
+      : undefined
   const rules: ClaimRules = {
     issuer,
     audience,
@@ -83,7 +87,10 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
       const payload: JWTPayload = { ...claims, iat, exp: iat + expiresIn }
       if (issuer !== undefined) payload.iss = issuer
       if (aud !== undefined) payload.aud = aud
-      return new SignJWT(payload).setProtectedHeader(header).sign(await signKey)
+      // HS* on Node: signed here with node:crypto, synchronously; anything else through jose.
+      if (hmacSign !== undefined) return hmacSign(header, payload)
+      const [{ SignJWT }, key] = await Promise.all([import('jose'), signKey])
+      return new SignJWT(payload).setProtectedHeader(header).sign(key)
     },
 
     async verify(token) {
@@ -112,6 +119,7 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
 }
 
 async function verifySignature(token: string, key: PreparedKey, algorithm: string) {
+  const { compactVerify } = await import('jose')
   try {
     await compactVerify(token, key, { algorithms: [algorithm] })
   } catch (error) {
