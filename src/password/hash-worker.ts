@@ -1,0 +1,39 @@
+/**
+ * The code every hashing worker runs: plain CommonJS evaluated with `eval: true`, so it runs the
+ * same from `src/` (tsx, Vitest) and `dist/`. Each worker lowers its own scheduling priority (on
+ * Linux, niceness is per thread), so logins running flat out never starve the event loop that
+ * answers every other request.
+ *
+ * Operations: `bcrypt` (compare), `argon2-verify`, `argon2-hash`, and `decoy`, which hashes a
+ * random password in the worker (bcrypt at `cost`, or Argon2 with `options`) and reports how long
+ * that took, measured in the worker so time spent waiting in the queue does not count.
+ */
+export const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { randomUUID } = require('node:crypto')
+try { require('node:os').setPriority(workerData.niceness) } catch {}
+const bcrypt = require(workerData.bcryptPath)
+let argon2
+const loadArgon2 = () => (argon2 ??= require(workerData.argon2Path))
+parentPort.on('message', ({ op, password, hash, options, cost }) => {
+  try {
+    if (op === 'argon2-hash') return parentPort.postMessage(loadArgon2().hashSync(password, options))
+    if (op === 'argon2-verify')
+      return parentPort.postMessage(loadArgon2().verifySync(hash, password) === true)
+    if (op === 'decoy') {
+      const start = performance.now()
+      const made = cost === undefined
+        ? loadArgon2().hashSync(randomUUID(), options)
+        : bcrypt.hashSync(randomUUID(), cost)
+      return parentPort.postMessage({ hash: made, ms: performance.now() - start })
+    }
+    parentPort.postMessage(bcrypt.compareSync(password, hash) === true)
+  } catch (error) {
+    const failed = op === 'argon2-hash' || op === 'decoy'
+    parentPort.postMessage(failed ? { error: String(error && error.message) } : false)
+  }
+})
+`
+
+/** How much lower than the main thread hashing workers run (0 = same, 19 = lowest). */
+export const WORKER_NICENESS = 5
