@@ -20,7 +20,7 @@ const { parentPort, workerData } = require('node:worker_threads')
 const bcrypt = require(workerData.bcryptPath)
 parentPort.on('message', ({ password, hash }) => {
   if (password === 'crash') process.exit(3)
-  parentPort.postMessage(bcrypt.compareSync(password, hash))
+  parentPort.postMessage({ valid: bcrypt.compareSync(password, hash), ms: 0 })
 })
 `
 

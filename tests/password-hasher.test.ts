@@ -22,13 +22,9 @@ vi.mock('../src/password/hash-pool.js', async (importOriginal) => {
       const pool = original.createHashPool(...args)
       return {
         ...pool,
-        compare(password: string, hash: string) {
-          seen.verified.push(['bcrypt', hash, password])
-          return pool.compare(password, hash)
-        },
-        argon2Verify(hash: string, password: string) {
-          seen.verified.push(['argon2', hash, password])
-          return pool.argon2Verify(hash, password)
+        check(algorithm: 'bcrypt' | 'argon2', hash: string, password: string) {
+          seen.verified.push([algorithm, hash, password])
+          return pool.check(algorithm, hash, password)
         },
         argon2Hash(password: string, options: Readonly<Record<string, number>>) {
           if (seen.refuseHashes) return Promise.reject(new ServiceUnavailableError(1))
@@ -288,6 +284,30 @@ describe('unknown users cost as much as the slowest hash the store holds', () =>
     seen.verified.length = 0
     await told.verify('secret', undefined)
     expect(bcryptDecoys()).toHaveLength(1)
+  })
+})
+
+describe('wrong passwords cost the same, whatever kind of hash the user has', () => {
+  it('holds back a failed argon2id check until it has cost what a bcrypt one does', async () => {
+    const hasher = createPasswordHasher({ storedHashes: [JOHNDOE] })
+    const upgraded = await hasher.hash('secret')
+    await hasher.verify('warm-up', undefined)
+    // Interleaved runs see the same machine load; the fastest of each is the least noisy.
+    const fastest = { bcrypt: Infinity, argon2idWrong: Infinity, argon2idRight: Infinity }
+    const time = async (name: keyof typeof fastest, password: string, stored: string) => {
+      const started = performance.now()
+      await hasher.verify(password, stored)
+      fastest[name] = Math.min(fastest[name], performance.now() - started)
+    }
+    for (let i = 0; i < 5; i++) {
+      await time('bcrypt', 'wrong', JOHNDOE)
+      await time('argon2idWrong', 'wrong', upgraded)
+      await time('argon2idRight', 'secret', upgraded)
+    }
+    // Unpadded, an argon2id check takes a twentieth of a cost-12 bcrypt one.
+    expect(fastest.argon2idWrong).toBeGreaterThan(fastest.bcrypt * 0.5)
+    // A right password tells an attacker nothing new: it is answered at once.
+    expect(fastest.argon2idRight).toBeLessThan(fastest.bcrypt * 0.5)
   })
 })
 

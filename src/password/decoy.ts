@@ -50,49 +50,60 @@ export function argon2Kind(options: {
   return { key, algorithm: 'argon2', spec: { options: { ...options } } }
 }
 
-/** Checks a password against a stored hash of a known kind, in the pool. */
-export function verifyKind(pool: HashPool, kind: HashKind, hash: string, password: string) {
-  return kind.algorithm === 'bcrypt'
-    ? pool.compare(password, hash)
-    : pool.argon2Verify(hash, password)
-}
-
 interface Candidate {
   readonly kind: HashKind
-  made: Promise<{ hash: string; ms: number }> | undefined
+  /** The decoy: a hash of a random password of this kind, once made. */
+  hash: string | undefined
+  making: Promise<void> | undefined
+  /** What a check of this kind takes in a worker: timed as the decoy is made, then averaged. */
   ms: number | undefined
 }
 
-/** Spends on a password what the costliest kind of stored hash would, and learns kinds as it goes. */
+/**
+ * What makes failed logins cost the same whoever the user is: unknown users are checked against a
+ * decoy of the slowest kind of stored hash, and failed checks of faster kinds are held back until
+ * they have taken as long.
+ */
 export interface Decoy {
   /** Adds a kind the store holds (a no-op for a known one); its decoy is made when next needed. */
   note(kind: HashKind): void
-  /** Spends a verification of the costliest known kind on `password`; always `false`. */
+  /** Records how long a check of `kind` took in a worker, so the estimates follow the machine. */
+  record(kind: HashKind, ms: number): void
+  /** Spends a check of the slowest known kind on `password`; always `false`. */
   check(password: string): Promise<false>
+  /** After a failed check of `kind` that took `ms`, waits until it has taken what the slowest kind takes. */
+  pad(kind: HashKind, ms: number): Promise<void>
 }
 
 /**
  * The decoy behind unknown users: one hash of a random password per kind of stored hash, each
- * timed once in a worker as it is made; a check verifies against the slowest. A call that had to
- * wait for the slowest decoy to be made has spent that time already and checks nothing more.
+ * timed in a worker as it is made and again at every check. A call that had to wait for the
+ * slowest decoy to be made has spent that time already and checks, or waits, no further.
  */
 export function createDecoy(pool: () => HashPool): Decoy {
   const candidates = new Map<string, Candidate>()
 
   const make = (candidate: Candidate) => {
-    candidate.made ??= pool()
+    candidate.making ??= pool()
       .decoy(candidate.kind.spec)
       .then(
         (made) => {
-          candidate.ms = made.ms
-          return made
+          candidate.hash = made.hash
+          candidate.ms ??= made.ms
         },
         (error: unknown) => {
-          candidate.made = undefined
+          candidate.making = undefined
           throw error
         },
       )
-    return candidate.made
+    return candidate.making
+  }
+
+  // Every decoy not made yet is made now; answers those this call waited for.
+  const ready = async () => {
+    const waited = [...candidates.values()].filter((candidate) => candidate.hash === undefined)
+    await Promise.all(waited.map(make))
+    return waited
   }
 
   const slowest = () => {
@@ -103,19 +114,33 @@ export function createDecoy(pool: () => HashPool): Decoy {
     return best
   }
 
+  const record = (kind: HashKind, ms: number) => {
+    const candidate = candidates.get(kind.key)
+    if (candidate === undefined) return
+    candidate.ms = candidate.ms === undefined ? ms : candidate.ms + (ms - candidate.ms) / 8
+  }
+
   return {
     note(kind) {
       if (!candidates.has(kind.key))
-        candidates.set(kind.key, { kind, made: undefined, ms: undefined })
+        candidates.set(kind.key, { kind, hash: undefined, making: undefined, ms: undefined })
     },
+    record,
     async check(password) {
-      const waited = [...candidates.values()].filter((candidate) => candidate.ms === undefined)
-      await Promise.all(waited.map(make))
+      const waited = await ready()
       const target = slowest()
-      if (target === undefined || waited.includes(target)) return false
-      const { hash } = await make(target)
-      await verifyKind(pool(), target.kind, hash, password)
+      if (target?.hash === undefined || waited.includes(target)) return false
+      const { ms } = await pool().check(target.kind.algorithm, target.hash, password)
+      record(target.kind, ms)
       return false
+    },
+    async pad(kind, ms) {
+      const waited = await ready()
+      const target = slowest()
+      if (target?.ms === undefined || target.kind.key === kind.key || waited.includes(target))
+        return
+      const wait = target.ms - ms
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait))
     },
   }
 }

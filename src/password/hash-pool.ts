@@ -8,12 +8,20 @@ export type DecoySpec =
   | { readonly cost: number }
   | { readonly options: Readonly<Record<string, number>> }
 
+/** The answer of a check, and how long it took in the worker (time spent queued not counted). */
+export interface Checked {
+  readonly valid: boolean
+  readonly ms: number
+}
+
 /** Password hashing off the main thread: bcrypt checks and Argon2id hashing and checks. */
 export interface HashPool {
   /** bcrypt: does `password` match `hash`? */
   compare(password: string, hash: string): Promise<boolean>
   /** Argon2: does `password` match the PHC string `hash`? Malformed hashes answer false. */
   argon2Verify(hash: string, password: string): Promise<boolean>
+  /** {@link HashPool.compare} or {@link HashPool.argon2Verify}, timed. */
+  check(algorithm: 'bcrypt' | 'argon2', hash: string, password: string): Promise<Checked>
   /** Argon2: a new PHC string for `password` with `options` (those of `@node-rs/argon2`). */
   argon2Hash(password: string, options: Readonly<Record<string, number>>): Promise<string>
   /** A hash of a random password made as `spec` says, and how long making it took in the worker. */
@@ -144,12 +152,19 @@ export function createHashPool(size: number, options: HashPoolOptions = {}): Has
     })
   }
 
+  const check = async (algorithm: 'bcrypt' | 'argon2', hash: string, password: string) => {
+    const op = algorithm === 'bcrypt' ? 'bcrypt' : 'argon2-verify'
+    const result = (await run({ op, password, hash })) as { valid?: unknown; ms?: unknown }
+    return { valid: result.valid === true, ms: typeof result.ms === 'number' ? result.ms : 0 }
+  }
+
   return {
+    check,
     async compare(password, hash) {
-      return (await run({ op: 'bcrypt', password, hash })) === true
+      return (await check('bcrypt', hash, password)).valid
     },
     async argon2Verify(hash, password) {
-      return (await run({ op: 'argon2-verify', password, hash })) === true
+      return (await check('argon2', hash, password)).valid
     },
     async argon2Hash(password, options) {
       const result = await run({ op: 'argon2-hash', password, options })

@@ -4,9 +4,9 @@
  * Linux, niceness is per thread), so logins running flat out never starve the event loop that
  * answers every other request.
  *
- * Operations: `bcrypt` (compare), `argon2-verify`, `argon2-hash`, and `decoy`, which hashes a
- * random password in the worker (bcrypt at `cost`, or Argon2 with `options`) and reports how long
- * that took, measured in the worker so time spent waiting in the queue does not count.
+ * Operations: `bcrypt` (compare) and `argon2-verify`, which answer `{ valid, ms }`; `argon2-hash`;
+ * and `decoy`, which hashes a random password (bcrypt at `cost`, or Argon2 with `options`) and
+ * answers `{ hash, ms }`. `ms` is measured in the worker, so time spent queued does not count.
  */
 export const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
@@ -16,24 +16,26 @@ const bcrypt = require(workerData.bcryptPath)
 let argon2
 const loadArgon2 = () => (argon2 ??= require(workerData.argon2Path))
 parentPort.on('message', ({ op, password, hash, options, cost }) => {
+  const start = performance.now()
   try {
     if (op === 'argon2-hash') return parentPort.postMessage(loadArgon2().hashSync(password, options))
-    if (op === 'argon2-verify')
-      return parentPort.postMessage(loadArgon2().verifySync(hash, password) === true)
     if (op === 'decoy') {
-      const start = performance.now()
       const made = cost === undefined
         ? loadArgon2().hashSync(randomUUID(), options)
         : bcrypt.hashSync(randomUUID(), cost)
       return parentPort.postMessage({ hash: made, ms: performance.now() - start })
     }
-    parentPort.postMessage(bcrypt.compareSync(password, hash) === true)
+    const valid = op === 'argon2-verify'
+      ? loadArgon2().verifySync(hash, password) === true
+      : bcrypt.compareSync(password, hash) === true
+    parentPort.postMessage({ valid, ms: performance.now() - start })
   } catch (error) {
-    const failed = op === 'argon2-hash' || op === 'decoy'
-    parentPort.postMessage(failed ? { error: String(error && error.message) } : false)
+    const verifying = op === 'bcrypt' || op === 'argon2-verify'
+    parentPort.postMessage(
+      verifying ? { valid: false, ms: performance.now() - start } : { error: String(error && error.message) },
+    )
   }
-})
-`
+})`
 
 /** How much lower than the main thread hashing workers run (0 = same, 19 = lowest). */
 export const WORKER_NICENESS = 5

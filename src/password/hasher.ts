@@ -8,7 +8,7 @@ import {
   resolveArgon2,
   VERSION_13,
 } from './argon2.js'
-import { argon2Kind, createDecoy, kindOf, verifyKind } from './decoy.js'
+import { argon2Kind, createDecoy, kindOf } from './decoy.js'
 import { createHashPool, type HashPool } from './hash-pool.js'
 
 /** Options of {@link createPasswordHasher}. */
@@ -45,7 +45,9 @@ export interface PasswordHasher {
   /**
    * Checks a password against a stored hash. A missing hash (unknown user), or a malformed one,
    * costs a verification all the same, of the costliest kind of hash the store is known to hold,
-   * and answers `false`. Rejects with a `ServiceUnavailableError` when the hashing queue is full.
+   * and answers `false`; a wrong password for a hash of a faster kind is answered once it has
+   * taken as long (a timer, not more hashing). Rejects with a `ServiceUnavailableError` when the
+   * hashing queue is full.
    */
   verify(password: string, hash: string | null | undefined): Promise<boolean>
   /** Tells whether a stored hash should be replaced: bcrypt, other Argon2 costs, unknown format. */
@@ -73,7 +75,8 @@ const DEFAULT_MAX_PASSWORD_LENGTH = 1024
  * Creates a password hasher in the spirit of passlib's `CryptContext`: Argon2id for new hashes
  * (`@node-rs/argon2`), bcrypt still accepted (bcryptjs), all in low-priority worker threads behind a
  * bounded queue, and upgraded on login through `verifyAndUpdate`. Unknown users are checked
- * against a decoy hash of the same algorithm and cost as the slowest the store holds.
+ * against a decoy hash of the same algorithm and cost as the slowest the store holds, and failed
+ * checks of faster hashes take as long, so a failed login's time never tells whether the user exists.
  *
  * @example
  * ```ts
@@ -124,7 +127,12 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
     const kind = typeof stored === 'string' ? kindOf(stored, parameters) : undefined
     if (kind === undefined) return decoy.check(password)
     decoy.note(kind)
-    return verifyKind(pool(), kind, stored as string, password)
+    const { valid, ms } = await pool().check(kind.algorithm, stored as string, password)
+    decoy.record(kind, ms)
+    // A wrong password costs what the slowest kind costs, or a fast answer would say "this user
+    // exists, with an upgraded hash" where bcrypt hashes remain.
+    if (!valid) await decoy.pad(kind, ms)
+    return valid
   }
 
   const needsRehash = (stored: string | null | undefined) =>
