@@ -1,5 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -48,12 +48,19 @@ async function startCluster(): Promise<{
   return { child, port, output: () => output }
 }
 
-/** The pids of the primary's worker processes. */
+/** The pids of the primary's worker processes, from `/proc` (a worker's parent is the primary). */
 function workerPids(primary: number): number[] {
-  const listed = execFileSync('pgrep', ['-P', String(primary), '-f', 'cluster.ts'], {
-    encoding: 'utf8',
+  return readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return []
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+      return parent === primary && command.includes('cluster.ts') ? [Number(entry)] : []
+    } catch {
+      return [] // gone meanwhile
+    }
   })
-  return listed.trim().split('\n').filter(Boolean).map(Number)
 }
 
 /** `GET /openapi.json` on a new connection: how long it took, answered or failed. */
