@@ -8,6 +8,8 @@ import { describeMachine, formatTable, type ResultRow, writeResults } from './li
 import type { RunContext } from './lib/scenario.js'
 import { checkTargets } from './lib/targets.js'
 import { scenarios } from './scenarios/index.js'
+import { floodSummary } from './scenarios/login-flood.js'
+import { timingSummary } from './scenarios/login-timing.js'
 import { loginSummary } from './scenarios/logins.js'
 
 // `npm run bench [scenario…]`: every scenario by default. Settings come from BENCH_* variables.
@@ -62,6 +64,20 @@ try {
       `\nlogins/s (${logins.connections} connections): bcrypt ${logins.bcrypt_per_s}, ` +
         `argon2id ${logins.argon2id_per_s} (argon2id/bcrypt ${logins.argon2id_over_bcrypt}x)`,
     )
+  const timing = timingSummary(rows)
+  if (timing)
+    console.log(
+      `login timing, median over a bcrypt user's: unknown user ${timing.fresh_unknown_over_bcrypt}x ` +
+        `(fresh), ${timing.mixed_unknown_over_bcrypt}x (mixed store), argon2id user ` +
+        `${timing.mixed_argon2id_over_bcrypt}x; within 10%: ${timing.within_10pct}`,
+    )
+  const flood = floodSummary(rows)
+  if (flood)
+    console.log(
+      `login flood: GET p99 ${flood.worst_p99_ms} ms (< ${flood.bounds.p99_ms}), server RSS ` +
+        `${flood.max_rss_mb} MB (< ${flood.bounds.rss_mb}), ${flood.failed_gets} failed GETs; ` +
+        `within bounds: ${flood.within_bounds}`,
+    )
   const memory = rows.find((row) => row.scenario === 'memory')
   if (memory)
     console.log(
@@ -81,6 +97,8 @@ try {
   const allRows = [...previous.filter((row) => !ran.has(row.scenario)), ...rows]
   const summary = {
     ...(logins ? { logins } : {}),
+    ...(timing ? { login_timing: timing } : {}),
+    ...(flood ? { login_flood: flood } : {}),
     ...(memory
       ? {
           memory: {

@@ -15,8 +15,9 @@ export const DEFAULT_ARGON2: Argon2Parameters = { memoryCost: 19_456, timeCost: 
 
 /** `Algorithm.Argon2id` and `Version.V0x13` of `@node-rs/argon2` (ambient const enums). */
 export const ARGON2ID = 2
-const VERSION_13 = 1
-const OUTPUT_LENGTH = 32
+/** `Version.V0x13`, and the output length, of the hashes this package makes. */
+export const VERSION_13 = 1
+export const OUTPUT_LENGTH = 32
 const MIN_SALT_LENGTH = 16
 
 // Costs a stored hash may ask for before it counts as malformed: a row saying m=4 TiB would
