@@ -9,7 +9,8 @@ import {
   VERSION_13,
 } from './argon2.js'
 import { argon2Kind, createDecoy, kindOf } from './decoy.js'
-import { createHashPool, type HashPool } from './hash-pool.js'
+import type { HashPool } from './hash-pool.js'
+import { lazyHashPool } from './lazy-pool.js'
 
 /** Options of {@link createPasswordHasher}. */
 export interface PasswordHasherOptions extends Partial<Argon2Parameters> {
@@ -99,7 +100,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   const argon2Options = { ...parameters, algorithm: ARGON2ID }
   let workerPool: HashPool | undefined
   const pool = () => {
-    workerPool ??= createHashPool(workers, { maxQueue })
+    workerPool ??= lazyHashPool(workers, { maxQueue })
     return workerPool
   }
   const decoy = createDecoy(pool)
