@@ -188,3 +188,25 @@ describe('argon2 in the pool, at a lower priority than the event loop', () => {
     }
   })
 })
+
+describe('idle workers', () => {
+  it('are stopped after idleTimeout, and started again for the next call', async () => {
+    const pool = createHashPool(1, { idleTimeout: 50 })
+    try {
+      expect(await pool.compare('secret', JOHNDOE)).toBe(true)
+      const threadsBusy = await liveThreads()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      // One thread fewer once it idled out; the next compare works all the same.
+      expect(await liveThreads()).toBe(threadsBusy - 1)
+      expect(await pool.compare('wrong', JOHNDOE)).toBe(false)
+    } finally {
+      await pool.destroy()
+    }
+  })
+})
+
+/** Threads of this process, from /proc (Linux): worker threads are among them. */
+async function liveThreads(): Promise<number> {
+  const { readdir } = await import('node:fs/promises')
+  return (await readdir('/proc/self/task')).length
+}
