@@ -38,7 +38,15 @@ export interface ScopesAppOptions {
 }
 
 /** FastAPI's "OAuth2 scopes" tutorial app, in Gatehouse. */
-export function createScopesApp({ secretKey, users, now, jwtCacheSize }: ScopesAppOptions) {
+export function createScopesApp(options: ScopesAppOptions) {
+  return createScopesTutorial(options).app
+}
+
+/**
+ * The tutorial app with its dependencies, for tests that override them the FastAPI way:
+ * `app.dependencyOverrides.set(getCurrentUser, fakeUser)`.
+ */
+export function createScopesTutorial({ secretKey, users, now, jwtCacheSize }: ScopesAppOptions) {
   const jwt = createJWTCodec({
     secret: secretKey,
     algorithm: 'HS256',
@@ -120,5 +128,5 @@ export function createScopesApp({ secretKey, users, now, jwtCacheSize }: ScopesA
     return { status: 'ok' }
   })
 
-  return app
+  return { app, getCurrentUser, getCurrentActiveUser, oauth2Scheme }
 }
