@@ -15,6 +15,7 @@ export { createMemoryStore } from './store/memory-store.js'
 export type {
   AuthorizationCodeRecord,
   ClientRecord,
+  ConsentRecord,
   GrantType,
   KeyPurpose,
   KeyRecord,
@@ -33,6 +34,7 @@ export { openSQLiteStore } from './store/sql/sqlite.js'
 export type {
   AuthorizationServerStore,
   ClientStore,
+  ConsentStore,
   KeyStore,
   PurgeResult,
   RedemptionResult,
