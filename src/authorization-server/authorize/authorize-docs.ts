@@ -22,8 +22,6 @@ const REDIRECT = {
 
 /** The OpenAPI details of `GET /authorize`, merged into its operation. */
 export const authorizeDocs = {
-  // Reads the request head, not client credentials: the scheme it uses is not security here.
-  security: null,
   parameters: [
     query('response_type', { const: 'code' }, 'Only the authorization code flow', true),
     query('client_id', { type: 'string' }, 'The registered client', true),
@@ -65,7 +63,6 @@ export const authorizeDocs = {
 
 /** The OpenAPI details of `POST /authorize`. */
 export const authorizeFormDocs = {
-  security: null,
   requestBody: {
     required: true,
     content: {

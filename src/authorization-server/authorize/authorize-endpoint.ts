@@ -59,6 +59,8 @@ export function addAuthorizationEndpoint(
     path,
     {
       inputs: { request: clientAuth },
+      // The scheme only hands over the request head: the endpoint needs no credentials.
+      security: [],
       summary: 'Authorization endpoint',
       description:
         'Starts the authorization code flow (RFC 6749 §4.1, PKCE S256 required): the user signs in and consents, then the browser goes back to the redirect URI with `code`, `state` and `iss`.',
@@ -82,6 +84,7 @@ export function addAuthorizationEndpoint(
     path,
     {
       inputs: { form: pageForm, request: clientAuth },
+      security: [],
       bodyLimit: settings.bodyLimit,
       summary: 'Login and consent forms',
       description: "The built-in login and consent pages' forms post here.",

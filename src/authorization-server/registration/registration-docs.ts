@@ -23,7 +23,6 @@ const OAUTH2_ERROR = {
 
 /** The OpenAPI details of `POST /register`. */
 export const registrationDocs = {
-  security: null,
   requestBody: {
     required: true,
     content: {

@@ -27,6 +27,8 @@ export function addRegistrationEndpoint(
     `${settings.basePath}/register`,
     {
       inputs: { request: clientAuth, raw: Request },
+      // Open registration: no credentials (the scheme only hands over the client address).
+      security: [],
       bodyLimit: settings.bodyLimit,
       summary: 'Client registration endpoint',
       description: 'Registers a client (RFC 7591 dynamic client registration), rate limited.',
