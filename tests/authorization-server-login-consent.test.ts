@@ -119,7 +119,9 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     const again = await b.get(`/authorize?${authorizeQuery(pkce().challenge, { scope: 'read' })}`)
     expect(hiddenFields(await again.text()).step).toBe('consent')
     // prompt=login asks for the password again despite the session.
-    const forced = await b.get(`/authorize?${authorizeQuery(pkce().challenge, { prompt: 'login' })}`)
+    const forced = await b.get(
+      `/authorize?${authorizeQuery(pkce().challenge, { prompt: 'login' })}`,
+    )
     expect(hiddenFields(await forced.text()).step).toBe('login')
     f.clock.advance(901)
     const expired = await b.get(`/authorize?${authorizeQuery(pkce().challenge)}`)
@@ -129,7 +131,10 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
   test('after prompt=login the login leads on to consent, not back to the login', async () => {
     await open()
     const b = browser(f.send)
-    const afterLogin = await signIn(b, authorizeQuery(pkce().challenge, { prompt: 'login consent' }))
+    const afterLogin = await signIn(
+      b,
+      authorizeQuery(pkce().challenge, { prompt: 'login consent' }),
+    )
     expect(locationOf(afterLogin).searchParams.get('prompt')).toBe('consent')
     expect((await consentPage(b, afterLogin)).fields.step).toBe('consent')
   })
@@ -175,7 +180,11 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     const page = await b.get(`/authorize?${authorizeQuery(pkce().challenge)}`)
     const fields = hiddenFields(await page.text())
     for (let i = 0; i < 5; i++) {
-      const failed = await b.post('/authorize', { ...fields, username: 'ada', password: 'x' }, ORIGIN)
+      const failed = await b.post(
+        '/authorize',
+        { ...fields, username: 'ada', password: 'x' },
+        ORIGIN,
+      )
       expect(failed.status).toBe(400)
     }
     const throttled = await b.post(
@@ -238,7 +247,9 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     await open()
     const b = browser(f.send)
     await consentPage(b, await signIn(b, authorizeQuery(pkce().challenge)))
-    const response = await b.get(`/authorize?${authorizeQuery(pkce().challenge, { prompt: 'none' })}`)
+    const response = await b.get(
+      `/authorize?${authorizeQuery(pkce().challenge, { prompt: 'none' })}`,
+    )
     expect(response.status).toBe(302)
     expect(locationOf(response).searchParams.get('error')).toBe('consent_required')
   })
@@ -251,19 +262,21 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
       await signIn(b, authorizeQuery(pkce().challenge, { scope: 'read' })),
     )
     await b.post('/authorize', { ...fields, decision: 'allow' }, ORIGIN)
-    expect((await f.store.findConsent(f.users.ada, 'web', f.clock.now()))?.scopes).toEqual([
-      'read',
-    ])
+    expect((await f.store.findConsent(f.users.ada, 'web', f.clock.now()))?.scopes).toEqual(['read'])
 
     const { verifier, challenge } = pkce()
     const skipped = await b.get(`/authorize?${authorizeQuery(challenge, { scope: 'read' })}`)
     expect(skipped.status).toBe(302)
     const code = locationOf(skipped).searchParams.get('code') as string
     expect((await redeem(code, verifier)).status).toBe(200)
-    const silent = await b.get(`/authorize?${authorizeQuery(challenge, { scope: 'read', prompt: 'none' })}`)
+    const silent = await b.get(
+      `/authorize?${authorizeQuery(challenge, { scope: 'read', prompt: 'none' })}`,
+    )
     expect(locationOf(silent).searchParams.get('code')).toEqual(expect.any(String))
 
-    const forced = await b.get(`/authorize?${authorizeQuery(challenge, { scope: 'read', prompt: 'consent' })}`)
+    const forced = await b.get(
+      `/authorize?${authorizeQuery(challenge, { scope: 'read', prompt: 'consent' })}`,
+    )
     expect(hiddenFields(await forced.text()).step).toBe('consent')
     const more = await b.get(`/authorize?${authorizeQuery(challenge, { scope: 'read write' })}`)
     const page = await more.text()
@@ -298,7 +311,9 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
       redirectUris: [REDIRECT],
       scopes: ['read'],
     })
-    const page = await f.send(`/authorize?${authorizeQuery(pkce().challenge, { client_id: 'odd', scope: 'read' })}`)
+    const page = await f.send(
+      `/authorize?${authorizeQuery(pkce().challenge, { client_id: 'odd', scope: 'read' })}`,
+    )
     const html = await page.text()
     expect(html).not.toContain('<img')
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;co&quot;')

@@ -1,5 +1,8 @@
 import { Form, type Gatehouse } from 'gatehouse'
-import type { AuthorizationServer, AuthorizationServerOptions } from 'gatehouse/authorization-server'
+import type {
+  AuthorizationServer,
+  AuthorizationServerOptions,
+} from 'gatehouse/authorization-server'
 import { afterEach, describe, expect, test } from 'vitest'
 import * as z from 'zod'
 import {
@@ -37,7 +40,9 @@ function appLogin(mode: 'session' | 'complete') {
       '/login',
       {
         inputs: {
-          form: Form(z.object({ username: z.string(), password: z.string(), return_to: z.string() })),
+          form: Form(
+            z.object({ username: z.string(), password: z.string(), return_to: z.string() }),
+          ),
         },
       },
       async ({ form }) => {
@@ -104,7 +109,11 @@ describe.each(matrix)("an app's own login and consent ($name)", ({ transport, st
     const returnTo = login.searchParams.get('return_to') as string
     expect(returnTo.startsWith(`${ISSUER}/authorize?`)).toBe(true)
     expect(new URL(returnTo).searchParams.get('prompt')).toBe('consent')
-    const back = await b.post('/login', { username: 'ada', password: 'ada-password', return_to: returnTo })
+    const back = await b.post('/login', {
+      username: 'ada',
+      password: 'ada-password',
+      return_to: returnTo,
+    })
     expect(back.status).toBe(303)
     const page = await follow(b, back)
     expect(hiddenFields(await page.text()).step).toBe('consent')
@@ -112,7 +121,9 @@ describe.each(matrix)("an app's own login and consent ($name)", ({ transport, st
 
   test('login.url: prompt=none without an app session is login_required; no password form', async () => {
     await open({ login: { authenticate, url: '/login?tenant=1' } }, appLogin('session'))
-    const silent = await f.send(`/authorize?${authorizeQuery(pkce().challenge, { prompt: 'none' })}`)
+    const silent = await f.send(
+      `/authorize?${authorizeQuery(pkce().challenge, { prompt: 'none' })}`,
+    )
     expect(locationOf(silent).searchParams.get('error')).toBe('login_required')
     const sent = await f.send(`/authorize?${authorizeQuery(pkce().challenge)}`)
     expect(locationOf(sent).searchParams.get('tenant')).toBe('1')
@@ -154,7 +165,11 @@ describe.each(matrix)("an app's own login and consent ($name)", ({ transport, st
     const b = browser(f.send)
     const sent = await b.get(`/authorize?${authorizeQuery(pkce().challenge)}`)
     const returnTo = locationOf(sent).searchParams.get('return_to') as string
-    const back = await b.post('/login', { username: 'ada', password: 'ada-password', return_to: returnTo })
+    const back = await b.post('/login', {
+      username: 'ada',
+      password: 'ada-password',
+      return_to: returnTo,
+    })
     expect(back.status).toBe(303)
     expect(back.headers.get('location')).toBe(returnTo)
     expect(back.headers.getSetCookie()[0]).toMatch(/^__Host-gatehouse-login=.+; SameSite=Lax$/)
@@ -162,7 +177,11 @@ describe.each(matrix)("an app's own login and consent ($name)", ({ transport, st
     expect(hiddenFields(await page.text()).step).toBe('consent')
 
     for (const bad of ['https://evil.example.com/authorize?x', `${ISSUER}/token?x`, '/elsewhere']) {
-      const refused = await b.post('/login', { username: 'ada', password: 'ada-password', return_to: bad })
+      const refused = await b.post('/login', {
+        username: 'ada',
+        password: 'ada-password',
+        return_to: bad,
+      })
       expect(refused.status).toBe(400)
       expect(refused.headers.get('location')).toBeNull()
     }

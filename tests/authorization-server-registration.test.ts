@@ -1,3 +1,4 @@
+import type { RegistrationOptions } from 'gatehouse/authorization-server'
 import { afterEach, describe, expect, test } from 'vitest'
 import { authorizeQuery, hiddenFields, pkce } from './helpers/authorization-flow.js'
 import {
@@ -19,7 +20,7 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect(f.logs).toEqual([])
     await f.close()
   })
-  const open = async (registration: Parameters<typeof openFixture>[2]['registration'] = {}) => {
+  const open = async (registration: RegistrationOptions | true = {}) => {
     f = await openFixture(transport, store, {
       registration: registration === true ? true : { scopes: ['read'], limit: 50, ...registration },
     })
@@ -56,7 +57,11 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
       scope: 'read',
     })
     const stored = await f.store.findClient(body.client_id)
-    expect(stored).toMatchObject({ name: 'Client', scopes: ['read'], grantTypes: ['authorization_code'] })
+    expect(stored).toMatchObject({
+      name: 'Client',
+      scopes: ['read'],
+      grantTypes: ['authorization_code'],
+    })
     expect(stored?.secretHash).not.toBe(body.client_secret)
     // The client can start an authorization right away.
     const page = await f.send(
@@ -172,7 +177,10 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
 
   test('a code response type without the code grant: invalid_client_metadata', async () => {
     await open({ grantTypes: ['client_credentials'] })
-    const response = await register({ grant_types: ['client_credentials'], response_types: ['code'] })
+    const response = await register({
+      grant_types: ['client_credentials'],
+      response_types: ['code'],
+    })
     expect((await response.json()).error).toBe('invalid_client_metadata')
   })
 
