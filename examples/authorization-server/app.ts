@@ -33,8 +33,7 @@ export function createAuthorizationServerApp(options: {
     // Tokens asked for without `resource` are for the API; `resource` may name it too.
     audience: resource,
     resources: [resource],
-    // Every grant, the password grant included (it is on by default).
-    consent: { remember: 30 * 86_400 },
+    // Every grant, the password grant included (all four are on by default).
     registration: { scopes: ['read'] },
   })
 
