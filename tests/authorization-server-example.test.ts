@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -306,4 +306,23 @@ describeEngines('the example app', example.app, (send) => {
       /^gatehouse-csrf=[^;]+; Path=\/; HttpOnly; SameSite=Strict$/,
     )
   })
+})
+
+test("the README's code for this example is the example's own code", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  const section = readme.slice(
+    readme.indexOf('## Authorization server'),
+    readme.indexOf('## Performance'),
+  )
+  const read = (file: string) =>
+    readFileSync(new URL(`../examples/authorization-server/${file}`, import.meta.url), 'utf8')
+  expect(section).toContain(`\`\`\`sh\n${read('curl-session.sh')}\`\`\``)
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '')
+  const sources = read('app.ts') + read('own-login.ts')
+  const lines = blocks
+    .slice(1)
+    .flatMap((block) => block.split('\n'))
+    .filter((l) => l.trim() !== '')
+  expect(lines.length).toBeGreaterThan(40)
+  for (const line of lines) expect(sources, line).toContain(line.trim())
 })

@@ -33,7 +33,8 @@ export function createAuthorizationServerApp(options: {
     // Tokens asked for without `resource` are for the API; `resource` may name it too.
     audience: resource,
     resources: [resource],
-    // Every grant, the password grant included (all four are on by default).
+    // All four grants are on by default, the password grant included.
+    // Open dynamic client registration (RFC 7591): registered clients may get `read` only.
     registration: { scopes: ['read'] },
   })
 
