@@ -137,6 +137,16 @@ describe.each(matrix)('GET /authorize checks the request ($name)', ({ transport,
     await expectErrorRedirect(await authorize({ state: ['a', 'b'] }), 'invalid_request', null)
   })
 
+  test('an overlong state is refused, and not echoed', async () => {
+    await expectErrorRedirect(await authorize({ state: 'x'.repeat(5000) }), 'invalid_request', null)
+  })
+
+  test('empty parameters count as omitted (RFC 6749 §3.1)', async () => {
+    await expectErrorRedirect(await authorize({ response_type: '' }), 'invalid_request')
+    const response = await authorize({ scope: '', state: '' })
+    expect(response.status).toBe(200)
+  })
+
   test('a client not registered for the code grant gets unauthorized_client', async () => {
     await expectErrorRedirect(await authorize({ client_id: 'no-code' }), 'unauthorized_client')
   })
