@@ -232,6 +232,7 @@ export async function issueCode(
   return codeResponseURL(request, context.settings.issuer, code)
 }
 
+/** `prompt` once the user signed in: `login` is satisfied, and asking again would loop. */
 export const withoutLogin = (prompt: readonly Prompt[]) => prompt.filter((p) => p !== 'login')
 
 /** Where the user goes back to, as the consent page names it: the host, or the app's scheme. */
