@@ -82,5 +82,7 @@ test('gatehouse/authorization-server exports exactly these values', async () => 
     'createMigrator',
     'migrateToLatest',
     'openSQLiteStore',
+    'openStore',
+    'parseDatabaseURL',
   ])
 })

@@ -44,3 +44,21 @@ export class LoginThrottledError extends TooManyRequestsError {
     }
   }
 }
+
+/** Too many registrations from one address (RFC 7591 endpoint): 429 with `Retry-After`. */
+export class RegistrationThrottledError extends TooManyRequestsError {
+  constructor(retryAfter: number) {
+    super(retryAfter, 'Too many client registrations')
+  }
+
+  override get headers(): Readonly<Record<string, string>> {
+    return { ...super.headers, ...NO_STORE }
+  }
+
+  override body(): unknown {
+    return {
+      error: 'temporarily_unavailable',
+      error_description: `Too many client registrations; retry in ${this.retryAfter} seconds`,
+    }
+  }
+}

@@ -1,5 +1,10 @@
 export type { Administration, NewClient, NewUser } from './admin.js'
 export { createAdministration } from './admin.js'
+export type {
+  ConsentOptions,
+  ConsentRequest,
+  LoginOptions,
+} from './authorize/authorize-options.js'
 export type { AuthorizationServerMetadata } from './endpoints/discovery.js'
 export { LoginThrottledError } from './errors.js'
 export type { AuthorizationCodeRequest } from './grants/authorization-codes.js'
@@ -8,13 +13,20 @@ export type { SigningKeyInfo } from './keys/key-ring.js'
 export type { AuthorizationServerOptions } from './options.js'
 export type { PrincipalDependency, PrincipalOptions, TokenPrincipal } from './principal.js'
 export { AuthorizationServerBearer } from './principal.js'
+export type {
+  RegistrableGrantType,
+  RegistrationOptions,
+} from './registration/registration-options.js'
 export type { ScopeDescriptions } from './scopes.js'
 export type { AuthorizationServer } from './server.js'
 export { createAuthorizationServer } from './server.js'
 export { createMemoryStore } from './store/memory-store.js'
+export type { DatabaseLocation, OpenStoreOptions } from './store/open-store.js'
+export { openStore, parseDatabaseURL } from './store/open-store.js'
 export type {
   AuthorizationCodeRecord,
   ClientRecord,
+  ConsentRecord,
   GrantType,
   KeyPurpose,
   KeyRecord,
@@ -33,6 +45,7 @@ export { openSQLiteStore } from './store/sql/sqlite.js'
 export type {
   AuthorizationServerStore,
   ClientStore,
+  ConsentStore,
   KeyStore,
   PurgeResult,
   RedemptionResult,

@@ -3,7 +3,15 @@ import type { KeyRecord } from '../store/records.js'
 import type { KeyStore } from '../store/store.js'
 
 /** What a keyed hash is of: each purpose hashes into its own space. */
-export type HashPurpose = 'client-secret' | 'refresh-token' | 'code' | 'throttle' | 'successor'
+export type HashPurpose =
+  | 'client-secret'
+  | 'refresh-token'
+  | 'code'
+  | 'throttle'
+  | 'successor'
+  | 'login-session'
+  | 'authorization-request'
+  | 'csrf'
 
 /**
  * Keyed hashes (HMAC-SHA-256) of high-entropy secrets: client secrets, refresh tokens and
