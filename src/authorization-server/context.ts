@@ -32,6 +32,14 @@ const KEY_REFRESH = 60
 /** Expired entries are purged at most this often (seconds). */
 const PURGE_INTERVAL = 300
 
+/**
+ * How long a retired signing key stays published: its last token may have been signed by a
+ * process that had not yet re-read the keys, and verified with some clock skew.
+ */
+export function retiredKeyLifetime(accessTokenTTL: number): number {
+  return accessTokenTTL + KEY_REFRESH + CLOCK_MARGIN
+}
+
 /** Builds the shared context of a server from its settings. */
 export function createContext(settings: Settings): ServerContext {
   const { store, now } = settings
@@ -40,7 +48,7 @@ export function createContext(settings: Settings): ServerContext {
     algorithm: settings.algorithm,
     secret: settings.secret,
     rotateAfter: settings.rotateAfter,
-    retiredKeyLifetime: settings.accessTokenTTL + KEY_REFRESH + CLOCK_MARGIN,
+    retiredKeyLifetime: retiredKeyLifetime(settings.accessTokenTTL),
     refreshInterval: KEY_REFRESH,
     now,
   })

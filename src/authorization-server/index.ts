@@ -12,6 +12,7 @@ export type { ScopeDescriptions } from './scopes.js'
 export type { AuthorizationServer } from './server.js'
 export { createAuthorizationServer } from './server.js'
 export { createMemoryStore } from './store/memory-store.js'
+export { openStore } from './store/open-store.js'
 export type {
   AuthorizationCodeRecord,
   ClientRecord,
