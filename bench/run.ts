@@ -5,6 +5,7 @@ import { describeMachine, formatTable, type ResultRow, writeResults } from './li
 import type { RunContext } from './lib/scenario.js'
 import { scenarios } from './scenarios/index.js'
 import { loginSummary } from './scenarios/logins.js'
+import { tokensLines, tokensSummary } from './scenarios/tokens-summary.js'
 
 // `npm run bench [scenario…]`: every scenario by default. Settings come from BENCH_* variables.
 const config = readConfig()
@@ -62,6 +63,8 @@ try {
       `memory: tutorial app RSS ${memory.rss_idle_mb} MB idle, ${memory.rss_mb} MB after ` +
         `${memory.requests?.toLocaleString('en-US')} GET ${memory.path}`,
     )
+  const tokens = tokensSummary(rows)
+  if (tokens) console.log(tokensLines(tokens).join('\n'))
   console.log(pinning.description)
   const other = Math.max(...rows.map((row) => row.other_cpu_pct))
   if (other > 15)
@@ -71,6 +74,7 @@ try {
   const file = new URL('./results/latest.json', import.meta.url)
   const summary = {
     ...(logins ? { logins } : {}),
+    ...(tokens ? { tokens } : {}),
     ...(memory
       ? {
           memory: {

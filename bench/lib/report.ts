@@ -33,6 +33,8 @@ export interface ResultRow {
   concurrent_logins_per_s?: number
   /** `logins`: requests per second over the same server's without logins running alongside. */
   ratio_to_quiet?: number
+  /** `tokens`: tokens per second over the signing loop's signatures per second on the same core. */
+  ratio_to_limit?: number
 }
 
 export interface Machine {
