@@ -96,6 +96,15 @@ describe('gatehouse and its database', { timeout: 60_000 }, () => {
     )
   })
 
+  test('without the better-sqlite3 driver installed: exit 4, saying what to install', async () => {
+    const run = await gatehouse(['users', 'list'], {
+      databaseUrl: freshFile(),
+      node: ['--import', join(import.meta.dirname, 'helpers/without-better-sqlite3.mjs')],
+    })
+    expect(run.code).toBe(4)
+    expect(run.stderr).toMatch(/^gatehouse: cannot open the database: .*npm install better-sqlite3/)
+  })
+
   test('sqlite: and file: URLs name the same file the commands share', async () => {
     const file = freshFile()
     const created = await gatehouse(['users', 'create', 'ada', '--password-stdin'], {

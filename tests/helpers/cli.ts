@@ -14,6 +14,8 @@ export interface CLIRun {
 export interface CLIOptions {
   readonly databaseUrl?: string | null
   readonly input?: string | Buffer
+  /** Node options before the CLI's own, e.g. an `--import` hook. */
+  readonly node?: readonly string[]
 }
 
 /**
@@ -24,11 +26,15 @@ export function gatehouse(args: readonly string[], options: CLIOptions = {}): Pr
   const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production' }
   delete env.DATABASE_URL
   if (typeof options.databaseUrl === 'string') env.DATABASE_URL = options.databaseUrl
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: repo,
-    env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...(options.node ?? []), '--import', 'tsx', 'src/cli/main.ts', ...args],
+    {
+      cwd: repo,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  )
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
