@@ -82,5 +82,6 @@ test('gatehouse/authorization-server exports exactly these values', async () => 
     'createMigrator',
     'migrateToLatest',
     'openSQLiteStore',
+    'openStore',
   ])
 })
