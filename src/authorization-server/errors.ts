@@ -1,7 +1,18 @@
 import type { OAuth2ErrorCode } from '../core/errors/index.js'
 import { OAuth2Error, TooManyRequestsError } from '../core/errors/index.js'
+import type { ResponseParameter } from '../core/run/response-parameter.js'
 
 const NO_STORE = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache' })
+
+/**
+ * Marks a successful answer as never to be cached (RFC 6749 §5.1), through the response
+ * parameter, so the endpoint returns data rather than a Web `Response` (the Node engine's fast
+ * path).
+ */
+export function noStore(response: ResponseParameter): void {
+  response.headers.set('cache-control', 'no-store')
+  response.headers.set('pragma', 'no-cache')
+}
 
 /**
  * An RFC 6749 §5.2 error from one of the server's endpoints, never cached. `description` is for

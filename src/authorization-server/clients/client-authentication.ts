@@ -70,7 +70,11 @@ const DUMMY_HASH = 'A'.repeat(43)
 export async function authenticateClient(
   request: ClientRequest,
   params: Parameters,
-  context: { readonly store: ClientStore; readonly hasher: SecretHasher; readonly realm: string },
+  context: {
+    readonly store: Pick<ClientStore, 'findClient'>
+    readonly hasher: SecretHasher
+    readonly realm: string
+  },
 ): Promise<AuthenticatedClient> {
   const { hasher, realm } = context
   const failed = () => invalidClient('Client authentication failed', realm)

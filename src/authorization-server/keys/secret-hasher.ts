@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { KeyRecord } from '../store/records.js'
 import type { KeyStore } from '../store/store.js'
 
@@ -31,7 +31,9 @@ export function randomSecret(bytes = 32): string {
 }
 
 /** A hasher over a raw key. */
-export function secretHasherFromKey(key: Uint8Array): SecretHasher {
+export function secretHasherFromKey(raw: Uint8Array): SecretHasher {
+  // Imported once: HMAC over a KeyObject skips copying the key on every hash.
+  const key = createSecretKey(raw)
   const digest = (purpose: HashPurpose, value: string) =>
     createHmac('sha256', key).update(purpose).update('\0').update(value).digest()
   return {

@@ -30,7 +30,7 @@ export function parseDatabaseURL(databaseUrl: string): DatabaseLocation {
     return fail(
       'the PostgreSQL store is not available yet: use a SQLite file (a path or sqlite:file.db)',
     )
-  const sqlite = /^sqlite:(\/\/)?(.*)$/i.exec(url)
+  const sqlite = /^sqlite3?:(\/\/)?(.*)$/i.exec(url)
   if (sqlite) {
     // sqlite://rel.db and sqlite:///abs.db, as SQLAlchemy and most tools write them.
     const filename = sqlite[2] ?? ''
