@@ -38,17 +38,17 @@ describe('openStore(databaseUrl)', () => {
   test.each([
     [
       'postgres://gatehouse:pg-pass-123@db.example.com/auth',
-      /PostgreSQL databases are not supported yet/,
+      /the PostgreSQL store is not available yet/,
     ],
     [
       'postgresql://gatehouse:pg-pass-123@db.example.com/auth',
-      /PostgreSQL databases are not supported yet/,
+      /the PostgreSQL store is not available yet/,
     ],
     [
       'mysql://gatehouse:pg-pass-123@db.example.com/auth',
-      /unsupported database URL scheme "mysql:"/,
+      /the database URL scheme is not supported/,
     ],
-    ['sqlite:', /names no file/],
+    ['sqlite:', /no SQLite file name given/],
     ['', /must be a non-empty string/],
   ])('refuses %j with a TypeError that does not repeat it', async (url, message) => {
     const error = await openStore(url).then(
@@ -74,7 +74,7 @@ describe('gatehouse and its database', { timeout: 60_000 }, () => {
     const run = await gatehouse(['clients', 'list'], { databaseUrl })
     expect(run.code).toBe(4)
     expect(run.stderr).toBe(
-      'gatehouse: cannot open the database: PostgreSQL databases are not supported yet; use a SQLite file\n',
+      'gatehouse: cannot open the database: the PostgreSQL store is not available yet: use a SQLite file (a path or sqlite:file.db)\n',
     )
   })
 
