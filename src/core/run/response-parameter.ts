@@ -40,11 +40,15 @@ export class ResponseParameter {
   /** Headers added to the answer (`set-cookie` goes through `setCookie`). */
   readonly headers = new Headers()
   readonly #cookies: string[] = []
-  readonly #secureByDefault: boolean
+  readonly #secureByDefault: () => boolean
 
-  /** @param secureByDefault whether cookies get `Secure` unless told otherwise. */
-  constructor(secureByDefault = true) {
-    this.#secureByDefault = secureByDefault
+  /**
+   * @param secureByDefault whether cookies get `Secure` unless told otherwise; asked only when a
+   * cookie is set.
+   */
+  constructor(secureByDefault: boolean | (() => boolean) = true) {
+    this.#secureByDefault =
+      typeof secureByDefault === 'function' ? secureByDefault : () => secureByDefault
   }
 
   /** The `Set-Cookie` header values, in order. */
@@ -61,7 +65,7 @@ export class ResponseParameter {
     if (typeof name !== 'string' || !TOKEN.test(name))
       throw new TypeError('setCookie: `name` must be a cookie name (an HTTP token)')
     if (typeof value !== 'string') throw new TypeError('setCookie: `value` must be a string')
-    const secure = options.secure ?? this.#secureByDefault
+    const secure = options.secure ?? this.#secureByDefault()
     const sameSite = options.sameSite ?? 'lax'
     if (sameSite === 'none' && !secure)
       throw new TypeError('setCookie: `sameSite: "none"` requires `secure`')

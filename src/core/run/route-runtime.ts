@@ -75,7 +75,8 @@ class Execution {
     try {
       if (plan.requestSlot !== undefined) this.#values[plan.requestSlot] = this.#view.request
       if (plan.responseSlot !== undefined) {
-        this.#parameter = new ResponseParameter(!isLocalPlainHTTP(this.#view))
+        const view = this.#view
+        this.#parameter = new ResponseParameter(() => !isLocalPlainHTTP(view))
         this.#values[plan.responseSlot] = this.#parameter
       }
       if (plan.tasksSlot !== undefined) {

@@ -45,7 +45,9 @@ export async function openSQLiteStore(
     throw error
   }
   const db = new Kysely<AuthorizationServerDatabase>({
-    dialect: new SqliteDialect({ database: sqlite as never }),
+    dialect: new SqliteDialect({
+      database: withStatementCache(sqlite as unknown as { prepare(sql: string): unknown }) as never,
+    }),
   })
   try {
     // Kysely's SQLite adapter neither locks nor wraps migrations in a transaction: this does
@@ -86,4 +88,32 @@ async function loadDriver(): Promise<DatabaseConstructor> {
       )
     throw error
   }
+}
+
+/**
+ * Kysely's SQLite driver prepares every query it runs; the store runs the same few queries over and
+ * over, so each SQL text is prepared once and its statement reused (better-sqlite3 statements run
+ * synchronously, one at a time, so reuse is safe). Bounded, in case a caller builds SQL freely.
+ */
+function withStatementCache<D extends { prepare(sql: string): unknown }>(database: D): D {
+  const prepare = database.prepare.bind(database)
+  const statements = new Map<string, unknown>()
+  return new Proxy(database, {
+    get(target, property) {
+      if (property !== 'prepare') {
+        const value = Reflect.get(target, property)
+        // The driver's own methods run on the database itself, not on this proxy.
+        return typeof value === 'function' ? value.bind(target) : value
+      }
+      return (sql: string) => {
+        let statement = statements.get(sql)
+        if (statement === undefined) {
+          if (statements.size >= 256) statements.clear()
+          statement = prepare(sql)
+          statements.set(sql, statement)
+        }
+        return statement
+      }
+    },
+  })
 }
