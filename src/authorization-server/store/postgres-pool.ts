@@ -31,6 +31,8 @@ export function discardingBrokenClients(pool: DriverPool): PostgresPool {
       let broken = false
       const wrapped = {
         query(...args: unknown[]) {
+          // Fail at once rather than queue behind an unanswered query (a rollback, say).
+          if (broken) return Promise.reject(new Error('Connection terminated: it broke earlier'))
           const result = client.query(...args)
           if (result instanceof Promise)
             result.catch((error: unknown) => {
