@@ -2,8 +2,9 @@ import type { Scenario } from '../lib/scenario.js'
 import { items } from './items.js'
 import { logins } from './logins.js'
 import { memory } from './memory.js'
+import { stores } from './stores.js'
 import { usersMe } from './users-me.js'
 import { verify } from './verify.js'
 
 /** Every scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: readonly Scenario[] = [items, usersMe, memory, logins, verify]
+export const scenarios: readonly Scenario[] = [items, usersMe, memory, logins, verify, stores]

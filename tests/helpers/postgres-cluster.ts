@@ -25,6 +25,8 @@ export interface ClusterState {
   readonly runAs: string | null
   /** The server's certificate (its own CA), when started with TLS. */
   readonly caFile: string | null
+  /** Put before every cluster program (the bench's `taskset -c …`, so its CPUs are not pinned). */
+  readonly prefix?: readonly string[] | undefined
 }
 
 export const HOW_TO_INSTALL =
@@ -96,7 +98,9 @@ export class PostgresCluster {
   }
 
   /** Creates and starts a cluster; `tls` adds a certificate for 127.0.0.1 and `ssl = on`. */
-  static async create(options: { tls?: boolean } = {}): Promise<PostgresCluster> {
+  static async create(
+    options: { tls?: boolean; prefix?: readonly string[] } = {},
+  ): Promise<PostgresCluster> {
     const bin = findPostgresBinaries()
     const user = await unprivilegedUser()
     const dir = await mkdtemp(join(tmpdir(), 'gatehouse-pg-'))
@@ -104,7 +108,14 @@ export class PostgresCluster {
       if (user) await chown(dir, user.uid, user.gid)
       let caFile: string | null = null
       if (options.tls) caFile = await makeCertificate(dir, user)
-      const cluster = new PostgresCluster({ dir, port: 0, bin, runAs: user?.name ?? null, caFile })
+      const cluster = new PostgresCluster({
+        dir,
+        port: 0,
+        bin,
+        runAs: user?.name ?? null,
+        caFile,
+        prefix: options.prefix,
+      })
       await cluster.#as(join(bin, 'initdb'), [
         '-D',
         join(dir, 'data'),
@@ -137,9 +148,12 @@ export class PostgresCluster {
 
   /** Runs a cluster program, as the unprivileged user when the tests run as root. */
   async #as(program: string, args: string[]): Promise<string> {
-    const [command, ...rest] = this.state.runAs
-      ? ['runuser', '-u', this.state.runAs, '--', program, ...args]
-      : [program, ...args]
+    const [command, ...rest] = [
+      ...(this.state.prefix ?? []),
+      ...(this.state.runAs ? ['runuser', '-u', this.state.runAs, '--'] : []),
+      program,
+      ...args,
+    ]
     try {
       const { stdout } = await run(command as string, rest, { timeout: 60_000 })
       return stdout
