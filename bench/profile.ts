@@ -18,6 +18,8 @@ interface Profile {
 }
 
 const repo = pathToFileURL(fileURLToPath(new URL('..', import.meta.url))).href
+/** A URL inside the repository, without the repository's own prefix; '' for anything else. */
+const local = (url: string) => (url.startsWith(repo) ? url.slice(repo.length) : '')
 const JSON_BUILTINS = new Set(['parse', 'stringify', 'JSONParse', 'JSONStringify'])
 // Native functions that write to or read from sockets.
 const SOCKET_NATIVES = new Set(['writev', 'writeUtf8String', 'writeBuffer', 'writeLatin1String'])
@@ -32,10 +34,11 @@ const groups: [name: string, test: (frame: CallFrame) => boolean][] = [
   ['JSON', (f) => f.url === '' && JSON_BUILTINS.has(f.functionName)],
   [
     'tutorial app + SQLite',
-    (f) => f.url.startsWith(`${repo}examples/`) || f.url.includes('/node_modules/better-sqlite3/'),
+    (f) =>
+      /^(build\/)?examples\//.test(local(f.url)) || f.url.includes('/node_modules/better-sqlite3/'),
   ],
-  ['gatehouse core', (f) => f.url.startsWith(`${repo}src/`)],
-  ['bench harness', (f) => f.url.startsWith(`${repo}bench/`)],
+  ['gatehouse core', (f) => /^(src|dist)\//.test(local(f.url))],
+  ['bench harness', (f) => /^(build\/)?bench\//.test(local(f.url))],
   [
     'node http / net / streams',
     (f) =>

@@ -1,13 +1,21 @@
+import { execFileSync } from 'node:child_process'
 import { readConfig } from './lib/config.js'
 import { createFixture } from './lib/fixture.js'
 import { setUpPinning } from './lib/pinning.js'
+import { readPreviousRows } from './lib/previous.js'
+import { resultsMarkdown, writeReadmeResults } from './lib/readme.js'
 import { describeMachine, formatTable, type ResultRow, writeResults } from './lib/report.js'
 import type { RunContext } from './lib/scenario.js'
+import { checkTargets } from './lib/targets.js'
 import { scenarios } from './scenarios/index.js'
+import { floodSummary } from './scenarios/login-flood.js'
+import { timingSummary } from './scenarios/login-timing.js'
 import { loginSummary } from './scenarios/logins.js'
 
 // `npm run bench [scenario…]`: every scenario by default. Settings come from BENCH_* variables.
 const config = readConfig()
+// The servers run compiled, as `npm start` runs the tutorial.
+execFileSync('npm', ['run', '-s', 'build:bench'], { stdio: 'inherit' })
 const wanted = process.argv.slice(2)
 const unknown = wanted.filter((name) => !scenarios.some((scenario) => scenario.name === name))
 if (unknown.length > 0) {
@@ -56,6 +64,20 @@ try {
       `\nlogins/s (${logins.connections} connections): bcrypt ${logins.bcrypt_per_s}, ` +
         `argon2id ${logins.argon2id_per_s} (argon2id/bcrypt ${logins.argon2id_over_bcrypt}x)`,
     )
+  const timing = timingSummary(rows)
+  if (timing)
+    console.log(
+      `login timing, median over a bcrypt user's: unknown user ${timing.fresh_unknown_over_bcrypt}x ` +
+        `(fresh), ${timing.mixed_unknown_over_bcrypt}x (mixed store), argon2id user ` +
+        `${timing.mixed_argon2id_over_bcrypt}x; within 10%: ${timing.within_10pct}`,
+    )
+  const flood = floodSummary(rows)
+  if (flood)
+    console.log(
+      `login flood: GET p99 ${flood.worst_p99_ms} ms (< ${flood.bounds.p99_ms}), server RSS ` +
+        `${flood.max_rss_mb} MB (< ${flood.bounds.rss_mb}), ${flood.failed_gets} failed GETs; ` +
+        `within bounds: ${flood.within_bounds}`,
+    )
   const memory = rows.find((row) => row.scenario === 'memory')
   if (memory)
     console.log(
@@ -69,8 +91,14 @@ try {
       `note: other processes used up to ${other}% of a core while measuring; expect noise`,
     )
   const file = new URL('./results/latest.json', import.meta.url)
+  // Scenarios not run this time keep their last rows, so the README always shows every scenario.
+  const previous = await readPreviousRows(file)
+  const ran = new Set(rows.map((row) => row.scenario))
+  const allRows = [...previous.filter((row) => !ran.has(row.scenario)), ...rows]
   const summary = {
     ...(logins ? { logins } : {}),
+    ...(timing ? { login_timing: timing } : {}),
+    ...(flood ? { login_flood: flood } : {}),
     ...(memory
       ? {
           memory: {
@@ -82,8 +110,21 @@ try {
       : {}),
     elapsed_s: Math.round((performance.now() - started) / 1000),
   }
-  await writeResults(file, { machine, config, pinning: pinning.description, rows, summary })
-  console.log(`\nwrote ${file.pathname} (${summary.elapsed_s} s)`)
+  await writeResults(file, {
+    machine,
+    config,
+    pinning: pinning.description,
+    rows: allRows,
+    summary,
+  })
+  const settings = `${config.rounds} rounds × ${config.duration} s, ${config.connections} connections, ${pinning.active ? 'pinned' : 'unpinned'}`
+  const readme = new URL('../README.md', import.meta.url)
+  const wrote = await writeReadmeResults(readme, resultsMarkdown(allRows, machine, settings))
+  console.log(
+    `\nwrote ${file.pathname}${wrote ? ' and the README table' : ''} (${summary.elapsed_s} s)`,
+  )
+  for (const { goal, result, met } of checkTargets(allRows))
+    if (met !== undefined) console.log(`${met ? 'met    ' : 'NOT MET'}  ${goal}: ${result}`)
 } catch (error) {
   console.error(`\nbench failed: ${error instanceof Error ? error.message : String(error)}`)
   process.exitCode = 1

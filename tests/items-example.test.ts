@@ -1,5 +1,5 @@
 import { beforeEach, expect, test } from 'vitest'
-import { createItemsApp } from '../examples/items/app.js'
+import { createItemsApp, type ItemsAppOptions } from '../examples/items/app.js'
 import {
   describeEachEngine,
   type ServedSend,
@@ -14,21 +14,31 @@ const KEY = { 'x-key': 'fake-super-secret-key' }
  * The example app served through `engine` once for a whole suite, with its in-memory items and
  * its event log put back as created before every test.
  */
-function serveItemsApp(engine: Transport) {
-  const { app, items, events } = createItemsApp()
+function serveItemsApp(engine: Transport, options: ItemsAppOptions = {}) {
+  const { app, items, events, audit } = createItemsApp(options)
   const initial = structuredClone([...items])
   const send = serveThrough(engine, app)
   beforeEach(() => {
     events.length = 0
+    audit.length = 0
     items.clear()
     for (const [id, item] of structuredClone(initial)) items.set(id, item)
   })
-  return { items, events, send }
+  return { app, items, events, audit, send }
 }
 
-async function call(send: ServedSend, path: string, init?: RequestInit) {
+/** Sessions close after the response is written: wait until every opened one has closed. */
+async function settled(events: string[]): Promise<void> {
+  const balanced = () =>
+    events.filter((e) => e === 'db:open').length === events.filter((e) => e === 'db:close').length
+  for (let i = 0; i < 100 && !balanced(); i++) await new Promise((r) => setTimeout(r, 5))
+}
+
+async function call(send: ServedSend, path: string, init?: RequestInit, events?: string[]) {
   const res = await send(path, init)
-  return { status: res.status, body: res.status === 204 ? null : await res.json() }
+  const body = res.status === 204 ? null : await res.json()
+  if (events) await settled(events)
+  return { status: res.status, body }
 }
 
 const jsonPost = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
@@ -41,7 +51,7 @@ describeEachEngine('items example: GET /items/', (engine) => {
   const { events, send } = serveItemsApp(engine)
 
   test('lists items through nested dependencies, without internal_note', async () => {
-    expect(await call(send, '/items/')).toEqual({
+    expect(await call(send, '/items/', undefined, events)).toEqual({
       status: 200,
       body: [
         { id: 1, name: 'Foo', price: 50.2 },
@@ -73,7 +83,7 @@ describeEachEngine('items example: GET /items/', (engine) => {
   })
 
   test('the router dependency checks X-Key on every route', async () => {
-    expect(await call(send, '/items/', { headers: KEY })).toMatchObject({ status: 200 })
+    expect(await call(send, '/items/', { headers: KEY }, events)).toMatchObject({ status: 200 })
     expect(await call(send, '/items/', { headers: { 'x-key': 'wrong' } })).toEqual({
       status: 400,
       body: { detail: 'X-Key header invalid' },
@@ -96,7 +106,7 @@ describeEachEngine('items example: GET /items/{item_id}', (engine) => {
   const { events, send } = serveItemsApp(engine)
 
   test('reads one item through the response model', async () => {
-    expect(await call(send, '/items/2')).toEqual({
+    expect(await call(send, '/items/2', undefined, events)).toEqual({
       status: 200,
       body: { id: 2, name: 'Bar', description: 'The bartenders', price: 62, tax: 20.2 },
     })
@@ -104,9 +114,9 @@ describeEachEngine('items example: GET /items/{item_id}', (engine) => {
   })
 
   test('404 for an unknown item still closes the database', async () => {
-    expect(await call(send, '/items/99')).toEqual({
+    expect(await call(send, '/items/99', undefined, events)).toEqual({
       status: 404,
-      body: { detail: 'Item not found' },
+      body: { detail: 'Item not found', item_id: 99 },
     })
     expect(events).toEqual(['db:open', 'db:close'])
   })
@@ -131,7 +141,12 @@ describeEachEngine('items example: POST /items/', (engine) => {
   const { items, events, send } = serveItemsApp(engine)
 
   test('creates an item: 201, id assigned, internal_note stored but not returned', async () => {
-    const res = await call(send, '/items/', jsonPost({ name: 'Baz', price: 3.5, tax: 0.5 }, KEY))
+    const res = await call(
+      send,
+      '/items/',
+      jsonPost({ name: 'Baz', price: 3.5, tax: 0.5 }, KEY),
+      events,
+    )
     expect(res).toEqual({ status: 201, body: { id: 3, name: 'Baz', price: 3.5, tax: 0.5 } })
     expect(items.get(3)).toEqual({
       id: 3,
@@ -173,10 +188,12 @@ describeEachEngine('items example: POST /items/{item_id}/rename', (engine) => {
   const { items, events, send } = serveItemsApp(engine)
 
   test('renames from a urlencoded form', async () => {
-    const res = await call(send, '/items/1/rename', {
-      method: 'POST',
-      body: new URLSearchParams({ name: 'Renamed' }),
-    })
+    const res = await call(
+      send,
+      '/items/1/rename',
+      { method: 'POST', body: new URLSearchParams({ name: 'Renamed' }) },
+      events,
+    )
     expect(res).toEqual({ status: 200, body: { id: 1, name: 'Renamed', price: 50.2 } })
     expect(items.get(1)?.name).toBe('Renamed')
     expect(events).toEqual(['db:open', 'db:close'])
@@ -206,11 +223,13 @@ describeEachEngine('items example: POST /items/{item_id}/rename', (engine) => {
     })
     expect(events).toEqual([])
     expect(
-      await call(send, '/items/42/rename', {
-        method: 'POST',
-        body: new URLSearchParams({ name: 'x' }),
-      }),
-    ).toEqual({ status: 404, body: { detail: 'Item not found' } })
+      await call(
+        send,
+        '/items/42/rename',
+        { method: 'POST', body: new URLSearchParams({ name: 'x' }) },
+        events,
+      ),
+    ).toEqual({ status: 404, body: { detail: 'Item not found', item_id: 42 } })
     expect(events).toEqual(['db:open', 'db:close'])
     expect((await call(send, '/items/1/rename', jsonPost({ name: 'x' }))).status).toBe(422)
   })
@@ -229,7 +248,9 @@ describeEachEngine('items example: OpenAPI', (engine) => {
     })
     expect(Object.keys(document.paths)).toEqual([
       '/items/',
+      '/items/favorite',
       '/items/{item_id}',
+      '/items/{item_id}/favorite',
       '/items/{item_id}/rename',
     ])
     expect(Object.keys(document.paths['/items/'])).toEqual(['get', 'post'])
@@ -261,7 +282,7 @@ describeEachEngine('items example: OpenAPI', (engine) => {
     const ids = Object.values(document.paths).flatMap((item) =>
       Object.values(item as Record<string, { operationId: string }>).map((op) => op.operationId),
     )
-    expect(new Set(ids).size).toBe(4)
+    expect(new Set(ids).size).toBe(6)
   })
 })
 
@@ -277,6 +298,7 @@ describeEachEngine('items example: one session', (engine) => {
     const redirect = await send('/items?skip=1')
     expect(redirect.status).toBe(307)
     expect(redirect.headers.get('location')).toBe('/items/?skip=1')
+    await settled(events)
     expect(events).toEqual(['db:open', 'db:close', 'db:open', 'db:close'])
   })
 })

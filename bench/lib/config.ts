@@ -8,6 +8,10 @@ export interface BenchConfig {
   readonly connections: number
   /** Requests of the `memory` scenario's run, after which the server's RSS is read. */
   readonly memoryRequests: number
+  /** Logins of each kind the `login-timing` scenario times, one after another, interleaved. */
+  readonly timingAttempts: number
+  /** Clients sending `POST /token` at once in the `login-flood` scenario. */
+  readonly floodConnections: number
 }
 
 function positive(name: string, fallback: number, integer: boolean): number {
@@ -28,5 +32,7 @@ export function readConfig(): BenchConfig {
     rounds: positive('BENCH_ROUNDS', 2, true),
     connections: positive('BENCH_CONNECTIONS', 50, true),
     memoryRequests: positive('BENCH_MEMORY_REQUESTS', 100_000, true),
+    timingAttempts: positive('BENCH_TIMING_ATTEMPTS', 200, true),
+    floodConnections: positive('BENCH_FLOOD_CONNECTIONS', 1500, true),
   }
 }

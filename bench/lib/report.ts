@@ -33,6 +33,16 @@ export interface ResultRow {
   concurrent_logins_per_s?: number
   /** `logins`: requests per second over the same server's without logins running alongside. */
   ratio_to_quiet?: number
+  /** `login-timing`: logins timed for this row (`p50_ms` is their median). */
+  attempts?: number
+  /** `login-timing`: this row's median over the median of the wrong-password row it sits with. */
+  median_ratio?: number
+  /** `login-flood`: the server's largest resident memory, sampled during the flood. */
+  max_rss_mb?: number
+  /** `login-flood`: how the flood's requests were answered, by status (or `reset`, `unanswered`). */
+  flood?: Record<string, number>
+  /** `login-flood`: measured requests that failed (socket error, timeout, unexpected status). */
+  failed_requests?: number
 }
 
 export interface Machine {

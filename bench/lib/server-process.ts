@@ -39,10 +39,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
-/**
- * Keep the main thread's profile as `bench/results/<label>.cpuprofile`; tsx's loader thread writes
- * one too, which is dropped.
- */
+/** Keep the main thread's profile as `bench/results/<label>.cpuprofile`; any other is dropped. */
 async function keepProfile(dir: string, pid: number, label: string): Promise<void> {
   const main = (await readdir(dir)).find((name) => name.includes(`.${pid}.0.`))
   if (main)
@@ -61,7 +58,7 @@ export interface StartOptions {
 }
 
 /**
- * Start `node --import tsx bench/<server>` (behind `taskset` when pinning) and wait for it to report
+ * Start `node build/bench/<server>.js` (behind `taskset` when pinning) and wait for it to report
  * its port over IPC. With `BENCH_PROFILE=1` the server is profiled and the profile saved as
  * `bench/results/<label>.cpuprofile` when it stops.
  */
@@ -76,7 +73,10 @@ export async function startServer(
       ? await mkdtemp(path.join(os.tmpdir(), 'gatehouse-bench-'))
       : undefined
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
-  const node = [process.execPath, ...profile, '--import', 'tsx', benchDir + target.server]
+  // Compiled JavaScript (`npm run build:bench`, done by bench/run.ts): no TypeScript loader runs in
+  // a measured process, as none runs in production.
+  const script = path.join(repoDir, 'build', 'bench', target.server.replace(/\.ts$/, '.js'))
+  const node = [process.execPath, ...profile, script]
   // `taskset` execs node, so the child's pid is the server's (the profile is named after it).
   const [command, ...args] = [...(options.pinning?.prefix(target.pinned !== false) ?? []), ...node]
   const child = spawn(command as string, args, {

@@ -1,5 +1,10 @@
+import { fileURLToPath } from 'node:url'
 import {
+  BackgroundTasks,
   Body,
+  Cookie,
+  compress,
+  cors,
   Depends,
   dependency,
   Form,
@@ -9,6 +14,8 @@ import {
   Path,
   Query,
   Router,
+  ServiceUnavailableError,
+  staticFiles,
 } from 'gatehouse'
 import * as z from 'zod'
 
@@ -24,13 +31,23 @@ export const Item = z
 
 /** An item as stored, with a field clients must never see. */
 export const StoredItem = Item.extend({ id: z.number().int(), internal_note: z.string() })
+type StoredItem = z.infer<typeof StoredItem>
 
 /** What the API returns: `response: ItemOut` strips `internal_note`. */
 export const ItemOut = Item.extend({ id: z.number().int() }).meta({ id: 'ItemOut' })
 
-/** A tiny in-memory database; each request gets a session that is closed after the response. */
-export function createItemsApp() {
-  const items = new Map<number, z.infer<typeof StoredItem>>([
+/** A domain error, answered by the app's own exception handler. */
+export class ItemNotFound extends Error {
+  readonly itemId: number
+  constructor(itemId: number) {
+    super(`Item ${itemId} not found`)
+    this.itemId = itemId
+  }
+}
+
+/** A tiny in-memory database with a connection to open and close, as a real pool would have. */
+export function createItemsDatabase() {
+  const items = new Map<number, StoredItem>([
     [1, { id: 1, name: 'Foo', price: 50.2, internal_note: 'supplier: ACME' }],
     [
       2,
@@ -44,13 +61,82 @@ export function createItemsApp() {
       },
     ],
   ])
+  let connected = false
+  return {
+    items,
+    get connected() {
+      return connected
+    },
+    async connect() {
+      connected = true
+    },
+    async disconnect() {
+      connected = false
+    },
+  }
+}
+
+export interface ItemsAppOptions {
+  /** Browser origins allowed to call the API with credentials (CORS). */
+  allowedOrigins?: readonly string[]
+  /** The prefix a proxy strips in front of the app (FastAPI's `root_path`). */
+  rootPath?: string
+}
+
+/** The folder served under `/static`. */
+export const publicFolder = fileURLToPath(new URL('./public', import.meta.url))
+
+/**
+ * The framework features in one app: nested dependencies and a yield session, a lifespan-opened
+ * database, CORS for a browser front end, compression, a cookie set through the response
+ * parameter, an exception handler for a domain error, a background task, static files.
+ */
+export function createItemsApp(options: ItemsAppOptions = {}) {
+  const database = createItemsDatabase()
+  const { items } = database
   const events: string[] = []
+  const lifecycle: string[] = []
+  const audit: string[] = []
+
+  // Start-up and shut-down: the database connects once, before the first request.
+  const app = new Gatehouse({
+    title: 'Items example',
+    version: '1.0.0',
+    description: 'Path, query, body and form inputs with nested dependencies.',
+    ...(options.rootPath ? { rootPath: options.rootPath } : {}),
+    async *lifespan() {
+      await database.connect()
+      lifecycle.push('connect')
+      try {
+        yield { database }
+      } finally {
+        await database.disconnect()
+        lifecycle.push('disconnect')
+      }
+    },
+  })
+
+  // CORS first, so every answer (preflights and errors too) carries its headers.
+  app.use(
+    cors({
+      origin: options.allowedOrigins ?? ['http://localhost:5173'],
+      credentials: true,
+      exposeHeaders: ['WWW-Authenticate'],
+    }),
+  )
+  app.use(compress())
+
+  // A domain error becomes a 404 with the id, in one place.
+  app.exceptionHandler(ItemNotFound, (error) =>
+    Response.json({ detail: 'Item not found', item_id: error.itemId }, { status: 404 }),
+  )
 
   // A dependency with cleanup: the code after `yield` runs after the response, also on errors.
   const getDB = dependency({}, function* getDB() {
+    if (!app.state.database.connected) throw new ServiceUnavailableError(5, 'Database offline')
     events.push('db:open')
     try {
-      yield items
+      yield app.state.database.items
     } finally {
       events.push('db:close')
     }
@@ -80,33 +166,59 @@ export function createItemsApp() {
       throw new HTTPException(400, { detail: 'X-Key header invalid' })
   })
 
-  const app = new Gatehouse({
-    title: 'Items example',
-    version: '1.0.0',
-    description: 'Path, query, body and form inputs with nested dependencies.',
-  })
+  const findItem = (db: Map<number, StoredItem>, id: number) => {
+    const item = db.get(id)
+    if (!item) throw new ItemNotFound(id)
+    return item
+  }
+
   const router = new Router({ prefix: '/items', tags: ['items'], dependencies: [verifyKey] })
 
   router.get('/', { inputs: { found: listing }, response: z.array(ItemOut) }, ({ found }) => found)
 
+  // The favourite is a cookie: read it with Cookie(), set it with the response parameter.
+  router.get(
+    '/favorite',
+    {
+      inputs: { favorite: Cookie(z.number().int().optional()), db: getDB },
+      response: ItemOut.nullable(),
+    },
+    ({ favorite, db }) => (favorite === undefined ? null : findItem(db, favorite)),
+  )
+
   router.get(
     '/{item_id}',
     { inputs: { item_id: Path(z.number().int()), db: getDB }, response: ItemOut },
-    ({ item_id, db }) => {
-      const item = db.get(item_id)
-      if (!item) throw new HTTPException(404, { detail: 'Item not found' })
-      return item
+    ({ item_id, db }) => findItem(db, item_id),
+  )
+
+  // Background work after the response: the audit entry is written once the client has its answer.
+  router.post(
+    '/',
+    {
+      inputs: { item: Body(Item), db: Depends(getDB), tasks: BackgroundTasks },
+      response: ItemOut,
+      status: 201,
+    },
+    ({ item, db, tasks }) => {
+      const id = Math.max(0, ...db.keys()) + 1
+      const stored = { ...item, id, internal_note: 'created through the API' }
+      db.set(id, stored)
+      tasks.add((entry: string) => audit.push(entry), `created item ${id}`)
+      return stored
     },
   )
 
   router.post(
-    '/',
-    { inputs: { item: Body(Item), db: Depends(getDB) }, response: ItemOut, status: 201 },
-    ({ item, db }) => {
-      const id = Math.max(0, ...db.keys()) + 1
-      const stored = { ...item, id, internal_note: 'created through the API' }
-      db.set(id, stored)
-      return stored
+    '/{item_id}/favorite',
+    {
+      inputs: { item_id: Path(z.number().int()), db: getDB, response: Response },
+      response: ItemOut,
+    },
+    ({ item_id, db, response }) => {
+      const item = findItem(db, item_id)
+      response.setCookie('favorite', String(item.id), { maxAge: 30 * 24 * 3600 })
+      return item
     },
   )
 
@@ -121,13 +233,13 @@ export function createItemsApp() {
       response: ItemOut,
     },
     ({ item_id, name, db }) => {
-      const item = db.get(item_id)
-      if (!item) throw new HTTPException(404, { detail: 'Item not found' })
+      const item = findItem(db, item_id)
       item.name = name
       return item
     },
   )
 
   app.include(router)
-  return { app, items, events }
+  app.mount('/static', staticFiles(publicFolder))
+  return { app, items, events, lifecycle, audit, getDB }
 }

@@ -38,14 +38,24 @@ export interface ScopesAppOptions {
 }
 
 /** FastAPI's "OAuth2 scopes" tutorial app, in Gatehouse. */
-export function createScopesApp({ secretKey, users, now, jwtCacheSize }: ScopesAppOptions) {
+export function createScopesApp(options: ScopesAppOptions) {
+  return createScopesTutorial(options).app
+}
+
+/**
+ * The tutorial app with its dependencies, for tests that override them the FastAPI way:
+ * `app.dependencyOverrides.set(getCurrentUser, fakeUser)`.
+ */
+export function createScopesTutorial({ secretKey, users, now, jwtCacheSize }: ScopesAppOptions) {
   const jwt = createJWTCodec({
     secret: secretKey,
     algorithm: 'HS256',
     ...(now ? { now } : {}),
     ...(jwtCacheSize === undefined ? {} : { cacheSize: jwtCacheSize }),
   })
-  const passwords = createPasswordHasher()
+  // Unknown users are checked against a decoy as slow to verify as the slowest stored hash (the
+  // tutorial's bcrypt ones, until every user has logged in once and been upgraded).
+  const passwords = createPasswordHasher({ storedHashes: users.storedHashes() })
 
   const oauth2Scheme = new OAuth2PasswordBearer({
     tokenUrl: 'token',
@@ -73,10 +83,11 @@ export function createScopesApp({ secretKey, users, now, jwtCacheSize }: ScopesA
 
   app.post(
     '/token',
-    { inputs: { formData: OAuth2PasswordRequestForm }, response: Token },
+    // A login form is a few hundred bytes: refuse more before it is buffered.
+    { inputs: { formData: OAuth2PasswordRequestForm }, response: Token, bodyLimit: 16 * 1024 },
     async function loginForAccessToken({ formData }) {
       const user = users.find(formData.username)
-      // Unknown users are checked against a dummy hash, so both failures take the same time.
+      // Unknown users are checked against the decoy hash, so both failures take the same time.
       const { valid, newHash } = await passwords.verifyAndUpdate(
         formData.password,
         user?.hashed_password,
@@ -85,8 +96,10 @@ export function createScopesApp({ secretKey, users, now, jwtCacheSize }: ScopesA
         throw new HTTPException(400, { detail: 'Incorrect username or password' })
       // The tutorial's bcrypt hashes are upgraded to argon2id on the first successful login.
       if (newHash) users.updatePasswordHash(user.username, newHash)
-      // Grant only what was asked for and what this user may have: never an unknown scope.
-      const scopes = formData.scopes.filter((scope) => user.allowed_scopes.includes(scope))
+      // Grant only what was asked for and what this user may have, each scope once.
+      const scopes = [...new Set(formData.scopes)].filter((scope) =>
+        user.allowed_scopes.includes(scope),
+      )
       const accessToken = await jwt.sign(
         { sub: user.username, scopes },
         { expiresIn: ACCESS_TOKEN_EXPIRE_MINUTES * 60 },
@@ -115,5 +128,5 @@ export function createScopesApp({ secretKey, users, now, jwtCacheSize }: ScopesA
     return { status: 'ok' }
   })
 
-  return app
+  return { app, getCurrentUser, getCurrentActiveUser, oauth2Scheme }
 }

@@ -15,6 +15,8 @@ export interface UserStore {
   find(username: string): UserInDB | undefined
   /** Replace a user's password hash (an upgrade from bcrypt to argon2id on login). */
   updatePasswordHash(username: string, hashedPassword: string): void
+  /** Every distinct stored password hash, so the hasher knows the slowest kind to copy. */
+  storedHashes(): Iterable<string>
   close(): void
 }
 
@@ -83,6 +85,7 @@ export function openSQLiteUserStore(filename: string): UserStore {
   }).immediate()
   const select = db.prepare('SELECT * FROM users WHERE username = ?')
   const updateHash = db.prepare('UPDATE users SET hashed_password = ? WHERE username = ?')
+  const hashes = db.prepare('SELECT DISTINCT hashed_password FROM users').pluck()
   return {
     find(username) {
       const row = select.get(username) as UserRow | undefined
@@ -99,6 +102,7 @@ export function openSQLiteUserStore(filename: string): UserStore {
     updatePasswordHash(username, hashedPassword) {
       updateHash.run(hashedPassword, username)
     },
+    storedHashes: () => hashes.all() as string[],
     close() {
       db.close()
     },

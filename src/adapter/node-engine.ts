@@ -122,17 +122,20 @@ function writePlain(
   isHead: boolean,
   view: NodeRequestView | undefined,
 ): void {
-  const headers: Record<string, string | number | readonly string[]> = { ...reply.headers }
-  if (view?.closeConnection) headers.connection = 'close'
+  // Raw name/value pairs: Node writes them as they are, without walking an object.
+  const headers: (string | readonly string[])[] = []
+  for (const name in reply.headers)
+    headers.push(name, reply.headers[name] as string | readonly string[])
+  if (view?.closeConnection) headers.push('connection', 'close')
   if (reply.body === null) {
     // Declared empty, so a bodiless answer (a 307) is not sent chunked.
-    if (!isBodyless(reply.status)) headers['content-length'] = 0
-    outgoing.writeHead(reply.status, headers as Record<string, string>)
+    if (!isBodyless(reply.status)) headers.push('content-length', '0')
+    outgoing.writeHead(reply.status, headers as string[])
     outgoing.end()
     return
   }
-  headers['content-length'] = Buffer.byteLength(reply.body)
-  outgoing.writeHead(reply.status, headers as Record<string, string>)
+  headers.push('content-length', String(Buffer.byteLength(reply.body)))
+  outgoing.writeHead(reply.status, headers as string[])
   outgoing.end(isHead ? undefined : reply.body)
 }
 

@@ -62,6 +62,13 @@ export class NodeRequestView extends BaseRequestView {
   #repeated(): Map<string, string> {
     if (this.#joined !== undefined) return this.#joined
     const raw = this.#incoming.rawHeaders
+    // As many header names as raw lines: nothing was repeated (the usual case), nothing to scan.
+    let names = 0
+    for (const _ in this.#incoming.headers) names++
+    if (names * 2 === raw.length) {
+      this.#joined = NO_REPEATS
+      return NO_REPEATS
+    }
     const seen = new Map<string, string>()
     const joined = new Map<string, string>()
     for (let i = 0; i < raw.length; i += 2) {
@@ -131,6 +138,8 @@ export class NodeRequestView extends BaseRequestView {
     }
   }
 }
+
+const NO_REPEATS: Map<string, string> = new Map()
 
 /** The body as a Web stream, without `node:stream` (the Node engine may load on other runtimes). */
 function bodyStream(incoming: IncomingMessage): ReadableStream<Uint8Array> {

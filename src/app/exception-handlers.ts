@@ -31,7 +31,8 @@ export function defaultExceptionHandler(error: unknown, _request?: RequestView):
 /**
  * The app's exception handlers: by error class (the nearest registered class in the error's
  * prototype chain wins), then by status (a `GatehouseError`'s status; 500 for anything else), then
- * the default. A handler that throws is logged and answered with a bare 500.
+ * the default. An error outside the family is logged once unless a handler for its class answers
+ * it (then it is expected). A handler that throws is logged and answered with a bare 500.
  */
 export class ExceptionHandlers {
   readonly #byClass = new Map<ErrorClass<unknown>, ExceptionHandler>()
@@ -61,14 +62,15 @@ export class ExceptionHandlers {
   ): Reply | Promise<Reply> {
     const fault = !isGatehouseError(error) || error.internal
     if (this.size === 0) return errorReply(error, logger, where)
-    const handler = this.#find(error)
+    const byClass = this.#byClassOf(error)
+    const handler = byClass ?? this.#byStatus.get(isGatehouseError(error) ? error.status : 500)
     if (handler === undefined) return errorReply(error, logger, where)
-    // The fault is logged here, once, whatever the handler makes of it.
-    if (fault) errorReply(error, logger, where)
+    // An error its class's handler answers is expected; any other fault is logged once, here.
+    if (fault && byClass === undefined) errorReply(error, logger, where)
     return this.#run(handler, error, view, where, logger)
   }
 
-  #find(error: unknown): ExceptionHandler | undefined {
+  #byClassOf(error: unknown): ExceptionHandler | undefined {
     if (this.#byClass.size > 0 && error !== null && typeof error === 'object') {
       for (
         let proto = Object.getPrototypeOf(error);
@@ -79,8 +81,7 @@ export class ExceptionHandlers {
         if (handler) return handler
       }
     }
-    const status = isGatehouseError(error) ? error.status : 500
-    return this.#byStatus.get(status)
+    return undefined
   }
 
   async #run(

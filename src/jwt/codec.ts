@@ -1,8 +1,8 @@
-import { compactVerify, type JWTPayload, SignJWT } from 'jose'
+import type { JWTPayload } from 'jose'
 import { InvalidTokenError } from '../core/errors/index.js'
 import { type ClaimRules, type VerifiedToken, validateClaims } from './claims.js'
 import { createCompactParser } from './compact.js'
-import { createHMACCheck } from './hmac.js'
+import { createHMACCheck, createHMACSigner } from './hmac.js'
 import { type PreparedKey, prepareKeys } from './keys.js'
 import { type JWTCodecOptions, type JWTSignOptions, resolveOptions } from './options.js'
 import { VerifiedTokenCache } from './verified-cache.js'
@@ -16,6 +16,8 @@ export interface JWTCodec {
   sign(claims: JWTPayload, options?: JWTSignOptions): Promise<string>
   /** Verifies a compact JWT and returns its subject and scopes, or throws `InvalidTokenError`. */
   verify(token: string): Promise<VerifiedToken>
+  /** {@link JWTCodec.verify}, synchronously for HS* tokens on Node and for cached tokens. */
+  verifyNow(token: string): VerifiedToken | Promise<VerifiedToken>
 }
 
 const DEFAULT_EXPIRES_IN = 30 * 60
@@ -44,6 +46,10 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
   const hmacCheck =
     fastPath && resolved.secret !== undefined
       ? createHMACCheck(algorithm, resolved.secret)
+      : undefined
+  const hmacSign =
+    fastPath && resolved.secret !== undefined
+      ? createHMACSigner(algorithm, resolved.secret)
       : undefined
   const rules: ClaimRules = {
     issuer,
@@ -81,29 +87,39 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
       const payload: JWTPayload = { ...claims, iat, exp: iat + expiresIn }
       if (issuer !== undefined) payload.iss = issuer
       if (aud !== undefined) payload.aud = aud
-      return new SignJWT(payload).setProtectedHeader(header).sign(await signKey)
+      // HS* on Node: signed here with node:crypto, synchronously; anything else through jose.
+      if (hmacSign !== undefined) return hmacSign(header, payload)
+      const [{ SignJWT }, key] = await Promise.all([import('jose'), signKey])
+      return new SignJWT(payload).setProtectedHeader(header).sign(key)
     },
 
     async verify(token) {
-      if (typeof token === 'string') {
-        const cached = cache.get(token, clock())
-        if (cached !== undefined) return cached
-      }
-      const parts = parse(token)
-      if (hmacCheck !== undefined) {
-        if (!hmacCheck(parts.signingInput, parts.signature)) {
-          throw new InvalidTokenError('token_signature_invalid')
-        }
-      } else {
-        if (verifyKey === undefined) throw new TypeError('verify: this codec has no "publicKey"')
-        await verifySignature(token, await verifyKey, algorithm)
-      }
-      return cache.set(token, validateClaims(parts.payload, rules, clock()))
+      return verifyNow(token)
     },
+
+    verifyNow,
+  }
+
+  function verifyNow(token: string): VerifiedToken | Promise<VerifiedToken> {
+    if (typeof token === 'string') {
+      const cached = cache.get(token, clock())
+      if (cached !== undefined) return cached
+    }
+    const parts = parse(token)
+    if (hmacCheck !== undefined) {
+      if (!hmacCheck(parts.signingInput, parts.signature))
+        throw new InvalidTokenError('token_signature_invalid')
+      return cache.set(token, validateClaims(parts.payload, rules, clock()))
+    }
+    if (verifyKey === undefined) throw new TypeError('verify: this codec has no "publicKey"')
+    return verifyKey
+      .then((key) => verifySignature(token, key, algorithm))
+      .then(() => cache.set(token, validateClaims(parts.payload, rules, clock())))
   }
 }
 
 async function verifySignature(token: string, key: PreparedKey, algorithm: string) {
+  const { compactVerify } = await import('jose')
   try {
     await compactVerify(token, key, { algorithms: [algorithm] })
   } catch (error) {

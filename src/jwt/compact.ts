@@ -1,4 +1,3 @@
-import { base64url } from 'jose'
 import { InvalidTokenError } from '../core/errors/index.js'
 import { nodeBuffer } from './node.js'
 
@@ -109,7 +108,7 @@ export function decodeJSONObject(segment: string): Record<string, unknown> | und
 
 /** Decodes a segment already known to be canonical base64url. */
 export function decodeBase64url(segment: string): Uint8Array {
-  return nodeBuffer ? nodeBuffer.from(segment, 'base64url') : base64url.decode(segment)
+  return nodeBuffer ? nodeBuffer.from(segment, 'base64url') : decodeWithAtob(segment)
 }
 
 function isCanonical(segment: string): boolean {
@@ -123,4 +122,12 @@ function isCanonical(segment: string): boolean {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** base64url without Node's `Buffer` (other runtimes): through `atob`. */
+function decodeWithAtob(segment: string): Uint8Array {
+  const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/'))
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return bytes
 }

@@ -1,5 +1,5 @@
 import type { KeyObject as NodeKeyObject } from 'node:crypto'
-import { type CryptoKey, importJWK, type JWK, type KeyObject } from 'jose'
+import type { CryptoKey, JWK, KeyObject } from 'jose'
 import type { JWTAlgorithm, JWTKey, ResolvedOptions } from './options.js'
 
 /** What jose accepts as a signing or verification key. */
@@ -96,7 +96,10 @@ function prepareAsymmetric(
   if ((jwk.d !== undefined) !== (kind === 'private')) {
     throw new TypeError(`createJWTCodec: "${option}" must be a ${kind} JWK`)
   }
-  return handled(importJWK(jwk, algorithm) as Promise<CryptoKey>)
+  // jose is loaded when a key needs it, not with the package: an HS256 app never loads it.
+  return handled(
+    import('jose').then(({ importJWK }) => importJWK(jwk, algorithm) as Promise<CryptoKey>),
+  )
 }
 
 function handled<T>(promise: Promise<T>): Promise<T> {

@@ -14,4 +14,10 @@ import type { VerifiedToken } from './claims.js'
  */
 export interface TokenVerifier {
   verify(token: string): Promise<VerifiedToken>
+  /**
+   * The same check, answering synchronously when it can (a cached token, an HMAC or a key already
+   * at hand) and with a promise otherwise; it may also throw. `createCurrentPrincipal` prefers it,
+   * so a request whose every step is synchronous never waits on a promise.
+   */
+  verifyNow?(token: string): VerifiedToken | Promise<VerifiedToken>
 }

@@ -19,6 +19,7 @@ export class VerifiedTokenCache {
 
   /** The cached result, `undefined` on a miss; throws if the cached token has expired since. */
   get(token: string, now: number): VerifiedToken | undefined {
+    if (this.#max <= 0) return undefined
     const hit = this.#entries.get(token)
     if (hit === undefined) return undefined
     const { exp, nbf } = hit.payload

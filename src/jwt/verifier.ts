@@ -1,6 +1,6 @@
 import { InvalidTokenError } from '../core/errors/index.js'
 import type { JWTVerifierAlgorithm } from './algorithms.js'
-import { type ClaimRules, validateClaims } from './claims.js'
+import { type ClaimRules, type VerifiedToken, validateClaims } from './claims.js'
 import { createCompactParser } from './compact.js'
 import { DiscoveredKeySource } from './issuer-discovery.js'
 import { type KeySource, localKeySource, readKeySet } from './key-set.js'
@@ -57,21 +57,38 @@ export function buildJWTVerifier(
   }
   const cache = new VerifiedTokenCache(resolved.cacheSize, resolved.clockTolerance)
 
+  /** Checks the signature with `key`, then the claims: synchronously unless the check is async. */
+  const checkWith = (
+    token: string,
+    parts: ReturnType<typeof parse>,
+    key: Awaited<ReturnType<KeySource['key']>>,
+  ): VerifiedToken | Promise<VerifiedToken> => {
+    const alg = parts.alg as JWTVerifierAlgorithm
+    const accept = (valid: boolean) => {
+      if (!valid) throw new InvalidTokenError('token_signature_invalid')
+      return cache.set(token, validateClaims(parts.payload, rules, clock()))
+    }
+    const checked = key.verify(alg, parts.signingInput, parts.signature)
+    return checked instanceof Promise ? checked.then(accept) : accept(checked)
+  }
+
+  const verifyNow = (token: string): VerifiedToken | Promise<VerifiedToken> => {
+    if (typeof token === 'string') {
+      const cached = cache.get(token, clock())
+      if (cached !== undefined) return cached
+    }
+    const parts = parse(token)
+    const found = keys.key(parts.kid, parts.alg as JWTVerifierAlgorithm)
+    return found instanceof Promise
+      ? found.then((key) => checkWith(token, parts, key))
+      : checkWith(token, parts, found)
+  }
+
   return {
     async verify(token) {
-      if (typeof token === 'string') {
-        const cached = cache.get(token, clock())
-        if (cached !== undefined) return cached
-      }
-      const parts = parse(token)
-      const alg = parts.alg as JWTVerifierAlgorithm
-      const found = keys.key(parts.kid, alg)
-      const key = found instanceof Promise ? await found : found
-      const checked = key.verify(alg, parts.signingInput, parts.signature)
-      if (!(checked instanceof Promise ? await checked : checked))
-        throw new InvalidTokenError('token_signature_invalid')
-      return cache.set(token, validateClaims(parts.payload, rules, clock()))
+      return verifyNow(token)
     },
+    verifyNow,
   }
 }
 

@@ -1,5 +1,3 @@
-import { parseOptions } from '@node-rs/argon2'
-
 /** Argon2id cost parameters. */
 export interface Argon2Parameters {
   /** Memory in KiB. */
@@ -15,8 +13,9 @@ export const DEFAULT_ARGON2: Argon2Parameters = { memoryCost: 19_456, timeCost: 
 
 /** `Algorithm.Argon2id` and `Version.V0x13` of `@node-rs/argon2` (ambient const enums). */
 export const ARGON2ID = 2
-const VERSION_13 = 1
-const OUTPUT_LENGTH = 32
+/** `Version.V0x13`, and the output length, of the hashes this package makes. */
+export const VERSION_13 = 1
+export const OUTPUT_LENGTH = 32
 const MIN_SALT_LENGTH = 16
 
 // Costs a stored hash may ask for before it counts as malformed: a row saying m=4 TiB would
@@ -36,14 +35,52 @@ export function isArgon2Hash(hash: string): boolean {
  * passes than verification should ever spend (the larger of 1 GiB / 64 passes and the configured cost).
  */
 export function readArgon2(hash: string, configured: Argon2Parameters) {
-  let parsed: ReturnType<typeof parseOptions>
-  try {
-    parsed = parseOptions(hash)
-  } catch {
-    return undefined
-  }
+  const parsed = parsePHC(hash)
+  if (parsed === undefined) return undefined
   if (parsed.memoryCost > Math.max(MAX_MEMORY_COST, configured.memoryCost)) return undefined
   if (parsed.timeCost > Math.max(MAX_TIME_COST, configured.timeCost)) return undefined
+  return parsed
+}
+
+/** An Argon2 PHC string's parameters, as `@node-rs/argon2`'s `parseOptions` gives them. */
+export interface ParsedArgon2 {
+  /** 0 argon2d, 1 argon2i, 2 argon2id. */
+  algorithm: number
+  /** 0 for v=16 (or none), 1 for v=19. */
+  version: number
+  memoryCost: number
+  timeCost: number
+  parallelism: number
+  outputLen: number
+  saltLen: number
+}
+
+const PHC =
+  /^\$argon2(id|i|d)(?:\$v=(\d{1,3}))?\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
+const ALGORITHMS: Record<string, number> = { d: 0, i: 1, id: 2 }
+
+/**
+ * Reads an Argon2 PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) here, in JavaScript:
+ * deciding whether a hash needs an upgrade must not load the native Argon2 code on the main thread
+ * (only the hashing workers load it). `undefined` for anything else.
+ */
+export function parsePHC(hash: string): ParsedArgon2 | undefined {
+  const match = PHC.exec(hash)
+  if (match === null) return undefined
+  const [, kind = '', version, m, t, p, salt = '', output = ''] = match
+  const bytes = (b64: string) =>
+    b64.length % 4 === 1 ? Number.NaN : Math.floor((b64.length * 3) / 4)
+  const parsed: ParsedArgon2 = {
+    algorithm: ALGORITHMS[kind] ?? -1,
+    version: version === undefined || version === '16' ? 0 : version === '19' ? 1 : -1,
+    memoryCost: Number(m),
+    timeCost: Number(t),
+    parallelism: Number(p),
+    outputLen: bytes(output),
+    saltLen: bytes(salt),
+  }
+  if (parsed.version < 0 || Number.isNaN(parsed.outputLen) || Number.isNaN(parsed.saltLen))
+    return undefined
   return parsed
 }
 

@@ -73,32 +73,56 @@ export function createCurrentPrincipal<P>(
   if (options.realm !== undefined && typeof options.realm !== 'string')
     throw new TypeError(`${OWNER}: \`realm\` must be a string`)
   const { jwt, loadPrincipal } = options
+  const verifyNow = jwt.verifyNow?.bind(jwt) ?? ((token: string) => jwt.verify(token))
   const challenge = challenges(style, options.realm, metadataURL(options.resourceMetadata))
 
-  return dependency(
+  // The function may answer synchronously or with a promise; either way the dependency gives a `P`.
+  return dependency<
+    { securityScopes: typeof SecurityScopes; token: PrincipalScheme },
+    P | Promise<P>
+  >(
     {
       securityScopes: SecurityScopes,
       token: new PrincipalScheme(options.scheme, challenge.missing),
     },
-    async ({ securityScopes, token }): Promise<P> => {
-      let verified: VerifiedToken
-      try {
-        verified = await jwt.verify(token)
-      } catch (error) {
-        // Every refusal looks the same to the client; the reason is not worth leaking. Anything
-        // that is not about the token (a broken verifier, keys unreachable) is not a 401.
+    ({ securityScopes, token }): P | Promise<P> => {
+      // Every refusal looks the same to the client; the reason is not worth leaking. Anything that
+      // is not about the token (a broken verifier, keys unreachable) is not a 401.
+      const refuse = (error: unknown): never => {
         if (isInvalidTokenError(error)) throw challenge.invalid(securityScopes)
         throw error
       }
-      const loaded = loadPrincipal(verified.subject, verified)
-      const principal = loaded instanceof Promise ? await loaded : loaded
-      if (principal === undefined || principal === null) throw challenge.invalid(securityScopes)
-      for (const scope of securityScopes.scopes)
-        if (!verified.scopes.includes(scope)) throw challenge.insufficient(securityScopes)
-      return principal
+      const authorize = (principal: P | null | undefined, verified: VerifiedToken): P => {
+        if (principal === undefined || principal === null) throw challenge.invalid(securityScopes)
+        for (const scope of securityScopes.scopes)
+          if (!verified.scopes.includes(scope)) throw challenge.insufficient(securityScopes)
+        return principal
+      }
+      const load = (verified: VerifiedToken): P | Promise<P> => {
+        const loaded = loadPrincipal(verified.subject, verified)
+        return isPromiseLike(loaded)
+          ? Promise.resolve(loaded).then((principal) => authorize(principal, verified))
+          : authorize(loaded, verified)
+      }
+      // Sync first: a codec that answers at once (HS256, a cached token) and a sync store make the
+      // whole dependency synchronous.
+      let verified: VerifiedToken | Promise<VerifiedToken>
+      try {
+        verified = verifyNow(token)
+      } catch (error) {
+        return refuse(error)
+      }
+      return isPromiseLike(verified) ? Promise.resolve(verified).then(load, refuse) : load(verified)
     },
     { name: options.name ?? 'currentPrincipal' },
-  )
+  ) as unknown as Dependency<
+    P,
+    { securityScopes: typeof SecurityScopes; token: SecurityScheme<string> }
+  >
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function'
 }
 
 function metadataURL(value: unknown): string | undefined {

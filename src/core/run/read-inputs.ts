@@ -9,23 +9,36 @@ import { type Validated, validate, validateSyncFirst } from './validate.js'
  * chosen at registration, so this only calls them. All problems are collected and thrown together
  * as one {@link RequestValidationError}.
  */
-export async function readInputs(
+export function readInputs(
   plan: Plan,
   view: BaseRequestView,
   pathParams: Readonly<Record<string, string>>,
   values: unknown[],
   bodyLimit: number,
-): Promise<void> {
+): Promise<void> | undefined {
   let errors: ValidationErrorItem[] | undefined
   const record = (slot: number, result: Validated) => {
     if (result.ok) values[slot] = result.value
     else if (errors === undefined) errors = [...result.errors]
     else errors.push(...result.errors)
   }
-
   for (const step of plan.params)
     record(step.slot, validate(step.schema, step.read(view, pathParams), step.loc))
+  // Parameters are read synchronously; only a body makes this wait.
+  if (plan.bodies.length === 0 && plan.forms.length === 0) {
+    if (errors) throw new RequestValidationError(errors)
+    return undefined
+  }
+  return readBodies(plan, view, bodyLimit, record, () => errors)
+}
 
+async function readBodies(
+  plan: Plan,
+  view: BaseRequestView,
+  bodyLimit: number,
+  record: (slot: number, result: Validated) => void,
+  collected: () => ValidationErrorItem[] | undefined,
+): Promise<void> {
   if (plan.bodies.length > 0) {
     const body = await readJSONBody(view, bodyLimit)
     for (const step of plan.bodies) {
@@ -46,6 +59,7 @@ export async function readInputs(
     }
   }
 
+  const errors = collected()
   if (errors) throw new RequestValidationError(errors)
 }
 

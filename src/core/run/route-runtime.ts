@@ -1,4 +1,4 @@
-import type { Plan } from '../compile/plan.js'
+import type { DependencyStep, Plan } from '../compile/plan.js'
 import type { Schema } from '../declare/inputs.js'
 import { BackgroundTasks } from './background-tasks.js'
 import { readInputs } from './read-inputs.js'
@@ -6,7 +6,14 @@ import type { BaseRequestView } from './request-view.js'
 import type { Logger, Reply } from './respond.js'
 import { serializeResult } from './respond.js'
 import { ResponseParameter } from './response-parameter.js'
-import { bindArgs, type Cleanups, runCleanups, runDependencies } from './run-dependencies.js'
+import {
+  bindArgs,
+  type Cleanup,
+  cleanupOf,
+  isThenable,
+  runCleanups,
+  startGenerator,
+} from './run-dependencies.js'
 
 export interface RuntimeSettings {
   readonly bodyLimit: number
@@ -30,57 +37,228 @@ export interface RouteRuntime {
  * Run one request through a compiled route: inputs, schemes, dependencies, handler, response, with
  * every error answered in one place. What must wait for the response to be written — background
  * tasks, then cleanups in reverse order — is queued on the view for the engine to run.
+ *
+ * Sync first: as long as every step answers synchronously (a token checked with a sync HMAC, a
+ * user read from SQLite, a sync handler), no promise is made and the reply is returned as it is;
+ * the first step that returns a promise switches the rest of the request to async.
  */
-export async function handleRequest(
+export function handleRequest(
   route: RouteRuntime,
   view: BaseRequestView,
   pathParams: Readonly<Record<string, string>>,
   settings: RuntimeSettings,
-): Promise<Reply> {
-  const { plan } = route
-  const values = plan.template.slice()
-  const cleanups: Cleanups = { request: [], function: [] }
-  let tasks: BackgroundTasks | undefined
-  let parameter: ResponseParameter | undefined
-  let reply: Reply
-  let failure: unknown
-  try {
-    if (plan.requestSlot !== undefined) values[plan.requestSlot] = view.request
-    if (plan.responseSlot !== undefined) {
-      parameter = new ResponseParameter(!isLocalPlainHTTP(view))
-      values[plan.responseSlot] = parameter
+): Reply | Promise<Reply> {
+  return new Execution(route, view, settings).start(pathParams)
+}
+
+/** One request's run through a route: its slot values, cleanups and outcome. */
+class Execution {
+  readonly #route: RouteRuntime
+  readonly #view: BaseRequestView
+  readonly #settings: RuntimeSettings
+  readonly #values: unknown[]
+  #requestCleanups: Cleanup[] | undefined
+  #functionCleanups: Cleanup[] | undefined
+  #tasks: BackgroundTasks | undefined
+  #parameter: ResponseParameter | undefined
+  #failure: unknown
+
+  constructor(route: RouteRuntime, view: BaseRequestView, settings: RuntimeSettings) {
+    this.#route = route
+    this.#view = view
+    this.#settings = settings
+    this.#values = route.plan.template.slice()
+  }
+
+  start(pathParams: Readonly<Record<string, string>>): Reply | Promise<Reply> {
+    const { plan } = this.#route
+    try {
+      if (plan.requestSlot !== undefined) this.#values[plan.requestSlot] = this.#view.request
+      if (plan.responseSlot !== undefined) {
+        this.#parameter = new ResponseParameter(!isLocalPlainHTTP(this.#view))
+        this.#values[plan.responseSlot] = this.#parameter
+      }
+      if (plan.tasksSlot !== undefined) {
+        this.#tasks = new BackgroundTasks()
+        this.#values[plan.tasksSlot] = this.#tasks
+      }
+      if (plan.readsInputs) {
+        const limit = this.#route.bodyLimit ?? this.#settings.bodyLimit
+        const read = readInputs(plan, this.#view, pathParams, this.#values, limit)
+        if (read !== undefined)
+          return read.then(
+            () => this.#schemes(0),
+            (error: unknown) => this.#fail(error),
+          )
+      }
+      return this.#schemes(0)
+    } catch (error) {
+      return this.#fail(error)
     }
-    if (plan.tasksSlot !== undefined) values[plan.tasksSlot] = tasks = new BackgroundTasks()
-    if (plan.readsInputs)
-      await readInputs(plan, view, pathParams, values, route.bodyLimit ?? settings.bodyLimit)
-    await runDependencies(plan, view, values, cleanups)
-    let result = route.handler(bindArgs(plan.handlerArgs, values))
-    if (result instanceof Promise) result = await result
-    if (cleanups.function.length > 0) {
-      const raised = await runCleanups(cleanups.function.splice(0), undefined)
-      if (raised !== undefined) throw raised
+  }
+
+  /** Step 2: each security scheme reads its credentials. */
+  #schemes(from: number): Reply | Promise<Reply> {
+    const { schemes } = this.#route.plan
+    try {
+      for (let i = from; i < schemes.length; i++) {
+        const step = schemes[i] as (typeof schemes)[number]
+        const credentials = step.scheme.extract(this.#view)
+        if (isThenable(credentials))
+          return Promise.resolve(credentials).then(
+            (value) => {
+              this.#values[step.slot] = value
+              return this.#schemes(i + 1)
+            },
+            (error: unknown) => this.#fail(error),
+          )
+        this.#values[step.slot] = credentials
+      }
+      return this.#dependencies(0)
+    } catch (error) {
+      return this.#fail(error)
     }
-    const serialized = serializeResult(result, route.responseSchema, route.status, parameter)
-    reply = serialized instanceof Promise ? await serialized : serialized
-  } catch (error) {
-    failure = error ?? new Error('undefined thrown')
-    if (cleanups.function.length > 0) {
-      const raised = await runCleanups(cleanups.function.splice(0), failure)
+  }
+
+  /** Step 3: the dependencies in plan order; generators and disposables register their cleanups. */
+  #dependencies(from: number): Reply | Promise<Reply> {
+    const { dependencies } = this.#route.plan
+    try {
+      for (let i = from; i < dependencies.length; i++) {
+        const step = dependencies[i] as DependencyStep
+        const result = step.dependency.fn(bindArgs(step.args, this.#values))
+        if (isThenable(result))
+          return Promise.resolve(result).then(
+            (value) => this.#provideThen(step, value, i + 1),
+            (error: unknown) => this.#fail(error),
+          )
+        const pending = this.#provide(step, result)
+        if (pending !== undefined)
+          return pending.then(
+            () => this.#dependencies(i + 1),
+            (error: unknown) => this.#fail(error),
+          )
+      }
+      return this.#handler()
+    } catch (error) {
+      return this.#fail(error)
+    }
+  }
+
+  /** An awaited dependency's value: store it, then go on with the next dependency. */
+  #provideThen(step: DependencyStep, value: unknown, next: number): Reply | Promise<Reply> {
+    try {
+      const pending = this.#provide(step, value)
+      if (pending === undefined) return this.#dependencies(next)
+      return pending.then(
+        () => this.#dependencies(next),
+        (error: unknown) => this.#fail(error),
+      )
+    } catch (error) {
+      return this.#fail(error)
+    }
+  }
+
+  /**
+   * Store a dependency's result in its slot: a generator's first yielded value (its cleanup
+   * registered), or the value itself (disposed later if it is disposable). Returns a promise only
+   * when that needs waiting for (an async generator's first `next()`).
+   */
+  #provide(step: DependencyStep, result: unknown): Promise<unknown> | undefined {
+    const started = startGenerator(step.dependency, result)
+    if (started === undefined) {
+      this.#values[step.slot] = result
+      const disposer = cleanupOf(result)
+      if (disposer) this.#register(step, disposer)
+      return undefined
+    }
+    if (isThenable(started))
+      return started.then(({ value, cleanup }) => {
+        this.#values[step.slot] = value
+        this.#register(step, cleanup)
+      })
+    this.#values[step.slot] = started.value
+    this.#register(step, started.cleanup)
+    return undefined
+  }
+
+  #register(step: DependencyStep, cleanup: Cleanup): void {
+    const function_ = step.dependency.scope === 'function'
+    const list = (function_ ? this.#functionCleanups : this.#requestCleanups) ?? []
+    if (function_) this.#functionCleanups = list
+    else this.#requestCleanups = list
+    list.push(cleanup)
+  }
+
+  /** Step 4: the handler. */
+  #handler(): Reply | Promise<Reply> {
+    try {
+      const result = this.#route.handler(bindArgs(this.#route.plan.handlerArgs, this.#values))
+      if (isThenable(result))
+        return Promise.resolve(result).then(
+          (value) => this.#respond(value),
+          (error: unknown) => this.#fail(error),
+        )
+      return this.#respond(result)
+    } catch (error) {
+      return this.#fail(error)
+    }
+  }
+
+  /** Step 5: `scope: 'function'` cleanups, then the response model. */
+  #respond(result: unknown): Reply | Promise<Reply> {
+    if (this.#functionCleanups !== undefined)
+      return runCleanups(this.#functionCleanups.splice(0), undefined).then((raised) =>
+        raised === undefined ? this.#serialize(result) : this.#fail(raised),
+      )
+    return this.#serialize(result)
+  }
+
+  #serialize(result: unknown): Reply | Promise<Reply> {
+    const route = this.#route
+    try {
+      const reply = serializeResult(result, route.responseSchema, route.status, this.#parameter)
+      if (reply instanceof Promise)
+        return reply.then(
+          (done) => this.#done(done),
+          (error: unknown) => this.#fail(error),
+        )
+      return this.#done(reply)
+    } catch (error) {
+      return this.#fail(error)
+    }
+  }
+
+  /** Any step failed: `scope: 'function'` cleanups see the error, then it is answered. */
+  async #fail(error: unknown): Promise<Reply> {
+    let failure: unknown = error ?? new Error('undefined thrown')
+    if (this.#functionCleanups !== undefined) {
+      const raised = await runCleanups(this.#functionCleanups.splice(0), failure)
       if (raised !== undefined) failure = raised
     }
-    reply = await settings.answerError(failure, view, route.name)
+    this.#failure = failure
+    return this.#done(await this.#settings.answerError(failure, this.#view, this.#route.name))
   }
-  if (cleanups.request.length > 0 || (tasks !== undefined && tasks.size > 0)) {
-    const { logger } = settings
-    view.defer(async () => {
-      // Background tasks belong to a successful response, as in FastAPI.
-      if (failure === undefined) await tasks?.run(logger, route.name)
-      const raised = await runCleanups(cleanups.request, failure)
-      // The answer is already sent, so a cleanup that fails can only be reported.
-      if (raised !== undefined) logger.error(`Cleanup failed in ${route.name}`, raised)
-    })
+
+  /** Queue what waits for the response to be written, and hand the reply to the engine. */
+  #done(reply: Reply): Reply {
+    const cleanups = this.#requestCleanups
+    const tasks = this.#tasks
+    if (cleanups !== undefined || (tasks !== undefined && tasks.size > 0)) {
+      const { logger } = this.#settings
+      const { name } = this.#route
+      const failure = this.#failure
+      this.#view.defer(async () => {
+        // Background tasks belong to a successful response, as in FastAPI.
+        if (failure === undefined) await tasks?.run(logger, name)
+        if (cleanups === undefined) return
+        const raised = await runCleanups(cleanups, failure)
+        // The answer is already sent, so a cleanup that fails can only be reported.
+        if (raised !== undefined) logger.error(`Cleanup failed in ${name}`, raised)
+      })
+    }
+    return reply
   }
-  return reply
 }
 
 /** Plain HTTP to localhost: the one case where cookies are not `Secure` by default (local development). */

@@ -1,14 +1,8 @@
-import type { Bindings, Plan } from '../compile/plan.js'
-import type { RequestView } from './request-view.js'
+import type { Bindings } from '../compile/plan.js'
+import type { Dependency } from '../declare/dependency.js'
 
 /** Undo work a dependency set up; receives the request's error, if any. */
 export type Cleanup = (error: unknown) => unknown
-
-/** Where set-up registers cleanups: after the response, or right after the handler returns. */
-export interface Cleanups {
-  readonly request: Cleanup[]
-  readonly function: Cleanup[]
-}
 
 /** The argument object of a dependency or handler: each key's slot value (decorator entries have no key). */
 export function bindArgs(bindings: Bindings, values: readonly unknown[]): Record<string, unknown> {
@@ -35,38 +29,29 @@ function isGenerator(value: unknown): value is Generator | AsyncGenerator {
   )
 }
 
+/** What a generator dependency provides: its first yielded value and the cleanup that resumes it. */
+export interface Started {
+  readonly value: unknown
+  readonly cleanup: Cleanup
+}
+
 /**
- * Steps 2 and 3 of a request: read credentials with each security scheme, then run the dependencies
- * in plan order. Set-up of generator dependencies and disposable values registers cleanups in the
- * list of the dependency's scope.
+ * Start a generator dependency up to its `yield`: synchronously for a generator, as a promise for an
+ * async one. `undefined` when the result is not a generator.
  */
-export async function runDependencies(
-  plan: Plan,
-  view: RequestView,
-  values: unknown[],
-  cleanups: Cleanups,
-): Promise<void> {
-  for (const { slot, scheme } of plan.schemes) {
-    const credentials = scheme.extract(view)
-    values[slot] = isThenable(credentials) ? await credentials : credentials
+export function startGenerator(
+  dependency: Dependency,
+  result: unknown,
+): Started | Promise<Started> | undefined {
+  if (!isGenerator(result)) return undefined
+  const generator = result
+  const started = (first: IteratorResult<unknown>): Started => {
+    if (first.done)
+      throw new TypeError(`dependency "${dependency.name}" returned without yielding a value`)
+    return { value: first.value, cleanup: (error) => finishGenerator(generator, error) }
   }
-  for (const { slot, dependency, args } of plan.dependencies) {
-    let result = dependency.fn(bindArgs(args, values))
-    if (isThenable(result)) result = await result
-    const list = dependency.scope === 'function' ? cleanups.function : cleanups.request
-    if (isGenerator(result)) {
-      const generator = result
-      const first = await generator.next()
-      if (first.done)
-        throw new TypeError(`dependency "${dependency.name}" returned without yielding a value`)
-      values[slot] = first.value
-      list.push((error) => finishGenerator(generator, error))
-      continue
-    }
-    values[slot] = result
-    const disposer = disposerOf(result)
-    if (disposer) list.push(disposer)
-  }
+  const first = generator.next()
+  return isThenable(first) ? Promise.resolve(first).then(started) : started(first)
 }
 
 /**
@@ -101,7 +86,8 @@ async function finishGenerator(
   await generator.throw(error)
 }
 
-function disposerOf(value: unknown): Cleanup | undefined {
+/** The cleanup of a value that implements `Symbol.asyncDispose` or `Symbol.dispose`. */
+export function cleanupOf(value: unknown): Cleanup | undefined {
   if (value === null || typeof value !== 'object') return undefined
   const asyncDispose = (value as { [Symbol.asyncDispose]?: () => unknown })[Symbol.asyncDispose]
   if (typeof asyncDispose === 'function') return () => asyncDispose.call(value)

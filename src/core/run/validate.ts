@@ -102,7 +102,11 @@ function parentOf(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 const REDACTED = '[redacted]'
-const SECRET_KEY = /pass(word|wd)?|secret|token|api[-_]?key|authorization|credential/i
+// Names that hold secrets, in any case and with any separator: `password`, `pwd`, `pin`, `otp`,
+// `client_secret`, `refresh_token`, `apiKey`, `private_key`, `ssn`, ... A name that merely contains
+// `pin` or `otp` (`shipping`, `footprint`) is not one.
+const SECRET_KEY =
+  /pass(word|wd|code|phrase)?|pwd|secret|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|session|(^|[^a-z])(pin|otp|cvc|cvv|ssn)([^a-z]|$)|^(pin|otp|cvc|cvv|ssn)/i
 
 function isSecretKey(key: string | number): boolean {
   return typeof key === 'string' && SECRET_KEY.test(key)

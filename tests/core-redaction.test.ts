@@ -1,0 +1,79 @@
+import { Body, Gatehouse } from 'gatehouse'
+import { describe, expect, test } from 'vitest'
+import * as z from 'zod'
+import { describeEngines } from './helpers/http.js'
+
+const names = [
+  'password',
+  'pwd',
+  'pin',
+  'PIN',
+  'card_pin',
+  'otp',
+  'client_secret',
+  'refresh_token',
+  'access_token',
+  'apiKey',
+  'private_key',
+  'passphrase',
+  'sessionId',
+]
+
+const app = new Gatehouse()
+app.post(
+  '/echo',
+  { inputs: { body: Body(z.object(Object.fromEntries(names.map((name) => [name, z.number()])))) } },
+  () => 'never',
+)
+app.post(
+  '/plain',
+  { inputs: { body: Body(z.object({ shipping: z.number(), footprint: z.number() })) } },
+  () => 'never',
+)
+
+describeEngines('secrets are redacted from 422 bodies', app, (send) => {
+  test('every field named like a secret is redacted, nested ones too', async () => {
+    const body = Object.fromEntries(names.map((name) => [name, `secret-value-of-${name}`]))
+    const response = await send('/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    expect(response.status).toBe(422)
+    const text = await response.text()
+    expect(text).not.toContain('secret-value-of')
+    const { detail } = JSON.parse(text) as { detail: { loc: string[]; input: unknown }[] }
+    expect(detail.map((item) => item.loc[1])).toEqual(names)
+    for (const item of detail) expect(item.input).toBe('[redacted]')
+  })
+
+  test('names that only contain "pin" or "otp" are not secrets', async () => {
+    const response = await send('/plain', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ shipping: 'by sea', footprint: 'small' }),
+    })
+    const { detail } = await response.json()
+    expect(detail.map((item: { input: unknown }) => item.input)).toEqual(['by sea', 'small'])
+  })
+})
+
+describe('redaction of whole bodies', () => {
+  test('a body echoed as a whole has its secret fields redacted', async () => {
+    const strict = new Gatehouse()
+    strict.post(
+      '/login',
+      { inputs: { body: Body(z.object({ user: z.string() }).strict()) } },
+      () => 1,
+    )
+    const response = await strict.request('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'a', pwd: 'hunter2', pin: '1234' }),
+    })
+    const text = await response.text()
+    expect(response.status).toBe(422)
+    expect(text).not.toContain('hunter2')
+    expect(text).not.toContain('1234')
+  })
+})

@@ -1,0 +1,64 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, expect, test } from 'vitest'
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-readme-'))
+let child: ChildProcess | undefined
+afterAll(() => {
+  if (child?.exitCode === null) process.kill(-(child.pid as number), 'SIGTERM')
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** The README's first console session of the tutorial: each `$ command` and the lines it prints. */
+function session(): { command: string; output: string[] }[] {
+  const section = readme.slice(readme.indexOf('## The OAuth2 scopes tutorial'))
+  const block = /```console\n([\s\S]*?)```/.exec(section)?.[1] ?? ''
+  const steps: { command: string; output: string[] }[] = []
+  for (const line of block.split('\n')) {
+    if (line.startsWith('$ ')) steps.push({ command: line.slice(2), output: [] })
+    else if (line.startsWith('    ') && steps.length > 0) {
+      const last = steps[steps.length - 1] as { command: string }
+      last.command += `\n${line}`
+    } else if (line !== '') steps[steps.length - 1]?.output.push(line)
+  }
+  return steps
+}
+
+test('the README’s curl session against `npm start` prints what the README says', {
+  timeout: 90_000,
+}, async () => {
+  child = spawn('npm', ['start', '--silent'], {
+    env: { ...process.env, PORT: '0', DATABASE_URL: join(dir, 'users.db') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = ''
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match?.[1]) resolve(match[1])
+    }
+    child?.stdout?.on('data', onData)
+    child?.stderr?.on('data', onData)
+    child?.once('exit', (code) => reject(new Error(`npm start exited with ${code}: ${output}`)))
+  })
+  const steps = session()
+  expect(steps.length).toBeGreaterThanOrEqual(4)
+  // One shell for the whole session, so `TOKEN` set by the first command reaches the others.
+  const marker = '@@gatehouse-step@@'
+  const script = steps
+    .map(
+      ({ command }) => `${command.replaceAll('http://127.0.0.1:8000', url)}\necho; echo ${marker}`,
+    )
+    .join('\n')
+  const printed = execFileSync('bash', ['-e', '-c', script], { encoding: 'utf8' })
+    .split(`${marker}\n`)
+    .map((part) => part.split('\n').filter((line) => line !== ''))
+  steps.forEach((step, i) => {
+    expect(printed[i], step.command).toEqual(step.output)
+  })
+})
