@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { connect, createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -149,4 +150,15 @@ describe('N instances behind a load balancer, an API elsewhere', { timeout: 60_0
       expect(instance.output()).not.toContain(PASSWORD)
     }
   })
+})
+
+test('the README quotes examples/many-instances as it is', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  for (const file of ['instance.ts', 'api.ts']) {
+    const source = readFileSync(
+      new URL(`../examples/many-instances/${file}`, import.meta.url),
+      'utf8',
+    )
+    expect(readme).toContain(source.trim())
+  }
 })
