@@ -40,6 +40,8 @@ export async function openPostgresUserStore(url: string): Promise<UserStore> {
     await pool.end()
     throw error
   })
+  // Checked out, the client is ours to listen to: a connection lost meanwhile fails the seeding.
+  client.on('error', () => {})
   try {
     await client.query('BEGIN')
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [SEED_LOCK])

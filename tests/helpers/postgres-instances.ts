@@ -32,6 +32,8 @@ export interface Instance {
   readonly child: ChildProcess
   /** Everything it wrote to stdout and stderr so far. */
   output(): string
+  /** What it wrote to stderr so far (a logged fault would be there). */
+  errors(): string
   stop(): Promise<void>
 }
 
@@ -43,8 +45,10 @@ export function startInstance(databaseUrl: string): Promise<Instance> {
     { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['pipe', 'pipe', 'pipe'] },
   )
   let output = ''
+  let errors = ''
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString()
+    errors += chunk.toString()
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return new Promise((resolve, reject) => {
@@ -60,6 +64,7 @@ export function startInstance(databaseUrl: string): Promise<Instance> {
         pid,
         child,
         output: () => output,
+        errors: () => errors,
         async stop() {
           if (child.exitCode === null && child.signalCode === null) {
             child.kill('SIGTERM')

@@ -11,6 +11,8 @@ export interface DriverPool {
 /** A client checked out of a `pg.Pool`. */
 export interface DriverClient {
   query(...args: unknown[]): unknown
+  on(event: 'error', listener: (error: Error) => void): unknown
+  removeListener(event: 'error', listener: (error: Error) => void): unknown
   /** `true` or an error destroys the connection instead of returning it to the pool. */
   release(destroy?: boolean | Error): void
 }
@@ -29,6 +31,12 @@ export function discardingBrokenClients(pool: DriverPool): PostgresPool {
     async connect() {
       const client = await pool.connect()
       let broken = false
+      // pg-pool listens for errors only on idle clients: a checked-out one whose connection ends
+      // between two queries (a transaction's, say) would otherwise crash the process.
+      const onError = () => {
+        broken = true
+      }
+      client.on('error', onError)
       const wrapped = {
         query(...args: unknown[]) {
           // Fail at once rather than queue behind an unanswered query (a rollback, say).
@@ -42,6 +50,7 @@ export function discardingBrokenClients(pool: DriverPool): PostgresPool {
         },
         // Kysely passes `true` for a connection it gave up on (a failed rollback).
         release(destroy?: boolean) {
+          client.removeListener('error', onError)
           client.release(broken || destroy === true)
         },
       }
