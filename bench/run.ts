@@ -11,6 +11,7 @@ import { scenarios } from './scenarios/index.js'
 import { floodSummary } from './scenarios/login-flood.js'
 import { timingSummary } from './scenarios/login-timing.js'
 import { loginSummary } from './scenarios/logins.js'
+import { tokensLines, tokensSummary } from './scenarios/tokens-summary.js'
 
 // `npm run bench [scenario…]`: every scenario by default. Settings come from BENCH_* variables.
 const config = readConfig()
@@ -84,6 +85,8 @@ try {
       `memory: tutorial app RSS ${memory.rss_idle_mb} MB idle, ${memory.rss_mb} MB after ` +
         `${memory.requests?.toLocaleString('en-US')} GET ${memory.path}`,
     )
+  const tokens = tokensSummary(rows)
+  if (tokens) console.log(tokensLines(tokens).join('\n'))
   console.log(pinning.description)
   const other = Math.max(...rows.map((row) => row.other_cpu_pct))
   if (other > 15)
@@ -99,6 +102,7 @@ try {
     ...(logins ? { logins } : {}),
     ...(timing ? { login_timing: timing } : {}),
     ...(flood ? { login_flood: flood } : {}),
+    ...(tokens ? { tokens } : {}),
     ...(memory
       ? {
           memory: {

@@ -1,6 +1,6 @@
+export type { AppOptions, Fetchable } from './app/app-options.js'
 export type { ErrorClass, ExceptionHandler } from './app/exception-handlers.js'
 export { defaultExceptionHandler } from './app/exception-handlers.js'
-export type { AppOptions, Fetchable } from './app/gatehouse.js'
 export { Gatehouse } from './app/gatehouse.js'
 export type { Lifespan, LifespanPhase } from './app/lifespan.js'
 export type { Middleware, MiddlewareContext } from './app/middleware.js'

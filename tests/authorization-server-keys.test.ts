@@ -40,10 +40,12 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({
       issuer: ISSUER,
+      authorization_endpoint: `${ISSUER}/authorize`,
       token_endpoint: `${ISSUER}/token`,
       jwks_uri: `${ISSUER}/.well-known/jwks.json`,
       scopes_supported: ['read', 'write', 'admin'],
-      response_types_supported: [],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
       grant_types_supported: [
         'authorization_code',
         'client_credentials',
@@ -60,6 +62,7 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
       introspection_endpoint: `${ISSUER}/introspect`,
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
     })
     expect(f.server.metadata.issuer).toBe(ISSUER)
   })

@@ -13,9 +13,11 @@ const valid = (): AuthorizationServerOptions => ({
 })
 
 describe('createAuthorizationServer options', () => {
-  test('a minimal server has the four endpoints and discovery', () => {
+  test('a minimal server has the authorization, token, revocation and introspection endpoints and discovery', () => {
     const server = createAuthorizationServer(valid())
     expect(server.router.routes.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /authorize',
+      'POST /authorize',
       'POST /token',
       'POST /revoke',
       'POST /introspect',
@@ -54,6 +56,24 @@ describe('createAuthorizationServer options', () => {
     ['throttle', { throttle: { baseDelay: 0.5 } }, /`throttle.baseDelay`/],
     ['now', { now: 5 }, /`now`/],
     ['passwords', { passwords: {} }, /`passwords`/],
+    ['login.authenticate', { login: { authenticate: 'me' } }, /`login.authenticate`/],
+    ['login.url', { login: { url: 'login' } }, /`login.url`/],
+    ['login.url', { login: { url: '//evil.example.com' } }, /`login.url`/],
+    ['login.url', { login: { url: 'javascript:alert(1)' } }, /`login.url`/],
+    ['login.sessionTTL', { login: { sessionTTL: 0 } }, /`login.sessionTTL`/],
+    ['consent.remember', { consent: { remember: -1 } }, /`consent.remember`/],
+    ['consent.skip', { consent: { skip: true } }, /`consent.skip`/],
+    ['registration', { registration: 'yes' }, /`registration` must be/],
+    ['registration.scopes', { registration: { scopes: ['write'] } }, /unknown scope "write"/],
+    ['registration.grantTypes', { registration: { grantTypes: ['password'] } }, /may name/],
+    ['registration.grantTypes', { registration: { grantTypes: [] } }, /non-empty/],
+    [
+      'registration.grantTypes',
+      { grantTypes: ['authorization_code'], registration: { grantTypes: ['client_credentials'] } },
+      /turns off/,
+    ],
+    ['registration.limit', { registration: { limit: 0 } }, /`registration.limit`/],
+    ['registration.window', { registration: { window: 1.5 } }, /`registration.window`/],
   ])('a bad `%s` is a TypeError naming it', (_, change, message) => {
     expect(() =>
       createAuthorizationServer({ ...valid(), ...(change as Partial<AuthorizationServerOptions>) }),

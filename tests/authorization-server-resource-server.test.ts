@@ -185,6 +185,7 @@ describe('the OpenAPI document of an app with the server mounted', () => {
         '/.well-known/oauth-authorization-server',
         '/api/read',
         '/api/write',
+        '/authorize',
         '/introspect',
         '/revoke',
         '/token',
@@ -193,6 +194,12 @@ describe('the OpenAPI document of an app with the server mounted', () => {
         type: 'oauth2',
         description: 'Access tokens issued by https://auth.example.com',
         flows: {
+          authorizationCode: {
+            authorizationUrl: 'https://auth.example.com/authorize',
+            tokenUrl: 'https://auth.example.com/token',
+            refreshUrl: 'https://auth.example.com/token',
+            scopes: { read: 'Read your data', write: 'Change your data', admin: 'Administer' },
+          },
           password: {
             tokenUrl: 'https://auth.example.com/token',
             refreshUrl: 'https://auth.example.com/token',

@@ -31,7 +31,7 @@ describe('the SQLite file', () => {
     const raw = new Database(file, { readonly: true })
     try {
       const migrations = raw.prepare('SELECT name FROM gatehouse_migrations').all()
-      expect(migrations).toEqual([{ name: '0001_authorization_server' }])
+      expect(migrations).toEqual([{ name: '0001_authorization_server' }, { name: '0002_consents' }])
       const tables = raw
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'gatehouse_%'")
         .all()
@@ -40,6 +40,7 @@ describe('the SQLite file', () => {
       expect(tables).toEqual([
         'gatehouse_authorization_codes',
         'gatehouse_clients',
+        'gatehouse_consents',
         'gatehouse_keys',
         'gatehouse_migrations',
         'gatehouse_migrations_lock',

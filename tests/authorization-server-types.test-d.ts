@@ -1,10 +1,13 @@
-import { Gatehouse, Security } from 'gatehouse'
+import { Gatehouse, type RequestView, Security } from 'gatehouse'
 import {
   type AuthorizationServerStore,
+  type ClientRecord,
   createAuthorizationServer,
   createMemoryStore,
   type LoginResult,
+  openStore,
   type TokenPrincipal,
+  type UserRecord,
 } from 'gatehouse/authorization-server'
 import { describe, expectTypeOf, test } from 'vitest'
 
@@ -62,5 +65,46 @@ describe('authorization server types', () => {
       scopes: [],
       codeChallengeMethod: 'S256',
     })
+  })
+
+  test('login, consent and registration options are typed', () => {
+    createAuthorizationServer({
+      issuer: 'https://a.example',
+      store: createMemoryStore(),
+      scopes: { read: 'Read' },
+      login: {
+        authenticate: (request) => {
+          expectTypeOf(request).toEqualTypeOf<RequestView>()
+          return request.cookie('session')
+        },
+        url: '/login',
+      },
+      consent: {
+        remember: 3600,
+        skip: ({ client, user, scopes }) => {
+          expectTypeOf(client).toEqualTypeOf<ClientRecord>()
+          expectTypeOf(user).toEqualTypeOf<UserRecord>()
+          expectTypeOf(scopes).toEqualTypeOf<readonly string[]>()
+          return client.id === 'first-party'
+        },
+      },
+      registration: { scopes: ['read'], grantTypes: ['authorization_code', 'refresh_token'] },
+    })
+    createAuthorizationServer({
+      issuer: 'https://a.example',
+      store: createMemoryStore(),
+      scopes: {},
+      // @ts-expect-error: registered clients never get the password grant
+      registration: { grantTypes: ['password'] },
+    })
+    createAuthorizationServer({
+      issuer: 'https://a.example',
+      store: createMemoryStore(),
+      scopes: {},
+      // @ts-expect-error: authenticate names a user by id, a string
+      login: { authenticate: () => 42 },
+    })
+    expectTypeOf(server.completeLogin).returns.resolves.toEqualTypeOf<Response>()
+    expectTypeOf(openStore).returns.resolves.toEqualTypeOf<AuthorizationServerStore>()
   })
 })

@@ -23,7 +23,14 @@ function createApp() {
   // A route that answers bad input itself documents no 422.
   app.get(
     '/own-errors',
-    { inputs: { q: Query(z.string()) }, openapiExtra: { responses: { 422: null } } },
+    {
+      inputs: { q: Query(z.string()) },
+      openapiExtra: {
+        responses: { 422: null },
+        'x-new': { kept: 1, dropped: null },
+        security: null,
+      },
+    },
     ({ q }) => q,
   )
   return app
@@ -64,6 +71,8 @@ describe('route options', () => {
     expect(operation?.operationId).toBe('extra_get')
     const own = (document.paths['/own-errors'] as Record<string, Record<string, unknown>>).get
     expect(Object.keys(own?.responses as object)).toEqual(['200'])
+    expect(own?.['x-new']).toEqual({ kept: 1 })
+    expect(own).not.toHaveProperty('security')
     await expectValidOpenAPI(document)
   })
 

@@ -10,6 +10,12 @@ const cell = (value: string | number | undefined | null) =>
     ? ''
     : String(value)
 
+/** Server CPU time per request: what a target costs, however busy the machine was. */
+function cpuPerRequest(row: ResultRow): string {
+  if (!(row.rps > 0) || !(row.server_cpu_pct > 0)) return ''
+  return (((row.server_cpu_pct / 100) * 1e6) / row.rps).toFixed(1)
+}
+
 /** The README's results: every row of the run, then each goal of the issues with its outcome. */
 export function resultsMarkdown(
   rows: readonly ResultRow[],
@@ -19,11 +25,11 @@ export function resultsMarkdown(
   const lines = [
     `Run of ${machine.date.slice(0, 10)} on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}; ${settings}.`,
     '',
-    '| scenario | target | req/s | p99 ms | RSS MB | idle MB | vs baseline |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | target | req/s | CPU µs/req | p99 ms | RSS MB | idle MB | vs baseline |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (row) =>
-        `| ${row.scenario} | ${row.target} | ${row.rps.toLocaleString('en-US')} | ${cell(row.p99_ms)} | ${cell(row.rss_mb)} | ${cell(row.rss_idle_mb)} | ${row.ratio_to_raw === null ? '' : `${row.ratio_to_raw.toFixed(2)}×`} |`,
+        `| ${row.scenario} | ${row.target} | ${row.rps.toLocaleString('en-US')} | ${cpuPerRequest(row)} | ${cell(row.p99_ms)} | ${cell(row.rss_mb)} | ${cell(row.rss_idle_mb)} | ${row.ratio_to_raw === null ? '' : `${row.ratio_to_raw.toFixed(2)}×`} |`,
     ),
     '',
     '| goal | result | |',

@@ -43,6 +43,8 @@ export interface ResultRow {
   flood?: Record<string, number>
   /** `login-flood`: measured requests that failed (socket error, timeout, unexpected status). */
   failed_requests?: number
+  /** `tokens`: tokens per second over the signing loop's signatures per second on the same core. */
+  ratio_to_limit?: number
 }
 
 export interface Machine {

@@ -5,6 +5,7 @@ import { loginTiming } from './login-timing.js'
 import { logins } from './logins.js'
 import { memory } from './memory.js'
 import { stores } from './stores.js'
+import { tokens } from './tokens.js'
 import { usersMe } from './users-me.js'
 import { verify } from './verify.js'
 
@@ -18,4 +19,5 @@ export const scenarios: readonly Scenario[] = [
   loginTiming,
   loginFlood,
   stores,
+  tokens,
 ]

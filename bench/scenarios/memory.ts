@@ -1,5 +1,6 @@
 import { TUTORIAL_SERVER } from '../lib/fixture.js'
 import { checkLoad, rates, runLoad, withCPU } from '../lib/load.js'
+import { measureNpmStart } from '../lib/npm-start.js'
 import { megabytes, round, singleRow } from '../lib/report.js'
 import type { RequestSpec, Scenario } from '../lib/scenario.js'
 import { startServer } from '../lib/server-process.js'
@@ -47,7 +48,25 @@ export const memory: Scenario = {
         requests: amount,
       })
       row.ratio_to_raw = raw ? round(row.rps / raw.rps, 3) : null
-      return [row]
+      // `npm start` as the README runs it: the server process, and npm's own processes beside it.
+      const started = await measureNpmStart(env)
+      log(
+        `  npm start  server ${megabytes(started.serverBytes)} MB idle, npm around it ${megabytes(started.wrapperBytes)} MB`,
+      )
+      const npmRow = (target: string, bytes: number) => ({
+        ...singleRow('memory', target, { ...rates(run.value), ...run }, bytes, {
+          rss_idle_mb: megabytes(bytes),
+        }),
+        rps: 0,
+        p50_ms: 0,
+        p99_ms: 0,
+        rounds_rps: [],
+      })
+      return [
+        row,
+        npmRow('npm-start-server', started.serverBytes),
+        npmRow('npm-start-wrapper', started.wrapperBytes),
+      ]
     } finally {
       await server.stop()
     }

@@ -4,7 +4,7 @@ import type { TableEntry } from '../adapter/route-table.js'
 import { createWebEngine, type Dispatch, type WebOutcome } from '../adapter/web-engine.js'
 import { type CompiledRoute, compileRoute } from '../core/compile/compile-route.js'
 import { compilePlan } from '../core/compile/plan.js'
-import type { Dependable, InputLike } from '../core/declare/dependency.js'
+import type { Dependable } from '../core/declare/dependency.js'
 import {
   applyInclude,
   type IncludeOptions,
@@ -15,13 +15,14 @@ import type { Router } from '../core/declare/router.js'
 import type { SecurityScheme } from '../core/declare/security-scheme.js'
 import { ServiceUnavailableError } from '../core/errors/index.js'
 import type { BaseRequestView } from '../core/run/request-view.js'
-import { consoleLogger, errorReply, type Logger, type Reply } from '../core/run/respond.js'
+import { consoleLogger, errorReply, type Reply } from '../core/run/respond.js'
 import {
   handleRequest,
   type RouteRuntime,
   type RuntimeSettings,
 } from '../core/run/route-runtime.js'
-import { generateOpenAPI, type OpenAPIDocument, type OpenAPIInfo } from '../openapi/document.js'
+import { generateOpenAPI, type OpenAPIDocument } from '../openapi/document.js'
+import type { AppOptions, Fetchable } from './app-options.js'
 import { createDispatch, type Target } from './dispatch.js'
 import {
   type DocumentationSettings,
@@ -35,63 +36,14 @@ import {
   type ExceptionHandler,
   ExceptionHandlers,
 } from './exception-handlers.js'
-import { type Lifespan, LifespanRunner } from './lifespan.js'
+import { LifespanRunner } from './lifespan.js'
 import type { Middleware } from './middleware.js'
-import { MountedRequestView } from './mounted-view.js'
+import { checkMountPrefix, type Mounted, mountTarget, ROUTED } from './mount.js'
 import { DependencyOverrides } from './overrides.js'
 
-/** Settings of a {@link Gatehouse} app. Every URL may be `null` to turn that page off. */
-export interface AppOptions<S = undefined> {
-  title?: string
-  version?: string
-  description?: string
-  summary?: string
-  servers?: OpenAPIInfo['servers']
-  /** Descriptions for tags, listed in this order in the docs. */
-  openapiTags?: OpenAPIInfo['tags']
-  /** Default `/openapi.json`; `null` disables it and the docs pages. */
-  openapiUrl?: string | null
-  /** Swagger UI; default `/docs`. */
-  docsUrl?: string | null
-  /** ReDoc; default `/redoc` (it needs the optional `redoc` package: `npm install redoc`). */
-  redocUrl?: string | null
-  /** Swagger UI's OAuth2 redirect page; default `/docs/oauth2-redirect`. */
-  swaggerUiOAuth2RedirectUrl?: string | null
-  swaggerUiParameters?: Record<string, unknown>
-  swaggerUiInitOAuth?: Record<string, unknown>
-  /**
-   * The path a proxy strips before forwarding (`/api/v1`), FastAPI's `root_path`: the docs load the
-   * OpenAPI document from under it, the document's `servers` name it, and redirects keep it.
-   */
-  rootPath?: string
-  /** Start-up and shut-down; what it yields is `app.state`. See {@link Lifespan}. */
-  lifespan?: Lifespan<S>
-  /** Run before every route's own dependencies. */
-  dependencies?: readonly InputLike[]
-  /** Largest accepted request body in bytes; default 1 MiB. Larger bodies get 413. */
-  bodyLimit?: number
-  /** Redirect `/items` to `/items/` (and back) with 307 when only the other form exists. Default true. */
-  redirectSlashes?: boolean
-  /** Where unexpected errors are reported; default `console.error`. */
-  logger?: Logger
-}
-
-/** Anything with a Web standard `fetch` handler that can be mounted or served. */
-export interface Fetchable {
-  fetch(request: Request): Response | Promise<Response>
-  /** A native `node:http` listener, used instead of `fetch` when present (Gatehouse apps have one). */
-  nodeListener?(): (incoming: IncomingMessage, outgoing: ServerResponse) => void
-  /** Run before serving (a Gatehouse app's lifespan set-up). */
-  startup?(): Promise<unknown>
-  /** Run after serving (a Gatehouse app's lifespan tear-down). */
-  shutdown?(): Promise<void>
-}
-
-type Mounted = { readonly prefix: string; readonly app: Fetchable }
 type TableItem = { readonly route: CompiledRoute } | { readonly mount: Mounted }
 
 const MiB = 1024 * 1024
-const ROUTED = Symbol('gatehouse.routed')
 
 /**
  * A Gatehouse application: declare routes (or include routers), then serve `app.fetch` with any Web
@@ -219,10 +171,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
    * @example app.mount('/admin', adminApp); app.mount('/static', staticFiles('public'))
    */
   mount(prefix: string, app: Fetchable): this {
-    if (typeof prefix !== 'string' || !/^\/[^{}:*?#]*[^/{}:*?#]$/.test(prefix))
-      throw new TypeError(
-        `mount: the prefix must be a plain path such as "/admin" (no trailing "/"): ${JSON.stringify(prefix)}`,
-      )
+    checkMountPrefix(prefix)
     if (app === null || typeof app !== 'object' || typeof app.fetch !== 'function')
       throw new TypeError(
         `mount ${prefix}: give a Gatehouse app or anything with a fetch(request) method`,
@@ -436,24 +385,5 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   /** For a mount: this app's dispatch, given the parent's view of the request. */
   [ROUTED](view: BaseRequestView): Reply | Promise<Reply> {
     return this.#getDispatch()(view)
-  }
-}
-
-/** Forward a request under a mount point to the mounted app. */
-function mountTarget({ prefix, app }: Mounted): Target {
-  if (app instanceof Gatehouse) {
-    return async (view) => {
-      const inner = new MountedRequestView(view, prefix)
-      const reply = await (app as Gatehouse<unknown>)[ROUTED](inner)
-      // The mounted app's after-response work belongs to this request, which the engine finishes.
-      if (inner.afterResponse !== undefined) view.defer(...inner.afterResponse)
-      return reply
-    }
-  }
-  return async (view) => {
-    const original = view.request
-    const url = new URL(original.url)
-    url.pathname = view.path.slice(prefix.length) || '/'
-    return app.fetch(new Request(url, original))
   }
 }

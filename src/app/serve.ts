@@ -1,8 +1,8 @@
 import type { Server, ServerOptions } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import type { Fetchable } from './gatehouse.js'
+import type { Fetchable } from './app-options.js'
 
-export type { Fetchable } from './gatehouse.js'
+export type { Fetchable } from './app-options.js'
 
 export interface ServeOptions {
   /** Default 8000; 0 picks a free port. */

@@ -1,10 +1,11 @@
 import { createPasswordHasher, type PasswordHasher } from '../password/index.js'
+import { cachedClientStore } from './clients/client-cache.js'
 import { KeyRing } from './keys/key-ring.js'
 import { loadSecretHasher, type SecretHasher } from './keys/secret-hasher.js'
 import type { Settings } from './options.js'
 import type { ResourcePolicy } from './resources.js'
 import type { ScopePolicy } from './scopes.js'
-import type { AuthorizationServerStore } from './store/store.js'
+import type { AuthorizationServerStore, ClientStore } from './store/store.js'
 import { type AccessTokenVerifier, createAccessTokenVerifier } from './tokens/verifier.js'
 import { type LoginResult, loginWithPassword, type PasswordLogin } from './users/password-login.js'
 import { LoginThrottle } from './users/throttle.js'
@@ -13,6 +14,8 @@ import { LoginThrottle } from './users/throttle.js'
 export interface ServerContext {
   readonly settings: Settings
   readonly store: AuthorizationServerStore
+  /** Client lookups of the endpoints that authenticate clients, remembered briefly. */
+  readonly clients: Pick<ClientStore, 'findClient'>
   readonly keys: KeyRing
   readonly verifier: AccessTokenVerifier
   readonly scopePolicy: ScopePolicy
@@ -32,6 +35,14 @@ const KEY_REFRESH = 60
 /** Expired entries are purged at most this often (seconds). */
 const PURGE_INTERVAL = 300
 
+/**
+ * How long a retired signing key stays published: its last token may have been signed by a
+ * process that had not yet re-read the keys, and verified with some clock skew.
+ */
+export function retiredKeyLifetime(accessTokenTTL: number): number {
+  return accessTokenTTL + KEY_REFRESH + CLOCK_MARGIN
+}
+
 /** Builds the shared context of a server from its settings. */
 export function createContext(settings: Settings): ServerContext {
   const { store, now } = settings
@@ -40,7 +51,7 @@ export function createContext(settings: Settings): ServerContext {
     algorithm: settings.algorithm,
     secret: settings.secret,
     rotateAfter: settings.rotateAfter,
-    retiredKeyLifetime: settings.accessTokenTTL + KEY_REFRESH + CLOCK_MARGIN,
+    retiredKeyLifetime: retiredKeyLifetime(settings.accessTokenTTL),
     refreshInterval: KEY_REFRESH,
     now,
   })
@@ -57,6 +68,7 @@ export function createContext(settings: Settings): ServerContext {
   return {
     settings,
     store,
+    clients: cachedClientStore(store),
     keys,
     verifier: createAccessTokenVerifier({
       issuer: settings.issuer,

@@ -1,7 +1,18 @@
 import type { OAuth2ErrorCode } from '../core/errors/index.js'
 import { OAuth2Error, TooManyRequestsError } from '../core/errors/index.js'
+import type { ResponseParameter } from '../core/run/response-parameter.js'
 
 const NO_STORE = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache' })
+
+/**
+ * Marks a successful answer as never to be cached (RFC 6749 §5.1), through the response
+ * parameter, so the endpoint returns data rather than a Web `Response` (the Node engine's fast
+ * path).
+ */
+export function noStore(response: ResponseParameter): void {
+  response.headers.set('cache-control', 'no-store')
+  response.headers.set('pragma', 'no-cache')
+}
 
 /**
  * An RFC 6749 §5.2 error from one of the server's endpoints, never cached. `description` is for
@@ -41,6 +52,24 @@ export class LoginThrottledError extends TooManyRequestsError {
     return {
       error: 'temporarily_unavailable',
       error_description: `Too many failed login attempts; retry in ${this.retryAfter} seconds`,
+    }
+  }
+}
+
+/** Too many registrations from one address (RFC 7591 endpoint): 429 with `Retry-After`. */
+export class RegistrationThrottledError extends TooManyRequestsError {
+  constructor(retryAfter: number) {
+    super(retryAfter, 'Too many client registrations')
+  }
+
+  override get headers(): Readonly<Record<string, string>> {
+    return { ...super.headers, ...NO_STORE }
+  }
+
+  override body(): unknown {
+    return {
+      error: 'temporarily_unavailable',
+      error_description: `Too many client registrations; retry in ${this.retryAfter} seconds`,
     }
   }
 }

@@ -1,5 +1,10 @@
 export type { Administration, NewClient, NewUser } from './admin.js'
 export { createAdministration } from './admin.js'
+export type {
+  ConsentOptions,
+  ConsentRequest,
+  LoginOptions,
+} from './authorize/authorize-options.js'
 export type { AuthorizationServerMetadata } from './endpoints/discovery.js'
 export { LoginThrottledError } from './errors.js'
 export type { AuthorizationCodeRequest } from './grants/authorization-codes.js'
@@ -8,6 +13,10 @@ export type { SigningKeyInfo } from './keys/key-ring.js'
 export type { AuthorizationServerOptions } from './options.js'
 export type { PrincipalDependency, PrincipalOptions, TokenPrincipal } from './principal.js'
 export { AuthorizationServerBearer } from './principal.js'
+export type {
+  RegistrableGrantType,
+  RegistrationOptions,
+} from './registration/registration-options.js'
 export type { ScopeDescriptions } from './scopes.js'
 export type { AuthorizationServer } from './server.js'
 export { createAuthorizationServer } from './server.js'
@@ -20,6 +29,7 @@ export { redactDatabaseURL } from './store/postgres-url.js'
 export type {
   AuthorizationCodeRecord,
   ClientRecord,
+  ConsentRecord,
   GrantType,
   KeyPurpose,
   KeyRecord,
@@ -38,6 +48,7 @@ export { openSQLiteStore } from './store/sql/sqlite.js'
 export type {
   AuthorizationServerStore,
   ClientStore,
+  ConsentStore,
   KeyStore,
   PurgeResult,
   RedemptionResult,

@@ -1,6 +1,17 @@
 import type { RequestView } from '../core/run/request-view.js'
 import type { PasswordHasher } from '../password/index.js'
+import {
+  type ConsentOptions,
+  type InteractionSettings,
+  type LoginOptions,
+  resolveInteraction,
+} from './authorize/authorize-options.js'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/key-material.js'
+import {
+  type RegistrationOptions,
+  type RegistrationPolicy,
+  resolveRegistration,
+} from './registration/registration-options.js'
 import { isResourceIndicator } from './resources.js'
 import { isScopeToken, type ScopeDescriptions } from './scopes.js'
 import type { GrantType } from './store/records.js'
@@ -63,7 +74,19 @@ export interface AuthorizationServerOptions {
    * proxy, read the header your proxy sets (and only if it always sets it).
    */
   clientAddress?: ((request: RequestView) => string | undefined) | undefined
-  /** Largest accepted body of the token, revocation and introspection endpoints; default 16 KiB. */
+  /**
+   * The login step of `/authorize`: the built-in page, or your app's own login through
+   * `authenticate` and `url`.
+   */
+  login?: LoginOptions | undefined
+  /** The consent step of `/authorize`: remembering consents, skipping the page. */
+  consent?: ConsentOptions | undefined
+  /**
+   * Open dynamic client registration (RFC 7591) at `POST {issuer}/register`, rate limited per
+   * client address: `true` for the defaults, or what registered clients may have. Default off.
+   */
+  registration?: RegistrationOptions | boolean | undefined
+  /** Largest accepted body of every endpoint; default 16 KiB. */
   bodyLimit?: number | undefined
   /** Tags of the endpoints in OpenAPI; default `['OAuth 2.0']`. */
   tags?: readonly string[] | undefined
@@ -96,6 +119,8 @@ export interface Settings {
   readonly passwords: PasswordHasher | undefined
   readonly throttle: ThrottlePolicy | undefined
   readonly clientAddress: (request: RequestView) => string | undefined
+  readonly interaction: InteractionSettings
+  readonly registration: RegistrationPolicy | undefined
   readonly bodyLimit: number
   readonly tags: readonly string[]
   readonly schemeName: string
@@ -167,6 +192,12 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
     passwords,
     throttle: resolveThrottle(options.throttle),
     clientAddress,
+    interaction: resolveInteraction(options.login, options.consent),
+    registration: resolveRegistration(options.registration, {
+      scopes: Object.keys(scopes),
+      defaultScopes,
+      grantTypes,
+    }),
     bodyLimit: seconds(options.bodyLimit, 'bodyLimit', 16 * 1024),
     tags: list(options.tags ?? ['OAuth 2.0'], 'tags'),
     schemeName: options.schemeName ?? 'OAuth2',

@@ -31,6 +31,11 @@ export interface PrincipalOptions<P> {
   errors?: ErrorStyle | undefined
   /** Added to RFC 6750 challenges. */
   realm?: string | undefined
+  /**
+   * The URL of the API's RFC 9728 metadata (what `mountProtectedResourceMetadata` returns),
+   * named as `resource_metadata` in every challenge.
+   */
+  resourceMetadata?: string | undefined
 }
 
 /** The dependency type `server.principal()` returns. */
@@ -58,6 +63,13 @@ export class AuthorizationServerBearer extends SecurityScheme<string> {
     const tokenUrl = `${issuer}/token`
     const refresh = grantTypes.includes('refresh_token') ? { refreshUrl: tokenUrl } : {}
     const flows: Record<string, unknown> = {}
+    if (grantTypes.includes('authorization_code'))
+      flows.authorizationCode = {
+        authorizationUrl: `${issuer}/authorize`,
+        tokenUrl,
+        ...refresh,
+        scopes,
+      }
     if (grantTypes.includes('password')) flows.password = { tokenUrl, ...refresh, scopes }
     if (grantTypes.includes('client_credentials')) flows.clientCredentials = { tokenUrl, scopes }
     this.model = Object.freeze({
@@ -113,6 +125,9 @@ export function createPrincipalDependency<P>(
       (await verifier.isRevoked(token)) ? undefined : load(token),
     errors: options.errors ?? 'rfc6750',
     ...(options.realm === undefined ? {} : { realm: options.realm }),
+    ...(options.resourceMetadata === undefined
+      ? {}
+      : { resourceMetadata: options.resourceMetadata }),
     name: 'authorizationServerPrincipal',
   })
 }

@@ -1,5 +1,6 @@
 import { Router } from '../core/declare/router.js'
 import { type Administration, createAdministration } from './admin.js'
+import { addAuthorizationEndpoint } from './authorize/authorize-endpoint.js'
 import { ClientAuthenticationScheme } from './clients/client-authentication.js'
 import { createContext } from './context.js'
 import {
@@ -23,6 +24,7 @@ import {
   type PrincipalOptions,
   type TokenPrincipal,
 } from './principal.js'
+import { addRegistrationEndpoint } from './registration/registration-endpoint.js'
 import { grantScopes, parseScope } from './scopes.js'
 import type { ClientRecord, UserRecord } from './store/records.js'
 import type { AuthorizationServerStore } from './store/store.js'
@@ -56,8 +58,15 @@ export interface AuthorizationServer {
     rotate(): Promise<SigningKeyInfo>
     list(): Promise<SigningKeyInfo[]>
   }
-  /** For `/authorize`: issues a code once the user has logged in and consented. */
+  /** Issues a code once the user has logged in and consented, as `/authorize` does. */
   issueAuthorizationCode(request: AuthorizationCodeRequest): Promise<string>
+  /**
+   * Hands a user your own login page signed in back to `/authorize` (`login.url`): starts the
+   * built-in login session for `userId` and answers 303 to `returnTo`, which must be the
+   * `return_to` the server sent (an authorization URL of this server; anything else is a 400).
+   * Not needed when `login.authenticate` reads your own session.
+   */
+  completeLogin(login: { userId: string; returnTo: string }): Promise<Response>
   /** For login pages: a throttled password check; throws `LoginThrottledError` while delayed. */
   authenticateUser(login: PasswordLogin): Promise<LoginResult>
   /** A registered client, for `/authorize`'s checks and consent page. */
@@ -74,10 +83,11 @@ export interface AuthorizationServer {
 }
 
 /**
- * Creates an OAuth 2.1 authorization server: token endpoint (authorization code with PKCE,
- * client credentials, refresh with rotation, and password), revocation, introspection, RFC 8414
- * metadata and JWKS, issuing RFC 9068 JWT access tokens signed with rotating keys, plus the
- * resource-server dependency that accepts them.
+ * Creates an OAuth 2.1 authorization server: the authorization endpoint with its login and
+ * consent pages, the token endpoint (authorization code with PKCE, client credentials, refresh
+ * with rotation, and password), revocation, introspection, optional dynamic client
+ * registration, RFC 8414 metadata and JWKS, issuing RFC 9068 JWT access tokens signed with
+ * rotating keys, plus the resource-server dependency that accepts them.
  * @example
  * const server = createAuthorizationServer({
  *   issuer: 'https://auth.example.com',
@@ -98,9 +108,20 @@ export function createAuthorizationServer(
     'OAuth2ClientAuthentication',
     settings.clientAddress,
   )
+  const admin = createAdministration({
+    store: settings.store,
+    scopes: Object.keys(settings.scopes),
+    now: settings.now,
+    ...(settings.passwords ? { passwords: settings.passwords } : {}),
+  })
+  const authorization = settings.grantTypes.includes('authorization_code')
+    ? addAuthorizationEndpoint(router, context, clientAuth)
+    : undefined
   addTokenEndpoint(router, context, clientAuth)
   addRevocationEndpoint(router, context, clientAuth)
   addIntrospectionEndpoint(router, context, clientAuth)
+  if (settings.registration)
+    addRegistrationEndpoint(router, context, clientAuth, admin, settings.registration)
   addDiscoveryEndpoints(router, context)
 
   const scheme = new AuthorizationServerBearer(settings)
@@ -119,14 +140,14 @@ export function createAuthorizationServer(
     },
     metadata: metadataOf(context),
     store: settings.store,
-    admin: createAdministration({
-      store: settings.store,
-      scopes: Object.keys(settings.scopes),
-      now: settings.now,
-      ...(settings.passwords ? { passwords: settings.passwords } : {}),
-    }),
+    admin,
     keys: { rotate: () => context.keys.rotate(), list: () => context.keys.list() },
     issueAuthorizationCode: (request) => issueAuthorizationCode(context, request),
+    async completeLogin(login) {
+      if (!authorization)
+        throw new TypeError('completeLogin: the authorization_code grant is turned off')
+      return authorization.completeLogin(login)
+    },
     authenticateUser: (login) => context.login(login),
     findClient: (clientId) => settings.store.findClient(clientId),
     grantableScopes: ({ client, user, scope }) =>

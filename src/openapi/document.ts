@@ -37,10 +37,7 @@ export function generateOpenAPI(
   for (const route of routes) {
     if (route.options.includeInSchema === false) continue
     const plan = route.runtime.plan
-    const operation = operationFor(route, schemas)
-    const security = securityFor(plan, securitySchemes)
-    if (route.options.security) operation.security = route.options.security.map((r) => ({ ...r }))
-    else if (security) operation.security = security
+    const operation = operationFor(route, schemas, securityFor(plan, securitySchemes))
     if (hasInputs(plan)) usesValidation = true
     const path = openAPIPath(route.path.path)
     paths[path] ??= {}
@@ -77,7 +74,11 @@ function hasInputs(plan: Plan): boolean {
   return plan.params.length + plan.bodies.length + plan.forms.length > 0
 }
 
-function operationFor(route: CompiledRoute, schemas: SchemaCollector): Record<string, unknown> {
+function operationFor(
+  route: CompiledRoute,
+  schemas: SchemaCollector,
+  derivedSecurity: Record<string, string[]>[] | undefined,
+): Record<string, unknown> {
   const { options, runtime, operationId } = route
   const plan = runtime.plan
   const operation: Record<string, unknown> = {}
@@ -91,6 +92,10 @@ function operationFor(route: CompiledRoute, schemas: SchemaCollector): Record<st
   if (requestBody) operation.requestBody = requestBody
   operation.responses = responsesFor(route, schemas)
   if (options.deprecated) operation.deprecated = true
+  if (options.security)
+    operation.security = options.security.map((requirement) => ({ ...requirement }))
+  else if (derivedSecurity) operation.security = derivedSecurity
+  // Last, so `openapiExtra` can change or remove anything above, `security` included.
   return options.openapiExtra ? deepMerge(operation, options.openapiExtra) : operation
 }
 
@@ -109,10 +114,10 @@ function deepMerge(
       continue
     }
     const current = merged[key]
-    merged[key] =
-      isPlainObject(current) && isPlainObject(value)
-        ? deepMerge(current, value)
-        : structuredClone(value)
+    // A new object is merged into an empty one, so the `null`s inside it are dropped too.
+    merged[key] = isPlainObject(value)
+      ? deepMerge(isPlainObject(current) ? current : {}, value)
+      : structuredClone(value)
   }
   return merged
 }

@@ -74,6 +74,8 @@ export async function openFixture(
   transport: Transport,
   storeKind: StoreKind,
   options: Partial<AuthorizationServerOptions> = {},
+  /** Adds the test's own routes before the app is served. */
+  setup?: (app: Gatehouse, server: AuthorizationServer) => void,
 ): Promise<Fixture> {
   let time = START
   const clock: Clock = {
@@ -149,6 +151,7 @@ export async function openFixture(
     { inputs: { me: Security(server.currentPrincipal, { scopes: ['write'] }) } },
     ({ me }) => ({ subject: me.subject }),
   )
+  setup?.(app, server)
   const opened = await transport.open(app)
   return {
     server,

@@ -2,6 +2,7 @@ import type {
   AuthorizationCodeRecord,
   AuthorizationServerStore,
   ClientRecord,
+  ConsentRecord,
   KeyRecord,
   RefreshTokenRecord,
   TokenFamilyRecord,
@@ -465,6 +466,47 @@ export function describeStore(name: string, open: StoreFactory): void {
       })
     })
 
+    describe('consents', () => {
+      const consent = (
+        subject: string,
+        clientId: string,
+        changes: Partial<ConsentRecord> = {},
+      ) => ({
+        subject,
+        clientId,
+        scopes: ['read', 'write'],
+        createdAt: NOW,
+        expiresAt: NOW + 100,
+        ...changes,
+      })
+
+      test('are found per user and client until they expire', async () => {
+        await store.saveConsent(consent('u1', 'app'))
+        expect(await store.findConsent('u1', 'app', NOW)).toEqual(consent('u1', 'app'))
+        expect(await store.findConsent('u1', 'app', NOW + 100)).toBeUndefined()
+        expect(await store.findConsent('u2', 'app', NOW)).toBeUndefined()
+        expect(await store.findConsent('u1', 'other', NOW)).toBeUndefined()
+      })
+
+      test('a new consent replaces the earlier one, and deleting forgets it', async () => {
+        await store.saveConsent(consent('u1', 'app'))
+        await store.saveConsent(consent('u1', 'other', { scopes: [] }))
+        const next = consent('u1', 'app', {
+          scopes: ['read'],
+          createdAt: NOW + 5,
+          expiresAt: NOW + 500,
+        })
+        await store.saveConsent(next)
+        expect(await store.findConsent('u1', 'app', NOW + 200)).toEqual(next)
+        await store.deleteConsent('u1', 'app')
+        await store.deleteConsent('u1', 'app')
+        expect(await store.findConsent('u1', 'app', NOW)).toBeUndefined()
+        expect(await store.findConsent('u1', 'other', NOW)).toEqual(
+          consent('u1', 'other', { scopes: [] }),
+        )
+      })
+    })
+
     test('purgeExpired removes what ended and keeps the rest', async () => {
       await store.createFamily(
         family('old', { expiresAt: NOW + 10 }),
@@ -483,6 +525,9 @@ export function describeStore(name: string, open: StoreFactory): void {
         retire: { kid: 'k1', retiredAt: NOW, expiresAt: NOW + 10 },
         next: key('k2'),
       })
+      const consent = { clientId: 'app', scopes: ['read'], createdAt: NOW }
+      await store.saveConsent({ ...consent, subject: 'old', expiresAt: NOW + 10 })
+      await store.saveConsent({ ...consent, subject: 'live', expiresAt: NOW + 100 })
       expect(await store.purgeExpired(NOW + 10)).toEqual({
         families: 1,
         refreshTokens: 1,
@@ -490,6 +535,7 @@ export function describeStore(name: string, open: StoreFactory): void {
         revokedTokens: 1,
         throttles: 1,
         keys: 1,
+        consents: 1,
       })
       expect(await store.findRefreshToken('old-r')).toBeUndefined()
       expect(await store.findRefreshToken('live-r')).toBeDefined()
@@ -497,6 +543,7 @@ export function describeStore(name: string, open: StoreFactory): void {
       expect(await store.isAccessTokenRevoked('j-live')).toBe(true)
       expect(await store.readThrottle('t-live', NOW + 10)).toBeDefined()
       expect((await store.listKeys()).map((k) => k.kid)).toEqual(['k2'])
+      expect(await store.findConsent('live', 'app', NOW + 10)).toBeDefined()
     })
   })
 }

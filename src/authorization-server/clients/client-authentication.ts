@@ -12,6 +12,8 @@ export interface ClientRequest {
   readonly authorization: string | undefined
   /** The client's address, for login throttling; `undefined` when unknown. */
   readonly address: string | undefined
+  /** The whole request, for the endpoints that read more of it (`/authorize`'s cookies). */
+  readonly view: RequestView
 }
 
 /**
@@ -38,7 +40,11 @@ export class ClientAuthenticationScheme extends SecurityScheme<ClientRequest> {
   }
 
   extract(request: RequestView): ClientRequest {
-    return { authorization: request.header('authorization'), address: this.#address(request) }
+    return {
+      authorization: request.header('authorization'),
+      address: this.#address(request),
+      view: request,
+    }
   }
 }
 
@@ -64,7 +70,11 @@ const DUMMY_HASH = 'A'.repeat(43)
 export async function authenticateClient(
   request: ClientRequest,
   params: Parameters,
-  context: { readonly store: ClientStore; readonly hasher: SecretHasher; readonly realm: string },
+  context: {
+    readonly store: Pick<ClientStore, 'findClient'>
+    readonly hasher: SecretHasher
+    readonly realm: string
+  },
 ): Promise<AuthenticatedClient> {
   const { hasher, realm } = context
   const failed = () => invalidClient('Client authentication failed', realm)

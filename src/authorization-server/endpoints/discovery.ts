@@ -16,20 +16,24 @@ export interface AuthorizationServerMetadata {
   readonly introspection_endpoint: string
   readonly introspection_endpoint_auth_methods_supported: readonly string[]
   readonly code_challenge_methods_supported: readonly string[]
+  readonly authorization_response_iss_parameter_supported?: boolean
+  readonly registration_endpoint?: string
   readonly [extension: string]: unknown
 }
 
 /** The metadata of a server (RFC 8414), from its settings. */
 export function metadataOf(context: ServerContext): AuthorizationServerMetadata {
-  const { issuer, scopes, grantTypes } = context.settings
+  const { issuer, scopes, grantTypes, registration } = context.settings
   const secretMethods = ['client_secret_basic', 'client_secret_post']
+  const authorize = grantTypes.includes('authorization_code')
   return {
     issuer,
+    ...(authorize ? { authorization_endpoint: `${issuer}/authorize` } : {}),
     token_endpoint: `${issuer}/token`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     scopes_supported: Object.keys(scopes),
-    // The authorization endpoint adds `code` here when it is mounted.
-    response_types_supported: [],
+    response_types_supported: authorize ? ['code'] : [],
+    ...(authorize ? { response_modes_supported: ['query'] } : {}),
     grant_types_supported: [...grantTypes],
     token_endpoint_auth_methods_supported: [...secretMethods, 'none'],
     revocation_endpoint: `${issuer}/revoke`,
@@ -37,6 +41,8 @@ export function metadataOf(context: ServerContext): AuthorizationServerMetadata 
     introspection_endpoint: `${issuer}/introspect`,
     introspection_endpoint_auth_methods_supported: secretMethods,
     code_challenge_methods_supported: ['S256'],
+    ...(authorize ? { authorization_response_iss_parameter_supported: true } : {}),
+    ...(registration ? { registration_endpoint: `${issuer}/register` } : {}),
   }
 }
 

@@ -4,7 +4,7 @@ import {
   type ClientAuthenticationScheme,
 } from '../clients/client-authentication.js'
 import type { ServerContext } from '../context.js'
-import { invalidClient, oauthError } from '../errors.js'
+import { invalidClient, noStore, oauthError } from '../errors.js'
 import { formParameters } from './parameters.js'
 import { isRefreshTokenActive, lookUpToken } from './token-lookup.js'
 
@@ -20,13 +20,14 @@ export function addIntrospectionEndpoint(
   context: ServerContext,
   clientAuth: ClientAuthenticationScheme,
 ): void {
-  const { settings, store } = context
+  const { settings } = context
   router.post(
     `${settings.basePath}/introspect`,
     {
       inputs: {
         params: formParameters(['token', 'token_type_hint', 'client_id', 'client_secret']),
         request: clientAuth,
+        response: Response,
       },
       bodyLimit: settings.bodyLimit,
       summary: 'Introspection endpoint',
@@ -35,9 +36,9 @@ export function addIntrospectionEndpoint(
       operationId: 'oauth2Introspect',
       openapiExtra: introspectionDocs,
     },
-    async function introspect({ params, request }) {
+    async function introspect({ params, request, response }) {
       const { method } = await authenticateClient(request, params, {
-        store,
+        store: context.clients,
         hasher: await context.hasher(),
         realm: settings.issuer,
       })
@@ -74,13 +75,8 @@ export function addIntrospectionEndpoint(
           exp: record.expiresAt,
         }
       }
-      return new Response(JSON.stringify(answer), {
-        headers: {
-          'content-type': 'application/json',
-          'cache-control': 'no-store',
-          pragma: 'no-cache',
-        },
-      })
+      noStore(response)
+      return answer
     },
   )
 }

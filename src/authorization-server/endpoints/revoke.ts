@@ -34,7 +34,7 @@ export function addRevocationEndpoint(
     },
     async function revoke({ params, request }) {
       const { client } = await authenticateClient(request, params, {
-        store,
+        store: context.clients,
         hasher: await context.hasher(),
         realm: settings.issuer,
       })

@@ -4,10 +4,10 @@ import {
   type ClientAuthenticationScheme,
 } from '../clients/client-authentication.js'
 import type { ServerContext } from '../context.js'
-import { oauthError } from '../errors.js'
+import { noStore, oauthError } from '../errors.js'
 import { authorizationCodeGrant } from '../grants/authorization-code.js'
 import { clientCredentialsGrant } from '../grants/client-credentials.js'
-import { type IssuedTokens, tokenResponse } from '../grants/issue.js'
+import { type IssuedTokens, tokenBody } from '../grants/issue.js'
 import { passwordGrant } from '../grants/password.js'
 import { refreshTokenGrant } from '../grants/refresh-token.js'
 import type { GrantType } from '../store/records.js'
@@ -49,7 +49,11 @@ export function addTokenEndpoint(
   router.post(
     `${settings.basePath}/token`,
     {
-      inputs: { params: formParameters(TOKEN_PARAMETERS, ['resource']), request: clientAuth },
+      inputs: {
+        params: formParameters(TOKEN_PARAMETERS, ['resource']),
+        request: clientAuth,
+        response: Response,
+      },
       bodyLimit: settings.bodyLimit,
       summary: 'Token endpoint',
       description:
@@ -57,7 +61,7 @@ export function addTokenEndpoint(
       operationId: 'oauth2Token',
       openapiExtra: tokenEndpointDocs(settings),
     },
-    async function token({ params, request }) {
+    async function token({ params, request, response }) {
       context.maintain()
       const grantType = params.get('grant_type')
       if (grantType === undefined)
@@ -66,14 +70,15 @@ export function addTokenEndpoint(
       if (grant === undefined || !settings.grantTypes.includes(grant))
         throw oauthError('unsupported_grant_type', 'This server does not support the grant type')
       const client = await authenticateClient(request, params, {
-        store: context.store,
+        store: context.clients,
         hasher: await context.hasher(),
         realm: settings.issuer,
       })
       if (!client.client.grantTypes.includes(grant))
         throw oauthError('unauthorized_client', 'The client may not use this grant type')
       const issued: IssuedTokens = await GRANTS[grant](context, params, client, request.address)
-      return tokenResponse(issued)
+      noStore(response)
+      return tokenBody(issued)
     },
   )
 }

@@ -114,18 +114,14 @@ export function successorOf(hasher: SecretHasher, token: string): string {
   return hasher.hash('successor', token)
 }
 
-const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' }
-
-/** The token response (RFC 6749 §5.1), never cached. */
-export function tokenResponse(issued: IssuedTokens): Response {
-  const body = {
+/** The body of a token response (RFC 6749 §5.1); the endpoint adds `Cache-Control: no-store`. */
+export function tokenBody(issued: IssuedTokens): Record<string, string | number> {
+  const body: Record<string, string | number> = {
     access_token: issued.accessToken,
     token_type: 'Bearer',
     expires_in: issued.expiresIn,
     scope: issued.scopes.join(' '),
-    ...(issued.refreshToken === undefined ? {} : { refresh_token: issued.refreshToken }),
   }
-  return new Response(JSON.stringify(body), {
-    headers: { 'content-type': 'application/json', ...NO_STORE },
-  })
+  if (issued.refreshToken !== undefined) body.refresh_token = issued.refreshToken
+  return body
 }

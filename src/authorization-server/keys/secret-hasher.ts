@@ -1,9 +1,17 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { KeyRecord } from '../store/records.js'
 import type { KeyStore } from '../store/store.js'
 
 /** What a keyed hash is of: each purpose hashes into its own space. */
-export type HashPurpose = 'client-secret' | 'refresh-token' | 'code' | 'throttle' | 'successor'
+export type HashPurpose =
+  | 'client-secret'
+  | 'refresh-token'
+  | 'code'
+  | 'throttle'
+  | 'successor'
+  | 'login-session'
+  | 'authorization-request'
+  | 'csrf'
 
 /**
  * Keyed hashes (HMAC-SHA-256) of high-entropy secrets: client secrets, refresh tokens and
@@ -23,7 +31,9 @@ export function randomSecret(bytes = 32): string {
 }
 
 /** A hasher over a raw key. */
-export function secretHasherFromKey(key: Uint8Array): SecretHasher {
+export function secretHasherFromKey(raw: Uint8Array): SecretHasher {
+  // Imported once: HMAC over a KeyObject skips copying the key on every hash.
+  const key = createSecretKey(raw)
   const digest = (purpose: HashPurpose, value: string) =>
     createHmac('sha256', key).update(purpose).update('\0').update(value).digest()
   return {

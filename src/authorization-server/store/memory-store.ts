@@ -1,6 +1,7 @@
 import type {
   AuthorizationCodeRecord,
   ClientRecord,
+  ConsentRecord,
   KeyRecord,
   RefreshTokenRecord,
   ThrottleRecord,
@@ -26,6 +27,9 @@ export function createMemoryStore(): AuthorizationServerStore {
   const revoked = new Map<string, number>()
   const throttles = new Map<string, ThrottleRecord>()
   const keys: KeyRecord[] = []
+  // Keyed by subject and client id; JSON keeps any characters in either apart.
+  const consents = new Map<string, ConsentRecord>()
+  const consentKey = (subject: string, clientId: string) => JSON.stringify([subject, clientId])
 
   const revoke = (familyId: string, now: number) => {
     const family = families.get(familyId)
@@ -183,6 +187,17 @@ export function createMemoryStore(): AuthorizationServerStore {
       return true
     },
 
+    async findConsent(subject, clientId, now) {
+      const consent = consents.get(consentKey(subject, clientId))
+      return consent && consent.expiresAt > now ? copy(consent) : undefined
+    },
+    async saveConsent(consent) {
+      consents.set(consentKey(consent.subject, consent.clientId), copy(consent))
+    },
+    async deleteConsent(subject, clientId) {
+      consents.delete(consentKey(subject, clientId))
+    },
+
     async purgeExpired(now): Promise<PurgeResult> {
       const drop = <K, V>(map: Map<K, V>, expired: (value: V) => boolean) => {
         let count = 0
@@ -200,6 +215,7 @@ export function createMemoryStore(): AuthorizationServerStore {
         revokedTokens: drop(revoked, (expiresAt) => expiresAt <= now),
         throttles: drop(throttles, (t) => t.expiresAt <= now),
         keys: 0,
+        consents: drop(consents, (c) => c.expiresAt <= now),
       }
       for (let i = keys.length - 1; i >= 0; i--) {
         const expiresAt = keys[i]?.expiresAt

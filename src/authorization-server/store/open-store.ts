@@ -36,7 +36,7 @@ export function parseDatabaseURL(databaseUrl: string): DatabaseLocation {
   if (isPostgresURL(url)) return { kind: 'postgres', url }
   if (/^postgres(ql)?:/i.test(url))
     return fail('a PostgreSQL URL starts with postgres:// or postgresql://')
-  const sqlite = /^sqlite:(\/\/)?(.*)$/i.exec(url)
+  const sqlite = /^sqlite3?:(\/\/)?(.*)$/i.exec(url)
   if (sqlite) {
     // sqlite://rel.db and sqlite:///abs.db, as SQLAlchemy and most tools write them.
     const filename = sqlite[2] ?? ''

@@ -123,3 +123,15 @@ export interface ThrottleRecord {
   /** The count is forgotten from here on. */
   readonly expiresAt: number
 }
+
+/** A user's remembered consent to a client: `/authorize` skips its consent page within it. */
+export interface ConsentRecord {
+  /** The user's id. */
+  readonly subject: string
+  readonly clientId: string
+  /** The scopes consented to; a request for more asks again. */
+  readonly scopes: readonly string[]
+  readonly createdAt: number
+  /** The consent is forgotten from here on. */
+  readonly expiresAt: number
+}

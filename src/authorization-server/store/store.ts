@@ -1,6 +1,7 @@
 import type {
   AuthorizationCodeRecord,
   ClientRecord,
+  ConsentRecord,
   KeyPurpose,
   KeyRecord,
   RefreshTokenRecord,
@@ -98,6 +99,16 @@ export interface TokenStore {
   isAccessTokenRevoked(jti: string, familyId?: string): Promise<boolean>
 }
 
+/** Consents users gave to clients at `/authorize`, remembered for a while. */
+export interface ConsentStore {
+  /** The unexpired consent of a user to a client, if any. */
+  findConsent(subject: string, clientId: string, now: number): Promise<ConsentRecord | undefined>
+  /** Stores a consent, replacing the user's earlier one to the same client. */
+  saveConsent(consent: ConsentRecord): Promise<void>
+  /** Forgets a user's consent to a client (idempotent). */
+  deleteConsent(subject: string, clientId: string): Promise<void>
+}
+
 /** Failed-login counters. */
 export interface ThrottleStore {
   /** The counter under `key`, unless there is none or it expired. */
@@ -138,11 +149,12 @@ export interface PurgeResult {
   readonly revokedTokens: number
   readonly throttles: number
   readonly keys: number
+  readonly consents: number
 }
 
 /**
  * Everything the authorization server keeps, behind one interface: users, clients, token
- * families, codes, revoked access tokens, throttle counters and keys. Implementations: memory
+ * families, codes, revoked access tokens, throttle counters, keys and remembered consents. Implementations: memory
  * ({@link createMemoryStore}) and SQL through Kysely ({@link openSQLiteStore}).
  * @example
  * const store = await openSQLiteStore('auth.db')
@@ -153,7 +165,8 @@ export interface AuthorizationServerStore
     ClientStore,
     TokenStore,
     ThrottleStore,
-    KeyStore {
+    KeyStore,
+    ConsentStore {
   /** Deletes what expired before `now`; the server calls it now and then. */
   purgeExpired(now: number): Promise<PurgeResult>
   /** Releases the store's resources (the database connection). */

@@ -4,6 +4,7 @@ import type { AuthorizationServerStore } from '../store.js'
 import {
   clientFromRow,
   clientToRow,
+  consentFromRow,
   keyFromRow,
   keyToRow,
   throttleFromRow,
@@ -203,6 +204,44 @@ function queries(
       })
     },
 
+    async findConsent(subject, clientId, now) {
+      const row = await db
+        .selectFrom('gatehouse_consents')
+        .selectAll()
+        .where('subject', '=', subject)
+        .where('client_id', '=', clientId)
+        .where('expires_at', '>', now)
+        .executeTakeFirst()
+      return row ? consentFromRow(row) : undefined
+    },
+    async saveConsent(consent) {
+      const row = {
+        subject: consent.subject,
+        client_id: consent.clientId,
+        scopes: words(consent.scopes),
+        created_at: consent.createdAt,
+        expires_at: consent.expiresAt,
+      }
+      await db
+        .insertInto('gatehouse_consents')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['subject', 'client_id']).doUpdateSet({
+            scopes: row.scopes,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+          }),
+        )
+        .execute()
+    },
+    async deleteConsent(subject, clientId) {
+      await db
+        .deleteFrom('gatehouse_consents')
+        .where('subject', '=', subject)
+        .where('client_id', '=', clientId)
+        .execute()
+    },
+
     purgeExpired(now) {
       return db.transaction().execute(async (trx) => {
         const purge = async (
@@ -212,7 +251,8 @@ function queries(
             | 'gatehouse_authorization_codes'
             | 'gatehouse_revoked_tokens'
             | 'gatehouse_throttles'
-            | 'gatehouse_keys',
+            | 'gatehouse_keys'
+            | 'gatehouse_consents',
         ) => {
           const result = await trx
             .deleteFrom(table)
@@ -228,6 +268,7 @@ function queries(
           revokedTokens: await purge('gatehouse_revoked_tokens'),
           throttles: await purge('gatehouse_throttles'),
           keys: await purge('gatehouse_keys'),
+          consents: await purge('gatehouse_consents'),
         }
       })
     },

@@ -115,6 +115,27 @@ const migrations: Readonly<Record<string, Migration>> = {
         await db.schema.dropTable(table).execute()
     },
   },
+  '0002_consents': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('gatehouse_consents')
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('gatehouse_consents_pk', ['subject', 'client_id'])
+        .execute()
+      await db.schema
+        .createIndex('gatehouse_consents_expires_at')
+        .on('gatehouse_consents')
+        .column('expires_at')
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('gatehouse_consents').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = {

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely'
 import type {
   AuthorizationCodeRecord,
   ClientRecord,
+  ConsentRecord,
   GrantType,
   KeyPurpose,
   KeyRecord,
@@ -13,6 +14,7 @@ import type {
 import type {
   AuthorizationCodesTable,
   ClientsTable,
+  ConsentsTable,
   KeysTable,
   RefreshTokensTable,
   ThrottlesTable,
@@ -188,5 +190,15 @@ export function keyToRow(key: KeyRecord) {
     created_at: key.createdAt,
     retired_at: key.retiredAt,
     expires_at: key.expiresAt,
+  }
+}
+
+export function consentFromRow(row: Selectable<ConsentsTable>): ConsentRecord {
+  return {
+    subject: row.subject,
+    clientId: row.client_id,
+    scopes: fromWords(row.scopes),
+    createdAt: time(row.created_at),
+    expiresAt: time(row.expires_at),
   }
 }

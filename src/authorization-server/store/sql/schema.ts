@@ -91,6 +91,15 @@ export interface KeysTable {
   expires_at: NullableTime
 }
 
+/** `gatehouse_consents`: one per user and client, scopes space-separated. */
+export interface ConsentsTable {
+  subject: string
+  client_id: string
+  scopes: string
+  created_at: Time
+  expires_at: Time
+}
+
 /** The tables of the authorization server's SQL store, as Kysely sees them. */
 export interface AuthorizationServerDatabase {
   gatehouse_users: UsersTable
@@ -101,4 +110,5 @@ export interface AuthorizationServerDatabase {
   gatehouse_revoked_tokens: RevokedTokensTable
   gatehouse_throttles: ThrottlesTable
   gatehouse_keys: KeysTable
+  gatehouse_consents: ConsentsTable
 }

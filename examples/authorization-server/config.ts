@@ -1,0 +1,29 @@
+/** Settings of the authorization server example, from the environment. */
+export interface AuthorizationServerConfig {
+  port: number
+  host: string
+  /** Passed to `openStore()`: a SQLite file path or `sqlite:`/`file:` URL. */
+  databaseUrl: string
+  /**
+   * The public URL the app is reached at (an origin: the API and the docs sit beside the
+   * server's endpoints); default `http://{HOST}:{PORT}`.
+   */
+  issuer: string | undefined
+}
+
+export function readAuthorizationServerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): AuthorizationServerConfig {
+  const port = Number(env.PORT ?? 8000)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error('PORT must be an integer from 0 to 65535')
+  const issuer = env.ISSUER ? env.ISSUER.replace(/\/$/, '') : undefined
+  if (issuer !== undefined && !/^https?:\/\/[^/?#]+$/.test(issuer))
+    throw new Error('ISSUER must be an origin such as https://auth.example.com (no path)')
+  return {
+    port,
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || 'authorization-server.db',
+    issuer,
+  }
+}

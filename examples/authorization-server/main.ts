@@ -1,0 +1,65 @@
+import { createServer } from 'node:net'
+import { serve } from 'gatehouse'
+import { openStore } from 'gatehouse/authorization-server'
+import { createAuthorizationServerApp, SWAGGER_UI_CLIENT } from './app.js'
+import { readAuthorizationServerConfig } from './config.js'
+import { seedDemo } from './seed.js'
+
+const config = readAuthorizationServerConfig()
+// The issuer names the port, so PORT=0 is resolved to a free port first.
+const port = config.port === 0 ? await freePort(config.host) : config.port
+const issuer = config.issuer ?? `http://${hostInURL(config.host)}:${port}`
+const store = await openStore(config.databaseUrl)
+const { app, server, resource } = createAuthorizationServerApp({ issuer, store })
+const seeded = await seedDemo(server)
+const running = await serve(app, { port, hostname: config.host })
+
+console.log(
+  `Gatehouse authorization server on ${running.url} (issuer ${issuer}, API ${resource}, docs ${issuer}/docs)`,
+)
+if (seeded) {
+  console.log(
+    [
+      `First start: demo user and clients created in ${config.databaseUrl}.`,
+      'Their secrets are shown now only (the store keeps hashes):',
+      `  user demo, password ${seeded.password}`,
+      `  client demo-app (code, refresh, password grants; read write), secret ${seeded.appSecret}`,
+      `  client demo-service (client credentials; read write admin), secret ${seeded.serviceSecret}`,
+      `  client ${SWAGGER_UI_CLIENT} (public, for the Authorize dialog of ${issuer}/docs)`,
+      'Try:',
+      `  curl -s -u demo-service:${seeded.serviceSecret} -d grant_type=client_credentials ${issuer}/token`,
+    ].join('\n'),
+  )
+} else {
+  console.log('The demo user and clients exist already; their secrets were shown on first start.')
+  const swagger = await server.findClient(SWAGGER_UI_CLIENT)
+  if (!swagger?.redirectUris.includes(`${issuer}/docs/oauth2-redirect`))
+    console.warn(
+      `The ${SWAGGER_UI_CLIENT} client was registered for another issuer: /docs cannot log in.`,
+    )
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void running
+      .close()
+      .then(() => store.close())
+      .finally(() => process.exit(0))
+  })
+}
+
+function hostInURL(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, host, () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}

@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { InputLike } from '../core/declare/dependency.js'
+import type { Logger } from '../core/run/respond.js'
+import type { OpenAPIInfo } from '../openapi/document.js'
+import type { Lifespan } from './lifespan.js'
+
+/** Settings of a {@link Gatehouse} app. Every URL may be `null` to turn that page off. */
+export interface AppOptions<S = undefined> {
+  title?: string
+  version?: string
+  description?: string
+  summary?: string
+  servers?: OpenAPIInfo['servers']
+  /** Descriptions for tags, listed in this order in the docs. */
+  openapiTags?: OpenAPIInfo['tags']
+  /** Default `/openapi.json`; `null` disables it and the docs pages. */
+  openapiUrl?: string | null
+  /** Swagger UI; default `/docs`. */
+  docsUrl?: string | null
+  /** ReDoc; default `/redoc` (it needs the optional `redoc` package: `npm install redoc`). */
+  redocUrl?: string | null
+  /** Swagger UI's OAuth2 redirect page; default `/docs/oauth2-redirect`. */
+  swaggerUiOAuth2RedirectUrl?: string | null
+  swaggerUiParameters?: Record<string, unknown>
+  swaggerUiInitOAuth?: Record<string, unknown>
+  /**
+   * The path a proxy strips before forwarding (`/api/v1`), FastAPI's `root_path`: the docs load the
+   * OpenAPI document from under it, the document's `servers` name it, and redirects keep it.
+   */
+  rootPath?: string
+  /** Start-up and shut-down; what it yields is `app.state`. See {@link Lifespan}. */
+  lifespan?: Lifespan<S>
+  /** Run before every route's own dependencies. */
+  dependencies?: readonly InputLike[]
+  /** Largest accepted request body in bytes; default 1 MiB. Larger bodies get 413. */
+  bodyLimit?: number
+  /** Redirect `/items` to `/items/` (and back) with 307 when only the other form exists. Default true. */
+  redirectSlashes?: boolean
+  /** Where unexpected errors are reported; default `console.error`. */
+  logger?: Logger
+}
+
+/** Anything with a Web standard `fetch` handler that can be mounted or served. */
+export interface Fetchable {
+  fetch(request: Request): Response | Promise<Response>
+  /** A native `node:http` listener, used instead of `fetch` when present (Gatehouse apps have one). */
+  nodeListener?(): (incoming: IncomingMessage, outgoing: ServerResponse) => void
+  /** Run before serving (a Gatehouse app's lifespan set-up). */
+  startup?(): Promise<unknown>
+  /** Run after serving (a Gatehouse app's lifespan tear-down). */
+  shutdown?(): Promise<void>
+}

@@ -1,0 +1,53 @@
+import type { BaseRequestView } from '../core/run/request-view.js'
+import type { Reply } from '../core/run/respond.js'
+import type { Fetchable } from './app-options.js'
+import type { Target } from './dispatch.js'
+import { MountedRequestView } from './mounted-view.js'
+
+/** How a mounting app reaches a mounted Gatehouse app's dispatch, on either engine. */
+export const ROUTED = Symbol('gatehouse.routed')
+
+/** An app that can be dispatched to directly (a Gatehouse app). */
+export interface Routable {
+  [ROUTED](view: BaseRequestView): Reply | Promise<Reply>
+}
+
+/** Something mounted under a prefix. */
+export interface Mounted {
+  readonly prefix: string
+  readonly app: Fetchable
+}
+
+/** `mount`'s prefix: a plain path, no trailing slash, no pattern. */
+export function checkMountPrefix(prefix: unknown): asserts prefix is string {
+  if (typeof prefix !== 'string' || !/^\/[^{}:*?#]*[^/{}:*?#]$/.test(prefix))
+    throw new TypeError(
+      `mount: the prefix must be a plain path such as "/admin" (no trailing "/"): ${JSON.stringify(prefix)}`,
+    )
+}
+
+function isRoutable(app: Fetchable): app is Fetchable & Routable {
+  return typeof (app as Partial<Routable>)[ROUTED] === 'function'
+}
+
+/**
+ * Forward a request under a mount point to the mounted app: a Gatehouse app through its own
+ * dispatch, on the same view (no new Request, whichever engine); anything else through `fetch`.
+ */
+export function mountTarget({ prefix, app }: Mounted): Target {
+  if (isRoutable(app)) {
+    return async (view) => {
+      const inner = new MountedRequestView(view, prefix)
+      const reply = await app[ROUTED](inner)
+      // The mounted app's after-response work belongs to this request, which the engine finishes.
+      if (inner.afterResponse !== undefined) view.defer(...inner.afterResponse)
+      return reply
+    }
+  }
+  return async (view) => {
+    const original = view.request
+    const url = new URL(original.url)
+    url.pathname = view.path.slice(prefix.length) || '/'
+    return app.fetch(new Request(url, original))
+  }
+}

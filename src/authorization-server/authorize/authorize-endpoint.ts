@@ -1,0 +1,255 @@
+import type { Router } from '../../core/declare/router.js'
+import { HTTPException } from '../../core/errors/index.js'
+import type { RequestView } from '../../core/run/request-view.js'
+import type { ClientAuthenticationScheme } from '../clients/client-authentication.js'
+import type { ServerContext } from '../context.js'
+import { LoginThrottledError } from '../errors.js'
+import type { SecretHasher } from '../keys/secret-hasher.js'
+import {
+  AuthorizationPageError,
+  AuthorizationRedirectError,
+  type AuthorizationRequest,
+  authorizationQuery,
+  readAuthorizationRequest,
+} from './authorization-request.js'
+import { errorResponseURL } from './authorization-response.js'
+import { authorizeDocs, authorizeFormDocs } from './authorize-docs.js'
+import { pageCookies } from './cookies.js'
+import {
+  continueAuthorization,
+  currentUser,
+  type Interaction,
+  issueCode,
+  type PendingAuthorization,
+  rememberConsent,
+  showLogin,
+  withoutLogin,
+} from './interaction.js'
+import { type PageForm, pageForm } from './page-form.js'
+import { pageResponse, redirectResponse } from './page-response.js'
+import { errorPage } from './pages.js'
+import { unseal } from './sealed.js'
+
+/** What the authorization endpoint gives the server's public API. */
+export interface AuthorizationEndpoint {
+  /** Signs a user in to the built-in session and sends the browser back to `returnTo`. */
+  completeLogin(login: { userId: string; returnTo: string }): Promise<Response>
+}
+
+/**
+ * `GET {issuer}/authorize` (RFC 6749 §4.1.1, PKCE S256, RFC 9207 `iss`, RFC 8707 `resource`)
+ * and its `POST` for the login and consent forms. Problems with the client or redirect URI are
+ * error pages; every other outcome goes back to the client's redirect URI.
+ */
+export function addAuthorizationEndpoint(
+  router: Router,
+  context: ServerContext,
+  clientAuth: ClientAuthenticationScheme,
+): AuthorizationEndpoint {
+  const { settings } = context
+  const path = `${settings.basePath}/authorize`
+  const interaction: Interaction = {
+    context,
+    cookies: pageCookies(settings.issuer.startsWith('https:')),
+    authorizeURL: `${settings.issuer}/authorize`,
+  }
+  const issuerOrigin = new URL(settings.issuer).origin
+
+  router.get(
+    path,
+    {
+      inputs: { request: clientAuth },
+      // The scheme only hands over the request head: the endpoint needs no credentials.
+      security: [],
+      summary: 'Authorization endpoint',
+      description:
+        'Starts the authorization code flow (RFC 6749 §4.1, PKCE S256 required): the user signs in and consents, then the browser goes back to the redirect URI with `code`, `state` and `iss`.',
+      operationId: 'oauth2Authorize',
+      openapiExtra: authorizeDocs,
+    },
+    async function authorize({ request }) {
+      context.maintain()
+      const view = request.view
+      return answer(settings.issuer, 302, async () =>
+        continueAuthorization(
+          interaction,
+          view,
+          await readAuthorizationRequest(context, (name) => view.queryAll(name)),
+        ),
+      )
+    },
+  )
+
+  router.post(
+    path,
+    {
+      inputs: { form: pageForm, request: clientAuth },
+      security: [],
+      bodyLimit: settings.bodyLimit,
+      summary: 'Login and consent forms',
+      description: "The built-in login and consent pages' forms post here.",
+      operationId: 'oauth2AuthorizeForm',
+      openapiExtra: authorizeFormDocs,
+    },
+    async function authorizeForm({ form, request }) {
+      const { view, address } = request
+      return answer(settings.issuer, 303, async () => {
+        if (!form.ok) throw new AuthorizationPageError(form.problem)
+        if (!isSameOrigin(view, issuerOrigin))
+          throw new AuthorizationPageError('The form was not sent from this site.', 403)
+        const hasher = await context.hasher()
+        if (!interaction.cookies.checkCSRF(view, hasher, form.get('csrf_token')))
+          throw new AuthorizationPageError(
+            'The form has expired or was not sent from this site.',
+            403,
+          )
+        const pending = readPending(
+          unseal(hasher, 'authorization-request', form.get('request'), settings.now()),
+        )
+        if (!pending) throw new AuthorizationPageError('The form has expired.')
+        const query = new URLSearchParams(authorizationQuery(pending.request))
+        const found = await readAuthorizationRequest(context, (name) => query.getAll(name))
+        const step = form.get('step')
+        if (step === 'login') return login(form, found, address, view, hasher)
+        if (step === 'consent') return consent(form, found, pending, view, hasher)
+        throw new AuthorizationPageError('The form is not one of this server.')
+      })
+    },
+  )
+
+  async function login(
+    form: Extract<PageForm, { ok: true }>,
+    found: Awaited<ReturnType<typeof readAuthorizationRequest>>,
+    address: string | undefined,
+    view: RequestView,
+    hasher: SecretHasher,
+  ): Promise<Response> {
+    if (settings.interaction.loginUrl !== undefined)
+      throw new AuthorizationPageError("Sign in through the application's own login page.")
+    const username = form.get('username')
+    const password = form.get('password')
+    const again = (status: number, error: string, headers?: Record<string, string>) =>
+      showLogin(interaction, view, hasher, found, { status, error, headers, username })
+    if (username === undefined || password === undefined)
+      return again(400, 'Enter your username and password.')
+    let result: Awaited<ReturnType<ServerContext['login']>>
+    try {
+      result = await context.login({ username, password, clientAddress: address })
+    } catch (error) {
+      if (!(error instanceof LoginThrottledError)) throw error
+      return again(429, `Too many failed sign-ins. Try again in ${error.retryAfter} seconds.`, {
+        'retry-after': String(error.retryAfter),
+      })
+    }
+    if (!result.ok)
+      return again(
+        400,
+        result.reason === 'disabled'
+          ? 'This account cannot sign in.'
+          : 'The username or password is not right.',
+      )
+    const now = settings.now()
+    const session = interaction.cookies.startSession(
+      hasher,
+      result.user.id,
+      now,
+      settings.interaction.sessionTTL,
+    )
+    // Back to the request (without prompt=login, now satisfied), which goes on to consent.
+    const back = authorizationQuery(found.request, withoutLogin(found.request.prompt))
+    return redirectResponse(`${interaction.authorizeURL}?${back}`, {
+      status: 303,
+      cookies: [session],
+    })
+  }
+
+  async function consent(
+    form: Extract<PageForm, { ok: true }>,
+    found: Awaited<ReturnType<typeof readAuthorizationRequest>>,
+    pending: PendingAuthorization,
+    view: RequestView,
+    hasher: SecretHasher,
+  ): Promise<Response> {
+    if (pending.user === undefined || pending.scopes === undefined)
+      throw new AuthorizationPageError('The form is not a consent form.')
+    const user = await currentUser(interaction, view, hasher)
+    if (user?.id !== pending.user)
+      throw new AuthorizationPageError('You are not signed in as the user who was asked.', 403)
+    const decision = form.get('decision')
+    if (decision === 'deny')
+      throw new AuthorizationRedirectError(
+        'access_denied',
+        'The user denied the request',
+        found.request,
+      )
+    if (decision !== 'allow') throw new AuthorizationPageError('Choose to allow or deny.')
+    const location = await issueCode(context, found.request, user, pending.scopes)
+    await rememberConsent(context, user.id, found.client.id, pending.scopes)
+    return redirectResponse(location, { status: 303 })
+  }
+
+  return {
+    async completeLogin({ userId, returnTo }) {
+      const isAuthorizeURL = [`${interaction.authorizeURL}?`, `${path}?`].some((start) =>
+        typeof returnTo === 'string' ? returnTo.startsWith(start) : false,
+      )
+      if (!isAuthorizeURL)
+        throw new HTTPException(400, {
+          detail: 'return_to is not an authorization URL of this server',
+        })
+      const user = typeof userId === 'string' ? await context.store.findUserById(userId) : undefined
+      if (!user || user.disabled)
+        throw new HTTPException(400, { detail: 'The user cannot sign in' })
+      const now = settings.now()
+      const cookie = interaction.cookies.startSession(
+        await context.hasher(),
+        user.id,
+        now,
+        settings.interaction.sessionTTL,
+      )
+      return redirectResponse(returnTo, { status: 303, cookies: [cookie] })
+    },
+  }
+}
+
+/** The page and redirect errors of a step as answers; anything else is the server's problem. */
+async function answer(
+  issuer: string,
+  status: 302 | 303,
+  run: () => Promise<Response>,
+): Promise<Response> {
+  try {
+    return await run()
+  } catch (error) {
+    if (error instanceof AuthorizationPageError)
+      return pageResponse(errorPage(error.message), { status: error.status })
+    if (error instanceof AuthorizationRedirectError)
+      return redirectResponse(errorResponseURL(error, issuer, error.code, error.message), {
+        status,
+      })
+    throw error
+  }
+}
+
+/** A form post from another site: its `Origin` or `Sec-Fetch-Site` says so. */
+function isSameOrigin(view: RequestView, origin: string): boolean {
+  const sent = view.header('origin')
+  if (sent !== undefined && sent !== origin) return false
+  const site = view.header('sec-fetch-site')
+  return site === undefined || site === 'same-origin'
+}
+
+/** The pending authorization of a sealed form value (made by this server, so only shape-checked). */
+function readPending(value: Record<string, unknown> | undefined): PendingAuthorization | undefined {
+  const request = value?.request as AuthorizationRequest | undefined
+  if (!value || request === null || typeof request !== 'object') return undefined
+  if (typeof request.clientId !== 'string' || !Array.isArray(request.scope)) return undefined
+  const { user, scopes } = value
+  if (user !== undefined && typeof user !== 'string') return undefined
+  if (
+    scopes !== undefined &&
+    !(Array.isArray(scopes) && scopes.every((s) => typeof s === 'string'))
+  )
+    return undefined
+  return value as unknown as PendingAuthorization
+}

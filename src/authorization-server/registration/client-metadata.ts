@@ -1,0 +1,126 @@
+import { oauthError } from '../errors.js'
+import { isScopeToken } from '../scopes.js'
+import type { RegistrableGrantType, RegistrationPolicy } from './registration-options.js'
+
+/** How a registered client authenticates at the token endpoint (RFC 7591 §2). */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none'
+
+/** Client metadata (RFC 7591 §2) as this server registers it. */
+export interface ClientMetadata {
+  readonly redirect_uris: string[]
+  readonly token_endpoint_auth_method: TokenEndpointAuthMethod
+  readonly grant_types: RegistrableGrantType[]
+  readonly response_types: 'code'[]
+  /** The scopes the client may be granted, space-separated. */
+  readonly scope: string
+  readonly client_name?: string
+}
+
+const AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'none']
+const MAX_REDIRECT_URIS = 20
+const MAX_URI = 2000
+const MAX_NAME = 200
+
+const invalid = (description: string) => oauthError('invalid_client_metadata', description)
+const invalidRedirect = (description: string) => oauthError('invalid_redirect_uri', description)
+
+/**
+ * Checks a registration request's metadata (RFC 7591 §2) against what the server lets
+ * registered clients have: `invalid_redirect_uri` for a redirect URI that is not https (or http
+ * on a loopback host), is relative or has a fragment; `invalid_client_metadata` for anything
+ * else wrong, inconsistent or not allowed. Fields it does not know are ignored (§2).
+ */
+export function checkClientMetadata(body: unknown, policy: RegistrationPolicy): ClientMetadata {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw invalid('The client metadata must be a JSON object')
+  const fields = body as Record<string, unknown>
+  const method = fields.token_endpoint_auth_method ?? 'client_secret_basic'
+  if (typeof method !== 'string' || !AUTH_METHODS.includes(method))
+    throw invalid(
+      'token_endpoint_auth_method must be client_secret_basic, client_secret_post or none',
+    )
+  const grantTypes = strings(fields.grant_types, 'grant_types') ?? ['authorization_code']
+  if (grantTypes.length === 0) throw invalid('grant_types must not be empty')
+  for (const grant of grantTypes)
+    if (!(policy.grantTypes as readonly string[]).includes(grant))
+      throw invalid('grant_types names a grant registered clients may not use')
+  const usesCode = grantTypes.includes('authorization_code')
+  const responseTypes =
+    strings(fields.response_types, 'response_types') ?? (usesCode ? ['code'] : [])
+  if (responseTypes.some((type) => type !== 'code'))
+    throw invalid('Only the response type "code" is supported')
+  if (usesCode !== responseTypes.includes('code'))
+    throw invalid('The authorization_code grant and the "code" response type go together')
+  if (method === 'none' && grantTypes.includes('client_credentials'))
+    throw invalid('A client without credentials cannot use client_credentials')
+  const redirectUris = redirects(fields.redirect_uris)
+  if (usesCode && redirectUris.length === 0)
+    throw invalidRedirect('redirect_uris is required for the authorization_code grant')
+  const scope = scopes(fields.scope, policy)
+  const name = fields.client_name
+  if (
+    name !== undefined &&
+    (typeof name !== 'string' ||
+      name.trim() === '' ||
+      name.length > MAX_NAME ||
+      /\p{Cc}/u.test(name))
+  )
+    throw invalid(`client_name must be 1 to ${MAX_NAME} printable characters`)
+  return {
+    redirect_uris: redirectUris,
+    token_endpoint_auth_method: method as TokenEndpointAuthMethod,
+    grant_types: [...new Set(grantTypes)] as RegistrableGrantType[],
+    response_types: responseTypes.length === 0 ? [] : ['code'],
+    scope: scope.join(' '),
+    ...(name === undefined ? {} : { client_name: name as string }),
+  }
+}
+
+function strings(value: unknown, field: string): string[] | undefined {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw invalid(`${field} must be an array of strings`)
+  return value
+}
+
+function redirects(value: unknown): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw invalidRedirect('redirect_uris must be an array of strings')
+  if (value.length > MAX_REDIRECT_URIS)
+    throw invalidRedirect(`At most ${MAX_REDIRECT_URIS} redirect URIs may be registered`)
+  for (const uri of value) checkRedirectURI(uri)
+  return [...new Set(value as string[])]
+}
+
+/** OAuth 2.1 §2.3.1: absolute, no fragment; https, or plain http on a loopback host only. */
+function checkRedirectURI(uri: string): void {
+  if (uri.length > MAX_URI) throw invalidRedirect('A redirect URI is too long')
+  let url: URL
+  try {
+    url = new URL(uri)
+  } catch {
+    throw invalidRedirect('A redirect URI is not an absolute URI')
+  }
+  if (uri.includes('#')) throw invalidRedirect('A redirect URI must not have a fragment')
+  if (url.username !== '' || url.password !== '')
+    throw invalidRedirect('A redirect URI must not carry credentials')
+  const loopback =
+    url.hostname === 'localhost' ||
+    url.hostname === '[::1]' ||
+    /^127(\.\d{1,3}){3}$/.test(url.hostname)
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    throw invalidRedirect('A redirect URI must use https (http only on a loopback host)')
+}
+
+function scopes(value: unknown, policy: RegistrationPolicy): string[] {
+  if (value === undefined) return [...policy.scopes]
+  if (typeof value !== 'string') throw invalid('scope must be a space-separated string')
+  const names = [...new Set(value.split(' ').filter((name) => name !== ''))]
+  for (const name of names) {
+    if (!isScopeToken(name)) throw invalid('scope is malformed')
+    if (!policy.scopes.includes(name))
+      throw invalid('scope names a scope registered clients may not have')
+  }
+  return names
+}

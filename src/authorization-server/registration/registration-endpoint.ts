@@ -1,0 +1,95 @@
+import type { Router } from '../../core/declare/router.js'
+import { mediaTypeOf } from '../../core/run/body.js'
+import { WebRequestView } from '../../core/run/request-view.js'
+import type { Administration } from '../admin.js'
+import type { ClientAuthenticationScheme } from '../clients/client-authentication.js'
+import type { ServerContext } from '../context.js'
+import { oauthError, RegistrationThrottledError } from '../errors.js'
+import { checkClientMetadata } from './client-metadata.js'
+import { registrationDocs } from './registration-docs.js'
+import type { RegistrationPolicy } from './registration-options.js'
+
+/**
+ * `POST {issuer}/register`: open dynamic client registration (RFC 7591). Anyone may register,
+ * so each client address may register `limit` clients before it waits `window` seconds (counted
+ * in the store, like failed logins), and registered clients get only the grants and scopes the
+ * policy allows. The answer carries the client secret, the only time it is ever shown.
+ */
+export function addRegistrationEndpoint(
+  router: Router,
+  context: ServerContext,
+  clientAuth: ClientAuthenticationScheme,
+  admin: Administration,
+  policy: RegistrationPolicy,
+): void {
+  const { settings, store } = context
+  router.post(
+    `${settings.basePath}/register`,
+    {
+      inputs: { request: clientAuth, raw: Request },
+      // Open registration: no credentials (the scheme only hands over the client address).
+      security: [],
+      bodyLimit: settings.bodyLimit,
+      summary: 'Client registration endpoint',
+      description: 'Registers a client (RFC 7591 dynamic client registration), rate limited.',
+      operationId: 'oauth2Register',
+      openapiExtra: registrationDocs,
+    },
+    async function register({ request, raw }) {
+      await countRegistration(request.address)
+      // Read here rather than as a Body input, so every problem is an RFC 7591 error.
+      const view = new WebRequestView(raw)
+      const mediaType = mediaTypeOf(view)
+      if (mediaType !== 'application/json')
+        throw oauthError('invalid_client_metadata', 'The request body must be application/json')
+      const bytes = await view.readBody(settings.bodyLimit)
+      let body: unknown
+      try {
+        body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+      } catch {
+        throw oauthError('invalid_client_metadata', 'The request body is not valid JSON')
+      }
+      const metadata = checkClientMetadata(body, policy)
+      const isPublic = metadata.token_endpoint_auth_method === 'none'
+      const { client, clientSecret } = await admin.createClient({
+        public: isPublic,
+        name: metadata.client_name,
+        grantTypes: metadata.grant_types,
+        redirectUris: metadata.redirect_uris,
+        scopes: metadata.scope === '' ? [] : metadata.scope.split(' '),
+      })
+      const answer = {
+        client_id: client.id,
+        ...(clientSecret === undefined
+          ? {}
+          : { client_secret: clientSecret, client_secret_expires_at: 0 }),
+        client_id_issued_at: client.createdAt,
+        ...metadata,
+      }
+      return new Response(JSON.stringify(answer), {
+        status: 201,
+        headers: {
+          'content-type': 'application/json',
+          'cache-control': 'no-store',
+          pragma: 'no-cache',
+        },
+      })
+    },
+  )
+
+  /** Counts one registration of the address; refuses it while the address is over its limit. */
+  async function countRegistration(address: string | undefined): Promise<void> {
+    const hasher = await context.hasher()
+    // Without a known address every registration shares one counter: still limited.
+    const key = `register:${hasher.hash('throttle', address ?? '')}`
+    const now = settings.now()
+    // Refused attempts are not counted, so a wait ends `window` after the last registration.
+    const current = await store.readThrottle(key, now)
+    if (current && current.failures >= policy.limit)
+      throw new RegistrationThrottledError(Math.max(1, current.expiresAt - now))
+    // The count the store returns settles concurrent registrations past the read.
+    const counted = await store.recordFailure(key, now, policy.window)
+    if (counted.failures > policy.limit)
+      throw new RegistrationThrottledError(Math.max(1, counted.expiresAt - now))
+  }
+}

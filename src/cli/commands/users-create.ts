@@ -1,0 +1,69 @@
+import { createAdministration } from '../../authorization-server/admin.js'
+import type { Command } from '../command.js'
+import { CLIError, usageError } from '../errors.js'
+import { readPassword } from '../password-input.js'
+import { adminMessage, scopesOption } from '../values.js'
+
+const NAME = 'users create'
+
+/** `gatehouse users create <username> --password-stdin [--scopes "a b"] [--disabled] [--json]` */
+export const usersCreate: Command = {
+  name: NAME,
+  summary: 'Create a user; the password is read from standard input',
+  arguments: ['username'],
+  options: {
+    'password-stdin': {
+      type: 'boolean',
+      required: true,
+      description:
+        'Read the password from standard input, to its end (one trailing newline is dropped)',
+    },
+    scopes: {
+      type: 'string',
+      value: '"a b"',
+      description: 'Scopes the user may ever be granted, space-separated; default none',
+    },
+    disabled: { type: 'boolean', description: 'Create the user disabled: they cannot log in' },
+    json: {
+      type: 'boolean',
+      description: 'Print {"id","username","scopes","disabled"} as JSON',
+    },
+  },
+  details: [
+    'The password is hashed with Argon2id; it is never taken on the command line.',
+    '',
+    'Example:',
+    `  printf '%s' "$PASSWORD" | gatehouse users create ada --password-stdin --scopes "read write"`,
+  ],
+  async run({ options, positionals }, context) {
+    const username = positionals[0] as string
+    const scopes = scopesOption(options.scopes, NAME)
+    const password = await readPassword(context.stdin, NAME)
+    const store = await context.store()
+    const taken = () =>
+      new CLIError('conflict', `a user named ${JSON.stringify(username)} already exists`)
+    if (await store.findUserByUsername(username)) throw taken()
+    const admin = createAdministration({ store, now: context.now })
+    let user: Awaited<ReturnType<typeof admin.createUser>>
+    try {
+      user = await admin.createUser({
+        username,
+        password,
+        scopes,
+        disabled: options.disabled === true,
+      })
+    } catch (error) {
+      if (error instanceof TypeError) throw usageError(NAME, adminMessage(error))
+      // Created by another process since the check above.
+      if (await store.findUserByUsername(username)) throw taken()
+      throw error
+    }
+    if (options.json) {
+      const { id, scopes: granted, disabled } = user
+      context.out(JSON.stringify({ id, username: user.username, scopes: granted, disabled }))
+    } else
+      context.out(
+        `created user ${user.username} (id ${user.id})${user.disabled ? ', disabled' : ''}`,
+      )
+  },
+}

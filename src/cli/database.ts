@@ -1,0 +1,44 @@
+import { openStore } from '../authorization-server/store/open-store.js'
+import type { AuthorizationServerStore } from '../authorization-server/store/store.js'
+import { isGatehouseError } from '../core/errors/index.js'
+import { CLIError } from './errors.js'
+
+const BUSY = new CLIError(
+  'busy',
+  'the database is locked by another process (a long write or migration); try again',
+)
+
+/**
+ * Opens the store `DATABASE_URL` names, created and migrated on first use. Every failure is a
+ * {@link CLIError}: `database` when it is not set, not supported or cannot be opened, `busy`
+ * when another process holds its lock. The URL is never repeated (it may hold a password).
+ */
+export async function openDatabase(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<AuthorizationServerStore> {
+  const url = env.DATABASE_URL
+  if (url === undefined || url.trim() === '')
+    throw new CLIError(
+      'database',
+      'DATABASE_URL is not set: set it to a SQLite file (created on first use), e.g. DATABASE_URL=authorization-server.db',
+    )
+  try {
+    return await openStore(url)
+  } catch (error) {
+    if (isBusy(error)) throw BUSY
+    const message = error instanceof Error ? error.message.replace(/^openStore: /, '') : ''
+    throw new CLIError('database', `cannot open the database: ${message || 'unknown error'}`)
+  }
+}
+
+/** The store's "database busy" 503, or SQLite's own lock errors (from opening). */
+export function isBusy(error: unknown): boolean {
+  if (isGatehouseError(error)) return error.code === 'service_unavailable'
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)
+}
+
+/** {@link isBusy} errors as the CLI's `busy` failure; others unchanged. */
+export function busyOr(error: unknown): unknown {
+  return isBusy(error) ? BUSY : error
+}

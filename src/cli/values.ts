@@ -1,0 +1,45 @@
+import { usageError } from './errors.js'
+
+/** `--scopes "read write"`: space-separated; a comma is refused as the likely typo it is. */
+export function scopesOption(value: string | boolean | undefined, command: string): string[] {
+  if (typeof value !== 'string') return []
+  const scopes = value.split(/\s+/).filter((scope) => scope !== '')
+  if (scopes.some((scope) => scope.includes(',')))
+    throw usageError(command, '--scopes is space-separated: --scopes "read write"')
+  return scopes
+}
+
+/** `--grant-types a,b`, `--redirect-uris u1,u2`: comma-separated, empty items dropped. */
+export function listOption(value: string | boolean | undefined): string[] {
+  if (typeof value !== 'string') return []
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+}
+
+/** A whole number option within bounds, or `fallback` when absent. */
+export function integerOption(
+  value: string | boolean | undefined,
+  option: string,
+  bounds: { min: number; max: number; fallback: number },
+  command: string,
+): number {
+  if (typeof value !== 'string') return bounds.fallback
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN
+  if (!Number.isSafeInteger(number) || number < bounds.min || number > bounds.max)
+    throw usageError(
+      command,
+      `--${option} must be a whole number from ${bounds.min} to ${bounds.max}`,
+    )
+  return number
+}
+
+/** An administration `TypeError` ("createUser: `username` must …") as the CLI says it. */
+export function adminMessage(error: TypeError): string {
+  return error.message
+    .replace(/^create(User|Client): /, '')
+    .replace(/`(\w+)`/g, (_, name) =>
+      name === 'grantTypes' ? '--grant-types' : name === 'id' ? '<client_id>' : `<${name}>`,
+    )
+}

@@ -1,0 +1,328 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import Database from 'better-sqlite3'
+import { createMemoryStore } from 'gatehouse/authorization-server'
+import { afterAll, describe, expect, test } from 'vitest'
+import { createAuthorizationServerApp } from '../examples/authorization-server/app.js'
+import { readAuthorizationServerConfig } from '../examples/authorization-server/config.js'
+import { seedDemo } from '../examples/authorization-server/seed.js'
+import { hiddenFields } from './helpers/authorization-flow.js'
+import { claimsOf } from './helpers/authorization-server.js'
+import { describeEngines } from './helpers/http.js'
+import { expectValidOpenAPI } from './helpers/openapi.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-as-example-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const databaseFile = join(dir, 'authorization-server.db')
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+/** `npm run start:authorization-server`; resolves once it printed all it prints at start. */
+function start(port: number): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn('npm', ['run', 'start:authorization-server', '--silent'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 60_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      if (/grant_type=client_credentials|exist already/.test(output)) {
+        clearTimeout(timer)
+        resolve({ child, output: () => output })
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)))
+  })
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  process.kill(-(child.pid as number), 'SIGTERM')
+  await exited
+}
+
+const printed = (output: string, pattern: RegExp) => {
+  const value = pattern.exec(output)?.[1]
+  expect(value).toEqual(expect.any(String))
+  return value as string
+}
+
+describe('npm run start:authorization-server', { timeout: 120_000 }, () => {
+  test('seeds a demo on first start, runs the README curl session, and keeps it all on restart', async () => {
+    const port = await freePort()
+    const issuer = `http://127.0.0.1:${port}`
+    const first = await start(port)
+    let accessToken: string
+    try {
+      const output = first.output()
+      expect(output).toContain(`Gatehouse authorization server on ${issuer}`)
+      expect(output).toContain(`API ${issuer}/api`)
+      const env = {
+        ...process.env,
+        ISSUER: issuer,
+        PASSWORD: printed(output, /user demo, password (\S+)/),
+        APP_SECRET: printed(output, /client demo-app .*, secret (\S+)/),
+        SERVICE_SECRET: printed(output, /client demo-service .*, secret (\S+)/),
+      }
+      const { stdout } = await promisify(execFile)(
+        'sh',
+        ['examples/authorization-server/curl-session.sh'],
+        { env },
+      )
+      const answers = new Map<string, string>()
+      for (const line of stdout.trim().split('\n')) {
+        const colon = line.indexOf(': ')
+        answers.set(line.slice(0, colon), line.slice(colon + 2))
+      }
+      const json = (label: string) => JSON.parse(answers.get(label) ?? 'null')
+      const demo = await (await import('gatehouse/authorization-server')).openStore(databaseFile)
+      const user = await demo.findUserByUsername('demo')
+      await demo.close()
+
+      expect(json('password')).toMatchObject({ token_type: 'Bearer', scope: 'read write' })
+      expect(json('password').refresh_token).toEqual(expect.any(String))
+      expect(claimsOf(json('password').access_token).aud).toBe(`${issuer}/api`)
+      expect(json('whoami')).toEqual({
+        subject: user?.id,
+        client_id: 'demo-app',
+        scopes: ['read', 'write'],
+      })
+      expect(json('client_credentials')).toMatchObject({ scope: 'read admin' })
+      expect(claimsOf(json('client_credentials').access_token).sub).toBe('demo-service')
+      expect(json('refresh_token').refresh_token).not.toBe(json('password').refresh_token)
+      expect(json('introspect')).toMatchObject({ active: true, client_id: 'demo-app' })
+      expect(answers.get('revoke')).toBe('HTTP 200')
+      expect(json('refresh after revoke')).toMatchObject({ error: 'invalid_grant' })
+      expect(json('introspect after revoke')).toEqual({ active: false })
+      const callback = new URL(answers.get('callback') as string)
+      expect(`${callback.origin}${callback.pathname}`).toBe('http://127.0.0.1:8765/callback')
+      expect(callback.searchParams.get('state')).toBe('s-42')
+      expect(callback.searchParams.get('iss')).toBe(issuer)
+      expect(json('authorization_code')).toMatchObject({ scope: 'read write' })
+      accessToken = json('authorization_code').access_token
+
+      // Beside the session: the API's RFC 9728 metadata, its challenges, registration.
+      const whoami = await fetch(`${issuer}/api/whoami`)
+      expect(whoami.status).toBe(401)
+      expect(whoami.headers.get('www-authenticate')).toContain(
+        `resource_metadata="${issuer}/.well-known/oauth-protected-resource/api"`,
+      )
+      const adminOnly = await fetch(`${issuer}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`demo-service:${env.SERVICE_SECRET}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials&scope=admin',
+      })
+      const insufficient = await fetch(`${issuer}/api/whoami`, {
+        headers: { authorization: `Bearer ${(await adminOnly.json()).access_token}` },
+      })
+      expect(insufficient.status).toBe(403)
+      const registered = await fetch(`${issuer}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: ['https://client.example.org/cb'] }),
+      })
+      expect(registered.status).toBe(201)
+      expect((await registered.json()).scope).toBe('read')
+    } finally {
+      await stop(first.child)
+    }
+
+    const second = await start(port)
+    try {
+      const output = second.output()
+      expect(output).toContain('The demo user and clients exist already')
+      expect(output).not.toMatch(/secret \S+|password \S+/)
+      // The keys live in the file: a token from the first run still works.
+      const whoami = await fetch(`${issuer}/api/whoami`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      })
+      expect(whoami.status).toBe(200)
+    } finally {
+      await stop(second.child)
+    }
+    const raw = new Database(databaseFile, { readonly: true })
+    try {
+      expect(raw.prepare('SELECT username FROM gatehouse_users').all()).toEqual([
+        { username: 'demo' },
+      ])
+      expect(raw.prepare('SELECT count(*) AS n FROM gatehouse_clients').get()).toEqual({ n: 4 })
+    } finally {
+      raw.close()
+    }
+  })
+})
+
+describe('the example configuration', () => {
+  test('reads PORT, HOST, DATABASE_URL and ISSUER, refusing what it cannot use', () => {
+    expect(readAuthorizationServerConfig({})).toEqual({
+      port: 8000,
+      host: '127.0.0.1',
+      databaseUrl: 'authorization-server.db',
+      issuer: undefined,
+    })
+    expect(
+      readAuthorizationServerConfig({
+        PORT: '9000',
+        HOST: '0.0.0.0',
+        DATABASE_URL: 'sqlite:///var/lib/auth.db',
+        ISSUER: 'https://auth.example.com/',
+      }),
+    ).toEqual({
+      port: 9000,
+      host: '0.0.0.0',
+      databaseUrl: 'sqlite:///var/lib/auth.db',
+      issuer: 'https://auth.example.com',
+    })
+    expect(() => readAuthorizationServerConfig({ PORT: 'x' })).toThrow('PORT')
+    expect(() => readAuthorizationServerConfig({ ISSUER: 'https://a.example/auth' })).toThrow(
+      'ISSUER',
+    )
+  })
+})
+
+const ISSUER = 'http://127.0.0.1:8000'
+const example = createAuthorizationServerApp({ issuer: ISSUER, store: createMemoryStore() })
+const seeded = seedDemo(example.server)
+
+describe('the example OpenAPI document', () => {
+  test('shows the token form per grant and the three flows with their URLs and scopes, and validates', async () => {
+    const document = example.app.openapi() as unknown as {
+      paths: Record<string, Record<string, Record<string, unknown>>>
+      components: { securitySchemes: Record<string, { flows?: unknown }> }
+    }
+    await expectValidOpenAPI(document)
+    const token = document.paths['/token']?.post as {
+      requestBody: { content: Record<string, { schema: { oneOf: Record<string, unknown>[] } }> }
+    }
+    const forms = token.requestBody.content['application/x-www-form-urlencoded']?.schema.oneOf
+    expect(forms?.map((form) => [form.title, form.required])).toEqual([
+      [
+        'Authorization code grant (RFC 6749 §4.1.3, PKCE RFC 7636)',
+        ['grant_type', 'code', 'code_verifier'],
+      ],
+      ['Client credentials grant (RFC 6749 §4.4)', ['grant_type']],
+      [
+        'Resource owner password credentials grant (RFC 6749 §4.3)',
+        ['grant_type', 'username', 'password'],
+      ],
+      ['Refresh token grant (RFC 6749 §6)', ['grant_type', 'refresh_token']],
+    ])
+    const scopes = {
+      read: 'Read your data',
+      write: 'Change your data',
+      admin: 'Administer the API (only for clients allowed it)',
+    }
+    expect(document.components.securitySchemes.OAuth2?.flows).toEqual({
+      authorizationCode: {
+        authorizationUrl: `${ISSUER}/authorize`,
+        tokenUrl: `${ISSUER}/token`,
+        refreshUrl: `${ISSUER}/token`,
+        scopes,
+      },
+      password: { tokenUrl: `${ISSUER}/token`, refreshUrl: `${ISSUER}/token`, scopes },
+      clientCredentials: { tokenUrl: `${ISSUER}/token`, scopes },
+    })
+    expect(document.paths['/api/whoami']?.get?.security).toEqual([{ OAuth2: ['read'] }])
+    const authorize = document.paths['/authorize']?.get as {
+      parameters: { name: string }[]
+      responses: Record<string, unknown>
+      security: unknown
+    }
+    expect(authorize.parameters.map((p) => p.name)).toEqual([
+      'response_type',
+      'client_id',
+      'redirect_uri',
+      'scope',
+      'state',
+      'code_challenge',
+      'code_challenge_method',
+      'resource',
+      'prompt',
+    ])
+    expect(authorize.security).toEqual([])
+    expect(Object.keys(authorize.responses)).toEqual(['200', '302', '400'])
+    const form = document.paths['/authorize']?.post as { responses: Record<string, unknown> }
+    expect(Object.keys(form.responses).sort()).toEqual(['200', '303', '400', '403', '429'])
+    expect(JSON.stringify(document)).not.toContain('null')
+  })
+})
+
+describeEngines('the example app', example.app, (send) => {
+  test('the API answers 401 naming its RFC 9728 metadata, which names the server', async () => {
+    await seeded
+    const response = await send('/api/whoami')
+    expect(response.status).toBe(401)
+    const challenge = response.headers.get('www-authenticate') as string
+    expect(challenge).toContain(
+      `resource_metadata="${ISSUER}/.well-known/oauth-protected-resource/api"`,
+    )
+    const metadata = await (await send('/.well-known/oauth-protected-resource/api')).json()
+    expect(metadata).toMatchObject({
+      resource: `${ISSUER}/api`,
+      authorization_servers: [ISSUER],
+      scopes_supported: expect.arrayContaining(['read']),
+    })
+  })
+
+  test("Swagger UI's client starts a login at /authorize", async () => {
+    await seeded
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: 'swagger-ui',
+      redirect_uri: `${ISSUER}/docs/oauth2-redirect`,
+      scope: 'read',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    })
+    const page = await send(`/authorize?${query}`)
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('to continue to <strong>Swagger UI</strong>')
+    expect(hiddenFields(html).step).toBe('login')
+    // Plain-http localhost issuer: the cookies are neither Secure nor __Host-.
+    expect(page.headers.getSetCookie()[0]).toMatch(
+      /^gatehouse-csrf=[^;]+; Path=\/; HttpOnly; SameSite=Strict$/,
+    )
+  })
+})
+
+test("the README's code for this example is the example's own code", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  const section = readme.slice(
+    readme.indexOf('## Authorization server'),
+    readme.indexOf('## Performance'),
+  )
+  const read = (file: string) =>
+    readFileSync(new URL(`../examples/authorization-server/${file}`, import.meta.url), 'utf8')
+  expect(section).toContain(`\`\`\`sh\n${read('curl-session.sh')}\`\`\``)
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '')
+  const sources = read('app.ts') + read('own-login.ts')
+  const lines = blocks
+    .slice(1)
+    .flatMap((block) => block.split('\n'))
+    .filter((l) => l.trim() !== '')
+  expect(lines.length).toBeGreaterThan(40)
+  for (const line of lines) expect(sources, line).toContain(line.trim())
+})

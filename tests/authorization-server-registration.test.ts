@@ -1,0 +1,269 @@
+import type { RegistrationOptions } from 'gatehouse/authorization-server'
+import { afterEach, describe, expect, test } from 'vitest'
+import { authorizeQuery, hiddenFields, pkce } from './helpers/authorization-flow.js'
+import {
+  basic,
+  type Fixture,
+  ISSUER,
+  matrix,
+  openFixture,
+  postForm,
+  START,
+} from './helpers/authorization-server.js'
+import { expectValidOpenAPI } from './helpers/openapi.js'
+
+const APP = { redirect_uris: ['https://client.example.org/cb'], client_name: 'Client' }
+
+describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transport, store }) => {
+  let f: Fixture
+  afterEach(async () => {
+    expect(f.logs).toEqual([])
+    await f.close()
+  })
+  const open = async (registration: RegistrationOptions | true = {}) => {
+    f = await openFixture(transport, store, {
+      registration: registration === true ? true : { scopes: ['read'], limit: 50, ...registration },
+    })
+    return f
+  }
+  let address = 0
+  const register = (body: unknown, headers: Record<string, string> = {}) =>
+    f.send('/register', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-test-address': `10.0.0.${++address}`,
+        ...headers,
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    })
+
+  test('a confidential client gets its id and secret once, and the metadata it registered', async () => {
+    await open()
+    const response = await register(APP)
+    expect(response.status).toBe(201)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    const body = await response.json()
+    expect(body).toEqual({
+      client_id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      client_secret_expires_at: 0,
+      client_id_issued_at: START,
+      client_name: 'Client',
+      redirect_uris: ['https://client.example.org/cb'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      scope: 'read',
+    })
+    const stored = await f.store.findClient(body.client_id)
+    expect(stored).toMatchObject({
+      name: 'Client',
+      scopes: ['read'],
+      grantTypes: ['authorization_code'],
+    })
+    expect(stored?.secretHash).not.toBe(body.client_secret)
+    // The client can start an authorization right away.
+    const page = await f.send(
+      `/authorize?${authorizeQuery(pkce().challenge, {
+        client_id: body.client_id,
+        redirect_uri: 'https://client.example.org/cb',
+        scope: 'read',
+      })}`,
+    )
+    expect(hiddenFields(await page.text()).step).toBe('login')
+  })
+
+  test('token_endpoint_auth_method none registers a public client, without a secret', async () => {
+    await open()
+    const response = await register({
+      ...APP,
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: ['http://127.0.0.1:8080/cb', 'http://localhost/cb', 'http://[::1]:9/cb'],
+      scope: 'read',
+    })
+    expect(response.status).toBe(201)
+    const body = await response.json()
+    expect(body.client_secret).toBeUndefined()
+    expect(body.client_secret_expires_at).toBeUndefined()
+    expect(body.token_endpoint_auth_method).toBe('none')
+    expect((await f.store.findClient(body.client_id))?.secretHash).toBeNull()
+  })
+
+  test('client_credentials, when registration allows it, works at the token endpoint', async () => {
+    await open({ grantTypes: ['client_credentials'] })
+    const response = await register({ grant_types: ['client_credentials'], scope: 'read' })
+    expect(response.status).toBe(201)
+    const { client_id, client_secret, response_types } = await response.json()
+    expect(response_types).toEqual([])
+    const token = await postForm(
+      f.send,
+      '/token',
+      { grant_type: 'client_credentials' },
+      { authorization: basic(client_id, client_secret) },
+    )
+    expect(token.status).toBe(200)
+    expect((await token.json()).scope).toBe('read')
+  })
+
+  test.each([
+    ['plain http elsewhere', ['http://client.example.org/cb']],
+    ['a relative URI', ['/cb']],
+    ['a fragment', ['https://client.example.org/cb#x']],
+    ['javascript:', ['javascript:alert(1)']],
+    ['an app scheme', ['com.example.app:/cb']],
+    ['credentials', ['https://user:pw@client.example.org/cb']],
+    ['not an array', 'https://client.example.org/cb'],
+    ['a number in it', [42]],
+    ['none, for the code grant', []],
+    ['too many', Array.from({ length: 21 }, (_, i) => `https://client.example.org/${i}`)],
+    ['an overlong one', [`https://client.example.org/${'x'.repeat(2000)}`]],
+  ])('a redirect URI with %s: invalid_redirect_uri', async (_name, redirect_uris) => {
+    await open()
+    const response = await register({ ...APP, redirect_uris })
+    expect(response.status).toBe(400)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(await response.json()).toEqual({
+      error: 'invalid_redirect_uri',
+      error_description: expect.any(String),
+    })
+  })
+
+  test('no redirect_uris at all, for the default code grant: invalid_redirect_uri', async () => {
+    await open()
+    expect((await (await register({ client_name: 'x' })).json()).error).toBe('invalid_redirect_uri')
+  })
+
+  test.each([
+    ['an array body', [APP]],
+    ['a string body', 'hello'],
+    ['null', null],
+    ['an unknown auth method', { ...APP, token_endpoint_auth_method: 'private_key_jwt' }],
+    ['an auth method that is no string', { ...APP, token_endpoint_auth_method: 1 }],
+    ['the password grant', { ...APP, grant_types: ['authorization_code', 'password'] }],
+    ['the implicit grant', { ...APP, grant_types: ['implicit'] }],
+    ['a grant registration does not allow', { ...APP, grant_types: ['client_credentials'] }],
+    ['grant_types that is no array', { ...APP, grant_types: 'authorization_code' }],
+    ['no grant types', { ...APP, grant_types: [] }],
+    ['response type token', { ...APP, response_types: ['token'] }],
+    ['the code grant without the code response type', { ...APP, response_types: [] }],
+    ['a scope registration does not allow', { ...APP, scope: 'read admin' }],
+    ['an unknown scope', { ...APP, scope: 'delete' }],
+    ['a malformed scope', { ...APP, scope: 'read "x"' }],
+    ['a scope that is no string', { ...APP, scope: ['read'] }],
+    ['a name that is no string', { ...APP, client_name: 7 }],
+    ['an empty name', { ...APP, client_name: '  ' }],
+    ['an overlong name', { ...APP, client_name: 'x'.repeat(201) }],
+    ['a name with a control character', { ...APP, client_name: 'a\u0007b' }],
+  ])('%s: invalid_client_metadata', async (_name, body) => {
+    await open()
+    const response = await register(body)
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({
+      error: 'invalid_client_metadata',
+      error_description: expect.any(String),
+    })
+  })
+
+  test('no credentials with client_credentials: invalid_client_metadata', async () => {
+    await open({ grantTypes: ['client_credentials'] })
+    const response = await register({
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'none',
+    })
+    expect((await response.json()).error).toBe('invalid_client_metadata')
+  })
+
+  test('a code response type without the code grant: invalid_client_metadata', async () => {
+    await open({ grantTypes: ['client_credentials'] })
+    const response = await register({
+      grant_types: ['client_credentials'],
+      response_types: ['code'],
+    })
+    expect((await response.json()).error).toBe('invalid_client_metadata')
+  })
+
+  test('bodies that are not JSON: invalid_client_metadata; oversized ones: 413', async () => {
+    await open()
+    for (const [body, contentType] of [
+      ['{"redirect_uris": [', 'application/json'],
+      ['', 'application/json'],
+      ['\xff\xfe', 'application/json'],
+      ['redirect_uris=https://client.example.org/cb', 'application/x-www-form-urlencoded'],
+      [JSON.stringify(APP), 'text/plain'],
+    ] as const) {
+      const response = await register(body, { 'content-type': contentType })
+      expect(response.status).toBe(400)
+      expect((await response.json()).error).toBe('invalid_client_metadata')
+    }
+    const missing = await f.send('/register', {
+      method: 'POST',
+      headers: { 'x-test-address': '10.1.1.1' },
+    })
+    expect((await missing.json()).error).toBe('invalid_client_metadata')
+    const huge = await register({ ...APP, client_uri: 'x'.repeat(20_000) })
+    expect(huge.status).toBe(413)
+    expect(await f.store.listClients()).toHaveLength(4)
+  })
+
+  test('registrations are limited per address: 429 with Retry-After, other addresses unaffected', async () => {
+    await open({ limit: 3, window: 60 })
+    const from = (ip: string, body: unknown = APP) => register(body, { 'x-test-address': ip })
+    expect((await from('192.0.2.1')).status).toBe(201)
+    expect((await from('192.0.2.1', { bad: true })).status).toBe(400)
+    expect((await from('192.0.2.1')).status).toBe(201)
+    const limited = await from('192.0.2.1')
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('retry-after')).toBe('60')
+    expect(limited.headers.get('cache-control')).toBe('no-store')
+    expect(await limited.json()).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: expect.any(String),
+    })
+    expect((await from('192.0.2.2')).status).toBe(201)
+    f.clock.advance(30)
+    // Refused attempts do not extend the wait.
+    expect((await from('192.0.2.1')).headers.get('retry-after')).toBe('30')
+    f.clock.advance(30)
+    expect((await from('192.0.2.1')).status).toBe(201)
+  })
+
+  test('concurrent registrations from one address never pass the limit', async () => {
+    await open({ limit: 3 })
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => register(APP, { 'x-test-address': '198.51.100.7' })),
+    )
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(3)
+    expect(answers.filter((r) => r.status === 429)).toHaveLength(5)
+  })
+
+  test('metadata and OpenAPI name the registration endpoint', async () => {
+    await open(true)
+    const metadata = await (await f.send('/.well-known/oauth-authorization-server')).json()
+    expect(metadata.registration_endpoint).toBe(`${ISSUER}/register`)
+    const document = f.app.openapi() as unknown as {
+      paths: Record<string, Record<string, { security?: unknown; responses: object }>>
+    }
+    await expectValidOpenAPI(document)
+    const operation = document.paths['/register']?.post
+    expect(operation?.security).toEqual([])
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(['201', '400', '413', '429'])
+  })
+})
+
+describe.each(matrix)('without registration ($name)', ({ transport, store }) => {
+  test('there is no registration endpoint', async () => {
+    const f = await openFixture(transport, store)
+    try {
+      const response = await f.send('/register', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(APP),
+      })
+      expect(response.status).toBe(404)
+    } finally {
+      await f.close()
+    }
+  })
+})

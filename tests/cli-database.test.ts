@@ -1,0 +1,136 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import Database from 'better-sqlite3'
+import { openStore } from 'gatehouse/authorization-server'
+import { afterAll, describe, expect, test } from 'vitest'
+import { gatehouse, gatehouseJSON } from './helpers/cli.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse cli db-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+let files = 0
+const freshFile = () => join(dir, `db-${++files}.db`)
+
+describe('openStore(databaseUrl)', () => {
+  test.each([
+    ['a path', (file: string) => file],
+    ['a sqlite: URL', (file: string) => `sqlite:${file}`],
+    ['a sqlite:// URL', (file: string) => `sqlite://${file}`],
+    ['a file:// URL (percent-encoded)', (file: string) => pathToFileURL(file).href],
+  ])('opens %s as a SQLite file, created and migrated on first use', async (_, url) => {
+    const file = freshFile()
+    const store = await openStore(url(file))
+    try {
+      expect(await store.listUsers()).toEqual([])
+      expect(existsSync(file)).toBe(true)
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('sqlite::memory: is an in-memory database', async () => {
+    const store = await openStore('sqlite::memory:')
+    expect(await store.listClients()).toEqual([])
+    await store.close()
+  })
+
+  test.each([
+    [
+      'postgres://gatehouse:pg-pass-123@db.example.com/auth',
+      /the PostgreSQL store is not available yet/,
+    ],
+    [
+      'postgresql://gatehouse:pg-pass-123@db.example.com/auth',
+      /the PostgreSQL store is not available yet/,
+    ],
+    [
+      'mysql://gatehouse:pg-pass-123@db.example.com/auth',
+      /the database URL scheme is not supported/,
+    ],
+    ['sqlite:', /no SQLite file name given/],
+    ['', /must be a non-empty string/],
+  ])('refuses %j with a TypeError that does not repeat it', async (url, message) => {
+    const error = await openStore(url).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toMatch(message)
+    expect((error as Error).message).not.toContain('pg-pass')
+  })
+})
+
+describe('gatehouse and its database', { timeout: 60_000 }, () => {
+  test('DATABASE_URL unset: exit 4, saying how to set it', async () => {
+    const run = await gatehouse(['users', 'list'], { databaseUrl: null })
+    expect(run.code).toBe(4)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toMatch(/^gatehouse: DATABASE_URL is not set: set it to a SQLite file/)
+  })
+
+  test('a PostgreSQL URL: exit 4, the URL and its password never printed', async () => {
+    const databaseUrl = 'postgres://admin:pg-pass-123@db.internal:5432/auth'
+    const run = await gatehouse(['clients', 'list'], { databaseUrl })
+    expect(run.code).toBe(4)
+    expect(run.stderr).toBe(
+      'gatehouse: cannot open the database: the PostgreSQL store is not available yet: use a SQLite file (a path or sqlite:file.db)\n',
+    )
+  })
+
+  test('a folder that does not exist, or a file that is not a database: exit 4', async () => {
+    const missing = await gatehouse(['users', 'list'], {
+      databaseUrl: join(dir, 'no-such-folder', 'auth.db'),
+    })
+    expect(missing.code).toBe(4)
+    expect(missing.stderr).toMatch(/^gatehouse: cannot open the database: /)
+    const text = join(dir, 'notes.txt')
+    writeFileSync(
+      text,
+      'not a database, just some text that is long enough to be read\n'.repeat(20),
+    )
+    const notDatabase = await gatehouse(['users', 'list'], { databaseUrl: text })
+    expect(notDatabase.code).toBe(4)
+    expect(notDatabase.stderr).toMatch(
+      /^gatehouse: cannot open the database: file is not a database/,
+    )
+  })
+
+  test('without the better-sqlite3 driver installed: exit 4, saying what to install', async () => {
+    const run = await gatehouse(['users', 'list'], {
+      databaseUrl: freshFile(),
+      node: ['--import', join(import.meta.dirname, 'helpers/without-better-sqlite3.mjs')],
+    })
+    expect(run.code).toBe(4)
+    expect(run.stderr).toMatch(/^gatehouse: cannot open the database: .*npm install better-sqlite3/)
+  })
+
+  test('sqlite: and file: URLs name the same file the commands share', async () => {
+    const file = freshFile()
+    const created = await gatehouse(['users', 'create', 'ada', '--password-stdin'], {
+      databaseUrl: `sqlite:${file}`,
+      input: 'ada-password',
+    })
+    expect(created.code).toBe(0)
+    const listed = await gatehouseJSON<{ username: string }[]>(['users', 'list', '--json'], {
+      databaseUrl: pathToFileURL(file).href,
+    })
+    expect(listed.map((user) => user.username)).toEqual(['ada'])
+  })
+
+  test('another process holding the write lock: exit 5 once the busy timeout passes', async () => {
+    const file = freshFile()
+    expect((await gatehouse(['users', 'list'], { databaseUrl: file })).code).toBe(0)
+    const holder = new Database(file)
+    holder.exec('BEGIN EXCLUSIVE')
+    try {
+      const run = await gatehouse(['users', 'list'], { databaseUrl: file })
+      expect(run.code).toBe(5)
+      expect(run.stderr).toMatch(/^gatehouse: the database is locked by another process/)
+    } finally {
+      holder.exec('ROLLBACK')
+      holder.close()
+    }
+    expect((await gatehouse(['users', 'list', '--json'], { databaseUrl: file })).code).toBe(0)
+  })
+})

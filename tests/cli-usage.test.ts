@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { describe, expect, test } from 'vitest'
+import { gatehouse } from './helpers/cli.js'
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+const COMMANDS = [
+  'users create <username>',
+  'users list',
+  'clients create <client_id>',
+  'clients list',
+  'keys rotate',
+  'keys list',
+  'secret',
+]
+
+describe('gatehouse --help and friends', { timeout: 60_000 }, () => {
+  test('--help, -h and help list every command, the environment and the exit codes', async () => {
+    const runs = await Promise.all([['--help'], ['-h'], ['help']].map((args) => gatehouse(args)))
+    for (const run of runs) {
+      expect(run.code).toBe(0)
+      expect(run.stderr).toBe('')
+      expect(run.stdout).toBe(runs[0]?.stdout)
+    }
+    const text = runs[0]?.stdout ?? ''
+    expect(text).toMatch(/^gatehouse: manage the users, clients and signing keys/)
+    for (const command of COMMANDS) expect(text).toMatch(new RegExp(`\\n {2}${command} +\\S`))
+    expect(text).toContain('DATABASE_URL')
+    expect(text).toMatch(/2 bad arguments, 3 already exists/)
+  })
+
+  test('no command: the overview on stderr, usage error 2', async () => {
+    const run = await gatehouse([])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toMatch(/^gatehouse: manage/)
+  })
+
+  test.each([
+    ['users create', ['--password-stdin', '--scopes "a b"', '--disabled', '--json']],
+    ['users list', ['--json']],
+    [
+      'clients create',
+      [
+        '--grant-types g1,g2',
+        '--public',
+        '--redirect-uris u1,u2',
+        '--scopes "a b"',
+        '--name text',
+        '--json',
+      ],
+    ],
+    ['clients list', ['--json']],
+    ['keys rotate', ['--algorithm alg', '--access-token-ttl <seconds>', '--json']],
+    ['keys list', ['--json']],
+    ['secret', ['--bytes <n>', '--hex']],
+  ])(
+    '%s --help: usage and every option, even with other arguments missing',
+    async (name, options) => {
+      const run = await gatehouse([...name.split(' '), '--help'], { databaseUrl: null })
+      expect(run.code).toBe(0)
+      expect(run.stderr).toBe('')
+      expect(run.stdout).toMatch(new RegExp(`^Usage: gatehouse ${name}`))
+      for (const option of options) expect(run.stdout).toContain(`  ${option}  `)
+      expect(run.stdout).toContain('-h, --help')
+      const short = await gatehouse([...name.split(' '), '-h'], { databaseUrl: null })
+      expect(short.stdout).toBe(run.stdout)
+    },
+  )
+
+  test('a group: its commands with --help, usage error 2 without one', async () => {
+    const help = await gatehouse(['keys', '--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/^Usage: gatehouse keys <command>/)
+    expect(help.stdout).toMatch(/keys rotate +Retire/)
+    expect(help.stdout).toMatch(/keys list +List/)
+    const bare = await gatehouse(['clients'])
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toBe(
+      'gatehouse: clients needs one of: create, list\nRun "gatehouse clients --help" for usage.\n',
+    )
+    const wrong = await gatehouse(['users', 'delete', 'ada'])
+    expect(wrong.code).toBe(2)
+    expect(wrong.stderr).toMatch(/users needs one of: create, list/)
+  })
+
+  test.each([
+    [['frobnicate'], 'gatehouse: unknown command "frobnicate"\n'],
+    [['--frobnicate'], 'gatehouse: unknown option --frobnicate\n'],
+  ])('%j: usage error 2', async (args, stderr) => {
+    const run = await gatehouse(args)
+    expect(run).toEqual({ code: 2, stdout: '', stderr })
+  })
+
+  test('--version prints the package version', async () => {
+    const run = await gatehouse(['--version'])
+    expect(run).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' })
+  })
+
+  test('the package bin is the compiled CLI with a shebang; npm run gatehouse builds and runs it', async () => {
+    expect(pkg.bin).toEqual({ gatehouse: './dist/cli/main.js' })
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['run', '-s', 'gatehouse', '--', '--version'],
+      {
+        cwd: new URL('..', import.meta.url),
+      },
+    )
+    expect(stdout).toBe(`${pkg.version}\n`)
+    const compiled = readFileSync(new URL('../dist/cli/main.js', import.meta.url), 'utf8')
+    expect(compiled.startsWith('#!/usr/bin/env node\n')).toBe(true)
+    const run = await promisify(execFile)(process.execPath, [
+      new URL('../dist/cli/main.js', import.meta.url).pathname,
+      'secret',
+    ])
+    expect(run.stdout).toMatch(/^[A-Za-z0-9_-]{43}\n$/)
+  })
+})
