@@ -14,7 +14,8 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/setup/build-once.ts'],
+    // Builds once; and the run's one PostgreSQL cluster, started by the first test file needing it.
+    globalSetup: ['tests/setup/build-once.ts', 'tests/helpers/postgres-global-setup.ts'],
     typecheck: { enabled: true, include: ['tests/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 20_000,
     hookTimeout: 60_000,

@@ -310,10 +310,8 @@ describeEngines('the example app', example.app, (send) => {
 
 test("the README's code for this example is the example's own code", () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-  const section = readme.slice(
-    readme.indexOf('## Authorization server'),
-    readme.indexOf('## Performance'),
-  )
+  const start = readme.indexOf('## Authorization server')
+  const section = readme.slice(start, readme.indexOf('\n## ', start))
   const read = (file: string) =>
     readFileSync(new URL(`../examples/authorization-server/${file}`, import.meta.url), 'utf8')
   expect(section).toContain(`\`\`\`sh\n${read('curl-session.sh')}\`\`\``)

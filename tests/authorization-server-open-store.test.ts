@@ -35,8 +35,7 @@ describe('parseDatabaseURL', () => {
     ['file:', /no SQLite file name/],
     ['file://otherhost/x.db', /does not name a local file/],
     ['mysql://user:hunter2@db/app', /scheme is not supported/],
-    ['postgres://user:hunter2@db/app', /PostgreSQL store is not available yet/],
-    ['postgresql://user:hunter2@db/app', /PostgreSQL store is not available yet/],
+    ['postgres:user:hunter2@db/app', /starts with postgres:\/\//],
   ])('%j is refused with a TypeError that shows no credentials', (url, message) => {
     let error: unknown
     try {
@@ -48,6 +47,11 @@ describe('parseDatabaseURL', () => {
     expect((error as Error).message).toMatch(message)
     expect((error as Error).message).toMatch(/^openStore: /)
     expect((error as Error).message).not.toContain('hunter2')
+  })
+
+  test('postgres:// and postgresql:// URLs name a PostgreSQL server', () => {
+    for (const url of ['postgres://user:hunter2@db/app', 'postgresql://db/app?sslmode=verify-full'])
+      expect(parseDatabaseURL(url)).toEqual({ kind: 'postgres', url })
   })
 
   test('a value that is no string is refused', () => {
@@ -70,9 +74,13 @@ describe('openStore', () => {
     await third.close()
   })
 
-  test('refuses PostgreSQL for now, before opening anything', async () => {
-    await expect(openStore('postgres://localhost/app')).rejects.toThrow(
-      /PostgreSQL store is not available yet/,
+  test('opens PostgreSQL for a postgres:// URL: a server not there fails, the URL redacted', async () => {
+    const error = await openStore('postgres://app:hunter2@127.0.0.1:1/app').then(
+      () => undefined,
+      (caught: unknown) => caught as Error,
+    )
+    expect(error?.message).toMatch(
+      /^openPostgresStore: cannot migrate postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/app: .*ECONNREFUSED/,
     )
   })
 })

@@ -81,8 +81,10 @@ test('gatehouse/authorization-server exports exactly these values', async () => 
     'createMemoryStore',
     'createMigrator',
     'migrateToLatest',
+    'openPostgresStore',
     'openSQLiteStore',
     'openStore',
     'parseDatabaseURL',
+    'redactDatabaseURL',
   ])
 })

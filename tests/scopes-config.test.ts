@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest'
-import { DEVELOPMENT_SECRET_KEY, readConfig } from '../examples/scopes/config.js'
+import { DEVELOPMENT_SECRET_KEY, describeDatabase, readConfig } from '../examples/scopes/config.js'
 
 describe('the tutorial app reads its settings from the environment', () => {
   test('defaults: port 8000 on 127.0.0.1, the development key (flagged), scopes-example.db', () => {
     expect(readConfig({})).toEqual({
       secretKey: DEVELOPMENT_SECRET_KEY,
       usingDevelopmentKey: true,
-      databaseFile: 'scopes-example.db',
+      database: { kind: 'sqlite', file: 'scopes-example.db' },
       port: 8000,
       host: '127.0.0.1',
     })
@@ -20,16 +20,29 @@ describe('the tutorial app reads its settings from the environment', () => {
       port: 9000,
       host: '0.0.0.0',
     })
-    expect(readConfig({ DATABASE_URL: 'sqlite:///var/data/users.db' }).databaseFile).toBe(
-      '/var/data/users.db',
-    )
-    expect(readConfig({ DATABASE_URL: 'sqlite://users.db' }).databaseFile).toBe('users.db')
-    expect(readConfig({ DATABASE_URL: 'file:users.db' }).databaseFile).toBe('users.db')
-    expect(readConfig({ DATABASE_URL: './users.db' }).databaseFile).toBe('./users.db')
+    const file = (url: string) => readConfig({ DATABASE_URL: url }).database
+    expect(file('sqlite:///var/data/users.db')).toEqual({
+      kind: 'sqlite',
+      file: '/var/data/users.db',
+    })
+    expect(file('sqlite://users.db')).toEqual({ kind: 'sqlite', file: 'users.db' })
+    expect(file('file:users.db')).toEqual({ kind: 'sqlite', file: 'users.db' })
+    expect(file('./users.db')).toEqual({ kind: 'sqlite', file: './users.db' })
   })
 
-  test('a PostgreSQL URL is refused plainly until that store exists; a bad PORT too', () => {
-    expect(() => readConfig({ DATABASE_URL: 'postgres://u:p@localhost/db' })).toThrow(/PostgreSQL/)
+  test('a PostgreSQL URL names the database many instances share, logged without credentials', () => {
+    for (const url of [
+      'postgres://u:p@db:5432/users?sslmode=verify-full',
+      'postgresql://u@db/users',
+    ]) {
+      const { database } = readConfig({ DATABASE_URL: url })
+      expect(database).toEqual({ kind: 'postgres', url })
+      expect(describeDatabase(database)).toMatch(/^postgres(ql)?:\/\/db(:5432)?\/users$/)
+    }
+    expect(describeDatabase(readConfig({}).database)).toBe('scopes-example.db')
+  })
+
+  test('a bad PORT is refused', () => {
     expect(() => readConfig({ PORT: 'eighty' })).toThrow(/PORT/)
     expect(() => readConfig({ PORT: '70000' })).toThrow(/PORT/)
   })

@@ -4,6 +4,7 @@ import { loginFlood } from './login-flood.js'
 import { loginTiming } from './login-timing.js'
 import { logins } from './logins.js'
 import { memory } from './memory.js'
+import { stores } from './stores.js'
 import { tokens } from './tokens.js'
 import { usersMe } from './users-me.js'
 import { verify } from './verify.js'
@@ -17,5 +18,6 @@ export const scenarios: readonly Scenario[] = [
   verify,
   loginTiming,
   loginFlood,
+  stores,
   tokens,
 ]

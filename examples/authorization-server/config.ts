@@ -2,7 +2,7 @@
 export interface AuthorizationServerConfig {
   port: number
   host: string
-  /** Passed to `openStore()`: a SQLite file path or `sqlite:`/`file:` URL. */
+  /** Passed to `openStore()`: a SQLite file path, a `sqlite:`/`file:` URL or a `postgres://` URL. */
   databaseUrl: string
   /**
    * The public URL the app is reached at (an origin: the API and the docs sit beside the

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import { serve } from 'gatehouse'
-import { openStore } from 'gatehouse/authorization-server'
+import { openStore, redactDatabaseURL } from 'gatehouse/authorization-server'
 import { createAuthorizationServerApp, SWAGGER_UI_CLIENT } from './app.js'
 import { readAuthorizationServerConfig } from './config.js'
 import { seedDemo } from './seed.js'
@@ -20,7 +20,7 @@ console.log(
 if (seeded) {
   console.log(
     [
-      `First start: demo user and clients created in ${config.databaseUrl}.`,
+      `First start: demo user and clients created in ${redactDatabaseURL(config.databaseUrl)}.`,
       'Their secrets are shown now only (the store keeps hashes):',
       `  user demo, password ${seeded.password}`,
       `  client demo-app (code, refresh, password grants; read write), secret ${seeded.appSecret}`,

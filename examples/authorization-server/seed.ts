@@ -16,13 +16,20 @@ export interface Seeded {
  * On a new store: the user `demo` (all three scopes, a random password) and three clients:
  * `demo-app` (confidential; code, refresh and password grants; read and write), `demo-service`
  * (confidential; client credentials; read, write and admin) and Swagger UI's public client.
- * `undefined` when they exist already.
+ * `undefined` when they exist already, or when another instance on the same database is creating
+ * them at this moment (it prints their secrets).
  */
 export async function seedDemo(server: AuthorizationServer): Promise<Seeded | undefined> {
   if (await server.findClient(SWAGGER_UI_CLIENT)) return undefined
   const password = randomBytes(12).toString('base64url')
   const { admin, issuer } = server
-  await admin.createUser({ username: 'demo', password, scopes: ['read', 'write', 'admin'] })
+  try {
+    await admin.createUser({ username: 'demo', password, scopes: ['read', 'write', 'admin'] })
+  } catch (error) {
+    // Instances starting together on a new database: the first to create the user seeds.
+    if (/already taken/.test((error as Error).message)) return undefined
+    throw error
+  }
   const app = await admin.createClient({
     id: 'demo-app',
     name: 'Demo app',

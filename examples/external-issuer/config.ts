@@ -1,10 +1,10 @@
-import { readConfig } from '../scopes/config.js'
+import { readConfig, type UsersDatabase } from '../scopes/config.js'
 
 export interface ExternalIssuerConfig {
   port: number
   host: string
-  /** The tutorial's SQLite users (DATABASE_URL, as `npm start` reads it). */
-  databaseFile: string
+  /** The tutorial's users (DATABASE_URL, as `npm start` reads it: SQLite or PostgreSQL). */
+  database: UsersDatabase
   /** ISSUER_URL: an issuer with RFC 8414 or OpenID metadata; unset starts the local issuer. */
   issuerUrl: string | undefined
   /** AUDIENCE: the `aud` tokens must carry; defaults to the resource identifier. */
@@ -19,11 +19,11 @@ export interface ExternalIssuerConfig {
 export function readExternalIssuerConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): ExternalIssuerConfig {
-  const { port, host, databaseFile } = readConfig(env)
+  const { port, host, database } = readConfig(env)
   return {
     port,
     host,
-    databaseFile,
+    database,
     issuerUrl: env.ISSUER_URL || undefined,
     audience: env.AUDIENCE || undefined,
     resourceUrl: env.RESOURCE_URL || undefined,

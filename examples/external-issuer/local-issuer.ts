@@ -44,7 +44,7 @@ export async function createLocalIssuer({ users, audience, issuer }: LocalIssuer
   app.get('/jwks.json', {}, () => jwks)
 
   app.post('/token', { inputs: { form: OAuth2PasswordRequestForm } }, async ({ form }) => {
-    const user = users.find(form.username)
+    const user = await users.find(form.username)
     const { valid } = await passwords.verifyAndUpdate(form.password, user?.hashed_password)
     if (!user || !valid) throw new OAuth2Error('invalid_grant', 'Incorrect username or password')
     const scope = form.scopes.filter((s) => user.allowed_scopes.includes(s)).join(' ')

@@ -1,13 +1,13 @@
 import { createServer } from 'node:net'
 import { createJWTVerifier, type RunningServer, serve } from 'gatehouse'
-import { openSQLiteUserStore } from '../scopes/users.js'
+import { openUserStore } from '../scopes/users.js'
 import { createExternalIssuerApp } from './app.js'
 import { readExternalIssuerConfig } from './config.js'
 import { readIssuerEndpoints } from './issuer-endpoints.js'
 import { createLocalIssuer } from './local-issuer.js'
 
 const config = readExternalIssuerConfig()
-const users = openSQLiteUserStore(config.databaseFile)
+const users = await openUserStore(config.database)
 // The resource identifier names the port, so PORT=0 is resolved to a free port first.
 const port = config.port === 0 ? await freePort(config.host) : config.port
 const resource = config.resourceUrl ?? `http://${hostInURL(config.host)}:${port}`
@@ -37,10 +37,9 @@ if (localIssuer)
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void Promise.all([server.close(), localIssuer?.close()]).finally(() => {
-      users.close()
-      process.exit(0)
-    })
+    void Promise.all([server.close(), localIssuer?.close()])
+      .then(() => users.close())
+      .finally(() => process.exit(0))
   })
 }
 

@@ -86,7 +86,7 @@ export function createScopesTutorial({ secretKey, users, now, jwtCacheSize }: Sc
     // A login form is a few hundred bytes: refuse more before it is buffered.
     { inputs: { formData: OAuth2PasswordRequestForm }, response: Token, bodyLimit: 16 * 1024 },
     async function loginForAccessToken({ formData }) {
-      const user = users.find(formData.username)
+      const user = await users.find(formData.username)
       // Unknown users are checked against the decoy hash, so both failures take the same time.
       const { valid, newHash } = await passwords.verifyAndUpdate(
         formData.password,
@@ -95,7 +95,7 @@ export function createScopesTutorial({ secretKey, users, now, jwtCacheSize }: Sc
       if (!user || !valid)
         throw new HTTPException(400, { detail: 'Incorrect username or password' })
       // The tutorial's bcrypt hashes are upgraded to argon2id on the first successful login.
-      if (newHash) users.updatePasswordHash(user.username, newHash)
+      if (newHash) await users.updatePasswordHash(user.username, newHash)
       // Grant only what was asked for and what this user may have, each scope once.
       const scopes = [...new Set(formData.scopes)].filter((scope) =>
         user.allowed_scopes.includes(scope),

@@ -1,12 +1,12 @@
 import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import { readConfig } from './config.js'
-import { openSQLiteUserStore } from './users.js'
+import { openUserStore } from './users.js'
 
 /**
  * The tutorial app on every core: one primary process forks `WORKERS` (default: one per core) Node
  * processes that share one port. Access tokens are self-contained JWTs, so any worker verifies any
- * token; users live in one SQLite file in WAL mode.
+ * token; users live in one SQLite file in WAL mode, or in PostgreSQL (`DATABASE_URL=postgres://…`).
  */
 const workers = Number(process.env.WORKERS ?? availableParallelism())
 if (!Number.isInteger(workers) || workers < 1) throw new Error('WORKERS must be a positive integer')
@@ -18,7 +18,7 @@ if (cluster.isPrimary) {
   cluster.schedulingPolicy = cluster.SCHED_NONE
   const config = readConfig()
   // Create and seed the database once, before the workers race to open it.
-  openSQLiteUserStore(config.databaseFile).close()
+  await (await openUserStore(config.database)).close()
   // Every worker, first or replacement, stays quiet: the primary speaks once for all of them.
   const fork = () => cluster.fork({ GATEHOUSE_QUIET: '1' })
   let stopping = false

@@ -6,11 +6,16 @@
 export const DEVELOPMENT_SECRET_KEY =
   '09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7'
 
+/** DATABASE_URL, read: a SQLite file path or a `postgres://` URL. */
+export type UsersDatabase =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly url: string }
+
 export interface ScopesConfig {
   secretKey: string
   usingDevelopmentKey: boolean
-  /** A SQLite file path. */
-  databaseFile: string
+  /** Where the users live: a SQLite file, or a PostgreSQL database many instances share. */
+  database: UsersDatabase
   port: number
   host: string
 }
@@ -22,21 +27,45 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScopesConfig {
   return {
     secretKey: env.SECRET_KEY || DEVELOPMENT_SECRET_KEY,
     usingDevelopmentKey: !env.SECRET_KEY,
-    databaseFile: sqliteFile(env.DATABASE_URL),
+    database: usersDatabase(env.DATABASE_URL),
     port,
     host: env.HOST || '127.0.0.1',
   }
 }
 
-/** `sqlite:///abs/path.db`, `sqlite://rel.db`, `file:x.db`, or a plain path; default `scopes-example.db`. */
-function sqliteFile(url: string | undefined): string {
-  if (!url) return 'scopes-example.db'
-  if (/^postgres(ql)?:\/\//.test(url))
-    throw new Error('DATABASE_URL: the PostgreSQL store is not available yet; use a SQLite file')
+/**
+ * `postgres://…` or `postgresql://…` (a PostgreSQL server); `sqlite:///abs/path.db`,
+ * `sqlite://rel.db`, `file:x.db` or a plain path (a SQLite file); default `scopes-example.db`.
+ */
+function usersDatabase(url: string | undefined): UsersDatabase {
+  if (!url) return { kind: 'sqlite', file: 'scopes-example.db' }
+  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url }
   const match = /^(?:sqlite:\/\/|file:)(.*)$/.exec(url)
   const file = match ? (match[1] ?? '') : url
   if (!file) throw new Error('DATABASE_URL: no SQLite file name given')
-  return file.startsWith('/') && url.startsWith('sqlite://') && !url.startsWith('sqlite:///')
-    ? file.slice(1)
-    : file
+  return {
+    kind: 'sqlite',
+    file:
+      file.startsWith('/') && url.startsWith('sqlite://') && !url.startsWith('sqlite:///')
+        ? file.slice(1)
+        : file,
+  }
+}
+
+/** The database for logs: the file, or the server and database without credentials or options. */
+export function describeDatabase(database: UsersDatabase): string {
+  if (database.kind === 'sqlite') return database.file
+  try {
+    const { protocol, host, pathname } = new URL(database.url)
+    return `${protocol}//${host}${pathname}`
+  } catch {
+    return 'a PostgreSQL database'
+  }
+}
+
+/** The SQLite file, for what only runs on one (the benchmark servers). */
+export function sqliteFileOf(config: ScopesConfig): string {
+  if (config.database.kind !== 'sqlite')
+    throw new Error('DATABASE_URL: a SQLite file is needed here')
+  return config.database.file
 }

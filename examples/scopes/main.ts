@@ -1,10 +1,10 @@
 import { serve } from 'gatehouse'
 import { createScopesApp } from './app.js'
-import { readConfig } from './config.js'
-import { openSQLiteUserStore } from './users.js'
+import { describeDatabase, readConfig } from './config.js'
+import { openUserStore } from './users.js'
 
 const config = readConfig()
-const users = openSQLiteUserStore(config.databaseFile)
+const users = await openUserStore(config.database)
 const app = createScopesApp({ secretKey: config.secretKey, users })
 const server = await serve(app, { port: config.port, hostname: config.host })
 // Cluster workers stay quiet; their primary reports once for all of them.
@@ -13,14 +13,14 @@ if (config.usingDevelopmentKey && !quiet)
   console.warn("SECRET_KEY is not set: using the tutorial's published development key.")
 if (!quiet)
   console.log(
-    `Gatehouse scopes tutorial on ${server.url} (docs: ${server.url}/docs, users in ${config.databaseFile})`,
+    `Gatehouse scopes tutorial on ${server.url} (docs: ${server.url}/docs, users in ${describeDatabase(config.database)})`,
   )
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void server.close().finally(() => {
-      users.close()
-      process.exit(0)
-    })
+    void server
+      .close()
+      .then(() => users.close())
+      .finally(() => process.exit(0))
   })
 }

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import type { UsersDatabase } from './config.js'
 
 /** A user as stored, with the scopes this user may be granted. */
 export interface UserInDB {
@@ -10,14 +11,34 @@ export interface UserInDB {
   allowed_scopes: string[]
 }
 
-/** Where the tutorial app finds its users. */
+/**
+ * Where the tutorial app finds its users. SQLite answers at once (so a request that needs nothing
+ * else runs without a promise); PostgreSQL answers with promises.
+ */
 export interface UserStore {
-  find(username: string): UserInDB | undefined
+  find(username: string): UserInDB | undefined | Promise<UserInDB | undefined>
   /** Replace a user's password hash (an upgrade from bcrypt to argon2id on login). */
-  updatePasswordHash(username: string, hashedPassword: string): void
+  updatePasswordHash(username: string, hashedPassword: string): void | Promise<void>
   /** Every distinct stored password hash, so the hasher knows the slowest kind to copy. */
   storedHashes(): Iterable<string>
+  close(): void | Promise<void>
+}
+
+/** The SQLite store: every method answers synchronously. */
+export interface SQLiteUserStore extends UserStore {
+  find(username: string): UserInDB | undefined
+  updatePasswordHash(username: string, hashedPassword: string): void
   close(): void
+}
+
+/**
+ * Opens the users DATABASE_URL names: a SQLite file, or a PostgreSQL database (the `pg` driver
+ * is loaded only then), created and seeded on first start either way.
+ */
+export async function openUserStore(database: UsersDatabase): Promise<UserStore> {
+  if (database.kind === 'sqlite') return openSQLiteUserStore(database.file)
+  const { openPostgresUserStore } = await import('./postgres-users.js')
+  return openPostgresUserStore(database.url)
 }
 
 /**
@@ -56,7 +77,7 @@ interface UserRow {
  * Users in an embedded SQLite database: the file and its table are created, and the seed users
  * inserted, on first start, in one transaction so a crash never leaves a half-seeded file.
  */
-export function openSQLiteUserStore(filename: string): UserStore {
+export function openSQLiteUserStore(filename: string): SQLiteUserStore {
   const db = new Database(filename)
   db.pragma('journal_mode = WAL')
   db.pragma('busy_timeout = 5000')

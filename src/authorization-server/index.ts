@@ -23,6 +23,9 @@ export { createAuthorizationServer } from './server.js'
 export { createMemoryStore } from './store/memory-store.js'
 export type { DatabaseLocation, OpenStoreOptions } from './store/open-store.js'
 export { openStore, parseDatabaseURL } from './store/open-store.js'
+export type { PostgresStoreOptions } from './store/postgres-store.js'
+export { openPostgresStore } from './store/postgres-store.js'
+export { redactDatabaseURL } from './store/postgres-url.js'
 export type {
   AuthorizationCodeRecord,
   ClientRecord,

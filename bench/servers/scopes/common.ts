@@ -1,4 +1,4 @@
-import { readConfig } from '../../../examples/scopes/config.js'
+import { readConfig, sqliteFileOf } from '../../../examples/scopes/config.js'
 import { openSQLiteUserStore, type UserInDB } from '../../../examples/scopes/users.js'
 
 /**
@@ -8,7 +8,7 @@ import { openSQLiteUserStore, type UserInDB } from '../../../examples/scopes/use
  * `SELECT` per request, as the app does), and the tutorial's checks in its order.
  */
 export const config = readConfig()
-export const users = openSQLiteUserStore(config.databaseFile)
+export const users = openSQLiteUserStore(sqliteFileOf(config))
 
 /** A protected route of the tutorial: the scopes it requires and what it answers. */
 export interface Route {

@@ -1,4 +1,6 @@
 import { fileURLToPath } from 'node:url'
+import { openPostgresStore, type PostgresStoreOptions } from './postgres-store.js'
+import { isPostgresURL } from './postgres-url.js'
 import { openSQLiteStore, type SQLiteStoreOptions } from './sql/sqlite.js'
 import type { AuthorizationServerStore } from './store.js'
 
@@ -6,10 +8,14 @@ import type { AuthorizationServerStore } from './store.js'
 export interface OpenStoreOptions {
   /** For SQLite: see {@link SQLiteStoreOptions}. */
   sqlite?: SQLiteStoreOptions | undefined
+  /** For PostgreSQL: see {@link PostgresStoreOptions}; the URL's parameters take precedence. */
+  postgres?: PostgresStoreOptions | undefined
 }
 
 /** Where a database URL points: the store to open and its location. */
-export type DatabaseLocation = { readonly kind: 'sqlite'; readonly filename: string }
+export type DatabaseLocation =
+  | { readonly kind: 'sqlite'; readonly filename: string }
+  | { readonly kind: 'postgres'; readonly url: string }
 
 const fail = (message: string): never => {
   throw new TypeError(`openStore: ${message}`)
@@ -18,7 +24,8 @@ const fail = (message: string): never => {
 /**
  * Reads a `DATABASE_URL`: a SQLite file as a plain path (`auth.db`, `/var/lib/auth.db`,
  * `:memory:`), a `sqlite:` URL (`sqlite:auth.db`, `sqlite://auth.db`, `sqlite:///var/lib/auth.db`)
- * or a `file:` URL (`file:auth.db`, `file:///var/lib/auth.db`). `postgres://` is refused for now.
+ * or a `file:` URL (`file:auth.db`, `file:///var/lib/auth.db`); or a PostgreSQL server as a
+ * `postgres://` or `postgresql://` URL (see {@link openPostgresStore} for its parameters).
  * @example
  * parseDatabaseURL('sqlite:///var/lib/auth.db') // { kind: 'sqlite', filename: '/var/lib/auth.db' }
  */
@@ -26,10 +33,9 @@ export function parseDatabaseURL(databaseUrl: string): DatabaseLocation {
   if (typeof databaseUrl !== 'string' || databaseUrl.trim() === '')
     return fail('the database URL must be a non-empty string')
   const url = databaseUrl.trim()
+  if (isPostgresURL(url)) return { kind: 'postgres', url }
   if (/^postgres(ql)?:/i.test(url))
-    return fail(
-      'the PostgreSQL store is not available yet: use a SQLite file (a path or sqlite:file.db)',
-    )
+    return fail('a PostgreSQL URL starts with postgres:// or postgresql://')
   const sqlite = /^sqlite3?:(\/\/)?(.*)$/i.exec(url)
   if (sqlite) {
     // sqlite://rel.db and sqlite:///abs.db, as SQLAlchemy and most tools write them.
@@ -49,14 +55,14 @@ export function parseDatabaseURL(databaseUrl: string): DatabaseLocation {
   }
   // Any other scheme (`mysql://`) is a mistake, not a file called "mysql:".
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
-    return fail(`the database URL scheme is not supported (use a SQLite file)`)
+    return fail('the database URL scheme is not supported (use postgres:// or a SQLite file)')
   return { kind: 'sqlite', filename: url }
 }
 
 /**
  * Opens the store a `DATABASE_URL` names (see {@link parseDatabaseURL}), creating and migrating it
- * on first use: today a SQLite file; PostgreSQL URLs are refused with a clear message until its
- * store lands. The example app and the CLI open their store through this one function.
+ * on first use: a SQLite file, or a PostgreSQL database shared by any number of instances. The
+ * example app and the CLI open their store through this one function.
  * @example
  * const store = await openStore(process.env.DATABASE_URL ?? 'authorization-server.db')
  */
@@ -65,5 +71,7 @@ export async function openStore(
   options: OpenStoreOptions = {},
 ): Promise<AuthorizationServerStore> {
   const location = parseDatabaseURL(databaseUrl)
-  return openSQLiteStore(location.filename, options.sqlite)
+  return location.kind === 'postgres'
+    ? openPostgresStore(location.url, options.postgres)
+    : openSQLiteStore(location.filename, options.sqlite)
 }

@@ -38,8 +38,9 @@ export async function openSQLiteStore(
   const Database = await loadDriver()
   const sqlite = new Database(filename)
   try {
-    if (filename !== ':memory:') sqlite.pragma('journal_mode = WAL')
+    // The timeout first: switching a new file to WAL takes a lock another process may hold.
     sqlite.pragma(`busy_timeout = ${busyTimeout}`)
+    if (filename !== ':memory:') sqlite.pragma('journal_mode = WAL')
   } catch (error) {
     sqlite.close()
     throw error

@@ -19,13 +19,15 @@ type DB = Kysely<AuthorizationServerDatabase>
  * wait on the row and re-check the `WHERE`, so exactly one of two racing callers wins.
  */
 export function tokenQueries(db: DB): TokenStore {
+  /** `true` when this call revoked it, `false` when it was revoked already (or is unknown). */
   const revokeFamily = async (trx: DB, familyId: string, now: number) => {
-    await trx
+    const result = await trx
       .updateTable('gatehouse_token_families')
       .set({ revoked_at: now })
       .where('id', '=', familyId)
       .where('revoked_at', 'is', null)
-      .execute()
+      .executeTakeFirst()
+    return result.numUpdatedRows > 0n
   }
 
   return {
@@ -132,7 +134,10 @@ export function tokenQueries(db: DB): TokenStore {
           if (successor && successor.used_at === null)
             return { outcome: 'retried', family, successor: token.replacedBy }
         }
-        await revokeFamily(trx, family.id, now)
+        // Concurrent replays each read the family unrevoked (PostgreSQL runs them side by side):
+        // the revoking UPDATE decides, so exactly one reports the reuse and the others find the
+        // family revoked, as they would have one after the other.
+        if (!(await revokeFamily(trx, family.id, now))) return { outcome: 'invalid' }
         return { outcome: 'reused', familyId: family.id }
       })
     },
