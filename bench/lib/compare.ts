@@ -23,8 +23,9 @@ export interface Prepared {
 
 /**
  * Servers that answer the same requests alike, measured in turn: after a check that every target
- * gives the same status, content type and body, each round loads every target once per request, so
- * drift (thermal, noisy neighbours) hits all of them alike. Ratios are to `baseline`.
+ * gives the same status, content type and body, each round starts every target in turn, alone on
+ * its CPU, and loads it once per request, so drift (thermal, noisy neighbours) hits all of them
+ * alike. Ratios are to `baseline`.
  */
 export interface ComparisonSpec {
   readonly name: string
@@ -62,61 +63,79 @@ export function defineComparison(spec: ComparisonSpec): Scenario {
       const { config, pinning, log } = context
       const prepared = (await spec.prepare?.(context)) ?? {}
       const idle = new Map<string, number>()
-      const started = await Promise.allSettled(
-        spec.targets.map(async (target) => {
-          const server = await startServer(target, `${spec.name}-${target.name}`, {
-            pinning,
-            ...(prepared.env ? { env: prepared.env } : {}),
-          })
-          idle.set(target.name, (await server.stats()).rssBytes)
-          return server
-        }),
-      )
-      const servers = started.flatMap((result) =>
-        result.status === 'fulfilled' ? [result.value] : [],
-      )
-      try {
-        for (const result of started) if (result.status === 'rejected') throw result.reason
-        const plan = spec.measured.map((measured) => ({
-          measured,
-          request: {
-            ...measured.request,
-            headers: { ...measured.request.headers, ...prepared.headers },
-          },
-          servers: servers.filter((server) => measuredOn(measured).includes(server.target.name)),
-          samples: new Map<string, Measurement[]>(
-            measuredOn(measured).map((target) => [target, []]),
-          ),
-        }))
-        for (const { measured, request, servers: on } of plan)
-          await verifySameAnswers(`${spec.name}/${measured.name}`, spec.baseline, request, on)
-        for (let round = 1; round <= config.rounds; round++) {
-          for (const { measured, request, servers: on, samples } of plan) {
-            for (const server of on) {
+      const rss = new Map<string, number>()
+      const start = (target: Target) =>
+        startServer(target, `${spec.name}-${target.name}`, {
+          pinning,
+          ...(prepared.env ? { env: prepared.env } : {}),
+        })
+      const plan = spec.measured.map((measured) => ({
+        measured,
+        request: {
+          ...measured.request,
+          headers: { ...measured.request.headers, ...prepared.headers },
+        },
+        samples: new Map<string, Measurement[]>(measuredOn(measured).map((target) => [target, []])),
+      }))
+      // All at once for the idle memory and the check that they answer alike; then stopped.
+      await withServers(spec.targets.map(start), async (servers) => {
+        for (const server of servers) idle.set(server.target.name, (await server.stats()).rssBytes)
+        for (const { measured, request } of plan)
+          await verifySameAnswers(
+            `${spec.name}/${measured.name}`,
+            spec.baseline,
+            request,
+            servers.filter((server) => measuredOn(measured).includes(server.target.name)),
+          )
+      })
+      // Measured alone: each target's server runs only while it is loaded, so no other server
+      // (idle, but holding memory, timers and threads on the same CPU) sits beside it. Idle
+      // neighbours were seen to cost one target up to 10% and another nothing, which skews ratios.
+      for (let round = 1; round <= config.rounds; round++) {
+        for (const target of spec.targets) {
+          const on = plan.filter(({ measured }) => measuredOn(measured).includes(target.name))
+          await withServers([start(target)], async ([server]) => {
+            if (!server) return
+            for (const { measured, request, samples } of on) {
               const result = await measure(server, request, config)
-              samples.get(server.target.name)?.push(result)
+              samples.get(target.name)?.push(result)
               log(
                 `  round ${round}/${config.rounds}  ${measured.name.padEnd(9)} ` +
-                  `${server.target.name.padEnd(18)}` +
+                  `${target.name.padEnd(18)}` +
                   `${Math.round(result.rps).toLocaleString('en-US').padStart(8)} req/s`,
               )
             }
-          }
+            rss.set(target.name, (await server.stats()).rssBytes)
+          })
         }
-        const rss = new Map<string, number>()
-        for (const server of servers) rss.set(server.target.name, (await server.stats()).rssBytes)
-        return plan.flatMap(({ measured, request, samples }): ResultRow[] =>
-          summarise(measured.name, spec.baseline, samples, (name) => ({
-            rss_mb: megabytes(rss.get(name) ?? Number.NaN),
-            rss_idle_mb: megabytes(idle.get(name) ?? Number.NaN),
-            method: request.method,
-            path: request.path,
-            pinned: pinning.active && spec.targets.find((t) => t.name === name)?.pinned !== false,
-          })),
-        )
-      } finally {
-        await Promise.all(servers.map((server: ServerProcess) => server.stop()))
       }
+      return plan.flatMap(({ measured, request, samples }): ResultRow[] =>
+        summarise(measured.name, spec.baseline, samples, (name) => ({
+          rss_mb: megabytes(rss.get(name) ?? Number.NaN),
+          rss_idle_mb: megabytes(idle.get(name) ?? Number.NaN),
+          method: request.method,
+          path: request.path,
+          pinned: pinning.active && spec.targets.find((t) => t.name === name)?.pinned !== false,
+        })),
+      )
     },
+  }
+}
+
+/**
+ * Run `work` with the servers that started, then stop every one of them, also when one failed to
+ * start (that failure is thrown) or `work` threw.
+ */
+async function withServers(
+  starting: readonly Promise<ServerProcess>[],
+  work: (servers: readonly ServerProcess[]) => Promise<void>,
+): Promise<void> {
+  const started = await Promise.allSettled(starting)
+  const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
+  try {
+    for (const result of started) if (result.status === 'rejected') throw result.reason
+    await work(servers)
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()))
   }
 }

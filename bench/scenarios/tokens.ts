@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { BenchConfig } from '../lib/config.js'
 import { type Measurement, measure, withCPU } from '../lib/load.js'
 import { megabytes, type ResultRow, round, summarise } from '../lib/report.js'
-import type { RequestSpec, RunContext, Scenario } from '../lib/scenario.js'
+import type { RunContext, Scenario } from '../lib/scenario.js'
 import { type ServerProcess, startServer } from '../lib/server-process.js'
 import { ALGORITHMS, type Algorithm } from '../servers/tokens/common.js'
 import {
@@ -23,18 +23,10 @@ export const LOGIN_CONNECTIONS = 8
 const SIGN_LIMIT = 'node:crypto sign'
 const HASHER = 'argon2id verify'
 
-/** One server of the comparison and where its endpoints are. */
-interface TokenTarget {
-  readonly server: ServerProcess
-  readonly jwks: string
-  /** Where it introspects; the hand-written floor does not. */
-  readonly introspect?: string
-}
-
 /**
  * `client_credentials` tokens/s and introspections/s of Gatehouse's authorization server (on
  * its SQLite store) against oidc-provider configured the same way, for EdDSA and RS256 keys,
- * each server pinned to the server core, in turns within each round; beside them the ceiling
+ * each server alone on the server core, in turns within each round; beside them the ceiling
  * of the same core in the same run: a bare node:crypto signing loop. Then password-grant logins/s
  * against the Argon2id hasher verifying alone.
  */
@@ -47,27 +39,47 @@ export const tokens: Scenario = {
     15,
   async run(context) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gatehouse-bench-tokens-'))
-    const limits = await startServer(
-      { name: 'limits', server: 'servers/tokens/limits.ts' },
-      'tokens-limits',
-      { pinning: context.pinning },
-    )
     try {
       const rows: ResultRow[] = []
-      for (const alg of ALGORITHMS) rows.push(...(await compare(context, dir, alg, limits)))
+      for (const alg of ALGORITHMS) rows.push(...(await compare(context, dir, alg)))
       return rows
     } finally {
-      await limits.stop()
       await rm(dir, { recursive: true, force: true })
     }
   },
+}
+
+const SERVERS = ['oidc-provider', 'gatehouse', 'raw'] as const
+type ServerName = (typeof SERVERS)[number]
+
+/** Where each server's endpoints are; the hand-written floor does not introspect. */
+const ENDPOINTS: Readonly<Record<ServerName, { jwks: string; introspect?: string }>> = {
+  'oidc-provider': { jwks: '/jwks', introspect: '/token/introspection' },
+  gatehouse: { jwks: '/.well-known/jwks.json', introspect: '/introspect' },
+  raw: { jwks: '/jwks' },
+}
+
+/**
+ * Start one server, run `work` with it, stop it. Every server is measured alone on the server
+ * CPU: idle neighbours (their timers, worker threads and memory) were seen to slow one server
+ * and not another, which skews the ratios.
+ */
+async function alone<T>(
+  starting: Promise<ServerProcess>,
+  work: (server: ServerProcess) => Promise<T>,
+): Promise<T> {
+  const server = await starting
+  try {
+    return await work(server)
+  } finally {
+    await server.stop()
+  }
 }
 
 async function compare(
   { config, pinning, log }: RunContext,
   dir: string,
   alg: Algorithm,
-  limits: ServerProcess,
 ): Promise<ResultRow[]> {
   const provisioned = await provision(dir, alg)
   const env = {
@@ -76,139 +88,130 @@ async function compare(
     TOKENS_CLIENT_SECRET: provisioned.clientSecret,
   }
   const label = alg.toLowerCase()
-  const started = await Promise.allSettled(
-    (['oidc-provider', 'gatehouse', 'raw'] as const).map((name) =>
-      startServer({ name, server: `servers/tokens/${name}.ts` }, `tokens-${label}-${name}`, {
-        pinning,
-        env,
-      }),
-    ),
-  )
-  const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
-  try {
-    for (const result of started) if (result.status === 'rejected') throw result.reason
-    const idle = new Map<string, number>()
-    for (const server of servers) idle.set(server.target.name, (await server.stats()).rssBytes)
-    const [oidc, gatehouse, raw] = servers as [ServerProcess, ServerProcess, ServerProcess]
-    const targets: TokenTarget[] = [
-      { server: oidc, jwks: '/jwks', introspect: '/token/introspection' },
-      { server: gatehouse, jwks: '/.well-known/jwks.json', introspect: '/introspect' },
-      { server: raw, jwks: '/jwks' },
-    ]
-    const token = tokenRequest(provisioned.clientSecret)
-    const introspections = new Map<TokenTarget, RequestSpec>()
-    for (const target of targets) {
-      const issued = await checkToken(target.server, token, alg, target.jwks)
-      if (target.introspect === undefined) continue
-      // oidc-provider refuses to introspect JWTs: it introspects its opaque tokens instead.
-      const introspected =
-        target.server === oidc ? await opaqueToken(oidc, provisioned.clientSecret) : issued
-      const request = introspectionRequest(
-        target.introspect,
-        introspected,
-        provisioned.clientSecret,
-      )
-      await checkIntrospection(target.server, request)
-      introspections.set(target, request)
-    }
-    const login = loginRequest(provisioned.loginSecret)
-    const logins = alg === 'EdDSA'
-    if (logins) await checkLogin(gatehouse, login)
+  const start = (name: ServerName) =>
+    startServer({ name, server: `servers/tokens/${name}.ts` }, `tokens-${label}-${name}`, {
+      pinning,
+      env,
+    })
+  const startLimits = () =>
+    startServer({ name: 'limits', server: 'servers/tokens/limits.ts' }, 'tokens-limits', {
+      pinning,
+    })
+  const token = tokenRequest(provisioned.clientSecret)
+  const login = loginRequest(provisioned.loginSecret)
+  const logins = alg === 'EdDSA'
 
-    const samples = {
-      tokens: new Map<string, Measurement[]>([
-        ['oidc-provider', []],
-        ['gatehouse', []],
-        ['raw', []],
-        [SIGN_LIMIT, []],
-      ]),
-      introspect: new Map<string, Measurement[]>([
-        ['oidc-provider', []],
-        ['gatehouse', []],
-      ]),
-      logins: new Map<string, Measurement[]>([
-        [HASHER, []],
-        ['gatehouse', []],
-      ]),
+  const samples = {
+    tokens: new Map<string, Measurement[]>([
+      ['oidc-provider', []],
+      ['gatehouse', []],
+      ['raw', []],
+      [SIGN_LIMIT, []],
+    ]),
+    introspect: new Map<string, Measurement[]>([
+      ['oidc-provider', []],
+      ['gatehouse', []],
+    ]),
+    logins: new Map<string, Measurement[]>([
+      [HASHER, []],
+      ['gatehouse', []],
+    ]),
+  }
+  const idle = new Map<string, number>()
+  const rss = new Map<string, number>()
+  const note = (round: number, what: string, name: string, rate: number) =>
+    log(
+      `  round ${round}/${config.rounds}  ${what.padEnd(16)} ${name.padEnd(16)}` +
+        `${Math.round(rate).toLocaleString('en-US').padStart(8)}/s`,
+    )
+
+  for (let round = 1; round <= config.rounds; round++) {
+    for (const name of SERVERS) {
+      await alone(start(name), async (server) => {
+        if (!idle.has(name)) idle.set(name, (await server.stats()).rssBytes)
+        const { jwks, introspect } = ENDPOINTS[name]
+        // Checked on every start: the servers keep what they issue in memory (oidc-provider's
+        // opaque tokens) or make a key when they start (the floor).
+        const issued = await checkToken(server, token, alg, jwks)
+        const tokens = await measure(server, token, config)
+        samples.tokens.get(name)?.push(tokens)
+        note(round, `tokens-${label}`, name, tokens.rps)
+        if (introspect !== undefined) {
+          // oidc-provider refuses to introspect JWTs: it introspects its opaque tokens instead.
+          const introspected =
+            name === 'oidc-provider' ? await opaqueToken(server, provisioned.clientSecret) : issued
+          const request = introspectionRequest(introspect, introspected, provisioned.clientSecret)
+          await checkIntrospection(server, request)
+          const result = await measure(server, request, config)
+          samples.introspect.get(name)?.push(result)
+          note(round, `introspect-${label}`, name, result.rps)
+        }
+        if (logins && name === 'gatehouse') {
+          await checkLogin(server, login)
+          const loginConfig: BenchConfig = { ...config, connections: LOGIN_CONNECTIONS }
+          const loggedIn = await measure(server, login, loginConfig)
+          samples.logins.get('gatehouse')?.push(loggedIn)
+          note(round, 'password-login', 'gatehouse', loggedIn.rps)
+        }
+        rss.set(name, (await server.stats()).rssBytes)
+      })
     }
-    const note = (round: number, what: string, name: string, rate: number) =>
-      log(
-        `  round ${round}/${config.rounds}  ${what.padEnd(16)} ${name.padEnd(16)}` +
-          `${Math.round(rate).toLocaleString('en-US').padStart(8)}/s`,
-      )
-    for (let round = 1; round <= config.rounds; round++) {
-      for (const target of targets) {
-        const result = await measure(target.server, token, config)
-        samples.tokens.get(target.server.target.name)?.push(result)
-        note(round, `tokens-${label}`, target.server.target.name, result.rps)
-      }
+    await alone(startLimits(), async (limits) => {
       const signing = await limit(limits, `/sign?alg=${alg}&ms=${config.duration * 1000}`)
       samples.tokens.get(SIGN_LIMIT)?.push(signing)
       note(round, `tokens-${label}`, SIGN_LIMIT, signing.rps)
-      for (const [target, request] of introspections) {
-        const result = await measure(target.server, request, config)
-        samples.introspect.get(target.server.target.name)?.push(result)
-        note(round, `introspect-${label}`, target.server.target.name, result.rps)
-      }
-      if (!logins) continue
-      const loginConfig: BenchConfig = { ...config, connections: LOGIN_CONNECTIONS }
-      const loggedIn = await measure(gatehouse, login, loginConfig)
-      samples.logins.get('gatehouse')?.push(loggedIn)
-      note(round, 'password-login', 'gatehouse', loggedIn.rps)
-      const hashing = await limit(
-        limits,
-        `/passwords?concurrency=${LOGIN_CONNECTIONS}&ms=${config.duration * 1000}`,
-      )
-      samples.logins.get(HASHER)?.push(hashing)
-      note(round, 'password-login', HASHER, hashing.rps)
-    }
-
-    const rss = new Map<string, number>()
-    for (const server of [...servers, limits])
-      rss.set(server.target.name, (await server.stats()).rssBytes)
-    const extra = (paths: Record<string, string>) => (name: string) => ({
-      rss_mb: megabytes(
-        rss.get(name === SIGN_LIMIT || name === HASHER ? 'limits' : name) ?? Number.NaN,
-      ),
-      ...(idle.has(name) ? { rss_idle_mb: megabytes(idle.get(name) as number) } : {}),
-      method: paths[name]?.startsWith('GET') ? 'GET' : 'POST',
-      path: (paths[name] ?? '').replace(/^GET /, ''),
-      pinned: pinning.active,
-    })
-    const tokenRows = summarise(
-      `tokens-${label}`,
-      'oidc-provider',
-      samples.tokens,
-      extra({
-        'oidc-provider': '/token',
-        gatehouse: '/token',
-        raw: '/token',
-        [SIGN_LIMIT]: `GET /sign?alg=${alg}`,
-      }),
-    )
-    const signRate = tokenRows.find((row) => row.target === SIGN_LIMIT)?.rps
-    for (const row of tokenRows) {
-      if (row.target === SIGN_LIMIT) row.ratio_to_raw = null
-      else if (signRate) row.ratio_to_limit = round(row.rps / signRate, 3)
-    }
-    const introspectRows = summarise(
-      `introspect-${label}`,
-      'oidc-provider',
-      samples.introspect,
-      extra({ 'oidc-provider': '/token/introspection', gatehouse: '/introspect' }),
-    )
-    const loginRows = logins
-      ? summarise(
-          'password-login',
-          HASHER,
-          samples.logins,
-          extra({ gatehouse: '/token', [HASHER]: 'GET /passwords' }),
+      if (logins) {
+        const hashing = await limit(
+          limits,
+          `/passwords?concurrency=${LOGIN_CONNECTIONS}&ms=${config.duration * 1000}`,
         )
-      : []
-    return [...tokenRows, ...introspectRows, ...loginRows]
-  } finally {
-    await Promise.all(servers.map((server) => server.stop()))
+        samples.logins.get(HASHER)?.push(hashing)
+        note(round, 'password-login', HASHER, hashing.rps)
+      }
+      rss.set('limits', (await limits.stats()).rssBytes)
+    })
   }
+
+  const extra = (paths: Record<string, string>) => (name: string) => ({
+    rss_mb: megabytes(
+      rss.get(name === SIGN_LIMIT || name === HASHER ? 'limits' : name) ?? Number.NaN,
+    ),
+    ...(idle.has(name) ? { rss_idle_mb: megabytes(idle.get(name) as number) } : {}),
+    method: paths[name]?.startsWith('GET') ? 'GET' : 'POST',
+    path: (paths[name] ?? '').replace(/^GET /, ''),
+    pinned: pinning.active,
+  })
+  const tokenRows = summarise(
+    `tokens-${label}`,
+    'oidc-provider',
+    samples.tokens,
+    extra({
+      'oidc-provider': '/token',
+      gatehouse: '/token',
+      raw: '/token',
+      [SIGN_LIMIT]: `GET /sign?alg=${alg}`,
+    }),
+  )
+  const signRate = tokenRows.find((row) => row.target === SIGN_LIMIT)?.rps
+  for (const row of tokenRows) {
+    if (row.target === SIGN_LIMIT) row.ratio_to_raw = null
+    else if (signRate) row.ratio_to_limit = round(row.rps / signRate, 3)
+  }
+  const introspectRows = summarise(
+    `introspect-${label}`,
+    'oidc-provider',
+    samples.introspect,
+    extra({ 'oidc-provider': '/token/introspection', gatehouse: '/introspect' }),
+  )
+  const loginRows = logins
+    ? summarise(
+        'password-login',
+        HASHER,
+        samples.logins,
+        extra({ gatehouse: '/token', [HASHER]: 'GET /passwords' }),
+      )
+    : []
+  return [...tokenRows, ...introspectRows, ...loginRows]
 }
 
 /** A ceiling measured inside the limits server: operations per second, and who used the CPU. */
