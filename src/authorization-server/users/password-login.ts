@@ -35,7 +35,7 @@ export async function loginWithPassword(
 ): Promise<LoginResult> {
   const { store, passwords, throttle, now } = context
   const keys = throttle?.keys(login.username, login.clientAddress)
-  if (throttle && keys) await throttle.check(keys, now())
+  const counted = throttle && keys ? await throttle.check(keys, now()) : false
   const user =
     login.username.length <= MAX_USERNAME
       ? await store.findUserByUsername(login.username)
@@ -45,7 +45,8 @@ export async function loginWithPassword(
     if (throttle && keys) await throttle.failed(keys, now())
     return { ok: false, reason: 'invalid_credentials' }
   }
-  if (throttle && keys) await throttle.succeeded(keys)
+  // Most logins have no failures to forget: no write for them (a commit is a disk sync).
+  if (throttle && keys && counted) await throttle.succeeded(keys)
   if (newHash) await store.updateUser(user.id, { passwordHash: newHash })
   if (user.disabled) return { ok: false, reason: 'disabled' }
   return { ok: true, user: newHash ? { ...user, passwordHash: newHash } : user }

@@ -68,15 +68,21 @@ export class LoginThrottle {
       : { username: user, address: `addr:${this.#hasher.hash('throttle', address)}` }
   }
 
-  /** Throws {@link LoginThrottledError} while either counter says to wait. */
-  async check(keys: { username: string; address?: string }, now: number): Promise<void> {
+  /**
+   * Throws {@link LoginThrottledError} while either counter says to wait. Resolves to whether the
+   * username has a live counter, so a success only writes when there is one to clear.
+   */
+  async check(keys: { username: string; address?: string }, now: number): Promise<boolean> {
     let wait = 0
+    let counted = false
     for (const [key, free] of this.#entries(keys)) {
       const record = await this.#store.readThrottle(key, now)
+      if (record && key === keys.username) counted = true
       if (!record || record.failures < free) continue
       wait = Math.max(wait, record.lastFailureAt + this.#delay(record.failures - free) - now)
     }
     if (wait > 0) throw new LoginThrottledError(wait)
+    return counted
   }
 
   /** Counts a failed login under both keys. */
