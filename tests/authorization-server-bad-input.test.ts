@@ -68,10 +68,12 @@ describe.each(matrix)('bad input to the endpoints ($name)', ({ transport, store 
       )
     })
 
-    test('a body over the limit is 413 before it is read', async () => {
+    test('a body over the limit is 413 before it is read, as an OAuth 2.0 error', async () => {
       const response = await postForm(f.send, path, `token=${'x'.repeat(4096)}`, auth())
-      expect(response.status).toBe(413)
-      await response.body?.cancel()
+      expect(response.headers.get('cache-control')).toBe('no-store')
+      expect(await expectError(response, 413, 'invalid_request')).toBe(
+        'The request body is too large',
+      )
     })
 
     test('GET is 405 with Allow: POST', async () => {

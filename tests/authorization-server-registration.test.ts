@@ -204,6 +204,10 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect((await missing.json()).error).toBe('invalid_client_metadata')
     const huge = await register({ ...APP, client_uri: 'x'.repeat(20_000) })
     expect(huge.status).toBe(413)
+    expect(await huge.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'The request body is too large',
+    })
     expect(await f.store.listClients()).toHaveLength(4)
   })
 

@@ -1,5 +1,10 @@
 import type { OAuth2ErrorCode } from '../core/errors/index.js'
-import { OAuth2Error, TooManyRequestsError } from '../core/errors/index.js'
+import {
+  BadRequestError,
+  BodyTooLargeError,
+  OAuth2Error,
+  TooManyRequestsError,
+} from '../core/errors/index.js'
 import type { ResponseParameter } from '../core/run/response-parameter.js'
 
 const NO_STORE = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache' })
@@ -20,6 +25,22 @@ export function noStore(response: ResponseParameter): void {
  */
 export function oauthError(code: OAuth2ErrorCode, description: string): OAuth2Error {
   return new OAuth2Error(code, description, { headers: NO_STORE })
+}
+
+/**
+ * The endpoints' `mapError`: what the framework refuses before an endpoint runs (a body over the
+ * limit, a malformed request) is answered as an OAuth 2.0 error too, so a client parses every
+ * answer of the endpoint alike. 413 keeps its status, with `invalid_request` (RFC 6749 §5.2: a
+ * malformed request). Anything else is left as it is.
+ */
+export function asOAuthError(error: unknown): unknown {
+  if (error instanceof BodyTooLargeError)
+    return new OAuth2Error('invalid_request', 'The request body is too large', {
+      headers: NO_STORE,
+      status: 413,
+    })
+  if (error instanceof BadRequestError) return oauthError('invalid_request', error.reason)
+  return error
 }
 
 /** `invalid_client` (401), with the `Basic` challenge that says how to authenticate (§5.2). */

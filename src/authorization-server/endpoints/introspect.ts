@@ -4,7 +4,7 @@ import {
   type ClientAuthenticationScheme,
 } from '../clients/client-authentication.js'
 import type { ServerContext } from '../context.js'
-import { invalidClient, noStore, oauthError } from '../errors.js'
+import { asOAuthError, invalidClient, noStore, oauthError } from '../errors.js'
 import { formParameters } from './parameters.js'
 import { isRefreshTokenActive, lookUpToken } from './token-lookup.js'
 
@@ -30,6 +30,7 @@ export function addIntrospectionEndpoint(
         response: Response,
       },
       bodyLimit: settings.bodyLimit,
+      mapError: asOAuthError,
       summary: 'Introspection endpoint',
       description:
         'Tells a confidential client whether a token is active, and its claims (RFC 7662).',

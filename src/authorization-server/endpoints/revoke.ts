@@ -4,7 +4,7 @@ import {
   type ClientAuthenticationScheme,
 } from '../clients/client-authentication.js'
 import type { ServerContext } from '../context.js'
-import { oauthError } from '../errors.js'
+import { asOAuthError, oauthError } from '../errors.js'
 import { formParameters } from './parameters.js'
 import { lookUpToken } from './token-lookup.js'
 
@@ -27,6 +27,7 @@ export function addRevocationEndpoint(
         request: clientAuth,
       },
       bodyLimit: settings.bodyLimit,
+      mapError: asOAuthError,
       summary: 'Revocation endpoint',
       description: 'Revokes an access or refresh token of the authenticated client (RFC 7009).',
       operationId: 'oauth2Revoke',

@@ -4,7 +4,7 @@ import {
   type ClientAuthenticationScheme,
 } from '../clients/client-authentication.js'
 import type { ServerContext } from '../context.js'
-import { noStore, oauthError } from '../errors.js'
+import { asOAuthError, noStore, oauthError } from '../errors.js'
 import { authorizationCodeGrant } from '../grants/authorization-code.js'
 import { clientCredentialsGrant } from '../grants/client-credentials.js'
 import { type IssuedTokens, tokenBody } from '../grants/issue.js'
@@ -55,6 +55,7 @@ export function addTokenEndpoint(
         response: Response,
       },
       bodyLimit: settings.bodyLimit,
+      mapError: asOAuthError,
       summary: 'Token endpoint',
       description:
         'Issues tokens (RFC 6749 §3.2). The form body depends on `grant_type`; errors follow RFC 6749 §5.2.',

@@ -4,7 +4,7 @@ import { WebRequestView } from '../../core/run/request-view.js'
 import type { Administration } from '../admin.js'
 import type { ClientAuthenticationScheme } from '../clients/client-authentication.js'
 import type { ServerContext } from '../context.js'
-import { oauthError, RegistrationThrottledError } from '../errors.js'
+import { asOAuthError, oauthError, RegistrationThrottledError } from '../errors.js'
 import { checkClientMetadata } from './client-metadata.js'
 import { registrationDocs } from './registration-docs.js'
 import type { RegistrationPolicy } from './registration-options.js'
@@ -30,6 +30,7 @@ export function addRegistrationEndpoint(
       // Open registration: no credentials (the scheme only hands over the client address).
       security: [],
       bodyLimit: settings.bodyLimit,
+      mapError: asOAuthError,
       summary: 'Client registration endpoint',
       description: 'Registers a client (RFC 7591 dynamic client registration), rate limited.',
       operationId: 'oauth2Register',

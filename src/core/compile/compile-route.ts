@@ -32,6 +32,8 @@ export function compileRoute(
   const { bodyLimit } = options
   if (bodyLimit !== undefined && (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0))
     throw new TypeError(`${name}: \`bodyLimit\` must be a non-negative integer`)
+  if (options.mapError !== undefined && typeof options.mapError !== 'function')
+    throw new TypeError(`${name}: \`mapError\` must be a function`)
   if (options.response !== undefined && !isZodSchema(options.response))
     throw new TypeError(`${name}: \`response\` must be a Zod schema (e.g. z.object({...}))`)
   for (const [code, doc] of Object.entries(options.responses ?? {})) {
@@ -62,6 +64,7 @@ export function compileRoute(
       status,
       name,
       bodyLimit,
+      mapError: options.mapError,
     },
   }
 }

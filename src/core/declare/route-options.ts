@@ -45,6 +45,14 @@ export interface RouteOptions<I extends Inputs = Inputs, S extends Schema | unde
   security?: readonly Readonly<Record<string, readonly string[]>>[]
   /** Largest accepted request body in bytes for this route; default the app's `bodyLimit`. */
   bodyLimit?: number
+  /**
+   * Turns any error of this route (its inputs, dependencies or handler) into the error to answer,
+   * before the app's exception handlers and the error table see it: for an API whose errors have a
+   * format of their own, so the framework's 413 or 400 comes in that format too. The authorization
+   * server's endpoints answer them as OAuth 2.0 errors this way. Return the error itself to keep it.
+   * @example mapError: (error) => (error instanceof BodyTooLargeError ? new MyApiError(413) : error)
+   */
+  mapError?: (error: unknown) => unknown
 }
 
 type MaybePromise<T> = T | Promise<T>

@@ -5,6 +5,8 @@ import { GatehouseError, type OAuth2ErrorCode } from './gatehouse-error.js'
  * status from the code (401 for `invalid_client`, 400 for most). `invalid_client` after HTTP Basic
  * client authentication carries a `WWW-Authenticate: Basic` challenge (§5.2), set with `challenge`.
  * The description is for developers and must never hold a secret or a value the client sent.
+ * `status` replaces the code's usual one where HTTP says more (413 for an `invalid_request` whose
+ * body is too large).
  * @example throw new OAuth2Error('invalid_grant', 'The authorization code was already used')
  */
 export class OAuth2Error extends GatehouseError {
@@ -13,20 +15,36 @@ export class OAuth2Error extends GatehouseError {
   readonly description: string | undefined
   readonly uri: string | undefined
   readonly #headers: Readonly<Record<string, string>>
+  readonly #status: number | undefined
 
   constructor(
     code: OAuth2ErrorCode,
     description?: string,
-    options: { uri?: string; challenge?: string; headers?: Record<string, string> } = {},
+    options: {
+      uri?: string
+      challenge?: string
+      headers?: Record<string, string>
+      status?: number
+    } = {},
   ) {
     super(description === undefined ? code : `${code}: ${description}`)
     this.code = code
     this.description = description
     this.uri = options.uri
+    if (
+      options.status !== undefined &&
+      (!Number.isInteger(options.status) || options.status < 400 || options.status > 599)
+    )
+      throw new TypeError('OAuth2Error: `status` must be an HTTP error status (400 to 599)')
+    this.#status = options.status
     this.#headers = Object.freeze({
       ...options.headers,
       ...(options.challenge === undefined ? {} : { 'www-authenticate': options.challenge }),
     })
+  }
+
+  override get status(): number {
+    return this.#status ?? super.status
   }
 
   override get headers(): Readonly<Record<string, string>> {

@@ -31,6 +31,8 @@ export interface RouteRuntime {
   readonly name: string
   /** The route's own body limit, over the app's. */
   readonly bodyLimit: number | undefined
+  /** The route's `mapError`: what to answer instead of an error, before the handlers see it. */
+  readonly mapError?: ((error: unknown) => unknown) | undefined
 }
 
 /**
@@ -238,7 +240,16 @@ class Execution {
       if (raised !== undefined) failure = raised
     }
     this.#failure = failure
-    return this.#done(await this.#settings.answerError(failure, this.#view, this.#route.name))
+    const { mapError, name } = this.#route
+    if (mapError !== undefined) {
+      try {
+        failure = mapError(failure) ?? failure
+      } catch (raised) {
+        // A mapper that throws is a bug of the route: answered (and logged) as a server fault.
+        failure = raised
+      }
+    }
+    return this.#done(await this.#settings.answerError(failure, this.#view, name))
   }
 
   /** Queue what waits for the response to be written, and hand the reply to the engine. */
