@@ -1,3 +1,6 @@
+import { floodSummary } from '../scenarios/login-flood.js'
+import { timingSummary } from '../scenarios/login-timing.js'
+import { tokensSummary } from '../scenarios/tokens-summary.js'
 import type { ResultRow } from './report.js'
 
 /** One goal of an issue, checked against the rows of one run. */
@@ -81,7 +84,74 @@ export const checks: readonly Check[] = [
       0.95,
     ),
   ),
+  (rows) => {
+    const goal = 'during a login flood, protected GETs keep p99 < 50 ms and the server < 300 MB RSS'
+    const flood = floodSummary(rows)
+    if (!flood) return { goal, result: undefined, met: undefined }
+    return {
+      goal,
+      result: `p99 ${flood.worst_p99_ms} ms, ${flood.max_rss_mb} MB, ${flood.failed_gets} failed GETs`,
+      met: flood.within_bounds,
+    }
+  },
+  (rows) => {
+    const goal = 'failed logins of unknown users take as long as of known ones (medians within 10%)'
+    const timing = timingSummary(rows)
+    if (!timing) return { goal, result: undefined, met: undefined }
+    return {
+      goal,
+      result:
+        `unknown ${timing.fresh_unknown_over_bcrypt}× (fresh), ${timing.mixed_unknown_over_bcrypt}× ` +
+        `(mixed), argon2id user ${timing.mixed_argon2id_over_bcrypt}× a bcrypt user's`,
+      met: timing.within_10pct,
+    }
+  },
+  ...tokenChecks(),
 ]
+
+/** Issue 10's goals, from the `tokens` scenario's summary. */
+function tokenChecks(): Check[] {
+  type Summary = NonNullable<ReturnType<typeof tokensSummary>>
+  type Ratio = { ratio: number; met: boolean } | undefined
+  const from =
+    (goal: string, pick: (summary: Summary) => Ratio, figures: (summary: Summary) => string) =>
+    (rows: readonly ResultRow[]): TargetCheck => {
+      const summary = tokensSummary(rows)
+      const value = summary && pick(summary)
+      if (!summary || !value) return { goal, result: undefined, met: undefined }
+      return { goal, result: `${ratio(value.ratio)} (${figures(summary)})`, met: value.met }
+    }
+  const perSecond = (value: number | undefined) =>
+    value === undefined ? '?' : `${Math.round(value).toLocaleString('en-US')}/s`
+  return [
+    from(
+      '`client_credentials` tokens, EdDSA, ≥ 3 × oidc-provider',
+      (s) => s.eddsa.tokens_vs_oidc_provider,
+      (s) =>
+        `${perSecond(s.eddsa.tokens_per_s.gatehouse)} vs ${perSecond(s.eddsa.tokens_per_s.oidc_provider)}; ` +
+        `the hand-written floor ${perSecond(s.eddsa.tokens_per_s.raw)}`,
+    ),
+    from(
+      'introspections, EdDSA, ≥ 3 × oidc-provider',
+      (s) => s.eddsa.introspections_vs_oidc_provider,
+      (s) =>
+        `${perSecond(s.eddsa.introspections_per_s.gatehouse)} vs ${perSecond(s.eddsa.introspections_per_s.oidc_provider)}`,
+    ),
+    from(
+      '`client_credentials` tokens, RS256, ≥ 0.8 × the signing limit',
+      (s) => s.rs256.tokens_vs_sign_limit,
+      (s) =>
+        `${perSecond(s.rs256.tokens_per_s.gatehouse)} vs ${perSecond(s.rs256.tokens_per_s.sign_limit)}; ` +
+        `the hand-written floor ${perSecond(s.rs256.tokens_per_s.raw)}`,
+    ),
+    from(
+      'password-grant logins (argon2id) ≥ 0.9 × the hasher alone',
+      (s) => s.password_logins.vs_hasher,
+      (s) =>
+        `${perSecond(s.password_logins.gatehouse_per_s)} vs ${perSecond(s.password_logins.hasher_per_s)}`,
+    ),
+  ]
+}
 
 /** Every goal, measured or not, for this run's rows. */
 export function checkTargets(rows: readonly ResultRow[]): TargetCheck[] {
