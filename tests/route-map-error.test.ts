@@ -7,9 +7,9 @@ import {
   Query,
   RequestValidationError,
 } from 'gatehouse'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
-import { captureLogger, type Send, transports } from './helpers/http.js'
+import { captureLogger, describeEachEngine, serveThrough } from './helpers/http.js'
 
 /** An API with its own error format: `{ "problem": …, "status": … }`. */
 class ApiProblem extends HTTPException {
@@ -59,16 +59,9 @@ function createApp() {
   return { app, logger }
 }
 
-describe.each(transports)('route mapError ($name)', (transport) => {
-  let send: Send
-  let close: () => Promise<void>
-  let logger: ReturnType<typeof captureLogger>
-  beforeAll(async () => {
-    const created = createApp()
-    logger = created.logger
-    ;({ send, close } = await transport.open(created.app))
-  })
-  afterAll(() => close())
+describeEachEngine('route mapError', (engine) => {
+  const { app, logger } = createApp()
+  const send = serveThrough(engine, app)
 
   const post = (path: string, body: string) =>
     send(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body })

@@ -1,7 +1,7 @@
 import { type Measurement, measure } from './load.js'
 import { megabytes, type ResultRow, summarise } from './report.js'
 import type { RequestSpec, RunContext, Scenario, Target } from './scenario.js'
-import { type ServerProcess, startServer } from './server-process.js'
+import { startServer, withServer, withServers } from './server-process.js'
 import { verifySameAnswers } from './verify.js'
 
 /** A request measured on some or all of a comparison's targets. */
@@ -94,8 +94,7 @@ export function defineComparison(spec: ComparisonSpec): Scenario {
       for (let round = 1; round <= config.rounds; round++) {
         for (const target of spec.targets) {
           const on = plan.filter(({ measured }) => measuredOn(measured).includes(target.name))
-          await withServers([start(target)], async ([server]) => {
-            if (!server) return
+          await withServer(start(target), async (server) => {
             for (const { measured, request, samples } of on) {
               const result = await measure(server, request, config)
               samples.get(target.name)?.push(result)
@@ -119,23 +118,5 @@ export function defineComparison(spec: ComparisonSpec): Scenario {
         })),
       )
     },
-  }
-}
-
-/**
- * Run `work` with the servers that started, then stop every one of them, also when one failed to
- * start (that failure is thrown) or `work` threw.
- */
-async function withServers(
-  starting: readonly Promise<ServerProcess>[],
-  work: (servers: readonly ServerProcess[]) => Promise<void>,
-): Promise<void> {
-  const started = await Promise.allSettled(starting)
-  const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
-  try {
-    for (const result of started) if (result.status === 'rejected') throw result.reason
-    await work(servers)
-  } finally {
-    await Promise.all(servers.map((server) => server.stop()))
   }
 }

@@ -137,3 +137,29 @@ export async function startServer(
     },
   }
 }
+
+/**
+ * Run `work` with the servers that started, then stop every one of them, also when one failed to
+ * start (that failure is thrown) or `work` threw.
+ */
+export async function withServers(
+  starting: readonly Promise<ServerProcess>[],
+  work: (servers: readonly ServerProcess[]) => Promise<void>,
+): Promise<void> {
+  const started = await Promise.allSettled(starting)
+  const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
+  try {
+    for (const result of started) if (result.status === 'rejected') throw result.reason
+    await work(servers)
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()))
+  }
+}
+
+/** {@link withServers} for one server: started, used, stopped (also when `work` throws). */
+export function withServer(
+  starting: Promise<ServerProcess>,
+  work: (server: ServerProcess) => Promise<void>,
+): Promise<void> {
+  return withServers([starting], ([server]) => work(server as ServerProcess))
+}

@@ -5,7 +5,7 @@ import type { BenchConfig } from '../lib/config.js'
 import { type Measurement, measure, withCPU } from '../lib/load.js'
 import { megabytes, type ResultRow, round, summarise } from '../lib/report.js'
 import type { RunContext, Scenario } from '../lib/scenario.js'
-import { type ServerProcess, startServer } from '../lib/server-process.js'
+import { type ServerProcess, startServer, withServer } from '../lib/server-process.js'
 import { ALGORITHMS, type Algorithm } from '../servers/tokens/common.js'
 import {
   checkIntrospection,
@@ -59,23 +59,6 @@ const ENDPOINTS: Readonly<Record<ServerName, { jwks: string; introspect?: string
   raw: { jwks: '/jwks' },
 }
 
-/**
- * Start one server, run `work` with it, stop it. Every server is measured alone on the server
- * CPU: idle neighbours (their timers, worker threads and memory) were seen to slow one server
- * and not another, which skews the ratios.
- */
-async function alone<T>(
-  starting: Promise<ServerProcess>,
-  work: (server: ServerProcess) => Promise<T>,
-): Promise<T> {
-  const server = await starting
-  try {
-    return await work(server)
-  } finally {
-    await server.stop()
-  }
-}
-
 async function compare(
   { config, pinning, log }: RunContext,
   dir: string,
@@ -127,7 +110,7 @@ async function compare(
 
   for (let round = 1; round <= config.rounds; round++) {
     for (const name of SERVERS) {
-      await alone(start(name), async (server) => {
+      await withServer(start(name), async (server) => {
         if (!idle.has(name)) idle.set(name, (await server.stats()).rssBytes)
         const { jwks, introspect } = ENDPOINTS[name]
         // Checked on every start: the servers keep what they issue in memory (oidc-provider's
@@ -156,7 +139,7 @@ async function compare(
         rss.set(name, (await server.stats()).rssBytes)
       })
     }
-    await alone(startLimits(), async (limits) => {
+    await withServer(startLimits(), async (limits) => {
       const signing = await limit(limits, `/sign?alg=${alg}&ms=${config.duration * 1000}`)
       samples.tokens.get(SIGN_LIMIT)?.push(signing)
       note(round, `tokens-${label}`, SIGN_LIMIT, signing.rps)

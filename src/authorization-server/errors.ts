@@ -21,10 +21,17 @@ export function noStore(response: ResponseParameter): void {
 
 /**
  * An RFC 6749 §5.2 error from one of the server's endpoints, never cached. `description` is for
- * developers and never holds a value from the request.
+ * developers and never holds a value from the request; `status` replaces the code's usual one.
  */
-export function oauthError(code: OAuth2ErrorCode, description: string): OAuth2Error {
-  return new OAuth2Error(code, description, { headers: NO_STORE })
+export function oauthError(
+  code: OAuth2ErrorCode,
+  description: string,
+  status?: number,
+): OAuth2Error {
+  return new OAuth2Error(code, description, {
+    headers: NO_STORE,
+    ...(status === undefined ? {} : { status }),
+  })
 }
 
 /**
@@ -35,10 +42,7 @@ export function oauthError(code: OAuth2ErrorCode, description: string): OAuth2Er
  */
 export function asOAuthError(error: unknown): unknown {
   if (error instanceof BodyTooLargeError)
-    return new OAuth2Error('invalid_request', 'The request body is too large', {
-      headers: NO_STORE,
-      status: 413,
-    })
+    return oauthError('invalid_request', 'The request body is too large', 413)
   if (error instanceof BadRequestError) return oauthError('invalid_request', error.reason)
   return error
 }
