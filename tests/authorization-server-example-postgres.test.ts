@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { beforeAll, describe, expect, test } from 'vitest'
+import { startedBanner, startScript, stopScript } from './helpers/npm-script.js'
 import { freshDatabase, sharedCluster } from './helpers/postgres.js'
 import { PASSWORD_ROLE } from './helpers/postgres-cluster.js'
 import { basic, postForm } from './helpers/postgres-instances.js'
@@ -9,35 +9,9 @@ import { basic, postForm } from './helpers/postgres-instances.js'
 // database password.
 const ISSUER = 'http://127.0.0.1:8000'
 
-function start(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn('npm', ['run', 'start:authorization-server', '--silent'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ISSUER, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 90_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      if (/grant_type=client_credentials|exist already/.test(output)) {
-        clearTimeout(timer)
-        resolve({ child, output: () => output })
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)))
-  })
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  process.kill(-(child.pid as number), 'SIGTERM')
-  await exited
+function start(env: Record<string, string>) {
+  const all = { PORT: '0', HOST: '127.0.0.1', ISSUER, ...env }
+  return startScript('start:authorization-server', all, startedBanner, 90_000)
 }
 
 let databaseUrl: string
@@ -89,7 +63,7 @@ describe('the authorization-server example, two instances on one PostgreSQL data
         expect(await whoami.json()).toMatchObject({ client_id: 'demo-service' })
       }
     } finally {
-      await Promise.all(instances.map((instance) => stop(instance.child)))
+      await Promise.all(instances.map((instance) => stopScript(instance.child)))
     }
   })
 })

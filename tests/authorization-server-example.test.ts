@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -13,6 +13,7 @@ import { seedDemo } from '../examples/authorization-server/seed.js'
 import { hiddenFields } from './helpers/authorization-flow.js'
 import { claimsOf } from './helpers/authorization-server.js'
 import { describeEngines } from './helpers/http.js'
+import { startedBanner, startScript, stopScript } from './helpers/npm-script.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-as-example-'))
@@ -31,33 +32,9 @@ function freePort(): Promise<number> {
 }
 
 /** `npm run start:authorization-server`; resolves once it printed all it prints at start. */
-function start(port: number): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn('npm', ['run', 'start:authorization-server', '--silent'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 60_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      if (/grant_type=client_credentials|exist already/.test(output)) {
-        clearTimeout(timer)
-        resolve({ child, output: () => output })
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)))
-  })
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  process.kill(-(child.pid as number), 'SIGTERM')
-  await exited
+function start(port: number) {
+  const env = { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseFile }
+  return startScript('start:authorization-server', env, startedBanner, 60_000)
 }
 
 const printed = (output: string, pattern: RegExp) => {
@@ -146,7 +123,7 @@ describe('npm run start:authorization-server', { timeout: 120_000 }, () => {
       expect(registered.status).toBe(201)
       expect((await registered.json()).scope).toBe('read')
     } finally {
-      await stop(first.child)
+      await stopScript(first.child)
     }
 
     const second = await start(port)
@@ -160,7 +137,7 @@ describe('npm run start:authorization-server', { timeout: 120_000 }, () => {
       })
       expect(whoami.status).toBe(200)
     } finally {
-      await stop(second.child)
+      await stopScript(second.child)
     }
     const raw = new Database(databaseFile, { readonly: true })
     try {

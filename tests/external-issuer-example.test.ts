@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { startTestIssuer } from './helpers/issuer-server.js'
+import { startScript, stopScript } from './helpers/npm-script.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-external-start-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -15,42 +16,25 @@ interface Started {
 }
 
 /** `npm run start:external-issuer` on free ports; resolves once the API listens. */
-function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn('npm', ['run', 'start:external-issuer', '--silent'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      LOCAL_ISSUER_PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: join(dir, 'users.db'),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`did not listen:\n${output}`)), 30_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
+async function start(env: Record<string, string>): Promise<Started> {
+  const all = {
+    PORT: '0',
+    LOCAL_ISSUER_PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: join(dir, 'users.db'),
+    ...env,
+  }
+  const started = await startScript(
+    'start:external-issuer',
+    all,
+    (output) => {
       const api = /API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
       const ready = env.ISSUER_URL !== undefined || /-d '[^']+'/.test(output)
-      if (api && ready) {
-        clearTimeout(timer)
-        resolve({ api, child, output: () => output })
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)))
-  })
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  process.kill(-(child.pid as number), 'SIGTERM')
-  await exited
+      return api && ready ? api : undefined
+    },
+    30_000,
+  )
+  return { ...started, api: started.ready }
 }
 
 describe('npm run start:external-issuer', { timeout: 60_000 }, () => {
@@ -120,7 +104,7 @@ describe('npm run start:external-issuer', { timeout: 60_000 }, () => {
         error_description: 'Incorrect username or password',
       })
     } finally {
-      await stop(child)
+      await stopScript(child)
     }
   })
 
@@ -145,7 +129,7 @@ describe('npm run start:external-issuer', { timeout: 60_000 }, () => {
       expect(refused.status).toBe(401)
       expect(issuer.hitsOf('/jwks.json')).toBe(1)
     } finally {
-      await stop(child)
+      await stopScript(child)
       await issuer.close()
     }
   })

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { dependency, serve } from 'gatehouse'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createItemsApp } from '../examples/items/app.js'
 import { type Send, transports } from './helpers/http.js'
+import { listeningURL, startScript } from './helpers/npm-script.js'
 
 const FRONT = 'http://localhost:5173'
 
@@ -121,22 +122,14 @@ describe('npm run start:items', { timeout: 90_000 }, () => {
   })
 
   test('serves the example, with its docs, and shuts down on SIGTERM', async () => {
-    child = spawn('npm', ['run', 'start:items', '--silent'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ROOT_PATH: '/shop' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    })
-    let output = ''
-    const url = await new Promise<string>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString()
-        const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-        if (match?.[1]) resolve(match[1])
-      }
-      child?.stdout?.on('data', onData)
-      child?.stderr?.on('data', onData)
-      child?.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)))
-    })
+    const started = await startScript(
+      'start:items',
+      { PORT: '0', HOST: '127.0.0.1', ROOT_PATH: '/shop' },
+      listeningURL,
+      60_000,
+    )
+    child = started.child
+    const url = started.ready
     expect(await (await fetch(`${url}/items/2`)).json()).toMatchObject({ id: 2, name: 'Bar' })
     const document = await (await fetch(`${url}/openapi.json`)).json()
     expect(document.servers).toEqual([{ url: '/shop' }])
@@ -147,6 +140,6 @@ describe('npm run start:items', { timeout: 90_000 }, () => {
     // npm itself dies of the signal; the server closes gracefully and exits 0.
     const [code, signal] = await exited
     expect(code === 0 || signal === 'SIGTERM').toBe(true)
-    expect(output).not.toMatch(/Error/)
+    expect(started.output()).not.toMatch(/Error/)
   })
 })

@@ -1,8 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, test } from 'vitest'
+import { listeningURL, startScript } from './helpers/npm-script.js'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-readme-'))
@@ -30,22 +31,14 @@ function session(): { command: string; output: string[] }[] {
 test('the README’s curl session against `npm start` prints what the README says', {
   timeout: 90_000,
 }, async () => {
-  child = spawn('npm', ['start', '--silent'], {
-    env: { ...process.env, PORT: '0', DATABASE_URL: join(dir, 'users.db') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = ''
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match?.[1]) resolve(match[1])
-    }
-    child?.stdout?.on('data', onData)
-    child?.stderr?.on('data', onData)
-    child?.once('exit', (code) => reject(new Error(`npm start exited with ${code}: ${output}`)))
-  })
+  const started = await startScript(
+    'start',
+    { PORT: '0', DATABASE_URL: join(dir, 'users.db') },
+    listeningURL,
+    60_000,
+  )
+  child = started.child
+  const url = started.ready
   const steps = session()
   expect(steps.length).toBeGreaterThanOrEqual(4)
   // One shell for the whole session, so `TOKEN` set by the first command reaches the others.

@@ -1,49 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, test } from 'vitest'
+import { listeningURL, startScript, stopScript } from './helpers/npm-script.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-start-'))
 const databaseFile = join(dir, 'users.db')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** Run `npm start` (or another script) on a free port and resolve with its URL once listening. */
-function npmStart(
-  script = 'start',
-  extraEnv: Record<string, string> = {},
-): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn('npm', ['run', script, '--silent'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseFile, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`npm start did not listen:\n${output}`)),
-      30_000,
-    )
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolve({ url: match[1], child, output: () => output })
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)))
-  })
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  process.kill(-(child.pid as number), 'SIGTERM')
-  await exited
+async function npmStart(script = 'start', extraEnv: Record<string, string> = {}) {
+  const env = { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseFile, ...extraEnv }
+  const started = await startScript(script, env, listeningURL, 30_000)
+  return { ...started, url: started.ready }
 }
 
 describe('npm start', { timeout: 60_000 }, () => {
@@ -67,7 +37,7 @@ describe('npm start', { timeout: 60_000 }, () => {
         '09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7',
       )
     } finally {
-      await stop(first.child)
+      await stopScript(first.child)
     }
 
     // A second start reuses the file: no duplicate seeding, data kept.
@@ -76,7 +46,7 @@ describe('npm start', { timeout: 60_000 }, () => {
       const status = await fetch(`${second.url}/docs`)
       expect(status.status).toBe(200)
     } finally {
-      await stop(second.child)
+      await stopScript(second.child)
     }
     const db = new Database(databaseFile, { readonly: true })
     const rows = db.prepare('SELECT username, disabled FROM users ORDER BY username').all()
@@ -109,7 +79,7 @@ describe('npm start', { timeout: 60_000 }, () => {
         expect(me.status).toBe(200)
       }
     } finally {
-      await stop(cluster.child)
+      await stopScript(cluster.child)
     }
   })
 })

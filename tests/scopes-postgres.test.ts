@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createScopesApp } from '../examples/scopes/app.js'
 import { DEVELOPMENT_SECRET_KEY } from '../examples/scopes/config.js'
 import { openPostgresUserStore } from '../examples/scopes/postgres-users.js'
 import type { UserStore } from '../examples/scopes/users.js'
 import { transports } from './helpers/http.js'
+import { listeningURL, startScript, stopScript } from './helpers/npm-script.js'
 import { freshDatabase, sharedCluster } from './helpers/postgres.js'
 import { PASSWORD_ROLE, type PostgresCluster } from './helpers/postgres-cluster.js'
 
@@ -103,40 +103,14 @@ describe.each(transports)('the tutorial app on PostgreSQL through $name', (trans
 })
 
 /** `npm run <script>` on a free port; resolves once it prints its URL. */
-function npmRun(
-  script: string,
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn('npm', ['run', script, '--silent'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${script} did not listen:\n${output}`)),
-      60_000,
-    )
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolve({ url: match[1], child, output: () => output })
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)))
-  })
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  process.kill(-(child.pid as number), 'SIGTERM')
-  await exited
+async function npmRun(script: string, env: Record<string, string>) {
+  const started = await startScript(
+    script,
+    { PORT: '0', HOST: '127.0.0.1', ...env },
+    listeningURL,
+    60_000,
+  )
+  return { ...started, url: started.ready }
 }
 
 const login = async (base: string, password = 'secret') => {
@@ -169,7 +143,7 @@ describe('npm start and npm run start:cluster with DATABASE_URL=postgres://', {
         expect(app.output()).not.toContain(PASSWORD_ROLE.password)
         expect(app.output()).not.toContain(encodeURIComponent(PASSWORD_ROLE.password))
       } finally {
-        await stop(app.child)
+        await stopScript(app.child)
       }
     }
     const rows = await cluster.query(
@@ -200,7 +174,7 @@ describe('npm start and npm run start:cluster with DATABASE_URL=postgres://', {
       for (const output of [first.output(), second.output()])
         expect(output).not.toContain(PASSWORD_ROLE.password)
     } finally {
-      await Promise.all([stop(first.child), stop(second.child)])
+      await Promise.all([stopScript(first.child), stopScript(second.child)])
     }
   })
 })
