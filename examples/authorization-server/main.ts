@@ -1,14 +1,14 @@
-import { createServer } from 'node:net'
 import { serve } from 'gatehouse'
 import { openStore, redactDatabaseURL } from 'gatehouse/authorization-server'
+import { ownAddress } from '../shared/own-address.js'
 import { createAuthorizationServerApp, SWAGGER_UI_CLIENT } from './app.js'
 import { readAuthorizationServerConfig } from './config.js'
 import { seedDemo } from './seed.js'
 
 const config = readAuthorizationServerConfig()
-// The issuer names the port, so PORT=0 is resolved to a free port first.
-const port = config.port === 0 ? await freePort(config.host) : config.port
-const issuer = config.issuer ?? `http://${hostInURL(config.host)}:${port}`
+// The issuer or resource identifier names the port: PORT=0 becomes a free port first.
+const { port, url: ownURL } = await ownAddress(config.host, config.port)
+const issuer = config.issuer ?? ownURL
 const store = await openStore(config.databaseUrl)
 const { app, server, resource } = createAuthorizationServerApp({ issuer, store })
 const seeded = await seedDemo(server)
@@ -45,21 +45,5 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       .close()
       .then(() => store.close())
       .finally(() => process.exit(0))
-  })
-}
-
-function hostInURL(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
-  return host.includes(':') ? `[${host}]` : host
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, host, () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
   })
 }

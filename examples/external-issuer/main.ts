@@ -1,6 +1,6 @@
-import { createServer } from 'node:net'
 import { createJWTVerifier, type RunningServer, serve } from 'gatehouse'
 import { openUserStore } from '../scopes/users.js'
+import { ownAddress } from '../shared/own-address.js'
 import { createExternalIssuerApp } from './app.js'
 import { readExternalIssuerConfig } from './config.js'
 import { readIssuerEndpoints } from './issuer-endpoints.js'
@@ -8,9 +8,9 @@ import { createLocalIssuer } from './local-issuer.js'
 
 const config = readExternalIssuerConfig()
 const users = await openUserStore(config.database)
-// The resource identifier names the port, so PORT=0 is resolved to a free port first.
-const port = config.port === 0 ? await freePort(config.host) : config.port
-const resource = config.resourceUrl ?? `http://${hostInURL(config.host)}:${port}`
+// The issuer or resource identifier names the port: PORT=0 becomes a free port first.
+const { port, url: ownURL } = await ownAddress(config.host, config.port)
+const resource = config.resourceUrl ?? ownURL
 const audience = config.audience ?? resource
 
 let issuer = config.issuerUrl
@@ -40,21 +40,5 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void Promise.all([server.close(), localIssuer?.close()])
       .then(() => users.close())
       .finally(() => process.exit(0))
-  })
-}
-
-function hostInURL(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
-  return host.includes(':') ? `[${host}]` : host
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, host, () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
   })
 }
