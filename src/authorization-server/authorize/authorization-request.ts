@@ -5,6 +5,7 @@ import { isS256Challenge } from '../grants/pkce.js'
 import { requestedResources } from '../resources.js'
 import { grantScopes, parseScope } from '../scopes.js'
 import type { ClientRecord } from '../store/records.js'
+import { isRegisteredRedirect } from './redirect-uri.js'
 
 /** A `prompt` value the server acts on (OpenID Connect Core §3.1.2.1). */
 export type Prompt = 'none' | 'login' | 'consent'
@@ -102,7 +103,7 @@ export async function readAuthorizationRequest(
     if (client.redirectUris.length !== 1)
       throw new AuthorizationPageError('The request names no redirect URI.')
     target = client.redirectUris[0] as string
-  } else if (client.redirectUris.includes(redirectUri)) target = redirectUri
+  } else if (isRegisteredRedirect(client.redirectUris, redirectUri)) target = redirectUri
   else throw new AuthorizationPageError('The redirect URI is not registered for this application.')
 
   const rawState = one('state')

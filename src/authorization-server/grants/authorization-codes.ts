@@ -1,3 +1,4 @@
+import { isRegisteredRedirect } from '../authorize/redirect-uri.js'
 import type { ServerContext } from '../context.js'
 import { oauthError } from '../errors.js'
 import { randomSecret } from '../keys/secret-hasher.js'
@@ -43,7 +44,7 @@ export async function issueAuthorizationCode(
   if (request.redirectUri === null) {
     if (client.redirectUris.length !== 1)
       throw oauthError('invalid_request', 'The redirect_uri parameter is required for this client')
-  } else if (!client.redirectUris.includes(request.redirectUri))
+  } else if (!isRegisteredRedirect(client.redirectUris, request.redirectUri))
     throw oauthError('invalid_request', 'The redirect_uri is not registered for this client')
   if (request.codeChallengeMethod !== 'S256')
     throw oauthError('invalid_request', 'PKCE with code_challenge_method S256 is required')
