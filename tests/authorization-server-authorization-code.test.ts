@@ -195,6 +195,14 @@ describe.each(matrix)('the authorization code grant with PKCE ($name)', ({ trans
     expect((await refused.json()).error).toBe('invalid_target')
   })
 
+  test('a user who lost every consented scope gets invalid_grant, not an empty scope', async () => {
+    const { code, codeVerifier } = await authorize()
+    await f.store.updateUser(f.users.ada, { scopes: [] })
+    const response = await redeem({ code, code_verifier: codeVerifier })
+    expect(response.status).toBe(400)
+    expect((await response.json()).error).toBe('invalid_grant')
+  })
+
   test('a user disabled after consent gets no tokens', async () => {
     const { code, codeVerifier } = await authorize()
     await f.store.updateUser(f.users.ada, { disabled: true })

@@ -26,6 +26,8 @@ describe.each(matrix)('bad input to the endpoints ($name)', ({ transport, store 
     const body = await response.json()
     expect(body.error).toBe(error)
     expect(Object.keys(body).sort()).toEqual(['error', 'error_description'])
+    // RFC 6749 §5.2: printable ASCII without `"` and `\`.
+    expect(body.error_description).toMatch(/^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/)
     return body.error_description as string
   }
 

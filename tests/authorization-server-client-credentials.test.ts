@@ -201,7 +201,8 @@ describe.each(matrix)(
       expect((await response.json()).error).toBe('unauthorized_client')
     })
 
-    test('the configured default scope when none is asked for, narrowed to the client', async () => {
+    test('a default scope the client may not have is invalid_scope, not an empty scope', async () => {
+      // RFC 6749 §3.3: the default, or a failure indicating an invalid scope.
       const { clientSecret } = await f.server.admin.createClient({
         id: 'admin-only',
         grantTypes: ['client_credentials'],
@@ -211,8 +212,12 @@ describe.each(matrix)(
         {},
         { authorization: basic('admin-only', clientSecret as string) },
       )
-      expect(response.status).toBe(200)
-      expect((await response.json()).scope).toBe('')
+      expect(response.status).toBe(400)
+      expect(response.headers.get('cache-control')).toBe('no-store')
+      expect(await response.json()).toEqual({
+        error: 'invalid_scope',
+        error_description: 'No default scope is one this client or user may have',
+      })
     })
   },
 )

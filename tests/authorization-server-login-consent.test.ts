@@ -99,6 +99,20 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     expect((await redeem(code, verifier)).status).toBe(400)
   })
 
+  test('the longest state accepted survives the login and consent forms, exactly', async () => {
+    await open()
+    const b = browser(f.send)
+    // Quotes and backslashes double in the sealed request's JSON: the worst case.
+    const state = '"\\'.repeat(1024)
+    const afterLogin = await signIn(b, authorizeQuery(pkce().challenge, { state }))
+    const { fields } = await consentPage(b, afterLogin)
+    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, ORIGIN)
+    expect(allowed.status).toBe(303)
+    const location = locationOf(allowed)
+    expect(location.searchParams.get('state')).toBe(state)
+    expect(location.searchParams.get('code')).toEqual(expect.any(String))
+  })
+
   test('denying sends access_denied back, with state and iss', async () => {
     await open()
     const b = browser(f.send)

@@ -68,6 +68,8 @@ describe.each(matrix)('loopback redirect URIs ($name)', ({ transport, store }) =
     ['user info', 'spa', 'http://me@127.0.0.1:51004/cb'],
     ['a port out of range', 'spa', 'http://127.0.0.1:65536/cb'],
     ['an empty port', 'spa', 'http://127.0.0.1:/cb'],
+    ['port 0', 'spa', 'http://127.0.0.1:0/cb'],
+    ['a port with a leading zero', 'spa', 'http://127.0.0.1:08765/cb'],
     ['another port of a host that is not loopback', 'web', 'https://app.example.com:8443/callback'],
   ])('%s: an error page, not a redirect', async (_name, client, redirect) => {
     const { challenge } = pkce()

@@ -123,6 +123,15 @@ describe.each(matrix)('the refresh token grant ($name)', ({ transport, store }) 
     expect((await (await refresh(first.refresh_token)).json()).scope).toBe('read')
   })
 
+  test('a grant whose scopes the user lost entirely is invalid_grant, never an empty scope', async () => {
+    f = await openFixture(transport, store)
+    const first = await loginAda()
+    await f.store.updateUser(f.users.ada, { scopes: [] })
+    const response = await refresh(first.refresh_token)
+    expect(response.status).toBe(400)
+    expect((await response.json()).error).toBe('invalid_grant')
+  })
+
   test('a disabled user cannot refresh, and the family is revoked', async () => {
     f = await openFixture(transport, store)
     const first = await loginAda()

@@ -74,6 +74,15 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect(hiddenFields(await page.text()).step).toBe('login')
   })
 
+  test('an empty scope counts as none: the client gets the scopes registration gives', async () => {
+    await open()
+    const response = await register({ ...APP, scope: '' })
+    expect(response.status).toBe(201)
+    const body = await response.json()
+    expect(body.scope).toBe('read')
+    expect((await f.store.findClient(body.client_id))?.scopes).toEqual(['read'])
+  })
+
   test('token_endpoint_auth_method none registers a public client, without a secret', async () => {
     await open()
     const response = await register({

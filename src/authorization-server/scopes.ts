@@ -33,7 +33,8 @@ export function parseScope(raw: string | undefined): string[] {
 /**
  * The scopes to grant: every requested scope must be known and allowed to the client and (when
  * there is one) the user, else `invalid_scope`; an empty request gets the default, narrowed to
- * what the client and user may have. Never more than both allow.
+ * what the client and user may have (`invalid_scope` if that leaves none). Never more than both
+ * allow.
  */
 export function grantScopes(
   policy: ScopePolicy,
@@ -44,7 +45,11 @@ export function grantScopes(
   if (requested.length === 0) {
     if (policy.defaults === undefined)
       throw oauthError('invalid_scope', 'The scope parameter is required')
-    return policy.defaults.filter(permitted)
+    // RFC 6749 §3.3: the default, or invalid_scope; a token with an empty scope is neither.
+    const defaults = policy.defaults.filter(permitted)
+    if (defaults.length === 0)
+      throw oauthError('invalid_scope', 'No default scope is one this client or user may have')
+    return defaults
   }
   for (const scope of requested) {
     if (!policy.known.has(scope))
@@ -61,7 +66,7 @@ export function grantScopes(
 /**
  * The scopes of a refreshed token (RFC 6749 §6): the requested ones, which must all be in the
  * original grant, or the original grant when none are requested; narrowed to what the client and
- * user may still have.
+ * user may still have (`invalid_grant` if that leaves none).
  */
 export function refreshScopes(
   granted: readonly string[],
@@ -72,5 +77,15 @@ export function refreshScopes(
     if (!granted.includes(scope))
       throw oauthError('invalid_scope', 'The request names a scope the original grant did not have')
   const wanted = requested.length === 0 ? granted : requested
-  return wanted.filter((scope) => allowed.every((list) => list.includes(scope)))
+  const scopes = wanted.filter((scope) => allowed.every((list) => list.includes(scope)))
+  if (scopes.length === 0) throw noScopeLeft()
+  return scopes
+}
+
+/** A grant whose scopes the client and user have all lost since: nothing is left to issue. */
+export function noScopeLeft() {
+  return oauthError(
+    'invalid_grant',
+    'The grant no longer gives any scope the client and user may have',
+  )
 }

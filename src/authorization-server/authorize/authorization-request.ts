@@ -73,6 +73,11 @@ const SINGLE = [
 ]
 /** Longer values are no authorization request of any client this server would serve. */
 const MAX_VALUE = 4096
+/**
+ * RFC 6749 Appendix A.5: `state = 1*VSCHAR`. Capped so that every accepted request still fits the
+ * login and consent forms it is sealed into (`"` and `\` double in JSON; see `sealed.ts`).
+ */
+const STATE = /^[\x20-\x7e]{1,2048}$/
 
 /**
  * Checks an authorization request in the order RFC 6749 §4.1.2.1 requires: first the client and
@@ -107,23 +112,24 @@ export async function readAuthorizationRequest(
   else throw new AuthorizationPageError('The redirect URI is not registered for this application.')
 
   const rawState = one('state')
-  const state =
-    rawState === 'repeated' || (rawState?.length ?? 0) > MAX_VALUE ? undefined : rawState
+  const badState = rawState !== undefined && (rawState === 'repeated' || !STATE.test(rawState))
+  // A repeated, malformed or overlong state is not echoed: which one, and how much of it?
+  const state = badState ? undefined : rawState
   const fail = (code: AuthorizationErrorCode, description: string): never => {
     throw new AuthorizationRedirectError(code, description, { target, state })
   }
   for (const name of SINGLE)
     if (one(name) === 'repeated') fail('invalid_request', `The ${name} parameter is repeated`)
-  if ((rawState?.length ?? 0) > MAX_VALUE) fail('invalid_request', 'The state is too long')
+  if (badState) fail('invalid_request', 'The state is not 1 to 2048 printable ASCII characters')
   if (!client.grantTypes.includes('authorization_code'))
     fail('unauthorized_client', 'The client may not use the authorization code grant')
   const responseType = one('response_type')
   if (responseType === undefined) fail('invalid_request', 'The response_type parameter is required')
   if (responseType !== 'code')
-    fail('unsupported_response_type', 'Only the response_type "code" is supported')
+    fail('unsupported_response_type', 'Only the response_type code is supported')
   const responseMode = one('response_mode')
   if (responseMode !== undefined && responseMode !== 'query')
-    fail('invalid_request', 'Only the response_mode "query" is supported')
+    fail('invalid_request', 'Only the response_mode query is supported')
   const codeChallenge = one('code_challenge') as string | undefined
   const method = one('code_challenge_method')
   if (codeChallenge === undefined)

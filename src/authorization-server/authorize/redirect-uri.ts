@@ -14,12 +14,13 @@ export function isRegisteredRedirect(registered: readonly string[], requested: s
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost'])
-const PORT = /^\d{1,5}$/
+/** A port a listener can have: 1 to 65535, written without leading zeros. */
+const PORT = /^[1-9]\d{0,4}$/
 
 /**
  * A loopback redirect URI with its port left out (`http://127.0.0.1:51004/cb` →
  * `http://127.0.0.1/cb`), read from the string as sent, so nothing is normalised on the way; or
- * `undefined` for any other URI (another scheme or host, user info, a malformed port).
+ * `undefined` for any other URI (another scheme or host, user info, a port no listener has).
  */
 function withoutLoopbackPort(uri: string): string | undefined {
   const scheme = 'http://'

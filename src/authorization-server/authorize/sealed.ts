@@ -1,7 +1,11 @@
 import type { HashPurpose, SecretHasher } from '../keys/secret-hasher.js'
 
-/** Sealed values are small; anything longer was not made here. */
-const MAX_SEALED = 8192
+/**
+ * Sealed values are small; anything longer was not made here. The largest is an authorization
+ * request with a 2048-character `state` of quotes (4096 in JSON), its redirect URI, scopes and
+ * resources: well under this once base64url-encoded, and under the form's 16 KiB body limit.
+ */
+const MAX_SEALED = 16384
 
 /**
  * A value signed with the server's hashing key: `base64url(JSON).mac`, the MAC over the encoded

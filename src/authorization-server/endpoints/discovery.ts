@@ -7,8 +7,9 @@ export interface AuthorizationServerMetadata {
   readonly authorization_endpoint?: string
   readonly token_endpoint: string
   readonly jwks_uri: string
-  readonly scopes_supported: readonly string[]
-  readonly response_types_supported: readonly string[]
+  readonly scopes_supported?: readonly string[]
+  /** Left out when the authorization code grant is off (RFC 8414 §3.2: no empty arrays). */
+  readonly response_types_supported?: readonly string[]
   readonly grant_types_supported: readonly string[]
   readonly token_endpoint_auth_methods_supported: readonly string[]
   readonly revocation_endpoint: string
@@ -26,7 +27,7 @@ export function metadataOf(context: ServerContext): AuthorizationServerMetadata 
   const { issuer, scopes, grantTypes, registration } = context.settings
   const secretMethods = ['client_secret_basic', 'client_secret_post']
   const authorize = grantTypes.includes('authorization_code')
-  return {
+  return withoutEmptyLists({
     issuer,
     ...(authorize ? { authorization_endpoint: `${issuer}/authorize` } : {}),
     token_endpoint: `${issuer}/token`,
@@ -43,7 +44,18 @@ export function metadataOf(context: ServerContext): AuthorizationServerMetadata 
     code_challenge_methods_supported: ['S256'],
     ...(authorize ? { authorization_response_iss_parameter_supported: true } : {}),
     ...(registration ? { registration_endpoint: `${issuer}/register` } : {}),
-  }
+  })
+}
+
+/**
+ * RFC 8414 §3.2: "Claims with zero elements MUST be omitted from the response." That rule wins over
+ * `response_types_supported` being REQUIRED: a server without the authorization endpoint supports no
+ * response type, and saying `[]` is what the RFC forbids.
+ */
+function withoutEmptyLists(metadata: AuthorizationServerMetadata): AuthorizationServerMetadata {
+  return Object.fromEntries(
+    Object.entries(metadata).filter(([, value]) => !(Array.isArray(value) && value.length === 0)),
+  ) as AuthorizationServerMetadata
 }
 
 const CACHEABLE = 'public, max-age=300'

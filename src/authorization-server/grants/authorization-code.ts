@@ -3,6 +3,7 @@ import type { ServerContext } from '../context.js'
 import type { Parameters } from '../endpoints/parameters.js'
 import { oauthError } from '../errors.js'
 import { requestedResources } from '../resources.js'
+import { noScopeLeft } from '../scopes.js'
 import {
   type IssuedTokens,
   issueAccessToken,
@@ -55,6 +56,7 @@ export async function authorizationCodeGrant(
   const scopes = record.scopes.filter(
     (scope) => client.scopes.includes(scope) && (user?.scopes.includes(scope) ?? false),
   )
+  if (scopes.length === 0 && user && !user.disabled) throw noScopeLeft()
   const refreshable = mayRefresh(context, client)
   const family = newFamily(
     context,

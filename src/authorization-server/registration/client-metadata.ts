@@ -48,9 +48,9 @@ export function checkClientMetadata(body: unknown, policy: RegistrationPolicy): 
   const responseTypes =
     strings(fields.response_types, 'response_types') ?? (usesCode ? ['code'] : [])
   if (responseTypes.some((type) => type !== 'code'))
-    throw invalid('Only the response type "code" is supported')
+    throw invalid('Only the response type code is supported')
   if (usesCode !== responseTypes.includes('code'))
-    throw invalid('The authorization_code grant and the "code" response type go together')
+    throw invalid('The authorization_code grant and the code response type go together')
   if (method === 'none' && grantTypes.includes('client_credentials'))
     throw invalid('A client without credentials cannot use client_credentials')
   const redirectUris = redirects(fields.redirect_uris)
@@ -114,7 +114,8 @@ function checkRedirectURI(uri: string): void {
 }
 
 function scopes(value: unknown, policy: RegistrationPolicy): string[] {
-  if (value === undefined) return [...policy.scopes]
+  // An empty scope is no scope value (RFC 6749 §3.3): the default, as if it were left out.
+  if (value === undefined || value === '') return [...policy.scopes]
   if (typeof value !== 'string') throw invalid('scope must be a space-separated string')
   const names = [...new Set(value.split(' ').filter((name) => name !== ''))]
   for (const name of names) {
