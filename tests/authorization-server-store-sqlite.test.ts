@@ -7,7 +7,7 @@ import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import { openSQLiteStore } from 'gatehouse/authorization-server'
 import { afterAll, describe, expect, test } from 'vitest'
-import { code, describeStore, family, refresh, user } from './helpers/store-suite.js'
+import { client, code, describeStore, family, refresh, user } from './helpers/store-suite.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-store-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -31,7 +31,11 @@ describe('the SQLite file', () => {
     const raw = new Database(file, { readonly: true })
     try {
       const migrations = raw.prepare('SELECT name FROM gatehouse_migrations').all()
-      expect(migrations).toEqual([{ name: '0001_authorization_server' }, { name: '0002_consents' }])
+      expect(migrations).toEqual([
+        { name: '0001_authorization_server' },
+        { name: '0002_consents' },
+        { name: '0003_self_registered_clients' },
+      ])
       const tables = raw
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'gatehouse_%'")
         .all()
@@ -53,6 +57,28 @@ describe('the SQLite file', () => {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
     } finally {
       raw.close()
+    }
+  })
+
+  test('a file from before migration 0003 keeps its clients, as not self-registered', async () => {
+    const file = freshFile()
+    const first = await openSQLiteStore(file)
+    await first.createClient(client('old'))
+    await first.close()
+    // Back to how 0002 left the file.
+    const raw = new Database(file)
+    raw.exec('ALTER TABLE gatehouse_clients DROP COLUMN self_registered')
+    raw.exec("DELETE FROM gatehouse_migrations WHERE name = '0003_self_registered_clients'")
+    raw.close()
+
+    const second = await openSQLiteStore(file)
+    try {
+      expect(await second.findClient('old')).toEqual(client('old'))
+      const own = { ...client('own'), selfRegistered: true }
+      expect(await second.createClient(own)).toBe(true)
+      expect(await second.findClient('own')).toEqual(own)
+    } finally {
+      await second.close()
     }
   })
 

@@ -62,6 +62,7 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
         redirect_uris: [],
         scopes: ['read', 'admin'],
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        self_registered: false,
       },
     ])
   })

@@ -109,6 +109,21 @@ describe.each(transports)('RFC 9728 metadata through $name', (transport) => {
       `Bearer error="invalid_token", scope="orders:read", resource_metadata="${resourceMetadata}"`,
     )
   })
+
+  it('answers two sets of credentials with 400 invalid_request and a challenge (RFC 6750 §3.1)', async () => {
+    const token = await codec.sign({ sub: 'ada', scope: 'orders:read' })
+    const headers = new Headers()
+    headers.append('authorization', `Bearer ${token}`)
+    headers.append('authorization', `Bearer ${token}`)
+    const response = await send('/orders', { headers })
+    expect(response.status).toBe(400)
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer error="invalid_request", resource_metadata="${resourceMetadata}"`,
+    )
+    expect(await response.json()).toEqual({
+      detail: 'More than one set of credentials in the Authorization header',
+    })
+  })
 })
 
 describe('protectedResourceMetadataURL and options', () => {

@@ -29,6 +29,10 @@ export interface NewClient {
   redirectUris?: readonly string[] | undefined
   /** Every scope the client may be granted; default none. */
   scopes?: readonly string[] | undefined
+  /**
+   * Registered by itself (the registration endpoint sets this): see `ClientRecord.selfRegistered`.
+   */
+  selfRegistered?: boolean | undefined
 }
 
 /** Creating and listing users and clients, as the CLI and apps do it. */
@@ -128,6 +132,7 @@ export function createAdministration(options: {
         redirectUris,
         scopes,
         createdAt: now(),
+        ...(input.selfRegistered === true ? { selfRegistered: true } : {}),
       }
       if (!(await store.createClient(client)))
         throw new Error(`createClient: the client id is already taken`)

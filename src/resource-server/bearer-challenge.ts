@@ -15,7 +15,7 @@ function quoted(value: string): string {
  */
 export function bearerChallenge(params: {
   realm?: string | undefined
-  error?: 'invalid_token' | 'insufficient_scope' | undefined
+  error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope' | undefined
   scope?: string | undefined
   resourceMetadata?: string | undefined
 }): string {

@@ -83,7 +83,7 @@ export function createCurrentPrincipal<P>(
   >(
     {
       securityScopes: SecurityScopes,
-      token: new PrincipalScheme(options.scheme, challenge.missing),
+      token: new PrincipalScheme(options.scheme, challenge),
     },
     ({ securityScopes, token }): P | Promise<P> => {
       // Every refusal looks the same to the client; the reason is not worth leaking. Anything that
@@ -145,15 +145,24 @@ function challenges(
   style: ErrorStyle,
   realm: string | undefined,
   resourceMetadata: string | undefined,
-): { missing: () => HTTPException; invalid: Refusal; insufficient: Refusal } {
+): {
+  missing: () => HTTPException
+  malformed: (reason: string) => HTTPException
+  invalid: Refusal
+  insufficient: Refusal
+} {
   const refuse = (status: number, detail: string, header: string) =>
     new HTTPException(status, { detail, headers: { 'WWW-Authenticate': header } })
   // Without realm or metadata this is the tutorial's own answer, plain `Bearer`.
   const missing = () =>
     refuse(401, 'Not authenticated', bearerChallenge({ realm, resourceMetadata }))
+  // RFC 6750 §3 wants a challenge on every refusal; §3.1 names this one, in either style.
+  const malformed = (reason: string) =>
+    refuse(400, reason, bearerChallenge({ realm, error: 'invalid_request', resourceMetadata }))
   if (style === 'fastapi')
     return {
       missing,
+      malformed,
       invalid: ({ scopeStr }) =>
         refuse(
           401,
@@ -169,6 +178,7 @@ function challenges(
     }
   return {
     missing,
+    malformed,
     invalid: ({ scopeStr }) =>
       refuse(
         401,

@@ -1,13 +1,14 @@
 import { SecurityScheme } from '../core/declare/security-scheme.js'
-import { HTTPException } from '../core/errors/index.js'
+import { BadRequestError, HTTPException } from '../core/errors/index.js'
 import type { RequestView } from '../core/run/request-view.js'
 
 /**
  * The user's scheme as `createCurrentPrincipal` reads it: the same `schemeName` and the very same
  * `model` (so OpenAPI documents one scheme), but missing credentials are answered with the
  * dependency's own challenge (`realm`, `resource_metadata`). It still runs with the other schemes,
- * before any dependency, so a request without credentials stops before anything else runs. Any
- * other error of the scheme (a 400 for a malformed request) passes unchanged.
+ * before any dependency, so a request without credentials stops before anything else runs. A
+ * malformed request (two `Authorization` headers) is the dependency's 400 `invalid_request`
+ * challenge (RFC 6750 §3.1); any other error of the scheme passes unchanged.
  */
 export class PrincipalScheme extends SecurityScheme<string> {
   readonly schemeName: string
@@ -16,11 +17,16 @@ export class PrincipalScheme extends SecurityScheme<string> {
   readonly model: SecurityScheme['model']
   readonly #inner: SecurityScheme<string | undefined>
   readonly #missing: () => HTTPException
+  readonly #malformed: (reason: string) => HTTPException
 
-  constructor(inner: SecurityScheme<string | undefined>, missing: () => HTTPException) {
+  constructor(
+    inner: SecurityScheme<string | undefined>,
+    challenge: { missing: () => HTTPException; malformed: (reason: string) => HTTPException },
+  ) {
     super()
     this.#inner = inner
-    this.#missing = missing
+    this.#missing = challenge.missing
+    this.#malformed = challenge.malformed
     this.schemeName = inner.schemeName
     this.model = inner.model
   }
@@ -49,6 +55,7 @@ export class PrincipalScheme extends SecurityScheme<string> {
   }
 
   #instead(error: unknown): unknown {
+    if (error instanceof BadRequestError) return this.#malformed(error.reason)
     return error instanceof HTTPException && error.status === 401 ? this.#missing() : error
   }
 }

@@ -166,6 +166,19 @@ export function describeStore(name: string, open: StoreFactory): void {
         expect((await store.listClients()).map((c) => c.id)).toEqual(['app', 'spa'])
         expect((await store.findClient('app'))?.name).toBe('Client app')
       })
+
+      test('remember which clients registered themselves', async () => {
+        const own = { ...client('own'), selfRegistered: true }
+        expect(await store.createClient(own)).toBe(true)
+        expect(await store.createClient(client('made'))).toBe(true)
+        expect(await store.findClient('own')).toEqual(own)
+        expect((await store.findClient('made'))?.selfRegistered).toBeUndefined()
+        const listed = await store.listClients()
+        expect(listed.map((c) => [c.id, c.selfRegistered === true])).toEqual([
+          ['made', false],
+          ['own', true],
+        ])
+      })
     })
 
     describe('refresh-token families', () => {

@@ -45,15 +45,18 @@ export class AuthorizationRedirectError extends Error {
   readonly code: AuthorizationErrorCode
   readonly target: string
   readonly state: string | undefined
+  /** The client registered itself: its redirect URI may be anyone's (RFC 9700 §4.11.2). */
+  readonly untrusted: boolean
   constructor(
     code: AuthorizationErrorCode,
     description: string,
-    to: { target: string; state: string | undefined },
+    to: { target: string; state: string | undefined; untrusted?: boolean },
   ) {
     super(description)
     this.code = code
     this.target = to.target
     this.state = to.state
+    this.untrusted = to.untrusted === true
   }
 }
 
@@ -116,7 +119,11 @@ export async function readAuthorizationRequest(
   // A repeated, malformed or overlong state is not echoed: which one, and how much of it?
   const state = badState ? undefined : rawState
   const fail = (code: AuthorizationErrorCode, description: string): never => {
-    throw new AuthorizationRedirectError(code, description, { target, state })
+    throw new AuthorizationRedirectError(code, description, {
+      target,
+      state,
+      untrusted: client.selfRegistered === true,
+    })
   }
   for (const name of SINGLE)
     if (one(name) === 'repeated') fail('invalid_request', `The ${name} parameter is repeated`)

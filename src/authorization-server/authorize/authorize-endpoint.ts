@@ -70,13 +70,17 @@ export function addAuthorizationEndpoint(
     async function authorize({ request }) {
       context.maintain()
       const view = request.view
-      return answer(settings.issuer, 302, async () =>
-        continueAuthorization(
-          interaction,
-          view,
-          await readAuthorizationRequest(context, (name) => view.queryAll(name)),
-        ),
-      )
+      return answer(settings.issuer, 302, async () => {
+        try {
+          return await continueAuthorization(
+            interaction,
+            view,
+            await readAuthorizationRequest(context, (name) => view.queryAll(name)),
+          )
+        } catch (error) {
+          throw await unlessSignedIn(error, view)
+        }
+      })
     },
   )
 
@@ -116,6 +120,19 @@ export function addAuthorizationEndpoint(
       })
     },
   )
+
+  /**
+   * RFC 9700 §4.11.2: anyone can register a client, and with it a redirect URI, so a bad request of
+   * a self-registered client would make this server an open redirector to that URI. Its errors are
+   * sent there only once a user has signed in (or for `prompt=none`, the silent case the RFC
+   * allows); before that they are a page here.
+   */
+  async function unlessSignedIn(error: unknown, view: RequestView): Promise<unknown> {
+    if (!(error instanceof AuthorizationRedirectError) || !error.untrusted) return error
+    if (error.code === 'login_required' || error.code === 'consent_required') return error
+    if (await currentUser(interaction, view, await context.hasher())) return error
+    return new AuthorizationPageError(`The request cannot be completed: ${error.message}.`)
+  }
 
   async function login(
     form: Extract<PageForm, { ok: true }>,

@@ -13,7 +13,8 @@ const INACTIVE = { active: false }
 /**
  * `POST {issuer}/introspect` (RFC 7662), for confidential clients (resource servers): whether a
  * token is active and, if so, its claims. Revoked, expired, used and unknown tokens are all
- * `{"active": false}` and nothing more.
+ * `{"active": false}` and nothing more. A client that registered itself (open registration: anyone)
+ * learns only about its own tokens; any other is inactive to it (RFC 7662 §2.1's token scanning).
  */
 export function addIntrospectionEndpoint(
   router: Router,
@@ -38,7 +39,7 @@ export function addIntrospectionEndpoint(
       openapiExtra: introspectionDocs,
     },
     async function introspect({ params, request, response }) {
-      const { method } = await authenticateClient(request, params, {
+      const { client, method } = await authenticateClient(request, params, {
         store: context.clients,
         hasher: await context.hasher(),
         realm: settings.issuer,
@@ -77,6 +78,7 @@ export function addIntrospectionEndpoint(
         }
       }
       noStore(response)
+      if (client.selfRegistered === true && answer.client_id !== client.id) return INACTIVE
       return answer
     },
   )

@@ -58,6 +58,7 @@ export function addRegistrationEndpoint(
         grantTypes: metadata.grant_types,
         redirectUris: metadata.redirect_uris,
         scopes: metadata.scope === '' ? [] : metadata.scope.split(' '),
+        selfRegistered: true,
       })
       const answer = {
         client_id: client.id,

@@ -39,6 +39,12 @@ export interface ClientRecord {
   /** Every scope this client may ever be granted. */
   readonly scopes: readonly string[]
   readonly createdAt: number
+  /**
+   * Registered by itself through open dynamic registration (RFC 7591), so by anyone: its redirect
+   * URIs get no error redirect before a user has signed in (RFC 9700 §4.11.2), and it may
+   * introspect only its own tokens. Absent (false) for clients an administrator created.
+   */
+  readonly selfRegistered?: boolean
 }
 
 /**

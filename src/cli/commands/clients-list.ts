@@ -10,7 +10,7 @@ export const clientsList: Command = {
     json: {
       type: 'boolean',
       description:
-        'Print a JSON array of {"client_id","name","public","grant_types","redirect_uris","scopes","created_at"}',
+        'Print a JSON array of {"client_id","name","public","grant_types","redirect_uris","scopes","created_at","self_registered"}',
     },
   },
   async run({ options }, context) {
@@ -23,6 +23,8 @@ export const clientsList: Command = {
       redirect_uris: [...client.redirectUris],
       scopes: [...client.scopes],
       created_at: isoTime(client.createdAt),
+      // Registered itself through open dynamic registration, not by an administrator.
+      self_registered: client.selfRegistered === true,
     }))
     if (options.json) return context.out(JSON.stringify(shown))
     if (shown.length === 0)

@@ -136,6 +136,18 @@ const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.dropTable('gatehouse_consents').execute()
     },
   },
+  '0003_self_registered_clients': {
+    async up(db: Kysely<unknown>) {
+      // Every client so far was made by an administrator (or registered before this was kept).
+      await db.schema
+        .alterTable('gatehouse_clients')
+        .addColumn('self_registered', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('gatehouse_clients').dropColumn('self_registered').execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = {

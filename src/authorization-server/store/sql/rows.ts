@@ -63,6 +63,7 @@ export function clientFromRow(row: Selectable<ClientsTable>): ClientRecord {
     redirectUris: fromJSON(row.redirect_uris),
     scopes: fromWords(row.scopes),
     createdAt: time(row.created_at),
+    ...(Number(row.self_registered) === 1 ? { selfRegistered: true } : {}),
   }
 }
 
@@ -75,6 +76,7 @@ export function clientToRow(client: ClientRecord) {
     redirect_uris: json(client.redirectUris),
     scopes: words(client.scopes),
     created_at: client.createdAt,
+    self_registered: client.selfRegistered === true ? 1 : 0,
   }
 }
 

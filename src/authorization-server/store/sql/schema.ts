@@ -26,6 +26,8 @@ export interface ClientsTable {
   redirect_uris: string
   scopes: string
   created_at: Time
+  /** 1 for a client that registered itself (migration 0003; 0 for every older row). */
+  self_registered: number
 }
 
 /** `gatehouse_token_families`: resources as a JSON array. */
