@@ -86,6 +86,28 @@ describe.each(matrix)('the resource-server dependency ($name)', ({ transport, st
     expect((await f.send('/api/read', bearer(expired))).status).toBe(401)
   })
 
+  test('a token spelt another way (non-canonical base64url) is refused, everywhere', async () => {
+    f = await openFixture(transport, store)
+    const token = await serviceToken()
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    // An Ed25519 signature is 86 characters: the last one's 4 low bits are unused, so setting one
+    // decodes to the same bytes. The original still works; the second spelling must not.
+    const last = ALPHABET.indexOf(token.slice(-1))
+    const respelt = `${token.slice(0, -1)}${ALPHABET[last | 1]}`
+    expect(Buffer.from(respelt.split('.')[2] as string, 'base64url')).toEqual(
+      Buffer.from(token.split('.')[2] as string, 'base64url'),
+    )
+    expect((await f.send('/api/read', bearer(token))).status).toBe(200)
+    expect((await f.send('/api/read', bearer(respelt))).status).toBe(401)
+    const introspected = await postForm(
+      f.send,
+      '/introspect',
+      { token: respelt },
+      { authorization: basic('service', f.secrets.service) },
+    )
+    expect(await introspected.json()).toEqual({ active: false })
+  })
+
   test('a store that cannot answer the revocation check is a 503, not a bad token', async () => {
     f = await openFixture(transport, store)
     const token = await serviceToken()

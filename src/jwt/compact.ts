@@ -111,6 +111,23 @@ export function decodeBase64url(segment: string): Uint8Array {
   return nodeBuffer ? nodeBuffer.from(segment, 'base64url') : decodeWithAtob(segment)
 }
 
+/**
+ * Whether a compact JWS is three segments of canonical unpadded base64url (the signature may not
+ * be empty): one spelling per token, so no one can mint a second string for a token it was given.
+ */
+export function isCanonicalCompactJWS(token: string): boolean {
+  if (!SIGNED.test(token)) return false
+  const first = token.indexOf('.')
+  const second = token.indexOf('.', first + 1)
+  return (
+    isCanonical(token.slice(0, first)) &&
+    isCanonical(token.slice(first + 1, second)) &&
+    isCanonical(token.slice(second + 1))
+  )
+}
+
+const SIGNED = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+
 function isCanonical(segment: string): boolean {
   const rest = segment.length % 4
   if (rest === 0) return true

@@ -4,6 +4,7 @@ import {
   InvalidTokenError,
   isGatehouseError,
 } from '../../core/errors/index.js'
+import { isCanonicalCompactJWS } from '../../jwt/compact.js'
 import type { VerifiedToken } from '../../jwt/index.js'
 import { VerifiedTokenCache } from '../../jwt/verified-cache.js'
 import { SIGNING_ALGORITHMS } from '../keys/key-material.js'
@@ -56,7 +57,8 @@ export function createAccessTokenVerifier(settings: {
   return {
     isRevoked,
     async verify(token, options = {}) {
-      if (typeof token !== 'string' || token.length > 16_384)
+      // Canonical base64url only: jose would also take a signature with other trailing bits.
+      if (typeof token !== 'string' || token.length > 16_384 || !isCanonicalCompactJWS(token))
         throw new InvalidTokenError('token_malformed')
       // The audiences are part of the key: a token checked for one is not thereby good for another.
       const key = `${options.audience?.join(' ') ?? '*'}\n${token}`
