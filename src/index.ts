@@ -42,7 +42,7 @@ export type {
   RouteOptions,
 } from './core/declare/route-options.js'
 export { Router } from './core/declare/router.js'
-export type { SecuritySchemeObject } from './core/declare/security-scheme.js'
+export type { SchemeContext, SecuritySchemeObject } from './core/declare/security-scheme.js'
 export { SecurityScheme } from './core/declare/security-scheme.js'
 export { SecurityScopes } from './core/declare/security-scopes.js'
 export type {

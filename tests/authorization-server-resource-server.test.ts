@@ -51,11 +51,14 @@ describe.each(matrix)('the resource-server dependency ($name)', ({ transport, st
   test.each([
     ['no token', () => ({})],
     ['another scheme', () => ({ headers: { authorization: 'Basic abc' } })],
-  ])('%s: 401 with a Bearer challenge', async (_, init) => {
+  ])("%s: 401 with a Bearer challenge naming the route's scopes", async (_, init) => {
     f = await openFixture(transport, store)
     const response = await f.send('/api/read', init())
     expect(response.status).toBe(401)
-    expect(response.headers.get('www-authenticate')).toBe('Bearer')
+    // No error code (RFC 6750 §3.1), but the scopes to ask for, before the client has any token.
+    expect(response.headers.get('www-authenticate')).toBe('Bearer scope="read"')
+    const write = await f.send('/api/write', init())
+    expect(write.headers.get('www-authenticate')).toBe('Bearer scope="write"')
   })
 
   test('expired, revoked, tampered and foreign-audience tokens: 401 invalid_token', async () => {

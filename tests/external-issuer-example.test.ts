@@ -80,7 +80,7 @@ describe('npm run start:external-issuer', { timeout: 60_000 }, () => {
       const anonymous = await fetch(`${api}/users/me/items/`)
       expect(anonymous.status).toBe(401)
       expect(anonymous.headers.get('www-authenticate')).toBe(
-        `Bearer resource_metadata="${api}/.well-known/oauth-protected-resource"`,
+        `Bearer scope="items me", resource_metadata="${api}/.well-known/oauth-protected-resource"`,
       )
       const meOnly = await fetch(tokenUrl, {
         method: 'POST',

@@ -92,8 +92,9 @@ describe.each(transports)('RFC 9728 metadata through $name', (transport) => {
     expect(resourceMetadata).toBe(`${RESOURCE}/.well-known/oauth-protected-resource`)
     const missing = await send('/orders/7', { method: 'DELETE' })
     expect(missing.status).toBe(401)
+    // The first 401 names what to ask for (RFC 6750 §3, MCP's scope selection), like the 403.
     expect(missing.headers.get('www-authenticate')).toBe(
-      `Bearer resource_metadata="${resourceMetadata}"`,
+      `Bearer scope="orders:write admin", resource_metadata="${resourceMetadata}"`,
     )
     const reader = await codec.sign({ sub: 'ada', scope: 'orders:read admin' })
     const refused = await send('/orders/7', {

@@ -140,13 +140,13 @@ describe.each(transports)('createCurrentPrincipal through $name', (transport) =>
       expect(await response.text()).not.toContain(token)
     })
 
-    test('no credentials → 401 Not authenticated with realm and resource_metadata, no error', async () => {
+    test('no credentials → 401 Not authenticated naming the scopes, with realm and resource_metadata, no error', async () => {
       for (const init of [{}, bearer(''), { headers: { authorization: 'Basic YTpi' } }]) {
         const response = await send('/write', init)
         expect(response.status).toBe(401)
         expect(await response.json()).toEqual({ detail: 'Not authenticated' })
         expect(response.headers.get('www-authenticate')).toBe(
-          `Bearer realm="api", resource_metadata="${METADATA}"`,
+          `Bearer realm="api", scope="read write", resource_metadata="${METADATA}"`,
         )
       }
     })

@@ -4,7 +4,10 @@ import {
   dependency,
   Gatehouse,
   OAuth2PasswordBearer,
+  type RequestView,
+  type SchemeContext,
   Security,
+  SecurityScheme,
   SecurityScopes,
 } from 'gatehouse'
 import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest'
@@ -194,5 +197,34 @@ describe('SecurityScopes', () => {
       },
     })
     await expectValidOpenAPI(document)
+  })
+})
+
+/** A scheme that answers with what it was told about the route: the scopes required through it. */
+class ScopesSeen extends SecurityScheme<readonly string[]> {
+  readonly schemeName = 'ScopesSeen'
+  readonly autoError = true
+  readonly model = { type: 'http', scheme: 'bearer' } as const
+  extract(_request: RequestView, context?: SchemeContext): readonly string[] {
+    return context?.scopes ?? []
+  }
+}
+const seen = new ScopesSeen()
+const first = dependency({ scopes: seen }, ({ scopes }) => scopes)
+const second = dependency({ inner: Security(first, { scopes: ['b'] }) }, ({ inner }) => inner)
+const contextApp = new Gatehouse()
+contextApp.get(
+  '/seen',
+  { inputs: { a: Security(first, { scopes: ['a'] }), b: Security(second, { scopes: ['c'] }) } },
+  ({ a }) => ({ scopes: a }),
+)
+contextApp.get('/none', { inputs: { a: first } }, ({ a }) => ({ scopes: a }))
+
+describeEngines('a scheme’s context', contextApp, (send) => {
+  it('holds every scope the route requires through the scheme, as OpenAPI lists them', async () => {
+    expect(await (await send('/seen')).json()).toEqual({ scopes: ['a', 'c', 'b'] })
+    expect(await (await send('/none')).json()).toEqual({ scopes: [] })
+    const document = await (await send('/openapi.json')).json()
+    expect(document.paths['/seen'].get.security).toEqual([{ ScopesSeen: ['a', 'c', 'b'] }])
   })
 })

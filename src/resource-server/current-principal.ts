@@ -137,16 +137,17 @@ function metadataURL(value: unknown): string | undefined {
 type Refusal = (securityScopes: SecurityScopes) => HTTPException
 
 /**
- * The three answers, in the chosen style, each with `realm` and `resource_metadata`. Missing
- * credentials are found by the scheme, before any dependency runs (so, before `SecurityScopes` are
- * known): that challenge names no scope, and no `error` either (RFC 6750 §3.1).
+ * The answers, in the chosen style, each with `realm` and `resource_metadata`. Missing credentials
+ * are found by the scheme, before any dependency runs, so that challenge has no `error` (RFC 6750
+ * §3.1); in the `rfc6750` style it names the scopes the route requires through the scheme (what
+ * OpenAPI documents), in the `fastapi` style none, as the tutorial's `OAuth2PasswordBearer`.
  */
 function challenges(
   style: ErrorStyle,
   realm: string | undefined,
   resourceMetadata: string | undefined,
 ): {
-  missing: () => HTTPException
+  missing: (scopes: readonly string[]) => HTTPException
   malformed: (reason: string) => HTTPException
   invalid: Refusal
   insufficient: Refusal
@@ -156,6 +157,14 @@ function challenges(
   // Without realm or metadata this is the tutorial's own answer, plain `Bearer`.
   const missing = () =>
     refuse(401, 'Not authenticated', bearerChallenge({ realm, resourceMetadata }))
+  // RFC 6750 §3 allows `scope` on any challenge; the MCP authorization profile asks for it on the
+  // first 401, so a client knows what to request before it has any token.
+  const missingNaming = (scopes: readonly string[]) =>
+    refuse(
+      401,
+      'Not authenticated',
+      bearerChallenge({ realm, scope: scopes.join(' '), resourceMetadata }),
+    )
   // RFC 6750 §3 wants a challenge on every refusal; §3.1 names this one, in either style.
   const malformed = (reason: string) =>
     refuse(400, reason, bearerChallenge({ realm, error: 'invalid_request', resourceMetadata }))
@@ -177,7 +186,7 @@ function challenges(
         ),
     }
   return {
-    missing,
+    missing: missingNaming,
     malformed,
     invalid: ({ scopeStr }) =>
       refuse(

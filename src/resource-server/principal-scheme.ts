@@ -1,4 +1,4 @@
-import { SecurityScheme } from '../core/declare/security-scheme.js'
+import { type SchemeContext, SecurityScheme } from '../core/declare/security-scheme.js'
 import { BadRequestError, HTTPException } from '../core/errors/index.js'
 import type { RequestView } from '../core/run/request-view.js'
 
@@ -16,12 +16,16 @@ export class PrincipalScheme extends SecurityScheme<string> {
   readonly autoError = true
   readonly model: SecurityScheme['model']
   readonly #inner: SecurityScheme<string | undefined>
-  readonly #missing: () => HTTPException
+  readonly #missing: (scopes: readonly string[]) => HTTPException
   readonly #malformed: (reason: string) => HTTPException
 
   constructor(
     inner: SecurityScheme<string | undefined>,
-    challenge: { missing: () => HTTPException; malformed: (reason: string) => HTTPException },
+    challenge: {
+      /** Given the scopes the route requires through this scheme. */
+      missing: (scopes: readonly string[]) => HTTPException
+      malformed: (reason: string) => HTTPException
+    },
   ) {
     super()
     this.#inner = inner
@@ -32,30 +36,31 @@ export class PrincipalScheme extends SecurityScheme<string> {
   }
 
   // Synchronous when the user's scheme is: the tutorial's hot path stays free of promises.
-  extract(request: RequestView): string | Promise<string> {
+  extract(request: RequestView, context?: SchemeContext): string | Promise<string> {
+    const scopes = context?.scopes ?? []
     let token: string | undefined | Promise<string | undefined>
     try {
-      token = this.#inner.extract(request)
+      token = this.#inner.extract(request, context)
     } catch (error) {
-      throw this.#instead(error)
+      throw this.#instead(error, scopes)
     }
     if (token instanceof Promise)
       return token.then(
-        (value) => this.#present(value),
+        (value) => this.#present(value, scopes),
         (error: unknown) => {
-          throw this.#instead(error)
+          throw this.#instead(error, scopes)
         },
       )
-    return this.#present(token)
+    return this.#present(token, scopes)
   }
 
-  #present(token: string | undefined): string {
+  #present(token: string | undefined, scopes: readonly string[]): string {
     if (typeof token === 'string' && token !== '') return token
-    throw this.#missing()
+    throw this.#missing(scopes)
   }
 
-  #instead(error: unknown): unknown {
+  #instead(error: unknown, scopes: readonly string[]): unknown {
     if (error instanceof BadRequestError) return this.#malformed(error.reason)
-    return error instanceof HTTPException && error.status === 401 ? this.#missing() : error
+    return error instanceof HTTPException && error.status === 401 ? this.#missing(scopes) : error
   }
 }

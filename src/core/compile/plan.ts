@@ -54,6 +54,8 @@ export interface FormStep {
 export interface SchemeStep {
   readonly slot: number
   readonly scheme: SecurityScheme
+  /** The scopes the route requires through the scheme (its {@link SchemeContext}). */
+  readonly scopes: readonly string[]
 }
 
 /** Which slot holds the value for each key of an inputs object. */
@@ -166,7 +168,11 @@ class PlanBuilder {
       bodies,
       forms: this.#forms,
       readsInputs: this.#params.length + bodies.length + this.#forms.length > 0,
-      schemes: this.#schemes,
+      // Scopes are merged as the tree is walked: the steps get them once it has been.
+      schemes: this.#schemes.map((step) => ({
+        ...step,
+        scopes: this.#security.get(step.scheme) ?? [],
+      })),
       dependencies: this.#dependencies,
       handlerArgs,
       requestSlot: this.#markerSlots.request,
@@ -293,7 +299,7 @@ class PlanBuilder {
     if (slot === undefined) {
       slot = this.#slot()
       this.#schemeSlots.set(scheme, slot)
-      this.#schemes.push({ slot, scheme })
+      this.#schemes.push({ slot, scheme, scopes: [] })
     }
     return slot
   }

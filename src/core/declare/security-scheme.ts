@@ -6,6 +6,15 @@ export type SecuritySchemeObject = Record<string, unknown> & {
   type: 'apiKey' | 'http' | 'oauth2' | 'openIdConnect' | 'mutualTLS'
 }
 
+/** What a scheme is told about the route it reads credentials for. */
+export interface SchemeContext {
+  /**
+   * Every scope the route requires through this scheme, in order of first appearance: what its
+   * OpenAPI security requirement lists (so a challenge for missing credentials can name them).
+   */
+  readonly scopes: readonly string[]
+}
+
 /**
  * Base of every security scheme: an input that reads credentials from the request, and the OpenAPI
  * security scheme that documents it. Subclasses implement `extract`, which returns the credentials or
@@ -24,5 +33,5 @@ export abstract class SecurityScheme<T = unknown> implements InputSource<T> {
   /** The OpenAPI Security Scheme Object. */
   abstract readonly model: SecuritySchemeObject
   /** Read the credentials; runs once per request however often the scheme appears in the tree. */
-  abstract extract(request: RequestView): T | Promise<T>
+  abstract extract(request: RequestView, context?: SchemeContext): T | Promise<T>
 }

@@ -106,7 +106,8 @@ class Execution {
     try {
       for (let i = from; i < schemes.length; i++) {
         const step = schemes[i] as (typeof schemes)[number]
-        const credentials = step.scheme.extract(this.#view)
+        // The step is the scheme's context: it carries the route's scopes for the scheme.
+        const credentials = step.scheme.extract(this.#view, step)
         if (isThenable(credentials))
           return Promise.resolve(credentials).then(
             (value) => {
