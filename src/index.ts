@@ -70,6 +70,7 @@ export {
   ResponseValidationError,
   ServiceUnavailableError,
   TooManyRequestsError,
+  UnsupportedContentEncodingError,
   UnsupportedMediaTypeError,
 } from './core/errors/index.js'
 export { BackgroundTasks } from './core/run/background-tasks.js'

@@ -43,6 +43,21 @@ describe.each(matrix)('bad input to the endpoints ($name)', ({ transport, store 
       )
     })
 
+    test('a compressed body is invalid_request with 415, not read as the form', async () => {
+      const response = await f.send(path, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-encoding': 'gzip',
+          ...auth(),
+        },
+        body: 'grant_type=client_credentials&token=x',
+      })
+      expect(await expectError(response, 415, 'invalid_request')).toBe(
+        'The request body must not be compressed',
+      )
+    })
+
     test('no content type, or multipart, is invalid_request', async () => {
       const bare = await f.send(path, { method: 'POST', headers: auth(), body: 'token=x' })
       await expectError(bare, 400, 'invalid_request')

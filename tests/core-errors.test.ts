@@ -258,6 +258,33 @@ describeEachEngine('errors', (engine) => {
     ])
   })
 
+  test.each([
+    ['gzip', 'gzip'],
+    ['a list with a coding in it', 'identity, br'],
+  ])(
+    'a compressed body (%s) is 415 with Accept-Encoding: identity, never read as the body',
+    async (_name, coding) => {
+      const res = await send('/json', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': coding },
+        body: JSON.stringify({ name: 'widget', price: 1 }),
+      })
+      expect(res.status).toBe(415)
+      expect(res.headers.get('accept-encoding')).toBe('identity')
+      expect(await res.json()).toEqual({
+        detail: 'Unsupported Content-Encoding: send the request body uncompressed',
+      })
+      // identity is no coding at all.
+      const plain = await send('/json', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+        body: JSON.stringify({ name: 'widget', price: 1 }),
+      })
+      expect(plain.status).toBe(200)
+      expect(logger.calls).toEqual([])
+    },
+  )
+
   test('a body over the limit is 413 when Content-Length says so', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(200), price: 1 })
     const res = await json('/json', post(big))

@@ -46,6 +46,7 @@ test('the package exports exactly these values', () => {
     'SecurityScopes',
     'ServiceUnavailableError',
     'TooManyRequestsError',
+    'UnsupportedContentEncodingError',
     'UnsupportedMediaTypeError',
     'bearerChallenge',
     'compress',

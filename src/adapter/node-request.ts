@@ -1,8 +1,14 @@
 import type { IncomingMessage } from 'node:http'
-import { BadRequestError, BodyTooLargeError, RequestAbortedError } from '../core/errors/index.js'
+import {
+  BadRequestError,
+  BodyTooLargeError,
+  RequestAbortedError,
+  UnsupportedContentEncodingError,
+} from '../core/errors/index.js'
 import { SINGLETON_HEADERS, singleCredentials } from '../core/run/header-values.js'
 import {
   BaseRequestView,
+  checkContentEncoding,
   checkDeclaredLength,
   concatBytes,
   isCredentialsHeader,
@@ -98,6 +104,7 @@ export class NodeRequestView extends BaseRequestView {
         return await new WebRequestView(this.request).readBody(limit)
       this.#bodyRead = true
       checkDeclaredLength(this.header('content-length'), limit)
+      checkContentEncoding(this.header('content-encoding'))
       const chunks: Uint8Array[] = []
       let total = 0
       for await (const chunk of this.#incoming as AsyncIterable<Buffer>) {
@@ -109,7 +116,8 @@ export class NodeRequestView extends BaseRequestView {
       return concatBytes(chunks, total)
     } catch (error) {
       // The rest of the body is never read, so this connection cannot carry another request.
-      if (error instanceof BodyTooLargeError) this.closeConnection = true
+      if (error instanceof BodyTooLargeError || error instanceof UnsupportedContentEncodingError)
+        this.closeConnection = true
       else if (isAbort(error)) throw new RequestAbortedError()
       throw error
     }

@@ -4,6 +4,7 @@ import {
   BodyTooLargeError,
   OAuth2Error,
   TooManyRequestsError,
+  UnsupportedContentEncodingError,
 } from '../core/errors/index.js'
 import type { ResponseParameter } from '../core/run/response-parameter.js'
 
@@ -44,6 +45,8 @@ export function asOAuthError(error: unknown): unknown {
   if (error instanceof BodyTooLargeError)
     return oauthError('invalid_request', 'The request body is too large', 413)
   if (error instanceof BadRequestError) return oauthError('invalid_request', error.reason)
+  if (error instanceof UnsupportedContentEncodingError)
+    return oauthError('invalid_request', 'The request body must not be compressed', 415)
   return error
 }
 

@@ -111,6 +111,26 @@ export class UnsupportedMediaTypeError extends GatehouseError {
   }
 }
 
+/**
+ * A request body in a content coding (`Content-Encoding: gzip`, ...): the server decodes none, so
+ * it would read compressed bytes as the body. 415 with `Accept-Encoding: identity` (RFC 9110 §8.4,
+ * §15.5.16).
+ */
+export class UnsupportedContentEncodingError extends GatehouseError {
+  override readonly name = 'UnsupportedContentEncodingError'
+  readonly code = 'unsupported_media_type'
+
+  constructor() {
+    super('Unsupported Content-Encoding: send the request body uncompressed')
+  }
+
+  override get headers(): Readonly<Record<string, string>> {
+    return ACCEPT_IDENTITY
+  }
+}
+
+const ACCEPT_IDENTITY = Object.freeze({ 'accept-encoding': 'identity' })
+
 /** The request itself is malformed (a bad `Host`, repeated credentials, ...): 400. */
 export class BadRequestError extends GatehouseError {
   override readonly name = 'BadRequestError'

@@ -16,6 +16,7 @@ export {
   ResponseValidationError,
   ServiceUnavailableError,
   TooManyRequestsError,
+  UnsupportedContentEncodingError,
   UnsupportedMediaTypeError,
 } from './http.js'
 export { isOAuth2Error, OAuth2Error } from './oauth2.js'

@@ -1,4 +1,4 @@
-import { BodyTooLargeError } from '../errors/index.js'
+import { BodyTooLargeError, UnsupportedContentEncodingError } from '../errors/index.js'
 import { singleCredentials } from './header-values.js'
 
 /**
@@ -150,6 +150,7 @@ export class WebRequestView extends BaseRequestView {
 
   async readBody(limit: number): Promise<Uint8Array> {
     checkDeclaredLength(this.header('content-length'), limit)
+    checkContentEncoding(this.header('content-encoding'))
     const body = this.request.body
     if (body === null) return new Uint8Array(0)
     const chunks: Uint8Array[] = []
@@ -167,6 +168,14 @@ export class WebRequestView extends BaseRequestView {
     }
     return concatBytes(chunks, total)
   }
+}
+
+/** Refuse a body in a content coding (nothing here decodes one), before reading any of it. */
+export function checkContentEncoding(declared: string | undefined): void {
+  if (declared === undefined) return
+  const codings = declared.split(',').map((coding) => coding.trim().toLowerCase())
+  if (codings.some((coding) => coding !== '' && coding !== 'identity'))
+    throw new UnsupportedContentEncodingError()
 }
 
 /** Refuse a body whose declared `Content-Length` is over the limit, before reading any of it. */
