@@ -113,6 +113,32 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     expect(location.searchParams.get('code')).toEqual(expect.any(String))
   })
 
+  test('a consent form is accepted once: posted again, it is refused and issues no second code', async () => {
+    await open()
+    const b = browser(f.send)
+    const afterLogin = await signIn(b, authorizeQuery(pkce().challenge))
+    const { fields } = await consentPage(b, afterLogin)
+    // A choice the page does not offer does not use the form up.
+    expect((await b.post('/authorize', { ...fields, decision: 'maybe' }, ORIGIN)).status).toBe(400)
+    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, ORIGIN)
+    expect(allowed.status).toBe(303)
+    expect(locationOf(allowed).searchParams.get('code')).toEqual(expect.any(String))
+    for (const decision of ['allow', 'deny']) {
+      const replayed = await b.post('/authorize', { ...fields, decision }, ORIGIN)
+      expect(replayed.status).toBe(400)
+      expect(replayed.headers.get('location')).toBeNull()
+      expect(await replayed.text()).toContain('This form was already sent.')
+    }
+    // Two posts of one fresh form at once (signed in already: straight to consent): one code.
+    const page = await b.get(`/authorize?${authorizeQuery(pkce().challenge)}`)
+    const again = hiddenFields(await page.text())
+    expect(again.step).toBe('consent')
+    const racing = await Promise.all(
+      [1, 2].map(() => b.post('/authorize', { ...again, decision: 'allow' }, ORIGIN)),
+    )
+    expect(racing.map((response) => response.status).sort()).toEqual([303, 400])
+  })
+
   test('denying sends access_denied back, with state and iss', async () => {
     await open()
     const b = browser(f.send)

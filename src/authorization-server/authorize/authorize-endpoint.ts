@@ -23,6 +23,7 @@ import {
   type PendingAuthorization,
   rememberConsent,
   showLogin,
+  useFormOnce,
   withoutLogin,
 } from './interaction.js'
 import { type PageForm, pageForm } from './page-form.js'
@@ -193,13 +194,19 @@ export function addAuthorizationEndpoint(
     if (user?.id !== pending.user)
       throw new AuthorizationPageError('You are not signed in as the user who was asked.', 403)
     const decision = form.get('decision')
+    if (decision !== 'allow' && decision !== 'deny')
+      throw new AuthorizationPageError('Choose to allow or deny.')
+    // Once only: a replayed consent (the same page posted again) would issue a second code.
+    if (!(await useFormOnce(interaction, pending)))
+      throw new AuthorizationPageError(
+        'This form was already sent. Start again from the application.',
+      )
     if (decision === 'deny')
       throw new AuthorizationRedirectError(
         'access_denied',
         'The user denied the request',
         found.request,
       )
-    if (decision !== 'allow') throw new AuthorizationPageError('Choose to allow or deny.')
     const location = await issueCode(context, found.request, user, pending.scopes)
     await rememberConsent(context, user.id, found.client.id, pending.scopes)
     return redirectResponse(location, { status: 303 })
@@ -261,6 +268,7 @@ function readPending(value: Record<string, unknown> | undefined): PendingAuthori
   const request = value?.request as AuthorizationRequest | undefined
   if (!value || request === null || typeof request !== 'object') return undefined
   if (typeof request.clientId !== 'string' || !Array.isArray(request.scope)) return undefined
+  if (typeof value.form !== 'string' || value.form === '') return undefined
   const { user, scopes } = value
   if (user !== undefined && typeof user !== 'string') return undefined
   if (

@@ -2,7 +2,7 @@ import { isOAuth2Error } from '../../core/errors/index.js'
 import type { RequestView } from '../../core/run/request-view.js'
 import type { ServerContext } from '../context.js'
 import { issueAuthorizationCode } from '../grants/authorization-codes.js'
-import type { SecretHasher } from '../keys/secret-hasher.js'
+import { randomSecret, type SecretHasher } from '../keys/secret-hasher.js'
 import { grantScopes } from '../scopes.js'
 import type { ClientRecord, UserRecord } from '../store/records.js'
 import {
@@ -31,6 +31,8 @@ const FORM_TTL = 900
 /** A pending authorization, sealed into the pages' forms. */
 export interface PendingAuthorization {
   readonly exp: number
+  /** This form's own random id: a consent form is accepted once (see `useFormOnce`). */
+  readonly form: string
   readonly request: AuthorizationRequest
   /** Consent step: the signed-in user and the scopes the page showed. */
   readonly user?: string
@@ -64,14 +66,15 @@ function formState(
   interaction: Interaction,
   view: RequestView,
   hasher: SecretHasher,
-  pending: Omit<PendingAuthorization, 'exp'>,
+  pending: Omit<PendingAuthorization, 'exp' | 'form'>,
 ): { state: FormState; setCookie: string | undefined } {
   const csrf = interaction.cookies.csrf(view)
   const exp = interaction.context.settings.now() + FORM_TTL
+  const form = randomSecret(16)
   return {
     state: {
       action: interaction.authorizeURL,
-      request: seal(hasher, 'authorization-request', { ...pending, exp }),
+      request: seal(hasher, 'authorization-request', { ...pending, exp, form }),
       csrfToken: csrfToken(hasher, csrf.secret),
     },
     setCookie: csrf.setCookie,
@@ -262,4 +265,23 @@ async function redirectOnOAuthErrorAsync<T>(
       throw new AuthorizationRedirectError(error.code, error.description ?? error.code, request)
     throw error
   }
+}
+
+/**
+ * Accepts a consent form once: its id is counted in the store (as throttle counters are, so every
+ * instance on the store agrees, and two posts at once cannot both be first) until the form would
+ * have expired anyway. A second post of the same form, a replay, is refused.
+ */
+export async function useFormOnce(
+  interaction: Interaction,
+  pending: PendingAuthorization,
+): Promise<boolean> {
+  const { store, settings } = interaction.context
+  const now = settings.now()
+  const counted = await store.recordFailure(
+    `consent-form:${pending.form}`,
+    now,
+    Math.max(1, pending.exp - now),
+  )
+  return counted.failures === 1
 }
