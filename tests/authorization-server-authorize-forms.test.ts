@@ -132,10 +132,35 @@ describe.each(matrix)(
       await expectErrorPage(response, 400, 'The form was sent with a field twice.')
     })
 
-    test('an oversized body: 413 before it is read', async () => {
+    test('an oversized body: a 413 page before it is read', async () => {
       const { b, fields } = await loginForm(f)
       const response = await b.post('/authorize', { ...fields, username: 'x'.repeat(20_000) })
-      expect(response.status).toBe(413)
+      await expectErrorPage(response, 413, 'The form is too large.')
+    })
+
+    test('what the framework would refuse in JSON is a page here too', async () => {
+      const { b, fields } = await loginForm(f)
+      const body = new URLSearchParams({ ...fields, ...credentials }).toString()
+      const post = (headers: Headers | Record<string, string>, sent: string = body) =>
+        f.send('/authorize', { method: 'POST', headers, body: sent })
+      const broken = await post(
+        {
+          'content-type': 'multipart/form-data; boundary=x',
+          cookie: b.jar.header(),
+        },
+        '--x\r\nnot a part',
+      )
+      await expectErrorPage(broken, 400, 'The form was not sent as a form.')
+      const twice = new Headers({ cookie: b.jar.header() })
+      twice.append('content-type', 'application/x-www-form-urlencoded')
+      twice.append('content-type', 'application/x-www-form-urlencoded')
+      await expectErrorPage(await post(twice), 400, 'The form was not sent as a form.')
+      const compressed = await post({
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-encoding': 'gzip',
+        cookie: b.jar.header(),
+      })
+      await expectErrorPage(compressed, 415, 'The form was sent compressed.')
     })
 
     test('an unknown step, or a login form posted as consent: 400', async () => {

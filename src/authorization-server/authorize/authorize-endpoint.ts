@@ -26,7 +26,7 @@ import {
   useFormOnce,
   withoutLogin,
 } from './interaction.js'
-import { type PageForm, pageForm } from './page-form.js'
+import { type PageForm, pageFormReader } from './page-form.js'
 import { pageResponse, redirectResponse } from './page-response.js'
 import { errorPage } from './pages.js'
 import { unseal } from './sealed.js'
@@ -88,7 +88,7 @@ export function addAuthorizationEndpoint(
   router.post(
     path,
     {
-      inputs: { form: pageForm, request: clientAuth },
+      inputs: { form: pageFormReader(settings.bodyLimit), request: clientAuth },
       security: [],
       bodyLimit: settings.bodyLimit,
       summary: 'Login and consent forms',
@@ -99,7 +99,7 @@ export function addAuthorizationEndpoint(
     async function authorizeForm({ form, request }) {
       const { view, address } = request
       return answer(settings.issuer, 303, async () => {
-        if (!form.ok) throw new AuthorizationPageError(form.problem)
+        if (!form.ok) throw new AuthorizationPageError(form.problem, form.status)
         if (!isSameOrigin(view, issuerOrigin))
           throw new AuthorizationPageError('The form was not sent from this site.', 403)
         const hasher = await context.hasher()
