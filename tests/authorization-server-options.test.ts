@@ -74,6 +74,11 @@ describe('createAuthorizationServer options', () => {
     ],
     ['registration.limit', { registration: { limit: 0 } }, /`registration.limit`/],
     ['registration.window', { registration: { window: 1.5 } }, /`registration.window`/],
+    [
+      'registration.appSchemes',
+      { registration: { appSchemes: 'yes' } },
+      /`registration.appSchemes`/,
+    ],
   ])('a bad `%s` is a TypeError naming it', (_, change, message) => {
     expect(() =>
       createAuthorizationServer({ ...valid(), ...(change as Partial<AuthorizationServerOptions>) }),

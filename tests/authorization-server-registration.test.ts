@@ -139,6 +139,39 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     })
   })
 
+  test('appSchemes: native apps may register their own scheme, never a script or local one', async () => {
+    await open({ appSchemes: true })
+    const native = await register({
+      ...APP,
+      token_endpoint_auth_method: 'none',
+      redirect_uris: ['com.example.app:/oauth/cb', 'cursor://anysphere.cursor-retrieval/oauth/cb'],
+    })
+    expect(native.status).toBe(201)
+    const { client_id } = await native.json()
+    // The code goes there: the login page's form may be followed to the app's scheme.
+    const page = await f.send(
+      `/authorize?${authorizeQuery(pkce().challenge, {
+        client_id,
+        redirect_uri: 'com.example.app:/oauth/cb',
+        scope: 'read',
+      })}`,
+    )
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-security-policy')).toContain(
+      "form-action 'self' com.example.app:",
+    )
+    for (const uri of [
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'file:///etc/passwd',
+      'http://x.example/cb',
+    ]) {
+      const refused = await register({ ...APP, redirect_uris: [uri] })
+      expect(refused.status).toBe(400)
+      expect((await refused.json()).error).toBe('invalid_redirect_uri')
+    }
+  })
+
   test('no redirect_uris at all, for the default code grant: invalid_redirect_uri', async () => {
     await open()
     expect((await (await register({ client_name: 'x' })).json()).error).toBe('invalid_redirect_uri')

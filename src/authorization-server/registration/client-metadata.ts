@@ -53,7 +53,7 @@ export function checkClientMetadata(body: unknown, policy: RegistrationPolicy): 
     throw invalid('The authorization_code grant and the code response type go together')
   if (method === 'none' && grantTypes.includes('client_credentials'))
     throw invalid('A client without credentials cannot use client_credentials')
-  const redirectUris = redirects(fields.redirect_uris)
+  const redirectUris = redirects(fields.redirect_uris, policy.appSchemes)
   if (usesCode && redirectUris.length === 0)
     throw invalidRedirect('redirect_uris is required for the authorization_code grant')
   const scope = scopes(fields.scope, policy)
@@ -83,18 +83,24 @@ function strings(value: unknown, field: string): string[] | undefined {
   return value
 }
 
-function redirects(value: unknown): string[] {
+function redirects(value: unknown, appSchemes: boolean): string[] {
   if (value === undefined) return []
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
     throw invalidRedirect('redirect_uris must be an array of strings')
   if (value.length > MAX_REDIRECT_URIS)
     throw invalidRedirect(`At most ${MAX_REDIRECT_URIS} redirect URIs may be registered`)
-  for (const uri of value) checkRedirectURI(uri)
+  for (const uri of value) checkRedirectURI(uri, appSchemes)
   return [...new Set(value as string[])]
 }
 
-/** OAuth 2.1 §2.3.1: absolute, no fragment; https, or plain http on a loopback host only. */
-function checkRedirectURI(uri: string): void {
+/** Schemes that run or read something in the browser itself: never a place to send a code. */
+const LOCAL_SCHEMES = ['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:', 'ws:', 'wss:']
+
+/**
+ * OAuth 2.1 §2.3.1: absolute, no fragment; https, or plain http on a loopback host only; with
+ * `appSchemes`, also a native app's private-use scheme (RFC 8252 §7.1, `com.example.app:/cb`).
+ */
+function checkRedirectURI(uri: string, appSchemes: boolean): void {
   if (uri.length > MAX_URI) throw invalidRedirect('A redirect URI is too long')
   let url: URL
   try {
@@ -109,8 +115,17 @@ function checkRedirectURI(uri: string): void {
     url.hostname === 'localhost' ||
     url.hostname === '[::1]' ||
     /^127(\.\d{1,3}){3}$/.test(url.hostname)
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
-    throw invalidRedirect('A redirect URI must use https (http only on a loopback host)')
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return
+  const appScheme =
+    url.protocol !== 'http:' && /^[a-z][a-z0-9+.-]*:$/.test(url.protocol)
+      ? !LOCAL_SCHEMES.includes(url.protocol)
+      : false
+  if (!(appSchemes && appScheme))
+    throw invalidRedirect(
+      appSchemes
+        ? 'A redirect URI must use https, http on a loopback host, or an app scheme'
+        : 'A redirect URI must use https (http only on a loopback host)',
+    )
 }
 
 function scopes(value: unknown, policy: RegistrationPolicy): string[] {

@@ -23,6 +23,12 @@ export interface RegistrationOptions {
   limit?: number | undefined
   /** The wait: a count is forgotten this many seconds after its last registration; default 3600. */
   window?: number | undefined
+  /**
+   * Also accept native apps' private-use URI schemes as redirect URIs (`com.example.app:/callback`,
+   * RFC 8252 §7.1; some MCP clients register one). Default `false`: https, and http on loopback.
+   * Any app on a device may claim a scheme, so PKCE (always required here) is what protects codes.
+   */
+  appSchemes?: boolean | undefined
 }
 
 /** The registration settings after validation. */
@@ -31,6 +37,7 @@ export interface RegistrationPolicy {
   readonly grantTypes: readonly RegistrableGrantType[]
   readonly limit: number
   readonly window: number
+  readonly appSchemes: boolean
 }
 
 const REGISTRABLE: readonly RegistrableGrantType[] = [
@@ -70,6 +77,8 @@ export function resolveRegistration(
     if (!server.grantTypes.includes(grant))
       fail(`\`registration.grantTypes\` names "${grant}", which \`grantTypes\` turns off`)
   }
+  if (given.appSchemes !== undefined && typeof given.appSchemes !== 'boolean')
+    fail('`registration.appSchemes` must be a boolean')
   const count = (value: unknown, option: string, fallback: number) => {
     if (value === undefined) return fallback
     if (!Number.isSafeInteger(value) || (value as number) < 1)
@@ -81,5 +90,6 @@ export function resolveRegistration(
     grantTypes: [...new Set(grantTypes)],
     limit: count(given.limit, 'limit', 10),
     window: count(given.window, 'window', 3600),
+    appSchemes: given.appSchemes ?? false,
   }
 }
