@@ -154,12 +154,10 @@ function challenges(
 } {
   const refuse = (status: number, detail: string, header: string) =>
     new HTTPException(status, { detail, headers: { 'WWW-Authenticate': header } })
-  // Without realm or metadata this is the tutorial's own answer, plain `Bearer`.
-  const missing = () =>
-    refuse(401, 'Not authenticated', bearerChallenge({ realm, resourceMetadata }))
-  // RFC 6750 §3 allows `scope` on any challenge; the MCP authorization profile asks for it on the
-  // first 401, so a client knows what to request before it has any token.
-  const missingNaming = (scopes: readonly string[]) =>
+  // Without scopes, realm or metadata this is the tutorial's own answer, plain `Bearer`. RFC 6750
+  // §3 allows `scope` on any challenge; the MCP authorization profile asks for it on the first 401,
+  // so a client knows what to request before it has any token.
+  const missing = (scopes: readonly string[]) =>
     refuse(
       401,
       'Not authenticated',
@@ -170,7 +168,7 @@ function challenges(
     refuse(400, reason, bearerChallenge({ realm, error: 'invalid_request', resourceMetadata }))
   if (style === 'fastapi')
     return {
-      missing,
+      missing: () => missing([]),
       malformed,
       invalid: ({ scopeStr }) =>
         refuse(
@@ -186,7 +184,7 @@ function challenges(
         ),
     }
   return {
-    missing: missingNaming,
+    missing,
     malformed,
     invalid: ({ scopeStr }) =>
       refuse(

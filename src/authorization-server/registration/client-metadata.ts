@@ -94,7 +94,16 @@ function redirects(value: unknown, appSchemes: boolean): string[] {
 }
 
 /** Schemes that run or read something in the browser itself: never a place to send a code. */
-const LOCAL_SCHEMES = ['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:', 'ws:', 'wss:']
+const LOCAL_SCHEMES = [
+  'javascript:',
+  'data:',
+  'vbscript:',
+  'file:',
+  'blob:',
+  'about:',
+  'ws:',
+  'wss:',
+]
 
 /**
  * OAuth 2.1 §2.3.1: absolute, no fragment; https, or plain http on a loopback host only; with
