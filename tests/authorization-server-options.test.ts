@@ -74,6 +74,8 @@ describe('createAuthorizationServer options', () => {
     ],
     ['registration.limit', { registration: { limit: 0 } }, /`registration.limit`/],
     ['registration.window', { registration: { window: 1.5 } }, /`registration.window`/],
+    ['introspection', { introspection: 'yes' }, /`introspection` must be/],
+    ['introspection.allowed', { introspection: { allowed: true } }, /`introspection.allowed`/],
     [
       'registration.appSchemes',
       { registration: { appSchemes: 'yes' } },

@@ -224,3 +224,69 @@ describe.each(matrix)('revocation and introspection ($name)', ({ transport, stor
     })
   })
 })
+
+describe.each(matrix)('introspection.allowed ($name)', ({ transport, store }) => {
+  test('names who may learn what: anyone else is told the token is inactive', async () => {
+    const asked: unknown[] = []
+    const f = await openFixture(transport, store, {
+      introspection: {
+        allowed: async ({ client, token }) => {
+          asked.push({ client: client.id, token })
+          return client.id === 'service'
+        },
+      },
+    })
+    try {
+      const login = await postForm(
+        f.send,
+        '/token',
+        { grant_type: 'password', username: 'ada', password: 'ada-password', scope: 'read' },
+        { authorization: basic('web', f.secrets.web) },
+      )
+      const { access_token, refresh_token } = await login.json()
+      const introspect = async (token: string, client: 'web' | 'service') =>
+        (
+          await postForm(
+            f.send,
+            '/introspect',
+            { token },
+            { authorization: basic(client, f.secrets[client]) },
+          )
+        ).json()
+      expect(await introspect(access_token, 'service')).toMatchObject({
+        active: true,
+        sub: f.users.ada,
+      })
+      expect(await introspect(access_token, 'web')).toEqual({ active: false })
+      expect(await introspect(refresh_token, 'service')).toMatchObject({ active: true })
+      // Unknown tokens never reach the policy.
+      expect(await introspect('not-a-token', 'service')).toEqual({ active: false })
+      expect(asked).toEqual([
+        {
+          client: 'service',
+          token: {
+            type: 'access_token',
+            clientId: 'web',
+            subject: f.users.ada,
+            scopes: ['read'],
+            audience: [expect.any(String)],
+          },
+        },
+        { client: 'web', token: expect.objectContaining({ type: 'access_token' }) },
+        {
+          client: 'service',
+          token: {
+            type: 'refresh_token',
+            clientId: 'web',
+            subject: f.users.ada,
+            scopes: ['read'],
+            audience: [],
+          },
+        },
+      ])
+      expect(f.logs).toEqual([])
+    } finally {
+      await f.close()
+    }
+  })
+})

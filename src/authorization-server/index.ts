@@ -10,7 +10,11 @@ export { LoginThrottledError } from './errors.js'
 export type { AuthorizationCodeRequest } from './grants/authorization-codes.js'
 export type { SigningAlgorithm } from './keys/key-material.js'
 export type { SigningKeyInfo } from './keys/key-ring.js'
-export type { AuthorizationServerOptions } from './options.js'
+export type {
+  AuthorizationServerOptions,
+  IntrospectedToken,
+  IntrospectionOptions,
+} from './options.js'
 export type { PrincipalDependency, PrincipalOptions, TokenPrincipal } from './principal.js'
 export { AuthorizationServerBearer } from './principal.js'
 export type {

@@ -14,7 +14,7 @@ import {
 } from './registration/registration-options.js'
 import { isResourceIndicator } from './resources.js'
 import { isScopeToken, type ScopeDescriptions } from './scopes.js'
-import type { GrantType } from './store/records.js'
+import type { ClientRecord, GrantType } from './store/records.js'
 import type { AuthorizationServerStore } from './store/store.js'
 import { resolveThrottle, type ThrottleOptions, type ThrottlePolicy } from './users/throttle.js'
 
@@ -86,6 +86,8 @@ export interface AuthorizationServerOptions {
    * client address: `true` for the defaults, or what registered clients may have. Default off.
    */
   registration?: RegistrationOptions | boolean | undefined
+  /** Who may learn what at `POST {issuer}/introspect`. */
+  introspection?: IntrospectionOptions | undefined
   /** Largest accepted body of every endpoint; default 16 KiB. */
   bodyLimit?: number | undefined
   /** Tags of the endpoints in OpenAPI; default `['OAuth 2.0']`. */
@@ -94,6 +96,31 @@ export interface AuthorizationServerOptions {
   schemeName?: string | undefined
   /** The current time in seconds since the epoch; freeze it in tests. */
   now?: (() => number) | undefined
+}
+
+/** An active token, as the introspection policy sees it. */
+export interface IntrospectedToken {
+  readonly type: 'access_token' | 'refresh_token'
+  /** The client the token was issued to. */
+  readonly clientId: string
+  readonly subject: string
+  readonly scopes: readonly string[]
+  /** The access token's `aud`; empty for a refresh token. */
+  readonly audience: readonly string[]
+}
+
+/** Options of the introspection endpoint (RFC 7662). */
+export interface IntrospectionOptions {
+  /**
+   * Whether `client` (authenticated, confidential) may learn about `token`; when not, the token is
+   * `{"active": false}` to it, as RFC 7662 §4 allows. By default every confidential client an
+   * administrator made may introspect any token, and a self-registered client only its own (that
+   * rule applies whatever this says). RFC 7662 §4 recommends naming the resource servers, e.g.
+   * `({ client }) => client.id === 'orders-api'`.
+   */
+  allowed?:
+    | ((request: { client: ClientRecord; token: IntrospectedToken }) => boolean | Promise<boolean>)
+    | undefined
 }
 
 /** The options after validation, with defaults applied. */
@@ -121,6 +148,7 @@ export interface Settings {
   readonly clientAddress: (request: RequestView) => string | undefined
   readonly interaction: InteractionSettings
   readonly registration: RegistrationPolicy | undefined
+  readonly introspectionAllowed: IntrospectionOptions['allowed']
   readonly bodyLimit: number
   readonly tags: readonly string[]
   readonly schemeName: string
@@ -198,6 +226,7 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
       defaultScopes,
       grantTypes,
     }),
+    introspectionAllowed: resolveIntrospection(options.introspection),
     bodyLimit: seconds(options.bodyLimit, 'bodyLimit', 16 * 1024),
     tags: list(options.tags ?? ['OAuth 2.0'], 'tags'),
     schemeName: options.schemeName ?? 'OAuth2',
@@ -206,6 +235,17 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
   if (settings.grantTTL < settings.accessTokenTTL)
     fail('`grantTTL` must be at least `accessTokenTTL`')
   return settings
+}
+
+function resolveIntrospection(
+  options: IntrospectionOptions | undefined,
+): IntrospectionOptions['allowed'] {
+  if (options === undefined) return undefined
+  if (options === null || typeof options !== 'object')
+    return fail('`introspection` must be an object')
+  if (options.allowed !== undefined && typeof options.allowed !== 'function')
+    fail('`introspection.allowed` must be a function')
+  return options.allowed
 }
 
 function resolveIssuer(issuer: unknown): string {

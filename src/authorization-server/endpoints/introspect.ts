@@ -5,6 +5,7 @@ import {
 } from '../clients/client-authentication.js'
 import type { ServerContext } from '../context.js'
 import { asOAuthError, invalidClient, noStore, oauthError } from '../errors.js'
+import type { IntrospectedToken } from '../options.js'
 import { formParameters } from './parameters.js'
 import { isRefreshTokenActive, lookUpToken } from './token-lookup.js'
 
@@ -15,6 +16,7 @@ const INACTIVE = { active: false }
  * token is active and, if so, its claims. Revoked, expired, used and unknown tokens are all
  * `{"active": false}` and nothing more. A client that registered itself (open registration: anyone)
  * learns only about its own tokens; any other is inactive to it (RFC 7662 §2.1's token scanning).
+ * `introspection.allowed` narrows who learns what further (RFC 7662 §4).
  */
 export function addIntrospectionEndpoint(
   router: Router,
@@ -51,8 +53,16 @@ export function addIntrospectionEndpoint(
         throw oauthError('invalid_request', 'The token parameter is required')
       const known = await lookUpToken(context, token)
       let answer: Record<string, unknown> = INACTIVE
+      let seen: IntrospectedToken | undefined
       if (known?.type === 'access_token' && !known.revoked) {
         const { iss, sub, aud, client_id, scope, jti, iat, exp } = known.token.payload
+        seen = {
+          type: 'access_token',
+          clientId: String(client_id),
+          subject: known.token.subject,
+          scopes: known.token.scopes,
+          audience: aud === undefined ? [] : Array.isArray(aud) ? aud : [aud],
+        }
         answer = {
           active: true,
           token_type: 'Bearer',
@@ -67,6 +77,13 @@ export function addIntrospectionEndpoint(
         }
       } else if (known?.type === 'refresh_token' && isRefreshTokenActive(known, settings.now())) {
         const { record, family } = known
+        seen = {
+          type: 'refresh_token',
+          clientId: family.clientId,
+          subject: family.subject,
+          scopes: family.scopes,
+          audience: [],
+        }
         answer = {
           active: true,
           scope: family.scopes.join(' '),
@@ -78,7 +95,11 @@ export function addIntrospectionEndpoint(
         }
       }
       noStore(response)
-      if (client.selfRegistered === true && answer.client_id !== client.id) return INACTIVE
+      if (seen === undefined) return INACTIVE
+      if (client.selfRegistered === true && seen.clientId !== client.id) return INACTIVE
+      const allowed = settings.introspectionAllowed
+      if (allowed !== undefined && (await allowed({ client, token: seen })) !== true)
+        return INACTIVE
       return answer
     },
   )
