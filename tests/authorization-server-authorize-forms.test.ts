@@ -6,10 +6,9 @@ import {
   hiddenFields,
   locationOf,
   pkce,
+  SAME_ORIGIN,
 } from './helpers/authorization-flow.js'
-import { type Fixture, ISSUER, matrix, openFixture } from './helpers/authorization-server.js'
-
-const ORIGIN = { origin: ISSUER, 'sec-fetch-site': 'same-origin' }
+import { type Fixture, matrix, openFixture } from './helpers/authorization-server.js'
 
 /** The login form's hidden fields for a fresh browser. */
 async function loginForm(f: Fixture, b = browser(f.send), scope = 'read write') {
@@ -42,7 +41,7 @@ describe.each(matrix)(
     test('without the CSRF cookie: 403', async () => {
       const { fields } = await loginForm(f)
       const stranger = browser(f.send)
-      const response = await stranger.post('/authorize', { ...fields, ...credentials }, ORIGIN)
+      const response = await stranger.post('/authorize', { ...fields, ...credentials }, SAME_ORIGIN)
       await expectErrorPage(response, 403, 'expired or was not sent from this site')
     })
 
@@ -53,7 +52,7 @@ describe.each(matrix)(
         const response = await b.post(
           '/authorize',
           { ...fields, ...credentials, csrf_token },
-          ORIGIN,
+          SAME_ORIGIN,
         )
         await expectErrorPage(response, 403, 'expired or was not sent from this site')
       }
@@ -85,7 +84,11 @@ describe.each(matrix)(
       altered.request.scope = ['read', 'write', 'admin']
       const forged = `${Buffer.from(JSON.stringify(altered)).toString('base64url')}.${mac}`
       for (const request of [forged, `${payload}.`, 'garbage', undefined, 'x'.repeat(9000)]) {
-        const response = await b.post('/authorize', { ...fields, ...credentials, request }, ORIGIN)
+        const response = await b.post(
+          '/authorize',
+          { ...fields, ...credentials, request },
+          SAME_ORIGIN,
+        )
         await expectErrorPage(response, 400, 'The form has expired.')
       }
     })
@@ -93,7 +96,7 @@ describe.each(matrix)(
     test('a form left open too long: 400', async () => {
       const { b, fields } = await loginForm(f)
       f.clock.advance(901)
-      const response = await b.post('/authorize', { ...fields, ...credentials }, ORIGIN)
+      const response = await b.post('/authorize', { ...fields, ...credentials }, SAME_ORIGIN)
       await expectErrorPage(response, 400, 'The form has expired.')
     })
 
@@ -165,12 +168,12 @@ describe.each(matrix)(
 
     test('an unknown step, or a login form posted as consent: 400', async () => {
       const { b, fields } = await loginForm(f)
-      const unknown = await b.post('/authorize', { ...fields, step: 'other' }, ORIGIN)
+      const unknown = await b.post('/authorize', { ...fields, step: 'other' }, SAME_ORIGIN)
       await expectErrorPage(unknown, 400, 'The form is not one of this server.')
       const asConsent = await b.post(
         '/authorize',
         { ...fields, step: 'consent', decision: 'allow' },
-        ORIGIN,
+        SAME_ORIGIN,
       )
       await expectErrorPage(asConsent, 400, 'The form is not a consent form.')
     })
@@ -178,7 +181,11 @@ describe.each(matrix)(
     describe('consent', () => {
       const consentForm = async (username = 'ada', password = `${username}-password`) => {
         const { b, fields } = await loginForm(f, browser(f.send), 'read')
-        const afterLogin = await b.post('/authorize', { ...fields, username, password }, ORIGIN)
+        const afterLogin = await b.post(
+          '/authorize',
+          { ...fields, username, password },
+          SAME_ORIGIN,
+        )
         const back = locationOf(afterLogin)
         const page = await b.get(`${back.pathname}${back.search}`)
         return { b, fields: hiddenFields(await page.text()) }
@@ -187,7 +194,7 @@ describe.each(matrix)(
       test('without a decision, or an unknown one: 400', async () => {
         const { b, fields } = await consentForm()
         for (const decision of [undefined, 'maybe']) {
-          const response = await b.post('/authorize', { ...fields, decision }, ORIGIN)
+          const response = await b.post('/authorize', { ...fields, decision }, SAME_ORIGIN)
           await expectErrorPage(response, 400, 'Choose to allow or deny.')
         }
       })
@@ -200,14 +207,14 @@ describe.each(matrix)(
         const swapped = await bob.b.post(
           '/authorize',
           { ...ada.fields, csrf_token: bob.fields.csrf_token, decision: 'allow' },
-          ORIGIN,
+          SAME_ORIGIN,
         )
         await expectErrorPage(swapped, 403, 'not signed in as the user who was asked')
         ada.b.jar.cookies.delete('__Host-gatehouse-login')
         const signedOut = await ada.b.post(
           '/authorize',
           { ...ada.fields, decision: 'allow' },
-          ORIGIN,
+          SAME_ORIGIN,
         )
         await expectErrorPage(signedOut, 403, 'not signed in as the user who was asked')
       })
@@ -215,7 +222,7 @@ describe.each(matrix)(
       test('a user disabled after the page was shown cannot consent: 403', async () => {
         const { b, fields } = await consentForm()
         await f.store.updateUser(f.users.ada, { disabled: true })
-        const response = await b.post('/authorize', { ...fields, decision: 'allow' }, ORIGIN)
+        const response = await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
         await expectErrorPage(response, 403, 'not signed in as the user who was asked')
       })
     })

@@ -6,6 +6,8 @@ import {
   locationOf,
   pkce,
   REDIRECT,
+  SAME_ORIGIN,
+  signIn,
 } from './helpers/authorization-flow.js'
 import {
   basic,
@@ -18,8 +20,6 @@ import {
   postForm,
 } from './helpers/authorization-server.js'
 
-const ORIGIN = { origin: ISSUER, 'sec-fetch-site': 'same-origin' }
-
 describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) => {
   let f: Fixture
   afterEach(async () => {
@@ -29,19 +29,6 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
   const open = async (options: Parameters<typeof openFixture>[2] = {}) => {
     f = await openFixture(transport, store, options)
     return f
-  }
-
-  /** GET /authorize, then the login form; answers the login POST. */
-  const signIn = async (
-    b: ReturnType<typeof browser>,
-    query: string,
-    credentials = { username: 'ada', password: 'ada-password' },
-  ) => {
-    const page = await b.get(`/authorize?${query}`)
-    expect(page.status).toBe(200)
-    const fields = hiddenFields(await page.text())
-    expect(fields.step).toBe('login')
-    return b.post('/authorize', { ...fields, ...credentials }, ORIGIN)
   }
 
   /** Follows the 303 after login to the consent page and returns its form fields and HTML. */
@@ -82,7 +69,7 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     expect(html).toContain('you go back to app.example.com')
     expect(fields.step).toBe('consent')
 
-    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, ORIGIN)
+    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
     expect(allowed.status).toBe(303)
     const location = locationOf(allowed)
     expect(`${location.origin}${location.pathname}`).toBe(REDIRECT)
@@ -106,7 +93,7 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     const state = '"\\'.repeat(1024)
     const afterLogin = await signIn(b, authorizeQuery(pkce().challenge, { state }))
     const { fields } = await consentPage(b, afterLogin)
-    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, ORIGIN)
+    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
     expect(allowed.status).toBe(303)
     const location = locationOf(allowed)
     expect(location.searchParams.get('state')).toBe(state)
@@ -119,12 +106,14 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     const afterLogin = await signIn(b, authorizeQuery(pkce().challenge))
     const { fields } = await consentPage(b, afterLogin)
     // A choice the page does not offer does not use the form up.
-    expect((await b.post('/authorize', { ...fields, decision: 'maybe' }, ORIGIN)).status).toBe(400)
-    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, ORIGIN)
+    expect((await b.post('/authorize', { ...fields, decision: 'maybe' }, SAME_ORIGIN)).status).toBe(
+      400,
+    )
+    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
     expect(allowed.status).toBe(303)
     expect(locationOf(allowed).searchParams.get('code')).toEqual(expect.any(String))
     for (const decision of ['allow', 'deny']) {
-      const replayed = await b.post('/authorize', { ...fields, decision }, ORIGIN)
+      const replayed = await b.post('/authorize', { ...fields, decision }, SAME_ORIGIN)
       expect(replayed.status).toBe(400)
       expect(replayed.headers.get('location')).toBeNull()
       expect(await replayed.text()).toContain('This form was already sent.')
@@ -134,7 +123,7 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     const again = hiddenFields(await page.text())
     expect(again.step).toBe('consent')
     const racing = await Promise.all(
-      [1, 2].map(() => b.post('/authorize', { ...again, decision: 'allow' }, ORIGIN)),
+      [1, 2].map(() => b.post('/authorize', { ...again, decision: 'allow' }, SAME_ORIGIN)),
     )
     expect(racing.map((response) => response.status).sort()).toEqual([303, 400])
   })
@@ -143,7 +132,7 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     await open()
     const b = browser(f.send)
     const { fields } = await consentPage(b, await signIn(b, authorizeQuery(pkce().challenge)))
-    const denied = await b.post('/authorize', { ...fields, decision: 'deny' }, ORIGIN)
+    const denied = await b.post('/authorize', { ...fields, decision: 'deny' }, SAME_ORIGIN)
     expect(denied.status).toBe(303)
     const location = locationOf(denied)
     expect(location.searchParams.get('error')).toBe('access_denied')
@@ -223,14 +212,14 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
       const failed = await b.post(
         '/authorize',
         { ...fields, username: 'ada', password: 'x' },
-        ORIGIN,
+        SAME_ORIGIN,
       )
       expect(failed.status).toBe(400)
     }
     const throttled = await b.post(
       '/authorize',
       { ...fields, username: 'ada', password: 'ada-password' },
-      ORIGIN,
+      SAME_ORIGIN,
     )
     expect(throttled.status).toBe(429)
     expect(throttled.headers.get('retry-after')).toBe('1')
@@ -240,7 +229,7 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     const later = await b.post(
       '/authorize',
       { ...fields, username: 'ada', password: 'ada-password' },
-      ORIGIN,
+      SAME_ORIGIN,
     )
     expect(later.status).toBe(303)
   })
@@ -277,7 +266,7 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     const { verifier, challenge } = pkce()
     const query = authorizeQuery(challenge, { resource: 'https://api.example.com' })
     const { fields } = await consentPage(b, await signIn(b, query))
-    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, ORIGIN)
+    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
     const code = locationOf(allowed).searchParams.get('code') as string
     const body = await (await redeem(code, verifier)).json()
     expect(claimsOf(body.access_token).aud).toBe('https://api.example.com')
@@ -301,7 +290,7 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
       b,
       await signIn(b, authorizeQuery(pkce().challenge, { scope: 'read' })),
     )
-    await b.post('/authorize', { ...fields, decision: 'allow' }, ORIGIN)
+    await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
     expect((await f.store.findConsent(f.users.ada, 'web', f.clock.now()))?.scopes).toEqual(['read'])
 
     const { verifier, challenge } = pkce()
@@ -321,7 +310,7 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     const more = await b.get(`/authorize?${authorizeQuery(challenge, { scope: 'read write' })}`)
     const page = await more.text()
     expect(hiddenFields(page).step).toBe('consent')
-    await b.post('/authorize', { ...hiddenFields(page), decision: 'allow' }, ORIGIN)
+    await b.post('/authorize', { ...hiddenFields(page), decision: 'allow' }, SAME_ORIGIN)
     expect((await f.store.findConsent(f.users.ada, 'web', f.clock.now()))?.scopes).toEqual([
       'read',
       'write',
@@ -335,7 +324,7 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     await open()
     const b = browser(f.send)
     const { fields } = await consentPage(b, await signIn(b, authorizeQuery(pkce().challenge)))
-    await b.post('/authorize', { ...fields, decision: 'allow' }, ORIGIN)
+    await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
     expect(await f.store.findConsent(f.users.ada, 'web', f.clock.now())).toBeUndefined()
     const again = await b.get(`/authorize?${authorizeQuery(pkce().challenge)}`)
     expect(hiddenFields(await again.text()).step).toBe('consent')

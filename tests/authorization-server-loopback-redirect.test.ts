@@ -5,6 +5,8 @@ import {
   hiddenFields,
   locationOf,
   pkce,
+  SAME_ORIGIN,
+  signIn,
 } from './helpers/authorization-flow.js'
 import {
   type Fixture,
@@ -16,7 +18,6 @@ import {
 
 // OAuth 2.1 §2.3.1 and RFC 8252 §7.3: a native app's loopback redirect URI matches whatever port
 // the app listens on at the time of the request; everything else about it must match exactly.
-const ORIGIN = { origin: ISSUER, 'sec-fetch-site': 'same-origin' }
 /** The fixture's public `spa` client registered this one. */
 const REGISTERED = 'http://127.0.0.1:5173/cb'
 const EPHEMERAL = 'http://127.0.0.1:51004/cb'
@@ -84,20 +85,15 @@ describe.each(matrix)('loopback redirect URIs ($name)', ({ transport, store }) =
   test('the code goes to the port of the request, and is redeemed with that URI only', async () => {
     const b = browser(f.send)
     const { verifier, challenge } = pkce()
-    const page = await b.get(
-      `/authorize?${authorizeQuery(challenge, { client_id: 'spa', scope: 'read', redirect_uri: EPHEMERAL })}`,
-    )
-    const login = hiddenFields(await page.text())
-    const afterLogin = await b.post(
-      '/authorize',
-      { ...login, username: 'ada', password: 'ada-password' },
-      ORIGIN,
+    const afterLogin = await signIn(
+      b,
+      authorizeQuery(challenge, { client_id: 'spa', scope: 'read', redirect_uri: EPHEMERAL }),
     )
     expect(afterLogin.status).toBe(303)
     const back = locationOf(afterLogin)
     const consent = hiddenFields(await (await b.get(`${back.pathname}${back.search}`)).text())
     expect(consent.step).toBe('consent')
-    const allowed = await b.post('/authorize', { ...consent, decision: 'allow' }, ORIGIN)
+    const allowed = await b.post('/authorize', { ...consent, decision: 'allow' }, SAME_ORIGIN)
     expect(allowed.status).toBe(303)
     const location = locationOf(allowed)
     expect(`${location.origin}${location.pathname}`).toBe(EPHEMERAL)

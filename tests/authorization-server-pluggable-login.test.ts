@@ -11,10 +11,9 @@ import {
   hiddenFields,
   locationOf,
   pkce,
+  SAME_ORIGIN,
 } from './helpers/authorization-flow.js'
 import { type Fixture, ISSUER, matrix, openFixture } from './helpers/authorization-server.js'
-
-const ORIGIN = { origin: ISSUER, 'sec-fetch-site': 'same-origin' }
 
 /** The app's own sessions: cookie value → username. */
 const sessions = new Map<string, string>()
@@ -90,7 +89,11 @@ describe.each(matrix)("an app's own login and consent ($name)", ({ transport, st
     const html = await page.text()
     expect(hiddenFields(html).step).toBe('consent')
     expect(html).toContain('(<strong>ada</strong>)')
-    const allowed = await b.post('/authorize', { ...hiddenFields(html), decision: 'allow' }, ORIGIN)
+    const allowed = await b.post(
+      '/authorize',
+      { ...hiddenFields(html), decision: 'allow' },
+      SAME_ORIGIN,
+    )
     expect(locationOf(allowed).searchParams.get('code')).toEqual(expect.any(String))
     // Nobody signed in to the app, and no login.url: the built-in page.
     const stranger = await f.send(`/authorize?${authorizeQuery(pkce().challenge)}`)
@@ -134,7 +137,7 @@ describe.each(matrix)("an app's own login and consent ($name)", ({ transport, st
     const refused = await b.post(
       '/authorize',
       { ...other.fields, username: 'ada', password: 'ada-password' },
-      ORIGIN,
+      SAME_ORIGIN,
     )
     expect(refused.status).toBe(400)
     expect(await refused.text()).toContain('Sign in through the application&#39;s own login page.')

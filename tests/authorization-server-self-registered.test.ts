@@ -1,12 +1,6 @@
 import type { RegistrationOptions } from 'gatehouse/authorization-server'
 import { afterEach, describe, expect, test } from 'vitest'
-import {
-  authorizeQuery,
-  browser,
-  hiddenFields,
-  locationOf,
-  pkce,
-} from './helpers/authorization-flow.js'
+import { authorizeQuery, browser, locationOf, pkce, signIn } from './helpers/authorization-flow.js'
 import {
   basic,
   type Fixture,
@@ -18,7 +12,6 @@ import {
 
 // Open registration lets anyone make a client, redirect URIs included: such a client is not
 // trusted like one an administrator made (RFC 9700 §4.11.2, RFC 7662 §2.1).
-const ORIGIN = { origin: ISSUER, 'sec-fetch-site': 'same-origin' }
 const CALLBACK = 'https://client.example.org/cb'
 
 describe.each(matrix)('a self-registered client ($name)', ({ transport, store }) => {
@@ -67,13 +60,7 @@ describe.each(matrix)('a self-registered client ($name)', ({ transport, store })
     await open()
     const { client_id } = await register({ redirect_uris: [CALLBACK] })
     const b = browser(f.send)
-    const page = await b.get(`/authorize?${query(client_id)}`)
-    const login = hiddenFields(await page.text())
-    const signedIn = await b.post(
-      '/authorize',
-      { ...login, username: 'ada', password: 'ada-password' },
-      ORIGIN,
-    )
+    const signedIn = await signIn(b, query(client_id))
     expect(signedIn.status).toBe(303)
     const response = await b.get(`/authorize?${query(client_id, { response_type: 'token' })}`)
     expect(response.status).toBe(302)

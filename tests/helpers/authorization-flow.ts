@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { expect } from 'vitest'
+import { ISSUER } from './authorization-server.js'
 import type { Send } from './http.js'
 
 export const REDIRECT = 'https://app.example.com/callback'
@@ -109,4 +110,22 @@ export function browser(send: Send, jar = new CookieJar()) {
       return response
     },
   }
+}
+
+export type Browser = ReturnType<typeof browser>
+
+/** What a browser sends with a form posted from the server's own pages (the POST checks it). */
+export const SAME_ORIGIN = { origin: ISSUER, 'sec-fetch-site': 'same-origin' }
+
+/** GET /authorize with `query`, then its login form posted with `credentials`: the login's answer. */
+export async function signIn(
+  b: Browser,
+  query: string,
+  credentials = { username: 'ada', password: 'ada-password' },
+): Promise<Response> {
+  const page = await b.get(`/authorize?${query}`)
+  expect(page.status).toBe(200)
+  const fields = hiddenFields(await page.text())
+  expect(fields.step).toBe('login')
+  return b.post('/authorize', { ...fields, ...credentials }, SAME_ORIGIN)
 }
