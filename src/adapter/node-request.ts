@@ -8,8 +8,7 @@ import {
 import { SINGLETON_HEADERS, singleCredentials } from '../core/run/header-values.js'
 import {
   BaseRequestView,
-  checkContentEncoding,
-  checkDeclaredLength,
+  checkBodyHead,
   concatBytes,
   isCredentialsHeader,
   WebRequestView,
@@ -103,8 +102,7 @@ export class NodeRequestView extends BaseRequestView {
       if (this.#request !== undefined || this.#bodyRead)
         return await new WebRequestView(this.request).readBody(limit)
       this.#bodyRead = true
-      checkDeclaredLength(this.header('content-length'), limit)
-      checkContentEncoding(this.header('content-encoding'))
+      checkBodyHead(this, limit)
       const chunks: Uint8Array[] = []
       let total = 0
       for await (const chunk of this.#incoming as AsyncIterable<Buffer>) {

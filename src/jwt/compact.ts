@@ -116,7 +116,7 @@ export function decodeBase64url(segment: string): Uint8Array {
  * be empty): one spelling per token, so no one can mint a second string for a token it was given.
  */
 export function isCanonicalCompactJWS(token: string): boolean {
-  if (!SIGNED.test(token)) return false
+  if (!SIGNED_COMPACT_JWS.test(token)) return false
   const first = token.indexOf('.')
   const second = token.indexOf('.', first + 1)
   return (
@@ -126,7 +126,8 @@ export function isCanonicalCompactJWS(token: string): boolean {
   )
 }
 
-const SIGNED = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+/** Three base64url segments, the signature not empty: the shape of a signed compact JWS. */
+export const SIGNED_COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
 function isCanonical(segment: string): boolean {
   const rest = segment.length % 4

@@ -1,4 +1,5 @@
 import { isInvalidTokenError } from '../../core/errors/index.js'
+import { SIGNED_COMPACT_JWS } from '../../jwt/compact.js'
 import type { VerifiedToken } from '../../jwt/index.js'
 import type { ServerContext } from '../context.js'
 import type { RefreshTokenRecord, TokenFamilyRecord } from '../store/records.js'
@@ -12,8 +13,6 @@ export type KnownToken =
       readonly family: TokenFamilyRecord
     }
 
-const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
-
 /**
  * Finds a token among this server's access and refresh tokens, whatever `token_type_hint` says
  * (RFC 7009 §2.1: the hint only orders the search). Access tokens must verify (signature,
@@ -23,7 +22,7 @@ export async function lookUpToken(
   context: ServerContext,
   token: string,
 ): Promise<KnownToken | undefined> {
-  if (JWT.test(token)) {
+  if (SIGNED_COMPACT_JWS.test(token)) {
     let verified: VerifiedToken
     try {
       verified = await context.verifier.verify(token, { checkRevocation: false })

@@ -149,8 +149,7 @@ export class WebRequestView extends BaseRequestView {
   }
 
   async readBody(limit: number): Promise<Uint8Array> {
-    checkDeclaredLength(this.header('content-length'), limit)
-    checkContentEncoding(this.header('content-encoding'))
+    checkBodyHead(this, limit)
     const body = this.request.body
     if (body === null) return new Uint8Array(0)
     const chunks: Uint8Array[] = []
@@ -170,17 +169,19 @@ export class WebRequestView extends BaseRequestView {
   }
 }
 
-/** Refuse a body in a content coding (nothing here decodes one), before reading any of it. */
-export function checkContentEncoding(declared: string | undefined): void {
-  if (declared === undefined) return
-  const codings = declared.split(',').map((coding) => coding.trim().toLowerCase())
-  if (codings.some((coding) => coding !== '' && coding !== 'identity'))
-    throw new UnsupportedContentEncodingError()
-}
-
-/** Refuse a body whose declared `Content-Length` is over the limit, before reading any of it. */
-export function checkDeclaredLength(declared: string | undefined, limit: number): void {
+/**
+ * What the headers alone say about a body, checked before any of it is read, the same by every
+ * engine: a declared `Content-Length` over the limit (413), or a content coding, which nothing here
+ * decodes (415).
+ */
+export function checkBodyHead(request: Pick<RequestView, 'header'>, limit: number): void {
+  const declared = request.header('content-length')
   if (declared !== undefined && Number(declared) > limit) throw new BodyTooLargeError(limit)
+  const coding = request.header('content-encoding')
+  if (coding === undefined) return
+  const codings = coding.split(',').map((name) => name.trim().toLowerCase())
+  if (codings.some((name) => name !== '' && name !== 'identity'))
+    throw new UnsupportedContentEncodingError()
 }
 
 export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
