@@ -34,10 +34,10 @@ export function createNodeListener(
     }
     if (reply instanceof Promise) {
       reply.then(
-        (done) => write(outgoing, done, isHead, view),
-        (error: unknown) => write(outgoing, hooks.onError(error), isHead, view),
+        (done) => write(outgoing, done, isHead, view, hooks.onError),
+        (error: unknown) => write(outgoing, hooks.onError(error), isHead, view, hooks.onError),
       )
-    } else write(outgoing, reply, isHead, view)
+    } else write(outgoing, reply, isHead, view, hooks.onError)
   }
 }
 
@@ -106,14 +106,29 @@ function write(
   reply: Reply,
   isHead: boolean,
   view: NodeRequestView | undefined,
+  onError: NodeEngineHooks['onError'],
 ): void {
   // Background tasks and cleanups wait for the last byte (or the client leaving).
   if (view?.afterResponse !== undefined) outgoing.once('close', () => void runAfterResponse(view))
   if (reply instanceof Response) {
-    writeWebResponse(outgoing, reply, isHead, view).catch(() => outgoing.destroy())
+    writeWebResponse(outgoing, reply, isHead, view).catch((error: unknown) => {
+      // Too late for a status: the head is out. Logged (a body shorter or longer than its
+      // Content-Length, a stream that failed), and the connection closed mid-answer.
+      if (!isGone(error)) onError(error)
+      outgoing.destroy()
+    })
     return
   }
-  writePlain(outgoing, reply, isHead, view)
+  try {
+    writePlain(outgoing, reply, isHead, view)
+  } catch (error) {
+    // A header value Node refuses (a CR, LF or a character above U+00FF, say from a realm or
+    // an exception handler's headers) throws in `writeHead`, before a byte is written: answered
+    // as the logged 500 the Web engine gives for the same reply, never a crashed process.
+    if (outgoing.headersSent) throw error
+    outgoing.statusMessage = ''
+    writePlain(outgoing, onError(error), isHead, view)
+  }
 }
 
 function writePlain(
@@ -125,7 +140,7 @@ function writePlain(
   // Raw name/value pairs: Node writes them as they are, without walking an object.
   const headers: (string | readonly string[])[] = []
   for (const name in reply.headers)
-    headers.push(name, reply.headers[name] as string | readonly string[])
+    if (!isFraming(name)) headers.push(name, reply.headers[name] as string | readonly string[])
   if (view?.closeConnection) headers.push('connection', 'close')
   if (reply.body === null) {
     // Declared empty, so a bodiless answer (a 307) is not sent chunked.
@@ -136,7 +151,39 @@ function writePlain(
   }
   headers.push('content-length', String(Buffer.byteLength(reply.body)))
   outgoing.writeHead(reply.status, headers as string[])
-  outgoing.end(isHead ? undefined : reply.body)
+  if (isHead) outgoing.end()
+  // Node sends the head together with a string body in the body's encoding (UTF-8), but with a
+  // Buffer body in Latin-1, as a Web `Response` sends its ByteString headers: so a header with a
+  // character from U+0080 to U+00FF goes out as the same one byte through both engines.
+  else outgoing.end(hasLatin1(headers) ? Buffer.from(reply.body) : reply.body)
+}
+
+/**
+ * `Content-Length` and `Transfer-Encoding` describe the bytes this engine writes (RFC 9112 §6): an
+ * app's own copy (a handler's, a middleware's, an exception's headers) is dropped, or Node would
+ * send both, and a proxy reading the first could split the stream into different responses.
+ */
+function isFraming(name: string): boolean {
+  if (name.length !== 14 && name.length !== 17) return false
+  const lower = name.toLowerCase()
+  return lower === 'content-length' || lower === 'transfer-encoding'
+}
+
+/** The client left: nothing to log. */
+function isGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END'
+}
+
+const NON_ASCII = /[^\x00-\x7f]/
+
+function hasLatin1(headers: readonly (string | readonly string[])[]): boolean {
+  for (let i = 1; i < headers.length; i += 2) {
+    const value = headers[i] as string | readonly string[]
+    if (typeof value === 'string' ? NON_ASCII.test(value) : value.some((v) => NON_ASCII.test(v)))
+      return true
+  }
+  return false
 }
 
 /** A handler's own `Response` (or a docs page): headers as given, body streamed. */
@@ -148,8 +195,11 @@ async function writeWebResponse(
 ): Promise<void> {
   const headers: Record<string, string | string[]> = {}
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers[name] = value
+    if (name !== 'set-cookie' && name !== 'transfer-encoding') headers[name] = value
   })
+  // A declared Content-Length is kept (a file's length, also for HEAD) but held to: Node refuses
+  // to write more or fewer bytes than it says rather than desynchronise the connection.
+  outgoing.strictContentLength = true
   const cookies = response.headers.getSetCookie()
   if (cookies.length > 0) headers['set-cookie'] = cookies
   if (view?.closeConnection) headers.connection = 'close'

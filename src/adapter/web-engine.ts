@@ -1,5 +1,11 @@
 import { type BaseRequestView, WebRequestView } from '../core/run/request-view.js'
-import { byteLength, isBodyless, type Reply, toResponse } from '../core/run/respond.js'
+import {
+  byteLength,
+  isBodyless,
+  type PlainReply,
+  type Reply,
+  toResponse,
+} from '../core/run/respond.js'
 import { runAfterResponse } from './after-response.js'
 
 /** Routes and answers one request; the same function feeds both engines. */
@@ -17,11 +23,22 @@ export interface WebOutcome {
  * `Request` in, a `Response` out. Work queued for after the response runs once its body has been
  * read to the end or cancelled — for a stream, after its last chunk.
  */
-export function createWebEngine(dispatch: Dispatch): (request: Request) => Promise<WebOutcome> {
+export function createWebEngine(
+  dispatch: Dispatch,
+  onError: (error: unknown) => PlainReply,
+): (request: Request) => Promise<WebOutcome> {
   return async (request) => {
     const view = new WebRequestView(request)
-    const reply = await dispatch(view)
-    const response = toResponse(reply)
+    let reply = await dispatch(view)
+    let response: Response
+    try {
+      response = toResponse(reply)
+    } catch (error) {
+      // A header value `Headers` refuses (CR, LF, a character above U+00FF): the logged 500 the
+      // Node engine gives for the same reply.
+      reply = onError(error)
+      response = toResponse(reply)
+    }
     // The framework's own answers declare their length, as the Node engine does (HEAD keeps it).
     if (!(reply instanceof Response) && !isBodyless(reply.status))
       response.headers.set('content-length', String(byteLength(reply.body ?? '')))

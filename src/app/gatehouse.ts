@@ -295,13 +295,24 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   async #outcome(request: Request): Promise<WebOutcome> {
     if (this.#lifespan.phase !== 'running') {
       const phase = this.#lifespan.phase
-      if (phase === 'stopping' || phase === 'stopped') {
+      // Shut down (by `close()` or `shutdown()`): refused until started again (`serve()`,
+      // `startup()`). A set-up that threw is tried again by the next request.
+      if (phase === 'stopping' || (phase === 'stopped' && !this.#lifespan.failed)) {
         const refusal = new ServiceUnavailableError(1, 'The application is shutting down')
         return { response: defaultExceptionHandler(refusal), settled: undefined }
       }
-      await this.startup()
+      try {
+        await this.startup()
+      } catch (error) {
+        // Logged, never in the answer: a set-up error may name a database URL with its password.
+        this.#settings.logger.error('Lifespan set-up failed', error)
+        const refusal = new ServiceUnavailableError(1, 'The application could not start')
+        return { response: defaultExceptionHandler(refusal), settled: undefined }
+      }
     }
-    this.#web ??= createWebEngine(this.#getDispatch())
+    this.#web ??= createWebEngine(this.#getDispatch(), (error) =>
+      errorReply(error, this.#settings.logger, 'the Web engine'),
+    )
     return this.#web(request)
   }
 

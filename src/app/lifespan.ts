@@ -15,13 +15,18 @@ export type Lifespan<S> = () => AsyncGenerator<S, void, void> | Generator<S, voi
 /** Where an app is in its lifespan. */
 export type LifespanPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped'
 
-/** Runs a {@link Lifespan} once: `start` up to its `yield`, `stop` from there to its end. */
+/**
+ * Runs a {@link Lifespan}: `start` up to its `yield`, `stop` from there to its end. Once stopped
+ * (or after a set-up that threw), `start` runs a new cycle from the beginning: one cycle per
+ * `serve()`, as an ASGI server runs the lifespan once per server run.
+ */
 export class LifespanRunner<S> {
   readonly #lifespan: Lifespan<S> | undefined
   #generator: AsyncGenerator<S, void, void> | Generator<S, void, void> | undefined
   #starting: Promise<S | undefined> | undefined
   #stopping: Promise<void> | undefined
   #phase: LifespanPhase = 'idle'
+  #failed = false
   #state: S | undefined
 
   constructor(lifespan: Lifespan<S> | undefined) {
@@ -40,6 +45,11 @@ export class LifespanRunner<S> {
 
   /** Run set-up, once; concurrent callers share it. A set-up that throws leaves the app stopped. */
   start(): Promise<S | undefined> {
+    if (this.#phase === 'stopped') {
+      this.#starting = undefined
+      this.#stopping = undefined
+      this.#state = undefined
+    }
     this.#starting ??= this.#start()
     return this.#starting
   }
@@ -50,6 +60,7 @@ export class LifespanRunner<S> {
       return undefined
     }
     this.#phase = 'starting'
+    this.#failed = false
     try {
       const generator = this.#lifespan()
       if (
@@ -68,8 +79,14 @@ export class LifespanRunner<S> {
       return first.value
     } catch (error) {
       this.#phase = 'stopped'
+      this.#failed = true
       throw error
     }
+  }
+
+  /** Whether the last set-up threw (the app never ran); the next `start` tries again. */
+  get failed(): boolean {
+    return this.#failed
   }
 
   /** Run tear-down, once, after a successful start; a no-op otherwise. */

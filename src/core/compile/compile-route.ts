@@ -27,8 +27,9 @@ export function compileRoute(
   const name = `${record.method} ${record.path}`
   const { options } = record
   const status = options.status ?? 200
-  if (!Number.isInteger(status) || status < 100 || status > 599)
-    throw new TypeError(`${name}: \`status\` must be an HTTP status code`)
+  // 1xx are interim answers, never a route's final one (RFC 9110 §15.2).
+  if (!Number.isInteger(status) || status < 200 || status > 599)
+    throw new TypeError(`${name}: \`status\` must be an HTTP status code from 200 to 599`)
   const { bodyLimit } = options
   if (bodyLimit !== undefined && (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0))
     throw new TypeError(`${name}: \`bodyLimit\` must be a non-negative integer`)

@@ -122,6 +122,15 @@ export function queryStringOf(target: string): string {
   return target.slice(start + 1, end < 0 ? undefined : end)
 }
 
+/** The authority of an absolute URL (`host:port`), without user info. */
+function hostOfURL(url: string): string | undefined {
+  try {
+    return new URL(url).host || undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** A view of a Web `Request`. */
 export class WebRequestView extends BaseRequestView {
   readonly request: Request
@@ -145,6 +154,9 @@ export class WebRequestView extends BaseRequestView {
 
   header(name: string): string | undefined {
     const value = this.request.headers.get(name) ?? undefined
+    // A Web `Request` built in code (`new Request('http://localhost/')`) carries its authority in
+    // the URL, not in a Host header: it is the same thing, and the Node engine always has one.
+    if (value === undefined && name.toLowerCase() === 'host') return hostOfURL(this.request.url)
     return isCredentialsHeader(name) ? singleCredentials(value) : value
   }
 

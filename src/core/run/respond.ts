@@ -46,8 +46,13 @@ export function toResponse(reply: Reply): Response {
   if (reply instanceof Response) return reply
   const headers = new Headers()
   for (const [name, value] of Object.entries(reply.headers)) {
-    if (typeof value === 'string') headers.set(name, value)
-    else for (const item of value) headers.append(name, item)
+    try {
+      if (typeof value === 'string') headers.set(name, value)
+      else for (const item of value) headers.append(name, item)
+    } catch {
+      // `Headers` quotes the value in its message, and a value may hold a token: name only.
+      throw new TypeError(`Invalid character in the value of response header "${name}"`)
+    }
   }
   return new Response(reply.body, { status: reply.status, headers })
 }
@@ -100,7 +105,9 @@ export function serializeResult(
     return result
   }
   const finalStatus = parameter?.status ?? status
-  if (isBodyless(finalStatus)) return withParameter(finalStatus, NO_HEADERS, null, parameter)
+  // 205 Reset Content has no content either (RFC 9110 §15.3.6), but says so: `Content-Length: 0`.
+  if (isBodyless(finalStatus) || finalStatus === 205)
+    return withParameter(finalStatus, NO_HEADERS, null, parameter)
   if (!responseSchema) return jsonBody(finalStatus, result, parameter)
   const checked = validateSyncFirst(responseSchema, result, ['response'])
   if (checked instanceof Promise)

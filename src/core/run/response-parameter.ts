@@ -35,8 +35,20 @@ function isAttribute(value: string): boolean {
  *   ({ response, form }) => { response.setCookie('session', id); return user })
  */
 export class ResponseParameter {
+  #status: number | undefined
+
   /** The success status; default the route's `status`. */
-  status: number | undefined
+  get status(): number | undefined {
+    return this.#status
+  }
+
+  /** @throws TypeError for anything but an integer from 200 to 599 (or `undefined`, the default). */
+  set status(status: number | undefined) {
+    // 1xx are interim answers, never the final one (RFC 9110 §15.2); errors are thrown, not set.
+    if (status !== undefined && (!Number.isInteger(status) || status < 200 || status > 599))
+      throw new TypeError('response.status must be an integer from 200 to 599')
+    this.#status = status
+  }
   /** Headers added to the answer (`set-cookie` goes through `setCookie`). */
   readonly headers = new Headers()
   readonly #cookies: string[] = []

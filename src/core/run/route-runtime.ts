@@ -277,6 +277,10 @@ class Execution {
 /** Plain HTTP to localhost: the one case where cookies are not `Secure` by default (local development). */
 function isLocalPlainHTTP(view: BaseRequestView): boolean {
   if (view.secure) return false
+  // A proxy in front says so (and what the client used): then `Host` may well be 127.0.0.1 of a
+  // TLS-terminating proxy's upstream, and the cookie goes to the world. Only ever adds `Secure`.
+  if (view.header('x-forwarded-proto') !== undefined || view.header('forwarded') !== undefined)
+    return false
   const host = (view.header('host') ?? '').toLowerCase()
   const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]
   return (
