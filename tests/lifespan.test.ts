@@ -102,6 +102,45 @@ describe('lifespan', () => {
     expect((await app.request('/greeting')).status).toBe(503)
   })
 
+  test('each serve() runs its own cycle: after close(), app.fetch is refused until started again', async () => {
+    const events: string[] = []
+    const app = createApp(events)
+    const first = await serve(app, { port: 0, signals: false })
+    await first.close()
+    expect((await app.request('/greeting')).status).toBe(503)
+    const second = await serve(app, { port: 0, signals: false })
+    expect(await (await fetch(`${second.url}/greeting`)).json()).toEqual({ greeting: 'hello' })
+    expect((await app.request('/greeting')).status).toBe(200)
+    await second.close()
+    expect(events).toEqual(['setup', 'teardown', 'setup', 'teardown'])
+    await app.startup()
+    expect((await app.request('/greeting')).status).toBe(200)
+    await app.shutdown()
+    expect(events).toHaveLength(6)
+  })
+
+  test('in-process, a set-up that throws is logged, answered 503 without its message, and tried again', async () => {
+    const calls: unknown[][] = []
+    let attempts = 0
+    const app = new Gatehouse({
+      logger: { error: (message, error) => void calls.push([message, error]) },
+      async *lifespan() {
+        attempts++
+        if (attempts === 1) throw new Error('connect failed postgres://u:hunter2@db')
+        yield {}
+      },
+    })
+    app.get('/ok', {}, () => ({ ok: true }))
+    const refused = await app.request('/ok')
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('1')
+    expect(await refused.text()).not.toContain('hunter2')
+    expect(calls).toHaveLength(1)
+    expect(calls[0]?.[0]).toBe('Lifespan set-up failed')
+    expect((await app.request('/ok')).status).toBe(200)
+    expect(attempts).toBe(2)
+  })
+
   test('mounted apps start and stop with their parent', async () => {
     const events: string[] = []
     const parent = new Gatehouse({

@@ -13,13 +13,15 @@ async function sendWithHost(
   path: string,
   method: string,
   host: string,
+  extra: Record<string, string> = {},
 ): Promise<Response> {
   const probe = await send('/whereami')
   const origin = probe.headers.get('x-origin')
-  if (origin === null) return send(path, { method, headers: { host } })
+  const headers = { host, ...extra }
+  if (origin === null) return send(path, { method, headers })
   const url = new URL(path, origin)
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(url, { method, headers: { host } }, (incoming) => {
+    const outgoing = httpRequest(url, { method, headers }, (incoming) => {
       const chunks: Buffer[] = []
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
       incoming.on('end', () => {
@@ -97,6 +99,23 @@ describe.each(transports)('the response parameter ($name)', (transport) => {
 
   test('cookies are not Secure by default only for plain HTTP to localhost', async () => {
     const response = await sendWithHost(send, '/login', 'POST', 'localhost:8000')
+    expect(response.headers.getSetCookie()[0]).toBe(
+      'session=abc%20123; Path=/; HttpOnly; SameSite=Lax',
+    )
+  })
+
+  test('plain HTTP to localhost through a proxy that says so (X-Forwarded-Proto, Forwarded) is Secure', async () => {
+    for (const extra of [{ 'x-forwarded-proto': 'https' }, { forwarded: 'proto=https' }]) {
+      const response = await sendWithHost(send, '/login', 'POST', '127.0.0.1:8000', extra)
+      expect(response.headers.getSetCookie()[0]).toBe(
+        'session=abc%20123; Path=/; HttpOnly; Secure; SameSite=Lax',
+      )
+    }
+  })
+
+  test('without a Host header of its own, the request URL names the host: localhost is not Secure', async () => {
+    // In-process `http://localhost/login` (no Host header); over HTTP fetch sends `127.0.0.1:port`.
+    const response = await send('/login', { method: 'POST' })
     expect(response.headers.getSetCookie()[0]).toBe(
       'session=abc%20123; Path=/; HttpOnly; SameSite=Lax',
     )

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BadRequestError } from '../core/errors/index.js'
-import { isBodyless, type PlainReply, type Reply } from '../core/run/respond.js'
+import { isBodyless, isFramingHeader, type PlainReply, type Reply } from '../core/run/respond.js'
 import { runAfterResponse } from './after-response.js'
 import { NodeRequestView } from './node-request.js'
 import type { Dispatch } from './web-engine.js'
@@ -139,8 +139,12 @@ function writePlain(
 ): void {
   // Raw name/value pairs: Node writes them as they are, without walking an object.
   const headers: (string | readonly string[])[] = []
+  // An app's own Content-Length or Transfer-Encoding (a handler's, a middleware's, an exception's)
+  // is dropped: Node would send both it and its own, and a proxy reading the first could split
+  // the stream into different responses.
   for (const name in reply.headers)
-    if (!isFraming(name)) headers.push(name, reply.headers[name] as string | readonly string[])
+    if (!isFramingHeader(name))
+      headers.push(name, reply.headers[name] as string | readonly string[])
   if (view?.closeConnection) headers.push('connection', 'close')
   if (reply.body === null) {
     // Declared empty, so a bodiless answer (a 307) is not sent chunked.
@@ -158,24 +162,13 @@ function writePlain(
   else outgoing.end(hasLatin1(headers) ? Buffer.from(reply.body) : reply.body)
 }
 
-/**
- * `Content-Length` and `Transfer-Encoding` describe the bytes this engine writes (RFC 9112 §6): an
- * app's own copy (a handler's, a middleware's, an exception's headers) is dropped, or Node would
- * send both, and a proxy reading the first could split the stream into different responses.
- */
-function isFraming(name: string): boolean {
-  if (name.length !== 14 && name.length !== 17) return false
-  const lower = name.toLowerCase()
-  return lower === 'content-length' || lower === 'transfer-encoding'
-}
-
 /** The client left: nothing to log. */
 function isGone(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   return code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END'
 }
 
-const NON_ASCII = /[^\x00-\x7f]/
+const NON_ASCII = /[\u0080-\uffff]/
 
 function hasLatin1(headers: readonly (string | readonly string[])[]): boolean {
   for (let i = 1; i < headers.length; i += 2) {

@@ -46,6 +46,8 @@ export function toResponse(reply: Reply): Response {
   if (reply instanceof Response) return reply
   const headers = new Headers()
   for (const [name, value] of Object.entries(reply.headers)) {
+    // Framing is the engine's (RFC 9112 §6): the length of this body, never an app's own copy.
+    if (isFramingHeader(name)) continue
     try {
       if (typeof value === 'string') headers.set(name, value)
       else for (const item of value) headers.append(name, item)
@@ -55,6 +57,13 @@ export function toResponse(reply: Reply): Response {
     }
   }
   return new Response(reply.body, { status: reply.status, headers })
+}
+
+/** `Content-Length` or `Transfer-Encoding`, which describe the bytes an engine writes. */
+export function isFramingHeader(name: string): boolean {
+  if (name.length !== 14 && name.length !== 17) return false
+  const lower = name.toLowerCase()
+  return lower === 'content-length' || lower === 'transfer-encoding'
 }
 
 /** The UTF-8 length of a string, without encoding it. */
