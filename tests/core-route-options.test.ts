@@ -83,3 +83,22 @@ describe('route options', () => {
     )
   })
 })
+
+describe('misspelt options are set-up mistakes, not silently ignored', () => {
+  test('an unknown route option throws naming the route and the key', () => {
+    const app = new Gatehouse()
+    expect(() => app.get('/x', { secruity: [] } as never, () => ({}))).toThrow(
+      'GET /x: unknown route option `secruity`',
+    )
+  })
+
+  test('an unknown app option throws naming the key', () => {
+    expect(() => new Gatehouse({ rootpath: '/api' } as never)).toThrow(
+      'Gatehouse: unknown option `rootpath`',
+    )
+  })
+
+  test.each(['/api?x=1', '/api#f', '/a b'])('rootPath %j is refused', (rootPath) => {
+    expect(() => new Gatehouse({ rootPath })).toThrow(/`rootPath` must be/)
+  })
+})

@@ -39,6 +39,7 @@ function createApp(options?: CompressOptions) {
   app.get('/weak-etag', {}, () => text(BIG_TEXT, { etag: 'W/"v1"' }))
   app.get('/vary', {}, () => text(BIG_TEXT, { vary: 'Origin' }))
   app.get('/empty', { status: 204 }, () => null)
+  app.get('/not-modified', {}, () => new Response(null, { status: 304, headers: { etag: '"v1"' } }))
   app.get('/large', {}, () => text(LARGE, { 'content-length': String(LARGE.length) }))
   app.get('/many', {}, () => {
     let index = 0
@@ -220,7 +221,8 @@ describe.each(transports)('compress ($name)', ({ name }) => {
   test('a small body is left alone, unless the client refuses identity', async () => {
     const small = await client.get('/small', { 'accept-encoding': 'gzip, br' })
     expect(small.header('content-encoding')).toBeNull()
-    expect(small.header('vary')).toBeNull()
+    // Another client (one refusing identity) gets other bytes for it: caches must know.
+    expect(small.header('vary')).toBe('Accept-Encoding')
     expect(small.body.toString()).toBe('{"ok":true}')
     const forced = await client.get('/small', { 'accept-encoding': 'gzip, identity;q=0' })
     expect(forced.header('content-encoding')).toBe('gzip')
@@ -248,7 +250,13 @@ describe.each(transports)('compress ($name)', ({ name }) => {
     const head = await client.get('/big', { 'accept-encoding': 'gzip' }, 'HEAD')
     expect(head.status).toBe(200)
     expect(head.header('content-encoding')).toBeNull()
+    // The headers of GET, as far as they do not depend on compressing (RFC 9110 §9.3.2).
+    expect(head.header('vary')).toBe('Accept-Encoding')
     expect(head.body.length).toBe(0)
+    const notModified = await client.get('/not-modified', { 'accept-encoding': 'gzip' })
+    expect(notModified.status).toBe(304)
+    // The Vary its 200 would have sent (RFC 9110 §15.4.5).
+    expect(notModified.header('vary')).toBe('Accept-Encoding')
     const empty = await client.get('/empty', { 'accept-encoding': 'gzip' })
     expect(empty.status).toBe(204)
     expect(empty.header('content-encoding')).toBeNull()

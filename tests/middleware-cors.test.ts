@@ -265,6 +265,9 @@ describe('cors set-up mistakes are TypeErrors naming the option', () => {
     [{ origin: APP, allowMethods: 'GET' }, '`allowMethods` must be a list'],
     [{ origin: APP, credentials: true, exposeHeaders: '*' }, '`exposeHeaders: "*"`'],
     [{ origin: APP, origins: [APP] }, 'unknown option `origins`'],
+    [{ origin: APP, credentials: true, exposeHeaders: ['*'] }, '`exposeHeaders` lists "*"'],
+    [{ origin: APP, credentials: true, allowHeaders: ['*'] }, '`allowHeaders` lists "*"'],
+    [{ origin: APP, allowMethods: ['GET', '*'] }, '`allowMethods` lists "*"'],
   ])('%j', (options, message) => {
     expect(() => cors(options as unknown as CORSOptions)).toThrow(TypeError)
     expect(() => cors(options as unknown as CORSOptions)).toThrow(message)

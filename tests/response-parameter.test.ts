@@ -148,6 +148,10 @@ describe('setCookie', () => {
       (r: ResponseParameter) => r.setCookie('a b', 'x'),
       (r: ResponseParameter) => r.setCookie('a', 'x', { path: '/; Secure' }),
       (r: ResponseParameter) => r.setCookie('a', 'x', { sameSite: 'none', secure: false }),
+      // Cookie prefixes browsers enforce (RFC 6265bis §4.1.3).
+      (r: ResponseParameter) => r.setCookie('__Secure-id', 'x', { secure: false }),
+      (r: ResponseParameter) => r.setCookie('__Host-id', 'x', { domain: 'example.com' }),
+      (r: ResponseParameter) => r.setCookie('__Host-id', 'x', { path: '/app' }),
     ]
     for (const [index, attempt] of attempts.entries()) {
       app.get(`/bad${index}`, { inputs: { response: Response } }, ({ response }) => {
@@ -157,5 +161,26 @@ describe('setCookie', () => {
     }
     for (let i = 0; i < attempts.length; i++)
       expect(await (await app.request(`/bad${i}`)).json()).toBe('checked')
+  })
+})
+
+describe.each(transports)('cookie prefixes ($name)', (transport) => {
+  test('__Host- and __Secure- cookies are Secure even on plain HTTP to localhost', async () => {
+    const app = new Gatehouse()
+    app.post('/prefixed', { inputs: { response: Response } }, ({ response }) => {
+      response.setCookie('__Host-session', 'a')
+      response.setCookie('__Secure-theme', 'b')
+      return null
+    })
+    const { send, close } = await transport.open(app)
+    try {
+      const response = await send('/prefixed', { method: 'POST' })
+      expect(response.headers.getSetCookie()).toEqual([
+        '__Host-session=a; Path=/; HttpOnly; Secure; SameSite=Lax',
+        '__Secure-theme=b; Path=/; HttpOnly; Secure; SameSite=Lax',
+      ])
+    } finally {
+      await close()
+    }
   })
 })

@@ -45,6 +45,28 @@ type TableItem = { readonly route: CompiledRoute } | { readonly mount: Mounted }
 
 const MiB = 1024 * 1024
 
+// Every key of `AppOptions`: a misspelt one (`rootpath`) would otherwise be ignored silently.
+const APP_OPTIONS = new Set([
+  'title',
+  'version',
+  'description',
+  'summary',
+  'servers',
+  'openapiTags',
+  'openapiUrl',
+  'docsUrl',
+  'redocUrl',
+  'swaggerUiOAuth2RedirectUrl',
+  'swaggerUiParameters',
+  'swaggerUiInitOAuth',
+  'rootPath',
+  'lifespan',
+  'dependencies',
+  'bodyLimit',
+  'redirectSlashes',
+  'logger',
+])
+
 /**
  * A Gatehouse application: declare routes (or include routers), then serve `app.fetch` with any Web
  * standard server, `serve(app)` on Node, or call `app.request()` in tests.
@@ -85,16 +107,19 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     super()
     if (options === null || typeof options !== 'object')
       throw new TypeError('Gatehouse: `options` must be an object')
+    for (const key of Object.keys(options))
+      if (!APP_OPTIONS.has(key)) throw new TypeError(`Gatehouse: unknown option \`${key}\``)
     const bodyLimit = options.bodyLimit ?? MiB
     if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
       throw new TypeError('Gatehouse: `bodyLimit` must be a non-negative integer')
     const rootPath = options.rootPath ?? ''
     if (
       typeof rootPath !== 'string' ||
-      (rootPath !== '' && (!rootPath.startsWith('/') || rootPath.endsWith('/')))
+      (rootPath !== '' &&
+        (!rootPath.startsWith('/') || rootPath.endsWith('/') || /[?#\s]/.test(rootPath)))
     )
       throw new TypeError(
-        'Gatehouse: `rootPath` must be "" or a path such as "/api" (no trailing "/")',
+        'Gatehouse: `rootPath` must be "" or a path such as "/api" (no trailing "/", query or fragment)',
       )
     this.#options = { ...options }
     this.#rootPath = rootPath

@@ -34,8 +34,9 @@ const WHOLE_BODY_LIMIT = 64 * 1024
 /**
  * Response compression: gzip or brotli (or deflate) for bodies of at least `threshold` bytes whose
  * type compresses well, as the request's `Accept-Encoding` allows (q-values, `*`, `identity;q=0`).
- * It leaves alone HEAD requests, 1xx/204/206/304 answers, bodies already encoded, and
- * `Cache-Control: no-transform`. It sets `Content-Encoding` and `Vary: Accept-Encoding`, turns a
+ * It leaves alone HEAD requests and 304s (which get the `Vary` only), 1xx/204/206 answers, bodies
+ * already encoded, and `Cache-Control: no-transform`. It sets `Content-Encoding` and
+ * `Vary: Accept-Encoding` (also on bodies below the threshold, as they vary too), turns a
  * strong `ETag` weak (the bytes differ), and recomputes or drops `Content-Length`; streams stay
  * streams. zlib works on libuv's thread pool, so large bodies never block the event loop.
  * @example app.use(compress({ threshold: 1024, encodings: ['br', 'gzip'] }))
@@ -66,21 +67,28 @@ function chooseCoding(
   offered: readonly Coding[],
 ): Coding | undefined {
   const status = ctx.status
-  if (ctx.request.method === 'HEAD' || status < 200 || status === 204 || status === 206) return
-  if (status === 304) return
+  if (status < 200 || status === 204 || status === 206) return
   const encoding = ctx.header('content-encoding')
   if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return
   if (ctx.header('content-range') !== undefined) return
   if (NO_TRANSFORM.test(ctx.header('cache-control') ?? '')) return
   const type = ctx.header('content-type')
+  // A 304 names the Vary its 200 would have (RFC 9110 §15.4.5), and HEAD the headers of GET
+  // (§9.3.2): both say Accept-Encoding, though neither has a body to compress.
+  const isHead = ctx.request.method === 'HEAD'
+  if (status === 304 || isHead) {
+    if (type === undefined ? status === 304 : settings.filter(mediaType(type)))
+      addVary(ctx, ['Accept-Encoding'])
+    return
+  }
   if (type === undefined || !settings.filter(mediaType(type))) return
   const size = ctx.bodySize
   if (size === 0) return
-  const { coding, identityRefused } = negotiate(ctx.request.header('accept-encoding'), offered)
-  // A client that refuses identity gets even a small body compressed.
-  if (size !== undefined && size < settings.threshold && !(identityRefused && coding)) return
-  // From here the bytes sent depend on Accept-Encoding, also for clients that get identity.
+  // From here the bytes sent depend on Accept-Encoding, also for clients that get identity (a small
+  // body, say: a client refusing identity gets even that compressed).
   addVary(ctx, ['Accept-Encoding'])
+  const { coding, identityRefused } = negotiate(ctx.request.header('accept-encoding'), offered)
+  if (size !== undefined && size < settings.threshold && !(identityRefused && coding)) return
   return coding
 }
 

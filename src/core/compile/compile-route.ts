@@ -17,6 +17,26 @@ export interface CompiledRoute {
   readonly planInput: PlanInput
 }
 
+// Every key of `RouteOptions`: a misspelt one (`secruity`) would otherwise be ignored silently.
+const ROUTE_OPTIONS = new Set([
+  'inputs',
+  'response',
+  'status',
+  'dependencies',
+  'tags',
+  'summary',
+  'description',
+  'operationId',
+  'deprecated',
+  'includeInSchema',
+  'responseDescription',
+  'responses',
+  'openapiExtra',
+  'security',
+  'bodyLimit',
+  'mapError',
+])
+
 /** Compile a declared route. `appDependencies` run first, before the router's and the route's own. */
 export function compileRoute(
   record: RouteRecord,
@@ -26,6 +46,8 @@ export function compileRoute(
   const path = parseRoutePath(record.path)
   const name = `${record.method} ${record.path}`
   const { options } = record
+  for (const key of Object.keys(options))
+    if (!ROUTE_OPTIONS.has(key)) throw new TypeError(`${name}: unknown route option \`${key}\``)
   const status = options.status ?? 200
   // 1xx are interim answers, never a route's final one (RFC 9110 §15.2).
   if (!Number.isInteger(status) || status < 200 || status > 599)

@@ -77,7 +77,17 @@ export class ResponseParameter {
     if (typeof name !== 'string' || !TOKEN.test(name))
       throw new TypeError('setCookie: `name` must be a cookie name (an HTTP token)')
     if (typeof value !== 'string') throw new TypeError('setCookie: `value` must be a string')
-    const secure = options.secure ?? this.#secureByDefault()
+    // RFC 6265bis §4.1.3: browsers drop a `__Secure-` cookie without `Secure`, and a `__Host-`
+    // one without `Secure`, with a `Domain` or a `Path` other than `/` (they accept `Secure` from
+    // http://localhost, so the prefix wins over the local-development default).
+    const prefix = /^__(secure|host)-/i.exec(name)?.[1]?.toLowerCase()
+    if (prefix !== undefined && options.secure === false)
+      throw new TypeError(
+        `setCookie: a \`__${prefix === 'host' ? 'Host' : 'Secure'}-\` cookie must be \`secure\``,
+      )
+    if (prefix === 'host' && (options.domain !== undefined || (options.path ?? '/') !== '/'))
+      throw new TypeError('setCookie: a `__Host-` cookie has no `domain` and the path `/`')
+    const secure = options.secure ?? (prefix !== undefined || this.#secureByDefault())
     const sameSite = options.sameSite ?? 'lax'
     if (sameSite === 'none' && !secure)
       throw new TypeError('setCookie: `sameSite: "none"` requires `secure`')

@@ -150,10 +150,17 @@ function tokenList<D extends string | undefined>(
   if (value === undefined) return fallback
   if (value === '*') return undefined as D
   if (!Array.isArray(value)) throw new TypeError(`cors: \`${name}\` must be a list of names or "*"`)
-  for (const item of value as readonly unknown[])
+  for (const item of value as readonly unknown[]) {
+    // `*` is a token, but in a list it would go out as the Fetch wildcard, which browsers take
+    // literally once credentials are involved: the string '*' (echo, or all) says what is meant.
+    if (item === '*')
+      throw new TypeError(
+        `cors: \`${name}\` lists "*": give the string "*" instead of a list, or name the entries`,
+      )
     if (typeof item !== 'string' || !TOKEN.test(item))
       throw new TypeError(
         `cors: \`${name}\` has an entry that is not a header or method name: ${JSON.stringify(item)}`,
       )
+  }
   return value.join(', ')
 }
