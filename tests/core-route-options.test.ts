@@ -102,3 +102,10 @@ describe('misspelt options are set-up mistakes, not silently ignored', () => {
     expect(() => new Gatehouse({ rootPath })).toThrow(/`rootPath` must be/)
   })
 })
+
+test('openapiExtra that is not an object is refused naming the route', () => {
+  const app = new Gatehouse()
+  expect(() => app.get('/x', { openapiExtra: 5 } as never, () => ({}))).toThrow(
+    'GET /x: `openapiExtra` must be an object',
+  )
+})

@@ -194,7 +194,7 @@ describe.each(transports)('middleware ($name)', (transport) => {
 })
 
 describe.each(transports)('middleware misuse and mounting ($name)', (transport) => {
-  test('calling next() twice, or answering nothing, is a logged 500', async () => {
+  test('calling next() twice, answering nothing, or reading the answer away is a logged 500', async () => {
     const logger = captureLogger()
     const app = new Gatehouse({ openapiUrl: null, logger })
     app.use(async (ctx, next) => {
@@ -202,16 +202,25 @@ describe.each(transports)('middleware misuse and mounting ($name)', (transport) 
         await next()
         await next()
       }
+      if (ctx.request.path === '/read') {
+        await next()
+        await ctx.response.text()
+      }
     })
     app.get('/twice', {}, () => 'x')
     app.get('/nothing', {}, () => 'x')
+    app.get('/read', {}, () => 'x')
     const { send, close } = await transport.open(app)
     try {
       expect((await send('/twice')).status).toBe(500)
       expect((await send('/nothing')).status).toBe(500)
+      const read = await send('/read')
+      expect(read.status).toBe(500)
+      expect(await read.json()).toEqual({ detail: 'Internal Server Error' })
       expect(logger.calls.map(([, error]) => String(error))).toEqual([
         'TypeError: a middleware called next() twice',
         'TypeError: a middleware neither called next() nor set ctx.response',
+        'TypeError: a middleware read the body of ctx.response without setting a new ctx.response',
       ])
     } finally {
       await close()

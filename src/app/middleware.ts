@@ -173,6 +173,12 @@ export function composeMiddleware<
         })
         if (context.reply === undefined)
           throw new TypeError('a middleware neither called next() nor set ctx.response')
+        // Its body was read (`await ctx.response.text()`) and nothing put in its place: what is
+        // left cannot be sent. Caught at the layer that did it, so the ones around still answer.
+        if (context.reply instanceof Response && context.reply.bodyUsed)
+          throw new TypeError(
+            'a middleware read the body of ctx.response without setting a new ctx.response',
+          )
       } catch (error) {
         // Answered here, so the middleware around this one still sees (and can decorate) an answer.
         context.reply = await answerError(error, request)

@@ -55,6 +55,9 @@ export function compileRoute(
   const { bodyLimit } = options
   if (bodyLimit !== undefined && (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0))
     throw new TypeError(`${name}: \`bodyLimit\` must be a non-negative integer`)
+  const extra = options.openapiExtra
+  if (extra !== undefined && (extra === null || typeof extra !== 'object' || Array.isArray(extra)))
+    throw new TypeError(`${name}: \`openapiExtra\` must be an object (merged into the operation)`)
   if (options.mapError !== undefined && typeof options.mapError !== 'function')
     throw new TypeError(`${name}: \`mapError\` must be a function`)
   if (options.response !== undefined && !isZodSchema(options.response))
