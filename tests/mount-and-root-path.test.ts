@@ -90,6 +90,18 @@ describe.each(transports)('mounting ($name)', (transport) => {
     expect(response.status).toBe(307)
     expect(response.headers.get('location')).toBe('/admin/users/7?x=1')
   })
+
+  test('the docs pages take a slash redirect too, in the parent and in a mounted app', async () => {
+    for (const [path, location] of [
+      ['/docs/', '/docs'],
+      ['/admin/docs/', '/admin/docs'],
+      ['/admin/openapi.json/', '/admin/openapi.json'],
+    ]) {
+      const response = await send(path as string)
+      expect(response.status).toBe(307)
+      expect(response.headers.get('location')).toBe(location)
+    }
+  })
 })
 
 describe('root path', () => {

@@ -398,8 +398,13 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
         entries.push({ method: 'ALL', pattern: `${item.mount.prefix}/*`, target })
       }
     }
-    for (const route of documentationRoutes(this.#docs, this.#browserBase(), () => this.openapi()))
+    const pages = new Set<string>()
+    for (const route of documentationRoutes(this.#docs, this.#browserBase(), () =>
+      this.openapi(),
+    )) {
       entries.push({ method: 'GET', pattern: route.path, target: (view) => route.handle(view) })
+      pages.add(route.path)
+    }
     const routes = this.#routes
     return createDispatch({
       entries,
@@ -413,6 +418,8 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
           : (path) => {
               const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
               if (other === '') return undefined
+              // The docs pages too: `/docs/` finds `/docs`, as in FastAPI.
+              if (pages.has(other)) return other
               return routes.some((route) => route.path.matcher.test(other)) ? other : undefined
             },
     })
