@@ -255,6 +255,7 @@ describe('cors set-up mistakes are TypeErrors naming the option', () => {
     [{ origin: 'app.example.com' }, 'is not an origin'],
     [{ origin: [] }, '`origin` lists no origin'],
     [{ origin: [APP, '*'] }, 'cannot be one entry of an `origin` list'],
+    [{ origin: `${APP},https://b.example` }, 'give several origins as a list'],
     [{ origin: 'null' }, 'the "null" origin'],
     [{ origin: /app\.example\.com/ }, 'must be anchored'],
     [{ origin: /^https:\/\/a\.test$/g }, 'must not have the g or y flag'],

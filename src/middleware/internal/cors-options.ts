@@ -127,6 +127,10 @@ function checkOrigin(origin: unknown): string {
     throw new TypeError(
       'cors: the "null" origin is sent by sandboxed and file: documents and proves nothing; use a function if you must allow it',
     )
+  if (origin.includes(','))
+    throw new TypeError(
+      `cors: \`origin\` ${JSON.stringify(origin)} holds a comma: give several origins as a list, e.g. ["https://a.example", "https://b.example"]`,
+    )
   let serialized: string
   try {
     serialized = new URL(origin).origin
