@@ -98,7 +98,7 @@ describeEngines('HTTPBasic', app, (send) => {
 describe('HTTPBasic', () => {
   it('refuses a realm that cannot be sent in a header', () => {
     expect(() => new HTTPBasic({ realm: 'a\r\nSet-Cookie: x' })).toThrow(
-      new TypeError('HTTPBasic: `realm` must be a string without control characters'),
+      new TypeError('HTTPBasic: `realm` must be printable ASCII (no control characters)'),
     )
   })
 
