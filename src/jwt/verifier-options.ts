@@ -111,6 +111,12 @@ export function resolveVerifierOptions(options: JWTVerifierOptions): ResolvedVer
     !algorithms.every(isVerifierAlgorithm)
   )
     throw new TypeError(`${OWNER}: "algorithms" must be a non-empty list of known JWS algorithms`)
+  // A fetched set is public; an HMAC secret in it would let anyone sign (RFC 8725 §3.2).
+  const symmetric = algorithms.find((alg) => alg.startsWith('HS'))
+  if (keys === undefined && symmetric !== undefined)
+    throw new TypeError(
+      `${OWNER}: "algorithms" allows ${symmetric}, but HS* keys come only from "keys" given in code, never from a fetched JWKS`,
+    )
   return {
     issuer,
     audience: stringList(options.audience, 'audience'),
