@@ -4,6 +4,7 @@ import { SecurityScheme } from '../core/declare/security-scheme.js'
 import { SecurityScopes } from '../core/declare/security-scopes.js'
 import { HTTPException, isInvalidTokenError } from '../core/errors/index.js'
 import type { TokenVerifier, VerifiedToken } from '../jwt/index.js'
+import { refuseUnknown } from '../jwt/verifier-options.js'
 import { bearerChallenge, type ErrorStyle } from './bearer-challenge.js'
 import { PrincipalScheme } from './principal-scheme.js'
 
@@ -43,6 +44,15 @@ export interface CurrentPrincipalOptions<P> {
 }
 
 const OWNER = 'createCurrentPrincipal'
+const OPTIONS: readonly string[] = [
+  'scheme',
+  'jwt',
+  'loadPrincipal',
+  'errors',
+  'realm',
+  'resourceMetadata',
+  'name',
+]
 
 /**
  * A ready resource-server dependency (the tutorial's `get_current_user`, generalised): reads the
@@ -60,6 +70,7 @@ export function createCurrentPrincipal<P>(
 ): Dependency<P, { securityScopes: typeof SecurityScopes; token: SecurityScheme<string> }> {
   if (typeof options !== 'object' || options === null)
     throw new TypeError(`${OWNER}: options must be an object`)
+  refuseUnknown(options, OPTIONS, OWNER)
   const style = options.errors ?? 'fastapi'
   if (style !== 'fastapi' && style !== 'rfc6750')
     throw new TypeError(`${OWNER}: \`errors\` must be "fastapi" or "rfc6750"`)
