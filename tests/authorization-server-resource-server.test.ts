@@ -158,7 +158,9 @@ describe.each(matrix)('the resource-server dependency ($name)', ({ transport, st
   test('server.principal(): a realm a challenge cannot carry is refused at set-up', async () => {
     f = await openFixture(transport, store)
     expect(() => f.server.principal({ realm: 'api\r\nx-injected: 1' })).toThrow(
-      new TypeError('server.principal(): `realm` must be printable ASCII (no control characters)'),
+      new TypeError(
+        'server.principal(): `realm` must be printable ASCII (0x20–0x7E: no control characters, no non-ASCII)',
+      ),
     )
     expect(() => f.server.principal({ realm: 'api "v1"' })).not.toThrow()
   })

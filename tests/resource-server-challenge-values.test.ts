@@ -33,14 +33,16 @@ describe('realm', () => {
   test.each(unsendable)('createCurrentPrincipal refuses a realm with %s', (_, realm) => {
     expect(() => principal({ realm })).toThrow(
       new TypeError(
-        'createCurrentPrincipal: `realm` must be printable ASCII (no control characters)',
+        'createCurrentPrincipal: `realm` must be printable ASCII (0x20–0x7E: no control characters, no non-ASCII)',
       ),
     )
   })
 
   test.each(unsendable)('HTTPBasic refuses a realm with %s', (_, realm) => {
     expect(() => new HTTPBasic({ realm })).toThrow(
-      new TypeError('HTTPBasic: `realm` must be printable ASCII (no control characters)'),
+      new TypeError(
+        'HTTPBasic: `realm` must be printable ASCII (0x20–0x7E: no control characters, no non-ASCII)',
+      ),
     )
   })
 

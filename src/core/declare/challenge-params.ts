@@ -25,6 +25,8 @@ export function checkRealm(owner: string, realm: unknown): string | undefined {
   if (realm === undefined) return undefined
   if (typeof realm !== 'string') throw new TypeError(`${owner}: \`realm\` must be a string`)
   if (!isPrintableASCII(realm))
-    throw new TypeError(`${owner}: \`realm\` must be printable ASCII (no control characters)`)
+    throw new TypeError(
+      `${owner}: \`realm\` must be printable ASCII (0x20–0x7E: no control characters, no non-ASCII)`,
+    )
   return realm
 }
