@@ -155,6 +155,16 @@ describe.each(matrix)('the resource-server dependency ($name)', ({ transport, st
     expect(await wrongAudience.json()).toEqual({ detail: 'Could not validate credentials' })
   })
 
+  test('server.principal(): a realm a challenge cannot carry is refused at set-up', async () => {
+    f = await openFixture(transport, store)
+    expect(() => f.server.principal({ realm: 'api\r\nx-injected: 1' })).toThrow(
+      new TypeError(
+        'server.principal(): `realm` must be printable ASCII (0x20–0x7E: no control characters, no non-ASCII)',
+      ),
+    )
+    expect(() => f.server.principal({ realm: 'api "v1"' })).not.toThrow()
+  })
+
   test('scopesClaim: a FastAPI-style scopes array beside scope', async () => {
     f = await openFixture(transport, store, { scopesClaim: true })
     const claims = claimsOf(await serviceToken({ scope: 'read admin' }))

@@ -372,6 +372,25 @@ describe('set-up errors', () => {
     }
   })
 
+  it.each([
+    ['HS256', 32],
+    ['HS384', 48],
+    ['HS512', 64],
+  ] as const)(
+    'refuses an %s secret shorter than the hash, %i bytes (RFC 7518 §3.2)',
+    (algorithm, bytes) => {
+      const short = 'k'.repeat(bytes - 1)
+      const message = `createJWTCodec: "secret" must be at least ${bytes} bytes for ${algorithm} (RFC 7518 §3.2)`
+      for (const secret of [short, new TextEncoder().encode(short), 'a'])
+        expect(() => createJWTCodec({ algorithm, secret })).toThrow(message)
+      // Never the secret itself in the message.
+      expect(() => createJWTCodec({ algorithm, secret: short })).not.toThrow(short)
+      // Bytes, not characters: 16 two-byte characters are 32 bytes.
+      expect(() => createJWTCodec({ algorithm: 'HS256', secret: 'é'.repeat(16) })).not.toThrow()
+      expect(() => createJWTCodec({ algorithm, secret: 'k'.repeat(bytes) })).not.toThrow()
+    },
+  )
+
   it('refuses to sign without a subject, with a bad lifetime or a broken clock', async () => {
     const codec = hs()
     await expect(codec.sign({})).rejects.toThrow('claims.sub')

@@ -18,7 +18,7 @@ const loadPrincipal = (subject: string) => ({ subject, admin: false })
 describe('createCurrentPrincipal takes any TokenVerifier', () => {
   test('the codec, the JWT verifier, the introspection verifier and a hand-written one', () => {
     const verifiers = [
-      createJWTCodec({ secret: 'x' }),
+      createJWTCodec({ secret: 'x'.repeat(32) }),
       createJWTVerifier({ issuer: 'https://issuer.example', audience: 'https://api.example' }),
       createIntrospectionVerifier({
         endpoint: 'https://issuer.example/introspect',
@@ -40,7 +40,7 @@ describe('createCurrentPrincipal takes any TokenVerifier', () => {
   })
 
   test('the principal type comes from loadPrincipal, async or not', () => {
-    const jwt = createJWTCodec({ secret: 'x' })
+    const jwt = createJWTCodec({ secret: 'x'.repeat(32) })
     const sync = createCurrentPrincipal({ scheme, jwt, loadPrincipal })
     const async = createCurrentPrincipal({
       scheme,
@@ -59,7 +59,7 @@ describe('createCurrentPrincipal takes any TokenVerifier', () => {
   })
 
   test('what cannot work does not compile', () => {
-    const jwt = createJWTCodec({ secret: 'x' })
+    const jwt = createJWTCodec({ secret: 'x'.repeat(32) })
     // @ts-expect-error: a verifier needs verify(token)
     createCurrentPrincipal({ scheme, jwt: { check: () => true }, loadPrincipal })
     // @ts-expect-error: HTTPBearer gives { scheme, credentials }, not the token

@@ -98,7 +98,9 @@ describeEngines('HTTPBasic', app, (send) => {
 describe('HTTPBasic', () => {
   it('refuses a realm that cannot be sent in a header', () => {
     expect(() => new HTTPBasic({ realm: 'a\r\nSet-Cookie: x' })).toThrow(
-      new TypeError('HTTPBasic: `realm` must be a string without control characters'),
+      new TypeError(
+        'HTTPBasic: `realm` must be printable ASCII (0x20–0x7E: no control characters, no non-ASCII)',
+      ),
     )
   })
 

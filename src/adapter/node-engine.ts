@@ -168,6 +168,7 @@ function isGone(error: unknown): boolean {
   return code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END'
 }
 
+// Any UTF-16 code unit above 0x7F (surrogates included).
 const NON_ASCII = /[\u0080-\uffff]/
 
 function hasLatin1(headers: readonly (string | readonly string[])[]): boolean {

@@ -1,4 +1,5 @@
 import type { JWTPayload } from 'jose'
+import { checkRealm } from '../core/declare/challenge-params.js'
 import type { Dependency } from '../core/declare/dependency.js'
 import { SecurityScheme, type SecuritySchemeObject } from '../core/declare/security-scheme.js'
 import type { SecurityScopes } from '../core/declare/security-scopes.js'
@@ -111,6 +112,7 @@ export function createPrincipalDependency<P>(
         : [...options.audience]
   if (audience.length === 0 || !audience.every((a) => typeof a === 'string' && a !== ''))
     throw new TypeError('server.principal(): `audience` must be non-empty strings')
+  const realm = checkRealm('server.principal()', options.realm)
   const load = options.loadPrincipal ?? ((token: VerifiedToken) => toPrincipal(token) as P)
   if (typeof load !== 'function')
     throw new TypeError('server.principal(): `loadPrincipal` must be a function')
@@ -124,7 +126,7 @@ export function createPrincipalDependency<P>(
     loadPrincipal: async (_subject, token) =>
       (await verifier.isRevoked(token)) ? undefined : load(token),
     errors: options.errors ?? 'rfc6750',
-    ...(options.realm === undefined ? {} : { realm: options.realm }),
+    ...(realm === undefined ? {} : { realm }),
     ...(options.resourceMetadata === undefined
       ? {}
       : { resourceMetadata: options.resourceMetadata }),

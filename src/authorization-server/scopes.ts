@@ -1,15 +1,10 @@
+import { isScopeToken } from '../core/declare/challenge-params.js'
 import { oauthError } from './errors.js'
+
+export { isScopeToken }
 
 /** Scope names and what they let a client do, shown on consent pages and in OpenAPI. */
 export type ScopeDescriptions = Readonly<Record<string, string>>
-
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
-
-/** Whether `name` is a valid RFC 6749 scope token. */
-export function isScopeToken(name: string): boolean {
-  return SCOPE_TOKEN.test(name)
-}
 
 /** What a grant may give: the known scopes, the default for an empty request. */
 export interface ScopePolicy {

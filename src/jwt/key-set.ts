@@ -1,6 +1,7 @@
 import type { JWK } from 'jose'
 import { InvalidTokenError } from '../core/errors/index.js'
 import type { JWTVerifierAlgorithm } from './algorithms.js'
+import { keyProblem } from './key-usability.js'
 import {
   type CryptoRuntime,
   importVerificationKey,
@@ -63,8 +64,12 @@ export class KeySet {
 
 /**
  * Reads a JWKS document. `strict` (a set given in code) throws a `TypeError` naming the first bad
- * key; otherwise (a set fetched from an issuer) keys this verifier cannot use are skipped, so one odd
- * key does not take the others down with it.
+ * key (its index, its `kid`) and the member at fault: one that does not import, or one the allowed
+ * algorithms can never use ({@link keyProblem}), or a `kid` another key of its `kty` has. A set
+ * fetched from an issuer skips keys this verifier cannot use, so one odd key does not take the
+ * others down with it; it never uses a symmetric (`oct`) key, which a published set must not hold
+ * (RFC 7517 §9.3, RFC 8725 §3.2), nor any key whose `kid` another key of its `kty` shares, since
+ * which one signed would be a guess (RFC 7517 §4.5).
  */
 export function readKeySet(
   value: unknown,
@@ -76,21 +81,49 @@ export function readKeySet(
     if (strict) throw new TypeError(`${strict.owner}: "keys" must be a JWKS, { keys: [...] }`)
     throw new TypeError('not a JWKS')
   }
-  const imported: VerificationKey[] = []
+  const imported: { key: VerificationKey; kty: unknown; at: string }[] = []
   keys.forEach((jwk: unknown, index) => {
+    const kid = (jwk as { kid?: unknown } | null)?.kid
+    const at = `"keys.keys[${index}]"${typeof kid === 'string' ? ` (kid ${JSON.stringify(kid)})` : ''}`
+    const kty = (jwk as { kty?: unknown } | null)?.kty
+    if (!strict && kty === 'oct') return
     try {
-      imported.push(importVerificationKey(jwk, runtime))
+      const key = importVerificationKey(jwk, runtime)
+      const problem = strict && keyProblem(jwk as Record<string, unknown>, strict.algorithms)
+      if (problem) throw new TypeError(problem)
+      imported.push({ key, kty, at })
     } catch (error) {
-      if (strict)
-        throw new TypeError(`${strict.owner}: "keys.keys[${index}]" ${(error as Error).message}`)
+      if (strict) throw new TypeError(`${strict.owner}: ${at} ${(error as Error).message}`)
     }
   })
+  const usable = withoutSharedKids(imported, strict?.owner)
   // Keys for other algorithms are normal in a JWKS; a set that can verify nothing is a mistake.
-  if (strict && !imported.some((key) => strict.algorithms.some((alg) => key.allows(alg))))
+  if (strict && !usable.some((key) => strict.algorithms.some((alg) => key.allows(alg))))
     throw new TypeError(
       `${strict.owner}: "keys" has no key for the allowed algorithms (${strict.algorithms.join(', ')})`,
     )
-  return new KeySet(imported)
+  return new KeySet(usable)
+}
+
+/** The keys whose `kid` no other key of the same `kty` has; with `owner`, a shared one throws. */
+function withoutSharedKids(
+  entries: readonly { key: VerificationKey; kty: unknown; at: string }[],
+  owner: string | undefined,
+): VerificationKey[] {
+  const first = new Map<string, string>()
+  const shared = new Set<string>()
+  for (const { key, kty, at } of entries) {
+    if (key.kid === undefined) continue
+    const id = JSON.stringify([kty, key.kid])
+    const earlier = first.get(id)
+    if (earlier === undefined) first.set(id, at)
+    else if (owner !== undefined)
+      throw new TypeError(`${owner}: ${at} has the same "kid" and "kty" as ${earlier}`)
+    else shared.add(id)
+  }
+  return entries
+    .filter(({ key, kty }) => key.kid === undefined || !shared.has(JSON.stringify([kty, key.kid])))
+    .map(({ key }) => key)
 }
 
 /** A key source over a fixed set. */

@@ -11,8 +11,8 @@ export interface JWTCodecOptions {
   /** The one algorithm tokens are signed and accepted with. Defaults to `HS256`. */
   algorithm?: JWTAlgorithm | undefined
   /**
-   * The shared secret of `HS*` algorithms. Use at least as many random bytes as the hash has
-   * (32 for HS256); shorter secrets are accepted but easier to brute-force offline.
+   * The shared secret of `HS*` algorithms: at least as many bytes as the hash has (32 for HS256,
+   * 48 for HS384, 64 for HS512; RFC 7518 §3.2), random. A shorter one throws.
    */
   secret?: string | Uint8Array | undefined
   /** Private key that signs, for `EdDSA`, `ES256`, `RS256`. */
@@ -79,6 +79,12 @@ export function resolveOptions(options: JWTCodecOptions): ResolvedOptions {
   let secret: Uint8Array<ArrayBuffer> | undefined
   if (symmetric) {
     secret = toSecret(options.secret)
+    // RFC 7518 §3.2: "A key of the same size as the hash output ... or larger MUST be used".
+    const needed = Number(algorithm.slice(2)) / 8
+    if (secret.length < needed)
+      throw new TypeError(
+        `createJWTCodec: "secret" must be at least ${needed} bytes for ${algorithm} (RFC 7518 §3.2); e.g. \`openssl rand -hex 32\``,
+      )
     if (options.privateKey !== undefined || options.publicKey !== undefined) {
       throw new TypeError(`createJWTCodec: "privateKey"/"publicKey" do not apply to ${algorithm}`)
     }

@@ -8,7 +8,7 @@ import type { CryptoRuntime, VerificationKey } from './verification-key.js'
 export interface RemoteKeySetSettings extends FetchLimits {
   /** Least time between two fetches, whatever tokens arrive. */
   readonly cooldown: number
-  /** Age after which the set is fetched again before use (the old one serves if that fails). */
+  /** Age after which the set is fetched again, in the background while it holds the key asked for. */
   readonly maxAge: number
   readonly now: () => number
   readonly runtime: CryptoRuntime
@@ -17,10 +17,12 @@ export interface RemoteKeySetSettings extends FetchLimits {
 /**
  * A JWKS fetched from `url` and cached, keyed by `kid`. It is fetched on first use, again when it is
  * older than `maxAge`, and again when a token names a `kid` it lacks (a rotation), but never more
- * than once per `cooldown`; concurrent misses share one fetch. A failed fetch keeps the last good
- * set. A key missing from a fresh set is `token_key_unknown` (401); when there is no set, or the
- * last fetch failed, the key may exist and the answer is `KeySourceUnavailableError` (503 with
- * `Retry-After`).
+ * than once per `cooldown`; concurrent misses share one fetch. A set older than `maxAge` that holds
+ * the token's key still answers at once while it is fetched again in the background
+ * (stale-while-revalidate): an issuer that is slow or down then costs no request its `timeout`.
+ * Only a `kid` the set lacks waits for a fetch. A failed fetch keeps the last good set. A key
+ * missing from a fresh set is `token_key_unknown` (401); when there is no set, or the last fetch
+ * failed, the key may exist and the answer is `KeySourceUnavailableError` (503 with `Retry-After`).
  */
 export class RemoteKeySet implements KeySource {
   readonly #url: URL
@@ -40,11 +42,12 @@ export class RemoteKeySet implements KeySource {
     kid: string | undefined,
     alg: JWTVerifierAlgorithm,
   ): VerificationKey | Promise<VerificationKey> {
-    if (this.#set !== undefined && this.#settings.now() - this.#fetchedAt < this.#settings.maxAge) {
-      const key = this.#set.find(kid, alg)
-      if (key !== undefined) return key
-    }
-    return this.#keyAfterRefresh(kid, alg)
+    const key = this.#set?.find(kid, alg)
+    if (key === undefined) return this.#keyAfterRefresh(kid, alg)
+    const stale = this.#settings.now() - this.#fetchedAt >= this.#settings.maxAge
+    // #load never rejects, so the background refresh cannot become an unhandled rejection.
+    if (stale && this.#pending === undefined && this.#cooldownLeft() <= 0) void this.#refresh()
+    return key
   }
 
   async #keyAfterRefresh(kid: string | undefined, alg: JWTVerifierAlgorithm) {

@@ -93,15 +93,63 @@ export interface ResolvedRemoteOptions {
 const OWNER = 'createJWTVerifier'
 const systemClock = () => Date.now() / 1000
 
+const OPTIONS: readonly string[] = [
+  'issuer',
+  'audience',
+  'keys',
+  'jwksUri',
+  'algorithms',
+  'typ',
+  'scopeClaim',
+  'clockTolerance',
+  'now',
+  'cacheSize',
+  'remote',
+]
+const REMOTE_OPTIONS: readonly string[] = [
+  'timeout',
+  'maxBytes',
+  'cooldown',
+  'maxAge',
+  'allowHTTP',
+  'fetch',
+]
+
+/** Most an issuer's clock may be off; more would keep expired tokens alive for long. */
+export const MAX_CLOCK_TOLERANCE = 600
+
+// A media type, or its subtype alone (RFC 7515 §4.1.9), of RFC 9110 §5.6.2 tokens; no parameters.
+const MEDIA_TYPE = /^(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+\/)?[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/**
+ * Throws a `TypeError` naming the first key of `options` that is not an option: a misspelled one
+ * (`jwks_uri`, `timout`) would otherwise be ignored and the default silently used instead.
+ */
+export function refuseUnknown(
+  options: object,
+  known: readonly string[],
+  owner: string,
+  prefix = '',
+): void {
+  for (const name of Object.keys(options))
+    if (!known.includes(name))
+      throw new TypeError(
+        `${owner}: unknown option "${prefix}${name}" (known: ${known.map((k) => prefix + k).join(', ')})`,
+      )
+}
+
 /** Checks verifier options once, throwing a `TypeError` that names the faulty option. */
 export function resolveVerifierOptions(options: JWTVerifierOptions): ResolvedVerifierOptions {
   if (typeof options !== 'object' || options === null)
     throw new TypeError(`${OWNER}: options must be an object`)
+  refuseUnknown(options, OPTIONS, OWNER)
   const remote = resolveRemote(options.remote)
   const issuer = nonEmpty(options.issuer, 'issuer')
   const { keys, jwksUri } = options
   if (keys !== undefined && jwksUri !== undefined)
     throw new TypeError(`${OWNER}: give "keys" or "jwksUri", not both`)
+  if (keys !== undefined && options.remote !== undefined)
+    throw new TypeError(`${OWNER}: "remote" applies to fetched keys, not to "keys" given in code`)
   if (keys === undefined && jwksUri === undefined)
     issuerURL(issuer, `${OWNER}: "issuer"`, remote.allowHTTP)
   const algorithms = options.algorithms ?? ASYMMETRIC_ALGORITHMS
@@ -111,6 +159,12 @@ export function resolveVerifierOptions(options: JWTVerifierOptions): ResolvedVer
     !algorithms.every(isVerifierAlgorithm)
   )
     throw new TypeError(`${OWNER}: "algorithms" must be a non-empty list of known JWS algorithms`)
+  // A fetched set is public; an HMAC secret in it would let anyone sign (RFC 8725 §3.2).
+  const symmetric = algorithms.find((alg) => alg.startsWith('HS'))
+  if (keys === undefined && symmetric !== undefined)
+    throw new TypeError(
+      `${OWNER}: "algorithms" allows ${symmetric}, but HS* keys come only from "keys" given in code, never from a fetched JWKS`,
+    )
   return {
     issuer,
     audience: stringList(options.audience, 'audience'),
@@ -120,12 +174,12 @@ export function resolveVerifierOptions(options: JWTVerifierOptions): ResolvedVer
         ? undefined
         : issuerURL(jwksUri, `${OWNER}: "jwksUri"`, remote.allowHTTP),
     algorithms: [...algorithms],
-    typ: options.typ === undefined ? undefined : nonEmpty(options.typ, 'typ'),
+    typ: options.typ === undefined ? undefined : mediaType(options.typ),
     scopeClaims:
       options.scopeClaim === undefined
         ? ['scope', 'scp']
         : stringList(options.scopeClaim, 'scopeClaim'),
-    clockTolerance: seconds(options.clockTolerance ?? 30, 'clockTolerance'),
+    clockTolerance: tolerance(options.clockTolerance ?? 30),
     now: clock(options.now),
     cacheSize: count(options.cacheSize ?? 1000, 'cacheSize'),
     remote,
@@ -135,6 +189,7 @@ export function resolveVerifierOptions(options: JWTVerifierOptions): ResolvedVer
 function resolveRemote(remote: RemoteKeyOptions | undefined): ResolvedRemoteOptions {
   if (remote !== undefined && (typeof remote !== 'object' || remote === null))
     throw new TypeError(`${OWNER}: "remote" must be an object`)
+  if (remote !== undefined) refuseUnknown(remote, REMOTE_OPTIONS, OWNER, 'remote.')
   const allowHTTP = remote?.allowHTTP ?? false
   if (typeof allowHTTP !== 'boolean')
     throw new TypeError(`${OWNER}: "remote.allowHTTP" must be a boolean`)
@@ -149,6 +204,24 @@ function resolveRemote(remote: RemoteKeyOptions | undefined): ResolvedRemoteOpti
     allowHTTP,
     fetch: fetchImpl,
   }
+}
+
+// A tolerance past this keeps tokens alive long after `exp`, which is never what a skew needs.
+function tolerance(value: unknown): number {
+  const result = seconds(value, 'clockTolerance')
+  if (result > MAX_CLOCK_TOLERANCE)
+    throw new TypeError(`${OWNER}: "clockTolerance" must be at most ${MAX_CLOCK_TOLERANCE} seconds`)
+  return result
+}
+
+// A `typ` no header can match (parameters, spaces) would refuse every token.
+function mediaType(value: unknown): string {
+  const typ = nonEmpty(value, 'typ')
+  if (!MEDIA_TYPE.test(typ))
+    throw new TypeError(
+      `${OWNER}: "typ" must be a media type without parameters, e.g. "at+jwt" (RFC 7515 §4.1.9)`,
+    )
+  return typ
 }
 
 /** Shared by the verifiers: a non-empty string, or a `TypeError` naming `name`. */

@@ -1,8 +1,10 @@
+import { checkRealm, isPrintableASCII } from '../core/declare/challenge-params.js'
 import { type Dependency, dependency } from '../core/declare/dependency.js'
 import { SecurityScheme } from '../core/declare/security-scheme.js'
 import { SecurityScopes } from '../core/declare/security-scopes.js'
 import { HTTPException, isInvalidTokenError } from '../core/errors/index.js'
 import type { TokenVerifier, VerifiedToken } from '../jwt/index.js'
+import { refuseUnknown } from '../jwt/verifier-options.js'
 import { bearerChallenge, type ErrorStyle } from './bearer-challenge.js'
 import { PrincipalScheme } from './principal-scheme.js'
 
@@ -42,6 +44,15 @@ export interface CurrentPrincipalOptions<P> {
 }
 
 const OWNER = 'createCurrentPrincipal'
+const OPTIONS: readonly string[] = [
+  'scheme',
+  'jwt',
+  'loadPrincipal',
+  'errors',
+  'realm',
+  'resourceMetadata',
+  'name',
+]
 
 /**
  * A ready resource-server dependency (the tutorial's `get_current_user`, generalised): reads the
@@ -59,6 +70,7 @@ export function createCurrentPrincipal<P>(
 ): Dependency<P, { securityScopes: typeof SecurityScopes; token: SecurityScheme<string> }> {
   if (typeof options !== 'object' || options === null)
     throw new TypeError(`${OWNER}: options must be an object`)
+  refuseUnknown(options, OPTIONS, OWNER)
   const style = options.errors ?? 'fastapi'
   if (style !== 'fastapi' && style !== 'rfc6750')
     throw new TypeError(`${OWNER}: \`errors\` must be "fastapi" or "rfc6750"`)
@@ -70,11 +82,10 @@ export function createCurrentPrincipal<P>(
     throw new TypeError(`${OWNER}: \`jwt\` must have a \`verify(token)\` method`)
   if (typeof options.loadPrincipal !== 'function')
     throw new TypeError(`${OWNER}: \`loadPrincipal\` must be a function`)
-  if (options.realm !== undefined && typeof options.realm !== 'string')
-    throw new TypeError(`${OWNER}: \`realm\` must be a string`)
+  const realm = checkRealm(OWNER, options.realm)
   const { jwt, loadPrincipal } = options
   const verifyNow = jwt.verifyNow?.bind(jwt) ?? ((token: string) => jwt.verify(token))
-  const challenge = challenges(style, options.realm, metadataURL(options.resourceMetadata))
+  const challenge = challenges(style, realm, metadataURL(options.resourceMetadata))
 
   // The function may answer synchronously or with a promise; either way the dependency gives a `P`.
   return dependency<
@@ -129,7 +140,9 @@ function metadataURL(value: unknown): string | undefined {
   if (value === undefined) return undefined
   try {
     const url = new URL(value instanceof URL ? value.href : (value as string))
-    if (url.protocol === 'https:' || url.protocol === 'http:') return url.href
+    // `href` is percent-encoded ASCII already; the check keeps that promise explicit.
+    if ((url.protocol === 'https:' || url.protocol === 'http:') && isPrintableASCII(url.href))
+      return url.href
   } catch {}
   throw new TypeError(`${OWNER}: \`resourceMetadata\` must be an absolute http(s) URL`)
 }

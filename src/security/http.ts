@@ -1,3 +1,4 @@
+import { checkRealm } from '../core/declare/challenge-params.js'
 import { SecurityScheme, type SecuritySchemeObject } from '../core/declare/security-scheme.js'
 import { HTTPException } from '../core/errors/index.js'
 import type { RequestView } from '../core/run/request-view.js'
@@ -107,14 +108,6 @@ export class HTTPDigest<A extends boolean = true> extends SecurityScheme<
   }
 }
 
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    if (code < 0x20 || code === 0x7f) return true
-  }
-  return false
-}
-
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -156,9 +149,7 @@ export class HTTPBasic<A extends boolean = true> extends SecurityScheme<
     super()
     const owner = new.target.name
     const settings = schemeSettings(owner, options)
-    const { realm } = options
-    if (realm !== undefined && (typeof realm !== 'string' || hasControlCharacter(realm)))
-      throw new TypeError(`${owner}: \`realm\` must be a string without control characters`)
+    const realm = checkRealm(owner, options.realm)
     this.schemeName = settings.schemeName
     this.autoError = settings.autoError as A
     this.realm = realm

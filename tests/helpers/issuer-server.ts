@@ -49,6 +49,8 @@ export interface TestIssuer {
   ): Promise<IssuerKey>
   /** Publishes exactly these keys (by kid), in this order. */
   publish(...kids: string[]): void
+  /** JWKs served as they are after the published keys (an `oct` key, say, that no pair makes). */
+  rawKeys: JWK[]
   /** The JWKS as currently served. */
   jwks(): { keys: JWK[] }
   hitsOf(path: string): number
@@ -96,7 +98,10 @@ export async function startTestIssuer(path = ''): Promise<TestIssuer> {
     publish(...kids) {
       published = [...kids]
     },
-    jwks: () => ({ keys: published.flatMap((kid) => keys.get(kid)?.jwk ?? []) }),
+    rawKeys: [],
+    jwks: () => ({
+      keys: [...published.flatMap((kid) => keys.get(kid)?.jwk ?? []), ...state.rawKeys],
+    }),
     hitsOf: (at) => hits.get(at) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {

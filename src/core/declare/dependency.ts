@@ -1,6 +1,7 @@
 import type * as z4 from 'zod/v4/core'
 import type { BackgroundTasks } from '../run/background-tasks.js'
 import type { ResponseParameter } from '../run/response-parameter.js'
+import { isScopeToken } from './challenge-params.js'
 import type { InputSource, Schema } from './inputs.js'
 import type { SecurityScheme } from './security-scheme.js'
 import type { SecurityScopes } from './security-scopes.js'
@@ -139,9 +140,10 @@ export function Security<T>(
 ): SecurityInput<T> {
   const scopes = options.scopes ?? []
   for (const scope of scopes) {
-    if (typeof scope !== 'string' || scope === '' || /\s/.test(scope))
+    // They are sent in `WWW-Authenticate: Bearer scope="…"` (RFC 6750 §3) and must parse there.
+    if (!isScopeToken(scope))
       throw new TypeError(
-        'Security(): every entry of `scopes` must be a non-empty string without spaces',
+        `Security(): \`scopes\` entry ${typeof scope === 'string' ? JSON.stringify(scope) : String(scope)} is not an RFC 6749 scope-token (a non-empty string of printable ASCII without spaces, " or \\)`,
       )
   }
   return {

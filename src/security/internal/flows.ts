@@ -1,3 +1,4 @@
+import { isScopeToken } from '../../core/declare/challenge-params.js'
 import type { OAuth2FlowBase, OAuth2Flows } from '../oauth2.js'
 import { requireString } from './scheme.js'
 
@@ -52,8 +53,10 @@ function normalizeScopes(owner: string, option: string, scopes: unknown): Record
     throw new TypeError(`${owner}: \`${option}\` must map scope names to descriptions`)
   const out: Record<string, string> = {}
   for (const [scope, description] of Object.entries(scopes)) {
-    if (scope === '' || /\s/.test(scope))
-      throw new TypeError(`${owner}: \`${option}\` names must be non-empty and contain no spaces`)
+    if (!isScopeToken(scope))
+      throw new TypeError(
+        `${owner}: \`${option}\` name ${JSON.stringify(scope)} is not an RFC 6749 scope-token (printable ASCII without spaces, " or \\)`,
+      )
     if (typeof description !== 'string')
       throw new TypeError(`${owner}: \`${option}\` descriptions must be strings`)
     out[scope] = description
