@@ -8,6 +8,7 @@ import {
   Path,
   Query,
   Router,
+  Security,
 } from 'gatehouse'
 import { beforeEach, describe, expect, test } from 'vitest'
 import * as z from 'zod'
@@ -340,5 +341,25 @@ describe('registration errors', () => {
     expect(() =>
       app.post('/', { inputs: { a: z.object({ x: z.string() }), b: Form(z.string()) } }, () => 1),
     ).toThrow(/Body\(\) and Form\(\)/)
+  })
+})
+
+describe('Security() and Depends() options', () => {
+  const dep = dependency({}, () => 'x')
+  test('Security(dep, ["read"]), scopes by position, is refused: it would require none', () => {
+    expect(() => Security(dep, ['read'] as never)).toThrow(
+      'Security(): the second argument is an options object: Security(dep, { scopes: ["read"] })',
+    )
+    expect(() => Security(dep, { scope: ['read'] } as never)).toThrow(
+      'Security(): unknown option `scope`',
+    )
+    expect(() => Security(dep, { scopes: 'read' } as never)).toThrow('`scopes` must be a list')
+  })
+
+  test('Depends(dep, { scopes }) is refused: only Security() requires scopes', () => {
+    expect(() => Depends(dep, { scopes: ['read'] } as never)).toThrow(
+      'Depends(): `scopes` belongs to Security(dep, { scopes })',
+    )
+    expect(() => Depends(dep, [] as never)).toThrow('Depends(): the second argument')
   })
 })

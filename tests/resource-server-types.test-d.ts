@@ -4,6 +4,7 @@ import {
   createJWTCodec,
   createJWTVerifier,
   Gatehouse,
+  HTTPBasic,
   HTTPBearer,
   OAuth2PasswordBearer,
   Security,
@@ -58,12 +59,18 @@ describe('createCurrentPrincipal takes any TokenVerifier', () => {
     })
   })
 
+  test('HTTPBearer is a token scheme: its credentials are the token', () => {
+    const jwt = createJWTCodec({ secret: 'x'.repeat(32) })
+    const user = createCurrentPrincipal({ scheme: new HTTPBearer(), jwt, loadPrincipal })
+    expectTypeOf(user).not.toBeAny()
+  })
+
   test('what cannot work does not compile', () => {
     const jwt = createJWTCodec({ secret: 'x'.repeat(32) })
     // @ts-expect-error: a verifier needs verify(token)
     createCurrentPrincipal({ scheme, jwt: { check: () => true }, loadPrincipal })
-    // @ts-expect-error: HTTPBearer gives { scheme, credentials }, not the token
-    createCurrentPrincipal({ scheme: new HTTPBearer(), jwt, loadPrincipal })
+    // @ts-expect-error: HTTPBasic gives a username and password, not a token
+    createCurrentPrincipal({ scheme: new HTTPBasic(), jwt, loadPrincipal })
     // @ts-expect-error: an audience is required for tokens from an issuer
     createJWTVerifier({ issuer: 'https://issuer.example' })
   })

@@ -5,13 +5,17 @@ import { SecurityScopes } from '../core/declare/security-scopes.js'
 import { HTTPException, isInvalidTokenError } from '../core/errors/index.js'
 import type { TokenVerifier, VerifiedToken } from '../jwt/index.js'
 import { refuseUnknown } from '../jwt/verifier-options.js'
+import { HTTPBasic, type HTTPBearer, HTTPDigest } from '../security/http.js'
 import { bearerChallenge, type ErrorStyle } from './bearer-challenge.js'
 import { PrincipalScheme } from './principal-scheme.js'
 
 /** Options of {@link createCurrentPrincipal}. */
 export interface CurrentPrincipalOptions<P> {
-  /** Where the bearer token comes from, e.g. an `OAuth2PasswordBearer`. */
-  scheme: SecurityScheme<string> | SecurityScheme<string | undefined>
+  /**
+   * Where the bearer token comes from: an `OAuth2PasswordBearer` (or another OAuth2 scheme), an
+   * `HTTPBearer` (its `credentials` are the token), or any scheme that gives the token as a string.
+   */
+  scheme: SecurityScheme<string> | SecurityScheme<string | undefined> | HTTPBearer<boolean>
   /**
    * Verifies the access token: a `createJWTCodec` codec, a `createJWTVerifier` over an issuer's
    * keys, a `createIntrospectionVerifier`, or any {@link TokenVerifier}. Its `InvalidTokenError`s
@@ -77,6 +81,11 @@ export function createCurrentPrincipal<P>(
   if (!(options.scheme instanceof SecurityScheme))
     throw new TypeError(
       `${OWNER}: \`scheme\` must be a security scheme (e.g. OAuth2PasswordBearer)`,
+    )
+  // These give a username and password, or Digest parameters: never a bearer token.
+  if (options.scheme instanceof HTTPBasic || options.scheme instanceof HTTPDigest)
+    throw new TypeError(
+      `${OWNER}: \`scheme\` must give a bearer token (OAuth2PasswordBearer, HTTPBearer, …), not ${options.scheme.constructor.name}'s credentials`,
     )
   if (typeof options.jwt?.verify !== 'function')
     throw new TypeError(`${OWNER}: \`jwt\` must have a \`verify(token)\` method`)

@@ -15,12 +15,12 @@ export class PrincipalScheme extends SecurityScheme<string> {
   // The principal is required: the operation is documented as needing this scheme.
   readonly autoError = true
   readonly model: SecurityScheme['model']
-  readonly #inner: SecurityScheme<string | undefined>
+  readonly #inner: SecurityScheme<unknown>
   readonly #missing: (scopes: readonly string[]) => HTTPException
   readonly #malformed: (reason: string) => HTTPException
 
   constructor(
-    inner: SecurityScheme<string | undefined>,
+    inner: SecurityScheme<unknown>,
     challenge: {
       /** Given the scopes the route requires through this scheme. */
       missing: (scopes: readonly string[]) => HTTPException
@@ -38,7 +38,7 @@ export class PrincipalScheme extends SecurityScheme<string> {
   // Synchronous when the user's scheme is: the tutorial's hot path stays free of promises.
   extract(request: RequestView, context?: SchemeContext): string | Promise<string> {
     const scopes = context?.scopes ?? []
-    let token: string | undefined | Promise<string | undefined>
+    let token: unknown
     try {
       token = this.#inner.extract(request, context)
     } catch (error) {
@@ -54,7 +54,12 @@ export class PrincipalScheme extends SecurityScheme<string> {
     return this.#present(token, scopes)
   }
 
-  #present(token: string | undefined, scopes: readonly string[]): string {
+  #present(value: unknown, scopes: readonly string[]): string {
+    // An `HTTPBearer` gives `{ scheme, credentials }`: the credentials are the token.
+    const token =
+      typeof value === 'object' && value !== null
+        ? (value as { credentials?: unknown }).credentials
+        : value
     if (typeof token === 'string' && token !== '') return token
     throw this.#missing(scopes)
   }

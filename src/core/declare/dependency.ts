@@ -118,6 +118,15 @@ export function Depends<T>(
   dep: Dependable<T>,
   options: { useCache?: boolean } = {},
 ): DependsInput<T> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError('Depends(): the second argument is an options object: { useCache }')
+  for (const key of Object.keys(options))
+    if (key !== 'useCache')
+      throw new TypeError(
+        key === 'scopes'
+          ? 'Depends(): `scopes` belongs to Security(dep, { scopes }), which requires them'
+          : `Depends(): unknown option \`${key}\` (known: useCache)`,
+      )
   return { '~gatehouse': 'depends', dependency: dep, useCache: options.useCache ?? true }
 }
 
@@ -138,7 +147,18 @@ export function Security<T>(
   dep: Dependable<T>,
   options: { scopes?: readonly string[]; useCache?: boolean } = {},
 ): SecurityInput<T> {
+  // `Security(dep, ['read'])` (FastAPI's `Security(dep, scopes=[…])` by position) would otherwise
+  // require no scope at all: the one mistake here that silently opens a route.
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(
+      'Security(): the second argument is an options object: Security(dep, { scopes: ["read"] })',
+    )
+  for (const key of Object.keys(options))
+    if (key !== 'scopes' && key !== 'useCache')
+      throw new TypeError(`Security(): unknown option \`${key}\` (known: scopes, useCache)`)
   const scopes = options.scopes ?? []
+  if (!Array.isArray(scopes))
+    throw new TypeError('Security(): `scopes` must be a list of scope names')
   for (const scope of scopes) {
     // They are sent in `WWW-Authenticate: Bearer scope="…"` (RFC 6750 §3) and must parse there.
     if (!isScopeToken(scope))
