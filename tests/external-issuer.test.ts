@@ -40,6 +40,8 @@ describe.each(transports)('the external-issuer example through $name', (transpor
     aud: RESOURCE,
     sub: 'johndoe',
     scope: 'me items',
+    client_id: 'tutorial-client',
+    jti: crypto.randomUUID(),
     iat: now(),
     exp: now() + 600,
     ...extra,

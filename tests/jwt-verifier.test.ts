@@ -23,6 +23,8 @@ const claims = (extra: Record<string, unknown> = {}): JWTPayload => ({
   iat: NOW - 10,
   exp: NOW + 600,
   scope: 'read write',
+  client_id: 'app',
+  jti: 'token-1',
   ...extra,
 })
 
@@ -196,6 +198,18 @@ describe('keys and headers', () => {
       await expectRefused(v.verify(token), 'token_type_invalid', 'typ')
     }
     expect((await verifier().verify(await rs().sign(claims(), { typ: 'JWT' }))).subject).toBe('ada')
+  })
+
+  it('with typ at+jwt, also requires the RFC 9068 §2.2 claims client_id, iat and jti', async () => {
+    const v = verifier({ typ: 'at+jwt' })
+    for (const claim of ['client_id', 'iat', 'jti']) {
+      const token = await rs().sign(claims({ [claim]: undefined }), { typ: 'at+jwt' })
+      await expectRefused(v.verify(token), 'token_claim_invalid', claim)
+      // Without the profile a plain JWT needs none of them.
+      expect(
+        (await verifier().verify(await rs().sign(claims({ [claim]: undefined })))).subject,
+      ).toBe('ada')
+    }
   })
 
   it('refuses a set with private keys, short RSA moduli or unknown key types, naming the key', () => {

@@ -14,6 +14,11 @@ export interface ClaimRules {
   audience: readonly string[] | undefined
   scopes: ScopeRule
   clockTolerance: number
+  /**
+   * RFC 9068 §2.2: an access token profiled as `at+jwt` also carries `client_id`, `iat` and `jti`
+   * (besides `iss`, `exp`, `aud` and `sub`, checked anyway); set when the verifier requires that `typ`.
+   */
+  accessTokenClaims?: boolean
 }
 
 /**
@@ -66,6 +71,14 @@ export function checkClaims(
     throw new InvalidTokenError('token_not_yet_valid', 'iat')
   if (typeof sub !== 'string' || sub === '')
     throw new InvalidTokenError('token_claim_invalid', 'sub')
+  if (rules.accessTokenClaims === true) {
+    if (iat === undefined) throw new InvalidTokenError('token_claim_invalid', 'iat')
+    for (const claim of ['client_id', 'jti'] as const) {
+      const value = payload[claim]
+      if (typeof value !== 'string' || value === '')
+        throw new InvalidTokenError('token_claim_invalid', claim)
+    }
+  }
   return { subject: sub, scopes: readScopes(payload, rules.scopes), payload }
 }
 

@@ -54,6 +54,8 @@ export function buildJWTVerifier(
     audience: resolved.audience,
     scopes: resolved.scopeClaims,
     clockTolerance: resolved.clockTolerance,
+    accessTokenClaims:
+      resolved.typ !== undefined && /^(?:application\/)?at\+jwt$/i.test(resolved.typ),
   }
   const cache = new VerifiedTokenCache(resolved.cacheSize, resolved.clockTolerance)
 
