@@ -87,3 +87,17 @@ describe('createCurrentPrincipal', () => {
     ).not.toThrow()
   })
 })
+
+describe('createIntrospectionVerifier', () => {
+  it('refuses an unknown option, naming it', async () => {
+    const { createIntrospectionVerifier } = await import('gatehouse')
+    expect(() =>
+      createIntrospectionVerifier({
+        endpoint: 'https://issuer.example/introspect',
+        clientId: 'api',
+        clientSecret: 'secret',
+        client_secret: 'x',
+      } as never),
+    ).toThrow(/^createIntrospectionVerifier: unknown option "client_secret" \(known: /)
+  })
+})

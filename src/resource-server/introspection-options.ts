@@ -1,5 +1,12 @@
 import { FetchFailure, issuerURL } from '../jwt/fetch-json.js'
-import { clock, count, nonEmpty, seconds, stringList } from '../jwt/verifier-options.js'
+import {
+  clock,
+  count,
+  nonEmpty,
+  refuseUnknown,
+  seconds,
+  stringList,
+} from '../jwt/verifier-options.js'
 
 /** Options of `createIntrospectionVerifier`. */
 export interface IntrospectionVerifierOptions {
@@ -62,9 +69,28 @@ export interface ResolvedIntrospection {
 const OWNER = 'createIntrospectionVerifier'
 
 /** Checks introspection options once, throwing a `TypeError` that names the faulty option. */
+const OPTIONS: readonly string[] = [
+  'endpoint',
+  'clientId',
+  'clientSecret',
+  'clientAuth',
+  'issuer',
+  'audience',
+  'scopeClaim',
+  'cacheSize',
+  'cacheMaxAge',
+  'clockTolerance',
+  'now',
+  'timeout',
+  'maxBytes',
+  'allowHTTP',
+  'fetch',
+]
+
 export function resolveIntrospection(options: IntrospectionVerifierOptions): ResolvedIntrospection {
   if (typeof options !== 'object' || options === null)
     throw new TypeError(`${OWNER}: options must be an object`)
+  refuseUnknown(options, OPTIONS, OWNER)
   const allowHTTP = options.allowHTTP ?? false
   if (typeof allowHTTP !== 'boolean') throw new TypeError(`${OWNER}: "allowHTTP" must be a boolean`)
   const endpoint = issuerURL(options.endpoint, `${OWNER}: "endpoint"`, allowHTTP)
