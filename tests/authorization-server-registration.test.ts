@@ -259,6 +259,7 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect((await from('192.0.2.1')).status).toBe(201)
     expect((await from('192.0.2.1', { bad: true })).status).toBe(400)
     expect((await from('192.0.2.1')).status).toBe(201)
+    expect((await from('192.0.2.1')).status).toBe(201)
     const limited = await from('192.0.2.1')
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after')).toBe('60')
@@ -273,6 +274,36 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect((await from('192.0.2.1')).headers.get('retry-after')).toBe('30')
     f.clock.advance(30)
     expect((await from('192.0.2.1')).status).toBe(201)
+  })
+
+  test('refused registrations do not use up the quota: only created clients count', async () => {
+    await open({ limit: 2, window: 60 })
+    const from = (body: unknown) => register(body, { 'x-test-address': '192.0.2.9' })
+    for (let i = 0; i < 12; i++) {
+      const refused = await from(
+        i % 2 === 0 ? { redirect_uris: ['http://evil.example/cb'] } : { ...APP, scope: 'admin' },
+      )
+      expect(refused.status).toBe(400)
+    }
+    expect((await from(APP)).status).toBe(201)
+    expect((await from(APP)).status).toBe(201)
+    expect((await from(APP)).status).toBe(429)
+    expect(await f.store.listClients()).toHaveLength(6)
+  })
+
+  test('concurrent registrations mixed with refused ones: exactly the limit is created', async () => {
+    await open({ limit: 3 })
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        register(i % 2 === 0 ? APP : { redirect_uris: ['javascript:alert(1)'] }, {
+          'x-test-address': '198.51.100.8',
+        }),
+      ),
+    )
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(3)
+    // A refused one is 400, or 429 when it came after the quota was full.
+    expect(answers.every((r) => [201, 400, 429].includes(r.status))).toBe(true)
+    expect(await f.store.listClients()).toHaveLength(7)
   })
 
   test('concurrent registrations from one address never pass the limit', async () => {
