@@ -105,9 +105,15 @@ describe.each(matrix)('the password grant ($name)', ({ transport, store }) => {
     expect(answers).toEqual([wrong, wrong, wrong])
   })
 
-  test('a disabled user\'s right password counts as a failure (the throttle confirms nothing)', async () => {
+  test("a disabled user's right password counts as a failure (the throttle confirms nothing)", async () => {
     f = await openFixture(transport, store, {
-      throttle: { usernameAttempts: 2, addressAttempts: 100, baseDelay: 2, maxDelay: 8, window: 60 },
+      throttle: {
+        usernameAttempts: 2,
+        addressAttempts: 100,
+        baseDelay: 2,
+        maxDelay: 8,
+        window: 60,
+      },
     })
     await login({ username: 'eve', password: 'wrong' })
     await login({ username: 'eve', password: 'eve-password' })

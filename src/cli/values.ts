@@ -35,11 +35,17 @@ export function integerOption(
   return number
 }
 
+/** The administration's option names as the CLI's options. */
+const OPTION_NAMES: Record<string, string> = {
+  grantTypes: '--grant-types',
+  redirectUris: '--redirect-uris',
+  name: '--name',
+  id: '<client_id>',
+}
+
 /** An administration `TypeError` ("createUser: `username` must …") as the CLI says it. */
 export function adminMessage(error: TypeError): string {
   return error.message
     .replace(/^create(User|Client): /, '')
-    .replace(/`(\w+)`/g, (_, name) =>
-      name === 'grantTypes' ? '--grant-types' : name === 'id' ? '<client_id>' : `<${name}>`,
-    )
+    .replace(/`(\w+)`/g, (_, name: string) => OPTION_NAMES[name] ?? `<${name}>`)
 }
