@@ -175,7 +175,8 @@ function isGone(error: unknown): boolean {
   return code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END'
 }
 
-const NON_ASCII = /[^\x00-\x7f]/
+// Any UTF-16 code unit above U+007F (a surrogate half included): the same as [^\x00-\x7f].
+const NON_ASCII = /[\u0080-\uffff]/
 
 function hasLatin1(headers: readonly (string | readonly string[])[]): boolean {
   for (let i = 1; i < headers.length; i += 2) {
