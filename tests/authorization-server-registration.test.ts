@@ -358,6 +358,18 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect(answers.filter((r) => r.status === 429)).toHaveLength(5)
   })
 
+  test('GET /register is 405 with Allow: POST, no-store and an RFC 6749 §5.2 body', async () => {
+    await open()
+    const response = await f.send('/register')
+    expect(response.status).toBe(405)
+    expect(response.headers.get('allow')).toBe('POST')
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(await response.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'This endpoint accepts POST requests only',
+    })
+  })
+
   test('metadata and OpenAPI name the registration endpoint', async () => {
     await open(true)
     const metadata = await (await f.send('/.well-known/oauth-authorization-server')).json()
