@@ -15,7 +15,8 @@ const valid = (): AuthorizationServerOptions => ({
 describe('createAuthorizationServer options', () => {
   test('a minimal server has the authorization, token, revocation and introspection endpoints and discovery', () => {
     const server = createAuthorizationServer(valid())
-    expect(server.router.routes.map((r) => `${r.method} ${r.path}`)).toEqual([
+    const visible = server.router.routes.filter((r) => r.options.includeInSchema !== false)
+    expect(visible.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /authorize',
       'POST /authorize',
       'POST /token',
@@ -24,6 +25,11 @@ describe('createAuthorizationServer options', () => {
       'GET /.well-known/oauth-authorization-server',
       'GET /.well-known/jwks.json',
     ])
+    // The POST-only endpoints answer other methods with an RFC 6749 405, from hidden routes.
+    const hidden = server.router.routes.filter((r) => r.options.includeInSchema === false)
+    expect(new Set(hidden.map((r) => r.path))).toEqual(
+      new Set(['/token', '/revoke', '/introspect']),
+    )
     expect(server.issuer).toBe('https://auth.example.com')
   })
 
