@@ -132,8 +132,33 @@ describe.each(matrix)('GET /authorize checks the request ($name)', ({ transport,
     ['prompt=none with another value', { prompt: 'none consent' }, 'invalid_request'],
     ['response_mode=fragment', { response_mode: 'fragment' }, 'invalid_request'],
     ['prompt=none and nobody signed in', { prompt: 'none' }, 'login_required'],
+    [
+      'a request object (RFC 9101)',
+      { request: 'eyJhbGciOiJub25lIn0.eyJzY29wZSI6ImFkbWluIn0.' },
+      'request_not_supported',
+    ],
+    [
+      'a request_uri (RFC 9101)',
+      { request_uri: 'urn:ietf:params:oauth:request_uri:abc' },
+      'request_uri_not_supported',
+    ],
+    [
+      'request and request_uri, prompt=none',
+      { request: 'x.y.z', request_uri: 'https://app.example.com/r', prompt: 'none' },
+      'request_not_supported',
+    ],
   ])('%s: an error sent to the redirect URI with state and iss', async (_name, changes, error) => {
     await expectErrorRedirect(await authorize(changes), error)
+  })
+
+  test('a request object from an unknown redirect URI is still an error page, not a redirect', async () => {
+    const response = await authorize({ request: 'x.y.z', redirect_uri: 'https://evil.example/cb' })
+    expect(response.status).toBe(400)
+    expect(response.headers.get('location')).toBeNull()
+  })
+
+  test('an empty request parameter counts as omitted (RFC 6749 §3.1)', async () => {
+    expect((await authorize({ request: '', request_uri: '' })).status).toBe(200)
   })
 
   test('a repeated state is an error whose response carries no state', async () => {
@@ -210,6 +235,8 @@ describe.each(matrix)('GET /authorize checks the request ($name)', ({ transport,
       response_modes_supported: ['query'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
     })
     expect(metadata.registration_endpoint).toBeUndefined()
     expect(f.server.metadata.authorization_endpoint).toBe(`${ISSUER}/authorize`)
@@ -229,6 +256,7 @@ describe.each(matrix)('without the code grant ($name)', ({ transport, store }) =
       for (const value of Object.values(metadata))
         if (Array.isArray(value)) expect(value.length).toBeGreaterThan(0)
       expect(metadata.authorization_response_iss_parameter_supported).toBeUndefined()
+      expect(metadata.request_uri_parameter_supported).toBeUndefined()
       await expect(
         f.server.completeLogin({ userId: f.users.ada, returnTo: `${ISSUER}/authorize?x` }),
       ).rejects.toThrow(TypeError)

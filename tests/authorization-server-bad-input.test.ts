@@ -93,11 +93,25 @@ describe.each(matrix)('bad input to the endpoints ($name)', ({ transport, store 
       )
     })
 
-    test('GET is 405 with Allow: POST', async () => {
-      const response = await f.send(path)
+    test.each(['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])(
+      '%s is 405 with Allow: POST, no-store and an RFC 6749 §5.2 body',
+      async (method) => {
+        const response = await f.send(path, { method })
+        expect(response.status).toBe(405)
+        expect(response.headers.get('allow')).toBe('POST')
+        expect(response.headers.get('cache-control')).toBe('no-store')
+        expect(await expectError(response, 405, 'invalid_request')).toBe(
+          'This endpoint accepts POST requests only',
+        )
+      },
+    )
+
+    test('HEAD is 405 with Allow: POST and no body', async () => {
+      const response = await f.send(path, { method: 'HEAD' })
       expect(response.status).toBe(405)
       expect(response.headers.get('allow')).toBe('POST')
-      await response.body?.cancel()
+      expect(response.headers.get('cache-control')).toBe('no-store')
+      expect(await response.text()).toBe('')
     })
   })
 

@@ -177,6 +177,28 @@ describe('the example configuration', () => {
       'ISSUER',
     )
   })
+
+  test.each([
+    [
+      'an ISSUER with a path',
+      { ISSUER: 'http://127.0.0.1:8125/auth' },
+      /^ISSUER must be an origin/,
+    ],
+    ['an ISSUER that is no URL', { ISSUER: 'http://exa mple' }, /`issuer` must be a URL/],
+    ['a bad PORT', { PORT: 'x' }, /^PORT must be an integer/],
+  ])('%s: one line on stderr and exit 1, no stack trace', async (_name, env, message) => {
+    const run = await promisify(execFile)('node', ['build/examples/authorization-server/main.js'], {
+      env: { ...process.env, DATABASE_URL: join(dir, 'refused.db'), PORT: '0', ...env },
+    }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    )
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe('')
+    const lines = run.stderr.trimEnd().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]?.replace(/^authorization-server: /, '')).toMatch(message)
+  })
 })
 
 const ISSUER = 'http://127.0.0.1:8000'

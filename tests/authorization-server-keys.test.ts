@@ -63,6 +63,8 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
     })
     expect(f.server.metadata.issuer).toBe(ISSUER)
   })

@@ -193,14 +193,22 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     expect(await missing.text()).toContain('Enter your username and password.')
   })
 
-  test('a disabled user cannot sign in', async () => {
+  test('a disabled user cannot sign in, and its right password gets the wrong-password page', async () => {
     await open()
-    const response = await signIn(browser(f.send), authorizeQuery(pkce().challenge), {
-      username: 'eve',
-      password: 'eve-password',
-    })
-    expect(response.status).toBe(400)
-    expect(await response.text()).toContain('This account cannot sign in.')
+    const pageFor = async (password: string) => {
+      const response = await signIn(browser(f.send), authorizeQuery(pkce().challenge), {
+        username: 'eve',
+        password,
+      })
+      expect(response.status).toBe(400)
+      // The page's hidden fields differ per request; the message must not.
+      const text = await response.text()
+      return text.match(/<p class="error"[^>]*>([^<]*)</)?.[1] ?? text
+    }
+    const right = await pageFor('eve-password')
+    expect(right).toBe(await pageFor('wrong'))
+    expect(right).toContain('The username or password is not right.')
+    expect(right).not.toContain('cannot sign in')
   })
 
   test('failed sign-ins are throttled: a 429 page with Retry-After', async () => {

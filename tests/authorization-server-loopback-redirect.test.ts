@@ -117,6 +117,32 @@ describe.each(matrix)('loopback redirect URIs ($name)', ({ transport, store }) =
     expect((await exact.json()).scope).toBe('read')
   })
 
+  test('a host-only loopback URI matches on any port, exactly as registered otherwise', async () => {
+    await f.server.admin.createClient({
+      id: 'bare',
+      public: true,
+      grantTypes: ['authorization_code'],
+      redirectUris: ['http://127.0.0.1:8080'],
+      scopes: ['read'],
+    })
+    const { challenge } = pkce()
+    const silent = (redirect: string) =>
+      authorize(challenge, { client_id: 'bare', redirect_uri: redirect, prompt: 'none' })
+    for (const redirect of ['http://127.0.0.1:8080', 'http://127.0.0.1:43111']) {
+      const response = await silent(redirect)
+      expect(response.status).toBe(302)
+      const location = locationOf(response)
+      // The parser writes the empty path as "/": the same URI (RFC 3986 §6.2.3).
+      expect(`${location.origin}${location.pathname}`).toBe(`${redirect}/`)
+      expect(location.searchParams.get('error')).toBe('login_required')
+    }
+    for (const redirect of ['http://127.0.0.1:43111/', 'http://127.0.0.1:43111/cb']) {
+      const response = await silent(redirect)
+      expect(response.status).toBe(400)
+      expect(response.headers.get('location')).toBeNull()
+    }
+  })
+
   test('issueAuthorizationCode applies the same rule', async () => {
     const request = {
       clientId: 'spa',

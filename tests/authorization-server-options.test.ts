@@ -15,7 +15,8 @@ const valid = (): AuthorizationServerOptions => ({
 describe('createAuthorizationServer options', () => {
   test('a minimal server has the authorization, token, revocation and introspection endpoints and discovery', () => {
     const server = createAuthorizationServer(valid())
-    expect(server.router.routes.map((r) => `${r.method} ${r.path}`)).toEqual([
+    const visible = server.router.routes.filter((r) => r.options.includeInSchema !== false)
+    expect(visible.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /authorize',
       'POST /authorize',
       'POST /token',
@@ -24,6 +25,11 @@ describe('createAuthorizationServer options', () => {
       'GET /.well-known/oauth-authorization-server',
       'GET /.well-known/jwks.json',
     ])
+    // The POST-only endpoints answer other methods with an RFC 6749 405, from hidden routes.
+    const hidden = server.router.routes.filter((r) => r.options.includeInSchema === false)
+    expect(new Set(hidden.map((r) => r.path))).toEqual(
+      new Set(['/token', '/revoke', '/introspect']),
+    )
     expect(server.issuer).toBe('https://auth.example.com')
   })
 
@@ -115,8 +121,75 @@ describe('createAdministration', () => {
     [{ grantTypes: ['authorization_code'], redirectUris: ['/relative'] }, /absolute/],
     [{ grantTypes: ['client_credentials'], scopes: ['write'] }, /unknown or invalid scope/],
     [{ id: 'tab\there', grantTypes: ['client_credentials'] }, /`id`/],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://a.example/c\nb'] },
+      /`redirectUris`: a redirect URI must not contain control characters/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://a.example/cb\u0000'] },
+      /`redirectUris`: a redirect URI must not contain control characters/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://a.example/cb\t'] },
+      /control characters or whitespace/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: [' https://a.example/cb'] },
+      /control characters or whitespace/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://a.example/c b'] },
+      /control characters or whitespace/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://a.example/cb\u2028'] },
+      /control characters or whitespace/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://a.example/cb\u00a0'] },
+      /control characters or whitespace/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://u:p@a.example/cb'] },
+      /`redirectUris`: a redirect URI must not carry credentials/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://A.example/cb'] },
+      /exact form it is used in: https:\/\/a\.example\/cb$/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://a.example:443/cb'] },
+      /exact form/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://a.example/caf\u00e9'] },
+      /exact form it is used in: https:\/\/a\.example\/caf%C3%A9$/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://a.example/cb?a=|'] },
+      /RFC 3986/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: [42] },
+      /`redirectUris` must be an array of strings/,
+    ],
+    [{ grantTypes: ['authorization_code'], redirectUris: 'https://a.example/cb' }, /redirectUris/],
+    [
+      { grantTypes: ['authorization_code'] },
+      /`redirectUris` is required with the authorization_code/,
+    ],
+    [{ grantTypes: ['refresh_token'] }, /refresh_token needs authorization_code or password/],
+    [
+      { grantTypes: ['client_credentials', 'refresh_token'] },
+      /refresh_token needs authorization_code or password/,
+    ],
+    [{ grantTypes: ['client_credentials'], name: '' }, /`name` must be 1 to 200 printable/],
+    [{ grantTypes: ['client_credentials'], name: 'a\u001b[31mred' }, /`name`/],
+    [{ grantTypes: ['client_credentials'], name: 'x'.repeat(201) }, /`name`/],
   ])('createClient refuses %j', async (client, message) => {
-    await expect(admin().createClient(client as never)).rejects.toThrow(message)
+    const refused = admin().createClient(client as never)
+    await expect(refused).rejects.toThrow(TypeError)
+    await expect(refused).rejects.toThrow(message)
   })
 
   test('createClient: a 256-bit secret once, only its hash stored; public clients get none', async () => {
@@ -134,6 +207,7 @@ describe('createAdministration', () => {
       id: 'spa',
       public: true,
       grantTypes: ['authorization_code'],
+      redirectUris: ['http://127.0.0.1:8080', 'https://spa.example.com/cb?x=1'],
     })
     expect(spa.clientSecret).toBeUndefined()
     expect(spa.client.secretHash).toBeNull()

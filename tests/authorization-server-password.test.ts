@@ -91,14 +91,58 @@ describe.each(matrix)('the password grant ($name)', ({ transport, store }) => {
     })
   })
 
-  test('a disabled user with the right password is refused', async () => {
+  test('a disabled user gets the wrong-password answer, whether its password is right or not', async () => {
     f = await openFixture(transport, store)
-    const response = await login({ username: 'eve', password: 'eve-password' })
-    expect(response.status).toBe(400)
-    expect(await response.json()).toEqual({
-      error: 'invalid_grant',
-      error_description: 'The user is disabled',
+    const answers = []
+    for (const password of ['eve-password', 'wrong', 'eve-password']) {
+      const response = await login({ username: 'eve', password })
+      answers.push({ status: response.status, body: await response.json() })
+    }
+    const wrong = {
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'The username or password is wrong' },
+    }
+    expect(answers).toEqual([wrong, wrong, wrong])
+  })
+
+  test("a disabled user's right password counts as a failure (the throttle confirms nothing)", async () => {
+    f = await openFixture(transport, store, {
+      throttle: {
+        usernameAttempts: 2,
+        addressAttempts: 100,
+        baseDelay: 2,
+        maxDelay: 8,
+        window: 60,
+      },
     })
+    await login({ username: 'eve', password: 'wrong' })
+    await login({ username: 'eve', password: 'eve-password' })
+    const delayed = await login({ username: 'eve', password: 'eve-password' })
+    expect(delayed.status).toBe(429)
+    expect((await delayed.json()).error).toBe('temporarily_unavailable')
+  })
+
+  test('a disabled user is verified against its hash, never upgraded', async () => {
+    const calls: string[] = []
+    const spy: PasswordHasher = {
+      ...testPasswords,
+      verify(password, hash) {
+        calls.push('verify')
+        return testPasswords.verify(password, hash)
+      },
+      verifyAndUpdate(password, hash) {
+        calls.push('verifyAndUpdate')
+        return testPasswords.verifyAndUpdate(password, hash)
+      },
+    }
+    f = await openFixture(transport, store, { passwords: spy })
+    const weaker = await createPasswordHasher({ memoryCost: 512, timeCost: 1, workers: 1 }).hash(
+      'eve-password',
+    )
+    await f.store.updateUser(f.users.eve, { passwordHash: weaker })
+    await login({ username: 'eve', password: 'eve-password' })
+    expect(calls).toEqual(['verify'])
+    expect((await f.store.findUserById(f.users.eve))?.passwordHash).toBe(weaker)
   })
 
   test('a client without the refresh_token grant gets no refresh token', async () => {

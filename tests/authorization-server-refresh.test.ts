@@ -146,7 +146,7 @@ describe.each(matrix)('the refresh token grant ($name)', ({ transport, store }) 
     f = await openFixture(transport, store)
     const { clientSecret } = await f.server.admin.createClient({
       id: 'other',
-      grantTypes: ['refresh_token'],
+      grantTypes: ['password', 'refresh_token'],
       scopes: ['read', 'write'],
     })
     const first = await loginAda()

@@ -128,6 +128,22 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     ['none, for the code grant', []],
     ['too many', Array.from({ length: 21 }, (_, i) => `https://client.example.org/${i}`)],
     ['an overlong one', [`https://client.example.org/${'x'.repeat(2000)}`]],
+    ['a newline', ['https://client.example.org/c\nb']],
+    ['CR LF and a header', ['https://client.example.org/cb\r\nX-Injected: 1']],
+    ['a NUL', ['https://client.example.org/cb\u0000']],
+    ['DEL', ['https://client.example.org/cb\u007f']],
+    ['a tab', ['https://client.example.org/cb\t']],
+    ['a leading space', [' https://client.example.org/cb']],
+    ['a space', ['https://client.example.org/c b']],
+    ['U+2028', ['https://client.example.org/cb\u2028']],
+    ['a no-break space', ['https://client.example.org/cb\u00a0']],
+    ['an upper-case host', ['https://Client.example.org/cb']],
+    ['the default port', ['https://client.example.org:443/cb']],
+    ['a dot segment', ['https://client.example.org/a/../cb']],
+    ['non-ASCII', ['https://client.example.org/caf\u00e9']],
+    ['a character RFC 3986 does not allow', ['https://client.example.org/cb?a=|']],
+    ['empty user info', ['https://@client.example.org/cb']],
+    ['an empty fragment', ['https://client.example.org/cb#']],
   ])('a redirect URI with %s: invalid_redirect_uri', async (_name, redirect_uris) => {
     await open()
     const response = await register({ ...APP, redirect_uris })
@@ -169,6 +185,33 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
       const refused = await register({ ...APP, redirect_uris: [uri] })
       expect(refused.status).toBe(400)
       expect((await refused.json()).error).toBe('invalid_redirect_uri')
+    }
+  })
+
+  test('a redirect URI is stored as sent: exact forms, and host-only ones without the "/"', async () => {
+    await open()
+    const uris = [
+      'https://client.example.org',
+      'https://client.example.org?tenant=7',
+      'http://127.0.0.1:8080',
+      'https://client.example.org/caf%C3%A9',
+    ]
+    const response = await register({ ...APP, redirect_uris: uris })
+    expect(response.status).toBe(201)
+    const { client_id, redirect_uris } = await response.json()
+    expect(redirect_uris).toEqual(uris)
+    expect((await f.store.findClient(client_id))?.redirectUris).toEqual(uris)
+  })
+
+  test('refresh_token without the code grant can never be used: invalid_client_metadata', async () => {
+    await open({ grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'] })
+    for (const grant_types of [['refresh_token'], ['client_credentials', 'refresh_token']]) {
+      const response = await register({ grant_types, scope: 'read' })
+      expect(response.status).toBe(400)
+      expect(await response.json()).toEqual({
+        error: 'invalid_client_metadata',
+        error_description: 'The refresh_token grant needs the authorization_code grant',
+      })
     }
   })
 
@@ -259,6 +302,7 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect((await from('192.0.2.1')).status).toBe(201)
     expect((await from('192.0.2.1', { bad: true })).status).toBe(400)
     expect((await from('192.0.2.1')).status).toBe(201)
+    expect((await from('192.0.2.1')).status).toBe(201)
     const limited = await from('192.0.2.1')
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after')).toBe('60')
@@ -275,6 +319,36 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect((await from('192.0.2.1')).status).toBe(201)
   })
 
+  test('refused registrations do not use up the quota: only created clients count', async () => {
+    await open({ limit: 2, window: 60 })
+    const from = (body: unknown) => register(body, { 'x-test-address': '192.0.2.9' })
+    for (let i = 0; i < 12; i++) {
+      const refused = await from(
+        i % 2 === 0 ? { redirect_uris: ['http://evil.example/cb'] } : { ...APP, scope: 'admin' },
+      )
+      expect(refused.status).toBe(400)
+    }
+    expect((await from(APP)).status).toBe(201)
+    expect((await from(APP)).status).toBe(201)
+    expect((await from(APP)).status).toBe(429)
+    expect(await f.store.listClients()).toHaveLength(6)
+  })
+
+  test('concurrent registrations mixed with refused ones: exactly the limit is created', async () => {
+    await open({ limit: 3 })
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        register(i % 2 === 0 ? APP : { redirect_uris: ['javascript:alert(1)'] }, {
+          'x-test-address': '198.51.100.8',
+        }),
+      ),
+    )
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(3)
+    // A refused one is 400, or 429 when it came after the quota was full.
+    expect(answers.every((r) => [201, 400, 429].includes(r.status))).toBe(true)
+    expect(await f.store.listClients()).toHaveLength(7)
+  })
+
   test('concurrent registrations from one address never pass the limit', async () => {
     await open({ limit: 3 })
     const answers = await Promise.all(
@@ -282,6 +356,18 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     )
     expect(answers.filter((r) => r.status === 201)).toHaveLength(3)
     expect(answers.filter((r) => r.status === 429)).toHaveLength(5)
+  })
+
+  test('GET /register is 405 with Allow: POST, no-store and an RFC 6749 §5.2 body', async () => {
+    await open()
+    const response = await f.send('/register')
+    expect(response.status).toBe(405)
+    expect(response.headers.get('allow')).toBe('POST')
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(await response.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'This endpoint accepts POST requests only',
+    })
   })
 
   test('metadata and OpenAPI name the registration endpoint', async () => {

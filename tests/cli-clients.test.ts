@@ -112,7 +112,10 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
     expect(rest).toEqual([''])
     expect(run.stderr).toMatch(/it is not shown again/)
     const publicRun = await gatehouse(
-      ['clients', 'create', 'app', '--public', '--grant-types', 'authorization_code'],
+      [
+        ...['clients', 'create', 'app', '--public', '--grant-types', 'authorization_code'],
+        ...['--redirect-uris', 'http://127.0.0.1:9/cb'],
+      ],
       { databaseUrl },
     )
     expect(publicRun.stdout).toBe('client_id      app\n')
@@ -123,7 +126,9 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
     expect(lines[0]).toMatch(
       /^CLIENT_ID\s+TYPE\s+GRANT_TYPES\s+SCOPES\s+REDIRECT_URIS\s+NAME\s+CREATED$/,
     )
-    expect(lines[1]).toMatch(/^app\s+public\s+authorization_code\s+-\s+-\s+-\s+\d{4}-/)
+    expect(lines[1]).toMatch(
+      /^app\s+public\s+authorization_code\s+-\s+http:\/\/127\.0\.0\.1:9\/cb\s+-\s+\d{4}-/,
+    )
     expect(lines[2]).toMatch(/^web\s+confidential\s+password\s+-\s+-\s+-\s+\d{4}-/)
     expect(table.stdout).not.toContain(secret)
     const empty = await gatehouse(['clients', 'list'], { databaseUrl: freshDatabase() })
@@ -145,6 +150,19 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
     expect(client?.createdAt).toEqual(expect.any(Number))
     expect(await listClients(databaseUrl)).toHaveLength(1)
     expect(first.client_secret).toHaveLength(43)
+  })
+
+  test('a bad value for a taken id is a usage error (2) naming the value, not a conflict', async () => {
+    const databaseUrl = freshDatabase()
+    const args = ['clients', 'create', 'x1', '--grant-types', 'authorization_code']
+    await gatehouseJSON([...args, '--redirect-uris', 'https://a.example/cb', '--json'], {
+      databaseUrl,
+    })
+    const again = await gatehouse([...args, '--redirect-uris', 'javascript:alert(1)'], {
+      databaseUrl,
+    })
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/^gatehouse: .*--redirect-uris: .*script or local scheme\n/)
   })
 
   const create = ['clients', 'create', 'c1']
@@ -176,6 +194,53 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
       'a relative redirect URI',
       [...create, '--grant-types', 'authorization_code', '--redirect-uris', '/cb'],
       /must be an absolute URI/,
+    ],
+    [
+      'a redirect URI with a newline',
+      [
+        ...create,
+        '--grant-types',
+        'authorization_code',
+        '--redirect-uris',
+        'https://a.example/c\nb',
+      ],
+      /--redirect-uris: a redirect URI must not contain control characters or whitespace/,
+    ],
+    [
+      'a redirect URI with credentials',
+      [
+        ...create,
+        '--grant-types',
+        'authorization_code',
+        '--redirect-uris',
+        'https://u:p@a.example/cb',
+      ],
+      /--redirect-uris: a redirect URI must not carry credentials/,
+    ],
+    [
+      'a redirect URI the parser would rewrite',
+      [...create, '--grant-types', 'authorization_code', '--redirect-uris', 'https://A.example/cb'],
+      /exact form it is used in: https:\/\/a\.example\/cb/,
+    ],
+    [
+      'a name with a control character',
+      [...create, '--grant-types', 'password', '--name', 'a\u001b[31mred'],
+      /--name must be 1 to 200 printable characters/,
+    ],
+    [
+      'an empty name',
+      [...create, '--grant-types', 'password', '--name', ''],
+      /--name must be 1 to 200 printable characters/,
+    ],
+    [
+      'refresh_token alone',
+      [...create, '--grant-types', 'refresh_token'],
+      /--grant-types refresh_token needs authorization_code or password/,
+    ],
+    [
+      'authorization_code without --redirect-uris',
+      [...create, '--grant-types', 'authorization_code'],
+      /--redirect-uris is required with the authorization_code grant/,
     ],
     [
       'a client id that is not printable ASCII',

@@ -114,6 +114,7 @@ describe('gatehouse keys rotate / keys list', { timeout: 60_000 }, () => {
     [['--algorithm', 'none'], /--algorithm must be one of EdDSA, ES256, RS256, HS256/],
     [['--access-token-ttl', '0'], /--access-token-ttl must be a whole number from 1 to/],
     [['--access-token-ttl', '15m'], /--access-token-ttl must be a whole number/],
+    [['--access-token-ttl', '-5'], /--access-token-ttl must be a whole number from 1 to 31536000/],
     [['extra'], /keys rotate takes no arguments/],
   ])('rotate %j: usage error 2, no key made', async (args, message) => {
     const databaseUrl = freshDatabase()

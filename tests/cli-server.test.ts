@@ -147,7 +147,8 @@ describe.each(transports)('what the CLI made, used by a server ($name)', (transp
     })
     expect(await login('eve', 'eve-password')).toMatchObject({
       status: 400,
-      body: { error: 'invalid_grant', error_description: 'The user is disabled' },
+      // The wrong-password answer: a disabled account never confirms its password.
+      body: { error: 'invalid_grant', error_description: 'The username or password is wrong' },
     })
   })
 

@@ -27,6 +27,8 @@ describe('gatehouse --help and friends', { timeout: 60_000 }, () => {
     expect(text).toMatch(/^gatehouse: manage the users, clients and signing keys/)
     for (const command of COMMANDS) expect(text).toMatch(new RegExp(`\\n {2}${command} +\\S`))
     expect(text).toContain('DATABASE_URL')
+    expect(text).toContain('or a postgres://')
+    expect(text).not.toContain('not supported yet')
     expect(text).toMatch(/2 bad arguments, 3 already exists/)
   })
 

@@ -156,6 +156,18 @@ describe('gatehouse users create / users list', { timeout: 60_000 }, () => {
       /--scopes is space-separated/,
     ],
     [
+      'tab-separated scopes',
+      ['users', 'create', 'ada', '--password-stdin', '--scopes', 'read\twrite'],
+      'pw',
+      /--scopes is separated by spaces only/,
+    ],
+    [
+      'an option followed by another',
+      ['users', 'create', 'ada', '--password-stdin', '--scopes', '--json'],
+      'pw',
+      /--scopes needs a value/,
+    ],
+    [
       'an invalid scope',
       ['users', 'create', 'ada', '--password-stdin', '--scopes', 'read "quoted"'],
       'pw',

@@ -2,15 +2,35 @@ import { serve } from 'gatehouse'
 import { openStore, redactDatabaseURL } from 'gatehouse/authorization-server'
 import { ownAddress } from '../shared/own-address.js'
 import { createAuthorizationServerApp, SWAGGER_UI_CLIENT } from './app.js'
-import { readAuthorizationServerConfig } from './config.js'
+import { type AuthorizationServerConfig, readAuthorizationServerConfig } from './config.js'
 import { seedDemo } from './seed.js'
 
-const config = readAuthorizationServerConfig()
+/** A set-up mistake (a bad PORT, ISSUER or DATABASE_URL): one line, exit 1, no stack trace. */
+function exitWith(error: unknown): never {
+  console.error(`authorization-server: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+}
+
+let config: AuthorizationServerConfig
+try {
+  config = readAuthorizationServerConfig()
+} catch (error) {
+  exitWith(error)
+}
 // The issuer or resource identifier names the port: PORT=0 becomes a free port first.
 const { port, url: ownURL } = await ownAddress(config.host, config.port)
 const issuer = config.issuer ?? ownURL
-const store = await openStore(config.databaseUrl)
-const { app, server, resource } = createAuthorizationServerApp({ issuer, store })
+// openStore's messages name the URL with its password redacted.
+const store = await openStore(config.databaseUrl).catch(exitWith)
+let created: ReturnType<typeof createAuthorizationServerApp>
+try {
+  // Throws a TypeError naming the option for an issuer the server cannot use.
+  created = createAuthorizationServerApp({ issuer, store })
+} catch (error) {
+  await store.close()
+  exitWith(error)
+}
+const { app, server, resource } = created
 const seeded = await seedDemo(server)
 const running = await serve(app, { port, hostname: config.host })
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createPasswordHasher, type PasswordHasher } from '../password/index.js'
+import { redirectURIProblem } from './clients/redirect-uri-syntax.js'
 import { loadSecretHasher, randomSecret } from './keys/secret-hasher.js'
 import { isScopeToken } from './scopes.js'
 import type { ClientRecord, GrantType, UserRecord } from './store/records.js'
@@ -23,9 +24,14 @@ export interface NewClient {
   id?: string | undefined
   /** A public client (a browser or native app) has no secret and must use PKCE. */
   public?: boolean | undefined
+  /** Shown on consent pages: 1 to 200 printable characters. */
   name?: string | undefined
   grantTypes: readonly GrantType[]
-  /** Compared exactly at `/authorize`; https, or http on localhost, or an app's own scheme. */
+  /**
+   * Compared exactly at `/authorize`; https, or http on localhost, or an app's own scheme. Each
+   * must be an absolute URI in the exact form the URL parser writes it (no control characters,
+   * whitespace, user info or fragment); required with `authorization_code`.
+   */
   redirectUris?: readonly string[] | undefined
   /** Every scope the client may be granted; default none. */
   scopes?: readonly string[] | undefined
@@ -45,6 +51,9 @@ export interface Administration {
    */
   createClient(client: NewClient): Promise<{ client: ClientRecord; clientSecret?: string }>
 }
+
+/** As at `/register`: shown on consent pages, so printable and of a sensible length. */
+const MAX_NAME = 200
 
 const GRANT_TYPES: readonly string[] = [
   'authorization_code',
@@ -118,8 +127,32 @@ export function createAdministration(options: {
         )
       if (input.public === true && grantTypes.includes('client_credentials'))
         throw new TypeError('createClient: a public client cannot use client_credentials')
+      // Clients that could never get a token are set-up mistakes, not clients.
+      if (
+        grantTypes.includes('refresh_token') &&
+        !grantTypes.includes('authorization_code') &&
+        !grantTypes.includes('password')
+      )
+        throw new TypeError(
+          'createClient: `grantTypes` refresh_token needs authorization_code or password, the grants that issue refresh tokens',
+        )
+      const name = input.name
+      if (
+        name !== undefined &&
+        (typeof name !== 'string' ||
+          name.trim() === '' ||
+          name.length > MAX_NAME ||
+          /\p{Cc}/u.test(name))
+      )
+        throw new TypeError(`createClient: \`name\` must be 1 to ${MAX_NAME} printable characters`)
+      if (input.redirectUris !== undefined && !Array.isArray(input.redirectUris))
+        throw new TypeError('createClient: `redirectUris` must be an array of strings')
       const redirectUris = [...new Set(input.redirectUris ?? [])]
       for (const uri of redirectUris) checkRedirectUri(uri)
+      if (grantTypes.includes('authorization_code') && redirectUris.length === 0)
+        throw new TypeError(
+          'createClient: `redirectUris` is required with the authorization_code grant',
+        )
       const scopes = [...new Set(input.scopes ?? [])]
       checkScopes(scopes, 'createClient')
       const clientSecret = input.public === true ? undefined : randomSecret()
@@ -127,7 +160,7 @@ export function createAdministration(options: {
       const client: ClientRecord = {
         id,
         secretHash: clientSecret === undefined ? null : hasher.hash('client-secret', clientSecret),
-        name: input.name ?? null,
+        name: name ?? null,
         grantTypes,
         redirectUris,
         scopes,
@@ -141,19 +174,25 @@ export function createAdministration(options: {
   }
 }
 
-/** RFC 6749 §3.1.2 and OAuth 2.1: absolute, no fragment; plain http only for loopback hosts. */
-function checkRedirectUri(uri: string): void {
-  let url: URL
-  try {
-    url = new URL(uri)
-  } catch {
-    throw new TypeError('createClient: every redirect URI must be an absolute URI')
-  }
-  if (uri.includes('#'))
-    throw new TypeError('createClient: a redirect URI must not have a fragment')
+/**
+ * RFC 6749 §3.1.2 and OAuth 2.1: an absolute URI in the exact form it is used in, no fragment or
+ * credentials ({@link redirectURIProblem}); no script or local scheme; plain http only for
+ * loopback hosts.
+ */
+function checkRedirectUri(uri: unknown): void {
+  if (typeof uri !== 'string')
+    throw new TypeError('createClient: `redirectUris` must be an array of strings')
+  const problem = redirectURIProblem(uri)
+  if (problem !== undefined)
+    throw new TypeError(`createClient: \`redirectUris\`: a redirect URI ${problem}`)
+  const url = new URL(uri)
   if (['javascript:', 'data:', 'vbscript:', 'file:', 'blob:'].includes(url.protocol))
-    throw new TypeError('createClient: a redirect URI must not use a script or local scheme')
+    throw new TypeError(
+      'createClient: `redirectUris`: a redirect URI must not use a script or local scheme',
+    )
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
   if (url.protocol === 'http:' && !loopback)
-    throw new TypeError('createClient: http redirect URIs are allowed for localhost only')
+    throw new TypeError(
+      'createClient: `redirectUris`: http redirect URIs are allowed for localhost only',
+    )
 }

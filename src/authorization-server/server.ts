@@ -9,6 +9,7 @@ import {
   metadataOf,
 } from './endpoints/discovery.js'
 import { addIntrospectionEndpoint } from './endpoints/introspect.js'
+import { refuseOtherMethods } from './endpoints/method-not-allowed.js'
 import { addRevocationEndpoint } from './endpoints/revoke.js'
 import { addTokenEndpoint } from './endpoints/token.js'
 import {
@@ -122,6 +123,13 @@ export function createAuthorizationServer(
   addIntrospectionEndpoint(router, context, clientAuth)
   if (settings.registration)
     addRegistrationEndpoint(router, context, clientAuth, admin, settings.registration)
+  for (const endpoint of [
+    'token',
+    'revoke',
+    'introspect',
+    ...(settings.registration ? ['register'] : []),
+  ])
+    refuseOtherMethods(router, `${settings.basePath}/${endpoint}`)
   addDiscoveryEndpoints(router, context)
 
   const scheme = new AuthorizationServerBearer(settings)

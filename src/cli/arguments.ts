@@ -53,7 +53,9 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Com
       if (token.value !== undefined) throw fail(`--${name} takes no value`)
       values[name] = true
     } else {
-      if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-')))
+      // `-5` is a value (out of range, as the option's check says), `--json` is not.
+      const looksLikeOption = token.value?.startsWith('-') && !/^-\d/.test(token.value)
+      if (token.value === undefined || (!token.inlineValue && looksLikeOption))
         throw fail(`--${name} needs a value`)
       values[name] = token.value
     }

@@ -3,8 +3,8 @@ import { EXIT } from './errors.js'
 
 const ENVIRONMENT = [
   'Environment:',
-  '  DATABASE_URL  the store: a SQLite file path, or a sqlite: or file: URL; created and',
-  '                migrated on first use (PostgreSQL URLs are not supported yet)',
+  '  DATABASE_URL  the store: a SQLite file path, a sqlite: or file: URL, or a postgres://',
+  '                URL; created and migrated on first use',
 ]
 
 const EXIT_CODES = [

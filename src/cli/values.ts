@@ -1,9 +1,14 @@
 import { usageError } from './errors.js'
 
-/** `--scopes "read write"`: space-separated; a comma is refused as the likely typo it is. */
+/**
+ * `--scopes "read write"`: space-separated (RFC 6749 §3.3: spaces only, so a tab or newline is
+ * refused rather than read as one); a comma is refused as the likely typo it is.
+ */
 export function scopesOption(value: string | boolean | undefined, command: string): string[] {
   if (typeof value !== 'string') return []
-  const scopes = value.split(/\s+/).filter((scope) => scope !== '')
+  if (/[^\S ]/.test(value))
+    throw usageError(command, '--scopes is separated by spaces only (no tabs or newlines)')
+  const scopes = value.split(' ').filter((scope) => scope !== '')
   if (scopes.some((scope) => scope.includes(',')))
     throw usageError(command, '--scopes is space-separated: --scopes "read write"')
   return scopes
@@ -35,11 +40,17 @@ export function integerOption(
   return number
 }
 
+/** The administration's option names as the CLI's options. */
+const OPTION_NAMES: Record<string, string> = {
+  grantTypes: '--grant-types',
+  redirectUris: '--redirect-uris',
+  name: '--name',
+  id: '<client_id>',
+}
+
 /** An administration `TypeError` ("createUser: `username` must …") as the CLI says it. */
 export function adminMessage(error: TypeError): string {
   return error.message
     .replace(/^create(User|Client): /, '')
-    .replace(/`(\w+)`/g, (_, name) =>
-      name === 'grantTypes' ? '--grant-types' : name === 'id' ? '<client_id>' : `<${name}>`,
-    )
+    .replace(/`(\w+)`/g, (_, name: string) => OPTION_NAMES[name] ?? `<${name}>`)
 }

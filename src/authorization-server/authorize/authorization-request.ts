@@ -26,7 +26,12 @@ export interface AuthorizationRequest {
 }
 
 /** The error codes of an authorization response: RFC 6749 §4.1.2.1 and OpenID Connect's. */
-export type AuthorizationErrorCode = OAuth2ErrorCode | 'login_required' | 'consent_required'
+export type AuthorizationErrorCode =
+  | OAuth2ErrorCode
+  | 'login_required'
+  | 'consent_required'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
 
 /**
  * A problem with the client or its redirect URI (RFC 6749 §4.1.2.1): shown to the user, never
@@ -128,6 +133,13 @@ export async function readAuthorizationRequest(
   for (const name of SINGLE)
     if (one(name) === 'repeated') fail('invalid_request', `The ${name} parameter is repeated`)
   if (badState) fail('invalid_request', 'The state is not 1 to 2048 printable ASCII characters')
+  // RFC 9101 request objects are not supported. Refused, not ignored: a client that sends one
+  // expects only its contents to count, and going ahead on the outer, unsigned parameters
+  // would honour what it meant to protect (OpenID Connect Core §3.1.2.6 names the codes).
+  if (values('request').length > 0)
+    fail('request_not_supported', 'Request objects (the request parameter) are not supported')
+  if (values('request_uri').length > 0)
+    fail('request_uri_not_supported', 'The request_uri parameter is not supported')
   if (!client.grantTypes.includes('authorization_code'))
     fail('unauthorized_client', 'The client may not use the authorization code grant')
   const responseType = one('response_type')

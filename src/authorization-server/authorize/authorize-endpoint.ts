@@ -159,13 +159,8 @@ export function addAuthorizationEndpoint(
         'retry-after': String(error.retryAfter),
       })
     }
-    if (!result.ok)
-      return again(
-        400,
-        result.reason === 'disabled'
-          ? 'This account cannot sign in.'
-          : 'The username or password is not right.',
-      )
+    // Disabled users get this answer too, whatever their password (it must not confirm it).
+    if (!result.ok) return again(400, 'The username or password is not right.')
     const now = settings.now()
     const session = interaction.cookies.startSession(
       hasher,

@@ -18,6 +18,10 @@ export interface AuthorizationServerMetadata {
   readonly introspection_endpoint_auth_methods_supported: readonly string[]
   readonly code_challenge_methods_supported: readonly string[]
   readonly authorization_response_iss_parameter_supported?: boolean
+  /** RFC 9101 §10.5: request objects are refused (`request_not_supported`). */
+  readonly request_parameter_supported?: boolean
+  /** RFC 9101 §10.5; said out loud, since OpenID Connect Discovery's default is `true`. */
+  readonly request_uri_parameter_supported?: boolean
   readonly registration_endpoint?: string
   readonly [extension: string]: unknown
 }
@@ -42,7 +46,13 @@ export function metadataOf(context: ServerContext): AuthorizationServerMetadata 
     introspection_endpoint: `${issuer}/introspect`,
     introspection_endpoint_auth_methods_supported: secretMethods,
     code_challenge_methods_supported: ['S256'],
-    ...(authorize ? { authorization_response_iss_parameter_supported: true } : {}),
+    ...(authorize
+      ? {
+          authorization_response_iss_parameter_supported: true,
+          request_parameter_supported: false,
+          request_uri_parameter_supported: false,
+        }
+      : {}),
     ...(registration ? { registration_endpoint: `${issuer}/register` } : {}),
   })
 }

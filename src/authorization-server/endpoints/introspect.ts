@@ -7,6 +7,7 @@ import type { ServerContext } from '../context.js'
 import { asOAuthError, invalidClient, noStore, oauthError } from '../errors.js'
 import type { IntrospectedToken } from '../options.js'
 import { formParameters } from './parameters.js'
+import { holdersMayUse } from './token-holders.js'
 import { isRefreshTokenActive, lookUpToken } from './token-lookup.js'
 
 const INACTIVE = { active: false }
@@ -14,7 +15,7 @@ const INACTIVE = { active: false }
 /**
  * `POST {issuer}/introspect` (RFC 7662), for confidential clients (resource servers): whether a
  * token is active and, if so, its claims. Revoked, expired, used and unknown tokens are all
- * `{"active": false}` and nothing more. A client that registered itself (open registration: anyone)
+ * `{"active": false}` and nothing more, and so are tokens of a disabled user or a deleted client. A client that registered itself (open registration: anyone)
  * learns only about its own tokens; any other is inactive to it (RFC 7662 §2.1's token scanning).
  * `introspection.allowed` narrows who learns what further (RFC 7662 §4).
  */
@@ -97,6 +98,8 @@ export function addIntrospectionEndpoint(
       noStore(response)
       if (seen === undefined) return INACTIVE
       if (client.selfRegistered === true && seen.clientId !== client.id) return INACTIVE
+      // A disabled user's or deleted client's token is no longer usable (RFC 7662 §2.2).
+      if (!(await holdersMayUse(context, seen))) return INACTIVE
       const allowed = settings.introspectionAllowed
       if (allowed !== undefined && (await allowed({ client, token: seen })) !== true)
         return INACTIVE

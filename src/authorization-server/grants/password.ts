@@ -34,11 +34,8 @@ export async function passwordGrant(
   const resources = requestedResources(context.resourcePolicy, params.getAll('resource'), undefined)
 
   const login = await context.login({ username, password, clientAddress })
-  if (!login.ok)
-    throw oauthError(
-      'invalid_grant',
-      login.reason === 'disabled' ? 'The user is disabled' : 'The username or password is wrong',
-    )
+  // One answer for unknown users, wrong passwords and disabled users (whatever their password).
+  if (!login.ok) throw oauthError('invalid_grant', 'The username or password is wrong')
   const { user } = login
   const scopes = grantScopes(context.scopePolicy, requested, [client.scopes, user.scopes])
   const grant = { clientId: client.id, subject: user.id, scopes, resources }

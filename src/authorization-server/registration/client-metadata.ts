@@ -1,3 +1,4 @@
+import { redirectURIProblem } from '../clients/redirect-uri-syntax.js'
 import { oauthError } from '../errors.js'
 import { isScopeToken } from '../scopes.js'
 import type { RegistrableGrantType, RegistrationPolicy } from './registration-options.js'
@@ -18,7 +19,6 @@ export interface ClientMetadata {
 
 const AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'none']
 const MAX_REDIRECT_URIS = 20
-const MAX_URI = 2000
 const MAX_NAME = 200
 
 const invalid = (description: string) => oauthError('invalid_client_metadata', description)
@@ -51,6 +51,9 @@ export function checkClientMetadata(body: unknown, policy: RegistrationPolicy): 
     throw invalid('Only the response type code is supported')
   if (usesCode !== responseTypes.includes('code'))
     throw invalid('The authorization_code grant and the code response type go together')
+  // Only the code grant issues refresh tokens to a registered client (never client_credentials).
+  if (grantTypes.includes('refresh_token') && !usesCode)
+    throw invalid('The refresh_token grant needs the authorization_code grant')
   if (method === 'none' && grantTypes.includes('client_credentials'))
     throw invalid('A client without credentials cannot use client_credentials')
   const redirectUris = redirects(fields.redirect_uris, policy.appSchemes)
@@ -106,20 +109,14 @@ const LOCAL_SCHEMES = [
 ]
 
 /**
- * OAuth 2.1 §2.3.1: absolute, no fragment; https, or plain http on a loopback host only; with
- * `appSchemes`, also a native app's private-use scheme (RFC 8252 §7.1, `com.example.app:/cb`).
+ * OAuth 2.1 §2.3.1: an absolute URI in its exact form, no fragment or credentials
+ * ({@link redirectURIProblem}); https, or plain http on a loopback host only; with `appSchemes`,
+ * also a native app's private-use scheme (RFC 8252 §7.1, `com.example.app:/cb`).
  */
 function checkRedirectURI(uri: string, appSchemes: boolean): void {
-  if (uri.length > MAX_URI) throw invalidRedirect('A redirect URI is too long')
-  let url: URL
-  try {
-    url = new URL(uri)
-  } catch {
-    throw invalidRedirect('A redirect URI is not an absolute URI')
-  }
-  if (uri.includes('#')) throw invalidRedirect('A redirect URI must not have a fragment')
-  if (url.username !== '' || url.password !== '')
-    throw invalidRedirect('A redirect URI must not carry credentials')
+  const problem = redirectURIProblem(uri)
+  if (problem !== undefined) throw invalidRedirect(`A redirect URI ${problem}`)
+  const url = new URL(uri)
   const loopback =
     url.hostname === 'localhost' ||
     url.hostname === '[::1]' ||

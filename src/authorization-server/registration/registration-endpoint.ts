@@ -12,7 +12,7 @@ import type { RegistrationPolicy } from './registration-options.js'
 /**
  * `POST {issuer}/register`: open dynamic client registration (RFC 7591). Anyone may register,
  * so each client address may register `limit` clients before it waits `window` seconds (counted
- * in the store, like failed logins), and registered clients get only the grants and scopes the
+ * in the store, like failed logins; refused requests are not counted), and registered clients get only the grants and scopes the
  * policy allows. The answer carries the client secret, the only time it is ever shown.
  */
 export function addRegistrationEndpoint(
@@ -37,7 +37,9 @@ export function addRegistrationEndpoint(
       openapiExtra: registrationDocs,
     },
     async function register({ request, raw }) {
-      await countRegistration(request.address)
+      const key = await throttleKey(request.address)
+      // An address over its limit is refused before its body is read.
+      await refuseIfOverLimit(key)
       // Read here rather than as a Body input, so every problem is an RFC 7591 error.
       const view = new WebRequestView(raw)
       const mediaType = mediaTypeOf(view)
@@ -51,6 +53,12 @@ export function addRegistrationEndpoint(
         throw oauthError('invalid_client_metadata', 'The request body is not valid JSON')
       }
       const metadata = checkClientMetadata(body, policy)
+      // Counted only now, once the metadata is good: a refused registration (400) creates no
+      // client, so it must not use up the address's quota (a few typos would lock out everyone
+      // behind the same NAT for `window`). Refusals get no budget of their own: one costs a
+      // bounded JSON parse (`bodyLimit`) and at most 20 URL parses, no hashing and no write,
+      // less than the counting itself.
+      await countRegistration(key)
       const isPublic = metadata.token_endpoint_auth_method === 'none'
       const { client, clientSecret } = await admin.createClient({
         public: isPublic,
@@ -79,17 +87,26 @@ export function addRegistrationEndpoint(
     },
   )
 
-  /** Counts one registration of the address; refuses it while the address is over its limit. */
-  async function countRegistration(address: string | undefined): Promise<void> {
+  /** The address's counter; without a known address every registration shares one. */
+  async function throttleKey(address: string | undefined): Promise<string> {
     const hasher = await context.hasher()
-    // Without a known address every registration shares one counter: still limited.
-    const key = `register:${hasher.hash('throttle', address ?? '')}`
+    return `register:${hasher.hash('throttle', address ?? '')}`
+  }
+
+  /** Refuses while the address is over its limit, without counting (the wait is not stretched). */
+  async function refuseIfOverLimit(key: string): Promise<void> {
     const now = settings.now()
-    // Refused attempts are not counted, so a wait ends `window` after the last registration.
     const current = await store.readThrottle(key, now)
     if (current && current.failures >= policy.limit)
       throw new RegistrationThrottledError(Math.max(1, current.expiresAt - now))
-    // The count the store returns settles concurrent registrations past the read.
+  }
+
+  /**
+   * Counts one registration about to be made. The count the store returns is atomic, so of
+   * concurrent registrations past the read in {@link refuseIfOverLimit} only `limit` go ahead.
+   */
+  async function countRegistration(key: string): Promise<void> {
+    const now = settings.now()
     const counted = await store.recordFailure(key, now, policy.window)
     if (counted.failures > policy.limit)
       throw new RegistrationThrottledError(Math.max(1, counted.expiresAt - now))

@@ -11,10 +11,13 @@ export interface PasswordLogin {
   readonly clientAddress?: string | undefined
 }
 
-/** The outcome of a password login. */
+/**
+ * The outcome of a password login. A disabled user's login fails as `invalid_credentials`
+ * whether its password is right or not, so the answer never confirms the password.
+ */
 export type LoginResult =
   | { readonly ok: true; readonly user: UserRecord }
-  | { readonly ok: false; readonly reason: 'invalid_credentials' | 'disabled' }
+  | { readonly ok: false; readonly reason: 'invalid_credentials' }
 
 /** Longer usernames exist nowhere; they are checked like unknown ones, without a lookup. */
 const MAX_USERNAME = 256
@@ -22,7 +25,9 @@ const MAX_USERNAME = 256
 /**
  * Checks a username and password: throttled first (a `LoginThrottledError` while delayed), then
  * verified by the password hasher, which spends the same time on a dummy hash when the user does
- * not exist. A success clears the username's failures and upgrades an outdated hash.
+ * not exist. A success clears the username's failures and upgrades an outdated hash. A disabled
+ * user is verified the same way but always fails and is counted as a failure: a right password
+ * that cleared the counter, rehashed or answered differently would confirm the password.
  */
 export async function loginWithPassword(
   login: PasswordLogin,
@@ -40,6 +45,12 @@ export async function loginWithPassword(
     login.username.length <= MAX_USERNAME
       ? await store.findUserByUsername(login.username)
       : undefined
+  if (user?.disabled) {
+    // `verify`, not `verifyAndUpdate`: an upgrade would cost a hash only for the right password.
+    await passwords.verify(login.password, user.passwordHash)
+    if (throttle && keys) await throttle.failed(keys, now())
+    return { ok: false, reason: 'invalid_credentials' }
+  }
   const { valid, newHash } = await passwords.verifyAndUpdate(login.password, user?.passwordHash)
   if (!user || !valid) {
     if (throttle && keys) await throttle.failed(keys, now())
@@ -48,6 +59,5 @@ export async function loginWithPassword(
   // Most logins have no failures to forget: no write for them (a commit is a disk sync).
   if (throttle && keys && counted) await throttle.succeeded(keys)
   if (newHash) await store.updateUser(user.id, { passwordHash: newHash })
-  if (user.disabled) return { ok: false, reason: 'disabled' }
   return { ok: true, user: newHash ? { ...user, passwordHash: newHash } : user }
 }

@@ -67,7 +67,8 @@ export const clientsCreate: Command = {
     const store = await context.store()
     const taken = () =>
       new CLIError('conflict', `a client with id ${JSON.stringify(id)} already exists`)
-    if (await store.findClient(id)) throw taken()
+    // No look-up first: a bad value is a usage error (2) even for a taken id, and the store's
+    // refusal of a taken id is what settles a race anyway.
     const admin = createAdministration({ store, now: context.now })
     let created: Awaited<ReturnType<typeof admin.createClient>>
     try {

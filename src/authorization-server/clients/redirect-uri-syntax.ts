@@ -1,0 +1,50 @@
+/** Longer redirect URIs are refused: no client needs one, and each is stored and compared. */
+export const MAX_REDIRECT_URI = 2000
+
+/** Control characters (C0, DEL, C1) and any Unicode whitespace (U+2028 and U+2029 included). */
+const CONTROL_OR_SPACE = /[\p{Cc}\p{White_Space}]/u
+
+/** RFC 3986 §2: unreserved, reserved and `%` (for percent-encoding); nothing else. */
+const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/
+
+/**
+ * What is wrong with a redirect URI's form, or `undefined` when it is an absolute RFC 3986 URI
+ * in the exact form the WHATWG URL parser writes it (RFC 6749 §3.1.2, OAuth 2.1 §2.3.1): the
+ * string a client registers is then the string `/authorize` compares and the one the user is
+ * sent to, with nothing normalised in between (a stripped tab or space, a percent-encoded
+ * character, a lower-cased host or scheme, a dropped default port). No fragment, no user info.
+ *
+ * One equivalent form is allowed: an `http`/`https` URI without a path (`https://a.example`,
+ * `http://127.0.0.1:8080?x=1`), which the parser writes with `/`. RFC 3986 §6.2.3 makes the two
+ * the same URI, clients register both forms, and the redirect goes where the client meant.
+ * Whether the scheme, host and so on are allowed is the caller's policy.
+ */
+export function redirectURIProblem(uri: string): string | undefined {
+  if (uri.length > MAX_REDIRECT_URI) return 'is too long'
+  if (CONTROL_OR_SPACE.test(uri)) return 'must not contain control characters or whitespace'
+  let url: URL
+  try {
+    url = new URL(uri)
+  } catch {
+    return 'must be an absolute URI'
+  }
+  if (uri.includes('#')) return 'must not have a fragment'
+  if (url.username !== '' || url.password !== '') return 'must not carry credentials'
+  if (uri !== url.href && !isPathless(uri, url))
+    // Named only when it is safe in an RFC 6749 error_description (no quote, backslash or space).
+    return /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(url.href)
+      ? `must be written in the exact form it is used in: ${url.href}`
+      : 'must be written in the exact form it is used in'
+  // What the parser leaves as it is but RFC 3986 does not allow (`|`, `^`, `"` in a query).
+  if (!URI_CHARACTERS.test(uri)) return 'must percent-encode characters RFC 3986 does not allow'
+  return undefined
+}
+
+/** `https://a.example` or `https://a.example?q`: the parser adds the `/`, nothing else. */
+function isPathless(uri: string, url: URL): boolean {
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.pathname === '/' &&
+    uri === `${url.origin}${url.search}`
+  )
+}
