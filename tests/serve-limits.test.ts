@@ -124,9 +124,30 @@ describe('serve() limits', () => {
     }
   })
 
-  test('bad options are TypeErrors naming the option', async () => {
-    await expect(serve(createApp().app, { port: 0, requestTimeout: -1 })).rejects.toThrow(
-      'serve: `requestTimeout` must be a non-negative integer',
+  test.each([
+    [{ requestTimeout: -1 }, '`requestTimeout` must be a positive integer'],
+    // 0 is "never" to Node: the protection off, silently.
+    [{ headersTimeout: 0 }, '`headersTimeout` must be a positive integer'],
+    [{ requestTimeout: 0 }, '`requestTimeout` must be a positive integer'],
+    [{ keepAliveTimeout: 0 }, '`keepAliveTimeout` must be a positive integer'],
+    [{ maxConnections: 0 }, '`maxConnections` must be a positive integer'],
+    [{ drainTimeout: -1 }, '`drainTimeout` must be a non-negative integer'],
+    [{ hostname: '' }, '`hostname` must be a non-empty string'],
+    [{ hostname: 123 }, '`hostname` must be a non-empty string'],
+    [{ port: 'abc' }, '`port` must be an integer from 0 to 65535'],
+    [{ port: 70000 }, '`port` must be an integer from 0 to 65535'],
+    [{ signals: 'SIGTERM' }, '`signals` must be false or a list of signal names'],
+    [{ signals: ['SIGFOO'] }, '`signals` must be false or a list of signal names'],
+    [{ signals: true }, '`signals` must be false or a list of signal names'],
+    [{ headerTimeout: 5 }, 'unknown option `headerTimeout`'],
+  ])('bad options are TypeErrors naming the option: %j', async (options, message) => {
+    await expect(serve(createApp().app, { port: 0, ...options } as never)).rejects.toThrow(
+      `serve: ${message}`,
     )
+  })
+
+  test('drainTimeout 0 is allowed: close() cuts at once', async () => {
+    const server = await serve(createApp().app, { port: 0, drainTimeout: 0, signals: false })
+    await server.close()
   })
 })

@@ -25,9 +25,10 @@ export function createNodeListener(
     let view: NodeRequestView | undefined
     let reply: Reply | Promise<Reply>
     try {
-      const [path, query] = requestTarget(incoming.url ?? '/')
+      const [path, query, authority] = requestTarget(incoming.url ?? '/')
       checkHost(incoming)
-      view = new NodeRequestView(incoming, path, query)
+      checkTransferCoding(incoming)
+      view = new NodeRequestView(incoming, path, query, authority)
       reply = dispatch(view)
     } catch (error) {
       reply = hooks.onError(error)
@@ -48,7 +49,9 @@ const DOT_SEGMENT = /(?:^|\/)\.{1,2}(?:\/|$)|%2e|\\/i
  * segments and backslashes are resolved as a Web runtime's URL parser would, so both engines route
  * `/a/../docs` to the same place. `*` and authority-form targets are refused.
  */
-function requestTarget(target: string): [path: string, query: string] {
+function requestTarget(
+  target: string,
+): [path: string, query: string, authority: string | undefined] {
   let path: string
   let query = ''
   if (target.startsWith('/')) {
@@ -60,11 +63,11 @@ function requestTarget(target: string): [path: string, query: string] {
     const pathHash = path.indexOf('#')
     if (pathHash >= 0) path = path.slice(0, pathHash)
     if (DOT_SEGMENT.test(path)) path = parsedPath(`http://h${path}`)
-    return [path, query]
+    return [path, query, undefined]
   }
   if (/^https?:\/\//i.test(target)) {
     const url = parse(target)
-    return [url.pathname, url.search.slice(1)]
+    return [url.pathname, url.search.slice(1), url.host]
   }
   throw new BadRequestError('Unsupported request target')
 }
@@ -79,6 +82,19 @@ function parse(url: string): URL {
   } catch {
     throw new BadRequestError('Malformed request target')
   }
+}
+
+/**
+ * RFC 9112 §6.1: Node's parser frames `chunked` bodies but takes any other transfer coding
+ * (`gzip, chunked`) as if it were not there, so the app would read bytes a proxy that decodes them
+ * sees differently. Refused (the RFC's 501 is outside what a client can act on; 400 is).
+ */
+function checkTransferCoding(incoming: IncomingMessage): void {
+  const coding = incoming.headers['transfer-encoding']
+  if (coding === undefined || coding.trim().toLowerCase() === 'chunked') return
+  for (const name of coding.split(','))
+    if (name.trim().toLowerCase() !== 'chunked')
+      throw new BadRequestError('Unsupported Transfer-Encoding')
 }
 
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d{0,5})?$/

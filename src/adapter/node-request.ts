@@ -30,13 +30,18 @@ export class NodeRequestView extends BaseRequestView {
   /** Set when the body was refused unread: the connection must close after the answer. */
   closeConnection = false
 
+  readonly #authority: string | undefined
+
   /**
    * @param path the request target's path, already checked by the engine.
    * @param query the request target's query string, without `?`.
+   * @param authority the host of an absolute-form target (`GET http://h/a`), which stands for the
+   * `Host` header (RFC 9112 §3.2.2: the origin server ignores `Host` then).
    */
-  constructor(incoming: IncomingMessage, path: string, query: string) {
+  constructor(incoming: IncomingMessage, path: string, query: string, authority?: string) {
     super()
     this.#incoming = incoming
+    this.#authority = authority
     this.method = incoming.method ?? 'GET'
     this.path = path
     this.#query = query
@@ -52,6 +57,7 @@ export class NodeRequestView extends BaseRequestView {
 
   header(name: string): string | undefined {
     const key = name.toLowerCase()
+    if (this.#authority !== undefined && key === 'host') return this.#authority
     const value = this.#incoming.headers[key]
     if (typeof value !== 'string') return value?.join(', ')
     if (!SINGLETON_HEADERS.has(key)) return value
@@ -129,7 +135,9 @@ export class NodeRequestView extends BaseRequestView {
       // HTTP/2 pseudo-headers are not headers of the Web request.
       if (!name.startsWith(':')) headers.append(name, incoming.rawHeaders[i + 1] as string)
     }
-    const origin = `${this.secure ? 'https' : 'http'}://${incoming.headers.host ?? 'localhost'}`
+    // An empty Host is allowed (RFC 9112 §3.2) but would make the path the URL's host.
+    const host = this.#authority ?? (incoming.headers.host || 'localhost')
+    const origin = `${this.secure ? 'https' : 'http'}://${host}`
     const target = this.path + (this.#query === '' ? '' : `?${this.#query}`)
     const withBody = this.method !== 'GET' && this.method !== 'HEAD' && !this.#bodyRead
     try {

@@ -1,4 +1,4 @@
-import type { Server, ServerOptions } from 'node:http'
+import type { Server, ServerOptions, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Fetchable } from './app-options.js'
 
@@ -46,6 +46,28 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+const OPTIONS = new Set([
+  'port',
+  'hostname',
+  'headersTimeout',
+  'requestTimeout',
+  'keepAliveTimeout',
+  'maxConnections',
+  'drainTimeout',
+  'signals',
+])
+
+/** Signals a server may close on (the terminating ones a process can catch). */
+const SIGNALS = new Set<string>([
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGBREAK',
+])
+
 const DEFAULTS = {
   headersTimeout: 10_000,
   requestTimeout: 30_000,
@@ -62,12 +84,21 @@ const DEFAULTS = {
  * @example const server = await serve(app, { port: 8000 })
  */
 export async function serve(app: Fetchable, options: ServeOptions = {}): Promise<RunningServer> {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('serve: `options` must be an object')
+  for (const key of Object.keys(options))
+    if (!OPTIONS.has(key)) throw new TypeError(`serve: unknown option \`${key}\``)
   const settings = { ...DEFAULTS }
   for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     const value = options[name]
     if (value === undefined) continue
-    if (!Number.isSafeInteger(value) || value < 0)
-      throw new TypeError(`serve: \`${name}\` must be a non-negative integer`)
+    // 0 means "never" to Node for the timeouts and "no cap" here: the protections, off. Only a
+    // drain may be cut at once.
+    const least = name === 'drainTimeout' ? 0 : 1
+    if (!Number.isSafeInteger(value) || value < least)
+      throw new TypeError(
+        `serve: \`${name}\` must be ${least === 0 ? 'a non-negative' : 'a positive'} integer`,
+      )
     settings[name] = value
   }
   if (settings.requestTimeout > 0 && settings.headersTimeout > settings.requestTimeout) {
@@ -76,7 +107,20 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
     settings.headersTimeout = settings.requestTimeout
   }
   const hostname = options.hostname ?? '127.0.0.1'
+  // '' (an empty HOST passed through) would listen on every interface.
+  if (typeof hostname !== 'string' || hostname === '')
+    throw new TypeError('serve: `hostname` must be a non-empty string, e.g. "127.0.0.1"')
   const port = options.port ?? 8000
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new TypeError('serve: `port` must be an integer from 0 to 65535 (0: a free port)')
+  const signals = options.signals ?? ['SIGINT', 'SIGTERM']
+  if (
+    signals !== false &&
+    (!Array.isArray(signals) || !signals.every((signal) => SIGNALS.has(signal)))
+  )
+    throw new TypeError(
+      `serve: \`signals\` must be false or a list of signal names (${[...SIGNALS].join(', ')})`,
+    )
   // Loaded here, not at import time: `import { Gatehouse } from 'gatehouse'` works off Node too.
   const { createServer } = await import('node:http')
   const listener = app.nodeListener
@@ -96,7 +140,21 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
       Math.min(1_000, settings.headersTimeout, settings.requestTimeout),
     ),
   }
-  const server = createServer(serverOptions, listener)
+  let draining = false
+  const server = createServer(serverOptions, (incoming, outgoing) => {
+    // A request on a kept-alive connection after close() began: answered, then the connection ends.
+    if (draining) outgoing.shouldKeepAlive = false
+    listener(incoming, outgoing)
+  })
+  // Node keeps the first 2,000 header lines (1,000 fields) and drops the rest without a word: a
+  // repeated Host or a credential past them would go unseen. Count them all; the size limit
+  // (16 KiB, 431) bounds the work.
+  server.maxHeadersCount = 0
+  // CONNECT is for proxies (RFC 9110 §9.3.6); Node hands it to a 'connect' listener or drops the
+  // connection without a word.
+  server.on('connect', (_request, socket: Socket) => {
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+  })
   server.maxConnections = settings.maxConnections
   const sockets = new Set<Socket>()
   server.on('connection', (socket) => {
@@ -108,6 +166,24 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
     if (!socket.writable || (error.code === 'ECONNRESET' && socket.destroyed)) {
       socket.destroy()
       return
+    }
+    const answering = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+    if (answering) {
+      // The request being answered arrived whole, so the error is a pipelined one behind it: a
+      // 400 written now would land inside that answer, or be taken for it (RFC 9112 §9.3.2). The
+      // answer is finished instead, with `Connection: close`, and the connection ends after it.
+      if (answering.req.complete) {
+        answering.shouldKeepAlive = false
+        if (answering.writableFinished) socket.destroy()
+        else answering.once('close', () => socket.destroy())
+        return
+      }
+      // The error is in the request being answered (its body stalled or is malformed): the status
+      // below is its answer, unless one has begun, when all that is left is to cut it.
+      if (answering.headersSent) {
+        socket.destroy()
+        return
+      }
     }
     const status =
       error.code === 'HPE_HEADER_OVERFLOW'
@@ -135,6 +211,13 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
   const close = () => {
     closing ??= (async () => {
       unregister()
+      draining = true
+      // Answers still to be written say `Connection: close` (RFC 9112 §9.6), so no client sends
+      // another request on a connection about to end.
+      for (const socket of sockets) {
+        const answer = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+        if (answer && !answer.headersSent) answer.shouldKeepAlive = false
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       // A keep-alive connection whose request finishes now goes idle: close it then, not at its timeout.
@@ -153,10 +236,7 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
     })()
     return closing
   }
-  const unregister =
-    options.signals === false
-      ? () => {}
-      : onSignals(options.signals ?? ['SIGINT', 'SIGTERM'], close)
+  const unregister = signals === false ? () => {} : onSignals(signals, close)
   return { port: info.port, url: `http://${host}:${info.port}`, server, close }
 }
 

@@ -1,0 +1,151 @@
+import { connect } from 'node:net'
+import { Gatehouse, Header, serve } from 'gatehouse'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import * as z from 'zod'
+import { captureLogger } from './helpers/http.js'
+import { rawRequest } from './helpers/raw-http.js'
+
+// What Node's HTTP server lets through or answers on its own, held to RFC 9112 by serve(): one
+// answer per request in order, framing only by chunked or Content-Length, every header counted,
+// the target's authority, and a closing connection that says so.
+let release: (() => void) | undefined
+function createApp() {
+  const app = new Gatehouse({ logger: captureLogger() })
+  app.get('/slow', {}, async () => {
+    await new Promise<void>((resolve) => {
+      release = resolve
+      setTimeout(resolve, 2_000)
+    })
+    return { slow: true }
+  })
+  app.get('/url', { inputs: { request: Request } }, ({ request }) => ({ url: request.url }))
+  app.get('/last', { inputs: { last: Header(z.string().optional()) } }, ({ last }) => ({
+    last: last ?? null,
+  }))
+  app.post('/echo', { inputs: { request: Request } }, async ({ request }) => ({
+    body: await request.text(),
+  }))
+  return app
+}
+
+/** Write `bytes` on one connection and collect everything until the server closes it. */
+function exchange(port: number, bytes: string[], gapMs = 50): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let data = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => {
+      data += chunk
+    })
+    socket.once('close', () => resolve(data))
+    socket.once('error', reject)
+    socket.once('connect', async () => {
+      for (const [index, part] of bytes.entries()) {
+        if (index > 0) await new Promise((resolve) => setTimeout(resolve, gapMs))
+        socket.write(part)
+      }
+    })
+    setTimeout(() => socket.destroy(), 5_000).unref()
+  })
+}
+
+describe('serve() on the wire', () => {
+  let server: Awaited<ReturnType<typeof serve>>
+  beforeAll(async () => {
+    server = await serve(createApp(), { port: 0, signals: false })
+  })
+  afterAll(() => server.close())
+
+  test('a malformed request pipelined behind one being answered does not take its place', async () => {
+    const answering = exchange(server.port, [
+      'GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+      'GARBAGE\r\n\r\n',
+    ])
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    release?.()
+    const data = await answering
+    expect(data.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true)
+    expect(data).toContain('{"slow":true}')
+    expect(data).toMatch(/\r\nConnection: close\r\n/i)
+    expect(data).not.toContain('400 Bad Request')
+    expect(data.match(/HTTP\/1\.1 /g)).toHaveLength(1)
+  })
+
+  test('CONNECT is refused with 405, not a silently closed connection', async () => {
+    const answer = await rawRequest(
+      server.port,
+      'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
+    )
+    expect(answer.status).toBe(405)
+  })
+
+  test.each(['gzip, chunked', 'foo, chunked', 'deflate,chunked'])(
+    'Transfer-Encoding %j, a coding Node would ignore, is a 400',
+    async (coding) => {
+      const answer = await rawRequest(
+        server.port,
+        `POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: ${coding}\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
+      )
+      expect(answer.status).toBe(400)
+      expect(JSON.parse(answer.body)).toEqual({ detail: 'Unsupported Transfer-Encoding' })
+    },
+  )
+
+  test('a malformed chunk in the body being read is answered 400 at once', async () => {
+    const started = performance.now()
+    const data = await exchange(server.port, [
+      'POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n',
+      'zz\r\nnot a chunk\r\n',
+    ])
+    expect(data).toMatch(/^HTTP\/1\.1 400 /)
+    expect(performance.now() - started).toBeLessThan(2_000)
+  })
+
+  test('plain chunked bodies still work', async () => {
+    const answer = await rawRequest(
+      server.port,
+      'POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+    )
+    expect(answer.status).toBe(200)
+    expect(JSON.parse(answer.body)).toEqual({ body: 'hello' })
+  })
+
+  test('every header is read, past the 1,000 Node would keep', async () => {
+    const filler = Array.from({ length: 1_200 }, (_, i) => `x-f${i}: 1\r\n`).join('')
+    const last = await rawRequest(
+      server.port,
+      `GET /last HTTP/1.1\r\nHost: 127.0.0.1\r\n${filler}last: seen\r\nConnection: close\r\n\r\n`,
+    )
+    expect(JSON.parse(last.body)).toEqual({ last: 'seen' })
+    const twoHosts = await rawRequest(
+      server.port,
+      `GET /last HTTP/1.1\r\nHost: 127.0.0.1\r\n${filler}Host: elsewhere\r\nConnection: close\r\n\r\n`,
+    )
+    expect(twoHosts.status).toBe(400)
+  })
+
+  test('the URL handlers see: an empty Host is localhost; an absolute-form target names its own host', async () => {
+    const empty = await rawRequest(
+      server.port,
+      'GET /url?x=1 HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n',
+    )
+    expect(JSON.parse(empty.body)).toEqual({ url: 'http://localhost/url?x=1' })
+    const absolute = await rawRequest(
+      server.port,
+      'GET http://api.example:9/url HTTP/1.1\r\nHost: other.example\r\nConnection: close\r\n\r\n',
+    )
+    expect(JSON.parse(absolute.body)).toEqual({ url: 'http://api.example:9/url' })
+  })
+})
+
+test('answers written while close() drains say Connection: close', async () => {
+  const server = await serve(createApp(), { port: 0, signals: false })
+  const answering = exchange(server.port, ['GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'])
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const closed = server.close()
+  release?.()
+  const data = await answering
+  await closed
+  expect(data.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true)
+  expect(data).toMatch(/\r\nConnection: close\r\n/i)
+})
