@@ -244,6 +244,13 @@ describe('the example OpenAPI document', () => {
       clientCredentials: { tokenUrl: `${ISSUER}/token`, scopes },
     })
     expect(document.paths['/api/whoami']?.get?.security).toEqual([{ OAuth2: ['read'] }])
+    // The OAuth endpoints answer bad input as RFC 6749 errors, never the framework's 422.
+    for (const path of ['/token', '/revoke', '/introspect', '/register']) {
+      const responses = document.paths[path]?.post?.responses as Record<string, unknown>
+      expect(Object.keys(responses)).not.toContain('422')
+      if (path !== '/register')
+        expect(Object.keys(responses)).toEqual(expect.arrayContaining(['400', '401']))
+    }
     const authorize = document.paths['/authorize']?.get as {
       parameters: { name: string }[]
       responses: Record<string, unknown>

@@ -246,7 +246,12 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   /** The OpenAPI 3.1 document, generated once from the routes and cached. */
   openapi(): OpenAPIDocument {
     const base = this.#browserBase()
-    const servers = this.#options.servers ?? (base === '' ? undefined : [{ url: base }])
+    // FastAPI's `root_path_in_servers`: the root path is the first server, before any given.
+    const given = this.#options.servers ?? []
+    const servers =
+      base === '' || given.some((server) => server.url === base)
+        ? this.#options.servers
+        : [{ url: base }, ...given]
     this.#openapi ??= generateOpenAPI(
       {
         title: this.#options.title ?? 'Gatehouse',

@@ -247,21 +247,24 @@ function responsesFor(route: CompiledRoute, schemas: SchemaCollector): Record<st
       : {}
     responses[String(status)] = { description, content: { 'application/json': { schema } } }
   }
-  for (const [code, doc] of Object.entries(options.responses ?? {})) {
-    responses[code] = doc.schema
-      ? {
-          description: doc.description,
-          content: { 'application/json': { schema: schemas.toSchema(doc.schema, 'output') } },
-        }
-      : { description: doc.description }
-  }
-  if (hasInputs(runtime.plan) && !('422' in responses)) {
+  if (hasInputs(runtime.plan)) {
     responses['422'] = {
       description: 'Validation Error',
       content: {
         'application/json': { schema: { $ref: '#/components/schemas/HTTPValidationError' } },
       },
     }
+  }
+  // Merged over what the route documents anyway, as FastAPI does: a new description for the
+  // success status or the 422 keeps their schemas unless a schema is given too.
+  for (const [code, doc] of Object.entries(options.responses ?? {})) {
+    const current = responses[code] as Record<string, unknown> | undefined
+    responses[code] = doc.schema
+      ? {
+          description: doc.description,
+          content: { 'application/json': { schema: schemas.toSchema(doc.schema, 'output') } },
+        }
+      : { ...current, description: doc.description }
   }
   return responses
 }

@@ -14,8 +14,12 @@ export class SchemaCollector {
   readonly #cache = new Map<Schema, JSONSchema>()
   readonly #cacheOutput = new Map<Schema, JSONSchema>()
 
-  /** The schema for `schema`, inline or as a `$ref` if it is named. */
-  toSchema(schema: Schema, io: 'input' | 'output'): JSONSchema {
+  /**
+   * The schema for `schema`, inline or as a `$ref` if it is named. An anonymous schema that refers
+   * to itself (`z.lazy`) becomes a component under `recursiveName`: inline, its `"$ref": "#"` would
+   * point at the whole OpenAPI document.
+   */
+  toSchema(schema: Schema, io: 'input' | 'output', recursiveName = 'Recursive'): JSONSchema {
     const cache = io === 'input' ? this.#cache : this.#cacheOutput
     const cached = cache.get(schema)
     if (cached) return cached
@@ -29,16 +33,36 @@ export class SchemaCollector {
         const def = zodSchema._zod.def
         if (io === 'output' && def.type === 'object' && def.catchall === undefined)
           delete jsonSchema.additionalProperties
+        // A Date goes out as JSON.stringify writes it, and `z.coerce.date()` reads that string.
+        if (def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' })
       },
     }) as JSONSchema
     const { $schema: _ignored, $defs, ...root } = converted
     const defs = ($defs ?? {}) as Record<string, JSONSchema>
-    const renames = new Map(Object.keys(defs).map((name) => [name, name]))
-    for (const [name, def] of Object.entries(defs))
-      renames.set(name, this.#claim(name, rewriteRefs(def, renames) as JSONSchema, io))
+    const SELF = '\u0000self'
+    if (refersTo(root, '#')) defs[SELF] = root
+    const renames = new Map(
+      Object.keys(defs).map((name) => [name, name === SELF ? recursiveName : name]),
+    )
+    // A name depends on the names of what it refers to (`X` that points at `Y-Output` is not the
+    // `X` that points at `Y`): claimed again until nothing changes.
+    for (let round = 0, changed = true; changed && round <= renames.size; round++) {
+      changed = false
+      for (const [name, def] of Object.entries(defs)) {
+        const base = name === SELF ? recursiveName : name
+        const claimed = this.#claim(base, rewriteRefs(def, renames) as JSONSchema, io)
+        if (claimed !== renames.get(name)) {
+          renames.set(name, claimed)
+          changed = true
+        }
+      }
+    }
     for (const [name, def] of Object.entries(defs))
       this.components[renames.get(name) ?? name] = rewriteRefs(def, renames) as JSONSchema
-    const result = rewriteRefs(root, renames) as JSONSchema
+    const result =
+      defs[SELF] === undefined
+        ? (rewriteRefs(root, renames) as JSONSchema)
+        : { $ref: refTo(renames.get(SELF) as string) }
     cache.set(schema, result)
     return result
   }
@@ -48,7 +72,7 @@ export class SchemaCollector {
    * `fallbackName` (e.g. `Body_create_item_items__post`) so clients get a named type.
    */
   toNamedSchema(schema: Schema, io: 'input' | 'output', fallbackName: string): JSONSchema {
-    const result = this.toSchema(schema, io)
+    const result = this.toSchema(schema, io, fallbackName)
     if ('$ref' in result || result.type !== 'object') return result
     return this.addComponent(fallbackName, { ...result, title: result.title ?? fallbackName }, io)
   }
@@ -68,7 +92,10 @@ export class SchemaCollector {
   }
 
   /** The component name `schema` will live under: `name` if free or identical, else a variant. */
-  #claim(name: string, schema: JSONSchema, io: 'input' | 'output'): string {
+  #claim(given: string, schema: JSONSchema, io: 'input' | 'output'): string {
+    // OpenAPI 3.1 §4.8.7.1: component names match ^[a-zA-Z0-9.\-_]+$ (an operationId or a
+    // `.meta({ id })` may hold anything); FastAPI makes `Body_` names from the path the same way.
+    const name = given.replace(/[^A-Za-z0-9.\-_]/g, '_') || 'Schema'
     const candidates = [name, `${name}-${io === 'input' ? 'Input' : 'Output'}`]
     for (let n = 2; n < 100; n++) candidates.push(`${name}${n}`)
     for (const candidate of candidates) {
@@ -89,11 +116,23 @@ function rewriteRefs(value: unknown, renames: ReadonlyMap<string, string>): unkn
   const out: Record<string, unknown> = {}
   for (const [key, entry] of Object.entries(value)) {
     if (key === '$ref' && typeof entry === 'string' && entry.startsWith('#/$defs/')) {
-      const name = entry.slice('#/$defs/'.length)
+      // Zod escapes def names as JSON Pointer tokens (RFC 6901): `~1` is `/`, `~0` is `~`.
+      const name = entry.slice('#/$defs/'.length).replace(/~1/g, '/').replace(/~0/g, '~')
       out[key] = refTo(renames.get(name) ?? name)
+    } else if (key === '$ref' && entry === '#') {
+      out[key] = refTo(renames.get('\u0000self') ?? 'Recursive')
     } else out[key] = rewriteRefs(entry, renames)
   }
   return out
+}
+
+/** Whether `value` holds a `$ref` equal to `ref`. */
+function refersTo(value: unknown, ref: string): boolean {
+  if (Array.isArray(value)) return value.some((entry) => refersTo(entry, ref))
+  if (value === null || typeof value !== 'object') return false
+  for (const [key, entry] of Object.entries(value))
+    if ((key === '$ref' && entry === ref) || refersTo(entry, ref)) return true
+  return false
 }
 
 function sameJSON(a: unknown, b: unknown): boolean {

@@ -6,6 +6,7 @@ import {
 import type { ServerContext } from '../context.js'
 import { asOAuthError, invalidClient, noStore, oauthError } from '../errors.js'
 import type { IntrospectedToken } from '../options.js'
+import { CLIENT_ENDPOINT_ERRORS } from './error-docs.js'
 import { formParameters } from './parameters.js'
 import { holdersMayUse } from './token-holders.js'
 import { isRefreshTokenActive, lookUpToken } from './token-lookup.js'
@@ -150,5 +151,6 @@ const introspectionDocs = {
         },
       },
     },
+    ...CLIENT_ENDPOINT_ERRORS,
   },
 }

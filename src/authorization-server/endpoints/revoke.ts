@@ -5,6 +5,7 @@ import {
 } from '../clients/client-authentication.js'
 import type { ServerContext } from '../context.js'
 import { asOAuthError, oauthError } from '../errors.js'
+import { CLIENT_ENDPOINT_ERRORS } from './error-docs.js'
 import { formParameters } from './parameters.js'
 import { lookUpToken } from './token-lookup.js'
 
@@ -89,5 +90,6 @@ const revocationDocs = {
   },
   responses: {
     '200': { description: 'Revoked, or the token was unknown (RFC 7009 §2.2)' },
+    ...CLIENT_ENDPOINT_ERRORS,
   },
 }

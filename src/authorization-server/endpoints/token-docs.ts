@@ -1,5 +1,6 @@
 import type { Settings } from '../options.js'
 import type { GrantType } from '../store/records.js'
+import { errorResponse } from './error-docs.js'
 
 const text = (description: string) => ({ type: 'string', description })
 
@@ -57,20 +58,6 @@ const GRANT_FORMS: Readonly<
   },
 }
 
-const OAUTH2_ERROR = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: { type: 'string', description: 'An RFC 6749 §5.2 error code' },
-    error_description: { type: 'string' },
-  },
-}
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: OAUTH2_ERROR } },
-})
-
 /**
  * The token endpoint's OpenAPI details, merged into its operation: the form body of each enabled
  * grant (one schema per `grant_type`, chosen by it) and the RFC 6749 responses.
@@ -119,6 +106,7 @@ export function tokenEndpointDocs(settings: Settings): Record<string, unknown> {
       ),
       '401': errorResponse('invalid_client, with a WWW-Authenticate: Basic challenge'),
       '413': { description: 'The body is larger than the endpoint accepts' },
+      '422': null,
       '429': errorResponse('Too many failed logins (password grant), with Retry-After'),
     },
   }

@@ -1,3 +1,5 @@
+import { OAUTH2_ERROR } from '../endpoints/error-docs.js'
+
 const uris = { type: 'array', items: { type: 'string', format: 'uri' } }
 
 const METADATA_PROPERTIES = {
@@ -13,12 +15,6 @@ const METADATA_PROPERTIES = {
     description: 'Space-separated; default: every scope registration allows',
   },
   client_name: { type: 'string', maxLength: 200 },
-}
-
-const OAUTH2_ERROR = {
-  type: 'object',
-  required: ['error'],
-  properties: { error: { type: 'string' }, error_description: { type: 'string' } },
 }
 
 /** The OpenAPI details of `POST /register`. */
@@ -56,6 +52,7 @@ export const registrationDocs = {
       content: { 'application/json': { schema: OAUTH2_ERROR } },
     },
     '413': { description: 'The body is larger than the endpoint accepts' },
+    '422': null,
     '429': {
       description: 'Too many registrations from this address, with Retry-After',
       content: { 'application/json': { schema: OAUTH2_ERROR } },

@@ -58,6 +58,19 @@ export function compileRoute(
   const extra = options.openapiExtra
   if (extra !== undefined && (extra === null || typeof extra !== 'object' || Array.isArray(extra)))
     throw new TypeError(`${name}: \`openapiExtra\` must be an object (merged into the operation)`)
+  if (extra !== undefined) {
+    // The fields whose type the document's validity hangs on (OpenAPI 3.1 §4.8.10).
+    const { operationId, responses, parameters, tags } = extra as Record<string, unknown>
+    if (operationId !== undefined && operationId !== null && typeof operationId !== 'string')
+      throw new TypeError(`${name}: \`openapiExtra.operationId\` must be a string`)
+    if (responses !== undefined && responses !== null && !isRecord(responses))
+      throw new TypeError(`${name}: \`openapiExtra.responses\` must be an object keyed by status`)
+    for (const field of ['parameters', 'tags'] as const) {
+      const value = field === 'parameters' ? parameters : tags
+      if (value !== undefined && value !== null && !Array.isArray(value))
+        throw new TypeError(`${name}: \`openapiExtra.${field}\` must be an array`)
+    }
+  }
   if (options.mapError !== undefined && typeof options.mapError !== 'function')
     throw new TypeError(`${name}: \`mapError\` must be a function`)
   if (options.response !== undefined && !isZodSchema(options.response))
@@ -116,7 +129,9 @@ function checkExplicitSecurity(name: string, security: RouteOptions['security'],
 }
 
 function uniqueOperationId(record: RouteRecord, taken: Set<string>): string {
-  const explicit = record.options.operationId
+  // `openapiExtra` may name the operation too: the document must still hold it once (OAS §4.8.10).
+  const extra = record.options.openapiExtra?.operationId
+  const explicit = record.options.operationId ?? (typeof extra === 'string' ? extra : undefined)
   if (explicit !== undefined) {
     if (taken.has(explicit))
       throw new TypeError(`${record.method} ${record.path}: duplicate operationId "${explicit}"`)
@@ -140,4 +155,8 @@ function generatedOperationId(record: RouteRecord): string {
 
 function toSnake(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+}
+
+function isRecord(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

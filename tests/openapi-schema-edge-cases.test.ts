@@ -1,0 +1,138 @@
+import { Body, Gatehouse, type OpenAPIDocument, Query } from 'gatehouse'
+import { describe, expect, test } from 'vitest'
+import * as z from 'zod'
+import { describeEngines } from './helpers/http.js'
+import { expectValidOpenAPI } from './helpers/openapi.js'
+
+// Schemas the document once got wrong: it must stay a valid OpenAPI 3.1 description whose
+// request schemas accept what the server accepts.
+type Node = { v: number; next?: Node | undefined }
+const Linked: z.ZodType<Node> = z.lazy(() => z.object({ v: z.number(), next: Linked.optional() }))
+const Y = z.object({ d: z.number().default(1) }).meta({ id: 'Y' })
+const X = z.object({ y: Y, name: z.string() }).meta({ id: 'X' })
+
+function createApp() {
+  const app = new Gatehouse({
+    title: 'Edges',
+    rootPath: '/api/v1',
+    servers: [{ url: 'https://prod.example.com' }],
+  })
+  // Anonymous and recursive: inline, `"$ref": "#"` would mean the whole document.
+  app.post('/linked', { inputs: { node: Body(Linked) }, response: Linked }, ({ node }) => node)
+  // One schema for input and output, with a default inside: each side names its own variant.
+  app.post('/x', { inputs: { x: Body(X) }, response: X }, ({ x }) => x)
+  app.post(
+    '/odd',
+    {
+      operationId: 'login user/v2',
+      inputs: { item: Body(z.object({ a: z.string() }).meta({ id: 'My Item~1' })) },
+    },
+    () => null,
+  )
+  app.get(
+    '/when',
+    {
+      inputs: { zone: Query(z.string().optional()) },
+      response: z.object({ at: z.date() }),
+      responses: { 200: { description: 'The time' }, 422: { description: 'Bad input' } },
+    },
+    () => ({ at: new Date(0) }),
+  )
+  return app
+}
+
+const COMPONENT_NAME = /^[a-zA-Z0-9.\-_]+$/
+
+describeEngines('OpenAPI edge cases', createApp(), (send) => {
+  let document: OpenAPIDocument
+  const load = async () => {
+    document ??= (await (await send('/openapi.json')).json()) as OpenAPIDocument
+    return document
+  }
+  const components = async () =>
+    ((await load()).components as { schemas: Record<string, Record<string, unknown>> }).schemas
+  const bodyRef = async (path: string) =>
+    (
+      (await load()).paths[path] as {
+        post: { requestBody: { content: Record<string, { schema: { $ref: string } }> } }
+      }
+    ).post.requestBody.content['application/json']?.schema.$ref
+
+  test('the document is valid, and every component name is one OpenAPI allows', async () => {
+    await expectValidOpenAPI(await load())
+    for (const name of Object.keys(await components())) expect(name).toMatch(COMPONENT_NAME)
+  })
+
+  test('an anonymous recursive schema becomes a component that refers to itself', async () => {
+    expect(await bodyRef('/linked')).toBe('#/components/schemas/Body_linked_post')
+    const body = (await components()).Body_linked_post as {
+      properties: { next: { $ref: string } }
+    }
+    expect(body.properties.next.$ref).toBe('#/components/schemas/Body_linked_post')
+    expect(JSON.stringify(await load())).not.toContain('"$ref":"#"')
+  })
+
+  test("a request body refers to its parts' input variants, a response to their output ones", async () => {
+    const all = await components()
+    expect(await bodyRef('/x')).toBe('#/components/schemas/X')
+    expect(all.X?.properties).toMatchObject({ y: { $ref: '#/components/schemas/Y' } })
+    expect(all['X-Output']?.properties).toMatchObject({
+      y: { $ref: '#/components/schemas/Y-Output' },
+    })
+    // The input side of Y does not require what its default fills in.
+    expect(all.Y?.required).toBeUndefined()
+    expect(all['Y-Output']?.required).toEqual(['d'])
+  })
+
+  test('names from an operationId or an id with other characters are made safe', async () => {
+    const all = await components()
+    expect(all.My_Item_1).toBeDefined()
+    expect(await bodyRef('/odd')).toBe('#/components/schemas/My_Item_1')
+  })
+
+  test('a description for the success status or the 422 keeps their schemas', async () => {
+    type Documented = { description: string; content: Record<string, { schema: unknown }> }
+    const responses = (
+      (await load()).paths['/when'] as { get: { responses: Record<string, Documented> } }
+    ).get.responses
+    expect(responses['200']?.description).toBe('The time')
+    expect(responses['422']?.description).toBe('Bad input')
+    expect(responses['422']?.content['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/HTTPValidationError',
+    })
+    expect(responses['200']?.content['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/Response_when_get',
+    })
+    const response = (await components()).Response_when_get as {
+      properties: { at: unknown }
+    }
+    // A Date goes out as JSON.stringify writes it.
+    expect(response.properties.at).toEqual({ type: 'string', format: 'date-time' })
+  })
+
+  test("the root path is the first server, before the app's own", async () => {
+    expect((await load()).servers).toEqual([
+      { url: '/api/v1' },
+      { url: 'https://prod.example.com' },
+    ])
+  })
+})
+
+describe('openapiExtra set-up mistakes', () => {
+  test('an operationId given through openapiExtra must be unique too', () => {
+    const app = new Gatehouse()
+    app.get('/a', { operationId: 'uniq' }, () => null)
+    expect(() => app.get('/b', { openapiExtra: { operationId: 'uniq' } }, () => null)).toThrow(
+      'GET /b: duplicate operationId "uniq"',
+    )
+  })
+
+  test.each([
+    [{ responses: 'oops' }, '`openapiExtra.responses` must be an object'],
+    [{ parameters: 5 }, '`openapiExtra.parameters` must be an array'],
+    [{ operationId: 7 }, '`openapiExtra.operationId` must be a string'],
+  ])('%j is refused naming the field', (extra, message) => {
+    const app = new Gatehouse()
+    expect(() => app.get('/x', { openapiExtra: extra }, () => null)).toThrow(message)
+  })
+})
