@@ -1,4 +1,4 @@
-import { Gatehouse, HTTPException, Query } from 'gatehouse'
+import { Gatehouse, HTTPException, Path, Query } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
 import { captureLogger, describeEachEngine, serveThrough, startServer } from './helpers/http.js'
@@ -32,6 +32,16 @@ function createApp() {
   })
   app.get('/reset', { status: 205 }, () => ({ ignored: true }))
   app.get('/alive', {}, () => ({ alive: true }))
+  // DEL (U+007F): `Headers` takes it, Node does not; both engines answer as Node must.
+  app.get('/del-parameter', { inputs: { response: Response } }, ({ response }) => {
+    response.headers.set('x-del', 'a\x7fb')
+    return { ok: true }
+  })
+  app.get('/del-exception', {}, () => {
+    throw new HTTPException(400, { headers: { 'x-del': 'a\x7fb' } })
+  })
+  app.get('/del-response', {}, () => new Response('raw', { headers: { 'x-del': 'a\x7fb' } }))
+  app.get('/q/{name}/', { inputs: { name: Path(z.string()) } }, ({ name }) => ({ name }))
   return { app, logger }
 }
 
@@ -56,6 +66,24 @@ describeEachEngine('response output the wire cannot carry', (engine) => {
     expect(String(logger.calls[0]?.[1])).toContain('www-authenticate')
     expect(String(logger.calls[0]?.[1])).not.toContain('Injected')
     expect((await send('/alive')).status).toBe(200)
+  })
+
+  test.each(['/del-parameter', '/del-exception', '/del-response'])(
+    'a DEL in a header value (%s) is a logged 500',
+    async (path) => {
+      logger.calls.length = 0
+      const res = await send(path)
+      expect(res.status).toBe(500)
+      expect(res.headers.get('x-del')).toBeNull()
+      expect(logger.calls).toHaveLength(1)
+    },
+  )
+
+  test('a request head over 16 KiB is 431, as Node answers it', async () => {
+    const res = await send('/alive', { headers: { 'x-big': 'a'.repeat(20 * 1024) } })
+    expect(res.status).toBe(431)
+    const fits = await send('/alive', { headers: { 'x-big': 'a'.repeat(8 * 1024) } })
+    expect(fits.status).toBe(200)
   })
 
   test('a Latin-1 header value reaches the client as the same character', async () => {
@@ -145,7 +173,49 @@ describe('on the wire (serve)', () => {
   })
 })
 
+test('an Expect other than 100-continue is 417 through both engines, as Node answers it', async () => {
+  // fetch refuses to send Expect: in-process through app.request, over HTTP as raw bytes.
+  const { app } = createApp()
+  expect((await app.request('/alive', { headers: { expect: 'something-else' } })).status).toBe(417)
+  const server = await startServer(app)
+  try {
+    const raw = await rawRequest(
+      server.port,
+      'GET /alive HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: something-else\r\nConnection: close\r\n\r\n',
+    )
+    expect(raw.status).toBe(417)
+  } finally {
+    await server.close()
+  }
+})
+
+describe('paths the URL parser would encode', () => {
+  test('a slash redirect sends the percent-encoded form through both engines', async () => {
+    const { app } = createApp()
+    const inProcess = await app.request('/q/a"b')
+    expect(inProcess.headers.get('location')).toBe('/q/a%22b/')
+    const server = await startServer(app)
+    try {
+      const raw = await rawRequest(
+        server.port,
+        'GET /q/a"b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+      )
+      expect(raw.status).toBe(307)
+      expect(raw.headers.location).toBe('/q/a%22b/')
+    } finally {
+      await server.close()
+    }
+  })
+})
+
 describe('set-up', () => {
+  test('a method outside HTTPMethod is refused: Node would never route it', () => {
+    const app = new Gatehouse()
+    expect(() => app.route('FOO' as never, '/x', {}, () => ({}))).toThrow(
+      'FOO /x: the method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
+    )
+  })
+
   test.each([100, 101, 103, 199, 600])(
     'a route status of %s is refused naming the route',
     (status) => {

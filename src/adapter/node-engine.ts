@@ -42,6 +42,7 @@ export function createNodeListener(
   }
 }
 
+const NOT_PCHAR = /[^A-Za-z0-9\-._~!$&'()*+,;=:@%/]/
 const DOT_SEGMENT = /(?:^|\/)\.{1,2}(?:\/|$)|%2e|\\/i
 
 /**
@@ -62,7 +63,9 @@ function requestTarget(
     if (hash >= 0) query = query.slice(0, hash)
     const pathHash = path.indexOf('#')
     if (pathHash >= 0) path = path.slice(0, pathHash)
-    if (DOT_SEGMENT.test(path)) path = parsedPath(`http://h${path}`)
+    // Dot segments and backslashes resolved, and anything outside RFC 3986's path characters
+    // (`"`, `<`, a space, non-ASCII) percent-encoded, as a Web runtime's URL parser does.
+    if (DOT_SEGMENT.test(path) || NOT_PCHAR.test(path)) path = parsedPath(`http://h${path}`)
     return [path, query, undefined]
   }
   if (/^https?:\/\//i.test(target)) {
@@ -128,8 +131,15 @@ function write(
   if (view?.afterResponse !== undefined) outgoing.once('close', () => void runAfterResponse(view))
   if (reply instanceof Response) {
     writeWebResponse(outgoing, reply, isHead, view).catch((error: unknown) => {
-      // Too late for a status: the head is out. Logged (a body shorter or longer than its
+      // Before the head went out (a header value Node refuses): the logged 500 the Web engine
+      // gives. After it, too late for a status: logged (a body shorter or longer than its
       // Content-Length, a stream that failed), and the connection closed mid-answer.
+      if (!outgoing.headersSent && !outgoing.destroyed) {
+        void reply.body?.cancel().catch(() => {})
+        outgoing.statusMessage = ''
+        writePlain(outgoing, onError(error), isHead, view)
+        return
+      }
       if (!isGone(error)) onError(error)
       outgoing.destroy()
     })

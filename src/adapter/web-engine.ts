@@ -4,6 +4,7 @@ import {
   isBodyless,
   type PlainReply,
   type Reply,
+  responseHeaderProblem,
   toResponse,
 } from '../core/run/respond.js'
 import { runAfterResponse } from './after-response.js'
@@ -29,10 +30,13 @@ export function createWebEngine(
 ): (request: Request) => Promise<WebOutcome> {
   return async (request) => {
     const view = new WebRequestView(request)
-    let reply = await dispatch(view)
+    let reply = refusedHead(request) ?? (await dispatch(view))
     let response: Response
     try {
       response = toResponse(reply)
+      // A handler's own `Response` with a header value Node would refuse (DEL, say).
+      const problem = reply instanceof Response ? responseHeaderProblem(reply) : undefined
+      if (problem !== undefined) throw problem
     } catch (error) {
       // A header value `Headers` refuses (CR, LF, a character above U+00FF): the logged 500 the
       // Node engine gives for the same reply.
@@ -60,6 +64,26 @@ export function createWebEngine(
     const body = notifyWhenRead(response.body, () => runAfterResponse(view).then(settle))
     return { response: new Response(body, response), settled }
   }
+}
+
+/** Node's own limit on a request head (`--max-http-header-size`): 16 KiB. */
+const MAX_HEAD_BYTES = 16 * 1024
+
+/**
+ * What the Node engine refuses before any route sees the request, refused here the same way: a
+ * head over 16 KiB (431, Node's limit) and an `Expect` other than `100-continue` (417, RFC 9110
+ * §10.1.1, as Node answers it).
+ */
+function refusedHead(request: Request): PlainReply | undefined {
+  const expect = request.headers.get('expect')
+  if (expect !== null && expect.trim().toLowerCase() !== '100-continue')
+    return { status: 417, headers: {}, body: null }
+  let bytes = request.url.length
+  for (const [name, value] of request.headers) {
+    bytes += name.length + value.length + 4
+    if (bytes > MAX_HEAD_BYTES) return { status: 431, headers: {}, body: null }
+  }
+  return undefined
 }
 
 function withoutBody(response: Response): Response {

@@ -6,6 +6,16 @@ export type NoInputs = Record<never, never>
 import type { Schema } from './inputs.js'
 import type { Handler, HTTPMethod, RouteOptions, RouteRecord } from './route-options.js'
 
+const METHODS: ReadonlySet<string> = new Set<HTTPMethod>([
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'HEAD',
+  'OPTIONS',
+])
+
 /**
  * The route-declaring methods shared by the app and routers. One generic signature per method: the
  * handler's argument type is inferred from `options.inputs`, its return type from `options.response`.
@@ -29,6 +39,12 @@ export abstract class RouteCollector {
       throw new TypeError(`${method} ${path}: \`options\` must be an object`)
     if (typeof handler !== 'function')
       throw new TypeError(`${method} ${path}: the handler must be a function`)
+    // What `HTTPMethod` allows, checked for JavaScript callers: Node's parser refuses other
+    // methods before any route could see them, so such a route would answer only in-process.
+    if (!METHODS.has(method))
+      throw new TypeError(
+        `${String(method)} ${path}: the method must be one of ${[...METHODS].join(', ')}`,
+      )
     this.addRoute({
       method,
       path,

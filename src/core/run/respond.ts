@@ -49,14 +49,36 @@ export function toResponse(reply: Reply): Response {
     // Framing is the engine's (RFC 9112 §6): the length of this body, never an app's own copy.
     if (isFramingHeader(name)) continue
     try {
-      if (typeof value === 'string') headers.set(name, value)
-      else for (const item of value) headers.append(name, item)
+      if (typeof value === 'string') headers.set(name, checkedValue(name, value))
+      else for (const item of value) headers.append(name, checkedValue(name, item))
     } catch {
       // `Headers` quotes the value in its message, and a value may hold a token: name only.
-      throw new TypeError(`Invalid character in the value of response header "${name}"`)
+      throw invalidHeader(name)
     }
   }
   return new Response(reply.body, { status: reply.status, headers })
+}
+
+/**
+ * What Node will write as a header value (RFC 9110 §5.5 field-content: no control character but
+ * tab, DEL included); `Headers` lets DEL through, so both engines are held to Node's rule.
+ */
+const INVALID_FIELD_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+
+function checkedValue(name: string, value: string): string {
+  if (INVALID_FIELD_VALUE.test(value)) throw invalidHeader(name)
+  return value
+}
+
+function invalidHeader(name: string): TypeError {
+  return new TypeError(`Invalid character in the value of response header "${name}"`)
+}
+
+/** A `Response`'s own headers against the same rule, or the error naming the first bad one. */
+export function responseHeaderProblem(response: Response): TypeError | undefined {
+  for (const [name, value] of response.headers)
+    if (INVALID_FIELD_VALUE.test(value)) return invalidHeader(name)
+  return undefined
 }
 
 /** `Content-Length` or `Transfer-Encoding`, which describe the bytes an engine writes. */
