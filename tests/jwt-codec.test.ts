@@ -79,6 +79,43 @@ describe.each(paths)('HS* through %s', (_, fastPath) => {
     expect((await hs({}, fastPath).verify(token)).subject).toBe('alice')
   })
 
+  it("keeps the caller's exp, iat and nbf, so a short or already expired token stays so", async () => {
+    const codec = hs({}, fastPath)
+    const short = await codec.sign({ sub: 'bob', exp: NOW + 60 })
+    expect(decodeJwt(short)).toMatchObject({ iat: NOW, exp: NOW + 60 })
+    await expectRefused(
+      hs({ now: frozen(NOW + 61) }, fastPath).verify(short),
+      short,
+      'token_expired',
+      'exp',
+    )
+    const expired = await codec.sign({ sub: 'bob', exp: NOW - 600 })
+    expect(decodeJwt(expired).exp).toBe(NOW - 600)
+    await expectRefused(codec.verify(expired), expired, 'token_expired', 'exp')
+    const dated = await codec.sign({ sub: 'bob', iat: NOW - 100, nbf: NOW + 10 })
+    // Without an exp the lifetime still counts from now, not from the caller's iat.
+    expect(decodeJwt(dated)).toMatchObject({ iat: NOW - 100, nbf: NOW + 10, exp: NOW + 1800 })
+    await expectRefused(codec.verify(dated), dated, 'token_not_yet_valid', 'nbf')
+  })
+
+  it.each([
+    ['exp', { exp: String(NOW + 60) }],
+    ['exp', { exp: Number.NaN }],
+    ['iat', { iat: Number.POSITIVE_INFINITY }],
+    ['nbf', { nbf: null }],
+  ])('refuses a non-numeric %s with a TypeError naming it', async (claim, extra) => {
+    const codec = hs({}, fastPath)
+    await expect(codec.sign({ sub: 'bob', ...(extra as Record<string, unknown>) })).rejects.toThrow(
+      new TypeError(`sign: claims.${claim} must be a finite number of epoch seconds`),
+    )
+  })
+
+  it('refuses an exp together with expiresIn: neither may silently win', async () => {
+    await expect(
+      hs({}, fastPath).sign({ sub: 'bob', exp: NOW + 60 }, { expiresIn: 60 }),
+    ).rejects.toThrow(new TypeError('sign: give claims.exp or "expiresIn", not both'))
+  })
+
   it('verifies tokens signed by jose and by hand', async () => {
     const key = new TextEncoder().encode(SECRET)
     const signed = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).sign(key)

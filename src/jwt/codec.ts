@@ -10,8 +10,9 @@ import { VerifiedTokenCache } from './verified-cache.js'
 /** Signs and verifies access tokens with one pinned algorithm and key set. */
 export interface JWTCodec {
   /**
-   * Signs `claims` (which must carry `sub`). `iat` and `exp` are always the codec's, `iss` and `aud`
-   * too when configured.
+   * Signs `claims` (which must carry `sub`). A given `exp`, `iat` or `nbf` is kept (as PyJWT and
+   * FastAPI's tutorial expect); without one, `iat` is now and `exp` is now plus `expiresIn`. `iss`
+   * and `aud` are the codec's when configured.
    */
   sign(claims: JWTPayload, options?: JWTSignOptions): Promise<string>
   /** Verifies a compact JWT and returns its subject and scopes, or throws `InvalidTokenError`. */
@@ -78,13 +79,22 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
       if (typeof claims.sub !== 'string' || claims.sub === '') {
         throw new TypeError('sign: claims.sub must be a non-empty string')
       }
+      for (const claim of TIME_CLAIMS) checkTime(claims, claim)
+      // Two lifetimes for one token is a caller's mistake: neither silently wins.
+      if (claims.exp !== undefined && signOptions.expiresIn !== undefined) {
+        throw new TypeError('sign: give claims.exp or "expiresIn", not both')
+      }
       const expiresIn = signOptions.expiresIn ?? DEFAULT_EXPIRES_IN
       if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
         throw new TypeError('sign: "expiresIn" must be a positive number of seconds')
       }
       if (signKey === undefined) throw new TypeError('sign: this codec has no "privateKey"')
-      const iat = clock()
-      const payload: JWTPayload = { ...claims, iat, exp: iat + expiresIn }
+      const issuedAt = clock()
+      const payload: JWTPayload = {
+        ...claims,
+        iat: claims.iat ?? issuedAt,
+        exp: claims.exp ?? issuedAt + expiresIn,
+      }
       if (issuer !== undefined) payload.iss = issuer
       if (aud !== undefined) payload.aud = aud
       // HS* on Node: signed here with node:crypto, synchronously; anything else through jose.
@@ -115,6 +125,17 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
     return verifyKey
       .then((key) => verifySignature(token, key, algorithm))
       .then(() => cache.set(token, validateClaims(parts.payload, rules, clock())))
+  }
+}
+
+const TIME_CLAIMS = ['exp', 'iat', 'nbf'] as const
+
+/** A time claim the caller gives must be a finite number of seconds: `verify` would refuse anything else. */
+function checkTime(claims: JWTPayload, claim: (typeof TIME_CLAIMS)[number]): void {
+  const value = claims[claim]
+  if (value === undefined) return
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new TypeError(`sign: claims.${claim} must be a finite number of epoch seconds`)
   }
 }
 

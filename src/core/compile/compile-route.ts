@@ -43,8 +43,10 @@ export function compileRoute(
   appDependencies: RouteOptions['dependencies'],
   takenOperationIds: Set<string>,
 ): CompiledRoute {
-  const path = parseRoutePath(record.path)
   const name = `${record.method} ${record.path}`
+  // A path refused for a space or a control character is shown escaped, so the message shows it.
+  const shownPath = /^[!-~]*$/.test(record.path) ? record.path : JSON.stringify(record.path)
+  const path = parseRoutePath(record.path, `${record.method} ${shownPath}`)
   const { options } = record
   for (const key of Object.keys(options))
     if (!ROUTE_OPTIONS.has(key)) throw new TypeError(`${name}: unknown route option \`${key}\``)

@@ -1,5 +1,6 @@
 import { HTTPException, RequestValidationError } from '../errors/index.js'
 import { singleMediaType } from './header-values.js'
+import { MultipartError, multipartBoundary, parseMultipart } from './multipart.js'
 import type { IncomingRequest } from './request-view.js'
 
 /** Form data as both parsers give it: `URLSearchParams` or `FormData`. */
@@ -74,10 +75,9 @@ export async function readFormBody(
   if (mediaType === 'multipart/form-data') {
     const bytes = await request.readBody(limit)
     try {
-      return await new Response(bytes as Uint8Array<ArrayBuffer>, {
-        headers: { 'content-type': request.header('content-type') ?? '' },
-      }).formData()
-    } catch {
+      return parseMultipart(bytes, multipartBoundary(request.header('content-type') ?? ''))
+    } catch (error) {
+      if (!(error instanceof MultipartError)) throw error
       throw new HTTPException(400, { detail: 'There was an error parsing the body' })
     }
   }
