@@ -1,5 +1,6 @@
 import { HTTPException, RequestValidationError } from '../errors/index.js'
 import { singleMediaType } from './header-values.js'
+import { exceedsDepth, MAX_JSON_DEPTH } from './json-depth.js'
 import type { IncomingRequest } from './request-view.js'
 
 /** Form data as both parsers give it: `URLSearchParams` or `FormData`. */
@@ -42,6 +43,9 @@ export async function readJSONBody(request: IncomingRequest, limit: number): Pro
     throw jsonInvalid('Invalid UTF-8')
   }
   if (text.trim() === '') return MISSING
+  // Validating or echoing a value nested thousands deep overflows the stack: refuse it unparsed.
+  if (exceedsDepth(text, MAX_JSON_DEPTH))
+    throw jsonInvalid(`Nested deeper than ${MAX_JSON_DEPTH} levels`)
   try {
     return JSON.parse(text)
   } catch (error) {
