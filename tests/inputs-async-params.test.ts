@@ -32,8 +32,8 @@ describeEngines('async refinements in parameters', app, (send) => {
     ['/header', { x_v: 'ok' }, { 'x-v': 'ok' }],
     ['/transform?n=abc', { n: 3 }],
     ['/dependency?v=ok', { found: 'found ok' }],
-  ] as const)('%s passes the async check', async (path, body, headers = {}) => {
-    const response = await send(path, { headers })
+  ] as [string, unknown, Record<string, string>?][])('%s passes the async check', async (path, body, headers) => {
+    const response = await send(path, { headers: headers ?? {} })
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual(body)
   })
@@ -43,8 +43,8 @@ describeEngines('async refinements in parameters', app, (send) => {
     ['/path/no', ['path', 'id']],
     ['/header', ['header', 'x-v'], { 'x-v': 'no' }],
     ['/dependency?v=no', ['query', 'v']],
-  ] as const)('%s failing it is a 422 at its loc', async (path, loc, headers = {}) => {
-    const response = await send(path, { headers })
+  ] as [string, string[], Record<string, string>?][])('%s failing it is a 422 at its loc', async (path, loc, headers) => {
+    const response = await send(path, { headers: headers ?? {} })
     expect(response.status).toBe(422)
     expect(await response.json()).toEqual({
       detail: [{ type: 'custom', loc, msg: 'must be ok', input: 'no' }],

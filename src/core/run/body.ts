@@ -1,6 +1,10 @@
-import { HTTPException, RequestValidationError } from '../errors/index.js'
-import { singleMediaType } from './header-values.js'
+import {
+  HTTPException,
+  RequestValidationError,
+  UnsupportedMediaTypeError,
+} from '../errors/index.js'
 import { exceedsDepth, MAX_JSON_DEPTH } from './json-depth.js'
+import { singleMediaType } from './header-values.js'
 import type { IncomingRequest } from './request-view.js'
 
 /** Form data as both parsers give it: `URLSearchParams` or `FormData`. */
@@ -28,14 +32,18 @@ export type JSONBody = unknown | typeof MISSING
 export const missingBody: typeof MISSING = MISSING
 
 /**
- * The JSON body, or `missingBody` when there is none or it is not JSON. A request without a
- * content type is tried as JSON, as FastAPI does.
+ * The JSON body, or `missingBody` when there is none. A request without a content type is tried as
+ * JSON, as FastAPI does; a body sent as another media type is refused with 415 rather than read as
+ * missing, so a client's data is never dropped without a word.
  */
 export async function readJSONBody(request: IncomingRequest, limit: number): Promise<JSONBody> {
+  const header = singleMediaType(request.header('content-type'))
   const mediaType = mediaTypeOf(request)
-  if (mediaType !== '' && !isJSONMediaType(mediaType)) return MISSING
   const bytes = await request.readBody(limit)
   if (bytes.byteLength === 0) return MISSING
+  // `;;;` names no media type at all: present but not JSON.
+  if (header !== undefined && header.trim() !== '' && !isJSONMediaType(mediaType))
+    throw new UnsupportedMediaTypeError(['application/json'])
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
