@@ -2,7 +2,7 @@ import type { Dependable, Dependency, InputLike, Inputs } from '../declare/depen
 import type { InputDocs, ParamLocation, Schema } from '../declare/inputs.js'
 import type { SecurityScheme } from '../declare/security-scheme.js'
 import { SecurityScopes } from '../declare/security-scopes.js'
-import { isFileSchema, isObjectSchema, objectShape } from '../schema.js'
+import { isFileSchema, isObjectSchema, isOptionalSchema, objectShape } from '../schema.js'
 import { type ClassifiedInput, classifyInput, isDependency } from './classify.js'
 import { DependencyFacts, declaredFacts, type Overrides } from './dependency-facts.js'
 import {
@@ -252,6 +252,9 @@ class PlanBuilder {
         this.#fail(`Path input "${name}" does not appear in the path as {${name}}`)
       if (shape !== 'scalar')
         this.#fail(`Path input "${name}" must be a single value, not a list or object`)
+      // A route only matches when the segment is there: a default could never be used (FastAPI).
+      if (isOptionalSchema(schema))
+        this.#fail(`Path input "${name}" is always required: remove its .optional() or .default()`)
       this.#readPathParams.add(name)
     }
     const slot = this.#slot()
