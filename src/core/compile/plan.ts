@@ -257,6 +257,8 @@ class PlanBuilder {
         this.#fail(`Path input "${name}" is always required: remove its .optional() or .default()`)
       this.#readPathParams.add(name)
     }
+    const wireNames = shape === 'model' ? Object.keys(objectShape(schema)) : [name]
+    for (const wire of wireNames) this.#checkWireName(location, wire)
     const slot = this.#slot()
     this.#params.push({
       slot,
@@ -269,6 +271,14 @@ class PlanBuilder {
       read: paramReader(location, schema, name),
     })
     return slot
+  }
+
+  /** A header or cookie name that is not an RFC 9110 token can never be sent: refuse it now. */
+  #checkWireName(location: ParamLocation, name: string): void {
+    if ((location === 'header' || location === 'cookie') && !TOKEN.test(name))
+      this.#fail(
+        `${location === 'header' ? 'Header' : 'Cookie'} name ${JSON.stringify(name)} is not a valid ${location} name (RFC 9110 token characters only)`,
+      )
   }
 
   #bindBody(key: string, input: Extract<ClassifiedInput, { kind: 'body' }>): number {
@@ -358,6 +368,9 @@ function describe(entry: { readonly key: string; readonly dependency: Dependency
   const { name } = entry.dependency
   return name === 'anonymous' || name === key ? `"${key}"` : `${key} ("${name}")`
 }
+
+// RFC 9110 §5.6.2 `token`: what header field names and cookie names (RFC 6265 §4.1.1) are made of.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 /** `userAgent` and `user_agent` both name the `user-agent` header. */
 function headerName(key: string): string {
