@@ -28,6 +28,8 @@ export interface ParamStep {
   /** Where errors point: `['query', 'q']`, or `['query']` for a model of several parameters. */
   readonly loc: Loc
   readonly read: ParamReader
+  /** For a header model: each field's header name (`x_a` → `x-a`). */
+  readonly fieldNames: Readonly<Record<string, string>> | undefined
 }
 
 export interface BodyStep {
@@ -257,7 +259,17 @@ class PlanBuilder {
         this.#fail(`Path input "${name}" is always required: remove its .optional() or .default()`)
       this.#readPathParams.add(name)
     }
-    const wireNames = shape === 'model' ? Object.keys(objectShape(schema)) : [name]
+    // Header models convert field names as scalar headers do (FastAPI's header models).
+    const fieldNames =
+      shape === 'model' && location === 'header'
+        ? Object.fromEntries(
+            Object.keys(objectShape(schema)).map((field) => [
+              field,
+              options.convertUnderscores === false ? field.toLowerCase() : headerName(field),
+            ]),
+          )
+        : undefined
+    const wireNames = shape === 'model' ? Object.values(fieldNames ?? objectFields(schema)) : [name]
     for (const wire of wireNames) this.#checkWireName(location, wire)
     const slot = this.#slot()
     this.#params.push({
@@ -268,7 +280,8 @@ class PlanBuilder {
       shape,
       docs: options,
       loc: shape === 'model' ? [location] : [location, name],
-      read: paramReader(location, schema, name),
+      read: paramReader(location, schema, name, fieldNames),
+      fieldNames,
     })
     return slot
   }
@@ -371,6 +384,10 @@ function describe(entry: { readonly key: string; readonly dependency: Dependency
 
 // RFC 9110 §5.6.2 `token`: what header field names and cookie names (RFC 6265 §4.1.1) are made of.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+function objectFields(schema: Schema): Record<string, string> {
+  return Object.fromEntries(Object.keys(objectShape(schema)).map((field) => [field, field]))
+}
 
 /** `userAgent` and `user_agent` both name the `user-agent` header. */
 function headerName(key: string): string {
