@@ -32,24 +32,30 @@ describeEngines('async refinements in parameters', app, (send) => {
     ['/header', { x_v: 'ok' }, { 'x-v': 'ok' }],
     ['/transform?n=abc', { n: 3 }],
     ['/dependency?v=ok', { found: 'found ok' }],
-  ] as [string, unknown, Record<string, string>?][])('%s passes the async check', async (path, body, headers) => {
-    const response = await send(path, { headers: headers ?? {} })
-    expect(response.status).toBe(200)
-    expect(await response.json()).toEqual(body)
-  })
+  ] as [string, unknown, Record<string, string>?][])(
+    '%s passes the async check',
+    async (path, body, headers) => {
+      const response = await send(path, { headers: headers ?? {} })
+      expect(response.status).toBe(200)
+      expect(await response.json()).toEqual(body)
+    },
+  )
 
   test.each([
     ['/query?v=no', ['query', 'v']],
     ['/path/no', ['path', 'id']],
     ['/header', ['header', 'x-v'], { 'x-v': 'no' }],
     ['/dependency?v=no', ['query', 'v']],
-  ] as [string, string[], Record<string, string>?][])('%s failing it is a 422 at its loc', async (path, loc, headers) => {
-    const response = await send(path, { headers: headers ?? {} })
-    expect(response.status).toBe(422)
-    expect(await response.json()).toEqual({
-      detail: [{ type: 'custom', loc, msg: 'must be ok', input: 'no' }],
-    })
-  })
+  ] as [string, string[], Record<string, string>?][])(
+    '%s failing it is a 422 at its loc',
+    async (path, loc, headers) => {
+      const response = await send(path, { headers: headers ?? {} })
+      expect(response.status).toBe(422)
+      expect(await response.json()).toEqual({
+        detail: [{ type: 'custom', loc, msg: 'must be ok', input: 'no' }],
+      })
+    },
+  )
 
   test('a cookie failing it is a 422 too (cookie values are never echoed)', async () => {
     const response = await send('/cookie', { headers: { cookie: 'v=no' } })
@@ -72,4 +78,3 @@ describeEngines('async refinements in parameters', app, (send) => {
     expect(logger.calls).toEqual([])
   })
 })
-

@@ -27,20 +27,23 @@ const post = (body: string, contentType?: string): RequestInit => ({
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`
 
 describeEngines('JSON bodies: nesting depth', createApp(), (send) => {
-  test.each(['/tree', '/any'])('%s: 20,000 nested arrays are a 422 json_invalid, not a 500', async (path) => {
-    const response = await send(path, post(`{"n":${nested(20_000)}}`, 'application/json'))
-    expect(response.status).toBe(422)
-    const { detail } = await response.json()
-    expect(detail).toEqual([
-      {
-        type: 'json_invalid',
-        loc: ['body'],
-        msg: 'JSON decode error',
-        input: {},
-        ctx: { error: 'Nested deeper than 512 levels' },
-      },
-    ])
-  })
+  test.each(['/tree', '/any'])(
+    '%s: 20,000 nested arrays are a 422 json_invalid, not a 500',
+    async (path) => {
+      const response = await send(path, post(`{"n":${nested(20_000)}}`, 'application/json'))
+      expect(response.status).toBe(422)
+      const { detail } = await response.json()
+      expect(detail).toEqual([
+        {
+          type: 'json_invalid',
+          loc: ['body'],
+          msg: 'JSON decode error',
+          input: {},
+          ctx: { error: 'Nested deeper than 512 levels' },
+        },
+      ])
+    },
+  )
 
   test('512 levels are read; 513 are not', async () => {
     const ok = await send('/any', post(nested(512), 'application/json'))
@@ -100,4 +103,3 @@ describeEngines('JSON bodies: content type', createApp(), (send) => {
     expect((await required.json()).detail[0].type).toBe('missing')
   })
 })
-

@@ -8,7 +8,11 @@ describe('set-up mistakes throw at registration, naming the route', () => {
     const app = new Gatehouse()
     expect(() =>
       app.get('/h', { inputs: { h: Header(z.string(), { alias }) } }, () => 'never'),
-    ).toThrow(new TypeError(`GET /h: Header name ${JSON.stringify(alias)} is not a valid header name (RFC 9110 token characters only)`))
+    ).toThrow(
+      new TypeError(
+        `GET /h: Header name ${JSON.stringify(alias)} is not a valid header name (RFC 9110 token characters only)`,
+      ),
+    )
   })
 
   test.each(['a;b', 'a b', 'a=b', 'a,b'])('a Cookie alias %j', (alias) => {
@@ -44,7 +48,9 @@ describe('set-up mistakes throw at registration, naming the route', () => {
   test.each([204, 304])('status %d with a response model', (status) => {
     const app = new Gatehouse()
     expect(() =>
-      app.delete('/items', { status, response: z.object({ ok: z.boolean() }) }, () => ({ ok: true })),
+      app.delete('/items', { status, response: z.object({ ok: z.boolean() }) }, () => ({
+        ok: true,
+      })),
     ).toThrow(`DELETE /items: \`status: ${status}\` has no body, so it takes no \`response\` model`)
     app.delete('/other', { status }, () => undefined)
   })

@@ -54,7 +54,9 @@ export function compileRoute(
     throw new TypeError(`${name}: \`status\` must be an HTTP status code from 200 to 599`)
   // RFC 9110 §15.3.5 and §15.4.5: these answers carry no content, so a response model never applies.
   if ((status === 204 || status === 304) && options.response !== undefined)
-    throw new TypeError(`${name}: \`status: ${status}\` has no body, so it takes no \`response\` model`)
+    throw new TypeError(
+      `${name}: \`status: ${status}\` has no body, so it takes no \`response\` model`,
+    )
   const { bodyLimit } = options
   if (bodyLimit !== undefined && (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0))
     throw new TypeError(`${name}: \`bodyLimit\` must be a non-negative integer`)

@@ -3,8 +3,8 @@ import {
   RequestValidationError,
   UnsupportedMediaTypeError,
 } from '../errors/index.js'
-import { exceedsDepth, MAX_JSON_DEPTH } from './json-depth.js'
 import { singleMediaType } from './header-values.js'
+import { exceedsDepth, MAX_JSON_DEPTH } from './json-depth.js'
 import type { IncomingRequest } from './request-view.js'
 
 /** Form data as both parsers give it: `URLSearchParams` or `FormData`. */

@@ -17,7 +17,8 @@ export function exceedsDepth(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const char = text.charCodeAt(i)
     if (inString) {
-      if (char === 0x5c) i++ // `\`: the next character is escaped
+      // `\` escapes the next character, which may be a quote.
+      if (char === 0x5c) i++
       else if (char === 0x22) inString = false
     } else if (char === 0x22) inString = true
     else if (char === 0x5b || char === 0x7b) {
