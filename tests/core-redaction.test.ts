@@ -17,6 +17,19 @@ const names = [
   'private_key',
   'passphrase',
   'sessionId',
+  'jwt',
+  'idJWT',
+  'bearer',
+  'bearer_token',
+  'signature',
+  'refresh',
+  'refreshToken',
+  'auth',
+  'x-auth',
+  'authHeader',
+  'auth_code',
+  'authorization',
+  'pin2',
 ]
 
 const app = new Gatehouse()
@@ -27,7 +40,20 @@ app.post(
 )
 app.post(
   '/plain',
-  { inputs: { body: Body(z.object({ shipping: z.number(), footprint: z.number() })) } },
+  {
+    inputs: {
+      body: Body(
+        z.object({
+          shipping: z.number(),
+          footprint: z.number(),
+          author: z.number(),
+          authors: z.number(),
+          oauthProvider: z.number(),
+          refreshes: z.number(),
+        }),
+      ),
+    },
+  },
   () => 'never',
 )
 
@@ -47,14 +73,22 @@ describeEngines('secrets are redacted from 422 bodies', app, (send) => {
     for (const item of detail) expect(item.input).toBe('[redacted]')
   })
 
-  test('names that only contain "pin" or "otp" are not secrets', async () => {
+  test('names that only contain "pin", "otp", "auth" or "refresh" are not secrets', async () => {
+    const plain = {
+      shipping: 'by sea',
+      footprint: 'small',
+      author: 'ada',
+      authors: 'ada, grace',
+      oauthProvider: 'github',
+      refreshes: 'daily',
+    }
     const response = await send('/plain', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ shipping: 'by sea', footprint: 'small' }),
+      body: JSON.stringify(plain),
     })
     const { detail } = await response.json()
-    expect(detail.map((item: { input: unknown }) => item.input)).toEqual(['by sea', 'small'])
+    expect(detail.map((item: { input: unknown }) => item.input)).toEqual(Object.values(plain))
   })
 })
 

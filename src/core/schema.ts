@@ -50,6 +50,11 @@ export function objectShape(schema: Schema): Record<string, Schema> {
 
 type Coerce = (raw: string) => unknown
 
+// Pydantic's grammar for numbers in text: `Number()` alone would also take `0x10`, `0b101`, `0o17`,
+// ` 5 ` and `5.`, so several spellings would reach a handler as the same id.
+const DECIMAL = /^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/
+const INTEGER = /^[+-]?\d+$/
+
 /**
  * Text-to-value conversion for inputs that arrive as strings (path, query, header, cookie, form),
  * chosen once from the schema: `?limit=10` reaches `z.number()` as 10 without `z.coerce`, as in
@@ -60,18 +65,12 @@ export function textCoercer(schema: Schema): Coerce | undefined {
   switch (inner._zod.def.type) {
     case 'number':
       return (raw) => {
-        const trimmed = raw.trim()
-        const n = Number(trimmed)
-        return trimmed !== '' && Number.isFinite(n) ? n : raw
+        if (!DECIMAL.test(raw)) return raw
+        const n = Number(raw)
+        return Number.isFinite(n) ? n : raw
       }
     case 'bigint':
-      return (raw) => {
-        try {
-          return /^\s*-?\d+\s*$/.test(raw) ? BigInt(raw.trim()) : raw
-        } catch {
-          return raw
-        }
-      }
+      return (raw) => (INTEGER.test(raw) ? BigInt(raw) : raw)
     case 'boolean':
       return (raw) => {
         const lower = raw.trim().toLowerCase()

@@ -160,8 +160,10 @@ function parametersFor(plan: Plan, schemas: SchemaCollector): Record<string, unk
       const model = schemas.toSchema(step.schema, 'input')
       const properties = (model.properties ?? {}) as Record<string, JSONSchema>
       const required = new Set((model.required ?? []) as string[])
-      for (const [name, schema] of Object.entries(properties))
-        add({ name, in: step.location, required: required.has(name), schema, ...docs })
+      for (const [field, schema] of Object.entries(properties)) {
+        const name = step.fieldNames?.[field] ?? field
+        add({ name, in: step.location, required: required.has(field), schema, ...docs })
+      }
       continue
     }
     const schema = schemas.toSchema(step.schema, 'input')

@@ -54,6 +54,11 @@ export function compileRoute(
   // 1xx are interim answers, never a route's final one (RFC 9110 §15.2).
   if (!Number.isInteger(status) || status < 200 || status > 599)
     throw new TypeError(`${name}: \`status\` must be an HTTP status code from 200 to 599`)
+  // RFC 9110 §15.3.5 and §15.4.5: these answers carry no content, so a response model never applies.
+  if ((status === 204 || status === 304) && options.response !== undefined)
+    throw new TypeError(
+      `${name}: \`status: ${status}\` has no body, so it takes no \`response\` model`,
+    )
   const { bodyLimit } = options
   if (bodyLimit !== undefined && (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0))
     throw new TypeError(`${name}: \`bodyLimit\` must be a non-negative integer`)

@@ -2,7 +2,7 @@ import type { Dependable, Dependency, InputLike, Inputs } from '../declare/depen
 import type { InputDocs, ParamLocation, Schema } from '../declare/inputs.js'
 import type { SecurityScheme } from '../declare/security-scheme.js'
 import { SecurityScopes } from '../declare/security-scopes.js'
-import { isFileSchema, isObjectSchema, objectShape } from '../schema.js'
+import { isFileSchema, isObjectSchema, isOptionalSchema, objectShape } from '../schema.js'
 import { type ClassifiedInput, classifyInput, isDependency } from './classify.js'
 import { DependencyFacts, declaredFacts, type Overrides } from './dependency-facts.js'
 import {
@@ -28,6 +28,8 @@ export interface ParamStep {
   /** Where errors point: `['query', 'q']`, or `['query']` for a model of several parameters. */
   readonly loc: Loc
   readonly read: ParamReader
+  /** For a header model: each field's header name (`x_a` → `x-a`). */
+  readonly fieldNames: Readonly<Record<string, string>> | undefined
 }
 
 export interface BodyStep {
@@ -252,8 +254,23 @@ class PlanBuilder {
         this.#fail(`Path input "${name}" does not appear in the path as {${name}}`)
       if (shape !== 'scalar')
         this.#fail(`Path input "${name}" must be a single value, not a list or object`)
+      // A route only matches when the segment is there: a default could never be used (FastAPI).
+      if (isOptionalSchema(schema))
+        this.#fail(`Path input "${name}" is always required: remove its .optional() or .default()`)
       this.#readPathParams.add(name)
     }
+    // Header models convert field names as scalar headers do (FastAPI's header models).
+    const fieldNames =
+      shape === 'model' && location === 'header'
+        ? Object.fromEntries(
+            Object.keys(objectShape(schema)).map((field) => [
+              field,
+              options.convertUnderscores === false ? field.toLowerCase() : headerName(field),
+            ]),
+          )
+        : undefined
+    const wireNames = shape === 'model' ? Object.values(fieldNames ?? objectFields(schema)) : [name]
+    for (const wire of wireNames) this.#checkWireName(location, wire)
     const slot = this.#slot()
     this.#params.push({
       slot,
@@ -263,9 +280,18 @@ class PlanBuilder {
       shape,
       docs: options,
       loc: shape === 'model' ? [location] : [location, name],
-      read: paramReader(location, schema, name),
+      read: paramReader(location, schema, name, fieldNames),
+      fieldNames,
     })
     return slot
+  }
+
+  /** A header or cookie name that is not an RFC 9110 token can never be sent: refuse it now. */
+  #checkWireName(location: ParamLocation, name: string): void {
+    if ((location === 'header' || location === 'cookie') && !TOKEN.test(name))
+      this.#fail(
+        `${location === 'header' ? 'Header' : 'Cookie'} name ${JSON.stringify(name)} is not a valid ${location} name (RFC 9110 token characters only)`,
+      )
   }
 
   #bindBody(key: string, input: Extract<ClassifiedInput, { kind: 'body' }>): number {
@@ -354,6 +380,13 @@ function describe(entry: { readonly key: string; readonly dependency: Dependency
   const key = entry.key === '' ? 'dependencies' : entry.key
   const { name } = entry.dependency
   return name === 'anonymous' || name === key ? `"${key}"` : `${key} ("${name}")`
+}
+
+// RFC 9110 §5.6.2 `token`: what header field names and cookie names (RFC 6265 §4.1.1) are made of.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+function objectFields(schema: Schema): Record<string, string> {
+  return Object.fromEntries(Object.keys(objectShape(schema)).map((field) => [field, field]))
 }
 
 /** `userAgent` and `user_agent` both name the `user-agent` header. */

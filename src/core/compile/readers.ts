@@ -27,11 +27,18 @@ export function textShapeOf(schema: Schema): TextShape {
  * A reader over a text source: the schema decides once whether one value, every value or a model
  * of several fields is read, and how text is converted (numbers, booleans) before validation.
  */
-function textReader<C>(schema: Schema, name: string, one: One<C>, all: All<C>): Read<C> {
+function textReader<C>(
+  schema: Schema,
+  name: string,
+  one: One<C>,
+  all: All<C>,
+  fieldNames?: Readonly<Record<string, string>>,
+): Read<C> {
   switch (textShapeOf(schema)) {
     case 'model': {
       const fields = Object.entries(objectShape(schema)).map(
-        ([field, fieldSchema]) => [field, textReader(fieldSchema, field, one, all)] as const,
+        ([field, fieldSchema]) =>
+          [field, textReader(fieldSchema, fieldNames?.[field] ?? field, one, all)] as const,
       )
       return (context) => {
         const model: Record<string, unknown> = {}
@@ -86,8 +93,13 @@ const SOURCES: Record<ParamLocation, [One<ParamContext>, All<ParamContext>]> = {
   ],
 }
 
-/** The reader of a path, query, header or cookie parameter. */
-export function paramReader(location: ParamLocation, schema: Schema, name: string): ParamReader {
+/** The reader of a path, query, header or cookie parameter; `fieldNames` renames a model's fields. */
+export function paramReader(
+  location: ParamLocation,
+  schema: Schema,
+  name: string,
+  fieldNames?: Readonly<Record<string, string>>,
+): ParamReader {
   const [one, all] = SOURCES[location]
   // Scalars of the common sources skip the context object: one call, no allocation.
   if (textShapeOf(schema) === 'scalar' && textCoercer(schema) === undefined) {
@@ -96,7 +108,7 @@ export function paramReader(location: ParamLocation, schema: Schema, name: strin
     if (location === 'cookie') return (view) => view.cookie(name)
     return (_view, pathParams) => pathParams[name]
   }
-  const read = textReader(schema, name, one, all)
+  const read = textReader(schema, name, one, all, fieldNames)
   return (view, pathParams) => read({ view, pathParams })
 }
 

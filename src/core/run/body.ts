@@ -1,5 +1,10 @@
-import { HTTPException, RequestValidationError } from '../errors/index.js'
+import {
+  HTTPException,
+  RequestValidationError,
+  UnsupportedMediaTypeError,
+} from '../errors/index.js'
 import { singleMediaType } from './header-values.js'
+import { exceedsDepth, MAX_JSON_DEPTH } from './json-depth.js'
 import { MultipartError, multipartBoundary, parseMultipart } from './multipart.js'
 import type { IncomingRequest } from './request-view.js'
 
@@ -28,14 +33,18 @@ export type JSONBody = unknown | typeof MISSING
 export const missingBody: typeof MISSING = MISSING
 
 /**
- * The JSON body, or `missingBody` when there is none or it is not JSON. A request without a
- * content type is tried as JSON, as FastAPI does.
+ * The JSON body, or `missingBody` when there is none. A request without a content type is tried as
+ * JSON, as FastAPI does; a body sent as another media type is refused with 415 rather than read as
+ * missing, so a client's data is never dropped without a word.
  */
 export async function readJSONBody(request: IncomingRequest, limit: number): Promise<JSONBody> {
+  const header = singleMediaType(request.header('content-type'))
   const mediaType = mediaTypeOf(request)
-  if (mediaType !== '' && !isJSONMediaType(mediaType)) return MISSING
   const bytes = await request.readBody(limit)
   if (bytes.byteLength === 0) return MISSING
+  // `;;;` names no media type at all: present but not JSON.
+  if (header !== undefined && header.trim() !== '' && !isJSONMediaType(mediaType))
+    throw new UnsupportedMediaTypeError(['application/json'])
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
@@ -43,6 +52,9 @@ export async function readJSONBody(request: IncomingRequest, limit: number): Pro
     throw jsonInvalid('Invalid UTF-8')
   }
   if (text.trim() === '') return MISSING
+  // Validating or echoing a value nested thousands deep overflows the stack: refuse it unparsed.
+  if (exceedsDepth(text, MAX_JSON_DEPTH))
+    throw jsonInvalid(`Nested deeper than ${MAX_JSON_DEPTH} levels`)
   try {
     return JSON.parse(text)
   } catch (error) {

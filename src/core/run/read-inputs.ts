@@ -2,7 +2,10 @@ import type { Plan } from '../compile/plan.js'
 import { RequestValidationError, type ValidationErrorItem } from '../errors/index.js'
 import { missingBody, readFormBody, readJSONBody } from './body.js'
 import type { BaseRequestView } from './request-view.js'
-import { type Validated, validate, validateSyncFirst } from './validate.js'
+import { type Validated, validateSyncFirst } from './validate.js'
+
+/** Stores a validated value in its slot, or collects its errors. */
+type RecordResult = (slot: number, result: Validated) => void
 
 /**
  * Step 1 of a request: read and validate every declared input into its slot. Each step's reader was
@@ -17,13 +20,22 @@ export function readInputs(
   bodyLimit: number,
 ): Promise<void> | undefined {
   let errors: ValidationErrorItem[] | undefined
-  const record = (slot: number, result: Validated) => {
+  const record: RecordResult = (slot, result) => {
     if (result.ok) values[slot] = result.value
     else if (errors === undefined) errors = [...result.errors]
     else errors.push(...result.errors)
   }
-  for (const step of plan.params)
-    record(step.slot, validate(step.schema, step.read(view, pathParams), step.loc))
+  const { params } = plan
+  for (let i = 0; i < params.length; i++) {
+    const step = params[i] as (typeof params)[number]
+    const result = validateSyncFirst(step.schema, step.read(view, pathParams), step.loc)
+    // Only a schema with an async refinement or transform makes parameters wait.
+    if (result instanceof Promise)
+      return finishParams(plan, view, pathParams, i, result, record).then(() =>
+        readBodies(plan, view, bodyLimit, record, () => errors),
+      )
+    record(step.slot, result)
+  }
   // Parameters are read synchronously; only a body makes this wait.
   if (plan.bodies.length === 0 && plan.forms.length === 0) {
     if (errors) throw new RequestValidationError(errors)
@@ -32,11 +44,31 @@ export function readInputs(
   return readBodies(plan, view, bodyLimit, record, () => errors)
 }
 
+/** The parameters from `from` on, once one of them turned out async; recorded in declared order. */
+async function finishParams(
+  plan: Plan,
+  view: BaseRequestView,
+  pathParams: Readonly<Record<string, string>>,
+  from: number,
+  first: Promise<Validated>,
+  record: RecordResult,
+): Promise<void> {
+  const pending: (Validated | Promise<Validated>)[] = [first]
+  for (let i = from + 1; i < plan.params.length; i++) {
+    const step = plan.params[i] as (typeof plan.params)[number]
+    pending.push(validateSyncFirst(step.schema, step.read(view, pathParams), step.loc))
+  }
+  const results = await Promise.all(pending)
+  results.forEach((result, offset) => {
+    record((plan.params[from + offset] as (typeof plan.params)[number]).slot, result)
+  })
+}
+
 async function readBodies(
   plan: Plan,
   view: BaseRequestView,
   bodyLimit: number,
-  record: (slot: number, result: Validated) => void,
+  record: RecordResult,
   collected: () => ValidationErrorItem[] | undefined,
 ): Promise<void> {
   if (plan.bodies.length > 0) {

@@ -102,14 +102,31 @@ function parentOf(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 const REDACTED = '[redacted]'
-// Names that hold secrets, in any case and with any separator: `password`, `pwd`, `pin`, `otp`,
-// `client_secret`, `refresh_token`, `apiKey`, `private_key`, `ssn`, ... A name that merely contains
-// `pin` or `otp` (`shipping`, `footprint`) is not one.
+// Names that hold secrets, in any case and with any separator: `password`, `client_secret`,
+// `refresh_token`, `apiKey`, `private_key`, `jwt`, `bearerToken`, `signature`, ...
 const SECRET_KEY =
-  /pass(word|wd|code|phrase)?|pwd|secret|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|session|(^|[^a-z])(pin|otp|cvc|cvv|ssn)([^a-z]|$)|^(pin|otp|cvc|cvv|ssn)/i
+  /pass(word|wd|code|phrase)?|pwd|secret|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|session|jwt|bearer|signature/i
+// Short names that are secrets only as a whole word (`pin`, `x-auth`, `authHeader`, `refresh`):
+// `shipping`, `footprint`, `author` and `refreshes` are not.
+const SECRET_WORDS: ReadonlySet<string> = new Set([
+  'pin',
+  'otp',
+  'cvc',
+  'cvv',
+  'ssn',
+  'auth',
+  'refresh',
+  'sig',
+])
 
 function isSecretKey(key: string | number): boolean {
-  return typeof key === 'string' && SECRET_KEY.test(key)
+  if (typeof key !== 'string') return false
+  if (SECRET_KEY.test(key)) return true
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z]+/)
+  return words.some((word) => SECRET_WORDS.has(word))
 }
 
 /**
