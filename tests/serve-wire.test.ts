@@ -1,5 +1,5 @@
 import { connect } from 'node:net'
-import { Gatehouse, Header, serve } from 'gatehouse'
+import { Body, Gatehouse, Header, serve } from 'gatehouse'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import * as z from 'zod'
 import { captureLogger } from './helpers/http.js'
@@ -25,6 +25,7 @@ function createApp() {
   app.post('/echo', { inputs: { request: Request } }, async ({ request }) => ({
     body: await request.text(),
   }))
+  app.post('/json', { inputs: { note: Body(z.object({ text: z.string() })) } }, ({ note }) => note)
   return app
 }
 
@@ -99,6 +100,35 @@ describe('serve() on the wire', () => {
     ])
     expect(data).toMatch(/^HTTP\/1\.1 400 /)
     expect(performance.now() - started).toBeLessThan(2_000)
+  })
+
+  test('Expect: 100-continue: a body its headers already refuse is never asked for', async () => {
+    const big = await exchange(server.port, [
+      `POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\nExpect: 100-continue\r\n\r\n`,
+    ])
+    expect(big).toMatch(/^HTTP\/1\.1 413 /)
+    expect(big).not.toContain('100 Continue')
+  })
+
+  test('Expect: 100-continue: a body that will be read gets its 100, then the answer', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(server.port, '127.0.0.1')
+      let data = ''
+      socket.setEncoding('latin1')
+      socket.on('data', (chunk: string) => {
+        data += chunk
+        // The client sends the body only once told to continue, as curl does.
+        if (data.startsWith('HTTP/1.1 100 Continue\r\n\r\n') && !data.includes('200'))
+          socket.write('hello')
+      })
+      socket.once('close', () => resolve(data))
+      socket.once('error', reject)
+      socket.write(
+        'POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
+      )
+    })
+    expect(answer.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK')).toBe(true)
+    expect(answer).toContain('{"body":"hello"}')
   })
 
   test('plain chunked bodies still work', async () => {

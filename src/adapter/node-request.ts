@@ -109,6 +109,7 @@ export class NodeRequestView extends BaseRequestView {
         return await new WebRequestView(this.request).readBody(limit)
       this.#bodyRead = true
       checkBodyHead(this, limit)
+      sendContinue(this.#incoming)
       const chunks: Uint8Array[] = []
       let total = 0
       for await (const chunk of this.#incoming as AsyncIterable<Buffer>) {
@@ -153,25 +154,45 @@ export class NodeRequestView extends BaseRequestView {
   }
 }
 
+/**
+ * Requests whose client waits for `100 Continue` before sending the body (`Expect: 100-continue`),
+ * with how to send it. `serve()` registers them instead of letting Node answer 100 at once, so a
+ * body refused by its headers alone (413, 415) is never sent (RFC 9110 §10.1.1); the 100 goes out
+ * when the body is first read.
+ */
+export const awaitingContinue = new WeakMap<IncomingMessage, () => void>()
+
+function sendContinue(incoming: IncomingMessage): void {
+  const send = awaitingContinue.get(incoming)
+  if (send === undefined) return
+  awaitingContinue.delete(incoming)
+  send()
+}
+
 const NO_REPEATS: Map<string, string> = new Map()
 
 /** The body as a Web stream, without `node:stream` (the Node engine may load on other runtimes). */
 function bodyStream(incoming: IncomingMessage): ReadableStream<Uint8Array> {
   const iterator = (incoming as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await iterator.next()
-        if (done) controller.close()
-        else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
-      } catch {
-        controller.error(new RequestAbortedError())
-      }
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        // Read on demand only (no high-water mark): a waiting client is told to send on first read.
+        sendContinue(incoming)
+        try {
+          const { done, value } = await iterator.next()
+          if (done) controller.close()
+          else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
+        } catch {
+          controller.error(new RequestAbortedError())
+        }
+      },
+      cancel() {
+        incoming.destroy()
+      },
     },
-    cancel() {
-      incoming.destroy()
-    },
-  })
+    { highWaterMark: 0 },
+  )
 }
 
 function isAbort(error: unknown): boolean {

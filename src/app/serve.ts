@@ -1,5 +1,6 @@
-import type { Server, ServerOptions, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { awaitingContinue } from '../adapter/node-request.js'
 import type { Fetchable } from './app-options.js'
 
 export type { Fetchable } from './app-options.js'
@@ -150,6 +151,12 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
   // repeated Host or a credential past them would go unseen. Count them all; the size limit
   // (16 KiB, 431) bounds the work.
   server.maxHeadersCount = 0
+  // `Expect: 100-continue`: the 100 is sent when the body is first read, not before the head is
+  // even looked at, so a body refused by its headers (413) is never uploaded.
+  server.on('checkContinue', (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    awaitingContinue.set(incoming, () => outgoing.writeContinue())
+    server.emit('request', incoming, outgoing)
+  })
   // CONNECT is for proxies (RFC 9110 §9.3.6); Node hands it to a 'connect' listener or drops the
   // connection without a word.
   server.on('connect', (_request, socket: Socket) => {
