@@ -2,7 +2,7 @@ import { Gatehouse, HTTPException, Path, Query } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
 import { captureLogger, describeEachEngine, serveThrough, startServer } from './helpers/http.js'
-import { rawRequest } from './helpers/raw-http.js'
+import { type RawAnswer, rawRequest } from './helpers/raw-http.js'
 
 // What an app hands the engines that HTTP cannot carry as given — a header value with CR/LF or a
 // character above U+00FF, its own Content-Length, a status outside 200–599 — is answered the same
@@ -46,6 +46,19 @@ function createApp() {
 }
 
 const HELLO = JSON.stringify({ hello: 'world' })
+
+/** `GET path` as raw bytes to `app` served on 127.0.0.1 (the server closed after), with headers. */
+async function rawGet(app: Gatehouse, path: string, headers = ''): Promise<RawAnswer> {
+  const server = await startServer(app)
+  try {
+    return await rawRequest(
+      server.port,
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Connection: close\r\n\r\n`,
+    )
+  } finally {
+    await server.close()
+  }
+}
 
 describeEachEngine('response output the wire cannot carry', (engine) => {
   const { app, logger } = createApp()
@@ -158,18 +171,10 @@ describe('on the wire (serve)', () => {
       })
       return new Response(body, { headers: { 'content-length': '4' } })
     })
-    const server = await startServer(app)
-    try {
-      const answer = await rawRequest(
-        server.port,
-        'GET /lies HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
-      )
-      expect(answer.closed).toBe(true)
-      expect(answer.body.length).toBeLessThanOrEqual(4)
-      expect(logger.calls.length).toBe(1)
-    } finally {
-      await server.close()
-    }
+    const answer = await rawGet(app, '/lies')
+    expect(answer.closed).toBe(true)
+    expect(answer.body.length).toBeLessThanOrEqual(4)
+    expect(logger.calls.length).toBe(1)
   })
 })
 
@@ -177,16 +182,7 @@ test('an Expect other than 100-continue is 417 through both engines, as Node ans
   // fetch refuses to send Expect: in-process through app.request, over HTTP as raw bytes.
   const { app } = createApp()
   expect((await app.request('/alive', { headers: { expect: 'something-else' } })).status).toBe(417)
-  const server = await startServer(app)
-  try {
-    const raw = await rawRequest(
-      server.port,
-      'GET /alive HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: something-else\r\nConnection: close\r\n\r\n',
-    )
-    expect(raw.status).toBe(417)
-  } finally {
-    await server.close()
-  }
+  expect((await rawGet(app, '/alive', 'Expect: something-else\r\n')).status).toBe(417)
 })
 
 describe('paths the URL parser would encode', () => {
@@ -194,17 +190,9 @@ describe('paths the URL parser would encode', () => {
     const { app } = createApp()
     const inProcess = await app.request('/q/a"b')
     expect(inProcess.headers.get('location')).toBe('/q/a%22b/')
-    const server = await startServer(app)
-    try {
-      const raw = await rawRequest(
-        server.port,
-        'GET /q/a"b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
-      )
-      expect(raw.status).toBe(307)
-      expect(raw.headers.location).toBe('/q/a%22b/')
-    } finally {
-      await server.close()
-    }
+    const raw = await rawGet(app, '/q/a"b')
+    expect(raw.status).toBe(307)
+    expect(raw.headers.location).toBe('/q/a%22b/')
   })
 })
 

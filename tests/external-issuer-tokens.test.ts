@@ -1,6 +1,10 @@
 import type { JWTPayload } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { externalIssuerApp, RESOURCE } from './helpers/external-issuer-app.js'
+import {
+  externalIssuerApp,
+  openExternalIssuerApp,
+  RESOURCE,
+} from './helpers/external-issuer-app.js'
 import { type Send, transports } from './helpers/http.js'
 import { type IssuerKey, startTestIssuer, type TestIssuer } from './helpers/issuer-server.js'
 
@@ -139,22 +143,15 @@ describe.each(transports)('tokens of real issuers through $name', (transport) =>
     let issuer: TestIssuer
     let key: IssuerKey
     let send: Send
-    const closers: (() => unknown)[] = []
+    let close = async () => {}
     beforeAll(async () => {
       issuer = await startTestIssuer(shape.path)
       key = await issuer.addKey(shape.alg)
-      const example = externalIssuerApp(issuer, { scopeClaim: shape.scopeClaim })
-      const opened = await transport.open(example.app)
-      send = opened.send
-      closers.push(
-        () => opened.close(),
-        () => example.close(),
-        () => issuer.close(),
-      )
+      ;({ send, close } = await openExternalIssuerApp(transport, issuer, {
+        scopeClaim: shape.scopeClaim,
+      }))
     })
-    afterAll(async () => {
-      for (const close of closers) await close()
-    })
+    afterAll(() => close())
     const now = () => Math.floor(Date.now() / 1000)
     const token = (scopes: string[]) =>
       key.sign(shape.claims(issuer.issuer, scopes, now()), shape.header)

@@ -1,7 +1,11 @@
 import { createHmac } from 'node:crypto'
 import type { JWTPayload } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { externalIssuerApp, RESOURCE } from './helpers/external-issuer-app.js'
+import {
+  externalIssuerApp,
+  openExternalIssuerApp,
+  RESOURCE,
+} from './helpers/external-issuer-app.js'
 import { type Send, transports } from './helpers/http.js'
 import {
   type IssuerKey,
@@ -18,22 +22,16 @@ describe.each(transports)('the external-issuer example through $name', (transpor
   let issuer: TestIssuer
   let rsa: IssuerKey
   let send: Send
-  const closers: (() => unknown)[] = []
+  let close = async () => {}
   beforeAll(async () => {
     issuer = await startTestIssuer('/realms/tutorial')
     rsa = await issuer.addKey('RS256')
-    const example = externalIssuerApp(issuer, { typ: 'at+jwt', algorithms: ['RS256', 'ES256'] })
-    const opened = await transport.open(example.app)
-    send = opened.send
-    closers.push(
-      () => opened.close(),
-      () => example.close(),
-      () => issuer.close(),
-    )
+    ;({ send, close } = await openExternalIssuerApp(transport, issuer, {
+      typ: 'at+jwt',
+      algorithms: ['RS256', 'ES256'],
+    }))
   })
-  afterAll(async () => {
-    for (const close of closers) await close()
-  })
+  afterAll(() => close())
 
   const claims = (extra: JWTPayload = {}): JWTPayload => ({
     iss: issuer.issuer,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { externalIssuerApp, RESOURCE } from './helpers/external-issuer-app.js'
+import { openExternalIssuerApp, RESOURCE } from './helpers/external-issuer-app.js'
 import { type Send, transports } from './helpers/http.js'
 import { type IssuerKey, startTestIssuer, type TestIssuer } from './helpers/issuer-server.js'
 
@@ -17,26 +17,17 @@ describe.each(transports)('a stale JWKS through $name', (transport) => {
   let unpublished: IssuerKey
   let send: Send
   let clock = Math.floor(Date.now() / 1000)
-  const closers: (() => unknown)[] = []
+  let close = async () => {}
   beforeAll(async () => {
     issuer = await startTestIssuer()
     key = await issuer.addKey('ES256')
     unpublished = await issuer.addKey('ES256', { publish: false })
-    const example = externalIssuerApp(issuer, {
+    ;({ send, close } = await openExternalIssuerApp(transport, issuer, {
       now: () => clock,
       remote: { maxAge: 60, cooldown: 30, timeout: TIMEOUT_MS },
-    })
-    const opened = await transport.open(example.app)
-    send = opened.send
-    closers.push(
-      () => opened.close(),
-      () => example.close(),
-      () => issuer.close(),
-    )
+    }))
   })
-  afterAll(async () => {
-    for (const close of closers) await close()
-  })
+  afterAll(() => close())
 
   const get = async (signer: IssuerKey) => {
     const token = await signer.sign({

@@ -3,7 +3,7 @@ import { createJWTVerifier, type JWTVerifierOptions } from 'gatehouse'
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readKeySet } from '../src/jwt/key-set.js'
-import { externalIssuerApp, RESOURCE } from './helpers/external-issuer-app.js'
+import { openExternalIssuerApp, RESOURCE } from './helpers/external-issuer-app.js'
 import { type Send, transports } from './helpers/http.js'
 import { type IssuerKey, startTestIssuer, type TestIssuer } from './helpers/issuer-server.js'
 
@@ -191,7 +191,7 @@ describe.each(transports)('a fetched set through $name', (transport) => {
   let twinA: IssuerKey
   let twinB: IssuerKey
   let send: Send
-  const closers: (() => unknown)[] = []
+  let close = async () => {}
   beforeAll(async () => {
     issuer = await startTestIssuer()
     good = await issuer.addKey('RS256', { kid: 'good' })
@@ -200,18 +200,9 @@ describe.each(transports)('a fetched set through $name', (transport) => {
     issuer.publish('good', 'twin')
     // `publish` is by kid; both twins go out, the second as a raw key.
     issuer.rawKeys.push(twinB.publicJWK, oct(32, { kid: 'good' }))
-    const example = externalIssuerApp(issuer, { algorithms: ['RS256'] })
-    const opened = await transport.open(example.app)
-    send = opened.send
-    closers.push(
-      () => opened.close(),
-      () => example.close(),
-      () => issuer.close(),
-    )
+    ;({ send, close } = await openExternalIssuerApp(transport, issuer, { algorithms: ['RS256'] }))
   })
-  afterAll(async () => {
-    for (const close of closers) await close()
-  })
+  afterAll(() => close())
 
   const now = () => Math.floor(Date.now() / 1000)
   const token = (key: IssuerKey) =>

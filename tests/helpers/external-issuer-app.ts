@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { createJWTVerifier, type JWTVerifierOptions } from 'gatehouse'
 import { createExternalIssuerApp } from '../../examples/external-issuer/app.js'
 import { openSQLiteUserStore } from '../../examples/scopes/users.js'
+import type { Send, Transport } from './http.js'
 import type { TestIssuer } from './issuer-server.js'
 
 /** The resource identifier the external-issuer tests use for the example API. */
@@ -36,6 +37,27 @@ export function externalIssuerApp(issuer: TestIssuer, options: Partial<JWTVerifi
     close() {
       users.close()
       rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * {@link externalIssuerApp} opened through `transport`: a sender, and a `close` that stops the
+ * transport, the example (its users file) and the issuer, in that order.
+ */
+export async function openExternalIssuerApp(
+  transport: Transport,
+  issuer: TestIssuer,
+  options: Partial<JWTVerifierOptions> = {},
+): Promise<{ send: Send; close(): Promise<void> }> {
+  const example = externalIssuerApp(issuer, options)
+  const opened = await transport.open(example.app)
+  return {
+    send: opened.send,
+    async close() {
+      await opened.close()
+      example.close()
+      await issuer.close()
     },
   }
 }
