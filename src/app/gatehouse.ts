@@ -5,6 +5,7 @@ import { createWebEngine, type Dispatch, type WebOutcome } from '../adapter/web-
 import { type CompiledRoute, compileRoute } from '../core/compile/compile-route.js'
 import { compilePlan } from '../core/compile/plan.js'
 import type { Dependable } from '../core/declare/dependency.js'
+import { refuseUnknownOptions } from '../core/declare/known-options.js'
 import {
   applyInclude,
   type IncludeOptions,
@@ -107,8 +108,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     super()
     if (options === null || typeof options !== 'object')
       throw new TypeError('Gatehouse: `options` must be an object')
-    for (const key of Object.keys(options))
-      if (!APP_OPTIONS.has(key)) throw new TypeError(`Gatehouse: unknown option \`${key}\``)
+    refuseUnknownOptions('Gatehouse', options, APP_OPTIONS)
     const bodyLimit = options.bodyLimit ?? MiB
     if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
       throw new TypeError('Gatehouse: `bodyLimit` must be a non-negative integer')

@@ -1,6 +1,8 @@
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { awaitingContinue } from '../adapter/node-request.js'
+import { refuseUnknownOptions } from '../core/declare/known-options.js'
 import type { Fetchable } from './app-options.js'
 
 export type { Fetchable } from './app-options.js'
@@ -87,8 +89,7 @@ const DEFAULTS = {
 export async function serve(app: Fetchable, options: ServeOptions = {}): Promise<RunningServer> {
   if (options === null || typeof options !== 'object')
     throw new TypeError('serve: `options` must be an object')
-  for (const key of Object.keys(options))
-    if (!OPTIONS.has(key)) throw new TypeError(`serve: unknown option \`${key}\``)
+  refuseUnknownOptions('serve', options, OPTIONS)
   const settings = { ...DEFAULTS }
   for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     const value = options[name]
@@ -141,12 +142,7 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
       Math.min(1_000, settings.headersTimeout, settings.requestTimeout),
     ),
   }
-  let draining = false
-  const server = createServer(serverOptions, (incoming, outgoing) => {
-    // A request on a kept-alive connection after close() began: answered, then the connection ends.
-    if (draining) outgoing.shouldKeepAlive = false
-    listener(incoming, outgoing)
-  })
+  const server = createServer(serverOptions, listener)
   // Node keeps the first 2,000 header lines (1,000 fields) and drops the rest without a word: a
   // repeated Host or a credential past them would go unseen. Count them all; the size limit
   // (16 KiB, 431) bounds the work.
@@ -174,7 +170,7 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
       socket.destroy()
       return
     }
-    const answering = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+    const answering = answerInProgress(socket)
     if (answering) {
       // The request being answered arrived whole, so the error is a pipelined one behind it: a
       // 400 written now would land inside that answer, or be taken for it (RFC 9112 §9.3.2). The
@@ -218,11 +214,15 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
   const close = () => {
     closing ??= (async () => {
       unregister()
-      draining = true
       // Answers still to be written say `Connection: close` (RFC 9112 §9.6), so no client sends
-      // another request on a connection about to end.
+      // another request on a connection about to end: those in flight now, and any request a
+      // kept-alive connection brings from here (this listener runs before the app's; added only
+      // now, so serving costs nothing until then).
+      server.prependListener('request', (_incoming: IncomingMessage, outgoing: ServerResponse) => {
+        outgoing.shouldKeepAlive = false
+      })
       for (const socket of sockets) {
-        const answer = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+        const answer = answerInProgress(socket)
         if (answer && !answer.headersSent) answer.shouldKeepAlive = false
       }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -245,6 +245,14 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
   }
   const unregister = signals === false ? () => {} : onSignals(signals, close)
   return { port: info.port, url: `http://${host}:${info.port}`, server, close }
+}
+
+/**
+ * The response being written on a connection, if any: Node keeps it as `socket._httpMessage`,
+ * which its own `clientError` default reads too; no public API says whether a connection is busy.
+ */
+function answerInProgress(socket: Socket | Duplex): ServerResponse | undefined {
+  return (socket as { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined
 }
 
 function listen(server: Server, port: number, hostname: string): Promise<void> {

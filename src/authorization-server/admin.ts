@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createPasswordHasher, type PasswordHasher } from '../password/index.js'
+import { isClientName, MAX_CLIENT_NAME } from './clients/client-name.js'
 import { redirectURIProblem } from './clients/redirect-uri-syntax.js'
 import { loadSecretHasher, randomSecret } from './keys/secret-hasher.js'
 import { isScopeToken } from './scopes.js'
@@ -51,9 +52,6 @@ export interface Administration {
    */
   createClient(client: NewClient): Promise<{ client: ClientRecord; clientSecret?: string }>
 }
-
-/** As at `/register`: shown on consent pages, so printable and of a sensible length. */
-const MAX_NAME = 200
 
 const GRANT_TYPES: readonly string[] = [
   'authorization_code',
@@ -137,14 +135,10 @@ export function createAdministration(options: {
           'createClient: `grantTypes` refresh_token needs authorization_code or password, the grants that issue refresh tokens',
         )
       const name = input.name
-      if (
-        name !== undefined &&
-        (typeof name !== 'string' ||
-          name.trim() === '' ||
-          name.length > MAX_NAME ||
-          /\p{Cc}/u.test(name))
-      )
-        throw new TypeError(`createClient: \`name\` must be 1 to ${MAX_NAME} printable characters`)
+      if (name !== undefined && !isClientName(name))
+        throw new TypeError(
+          `createClient: \`name\` must be 1 to ${MAX_CLIENT_NAME} printable characters`,
+        )
       if (input.redirectUris !== undefined && !Array.isArray(input.redirectUris))
         throw new TypeError('createClient: `redirectUris` must be an array of strings')
       const redirectUris = [...new Set(input.redirectUris ?? [])]

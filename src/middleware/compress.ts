@@ -1,4 +1,5 @@
 import type { Middleware, MiddlewareContext } from '../app/middleware.js'
+import { refuseUnknownOptions } from '../core/declare/known-options.js'
 import { type Coding, negotiate } from './internal/accept-encoding.js'
 import { compressBytes, compressStream, type Levels, loadZlib } from './internal/compression.js'
 import { addVary } from './internal/header-lists.js'
@@ -121,8 +122,7 @@ function available(encodings: readonly Coding[]): readonly Coding[] {
 function resolveOptions(options: CompressOptions): Settings {
   if (options === null || typeof options !== 'object')
     throw new TypeError('compress: `options` must be an object')
-  for (const key of Object.keys(options))
-    if (!KNOWN.has(key)) throw new TypeError(`compress: unknown option \`${key}\``)
+  refuseUnknownOptions('compress', options, KNOWN)
   const threshold = options.threshold ?? 1024
   if (!Number.isSafeInteger(threshold) || threshold < 0)
     throw new TypeError('compress: `threshold` must be a non-negative integer (bytes)')

@@ -3,6 +3,9 @@ import type { Schema } from '../core/declare/inputs.js'
 
 export type JSONSchema = Record<string, unknown>
 
+/** The key a self-referring root schema is filed under among a conversion's `$defs`. */
+const SELF = '\u0000self'
+
 /**
  * Turns Zod schemas into OpenAPI 3.1 schemas, moving every schema named with `.meta({ id })` into
  * `components.schemas` and pointing at it with `$ref`. When one name would describe two different
@@ -39,7 +42,6 @@ export class SchemaCollector {
     }) as JSONSchema
     const { $schema: _ignored, $defs, ...root } = converted
     const defs = ($defs ?? {}) as Record<string, JSONSchema>
-    const SELF = '\u0000self'
     if (refersTo(root, '#')) defs[SELF] = root
     const renames = new Map(
       Object.keys(defs).map((name) => [name, name === SELF ? recursiveName : name]),
@@ -120,7 +122,7 @@ function rewriteRefs(value: unknown, renames: ReadonlyMap<string, string>): unkn
       const name = entry.slice('#/$defs/'.length).replace(/~1/g, '/').replace(/~0/g, '~')
       out[key] = refTo(renames.get(name) ?? name)
     } else if (key === '$ref' && entry === '#') {
-      out[key] = refTo(renames.get('\u0000self') ?? 'Recursive')
+      out[key] = refTo(renames.get(SELF) ?? 'Recursive')
     } else out[key] = rewriteRefs(entry, renames)
   }
   return out

@@ -1,3 +1,4 @@
+import { isClientName, MAX_CLIENT_NAME } from '../clients/client-name.js'
 import { redirectURIProblem } from '../clients/redirect-uri-syntax.js'
 import { oauthError } from '../errors.js'
 import { isScopeToken } from '../scopes.js'
@@ -19,7 +20,6 @@ export interface ClientMetadata {
 
 const AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'none']
 const MAX_REDIRECT_URIS = 20
-const MAX_NAME = 200
 
 const invalid = (description: string) => oauthError('invalid_client_metadata', description)
 const invalidRedirect = (description: string) => oauthError('invalid_redirect_uri', description)
@@ -61,14 +61,8 @@ export function checkClientMetadata(body: unknown, policy: RegistrationPolicy): 
     throw invalidRedirect('redirect_uris is required for the authorization_code grant')
   const scope = scopes(fields.scope, policy)
   const name = fields.client_name
-  if (
-    name !== undefined &&
-    (typeof name !== 'string' ||
-      name.trim() === '' ||
-      name.length > MAX_NAME ||
-      /\p{Cc}/u.test(name))
-  )
-    throw invalid(`client_name must be 1 to ${MAX_NAME} printable characters`)
+  if (name !== undefined && !isClientName(name))
+    throw invalid(`client_name must be 1 to ${MAX_CLIENT_NAME} printable characters`)
   return {
     redirect_uris: redirectUris,
     token_endpoint_auth_method: method as TokenEndpointAuthMethod,

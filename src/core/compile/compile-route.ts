@@ -1,5 +1,6 @@
 import type { Inputs } from '../declare/dependency.js'
 import type { Schema } from '../declare/inputs.js'
+import { refuseUnknownOptions } from '../declare/known-options.js'
 import type { RouteOptions, RouteRecord } from '../declare/route-options.js'
 import type { RouteRuntime } from '../run/route-runtime.js'
 import { isZodSchema } from './classify.js'
@@ -48,8 +49,7 @@ export function compileRoute(
   const shownPath = /^[!-~]*$/.test(record.path) ? record.path : JSON.stringify(record.path)
   const path = parseRoutePath(record.path, `${record.method} ${shownPath}`)
   const { options } = record
-  for (const key of Object.keys(options))
-    if (!ROUTE_OPTIONS.has(key)) throw new TypeError(`${name}: unknown route option \`${key}\``)
+  refuseUnknownOptions(name, options, ROUTE_OPTIONS, 'route option')
   const status = options.status ?? 200
   // 1xx are interim answers, never a route's final one (RFC 9110 §15.2).
   if (!Number.isInteger(status) || status < 200 || status > 599)

@@ -1,3 +1,4 @@
+import { refuseUnknownOptions } from '../../core/declare/known-options.js'
 import { TOKEN } from './header-lists.js'
 
 /** Settings of {@link cors}, following the Fetch standard's CORS protocol. */
@@ -58,8 +59,7 @@ export function resolveCORSOptions(options: CORSOptions): CORSSettings {
     throw new TypeError(
       'cors: give an options object, e.g. cors({ origin: "https://app.example.com" })',
     )
-  for (const key of Object.keys(options))
-    if (!KNOWN.has(key)) throw new TypeError(`cors: unknown option \`${key}\``)
+  refuseUnknownOptions('cors', options, KNOWN)
   const credentials = options.credentials ?? false
   if (typeof credentials !== 'boolean') throw new TypeError('cors: `credentials` must be a boolean')
   const allows = resolveOrigin(options.origin, credentials)

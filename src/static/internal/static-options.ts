@@ -1,3 +1,4 @@
+import { refuseUnknownOptions } from '../../core/declare/known-options.js'
 /** Settings of {@link staticFiles}. */
 export interface StaticFilesOptions {
   /**
@@ -36,8 +37,7 @@ const MEDIA_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+(
 export function resolveStaticOptions(options: StaticFilesOptions): StaticSettings {
   if (options === null || typeof options !== 'object')
     throw new TypeError('staticFiles: `options` must be an object')
-  for (const key of Object.keys(options))
-    if (!KNOWN.has(key)) throw new TypeError(`staticFiles: unknown option \`${key}\``)
+  refuseUnknownOptions('staticFiles', options, KNOWN)
   const index = options.index ?? 'index.html'
   if (
     index !== false &&

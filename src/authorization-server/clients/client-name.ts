@@ -1,0 +1,15 @@
+/** Longest client name kept: it is shown on the consent page and in `clients list`. */
+export const MAX_CLIENT_NAME = 200
+
+/**
+ * Whether `name` can be a client's display name: 1 to {@link MAX_CLIENT_NAME} characters, not
+ * only whitespace, no control characters (it is shown to users, and printed by the CLI).
+ */
+export function isClientName(name: unknown): name is string {
+  return (
+    typeof name === 'string' &&
+    name.trim() !== '' &&
+    name.length <= MAX_CLIENT_NAME &&
+    !/\p{Cc}/u.test(name)
+  )
+}
