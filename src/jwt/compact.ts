@@ -1,4 +1,5 @@
 import { InvalidTokenError } from '../core/errors/index.js'
+import { isPlainObject } from '../core/plain-object.js'
 import { nodeBuffer } from './node.js'
 
 /** A compact JWS whose shape and header passed the checks that come before the signature. */
@@ -136,10 +137,6 @@ function isCanonical(segment: string): boolean {
   // The unused low bits of the last character must be zero.
   const last = ALPHABET.indexOf(segment.charAt(segment.length - 1))
   return (last & (rest === 2 ? 0x0f : 0x03)) === 0
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** base64url without Node's `Buffer` (other runtimes): through `atob`. */

@@ -3,6 +3,7 @@ import type { Plan } from '../core/compile/plan.js'
 import { openAPIPath } from '../core/compile/route-path.js'
 import { mergeScopes } from '../core/compile/scopes.js'
 import type { SecurityScheme } from '../core/declare/security-scheme.js'
+import { isPlainObject } from '../core/plain-object.js'
 import { isOptionalSchema } from '../core/schema.js'
 import { type JSONSchema, SchemaCollector } from './schema-collector.js'
 import { validationErrorSchemas } from './validation-error-schemas.js'
@@ -120,10 +121,6 @@ function deepMerge(
       : structuredClone(value)
   }
   return merged
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** "Read Users Me" from a handler named `readUsersMe`, else "Get Users Me" from `GET /users/me/`. */

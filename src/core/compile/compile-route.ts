@@ -2,6 +2,7 @@ import type { Inputs } from '../declare/dependency.js'
 import type { Schema } from '../declare/inputs.js'
 import { refuseUnknownOptions } from '../declare/known-options.js'
 import type { RouteOptions, RouteRecord } from '../declare/route-options.js'
+import { isPlainObject } from '../plain-object.js'
 import type { RouteRuntime } from '../run/route-runtime.js'
 import { isZodSchema } from './classify.js'
 import { compilePlan, type Plan, type PlanInput } from './plan.js'
@@ -63,14 +64,14 @@ export function compileRoute(
   if (bodyLimit !== undefined && (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0))
     throw new TypeError(`${name}: \`bodyLimit\` must be a non-negative integer`)
   const extra = options.openapiExtra
-  if (extra !== undefined && (extra === null || typeof extra !== 'object' || Array.isArray(extra)))
+  if (extra !== undefined && !isPlainObject(extra))
     throw new TypeError(`${name}: \`openapiExtra\` must be an object (merged into the operation)`)
   if (extra !== undefined) {
     // The fields whose type the document's validity hangs on (OpenAPI 3.1 §4.8.10).
     const { operationId, responses, parameters, tags } = extra as Record<string, unknown>
     if (operationId !== undefined && operationId !== null && typeof operationId !== 'string')
       throw new TypeError(`${name}: \`openapiExtra.operationId\` must be a string`)
-    if (responses !== undefined && responses !== null && !isRecord(responses))
+    if (responses !== undefined && responses !== null && !isPlainObject(responses))
       throw new TypeError(`${name}: \`openapiExtra.responses\` must be an object keyed by status`)
     for (const field of ['parameters', 'tags'] as const) {
       const value = field === 'parameters' ? parameters : tags
@@ -162,8 +163,4 @@ function generatedOperationId(record: RouteRecord): string {
 
 function toSnake(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
-}
-
-function isRecord(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
