@@ -101,6 +101,48 @@ describe('the SQLite file', () => {
     }
   })
 
+  test('opening a new file waits for another connection creating it, instead of failing at once', async () => {
+    // The other connection writes in the file's first (rollback) journal mode: switching to WAL
+    // then meets SQLITE_BUSY without SQLite's busy handler, which is how two processes
+    // starting together failed.
+    const file = freshFile()
+    const other = new Database(file)
+    other.exec('BEGIN IMMEDIATE')
+    other.exec('CREATE TABLE app_own (x)')
+    const released = new Promise((resolve) => setTimeout(resolve, 150)).then(() => {
+      other.exec('COMMIT')
+      other.close()
+    })
+    const store = await openSQLiteStore(file)
+    await released
+    try {
+      await store.createUser(user('u1', { username: 'ada' }))
+      expect((await store.findUserByUsername('ada'))?.id).toBe('u1')
+    } finally {
+      await store.close()
+    }
+    const raw = new Database(file, { readonly: true })
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
+    raw.close()
+  })
+
+  test("a new file locked for longer than busyTimeout is refused with SQLite's busy error", async () => {
+    const file = freshFile()
+    const other = new Database(file)
+    other.exec('BEGIN IMMEDIATE')
+    other.exec('CREATE TABLE app_own (x)')
+    try {
+      const started = Date.now()
+      await expect(openSQLiteStore(file, { busyTimeout: 200 })).rejects.toMatchObject({
+        code: 'SQLITE_BUSY',
+      })
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190)
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+  })
+
   test('a lock held too long by another connection is a 503 with Retry-After, not a 500', async () => {
     const file = freshFile()
     const store = await openSQLiteStore(file, { busyTimeout: 50 })

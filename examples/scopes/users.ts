@@ -79,8 +79,9 @@ interface UserRow {
  */
 export function openSQLiteUserStore(filename: string): SQLiteUserStore {
   const db = new Database(filename)
-  db.pragma('journal_mode = WAL')
+  // The timeout first, so the switch to WAL and the seeding wait for another process's lock.
   db.pragma('busy_timeout = 5000')
+  db.pragma('journal_mode = WAL')
   db.transaction(() => {
     db.exec(`CREATE TABLE IF NOT EXISTS users (
       username TEXT PRIMARY KEY,

@@ -38,9 +38,8 @@ export async function openSQLiteStore(
   const Database = await loadDriver()
   const sqlite = new Database(filename)
   try {
-    // The timeout first: switching a new file to WAL takes a lock another process may hold.
     sqlite.pragma(`busy_timeout = ${busyTimeout}`)
-    if (filename !== ':memory:') sqlite.pragma('journal_mode = WAL')
+    if (filename !== ':memory:') await switchToWAL(sqlite, busyTimeout)
   } catch (error) {
     sqlite.close()
     throw error
@@ -68,6 +67,26 @@ export async function openSQLiteStore(
     throw error
   }
   return createKyselyStore(db, { isUnavailable: isBusy })
+}
+
+/**
+ * Switching to WAL reads the file, then upgrades to a write lock. When another connection holds
+ * the write lock (another process creating or migrating the same new file), SQLite answers
+ * `SQLITE_BUSY` at once without calling its busy handler, since waiting while holding a read
+ * lock could deadlock. So the switch is retried here, off the lock and without blocking the
+ * event loop, for as long as `busyTimeout` allows.
+ */
+async function switchToWAL(sqlite: { pragma(source: string): unknown }, busyTimeout: number) {
+  const deadline = Date.now() + busyTimeout
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      sqlite.pragma('journal_mode = WAL')
+      return
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause))
+  }
 }
 
 /** SQLite's "another connection holds the lock" errors (`SQLITE_BUSY`, `SQLITE_LOCKED`, ...). */
