@@ -477,6 +477,14 @@ export function describeStore(name: string, open: StoreFactory): void {
         ])
         expect(await store.addKeyIfNoneActive(key('k4', { createdAt: NOW + 12 }))).toBe(false)
       })
+
+      test('a key retired in the second it was made still lists before its successor', async () => {
+        // The successor's kid sorts first, so only the retirement orders them.
+        await store.addKeyIfNoneActive(key('k9'))
+        const retire = { kid: 'k9', retiredAt: NOW, expiresAt: NOW + 1000 }
+        expect(await store.rotateKey({ purpose: 'signing', retire, next: key('k1') })).toBe(true)
+        expect((await store.listKeys()).map((k) => k.kid)).toEqual(['k9', 'k1'])
+      })
     })
 
     describe('consents', () => {

@@ -169,7 +169,15 @@ export function createMemoryStore(): AuthorizationServerStore {
     },
 
     async listKeys() {
-      return [...keys].sort((a, b) => a.createdAt - b.createdAt || compare(a.kid, b.kid)).map(copy)
+      // Oldest first. Times are whole seconds, so a key rotated out in the second it was made
+      // shares its createdAt with its successor: a retired key is older than an unretired one.
+      const retiredLast = (key: KeyRecord) => key.retiredAt ?? Number.MAX_SAFE_INTEGER
+      return [...keys]
+        .sort(
+          (a, b) =>
+            a.createdAt - b.createdAt || retiredLast(a) - retiredLast(b) || compare(a.kid, b.kid),
+        )
+        .map(copy)
     },
     async addKeyIfNoneActive(key) {
       if (keys.some((k) => k.purpose === key.purpose && k.retiredAt === null)) return false

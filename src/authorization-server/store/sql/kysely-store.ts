@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { ServiceUnavailableError } from '../../../core/errors/index.js'
 import type { AuthorizationServerStore } from '../store.js'
 import {
@@ -176,6 +176,9 @@ function queries(
         .selectFrom('gatehouse_keys')
         .selectAll()
         .orderBy('created_at')
+        // Keys made in the same second: the retired one is the older (see the memory store).
+        .orderBy(sql`case when retired_at is null then 1 else 0 end`)
+        .orderBy('retired_at')
         .orderBy('kid')
         .execute()
       return rows.map(keyFromRow)
