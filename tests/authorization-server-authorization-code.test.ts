@@ -6,6 +6,7 @@ import {
   bearer,
   claimsOf,
   type Fixture,
+  ISSUER,
   matrix,
   openFixture,
   postForm,
@@ -193,6 +194,34 @@ describe.each(matrix)('the authorization code grant with PKCE ($name)', ({ trans
       resource: 'https://other.example.com',
     })
     expect((await refused.json()).error).toBe('invalid_target')
+  })
+
+  test('RFC 8707: a code authorized for no resource is for the default audience only', async () => {
+    const unbound = await authorize()
+    const other = await redeem({
+      code: unbound.code,
+      code_verifier: unbound.codeVerifier,
+      resource: 'https://other.example.com',
+    })
+    expect(other.status).toBe(400)
+    expect((await other.json()).error).toBe('invalid_target')
+    const again = await authorize()
+    const own = await redeem({
+      code: again.code,
+      code_verifier: again.codeVerifier,
+      resource: ISSUER,
+    })
+    expect(claimsOf((await own.json()).access_token).aud).toBe(ISSUER)
+  })
+
+  test('RFC 8707: a resource authorized with its slash is bound, and redeemed, as configured', async () => {
+    const slashed = await authorize({ resources: ['https://api.example.com/'] })
+    const response = await redeem({
+      code: slashed.code,
+      code_verifier: slashed.codeVerifier,
+      resource: 'https://api.example.com',
+    })
+    expect(claimsOf((await response.json()).access_token).aud).toBe('https://api.example.com')
   })
 
   test('a user who lost every consented scope gets invalid_grant, not an empty scope', async () => {

@@ -123,6 +123,23 @@ describe.each(matrix)(
       expect((await f.send('/api/read', bearer(one.access_token))).status).toBe(401)
     })
 
+    test('RFC 8707: an origin-only resource may come with its slash; the token names it as configured', async () => {
+      // What a client sends after passing RFC 9728 metadata's `resource` through a URL parser.
+      const auth = { authorization: basic('service', f.secrets.service) }
+      const response = await grant({ resource: 'https://api.example.com/' }, auth)
+      expect(response.status).toBe(200)
+      expect(claimsOf((await response.json()).access_token).aud).toBe('https://api.example.com')
+      const both = await grant(
+        { resource: ['https://api.example.com/', 'https://api.example.com'] },
+        auth,
+      )
+      expect(claimsOf((await both.json()).access_token).aud).toBe('https://api.example.com')
+      for (const resource of ['https://api.example.com//', 'https://api.example.com/x']) {
+        const refused = await grant({ resource }, auth)
+        expect((await refused.json()).error).toBe('invalid_target')
+      }
+    })
+
     test.each([
       ['not served here', 'https://elsewhere.example.com'],
       ['not absolute', '/api'],

@@ -268,17 +268,21 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     expect(html).not.toContain('<code>write</code>')
   })
 
-  test('resource binds the audience of the tokens', async () => {
-    await open()
-    const b = browser(f.send)
-    const { verifier, challenge } = pkce()
-    const query = authorizeQuery(challenge, { resource: 'https://api.example.com' })
-    const { fields } = await consentPage(b, await signIn(b, query))
-    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
-    const code = locationOf(allowed).searchParams.get('code') as string
-    const body = await (await redeem(code, verifier)).json()
-    expect(claimsOf(body.access_token).aud).toBe('https://api.example.com')
-  })
+  // The slashed form is what a client sends after parsing RFC 9728 metadata's origin-only `resource`.
+  test.each(['https://api.example.com', 'https://api.example.com/'])(
+    'resource %s binds the audience of the tokens, as configured',
+    async (resource) => {
+      await open()
+      const b = browser(f.send)
+      const { verifier, challenge } = pkce()
+      const query = authorizeQuery(challenge, { resource })
+      const { fields } = await consentPage(b, await signIn(b, query))
+      const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
+      const code = locationOf(allowed).searchParams.get('code') as string
+      const body = await (await redeem(code, verifier)).json()
+      expect(claimsOf(body.access_token).aud).toBe('https://api.example.com')
+    },
+  )
 
   test('prompt=none: consent_required when signed in without consent', async () => {
     await open()

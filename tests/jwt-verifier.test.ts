@@ -265,6 +265,28 @@ describe('claims', () => {
     expect((await verify(claims(), several)).subject).toBe('ada')
   })
 
+  it('takes an origin-only audience with or without its slash, and nothing wider', async () => {
+    // RFC 9110 §4.2.3: for http(s), an empty path and "/" are the same resource.
+    expect((await verify(claims({ aud: `${AUDIENCE}/` }))).subject).toBe('ada')
+    const slashed = { audience: `${AUDIENCE}/` }
+    expect((await verify(claims(), slashed)).subject).toBe('ada')
+    for (const aud of [
+      `${AUDIENCE}/x`,
+      `${AUDIENCE}//`,
+      `${AUDIENCE}/?`,
+      'https://api.example.org',
+    ])
+      await expectRefused(verify(claims({ aud })), 'token_claim_invalid', 'aud')
+    // A path is never made equivalent to another.
+    const path = { audience: 'https://api.example/v1' }
+    expect((await verify(claims({ aud: 'https://api.example/v1' }), path)).subject).toBe('ada')
+    await expectRefused(
+      verify(claims({ aud: 'https://api.example/v1/' }), path),
+      'token_claim_invalid',
+      'aud',
+    )
+  })
+
   it('refuses infinite and non-numeric times, future iat and nbf, and expired tokens', async () => {
     // 1e400 is what JSON.parse makes of an overlong exponent: Infinity, which never expires.
     const text = JSON.stringify(claims()).replace(`"exp":${NOW + 600}`, '"exp":1e400')

@@ -3,7 +3,7 @@ import { cachedClientStore } from './clients/client-cache.js'
 import { KeyRing } from './keys/key-ring.js'
 import { loadSecretHasher, type SecretHasher } from './keys/secret-hasher.js'
 import type { Settings } from './options.js'
-import type { ResourcePolicy } from './resources.js'
+import { type ResourcePolicy, resourcePolicy } from './resources.js'
 import type { ScopePolicy } from './scopes.js'
 import type { AuthorizationServerStore, ClientStore } from './store/store.js'
 import { type AccessTokenVerifier, createAccessTokenVerifier } from './tokens/verifier.js'
@@ -78,10 +78,7 @@ export function createContext(settings: Settings): ServerContext {
       clockTolerance: 0,
     }),
     scopePolicy: { known: new Set(Object.keys(settings.scopes)), defaults: settings.defaultScopes },
-    resourcePolicy: {
-      defaultAudience: settings.audience,
-      allowed: new Set(settings.resources),
-    },
+    resourcePolicy: resourcePolicy(settings.audience, settings.resources),
     hasher: loadHasher,
     async login(login) {
       passwords ??= createPasswordHasher()

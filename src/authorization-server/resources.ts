@@ -1,11 +1,28 @@
+import { resourceForms } from '../core/resource-forms.js'
 import { oauthError } from './errors.js'
 
 /** The resource servers tokens may be issued for (RFC 8707). */
 export interface ResourcePolicy {
   /** The `aud` of a token when no `resource` is requested. */
   readonly defaultAudience: string
-  /** Every `resource` a client may request. */
-  readonly allowed: ReadonlySet<string>
+  /**
+   * Every `resource` a client may request, in each of its spellings ({@link resourceForms}),
+   * mapped to the one the server was configured with: that one is what tokens carry.
+   */
+  readonly served: ReadonlyMap<string, string>
+}
+
+/** The policy for a server configured with these resources (and its default audience). */
+export function resourcePolicy(
+  defaultAudience: string,
+  resources: readonly string[],
+): ResourcePolicy {
+  const configured = [defaultAudience, ...resources]
+  const served = new Map(configured.map((resource) => [resource, resource]))
+  // A configured spelling always stands for itself; another spelling maps to its first owner.
+  for (const resource of configured)
+    for (const form of resourceForms(resource)) if (!served.has(form)) served.set(form, resource)
+  return { defaultAudience, served }
 }
 
 /** Whether `value` is an RFC 8707 resource indicator: an absolute URI without a fragment. */
@@ -21,22 +38,28 @@ export function isResourceIndicator(value: string): boolean {
 /**
  * The resources a request binds its token to: each must be a valid indicator this server
  * serves and, for a code or refresh, one the grant was bound to (`invalid_target` otherwise);
- * none requested means the grant's own, or the default audience.
+ * none requested means the grant's own, or the default audience. Each comes back in its
+ * configured spelling.
  */
 export function requestedResources(
   policy: ResourcePolicy,
   requested: readonly string[],
   bound: readonly string[] | undefined,
 ): string[] {
-  for (const resource of requested) {
+  // A grant bound to no resource was made for the default audience, and stays with it.
+  const grant =
+    bound === undefined ? undefined : bound.length > 0 ? bound : [policy.defaultAudience]
+  const resources = requested.map((resource) => {
     if (!isResourceIndicator(resource))
       throw oauthError('invalid_target', 'A resource parameter is not an absolute URI')
-    if (!policy.allowed.has(resource) && resource !== policy.defaultAudience)
+    const served = policy.served.get(resource)
+    if (served === undefined)
       throw oauthError('invalid_target', 'A requested resource is not served by this server')
-    if (bound !== undefined && bound.length > 0 && !bound.includes(resource))
+    if (grant !== undefined && !grant.includes(served))
       throw oauthError('invalid_target', 'A requested resource is not part of the grant')
-  }
-  const unique = [...new Set(requested)]
+    return served
+  })
+  const unique = [...new Set(resources)]
   return unique.length > 0 ? unique : [...(bound ?? [])]
 }
 

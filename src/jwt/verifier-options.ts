@@ -1,3 +1,4 @@
+import { withResourceForms } from '../core/resource-forms.js'
 import {
   ASYMMETRIC_ALGORITHMS,
   isVerifierAlgorithm,
@@ -167,7 +168,8 @@ export function resolveVerifierOptions(options: JWTVerifierOptions): ResolvedVer
     )
   return {
     issuer,
-    audience: stringList(options.audience, 'audience'),
+    // Either spelling of an origin-only resource (RFC 9110 §4.2.3); see resourceForms.
+    audience: withResourceForms(stringList(options.audience, 'audience')),
     keys,
     jwksUri:
       jwksUri === undefined

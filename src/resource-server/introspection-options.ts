@@ -1,3 +1,4 @@
+import { withResourceForms } from '../core/resource-forms.js'
 import { FetchFailure, issuerURL } from '../jwt/fetch-json.js'
 import {
   clock,
@@ -117,7 +118,9 @@ export function resolveIntrospection(options: IntrospectionVerifierOptions): Res
     form: auth === 'client_secret_post' ? { client_id: clientId, client_secret: clientSecret } : {},
     issuer: options.issuer === undefined ? undefined : nonEmpty(options.issuer, 'issuer', OWNER),
     audience:
-      options.audience === undefined ? undefined : stringList(options.audience, 'audience', OWNER),
+      options.audience === undefined
+        ? undefined
+        : withResourceForms(stringList(options.audience, 'audience', OWNER)),
     scopeClaims:
       options.scopeClaim === undefined
         ? ['scope']

@@ -161,12 +161,12 @@ export async function readAuthorizationRequest(
 
   const scopeValue = one('scope') as string | undefined
   if ((scopeValue?.length ?? 0) > MAX_VALUE) fail('invalid_scope', 'The scope is too long')
-  const resources = values('resource')
   let scope: string[] = []
+  let resources: string[] = []
   try {
     scope = parseScope(scopeValue)
     grantScopes(context.scopePolicy, scope, [client.scopes])
-    requestedResources(context.resourcePolicy, resources, undefined)
+    resources = requestedResources(context.resourcePolicy, values('resource'), undefined)
   } catch (error) {
     if (isOAuth2Error(error)) fail(error.code, error.description ?? error.code)
     throw error
@@ -178,7 +178,7 @@ export async function readAuthorizationRequest(
       redirectUri: redirectUri ?? null,
       target,
       scope,
-      resources: [...new Set(resources)],
+      resources,
       state,
       codeChallenge: codeChallenge as string,
       prompt,
