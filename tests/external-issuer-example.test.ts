@@ -51,6 +51,7 @@ describe('npm run start:external-issuer', { timeout: 60_000 }, () => {
         body: form,
       })
       expect(issued.status).toBe(200)
+      expect(issued.headers.get('cache-control')).toBe('no-store')
       const { access_token, token_type, scope } = await issued.json()
       expect({ token_type, scope }).toEqual({ token_type: 'Bearer', scope: 'me items' })
       const auth = { headers: { authorization: `Bearer ${access_token}` } }
@@ -85,7 +86,7 @@ describe('npm run start:external-issuer', { timeout: 60_000 }, () => {
       const meOnly = await fetch(tokenUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'username=johndoe&password=secret&scope=me',
+        body: 'grant_type=password&username=johndoe&password=secret&scope=me',
       })
       const narrow = { headers: { authorization: `Bearer ${(await meOnly.json()).access_token}` } }
       const stepUp = await fetch(`${api}/users/me/items/`, narrow)
@@ -96,9 +97,11 @@ describe('npm run start:external-issuer', { timeout: 60_000 }, () => {
       const wrong = await fetch(tokenUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'username=johndoe&password=wrong',
+        body: 'grant_type=password&username=johndoe&password=wrong',
       })
       expect(wrong.status).toBe(400)
+      expect(wrong.headers.get('cache-control')).toBe('no-store')
+      expect(wrong.headers.get('pragma')).toBe('no-cache')
       expect(await wrong.json()).toEqual({
         error: 'invalid_grant',
         error_description: 'Incorrect username or password',

@@ -3,7 +3,7 @@ import {
   Gatehouse,
   type JSONWebKeySet,
   OAuth2Error,
-  OAuth2PasswordRequestForm,
+  OAuth2PasswordRequestFormStrict,
 } from 'gatehouse'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import type { UserStore } from '../scopes/users.js'
@@ -43,22 +43,33 @@ export async function createLocalIssuer({ users, audience, issuer }: LocalIssuer
   }))
   app.get('/jwks.json', {}, () => jwks)
 
-  app.post('/token', { inputs: { form: OAuth2PasswordRequestForm } }, async ({ form }) => {
-    const user = await users.find(form.username)
-    const { valid } = await passwords.verifyAndUpdate(form.password, user?.hashed_password)
-    if (!user || !valid) throw new OAuth2Error('invalid_grant', 'Incorrect username or password')
-    const scope = form.scopes.filter((s) => user.allowed_scopes.includes(s)).join(' ')
-    const accessToken = await new SignJWT({ scope, client_id: 'local-cli' })
-      .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
-      .setIssuer(issuer())
-      .setAudience(audience)
-      .setSubject(user.username)
-      .setIssuedAt()
-      .setExpirationTime(`${LIFETIME}s`)
-      .setJti(crypto.randomUUID())
-      .sign(privateKey)
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: LIFETIME, scope }
-  })
+  // RFC 6749 §5.1: an answer carrying a token, or refusing one, is never cached.
+  const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' }
+  app.post(
+    '/token',
+    // The strict form: `grant_type=password` is required (RFC 6749 §4.3.2).
+    { inputs: { form: OAuth2PasswordRequestFormStrict, response: Response } },
+    async ({ form, response }) => {
+      for (const [name, value] of Object.entries(noStore)) response.headers.set(name, value)
+      const user = await users.find(form.username)
+      const { valid } = await passwords.verifyAndUpdate(form.password, user?.hashed_password)
+      if (!user || !valid)
+        throw new OAuth2Error('invalid_grant', 'Incorrect username or password', {
+          headers: noStore,
+        })
+      const scope = form.scopes.filter((s) => user.allowed_scopes.includes(s)).join(' ')
+      const accessToken = await new SignJWT({ scope, client_id: 'local-cli' })
+        .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
+        .setIssuer(issuer())
+        .setAudience(audience)
+        .setSubject(user.username)
+        .setIssuedAt()
+        .setExpirationTime(`${LIFETIME}s`)
+        .setJti(crypto.randomUUID())
+        .sign(privateKey)
+      return { access_token: accessToken, token_type: 'Bearer', expires_in: LIFETIME, scope }
+    },
+  )
 
   return app
 }

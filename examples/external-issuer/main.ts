@@ -32,7 +32,7 @@ console.log(`Gatehouse tutorial API on ${server.url} (resource ${resource}, issu
 if (localIssuer)
   console.log(
     `No ISSUER_URL: a local issuer runs on ${localIssuer.url}. Get a token for johndoe:\n` +
-      `  curl -s -X POST ${endpoints.tokenUrl} -d 'username=johndoe&password=secret&scope=me items'`,
+      `  curl -s -X POST ${endpoints.tokenUrl} -d 'grant_type=password&username=johndoe&password=secret&scope=me items'`,
   )
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
