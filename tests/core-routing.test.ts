@@ -2,6 +2,7 @@ import { dependency, Gatehouse, Path, Query, Router } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
 import { describeEachEngine, serveThrough } from './helpers/http.js'
+import { rawRequest } from './helpers/raw-http.js'
 
 /** One app exercising routing; every dependency call is counted so 404/405 can prove none ran. */
 function createRoutingApp() {
@@ -183,6 +184,39 @@ describeEachEngine('routing', (engine) => {
     expect((await send('/openapi.json')).status).toBe(404)
     expect((await send('/docs')).status).toBe(404)
     expect((await send('/redoc')).status).toBe(404)
+  })
+})
+
+describeEachEngine('slash redirects stay on this host', (engine) => {
+  const app = new Gatehouse()
+  app.get('/{page:path}/edit/', { inputs: { page: Path(z.string()) } }, ({ page }) => page)
+  const send = serveThrough(engine, app)
+
+  test('a path that would redirect to `//host` is a 404, never a Location for another site', async () => {
+    // `//evil.example/edit/` in a Location is a network-path reference: browsers go to evil.example.
+    for (const path of ['//evil.example/edit', '///evil.example/edit', '//evil.example/edit?x=1']) {
+      const res = await send(path)
+      expect(res.status, path).toBe(404)
+      expect(res.headers.get('location'), path).toBeNull()
+    }
+    const own = await send('/docs/edit?x=1')
+    expect(own.status).toBe(307)
+    expect(own.headers.get('location')).toBe('/docs/edit/?x=1')
+  })
+
+  test('a backslash sent as written is no way out either', async () => {
+    // fetch turns `\` into `/` before sending; a raw client sends it, and browsers read `/\` as `//`.
+    if (engine.name !== 'serve') {
+      expect((await send('/\\evil.example/edit')).status).toBe(404)
+      return
+    }
+    const port = Number(new URL(send.origin).port)
+    const answer = await rawRequest(
+      port,
+      'GET /\\evil.example/edit HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    )
+    expect(answer.status).toBe(404)
+    expect(answer.headers.location).toBeUndefined()
   })
 })
 

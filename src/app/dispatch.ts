@@ -63,10 +63,13 @@ export function createDispatch(settings: DispatchSettings): Dispatch {
       return reply
     }
     const other = settings.slashRedirect?.(view.path)
-    if (other !== undefined) {
-      // Relative, so a forged Host header can never send the client elsewhere.
+    // Relative, so a forged Host header can never send the client elsewhere; and never starting
+    // with `//` or `/\`, which a browser reads as another host (RFC 3986 §4.2, WHATWG URL): a
+    // path like `//evil.example/edit` is answered 404, not sent there.
+    const target = other === undefined ? undefined : `${settings.rootPath}${other}`
+    if (target !== undefined && !/^\/[/\\]/.test(target)) {
       const query = view.queryString()
-      const location = `${settings.rootPath}${other}${query === '' ? '' : `?${query}`}`
+      const location = `${target}${query === '' ? '' : `?${query}`}`
       return { status: 307, headers: { location }, body: null }
     }
     if (handlers.size > 0) return answerError(new HTTPException(404), view, 'the router')
