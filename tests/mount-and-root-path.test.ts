@@ -80,6 +80,13 @@ describe.each(transports)('mounting ($name)', (transport) => {
     expect(await (await send('/legacy/a/b?x=1')).json()).toEqual({ legacy: '/a/b' })
   })
 
+  test('a percent-encoded prefix is the same prefix: the mounted app sees the path below it', async () => {
+    // `/%61dmin` is `/admin` (RFC 3986 §6.2.2.2); the prefix was cut by length, leaving `dmin/…`.
+    expect(await (await send('/%61dmin/users/7')).json()).toEqual({ id: 7, admin: true })
+    expect(await (await send('/adm%69n')).json()).toEqual({ admin: 'home' })
+    expect(await (await send('/%6Cegacy/a/%62?x=1')).json()).toEqual({ legacy: '/a/%62' })
+  })
+
   test('paths that only start like the prefix are not the mount', async () => {
     expect((await send('/administrator')).status).toBe(404)
   })

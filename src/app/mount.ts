@@ -3,6 +3,7 @@ import type { Reply } from '../core/run/respond.js'
 import type { Fetchable } from './app-options.js'
 import type { Target } from './dispatch.js'
 import { MountedRequestView } from './mounted-view.js'
+import { pathBelow } from './path-below.js'
 
 /** How a mounting app reaches a mounted Gatehouse app's dispatch, on either engine. */
 export const ROUTED = Symbol('gatehouse.routed')
@@ -47,7 +48,7 @@ export function mountTarget({ prefix, app }: Mounted): Target {
   return async (view) => {
     const original = view.request
     const url = new URL(original.url)
-    url.pathname = view.path.slice(prefix.length) || '/'
+    url.pathname = pathBelow(view.path, prefix)
     return app.fetch(new Request(url, original))
   }
 }

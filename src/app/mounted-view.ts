@@ -1,4 +1,5 @@
 import { BaseRequestView } from '../core/run/request-view.js'
+import { pathBelow } from './path-below.js'
 
 /**
  * The request as a mounted sub-application sees it: the same request, routed on the path below the
@@ -13,7 +14,7 @@ export class MountedRequestView extends BaseRequestView {
   constructor(parent: BaseRequestView, prefix: string) {
     super()
     this.#parent = parent
-    this.path = parent.path.slice(prefix.length) || '/'
+    this.path = pathBelow(parent.path, prefix)
     this.basePath = parent.basePath + prefix
     this.state = parent.state
   }
