@@ -245,6 +245,31 @@ describe.each(transports)('cors with other origin settings ($name)', (transport)
       await predicate.close()
     }
   })
+
+  test('a RegExp must match the whole origin, even when a branch of it is not anchored', async () => {
+    // Anchored at both ends, yet `^a|b$` leaves each branch open on one side.
+    const branches = await open({
+      origin: /^https:\/\/app\.example\.com|https:\/\/admin\.example\.com$/,
+      credentials: true,
+    })
+    try {
+      for (const origin of ['https://app.example.com', 'https://admin.example.com']) {
+        const allowed = await branches.send('/items', preflight(origin))
+        expect(allowed.headers.get('access-control-allow-origin')).toBe(origin)
+      }
+      for (const origin of [
+        'https://app.example.com.evil.test',
+        'https://evil.test/https://admin.example.com',
+      ]) {
+        const refused = await branches.send('/items', preflight(origin))
+        expect(refused.status, origin).toBe(403)
+        expect(refused.headers.has('access-control-allow-origin')).toBe(false)
+        expect(refused.headers.has('access-control-allow-credentials')).toBe(false)
+      }
+    } finally {
+      await branches.close()
+    }
+  })
 })
 
 describe('cors set-up mistakes are TypeErrors naming the option', () => {

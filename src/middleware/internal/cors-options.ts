@@ -110,7 +110,11 @@ function resolveOrigin(
       throw new TypeError(
         'cors: an `origin` RegExp must be anchored with ^…$, or https://app.example.com.evil.test would match',
       )
-    return (candidate) => origin.test(candidate)
+    // The anchors above can still leave a branch open (`/^https:\/\/a\.example|https:\/\/b\.example$/`
+    // matches `https://a.example.evil.test`), so the whole origin must match, as Starlette's
+    // `fullmatch` does.
+    const whole = new RegExp(`^(?:${origin.source})$`, origin.flags)
+    return (candidate) => whole.test(candidate)
   }
   if (typeof origin === 'function') return (candidate) => origin(candidate) === true
   throw new TypeError(
