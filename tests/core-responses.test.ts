@@ -1,4 +1,4 @@
-import { Body, Gatehouse, Path } from 'gatehouse'
+import { Body, Gatehouse, Path, Query } from 'gatehouse'
 import { beforeEach, expect, test } from 'vitest'
 import * as z from 'zod'
 import { captureLogger, describeEachEngine, serveThrough } from './helpers/http.js'
@@ -57,6 +57,12 @@ function createResponsesApp() {
   // A raw Response would bypass the model, which is there to keep fields out: refused (500, logged).
   app.get('/raw-with-model', { response: User }, () => new Response('{"secret":1}') as never)
   app.get('/nothing', {}, () => undefined)
+  app.get(
+    '/big',
+    { inputs: { n: Query(z.bigint()) }, response: z.object({ n: z.bigint(), text: z.string() }) },
+    ({ n }) => ({ n: n * 2n, text: `"bigint:${n}"` }),
+  )
+  app.get('/big-unmodelled', {}, () => [-(2n ** 70n), 1, 'x'])
   app.get('/async', { response: z.number() }, async () => 42)
   app.get('/cookies', {}, () => {
     const headers = new Headers({ 'content-type': 'text/plain' })
@@ -114,6 +120,17 @@ describeEachEngine('response models', (engine) => {
 
   test('an async handler is awaited before serialization', async () => {
     expect(await (await send('/async')).json()).toBe(42)
+  })
+
+  test('a bigint goes out as a JSON number with every digit, with a model or without', async () => {
+    const res = await send('/big?n=12345678901234567890')
+    expect(res.status).toBe(200)
+    // Strings that look like the markers used inside stay strings.
+    expect(await res.text()).toBe(
+      '{"n":24691357802469135780,"text":"\\"bigint:12345678901234567890\\""}',
+    )
+    expect(await (await send('/big-unmodelled')).text()).toBe(`[-${2n ** 70n},1,"x"]`)
+    expect(logger.calls).toEqual([])
   })
 
   test('undefined is sent as JSON null', async () => {

@@ -38,6 +38,11 @@ function createApp() {
     },
     () => ({ at: new Date(0) }),
   )
+  app.get(
+    '/count',
+    { inputs: { above: Query(z.bigint()) }, response: z.object({ total: z.bigint() }) },
+    ({ above }) => ({ total: above + 1n }),
+  )
   return app
 }
 
@@ -108,6 +113,15 @@ describeEngines('OpenAPI edge cases', createApp(), (send) => {
     }
     // A Date goes out as JSON.stringify writes it.
     expect(response.properties.at).toEqual({ type: 'string', format: 'date-time' })
+  })
+
+  test('a bigint is an integer, in and out', async () => {
+    const get = (await load()).paths['/count'] as {
+      get: { parameters: { schema: unknown }[]; responses: Record<string, unknown> }
+    }
+    expect(get.get.parameters[0]?.schema).toEqual({ type: 'integer' })
+    const response = (await components()).Response_count_get as { properties: { total: unknown } }
+    expect(response.properties.total).toEqual({ type: 'integer' })
   })
 
   test("the root path is the first server, before the app's own", async () => {

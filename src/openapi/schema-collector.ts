@@ -38,6 +38,8 @@ export class SchemaCollector {
           delete jsonSchema.additionalProperties
         // A Date goes out as JSON.stringify writes it, and `z.coerce.date()` reads that string.
         if (def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' })
+        // A bigint goes out as a JSON number, every digit kept, and comes in from decimal text.
+        if (def.type === 'bigint') Object.assign(jsonSchema, { type: 'integer' })
       },
     }) as JSONSchema
     const { $schema: _ignored, $defs, ...root } = converted

@@ -1,5 +1,6 @@
 import type { Schema } from '../declare/inputs.js'
 import { isGatehouseError, ResponseValidationError } from '../errors/index.js'
+import { jsonText } from './json-text.js'
 import type { ResponseParameter } from './response-parameter.js'
 import { type Validated, validateSyncFirst } from './validate.js'
 
@@ -37,7 +38,7 @@ export function jsonReply(
   return {
     status,
     headers: headers ? { ...JSON_HEADERS, ...lowerCaseKeys(headers) } : JSON_HEADERS,
-    body: JSON.stringify(body),
+    body: jsonText(body),
   }
 }
 
@@ -156,7 +157,7 @@ function jsonBody(
   body: unknown,
   parameter: ResponseParameter | undefined,
 ): PlainReply {
-  const text = body === undefined ? 'null' : JSON.stringify(body)
+  const text = body === undefined ? 'null' : jsonText(body)
   return withParameter(status, JSON_HEADERS, text, parameter)
 }
 
