@@ -185,6 +185,33 @@ test('an Expect other than 100-continue is 417 through both engines, as Node ans
   expect((await rawGet(app, '/alive', 'Expect: something-else\r\n')).status).toBe(417)
 })
 
+describeEachEngine('request methods', (engine) => {
+  const app = new Gatehouse()
+  const seen: string[] = []
+  app.use(async (ctx, next) => {
+    seen.push(ctx.request.method)
+    await next()
+  })
+  app.get('/items', {}, () => ['a'])
+  const send = serveThrough(engine, app)
+
+  test('a method Node does not parse is 400 on both engines, before any middleware', async () => {
+    // Node's parser refuses it before the app runs, so app.fetch does too; `patch` is not PATCH
+    // (fetch case-normalises only six methods).
+    for (const method of ['FOO', 'patch', 'BREW']) {
+      const res = await send('/items', { method })
+      expect(res.status, method).toBe(400)
+      expect(await res.text()).toBe('')
+    }
+    expect(seen).toEqual([])
+    // One Node knows but no route takes is the router's 405, middleware included.
+    const known = await send('/items', { method: 'PROPFIND' })
+    expect(known.status).toBe(405)
+    expect(known.headers.get('allow')).toBe('GET, HEAD')
+    expect(seen).toEqual(['PROPFIND'])
+  })
+})
+
 describe('paths the URL parser would encode', () => {
   test('a slash redirect sends the percent-encoded form through both engines', async () => {
     const { app } = createApp()

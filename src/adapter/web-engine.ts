@@ -8,6 +8,7 @@ import {
   toResponse,
 } from '../core/run/respond.js'
 import { runAfterResponse } from './after-response.js'
+import { KNOWN_METHODS } from './known-methods.js'
 
 /** Routes and answers one request; the same function feeds both engines. */
 export type Dispatch = (view: BaseRequestView) => Reply | Promise<Reply>
@@ -71,10 +72,11 @@ const MAX_HEAD_BYTES = 16 * 1024
 
 /**
  * What the Node engine refuses before any route sees the request, refused here the same way: a
- * head over 16 KiB (431, Node's limit) and an `Expect` other than `100-continue` (417, RFC 9110
- * §10.1.1, as Node answers it).
+ * method Node's parser does not know (400), a head over 16 KiB (431, Node's limit) and an
+ * `Expect` other than `100-continue` (417, RFC 9110 §10.1.1, as Node answers it).
  */
 function refusedHead(request: Request): PlainReply | undefined {
+  if (!KNOWN_METHODS.has(request.method)) return { status: 400, headers: {}, body: null }
   const expect = request.headers.get('expect')
   if (expect !== null && expect.trim().toLowerCase() !== '100-continue')
     return { status: 417, headers: {}, body: null }
