@@ -6,6 +6,7 @@ import {
   Gatehouse,
   Header,
   HTTPException,
+  Path,
   Query,
   RequestValidationError,
 } from 'gatehouse'
@@ -50,6 +51,9 @@ function createErrorsApp() {
   })
   app.get('/forbidden', {}, () => {
     throw new HTTPException(403)
+  })
+  app.get('/status/{code}', { inputs: { code: Path(z.number().int()) } }, ({ code }) => {
+    throw new HTTPException(code)
   })
   app.get('/crash', {}, () => {
     throw new Error('database password is hunter2')
@@ -199,6 +203,30 @@ describeEachEngine('errors', (engine) => {
     expect(res.body).toEqual({ detail: { reason: 'short and stout' } })
     expect(res.headers.get('x-error')).toBe('teapot')
     expect(await json('/forbidden')).toMatchObject({ status: 403, body: { detail: 'Forbidden' } })
+  })
+
+  test("an HTTPException's default detail is the status's reason phrase, as FastAPI's is", async () => {
+    const phrases = {
+      410: 'Gone',
+      412: 'Precondition Failed',
+      451: 'Unavailable For Legal Reasons',
+      502: 'Bad Gateway',
+      504: 'Gateway Timeout',
+    }
+    for (const [code, detail] of Object.entries(phrases))
+      expect(await json(`/status/${code}`)).toMatchObject({
+        status: Number(code),
+        body: { detail },
+      })
+    // A status with no registered phrase still says which kind it is.
+    expect(await json('/status/499')).toMatchObject({
+      status: 499,
+      body: { detail: 'Client Error' },
+    })
+    expect(await json('/status/599')).toMatchObject({
+      status: 599,
+      body: { detail: 'Server Error' },
+    })
   })
 
   test('a RequestValidationError thrown by a handler is a 422 too', async () => {

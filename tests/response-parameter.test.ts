@@ -152,6 +152,8 @@ describe('setCookie', () => {
       (r: ResponseParameter) => r.setCookie('__Secure-id', 'x', { secure: false }),
       (r: ResponseParameter) => r.setCookie('__Host-id', 'x', { domain: 'example.com' }),
       (r: ResponseParameter) => r.setCookie('__Host-id', 'x', { path: '/app' }),
+      // `Expires=Invalid Date` would reach the browser.
+      (r: ResponseParameter) => r.setCookie('a', 'x', { expires: new Date('not a date') }),
     ]
     for (const [index, attempt] of attempts.entries()) {
       app.get(`/bad${index}`, { inputs: { response: Response } }, ({ response }) => {

@@ -142,7 +142,7 @@ describe.each(transports)('staticFiles ($name)', (transport) => {
     }
     const redirect = await send('/static/docs?x=1', { redirect: 'manual' })
     expect(redirect.status).toBe(307)
-    expect(redirect.headers.get('location')).toBe('docs/')
+    expect(redirect.headers.get('location')).toBe('docs/?x=1')
     expect(await (await send('/static/docs/')).text()).toBe('<h1>docs</h1>')
     const empty = await send('/static/empty-dir/')
     expect(empty.status).toBe(404)

@@ -49,7 +49,11 @@ export function staticFiles(directory: string | URL, options: StaticFilesOptions
     return real
   }
 
-  const serve = async (requested: string, head: boolean, conditions: Conditions) => {
+  const serve = async (
+    requested: string,
+    head: boolean,
+    { request, ...conditions }: Conditions & { request: Request },
+  ) => {
     try {
       const checked = checkPath(requested, settings.dotfiles, windows)
       if (checked === undefined) throw new HTTPException(404)
@@ -59,11 +63,11 @@ export function staticFiles(directory: string | URL, options: StaticFilesOptions
       if (stats.isDirectory()) {
         if (settings.index === false) throw new HTTPException(404)
         const last = checked.segments[checked.segments.length - 1]
-        // Relative, so it works wherever the folder is mounted: `docs` → `docs/`.
+        // Relative, so it works wherever the folder is mounted: `docs` → `docs/`, query kept.
         if (!checked.folder && last !== undefined)
           return new Response(null, {
             status: 307,
-            headers: { location: `${encodeURIComponent(last)}/` },
+            headers: { location: `${encodeURIComponent(last)}/${new URL(request.url).search}` },
           })
         real = await realInside(path.join(real, settings.index))
         if (real === undefined) throw new HTTPException(404)
@@ -121,6 +125,7 @@ export function staticFiles(directory: string | URL, options: StaticFilesOptions
   const conditionInputs = {
     ifNoneMatch: Header(z.optional(z.string())),
     ifModifiedSince: Header(z.optional(z.string())),
+    request: Request,
   }
   const fileInputs = { ...conditionInputs, path: Path(z.string()) }
   for (const method of ['GET', 'HEAD'] as const) {

@@ -186,23 +186,56 @@ export class ServiceUnavailableError extends GatehouseError {
   }
 }
 
-const reasons: Record<number, string> = {
+// RFC 9110 §15 (and RFC 6585, RFC 7725, RFC 8297, RFC 8470) reason phrases, as Starlette's
+// `HTTPStatus(code).phrase` gives them for FastAPI's default `detail`.
+const reasons: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  402: 'Payment Required',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  407: 'Proxy Authentication Required',
   408: 'Request Timeout',
   409: 'Conflict',
+  410: 'Gone',
+  411: 'Length Required',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  417: 'Expectation Failed',
+  418: "I'm a Teapot",
+  421: 'Misdirected Request',
   422: 'Unprocessable Content',
+  423: 'Locked',
+  424: 'Failed Dependency',
+  425: 'Too Early',
+  426: 'Upgrade Required',
+  428: 'Precondition Required',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  451: 'Unavailable For Legal Reasons',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
+  506: 'Variant Also Negotiates',
+  507: 'Insufficient Storage',
+  508: 'Loop Detected',
+  510: 'Not Extended',
+  511: 'Network Authentication Required',
 }
 
 /** The standard reason phrase for a status, used as the default `detail`. */
 export function defaultReason(status: number): string {
-  return reasons[status] ?? (status >= 500 ? 'Server Error' : 'Client Error')
+  return Object.hasOwn(reasons, status)
+    ? (reasons[status] as string)
+    : status >= 500
+      ? 'Server Error'
+      : 'Client Error'
 }

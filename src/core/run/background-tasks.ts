@@ -27,7 +27,9 @@ export class BackgroundTasks {
 
   /** Run every queued task in order; each failure is logged and does not stop the others. */
   async run(logger: Logger, where: string): Promise<void> {
-    for (const task of this.#tasks.splice(0)) {
+    // One at a time off the front, so a task that queues another (Starlette iterates its live
+    // list too) has it run after the rest.
+    for (let task = this.#tasks.shift(); task !== undefined; task = this.#tasks.shift()) {
       try {
         await task()
       } catch (error) {

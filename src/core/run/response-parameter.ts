@@ -100,7 +100,11 @@ export class ResponseParameter {
         throw new TypeError('setCookie: `maxAge` must be finite')
       parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAge))}`)
     }
-    if (options.expires !== undefined) parts.push(`Expires=${options.expires.toUTCString()}`)
+    if (options.expires !== undefined) {
+      if (!(options.expires instanceof Date) || Number.isNaN(options.expires.getTime()))
+        throw new TypeError('setCookie: `expires` must be a valid Date')
+      parts.push(`Expires=${options.expires.toUTCString()}`)
+    }
     if (options.httpOnly ?? true) parts.push('HttpOnly')
     if (secure) parts.push('Secure')
     parts.push(`SameSite=${sameSite[0]?.toUpperCase()}${sameSite.slice(1)}`)
