@@ -60,6 +60,7 @@ describe('createAuthorizationServer options', () => {
     ['grantTTL', { grantTTL: 60, accessTokenTTL: 900 }, /`grantTTL` must be at least/],
     ['throttle', { throttle: { maxDelay: 1000, window: 100 } }, /`throttle.window`/],
     ['throttle', { throttle: { baseDelay: 0.5 } }, /`throttle.baseDelay`/],
+    ['throttle', { throttle: { accountAttempts: 0 } }, /`throttle.accountAttempts`/],
     ['now', { now: 5 }, /`now`/],
     ['passwords', { passwords: {} }, /`passwords`/],
     ['login.authenticate', { login: { authenticate: 'me' } }, /`login.authenticate`/],

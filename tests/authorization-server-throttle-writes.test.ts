@@ -39,12 +39,12 @@ describe('throttle writes of a successful login', () => {
     expect(clears).toEqual([])
   })
 
-  test('after a failure: the username counter is cleared, once', async () => {
+  test("after a failure: the pair's counter is cleared, once (not the address's or account's)", async () => {
     const { clears, login } = await setUp()
     expect((await login('wrong')).ok).toBe(false)
     expect((await login('right')).ok).toBe(true)
     expect(clears).toHaveLength(1)
-    expect(clears[0]).toMatch(/^user:/)
+    expect(clears[0]).toMatch(/^pair:/)
     expect((await login('right')).ok).toBe(true)
     expect(clears).toHaveLength(1)
   })

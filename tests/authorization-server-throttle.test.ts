@@ -38,37 +38,44 @@ describe.each(matrix)('login throttling ($name)', ({ transport, store }) => {
     })
   }
 
-  test('per username, from any address: a delay doubling with each failure, even for the right password', async () => {
-    f = await openFixture(transport, store, { throttle })
-    for (const address of ['198.51.100.1', '198.51.100.2', '198.51.100.3'])
-      await fail('ada', address)
-    await expectThrottled(await attempt('ada', 'ada-password', '198.51.100.9'), 2)
+  test('per username and address: a delay doubling with each failure, even for the right password', async () => {
+    // A generous address allowance, so only the pair's counter is at work.
+    f = await openFixture(transport, store, { throttle: { ...throttle, addressAttempts: 100 } })
+    for (let i = 0; i < 3; i++) await fail('ada', '198.51.100.1')
+    await expectThrottled(await attempt('ada', 'ada-password', '198.51.100.1'), 2)
     f.clock.advance(2)
-    await fail('ada')
-    await expectThrottled(await attempt('ada', 'ada-password'), 4)
+    await fail('ada', '198.51.100.1')
+    await expectThrottled(await attempt('ada', 'ada-password', '198.51.100.1'), 4)
     f.clock.advance(3)
-    await expectThrottled(await attempt('ada', 'ada-password'), 1)
+    await expectThrottled(await attempt('ada', 'ada-password', '198.51.100.1'), 1)
     f.clock.advance(1)
-    expect((await attempt('ada', 'ada-password')).status).toBe(200)
-    // The success cleared the username's counter: the next failure is not delayed.
-    await fail('ada')
-    expect((await attempt('ada', 'wrong')).status).toBe(400)
+    expect((await attempt('ada', 'ada-password', '198.51.100.1')).status).toBe(200)
+    // The success cleared the pair's counter: the next failure is not delayed.
+    await fail('ada', '198.51.100.1')
+    expect((await attempt('ada', 'wrong', '198.51.100.1')).status).toBe(400)
+  })
+
+  test("another address's failures do not delay an address without any", async () => {
+    f = await openFixture(transport, store, { throttle })
+    for (let i = 0; i < 3; i++) await fail('ada', '198.51.100.1')
+    await expectThrottled(await attempt('ada', 'ada-password', '198.51.100.1'), 2)
+    expect((await attempt('ada', 'ada-password', '198.51.100.9')).status).toBe(200)
+    // Nor did that success clear the first address's counter.
+    await expectThrottled(await attempt('ada', 'ada-password', '198.51.100.1'), 2)
   })
 
   test('attempts refused while delayed are not counted, and no delay exceeds maxDelay', async () => {
-    f = await openFixture(transport, store, { throttle })
-    let n = 0
-    // A new address each time, so only the username's counter is at work.
-    const address = () => `10.1.0.${++n}`
-    for (let i = 0; i < 3; i++) await fail('bob', address())
-    for (let i = 0; i < 10; i++) await expectThrottled(await attempt('bob', 'wrong', address()), 2)
+    // A generous address allowance, so only the pair's counter is at work.
+    f = await openFixture(transport, store, { throttle: { ...throttle, addressAttempts: 100 } })
+    for (let i = 0; i < 3; i++) await fail('bob')
+    for (let i = 0; i < 10; i++) await expectThrottled(await attempt('bob', 'wrong'), 2)
     f.clock.advance(2)
-    expect((await attempt('bob', 'bob-password', address())).status).toBe(200)
+    expect((await attempt('bob', 'bob-password')).status).toBe(200)
 
     const waits: number[] = []
     for (let round = 0; round < 8; round++) {
-      await fail('bob', address())
-      const response = await attempt('bob', 'wrong', address())
+      await fail('bob')
+      const response = await attempt('bob', 'wrong')
       if (response.status === 429) {
         const wait = Number(response.headers.get('retry-after'))
         waits.push(wait)
@@ -77,8 +84,8 @@ describe.each(matrix)('login throttling ($name)', ({ transport, store }) => {
       } else expect(response.status).toBe(400)
     }
     expect(waits).toEqual([2, 4, 8, 8, 8, 8, 8])
-    await fail('bob', address())
-    await expectThrottled(await attempt('bob', 'bob-password', address()), 8)
+    await fail('bob')
+    await expectThrottled(await attempt('bob', 'bob-password'), 8)
   })
 
   test('per address, across usernames; another address is not affected', async () => {
@@ -94,6 +101,18 @@ describe.each(matrix)('login throttling ($name)', ({ transport, store }) => {
     f = await openFixture(transport, store, { throttle })
     for (let i = 0; i < 3; i++) await fail('nobody-here')
     await expectThrottled(await attempt('nobody-here', 'x'), 2)
+  })
+
+  test('without a client address, the attempts for a username share one counter', async () => {
+    // As under `app.fetch` with no address to go by: nothing tells the owner from a guesser.
+    f = await openFixture(transport, store, { throttle, clientAddress: () => undefined })
+    for (let i = 0; i < 3; i++) await fail('ada', `198.51.100.${i}`)
+    await expectThrottled(await attempt('ada', 'ada-password', '198.51.100.9'), 2)
+    f.clock.advance(2)
+    expect((await attempt('ada', 'ada-password')).status).toBe(200)
+    // Nor is there an address counter: five usernames' failures (addressAttempts) delay no other.
+    for (const username of ['u1', 'u2', 'u3', 'u4', 'u5']) await fail(username)
+    expect((await attempt('bob', 'bob-password')).status).toBe(200)
   })
 
   test('counters are forgotten a window after the last failure', async () => {

@@ -25,9 +25,10 @@ const MAX_USERNAME = 256
 /**
  * Checks a username and password: throttled first (a `LoginThrottledError` while delayed), then
  * verified by the password hasher, which spends the same time on a dummy hash when the user does
- * not exist. A success clears the username's failures and upgrades an outdated hash. A disabled
- * user is verified the same way but always fails and is counted as a failure: a right password
- * that cleared the counter, rehashed or answered differently would confirm the password.
+ * not exist. A success clears the failures of its username from its address and upgrades an
+ * outdated hash. A disabled user is verified the same way but always fails and is counted as a
+ * failure: a right password that cleared the counter, rehashed or answered differently would
+ * confirm the password.
  */
 export async function loginWithPassword(
   login: PasswordLogin,

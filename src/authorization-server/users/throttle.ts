@@ -4,10 +4,16 @@ import type { ThrottleStore } from '../store/store.js'
 
 /** How failed logins slow down further attempts. */
 export interface ThrottleOptions {
-  /** Failures per username before attempts are delayed; default 5. */
+  /** Failures for one username from one client address before that pair is delayed; default 5. */
   usernameAttempts?: number | undefined
   /** Failures per client address (all usernames together) before delays; default 20. */
   addressAttempts?: number | undefined
+  /**
+   * Failures for one username from all addresses together, within one `window`-long period,
+   * past which every address that has failed for it waits `maxDelay` after its own last failure
+   * (addresses that have not are checked as usual); default 50.
+   */
+  accountAttempts?: number | undefined
   /** The first delay in seconds, doubled with every further failure; default 1. */
   baseDelay?: number | undefined
   /** The longest delay in seconds: no lock-out lasts longer; default 300. */
@@ -26,6 +32,7 @@ export function resolveThrottle(
   const policy: ThrottlePolicy = {
     usernameAttempts: 5,
     addressAttempts: 20,
+    accountAttempts: 50,
     baseDelay: 1,
     maxDelay: 300,
     window: 900,
@@ -43,10 +50,35 @@ export function resolveThrottle(
   return policy
 }
 
+/** The store keys of one login's counters (hashed: they hold no usernames or addresses). */
+export interface ThrottleKeys {
+  /** This username from this address (or from an unknown address). */
+  readonly pair: string
+  /** This username from every address; the period's number is appended to it when counted. */
+  readonly username: string
+  /** This address, all usernames together; absent when the address is unknown. */
+  readonly address?: string
+}
+
 /**
  * Login throttling with exponential backoff, counted in the store so every process sees the same
  * counters. An attempt while delayed is refused before the password is checked and is not
  * counted, so an attacker cannot extend a delay past `maxDelay`; delays end by themselves.
+ *
+ * Why a username's backoff is per address: counted per username alone, anyone who knows a
+ * username could re-arm its delay with one wrong password every few minutes and keep its owner
+ * out for good. Counted per (username, address), a guesser only delays itself, and the owner's
+ * own address stays clean. A guesser with many addresses is slowed by the account counter: past
+ * `accountAttempts` failures in the period, each address that failed for the username gets one
+ * guess per `maxDelay`. That rule never refuses an address without failures of its own for the
+ * username: such an attempt is the owner's as likely as an attacker's, and refusing it would hand
+ * back the lock-out. So a fresh address costs the attacker one checked guess, the owner signing in
+ * from home is always checked, and an owner who mistypes during an attack waits at most
+ * `maxDelay`. The account counter covers a fixed period instead of expiring `window` after its
+ * last failure, so it measures a rate: a guesser slower than `accountAttempts` per period never
+ * reaches it however long it keeps going, and it starts again at zero when the period ends.
+ * Without an address nothing tells the owner from a guesser: the username's attempts share one
+ * pair, as when usernames alone were counted.
  */
 export class LoginThrottle {
   readonly #store: ThrottleStore
@@ -59,55 +91,74 @@ export class LoginThrottle {
     this.#hasher = hasher
   }
 
-  /** The counters of a login: its username's and, when known, its address's. */
-  keys(username: string, address: string | undefined): { username: string; address?: string } {
-    // Hashed: counters hold no usernames or addresses, and keys stay short.
-    const user = `user:${this.#hasher.hash('throttle', username)}`
+  /** The counters of a login: see {@link ThrottleKeys}. */
+  keys(username: string, address: string | undefined): ThrottleKeys {
+    const hash = (value: string) => this.#hasher.hash('throttle', value)
+    // JSON keeps the pair unambiguous whatever the two strings hold; null is the unknown address.
+    const pair = `pair:${hash(JSON.stringify([username, address ?? null]))}`
+    const user = `user:${hash(username)}`
     return address === undefined
-      ? { username: user }
-      : { username: user, address: `addr:${this.#hasher.hash('throttle', address)}` }
+      ? { pair, username: user }
+      : { pair, username: user, address: `addr:${hash(address)}` }
   }
 
   /**
-   * Throws {@link LoginThrottledError} while either counter says to wait. Resolves to whether the
-   * username has a live counter, so a success only writes when there is one to clear.
+   * Throws {@link LoginThrottledError} while a counter says to wait. Resolves to whether the pair
+   * has a live counter, so a success only writes when there is one to clear.
    */
-  async check(keys: { username: string; address?: string }, now: number): Promise<boolean> {
-    let wait = 0
-    let counted = false
-    for (const [key, free] of this.#entries(keys)) {
-      const record = await this.#store.readThrottle(key, now)
-      if (record && key === keys.username) counted = true
-      if (!record || record.failures < free) continue
-      wait = Math.max(wait, record.lastFailureAt + this.#delay(record.failures - free) - now)
+  async check(keys: ThrottleKeys, now: number): Promise<boolean> {
+    const { usernameAttempts, addressAttempts, accountAttempts, maxDelay } = this.#policy
+    const pair = await this.#store.readThrottle(keys.pair, now)
+    let wait = this.#backoff(pair, usernameAttempts, now)
+    if (keys.address !== undefined) {
+      const address = await this.#store.readThrottle(keys.address, now)
+      wait = Math.max(wait, this.#backoff(address, addressAttempts, now))
+    }
+    // Only a pair with failures of its own is held back by the account counter (see above).
+    if (pair) {
+      const account = await this.#store.readThrottle(this.#account(keys, now), now)
+      if (account && account.failures >= accountAttempts)
+        wait = Math.max(wait, pair.lastFailureAt + maxDelay - now)
     }
     if (wait > 0) throw new LoginThrottledError(wait)
-    return counted
+    return pair !== undefined
   }
 
-  /** Counts a failed login under both keys. */
-  async failed(keys: { username: string; address?: string }, now: number): Promise<void> {
-    for (const [key] of this.#entries(keys))
-      await this.#store.recordFailure(key, now, this.#policy.window)
+  /** Counts a failed login under each of its keys. */
+  async failed(keys: ThrottleKeys, now: number): Promise<void> {
+    const { window } = this.#policy
+    await this.#store.recordFailure(keys.pair, now, window)
+    if (keys.address !== undefined) await this.#store.recordFailure(keys.address, now, window)
+    // Kept until its period ends, when the next period's counter takes over.
+    const end = (Math.floor(now / window) + 1) * window
+    await this.#store.recordFailure(this.#account(keys, now), now, end - now)
   }
 
   /**
-   * A successful login clears its username's counter. The address counter is left to expire:
-   * if success cleared it, an attacker could reset it with their own account between guesses.
+   * A successful login clears its pair's counter: that address may guess afresh. The address
+   * counter is left to expire (else an attacker could reset it with their own account between
+   * guesses), and so is the account counter: the owner signing in does not end an attack from
+   * elsewhere, and clearing it would give the attacker a fresh allowance after every sign-in.
    */
-  async succeeded(keys: { username: string; address?: string }): Promise<void> {
-    await this.#store.clearThrottle(keys.username)
+  async succeeded(keys: ThrottleKeys): Promise<void> {
+    await this.#store.clearThrottle(keys.pair)
   }
 
-  #entries(keys: { username: string; address?: string }): [string, number][] {
-    const entries: [string, number][] = [[keys.username, this.#policy.usernameAttempts]]
-    if (keys.address !== undefined) entries.push([keys.address, this.#policy.addressAttempts])
-    return entries
-  }
-
-  #delay(extra: number): number {
+  /** Seconds to wait for a counter with `free` failures allowed before delays begin. */
+  #backoff(
+    record: { failures: number; lastFailureAt: number } | undefined,
+    free: number,
+    now: number,
+  ): number {
+    if (!record || record.failures < free) return 0
     const { baseDelay, maxDelay } = this.#policy
-    return Math.min(maxDelay, baseDelay * 2 ** Math.min(extra, 30))
+    const extra = Math.min(record.failures - free, 30)
+    return record.lastFailureAt + Math.min(maxDelay, baseDelay * 2 ** extra) - now
+  }
+
+  /** The account counter of the fixed period holding `now`. */
+  #account(keys: ThrottleKeys, now: number): string {
+    return `${keys.username}:${Math.floor(now / this.#policy.window)}`
   }
 }
 
