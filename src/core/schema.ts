@@ -60,28 +60,83 @@ const INTEGER = /^[+-]?\d+$/
  * chosen once from the schema: `?limit=10` reaches `z.number()` as 10 without `z.coerce`, as in
  * FastAPI. Text that does not convert is passed on unchanged so the schema reports it.
  */
-export function textCoercer(schema: Schema): Coerce | undefined {
+export function textCoercer(schema: Schema, depth = 0): Coerce | undefined {
   const inner = unwrapSchema(schema)
-  switch (inner._zod.def.type) {
+  const def = inner._zod.def
+  switch (def.type) {
     case 'number':
-      return (raw) => {
-        if (!DECIMAL.test(raw)) return raw
-        const n = Number(raw)
-        return Number.isFinite(n) ? n : raw
-      }
+      return toNumber
     case 'bigint':
       return (raw) => (INTEGER.test(raw) ? BigInt(raw) : raw)
     case 'boolean':
-      return (raw) => {
-        const lower = raw.trim().toLowerCase()
-        if (['true', '1', 'yes', 'on', 't', 'y'].includes(lower)) return true
-        if (['false', '0', 'no', 'off', 'f', 'n'].includes(lower)) return false
-        return raw
-      }
+      return toBoolean
     case 'null':
       return (raw) => (raw === '' || raw === 'null' ? null : raw)
+    case 'literal':
+      return literalCoercer(def.values)
+    case 'enum':
+      // A TypeScript numeric enum (`z.enum(Enum)`) has number values.
+      return literalCoercer(Object.values(def.entries))
+    case 'lazy':
+      return depth < 8 ? textCoercer(def.getter() as Schema, depth + 1) : undefined
+    case 'union':
+      return depth < 8 ? unionCoercer(def.options as readonly Schema[], depth + 1) : undefined
     default:
       return undefined
+  }
+}
+
+function toNumber(raw: string): unknown {
+  if (!DECIMAL.test(raw)) return raw
+  const n = Number(raw)
+  return Number.isFinite(n) ? n : raw
+}
+
+function toBoolean(raw: string): unknown {
+  const lower = raw.trim().toLowerCase()
+  if (['true', '1', 'yes', 'on', 't', 'y'].includes(lower)) return true
+  if (['false', '0', 'no', 'off', 'f', 'n'].includes(lower)) return false
+  return raw
+}
+
+/**
+ * `?v=5` for `z.literal(5)` (or a numeric enum): the value whose text it is. A string among the
+ * values is taken as it is, so `z.literal(['5', 5])` keeps `'5'`.
+ */
+function literalCoercer(values: Iterable<unknown>): Coerce | undefined {
+  const byText = new Map<string, unknown>()
+  for (const value of values) {
+    if (typeof value === 'string') byText.set(value, value)
+    else if (value === null || ['number', 'bigint', 'boolean'].includes(typeof value)) {
+      const text = String(value)
+      if (!byText.has(text)) byText.set(text, value)
+    }
+  }
+  if ([...byText.values()].every((value) => typeof value === 'string')) return undefined
+  return (raw) => (byText.has(raw) ? byText.get(raw) : raw)
+}
+
+/**
+ * A union converts as its members do, as Pydantic's smart mode picks: text a string member takes
+ * as it is stays text (`z.union([z.string(), z.number()])` keeps `'7'`), else the first member
+ * that converts it wins (`z.union([z.number(), z.literal('all')])` makes `'7'` 7 and keeps `'all'`).
+ */
+function unionCoercer(options: readonly Schema[], depth: number): Coerce | undefined {
+  const takesAnyText = options.some((option) => {
+    const type = unwrapSchema(option)._zod.def.type
+    return type === 'string' || type === 'template_literal'
+  })
+  if (takesAnyText) return undefined
+  const coercers = options
+    .map((option) => textCoercer(option, depth))
+    .filter((coerce): coerce is Coerce => coerce !== undefined)
+  if (coercers.length === 0) return undefined
+  return (raw) => {
+    for (const coerce of coercers) {
+      const value = coerce(raw)
+      if (value !== raw) return value
+    }
+    return raw
   }
 }
 
