@@ -74,10 +74,10 @@ function chooseCoding(
   if (ctx.header('content-range') !== undefined) return
   if (NO_TRANSFORM.test(ctx.header('cache-control') ?? '')) return
   const type = ctx.header('content-type')
-  // A 304 names the Vary its 200 would have (RFC 9110 §15.4.5), and HEAD the headers of GET
-  // (§9.3.2): both say Accept-Encoding, though neither has a body to compress.
-  const isHead = ctx.request.method === 'HEAD'
-  if (status === 304 || isHead) {
+  // A 304 names the Vary its 200 would have (RFC 9110 §15.4.5). HEAD goes on like GET: its
+  // headers are GET's (§9.3.2), Content-Encoding, the compressed length and a weakened ETag
+  // included, and the engine drops the body.
+  if (status === 304) {
     if (type === undefined ? status === 304 : settings.filter(mediaType(type)))
       addVary(ctx, ['Accept-Encoding'])
     return
