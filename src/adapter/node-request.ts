@@ -11,8 +11,9 @@ import {
   checkBodyHead,
   concatBytes,
   isCredentialsHeader,
-  WebRequestView,
+  readRequestBody,
 } from '../core/run/request-view.js'
+import { bodyInit, isSpent, SharedBody, SharedRequest } from '../core/run/shared-body.js'
 
 /**
  * A request view straight over Node's `IncomingMessage`: headers, query and body are read from it
@@ -25,6 +26,7 @@ export class NodeRequestView extends BaseRequestView {
   readonly path: string
   readonly #query: string
   #request: Request | undefined
+  readonly #body = new SharedBody()
   #bodyRead = false
   #joined: Map<string, string> | undefined
   /** Set when the body was refused unread: the connection must close after the answer. */
@@ -99,26 +101,29 @@ export class NodeRequestView extends BaseRequestView {
   }
 
   get request(): Request {
-    this.#request ??= this.#toRequest()
+    const current = this.#request
+    // Its body read in full (by it or by the framework): a new one over the same bytes.
+    if (current !== undefined && (this.#body.bytes === undefined || !isSpent(current)))
+      return current
+    this.#request = this.#toRequest()
     return this.#request
   }
 
   async readBody(limit: number): Promise<Uint8Array> {
     try {
-      if (this.#request !== undefined || this.#bodyRead)
-        return await new WebRequestView(this.request).readBody(limit)
-      this.#bodyRead = true
       checkBodyHead(this, limit)
-      sendContinue(this.#incoming)
-      const chunks: Uint8Array[] = []
-      let total = 0
-      for await (const chunk of this.#incoming as AsyncIterable<Buffer>) {
-        total += chunk.byteLength
-        if (total > limit) throw new BodyTooLargeError(limit)
-        chunks.push(chunk)
+      let bytes = this.#body.bytes
+      if (bytes === undefined) {
+        const request = this.#request
+        // A read that failed (413, the client gone) left the rest unread: nothing more to give.
+        if (request === undefined && this.#bodyRead) return new Uint8Array(0)
+        bytes = await this.#body.read(() =>
+          request === undefined ? this.#readIncoming(limit) : readRequestBody(request, limit),
+        )
       }
-      if (!this.#incoming.complete) throw new RequestAbortedError()
-      return concatBytes(chunks, total)
+      // Read by someone who set no limit (a middleware's `text()`): the limit holds all the same.
+      if (bytes.byteLength > limit) throw new BodyTooLargeError(limit)
+      return bytes
     } catch (error) {
       // The rest of the body is never read, so this connection cannot carry another request.
       if (error instanceof BodyTooLargeError || error instanceof UnsupportedContentEncodingError)
@@ -126,6 +131,21 @@ export class NodeRequestView extends BaseRequestView {
       else if (isAbort(error)) throw new RequestAbortedError()
       throw error
     }
+  }
+
+  /** Straight from Node's stream, without a Web `Request`: the usual way a body is read. */
+  async #readIncoming(limit: number): Promise<Uint8Array> {
+    this.#bodyRead = true
+    sendContinue(this.#incoming)
+    const chunks: Uint8Array[] = []
+    let total = 0
+    for await (const chunk of this.#incoming as AsyncIterable<Buffer>) {
+      total += chunk.byteLength
+      if (total > limit) throw new BodyTooLargeError(limit)
+      chunks.push(chunk)
+    }
+    if (!this.#incoming.complete) throw new RequestAbortedError()
+    return concatBytes(chunks, total)
   }
 
   #toRequest(): Request {
@@ -140,13 +160,20 @@ export class NodeRequestView extends BaseRequestView {
     const host = this.#authority ?? (incoming.headers.host || 'localhost')
     const origin = `${this.secure ? 'https' : 'http'}://${host}`
     const target = this.path + (this.#query === '' ? '' : `?${this.#query}`)
-    const withBody = this.method !== 'GET' && this.method !== 'HEAD' && !this.#bodyRead
+    const bytes = this.#body.bytes
+    const withStream =
+      this.method !== 'GET' && this.method !== 'HEAD' && !this.#bodyRead && bytes === undefined
     try {
-      return new Request(origin + target, {
-        method: this.method,
-        headers,
-        ...(withBody ? { body: bodyStream(incoming), duplex: 'half' } : {}),
-      } as RequestInit)
+      return new SharedRequest(
+        origin + target,
+        {
+          method: this.method,
+          headers,
+          ...(withStream ? { body: bodyStream(incoming), duplex: 'half' } : {}),
+          ...(bytes === undefined ? {} : bodyInit(this.method, bytes)),
+        } as RequestInit,
+        this.#body,
+      )
     } catch {
       // A method or header a Web `Request` may not carry (TRACE, CONNECT, ...).
       throw new BadRequestError('This request cannot be represented as a Web Request')

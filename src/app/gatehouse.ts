@@ -40,6 +40,7 @@ import {
 import { LifespanRunner } from './lifespan.js'
 import type { Middleware } from './middleware.js'
 import { checkMountPrefix, type Mounted, mountTarget, ROUTED } from './mount.js'
+import { mountedLifespans } from './mount-lifespan.js'
 import { DependencyOverrides } from './overrides.js'
 
 type TableItem = { readonly route: CompiledRoute } | { readonly mount: Mounted }
@@ -125,8 +126,12 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     this.#rootPath = rootPath
     this.#docs = resolveDocumentation(options)
     this.#docPaths = documentationPaths(this.#docs)
-    this.#lifespan = new LifespanRunner(options.lifespan)
     const logger = options.logger ?? consoleLogger
+    this.#lifespan = new LifespanRunner(
+      options.lifespan,
+      mountedLifespans(() => this.#mounts(), logger),
+      logger,
+    )
     const handlers = this.#handlers
     this.#settings = {
       bodyLimit,
@@ -147,7 +152,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
    * @throws TypeError before start-up, so a dependency reading it too early fails loudly.
    */
   get state(): S {
-    if (this.#lifespan.phase !== 'running' && this.#lifespan.phase !== 'stopping')
+    if (!this.#lifespan.live)
       throw new TypeError('app.state: the app has not started (serve() it, or await app.startup())')
     return this.#lifespan.state as S
   }
@@ -267,17 +272,16 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   }
 
   /**
-   * Run the lifespan's set-up (and that of mounted apps), once. `serve()` and the first request do it
-   * for you; call it yourself to fail fast, or before `app.state` is read.
+   * Run the lifespan's set-up, then that of mounted apps, once. `serve()` and the first request do
+   * it for you; call it yourself to fail fast, or before `app.state` is read. All or nothing: if a
+   * mounted app's set-up throws, what had started is torn down again and this rejects.
    */
   async startup(): Promise<void> {
     await this.#lifespan.start()
-    for (const { app } of this.#mounts()) await app.startup?.()
   }
 
   /** Run the lifespan's tear-down (mounted apps first), once. `serve()`'s `close()` does it. */
   async shutdown(): Promise<void> {
-    for (const { app } of this.#mounts().reverse()) await app.shutdown?.()
     await this.#lifespan.stop()
   }
 
@@ -324,26 +328,36 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
 
   async #outcome(request: Request): Promise<WebOutcome> {
     if (this.#lifespan.phase !== 'running') {
-      const phase = this.#lifespan.phase
-      // Shut down (by `close()` or `shutdown()`): refused until started again (`serve()`,
-      // `startup()`). A set-up that threw is tried again by the next request.
-      if (phase === 'stopping' || (phase === 'stopped' && !this.#lifespan.failed)) {
-        const refusal = new ServiceUnavailableError(1, 'The application is shutting down')
-        return { response: defaultExceptionHandler(refusal), settled: undefined }
-      }
-      try {
-        await this.startup()
-      } catch (error) {
-        // Logged, never in the answer: a set-up error may name a database URL with its password.
-        this.#settings.logger.error('Lifespan set-up failed', error)
-        const refusal = new ServiceUnavailableError(1, 'The application could not start')
-        return { response: defaultExceptionHandler(refusal), settled: undefined }
-      }
+      const refusal = await this.#whenStarted()
+      if (refusal !== undefined) return { response: refusal, settled: undefined }
     }
     this.#web ??= createWebEngine(this.#getDispatch(), (error) =>
       errorReply(error, this.#settings.logger, 'the Web engine'),
     )
     return this.#web(request)
+  }
+
+  /**
+   * Start the app for a request that found it not running: `undefined` once it runs, else the 503
+   * to answer with. Shut down (by `close()` or `shutdown()`), it is refused until started again
+   * (`serve()`, `startup()`); a start that threw is tried again by the next request.
+   */
+  async #whenStarted(): Promise<Response | undefined> {
+    const phase = this.#lifespan.phase
+    if (phase === 'stopping' || (phase === 'stopped' && !this.#lifespan.failed))
+      return defaultExceptionHandler(
+        new ServiceUnavailableError(1, 'The application is shutting down'),
+      )
+    try {
+      await this.startup()
+      return undefined
+    } catch (error) {
+      // Logged, never in the answer: a set-up error may name a database URL with its password.
+      this.#settings.logger.error('Lifespan set-up failed', error)
+      return defaultExceptionHandler(
+        new ServiceUnavailableError(1, 'The application could not start'),
+      )
+    }
   }
 
   #mounts(): Mounted[] {
@@ -430,8 +444,14 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     })
   }
 
-  /** For a mount: this app's dispatch, given the parent's view of the request. */
+  /**
+   * For a mount: this app's dispatch, given the parent's view of the request. The parent starts and
+   * stops it, but it may be between the two (mounted after the parent started, or being stopped
+   * before the parent): then it is started, or refused, as a request to it alone would be, so its
+   * handlers never run without their state.
+   */
   [ROUTED](view: BaseRequestView): Reply | Promise<Reply> {
-    return this.#getDispatch()(view)
+    if (this.#lifespan.phase === 'running') return this.#getDispatch()(view)
+    return this.#whenStarted().then((refusal) => refusal ?? this.#getDispatch()(view))
   }
 }

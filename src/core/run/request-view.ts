@@ -1,5 +1,6 @@
 import { BodyTooLargeError, UnsupportedContentEncodingError } from '../errors/index.js'
 import { singleCredentials } from './header-values.js'
+import { bodyInit, isSpent, SharedBody, SharedRequest, sharedBodyOf } from './shared-body.js'
 
 /**
  * Read access to the parts of a request that inputs and security schemes look at. Everything is
@@ -12,7 +13,11 @@ export interface RequestView {
   readonly path: string
   /** Whether the request came over TLS (`https:`), as the server or the URL says. */
   readonly secure: boolean
-  /** The request as a Web `Request` (built on demand when the server did not start from one). */
+  /**
+   * The request as a Web `Request` (built on demand when the server did not start from one). Its
+   * body, once read in full by anyone (`text()`, the framework's `Body()`), can be read again: a
+   * later `request` is a new `Request` over the same bytes.
+   */
   readonly request: Request
   /** A header value, or `undefined`. Names are case-insensitive. */
   header(name: string): string | undefined
@@ -34,7 +39,10 @@ export interface RequestView {
  * one (from a Web `Request`, or straight from Node's `IncomingMessage` without building one).
  */
 export interface IncomingRequest extends RequestView {
-  /** The whole body, refusing more than `limit` bytes with 413 before buffering it. */
+  /**
+   * The whole body, refusing more than `limit` bytes with 413 before buffering it; the same bytes
+   * when it was read already (and 413 if they are more than `limit`).
+   */
   readBody(limit: number): Promise<Uint8Array>
 }
 
@@ -133,7 +141,10 @@ function hostOfURL(url: string): string | undefined {
 
 /** A view of a Web `Request`. */
 export class WebRequestView extends BaseRequestView {
-  readonly request: Request
+  readonly #raw: Request
+  readonly #body: SharedBody
+  /** The `Request` handed out, while it can still be read. */
+  #handed: Request | undefined
   readonly method: string
   readonly path: string
   readonly secure: boolean
@@ -141,44 +152,93 @@ export class WebRequestView extends BaseRequestView {
   /** @param path the path to route on, when it is not the URL's own (a mounted sub-application). */
   constructor(request: Request, path?: string) {
     super()
-    this.request = request
+    this.#raw = request
+    // A view of a request another view handed out (an endpoint reading its `request` input) shares
+    // that view's body.
+    this.#body = sharedBodyOf(request) ?? new SharedBody()
     this.method = request.method
     const url = request.url
     this.secure = url.startsWith('https:')
     this.path = path ?? pathOfURL(url)
   }
 
+  get request(): Request {
+    const handed = this.#handed
+    if (handed !== undefined && (this.#body.bytes === undefined || !isSpent(handed))) return handed
+    this.#handed = this.#hand()
+    return this.#handed
+  }
+
+  /** A bodiless request is handed out as it came; any other over the stream, or the bytes once read. */
+  #hand(): Request {
+    const raw = this.#raw
+    const bytes = this.#body.bytes
+    if (bytes !== undefined) return new SharedRequest(raw, bodyInit(raw.method, bytes), this.#body)
+    if (raw.body === null || raw instanceof SharedRequest) return raw
+    // Over the same stream, not `new Request(raw)`, which pipes it through a copy (ten times dearer).
+    return new SharedRequest(
+      raw.url,
+      {
+        method: raw.method,
+        headers: raw.headers,
+        body: raw.body,
+        signal: raw.signal,
+        duplex: 'half',
+      } as RequestInit,
+      this.#body,
+    )
+  }
+
   queryString(): string {
-    return queryStringOf(this.request.url)
+    return queryStringOf(this.#raw.url)
   }
 
   header(name: string): string | undefined {
-    const value = this.request.headers.get(name) ?? undefined
+    const value = this.#raw.headers.get(name) ?? undefined
     // A Web `Request` built in code (`new Request('http://localhost/')`) carries its authority in
     // the URL, not in a Host header: it is the same thing, and the Node engine always has one.
-    if (value === undefined && name.toLowerCase() === 'host') return hostOfURL(this.request.url)
+    if (value === undefined && name.toLowerCase() === 'host') return hostOfURL(this.#raw.url)
     return isCredentialsHeader(name) ? singleCredentials(value) : value
   }
 
   async readBody(limit: number): Promise<Uint8Array> {
     checkBodyHead(this, limit)
-    const body = this.request.body
-    if (body === null) return new Uint8Array(0)
-    const chunks: Uint8Array[] = []
-    let total = 0
-    const reader = body.getReader()
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      total += value.byteLength
-      if (total > limit) {
-        await reader.cancel().catch(() => {})
-        throw new BodyTooLargeError(limit)
-      }
-      chunks.push(value)
+    const body = this.#body
+    let bytes = body.bytes
+    if (bytes === undefined) {
+      const source = this.#handed ?? this.#raw
+      if (source.body === null) return new Uint8Array(0)
+      bytes = await body.read(() => readRequestBody(source, limit))
     }
-    return concatBytes(chunks, total)
+    // Read by someone who set no limit (a middleware's `text()`): the limit holds all the same.
+    if (bytes.byteLength > limit) throw new BodyTooLargeError(limit)
+    return bytes
   }
+}
+
+/** A request's body read in full, refusing more than `limit` bytes with 413 before buffering them. */
+export async function readRequestBody(request: Request, limit: number): Promise<Uint8Array> {
+  const stream = request.body
+  if (stream === null) return new Uint8Array(0)
+  // Read as a stream by the app: those bytes went to it and nowhere else.
+  if (isSpent(request))
+    throw new TypeError(
+      'The request body was read as a stream (request.body), so it cannot be read again',
+    )
+  const chunks: Uint8Array[] = []
+  let total = 0
+  const reader = stream.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > limit) {
+      await reader.cancel().catch(() => {})
+      throw new BodyTooLargeError(limit)
+    }
+    chunks.push(value)
+  }
+  return concatBytes(chunks, total)
 }
 
 /**

@@ -75,7 +75,6 @@ class Execution {
   start(pathParams: Readonly<Record<string, string>>): Reply | Promise<Reply> {
     const { plan } = this.#route
     try {
-      if (plan.requestSlot !== undefined) this.#values[plan.requestSlot] = this.#view.request
       if (plan.responseSlot !== undefined) {
         const view = this.#view
         this.#parameter = new ResponseParameter(() => !isLocalPlainHTTP(view))
@@ -90,14 +89,30 @@ class Execution {
         const read = readInputs(plan, this.#view, pathParams, this.#values, limit)
         if (read !== undefined)
           return read.then(
-            () => this.#schemes(0),
+            () => this.#handOver(),
             (error: unknown) => this.#fail(error),
           )
       }
-      return this.#schemes(0)
+      return this.#handOver()
     } catch (error) {
       return this.#fail(error)
     }
+  }
+
+  /**
+   * The `Request` input, taken once the inputs are read: when they read the body, it is a request
+   * over those bytes, which the handler can read again (or pass on to `fetch`), even as a stream.
+   */
+  #handOver(): Reply | Promise<Reply> {
+    const slot = this.#route.plan.requestSlot
+    if (slot !== undefined) {
+      try {
+        this.#values[slot] = this.#view.request
+      } catch (error) {
+        return this.#fail(error)
+      }
+    }
+    return this.#schemes(0)
   }
 
   /** Step 2: each security scheme reads its credentials. */

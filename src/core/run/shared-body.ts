@@ -1,0 +1,113 @@
+/**
+ * A request body once read in full, shared by everything that reads it: a middleware checking a
+ * signature (`await ctx.request.request.text()`), the framework parsing a `Body()`, `Form()` or
+ * `File()` input, a handler reading its `request: Request` (Starlette keeps `await request.body()`
+ * the same way). Only what somebody read in full is kept; a body nobody reads is never buffered,
+ * and one read as a stream (`request.body`) is not kept, so it can be read only that once.
+ */
+export class SharedBody {
+  #bytes: Uint8Array | undefined
+  #reading: Promise<Uint8Array> | undefined
+
+  /** The bytes, once some reader has read them in full. */
+  get bytes(): Uint8Array | undefined {
+    return this.#bytes
+  }
+
+  /** The bytes, from `read` the first time; concurrent and later callers get the same ones. */
+  read(read: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    if (this.#bytes !== undefined) return Promise.resolve(this.#bytes)
+    this.#reading ??= read().then(
+      (bytes) => {
+        this.#bytes = bytes
+        this.#reading = undefined
+        return bytes
+      },
+      (error: unknown) => {
+        this.#reading = undefined
+        throw error
+      },
+    )
+    return this.#reading
+  }
+}
+
+const BODY = Symbol('gatehouse.sharedBody')
+
+/**
+ * The Web `Request` a request view hands out: a plain `Request`, except that reading it in full
+ * (`text()`, `json()`, `arrayBuffer()`, `bytes()`, `blob()`, `formData()`) goes through the view's
+ * {@link SharedBody}, so it gives the bytes another reader already took, and leaves them for the
+ * next. `body` (the stream) and `bodyUsed` stay those of this object.
+ */
+export class SharedRequest extends Request {
+  readonly [BODY]: SharedBody
+
+  constructor(input: string | Request, init: RequestInit | undefined, body: SharedBody) {
+    super(input, init)
+    this[BODY] = body
+  }
+
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    // A copy, as every call of the standard method gives: no reader can change another's bytes.
+    return (await this.#whole()).slice().buffer
+  }
+
+  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return (await this.#whole()).slice()
+  }
+
+  override async text(): Promise<string> {
+    return new TextDecoder().decode(await this.#whole())
+  }
+
+  override async json(): Promise<unknown> {
+    return JSON.parse(await this.text())
+  }
+
+  override async blob(): Promise<Blob> {
+    return (await this.#copy()).blob()
+  }
+
+  override async formData(): Promise<FormData> {
+    return (await this.#copy()).formData()
+  }
+
+  /** Once the body is known, a clone carries it even when this object's own stream is spent. */
+  override clone(): Request {
+    const bytes = this[BODY].bytes
+    if (bytes === undefined || !isSpent(this)) return super.clone()
+    return new SharedRequest(this, bodyInit(this.method, bytes), this[BODY])
+  }
+
+  #whole(): Promise<Uint8Array> {
+    return this[BODY].read(async () =>
+      // Without a body there is nothing to keep (and a GET can carry none later).
+      this.body === null ? new Uint8Array(0) : new Uint8Array(await super.arrayBuffer()),
+    )
+  }
+
+  /** A `Response` over the bytes, for the standard's own blob and form parsing. */
+  async #copy(): Promise<Response> {
+    const type = this.headers.get('content-type')
+    return new Response(
+      (await this.#whole()).slice(),
+      type === null ? undefined : { headers: { 'content-type': type } },
+    )
+  }
+}
+
+/** The body shared by `request` when it is one this module made, so a new view joins it. */
+export function sharedBodyOf(request: Request): SharedBody | undefined {
+  return request instanceof SharedRequest ? request[BODY] : undefined
+}
+
+/** Whether a request's own body can no longer be read (read, or being read, as a stream). */
+export function isSpent(request: Request): boolean {
+  return request.bodyUsed || request.body?.locked === true
+}
+
+/** The `RequestInit` part carrying `bytes`: none for GET and HEAD, which may not have a body. */
+export function bodyInit(method: string, bytes: Uint8Array): RequestInit {
+  return method === 'GET' || method === 'HEAD' ? {} : { body: bytes.slice() }
+}

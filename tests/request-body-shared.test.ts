@@ -1,0 +1,193 @@
+import { createHmac } from 'node:crypto'
+import { Body, Form, Gatehouse } from 'gatehouse'
+import { describe, expect, test } from 'vitest'
+import * as z from 'zod'
+import { describeEachEngine, serveThrough } from './helpers/http.js'
+
+const SECRET = 'webhook secret'
+const sign = (text: string) => createHmac('sha256', SECRET).update(text).digest('hex')
+
+/**
+ * A webhook app: a middleware checks the body's HMAC (reading it through `ctx.request.request`, as
+ * the README allows) before routes that parse the same body with `Body()` and `Form()`.
+ */
+function createWebhookApp() {
+  const app = new Gatehouse()
+  app.use(async (ctx, next) => {
+    if (ctx.request.header('x-signature') !== undefined) {
+      const text = await ctx.request.request.text()
+      if (sign(text) !== ctx.request.header('x-signature')) {
+        ctx.response = Response.json({ detail: 'bad signature' }, { status: 401 })
+        return
+      }
+      ctx.state.signed = text.length
+    }
+    if (ctx.request.header('x-read-twice') !== undefined) {
+      // Each `request` is a new one over the same bytes, once they were read in full.
+      const first = await ctx.request.request.text()
+      const second = (await ctx.request.request.json()) as unknown
+      ctx.state.twice = [first, second]
+    }
+    await next()
+  })
+  const event = z.object({ type: z.string() })
+  app.post('/hook', { inputs: { event: Body(event) } }, ({ event }) => ({ event }))
+  app.post('/limited', { inputs: { event: Body(event) }, bodyLimit: 16 }, ({ event }) => ({
+    event,
+  }))
+  app.post(
+    '/raw',
+    { inputs: { event: Body(event), request: Request } },
+    async ({ event, request }) => ({
+      event,
+      text: await request.text(),
+      // The same bytes, read again as a stream.
+      streamed: await new Response(request.clone().body).text(),
+    }),
+  )
+  app.post(
+    '/twice',
+    { inputs: { event: Body(event), request: Request } },
+    async ({ event, request }) => ({
+      event,
+      text: await request.text(),
+      again: await request.text(),
+    }),
+  )
+  app.post('/form', { inputs: { type: Form(z.string()) } }, ({ type }) => ({ type }))
+  const sub = new Gatehouse()
+  sub.post('/hook', { inputs: { event: Body(event) } }, ({ event }) => ({ mounted: event }))
+  app.mount('/sub', sub)
+  return app
+}
+
+const json = (text: string, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  body: text,
+  headers: { 'content-type': 'application/json', ...headers },
+})
+
+/** A body of unknown length (chunked over HTTP): only reading it tells its size. */
+function streamed(text: string): RequestInit {
+  const bytes = new TextEncoder().encode(text)
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-signature': sign(text) },
+    body: new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.slice(0, 10))
+        controller.enqueue(bytes.slice(10))
+        controller.close()
+      },
+    }),
+    duplex: 'half',
+  } as RequestInit
+}
+
+describeEachEngine('a body read once is there for every reader', (engine) => {
+  const send = serveThrough(engine, createWebhookApp())
+  const payload = '{"type":"push"}'
+
+  test('a middleware reads the text (an HMAC), then a Body() route parses it', async () => {
+    const answer = await send('/hook', json(payload, { 'x-signature': sign(payload) }))
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toEqual({ event: { type: 'push' } })
+    const forged = await send('/hook', json(payload, { 'x-signature': sign('{}') }))
+    expect(forged.status).toBe(401)
+  })
+
+  test('so does a mounted app behind the middleware', async () => {
+    const answer = await send('/sub/hook', json(payload, { 'x-signature': sign(payload) }))
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toEqual({ mounted: { type: 'push' } })
+  })
+
+  test('the handler reads request.text() (and the stream) after Body() parsed it', async () => {
+    for (const headers of [{}, { 'x-signature': sign(payload) }]) {
+      const answer = await send('/raw', json(payload, headers))
+      expect(answer.status).toBe(200)
+      expect(await answer.json()).toEqual({
+        event: { type: 'push' },
+        text: payload,
+        streamed: payload,
+      })
+    }
+  })
+
+  test('reading in full again on the same Request gives the same bytes', async () => {
+    const answer = await send('/twice', json(payload))
+    expect(await answer.json()).toEqual({ event: { type: 'push' }, text: payload, again: payload })
+  })
+
+  test('a middleware may read it twice, and the route still parses it', async () => {
+    const answer = await send('/hook', json(payload, { 'x-read-twice': '1' }))
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toEqual({ event: { type: 'push' } })
+  })
+
+  test('a Form() route parses a form a middleware read', async () => {
+    const form = 'type=push'
+    const answer = await send('/form', {
+      method: 'POST',
+      body: form,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-signature': sign(form),
+      },
+    })
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toEqual({ type: 'push' })
+  })
+
+  test('the size limit still holds (413) when a middleware read the body first', async () => {
+    const large = '{"type":"a much longer event type"}'
+    const refused = await send('/limited', streamed(large))
+    expect(refused.status).toBe(413)
+    const small = '{"type":"push"}'
+    const answered = await send('/limited', streamed(small))
+    expect(answered.status).toBe(200)
+    expect(await answered.json()).toEqual({ event: { type: 'push' } })
+  })
+})
+
+describeEachEngine('a body read as a stream', (engine) => {
+  const app = new Gatehouse()
+  app.post('/count', { inputs: { request: Request } }, async ({ request }) => {
+    let bytes = 0
+    let chunks = 0
+    for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.byteLength
+      chunks++
+    }
+    return { bytes, chunks: chunks > 0, used: request.bodyUsed }
+  })
+  app.post('/after-stream', { inputs: { request: Request } }, async ({ request }) => {
+    await new Response(request.body).arrayBuffer()
+    return { again: await request.text().catch((error: unknown) => (error as Error).name) }
+  })
+  const send = serveThrough(engine, app)
+
+  test('still streams to a handler that reads request.body', async () => {
+    const answer = await send('/count', { method: 'POST', body: 'x'.repeat(100_000) })
+    expect(await answer.json()).toEqual({ bytes: 100_000, chunks: true, used: true })
+  })
+
+  test('is not kept: it cannot be read in full afterwards', async () => {
+    const answer = await send('/after-stream', { method: 'POST', body: 'abc' })
+    expect(await answer.json()).toEqual({ again: 'TypeError' })
+  })
+})
+
+describe('a request without a body', () => {
+  test('is handed to the handler as it came (app.fetch)', async () => {
+    const app = new Gatehouse()
+    let handed: Request | undefined
+    app.get('/', { inputs: { request: Request } }, ({ request }) => {
+      handed = request
+      return {}
+    })
+    const request = new Request('http://localhost/')
+    await app.fetch(request)
+    expect(handed).toBe(request)
+  })
+})
