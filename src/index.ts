@@ -4,9 +4,11 @@ export { defaultExceptionHandler } from './app/exception-handlers.js'
 export { Gatehouse } from './app/gatehouse.js'
 export type { Lifespan, LifespanPhase } from './app/lifespan.js'
 export type { Middleware, MiddlewareContext } from './app/middleware.js'
+export type { DependencyOverrides } from './app/overrides.js'
 export type { RunningServer, ServeOptions } from './app/serve.js'
 export { serve } from './app/serve.js'
 export type { CompiledRoute } from './core/compile/compile-route.js'
+export type { RoutePath } from './core/compile/route-path.js'
 export type {
   Dependable,
   Dependency,
@@ -26,6 +28,8 @@ export type {
   FormInput,
   FormOptions,
   HeaderOptions,
+  InputDocs,
+  InputKind,
   InputSource,
   ParamInput,
   ParamLocation,
@@ -33,13 +37,16 @@ export type {
   Schema,
 } from './core/declare/inputs.js'
 export { Body, Cookie, Form, Header, Path, Query } from './core/declare/inputs.js'
-export type { IncludeOptions } from './core/declare/route-collector.js'
+export type { IncludeOptions, NoInputs } from './core/declare/route-collector.js'
 export type {
+  DeepReadonly,
   Handler,
   HandlerResult,
   HTTPMethod,
+  MaybePromise,
   ResponseDoc,
   RouteOptions,
+  RouteRecord,
 } from './core/declare/route-options.js'
 export { Router } from './core/declare/router.js'
 export type { SchemeContext, SecuritySchemeObject } from './core/declare/security-scheme.js'
@@ -98,7 +105,8 @@ export type { CompressOptions } from './middleware/compress.js'
 export { compress } from './middleware/compress.js'
 export type { CORSOptions } from './middleware/cors.js'
 export { cors } from './middleware/cors.js'
-export type { OpenAPIDocument } from './openapi/document.js'
+export type { Coding } from './middleware/internal/accept-encoding.js'
+export type { OpenAPIDocument, OpenAPIInfo } from './openapi/document.js'
 export type { Argon2Parameters, PasswordHasher, PasswordHasherOptions } from './password/index.js'
 export { createPasswordHasher } from './password/index.js'
 export type {
@@ -118,14 +126,17 @@ export {
 } from './resource-server/index.js'
 export type {
   APIKeyOptions,
+  BearerFlowOptions,
   HTTPAuthorizationCredentials,
   HTTPBasicCredentials,
   HTTPBasicOptions,
   HTTPBearerOptions,
+  HTTPSchemeObject,
   OAuth2AuthorizationCodeBearerOptions,
   OAuth2AuthorizationCodeFlow,
   OAuth2ClientCredentialsFlow,
   OAuth2ClientCredentialsOptions,
+  OAuth2FlowBase,
   OAuth2Flows,
   OAuth2ImplicitFlow,
   OAuth2Options,

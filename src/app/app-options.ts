@@ -6,38 +6,38 @@ import type { Lifespan } from './lifespan.js'
 
 /** Settings of a {@link Gatehouse} app. Every URL may be `null` to turn that page off. */
 export interface AppOptions<S = undefined> {
-  title?: string
-  version?: string
-  description?: string
-  summary?: string
-  servers?: OpenAPIInfo['servers']
+  title?: string | undefined
+  version?: string | undefined
+  description?: string | undefined
+  summary?: string | undefined
+  servers?: OpenAPIInfo['servers'] | undefined
   /** Descriptions for tags, listed in this order in the docs. */
-  openapiTags?: OpenAPIInfo['tags']
+  openapiTags?: OpenAPIInfo['tags'] | undefined
   /** Default `/openapi.json`; `null` disables it and the docs pages. */
-  openapiUrl?: string | null
+  openapiUrl?: string | null | undefined
   /** Swagger UI; default `/docs`. */
-  docsUrl?: string | null
+  docsUrl?: string | null | undefined
   /** ReDoc; default `/redoc` (it needs the optional `redoc` package: `npm install redoc`). */
-  redocUrl?: string | null
+  redocUrl?: string | null | undefined
   /** Swagger UI's OAuth2 redirect page; default `/docs/oauth2-redirect`. */
   swaggerUiOAuth2RedirectUrl?: string | null
-  swaggerUiParameters?: Record<string, unknown>
-  swaggerUiInitOAuth?: Record<string, unknown>
+  swaggerUiParameters?: Record<string, unknown> | undefined
+  swaggerUiInitOAuth?: Record<string, unknown> | undefined
   /**
    * The path a proxy strips before forwarding (`/api/v1`), FastAPI's `root_path`: the docs load the
    * OpenAPI document from under it, the document's `servers` name it, and redirects keep it.
    */
-  rootPath?: string
+  rootPath?: string | undefined
   /** Start-up and shut-down; what it yields is `app.state`. See {@link Lifespan}. */
-  lifespan?: Lifespan<S>
+  lifespan?: Lifespan<S> | undefined
   /** Run before every route's own dependencies. */
-  dependencies?: readonly InputLike[]
+  dependencies?: readonly InputLike[] | undefined
   /** Largest accepted request body in bytes; default 1 MiB. Larger bodies get 413. */
-  bodyLimit?: number
+  bodyLimit?: number | undefined
   /** Redirect `/items` to `/items/` (and back) with 307 when only the other form exists. Default true. */
-  redirectSlashes?: boolean
+  redirectSlashes?: boolean | undefined
   /** Where unexpected errors are reported; default `console.error`. */
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 /** Anything with a Web standard `fetch` handler that can be mounted or served. */

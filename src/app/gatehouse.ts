@@ -4,7 +4,6 @@ import type { TableEntry } from '../adapter/route-table.js'
 import { createWebEngine, type Dispatch, type WebOutcome } from '../adapter/web-engine.js'
 import { type CompiledRoute, compileRoute } from '../core/compile/compile-route.js'
 import { compilePlan } from '../core/compile/plan.js'
-import type { Dependable } from '../core/declare/dependency.js'
 import { refuseUnknownOptions } from '../core/declare/known-options.js'
 import {
   applyInclude,
@@ -84,7 +83,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
    * keeps describing the originals.
    * @example app.dependencyOverrides.set(getCurrentUser, dependency({}, () => testUser))
    */
-  readonly dependencyOverrides: Map<Dependable, Dependable>
+  readonly dependencyOverrides: DependencyOverrides
   readonly #options: AppOptions<S>
   readonly #settings: RuntimeSettings
   readonly #docs: DocumentationSettings

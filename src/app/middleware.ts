@@ -22,7 +22,7 @@ export interface MiddlewareContext {
    */
   readonly bodySize: number | undefined
   /** Set (or with `append`, add) a header of the answer. */
-  setHeader(name: string, value: string, options?: { append?: boolean }): void
+  setHeader(name: string, value: string, options?: { append?: boolean | undefined }): void
 }
 
 /**
@@ -88,7 +88,7 @@ class Context implements MiddlewareContext {
     return declared !== null && /^\d+$/.test(declared) ? Number(declared) : undefined
   }
 
-  setHeader(name: string, value: string, options: { append?: boolean } = {}): void {
+  setHeader(name: string, value: string, options: { append?: boolean | undefined } = {}): void {
     const reply = this.reply
     if (reply === undefined) throw new TypeError('ctx.setHeader: there is no answer before next()')
     if (reply instanceof Response) {

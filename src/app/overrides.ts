@@ -4,6 +4,8 @@ import type { Dependable } from '../core/declare/dependency.js'
  * `app.dependencyOverrides`: a `Map` from a dependency or security scheme to its replacement, as
  * FastAPI's dict. Every change re-plans the app's routes at once — so a replacement with a bad input
  * throws here, naming the route — and takes effect on the next request; an empty map costs nothing.
+ * `set` is typed: the replacement must provide a value assignable to what the original provides
+ * (the handlers were typed with it), so a test double may give a subtype but not another type.
  */
 export class DependencyOverrides extends Map<Dependable, Dependable> {
   readonly #onChange: (() => void) | undefined
@@ -13,7 +15,10 @@ export class DependencyOverrides extends Map<Dependable, Dependable> {
     this.#onChange = onChange
   }
 
-  override set(original: Dependable, replacement: Dependable): this {
+  // `R` rather than the parameter typed `Dependable<T>`: as a contextual type, that would make
+  // `new APIKeyHeader({ name })` an `APIKeyHeader<boolean>` (from `autoError: boolean`), which
+  // may give `undefined`.
+  override set<T, R extends Dependable<NoInfer<T>>>(original: Dependable<T>, replacement: R): this {
     if (!isDependable(original) || !isDependable(replacement))
       throw new TypeError(
         'dependencyOverrides: keys and values must be dependencies (dependency(...)) or security schemes',

@@ -9,31 +9,31 @@ export type { Fetchable } from './app-options.js'
 
 export interface ServeOptions {
   /** Default 8000; 0 picks a free port. */
-  port?: number
+  port?: number | undefined
   /** Default `127.0.0.1`. */
-  hostname?: string
+  hostname?: string | undefined
   /** Milliseconds to receive the request head; default 10,000 (Node's own is 60,000). Then 408. */
-  headersTimeout?: number
+  headersTimeout?: number | undefined
   /**
    * Milliseconds to receive the whole request, body included; default 30,000 (Node's own is
    * 300,000). A body that stalls is cut with 408 and its connection closed.
    */
-  requestTimeout?: number
+  requestTimeout?: number | undefined
   /** Milliseconds an idle keep-alive connection stays open; default 5,000. */
-  keepAliveTimeout?: number
+  keepAliveTimeout?: number | undefined
   /**
    * Open connections at most; more are refused at once. Default 1,000 — keep it below the process's
    * file descriptor limit (`ulimit -n`), so the server never runs out of them.
    */
-  maxConnections?: number
+  maxConnections?: number | undefined
   /** Milliseconds `close()` waits for requests in flight before cutting them; default 10,000. */
-  drainTimeout?: number
+  drainTimeout?: number | undefined
   /**
    * Close gracefully on these signals (stop accepting, drain, run the lifespan's tear-down), then
    * exit unless something else listens for the signal. Default `['SIGINT', 'SIGTERM']`; `false` to
    * handle signals yourself.
    */
-  signals?: readonly NodeJS.Signals[] | false
+  signals?: readonly NodeJS.Signals[] | false | undefined
 }
 
 /** A running server. */

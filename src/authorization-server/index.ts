@@ -46,7 +46,18 @@ export type {
 export type { KyselyStoreOptions } from './store/sql/kysely-store.js'
 export { createKyselyStore } from './store/sql/kysely-store.js'
 export { createMigrator, migrateToLatest } from './store/sql/migrations.js'
-export type { AuthorizationServerDatabase } from './store/sql/schema.js'
+export type {
+  AuthorizationCodesTable,
+  AuthorizationServerDatabase,
+  ClientsTable,
+  ConsentsTable,
+  KeysTable,
+  RefreshTokensTable,
+  RevokedTokensTable,
+  ThrottlesTable,
+  TokenFamiliesTable,
+  UsersTable,
+} from './store/sql/schema.js'
 export type { SQLiteStoreOptions } from './store/sql/sqlite.js'
 export { openSQLiteStore } from './store/sql/sqlite.js'
 export type {

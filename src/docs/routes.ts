@@ -29,9 +29,9 @@ export interface DocsOptions {
   /** Swagger UI's OAuth2 redirect page, or `null` for none. */
   oauth2RedirectUrl: string | null
   /** Swagger UI configuration merged over FastAPI's defaults; must be JSON-serializable. */
-  swaggerUiParameters?: Record<string, unknown>
+  swaggerUiParameters?: Record<string, unknown> | undefined
   /** Passed to Swagger UI's `ui.initOAuth(...)`, e.g. `{ clientId, usePkceWithAuthorizationCodeGrant }`. */
-  swaggerUiInitOAuth?: Record<string, unknown>
+  swaggerUiInitOAuth?: Record<string, unknown> | undefined
 }
 
 /** One `GET` route as a plain Web `Request` → `Response` handler, for any server to mount. */

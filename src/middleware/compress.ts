@@ -7,21 +7,21 @@ import { addVary } from './internal/header-lists.js'
 /** Settings of {@link compress}. */
 export interface CompressOptions {
   /** Smallest body compressed, in bytes; default 1,024 (smaller ones gain little and cost CPU). */
-  threshold?: number
+  threshold?: number | undefined
   /**
    * Codings offered, in the server's order of preference; default `['br', 'gzip']`. `'deflate'` may
    * be added. Brotli needs `node:zlib` (Node, Deno, Bun); elsewhere it is skipped.
    */
-  encodings?: readonly Coding[]
+  encodings?: readonly Coding[] | undefined
   /**
    * Which media types (lower-case, without parameters) are compressed. Default: text (except
    * `text/event-stream`, which must not be held back), JSON, JavaScript, XML, SVG and WebAssembly.
    */
-  filter?: (mediaType: string) => boolean
+  filter?: ((mediaType: string) => boolean) | undefined
   /** gzip and deflate level, 1–9; default 6. */
-  level?: number
+  level?: number | undefined
   /** Brotli quality, 0–11; default 4, fast enough for answers made per request. */
-  brotliQuality?: number
+  brotliQuality?: number | undefined
 }
 
 const KNOWN = new Set(['threshold', 'encodings', 'filter', 'level', 'brotliQuality'])

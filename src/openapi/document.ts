@@ -12,10 +12,10 @@ import { validationErrorSchemas } from './validation-error-schemas.js'
 export interface OpenAPIInfo {
   title: string
   version: string
-  description?: string
-  summary?: string
-  servers?: readonly { url: string; description?: string }[]
-  tags?: readonly { name: string; description?: string }[]
+  description?: string | undefined
+  summary?: string | undefined
+  servers?: readonly { url: string; description?: string }[] | undefined
+  tags?: readonly { name: string; description?: string }[] | undefined
 }
 
 export type OpenAPIDocument = Record<string, unknown> & {

@@ -35,16 +35,16 @@ export interface CurrentPrincipalOptions<P> {
    * or "Not enough permissions", both with `WWW-Authenticate: Bearer scope="…"`.
    * `'rfc6750'` answers 401 `error="invalid_token"` and 403 `error="insufficient_scope"`.
    */
-  errors?: ErrorStyle
+  errors?: ErrorStyle | undefined
   /** Added to every challenge this dependency's routes send. */
-  realm?: string
+  realm?: string | undefined
   /**
    * The URL of this API's RFC 9728 metadata (`protectedResourceMetadataURL(resource)`), added as
    * `resource_metadata` to every challenge, so a client finds the authorization server.
    */
-  resourceMetadata?: string | URL
+  resourceMetadata?: string | URL | undefined
   /** Shown in logs and errors. */
-  name?: string
+  name?: string | undefined
 }
 
 const OWNER = 'createCurrentPrincipal'

@@ -7,19 +7,19 @@ export interface ProtectedResourceOptions {
   /** This API's resource identifier (RFC 8707/9728): an `https:` URL, no query or fragment. */
   resource: string
   /** Issuer identifiers of the authorization servers whose tokens this API accepts. */
-  authorizationServers?: readonly string[]
+  authorizationServers?: readonly string[] | undefined
   /** Scopes clients may request for this API. Defaults to every scope the app's schemes declare or its routes require. */
-  scopesSupported?: readonly string[]
+  scopesSupported?: readonly string[] | undefined
   /** How a token may be sent. Defaults to `['header']`, the only way Gatehouse's bearer schemes read it. */
-  bearerMethodsSupported?: readonly ('header' | 'body' | 'query')[]
+  bearerMethodsSupported?: readonly ('header' | 'body' | 'query')[] | undefined
   /** This API's own JWKS (for responses it signs), when it has one. */
-  jwksUri?: string
-  resourceName?: string
-  resourceDocumentation?: string
-  resourcePolicyUri?: string
-  resourceTosUri?: string
+  jwksUri?: string | undefined
+  resourceName?: string | undefined
+  resourceDocumentation?: string | undefined
+  resourcePolicyUri?: string | undefined
+  resourceTosUri?: string | undefined
   /** Further RFC 9728 fields, as they are to appear (e.g. `dpop_bound_access_tokens_required`). */
-  extra?: Readonly<Record<string, unknown>>
+  extra?: Readonly<Record<string, unknown>> | undefined
 }
 
 /** The RFC 9728 §2 document. */
@@ -94,10 +94,10 @@ export function protectedResourceMetadata(
  * const resourceMetadata = mountProtectedResourceMetadata(app, { resource, authorizationServers })
  */
 export function mountProtectedResourceMetadata(
-  app: Gatehouse,
+  app: Gatehouse<unknown>,
   options: ProtectedResourceOptions & {
     /** The path on this app, when a proxy serves it under another one. Defaults to the well-known path. */
-    path?: string
+    path?: string | undefined
   },
 ): string {
   const { path, ...document } = options

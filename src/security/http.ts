@@ -27,13 +27,22 @@ export interface HTTPBasicCredentials {
 /** Options of {@link HTTPBearer}. */
 export interface HTTPBearerOptions<A extends boolean = true> extends SchemeOptions<A> {
   /** A hint for clients about the token's format, e.g. `'JWT'` (documentation only). */
-  bearerFormat?: string
+  bearerFormat?: string | undefined
 }
 
 /** Options of {@link HTTPBasic}. */
 export interface HTTPBasicOptions<A extends boolean = true> extends SchemeOptions<A> {
   /** Sent in the challenge, `WWW-Authenticate: Basic realm="..."`. */
-  realm?: string
+  realm?: string | undefined
+}
+
+/**
+ * The OpenAPI model of an HTTP scheme. Its `scheme` (`'bearer'`, `'digest'`, `'basic'`) is also what
+ * tells `HTTPBearer` and `HTTPDigest` apart to the type checker: they give the same credentials.
+ */
+export type HTTPSchemeObject<S extends string = string> = SecuritySchemeObject & {
+  readonly type: 'http'
+  readonly scheme: S
 }
 
 /** Credentials of the named `Authorization` scheme, or `undefined`. */
@@ -57,7 +66,7 @@ export class HTTPBearer<A extends boolean = true> extends SecurityScheme<
 > {
   readonly schemeName: string
   readonly autoError: A
-  readonly model: SecuritySchemeObject
+  readonly model: HTTPSchemeObject<'bearer'>
 
   constructor(options: HTTPBearerOptions<A> = {}) {
     super()
@@ -92,7 +101,7 @@ export class HTTPDigest<A extends boolean = true> extends SecurityScheme<
 > {
   readonly schemeName: string
   readonly autoError: A
-  readonly model: SecuritySchemeObject
+  readonly model: HTTPSchemeObject<'digest'>
 
   constructor(options: SchemeOptions<A> = {}) {
     super()
@@ -140,7 +149,7 @@ export class HTTPBasic<A extends boolean = true> extends SecurityScheme<
 > {
   readonly schemeName: string
   readonly autoError: A
-  readonly model: SecuritySchemeObject
+  readonly model: HTTPSchemeObject<'basic'>
   /** The realm sent in the challenge, if any. */
   readonly realm: string | undefined
   readonly #challenge: string

@@ -5,6 +5,7 @@ export type {
   HTTPBasicCredentials,
   HTTPBasicOptions,
   HTTPBearerOptions,
+  HTTPSchemeObject,
 } from './http.js'
 export { HTTPBasic, HTTPBearer, HTTPDigest } from './http.js'
 export type {
@@ -19,6 +20,7 @@ export type {
 } from './oauth2.js'
 export { OAuth2 } from './oauth2.js'
 export type {
+  BearerFlowOptions,
   OAuth2AuthorizationCodeBearerOptions,
   OAuth2ClientCredentialsOptions,
   OAuth2PasswordBearerOptions,

@@ -4,11 +4,11 @@ import { bearerToken, missing } from './internal/scheme.js'
 import { OAuth2, type OAuth2Flows, type OAuth2Options, type OAuth2Scopes } from './oauth2.js'
 import type { SchemeOptions, SchemeValue } from './scheme-options.js'
 
-interface BearerFlowOptions<A extends boolean> extends SchemeOptions<A> {
+export interface BearerFlowOptions<A extends boolean> extends SchemeOptions<A> {
   /** Scope names and descriptions, offered as checkboxes by Swagger UI. Default none. */
-  scopes?: OAuth2Scopes
+  scopes?: OAuth2Scopes | undefined
   /** Where tokens are refreshed. */
-  refreshUrl?: string
+  refreshUrl?: string | undefined
 }
 
 /** Options of {@link OAuth2PasswordBearer}. */
@@ -35,8 +35,8 @@ export interface OAuth2ClientCredentialsOptions<A extends boolean = true>
 }
 
 type ShorthandOptions = BearerFlowOptions<boolean> & {
-  tokenUrl?: string
-  authorizationUrl?: string
+  tokenUrl?: string | undefined
+  authorizationUrl?: string | undefined
 }
 
 /**

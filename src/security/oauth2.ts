@@ -10,9 +10,9 @@ export type OAuth2Scopes = Readonly<Record<string, string>>
 /** What every flow may carry besides its URLs. */
 export interface OAuth2FlowBase {
   /** The scopes the flow can grant; default none. */
-  scopes?: OAuth2Scopes
+  scopes?: OAuth2Scopes | undefined
   /** Where tokens are refreshed, when it differs from `tokenUrl`. */
-  refreshUrl?: string
+  refreshUrl?: string | undefined
 }
 
 /** The implicit flow: the token comes back from `authorizationUrl` (OpenAPI OAuth Flow Object). */
@@ -35,10 +35,10 @@ export interface OAuth2AuthorizationCodeFlow extends OAuth2FlowBase {
 
 /** The flows an OAuth2 scheme supports; at least one. */
 export interface OAuth2Flows {
-  implicit?: OAuth2ImplicitFlow
-  password?: OAuth2PasswordFlow
-  clientCredentials?: OAuth2ClientCredentialsFlow
-  authorizationCode?: OAuth2AuthorizationCodeFlow
+  implicit?: OAuth2ImplicitFlow | undefined
+  password?: OAuth2PasswordFlow | undefined
+  clientCredentials?: OAuth2ClientCredentialsFlow | undefined
+  authorizationCode?: OAuth2AuthorizationCodeFlow | undefined
 }
 
 /** Options of {@link OAuth2}. */

@@ -7,12 +7,12 @@ export type SchemeValue<T, A extends boolean> = A extends false ? T | undefined 
 /** Options every security scheme takes. */
 export interface SchemeOptions<A extends boolean = boolean> {
   /** The key under `components.securitySchemes`; defaults to the class name, as in FastAPI. */
-  schemeName?: string
+  schemeName?: string | undefined
   /** Shown in the OpenAPI security scheme. */
-  description?: string
+  description?: string | undefined
   /**
    * `false` makes the scheme optional: missing credentials give the handler `undefined` instead of
    * a 401. Default `true`.
    */
-  autoError?: A
+  autoError?: A | undefined
 }

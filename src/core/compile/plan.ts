@@ -39,7 +39,11 @@ export interface BodyStep {
   readonly embedAs: string | undefined
   readonly key: string
   readonly loc: Loc
-  readonly docs: InputDocs & { mediaType?: string; embed?: boolean; alias?: string }
+  readonly docs: InputDocs & {
+    mediaType?: string | undefined
+    embed?: boolean | undefined
+    alias?: string | undefined
+  }
 }
 
 export interface FormStep {
@@ -49,7 +53,7 @@ export interface FormStep {
   readonly name: string | undefined
   readonly file: boolean
   readonly loc: Loc
-  readonly docs: InputDocs & { multipart?: boolean }
+  readonly docs: InputDocs & { multipart?: boolean | undefined }
   readonly read: FormReader
 }
 

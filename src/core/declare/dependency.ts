@@ -46,13 +46,13 @@ export type Provided<R> =
 
 export interface DependencyOptions {
   /** Shown in errors and logs; defaults to the function's name. */
-  name?: string
+  name?: string | undefined
   /**
    * When the code after `yield` (or a disposable value's disposal) runs: `'request'` (default)
    * after the response has been written, its last byte included; `'function'` right after the
    * handler returns, before the response is serialized (FastAPI's `scope="function"`).
    */
-  scope?: 'request' | 'function'
+  scope?: 'request' | 'function' | undefined
 }
 
 /**
@@ -116,7 +116,7 @@ export interface DependsInput<T = unknown> extends InputSource<T> {
  */
 export function Depends<T>(
   dep: Dependable<T>,
-  options: { useCache?: boolean } = {},
+  options: { useCache?: boolean | undefined } = {},
 ): DependsInput<T> {
   if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw new TypeError('Depends(): the second argument is an options object: { useCache }')
@@ -145,7 +145,7 @@ export interface SecurityInput<T = unknown> extends InputSource<T> {
  */
 export function Security<T>(
   dep: Dependable<T>,
-  options: { scopes?: readonly string[]; useCache?: boolean } = {},
+  options: { scopes?: readonly string[] | undefined; useCache?: boolean | undefined } = {},
 ): SecurityInput<T> {
   // `Security(dep, ['read'])` (FastAPI's `Security(dep, scopes=[…])` by position) would otherwise
   // require no scope at all: the one mistake here that silently opens a route.

@@ -23,16 +23,16 @@ export type ParamLocation = 'path' | 'query' | 'header' | 'cookie'
 /** Documentation fields shared by parameters, bodies and forms. */
 export interface InputDocs {
   /** Shown in OpenAPI. */
-  description?: string
+  description?: string | undefined
   /** Marks the parameter deprecated in OpenAPI. */
-  deprecated?: boolean
+  deprecated?: boolean | undefined
   /** Leave the input out of the OpenAPI document (it is still read and validated). */
-  includeInSchema?: boolean
+  includeInSchema?: boolean | undefined
 }
 
 export interface ParamOptions extends InputDocs {
   /** The wire name when it differs from the key in the inputs object (e.g. `'x-token'`, `'item-query'`). */
-  alias?: string
+  alias?: string | undefined
 }
 
 export interface HeaderOptions extends ParamOptions {
@@ -40,7 +40,7 @@ export interface HeaderOptions extends ParamOptions {
    * Derive the header name from the key by turning `_` and camelCase humps into `-` (FastAPI's
    * `convert_underscores`). Default `true`; ignored when `alias` is given.
    */
-  convertUnderscores?: boolean
+  convertUnderscores?: boolean | undefined
 }
 
 export interface ParamInput<T = unknown> extends InputSource<T> {
@@ -52,11 +52,11 @@ export interface ParamInput<T = unknown> extends InputSource<T> {
 
 export interface BodyOptions extends InputDocs {
   /** Read `body[key]` instead of the whole body (FastAPI's `Body(embed=True)`). */
-  embed?: boolean
+  embed?: boolean | undefined
   /** The wire name when embedded and it differs from the key. */
-  alias?: string
+  alias?: string | undefined
   /** The request media type documented in OpenAPI. Default `application/json`. */
-  mediaType?: string
+  mediaType?: string | undefined
 }
 
 export interface BodyInput<T = unknown> extends InputSource<T> {
@@ -67,9 +67,9 @@ export interface BodyInput<T = unknown> extends InputSource<T> {
 
 export interface FormOptions extends InputDocs {
   /** The field name when it differs from the key (single-field forms only). */
-  alias?: string
+  alias?: string | undefined
   /** Force `multipart/form-data` in the docs; chosen automatically when a field is a file. */
-  multipart?: boolean
+  multipart?: boolean | undefined
 }
 
 export interface FormInput<T = unknown> extends InputSource<T> {

@@ -99,9 +99,9 @@ export abstract class RouteCollector {
 
 /** What `include` adds to every route of the included router. */
 export interface IncludeOptions {
-  prefix?: string
-  tags?: readonly string[]
-  dependencies?: readonly InputLike[]
+  prefix?: string | undefined
+  tags?: readonly string[] | undefined
+  dependencies?: readonly InputLike[] | undefined
 }
 
 /** Prefix, tags and dependencies applied to a route, outermost first. */

@@ -5,46 +5,46 @@ import type { Schema } from './inputs.js'
 /** An extra documented response (`responses: { 404: { description: 'Not found', schema } }`). */
 export interface ResponseDoc {
   description: string
-  schema?: Schema
+  schema?: Schema | undefined
 }
 
 /** Everything a route can declare besides its path, method and handler. */
 export interface RouteOptions<I extends Inputs = Inputs, S extends Schema | undefined = undefined> {
   /** The handler's inputs: each key becomes a property of its argument. */
-  inputs?: I
+  inputs?: I | undefined
   /** Validates and strips the handler's result, and documents the success response. */
-  response?: S
+  response?: S | undefined
   /** Success status; default 200. */
-  status?: number
+  status?: number | undefined
   /** Run for their effect before the handler's own inputs; values unused. */
-  dependencies?: readonly InputLike[]
-  tags?: readonly string[]
-  summary?: string
-  description?: string
+  dependencies?: readonly InputLike[] | undefined
+  tags?: readonly string[] | undefined
+  summary?: string | undefined
+  description?: string | undefined
   /** Unique per app; generated from method and path when absent. */
-  operationId?: string
-  deprecated?: boolean
+  operationId?: string | undefined
+  deprecated?: boolean | undefined
   /** Leave the route out of the OpenAPI document. */
-  includeInSchema?: boolean
+  includeInSchema?: boolean | undefined
   /** Description of the success response; default "Successful Response". */
-  responseDescription?: string
+  responseDescription?: string | undefined
   /** Further documented responses, by status code. */
-  responses?: Readonly<Record<number, ResponseDoc>>
+  responses?: Readonly<Record<number, ResponseDoc>> | undefined
   /**
    * Merged into the generated OpenAPI Operation Object last (objects merged key by key, anything
    * else replaced, `null` removes a key), for what the declaration cannot say: vendor extensions, a
    * hand-written `requestBody`, extra `callbacks`, or `{ responses: { 422: null } }` for a route
    * that answers its own errors (FastAPI's `openapi_extra`).
    */
-  openapiExtra?: Readonly<Record<string, unknown>>
+  openapiExtra?: Readonly<Record<string, unknown>> | undefined
   /**
    * The operation's OpenAPI `security`, stated rather than derived: for the either/or case (two
    * optional schemes, the handler refusing when both are missing), `[{ A: [] }, { B: [] }]`. Names
    * must be schemes the route reads.
    */
-  security?: readonly Readonly<Record<string, readonly string[]>>[]
+  security?: readonly Readonly<Record<string, readonly string[]>>[] | undefined
   /** Largest accepted request body in bytes for this route; default the app's `bodyLimit`. */
-  bodyLimit?: number
+  bodyLimit?: number | undefined
   /**
    * Turns any error of this route (its inputs, dependencies or handler) into the error to answer,
    * before the app's exception handlers and the error table see it: for an API whose errors have a
@@ -52,22 +52,34 @@ export interface RouteOptions<I extends Inputs = Inputs, S extends Schema | unde
    * server's endpoints answer them as OAuth 2.0 errors this way. Return the error itself to keep it.
    * @example mapError: (error) => (error instanceof BodyTooLargeError ? new MyApiError(413) : error)
    */
-  mapError?: (error: unknown) => unknown
+  mapError?: ((error: unknown) => unknown) | undefined
 }
 
-type MaybePromise<T> = T | Promise<T>
+/** A value or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>
+
+/**
+ * `T` with its arrays, tuples and object properties readonly, all the way down; functions and
+ * primitives are kept. A response model only reads what the handler returns, so a handler may return
+ * `readonly Item[]` (or `as const` data) where the model's input is `Item[]`.
+ */
+export type DeepReadonly<T> = T extends (...args: never) => unknown
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T
 
 /**
  * What a handler may return: with a response model, the model's input (extra keys are stripped;
  * a raw `Response` would bypass the model, so it is not allowed); without one, anything JSON or a
- * `Response`.
+ * `Response`. A handler may also return it readonly ({@link DeepReadonly}).
  */
 export type HandlerResult<S> = S extends Schema ? z4.input<S> : unknown
 
 /** A route handler, its argument typed from the route's inputs. */
 export type Handler<I extends Inputs, S extends Schema | undefined> = (
   inputs: Resolve<I>,
-) => MaybePromise<HandlerResult<S>>
+) => MaybePromise<DeepReadonly<HandlerResult<S>>>
 
 export type HTTPMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS'
 

@@ -21,10 +21,10 @@ export class OAuth2Error extends GatehouseError {
     code: OAuth2ErrorCode,
     description?: string,
     options: {
-      uri?: string
-      challenge?: string
-      headers?: Record<string, string>
-      status?: number
+      uri?: string | undefined
+      challenge?: string | undefined
+      headers?: Record<string, string> | undefined
+      status?: number | undefined
     } = {},
   ) {
     super(description === undefined ? code : `${code}: ${description}`)

@@ -1,18 +1,18 @@
 /** Attributes of a cookie set through the {@link ResponseParameter}. */
 export interface CookieOptions {
   /** Seconds until the cookie expires; 0 or less deletes it. */
-  maxAge?: number
-  expires?: Date
+  maxAge?: number | undefined
+  expires?: Date | undefined
   /** Default `/`. */
-  path?: string
-  domain?: string
+  path?: string | undefined
+  domain?: string | undefined
   /** Default: on, except for plain-HTTP requests to localhost (so local development works). */
-  secure?: boolean
+  secure?: boolean | undefined
   /** Default `true`: scripts cannot read the cookie. */
-  httpOnly?: boolean
+  httpOnly?: boolean | undefined
   /** Default `'lax'`. `'none'` requires `secure`. */
-  sameSite?: 'lax' | 'strict' | 'none'
-  partitioned?: boolean
+  sameSite?: 'lax' | 'strict' | 'none' | undefined
+  partitioned?: boolean | undefined
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/

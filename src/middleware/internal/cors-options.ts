@@ -13,21 +13,21 @@ export interface CORSOptions {
    * Let browsers send cookies and HTTP authentication, and read the answer
    * (`Access-Control-Allow-Credentials: true`). Default false.
    */
-  credentials?: boolean
+  credentials?: boolean | undefined
   /** Methods a preflight allows; default GET, HEAD, PUT, PATCH, POST, DELETE. `'*'` echoes the asked method. */
-  allowMethods?: readonly string[] | '*'
+  allowMethods?: readonly string[] | '*' | undefined
   /**
    * Request headers a preflight allows; by default (or `'*'`) the ones the browser asks for are echoed,
    * which, unlike the Fetch `*` wildcard, also covers `Authorization` and works with credentials.
    */
-  allowHeaders?: readonly string[] | '*'
+  allowHeaders?: readonly string[] | '*' | undefined
   /**
    * Answer headers scripts may read beyond the CORS-safelisted ones, e.g. `['WWW-Authenticate']`
    * so a browser client can read a 401's challenge. `'*'` means all, only without `credentials`.
    */
-  exposeHeaders?: readonly string[] | '*'
+  exposeHeaders?: readonly string[] | '*' | undefined
   /** Seconds a browser may cache a preflight's answer; default 600 (Chromium caps it at 7,200). */
-  maxAge?: number
+  maxAge?: number | undefined
 }
 
 /** Options resolved once, at set-up. */

@@ -6,19 +6,19 @@ export interface StaticFilesOptions {
    * folders. A folder asked for without its trailing slash is redirected (307) to it, so relative
    * links in the page work. Default `'index.html'`.
    */
-  index?: string | false
+  index?: string | false | undefined
   /** Serve files and folders whose name starts with `.`; default false (404). */
-  dotfiles?: boolean
+  dotfiles?: boolean | undefined
   /**
    * Seconds browsers and caches may reuse a file without asking
    * (`Cache-Control: public, max-age=N`). Without it: `no-cache`, i.e. always revalidate, which the
    * `ETag` makes a cheap 304.
    */
-  maxAge?: number
+  maxAge?: number | undefined
   /** Add `immutable` to `Cache-Control`, for file names that change with their content; needs `maxAge`. */
-  immutable?: boolean
+  immutable?: boolean | undefined
   /** Content types by extension, over the built-in table: `{ '.webmanifest': 'application/manifest+json' }`. */
-  contentTypes?: Readonly<Record<string, string>>
+  contentTypes?: Readonly<Record<string, string>> | undefined
 }
 
 /** Options resolved once, at set-up. */
