@@ -71,6 +71,32 @@ describeEngines('the own-login example', app, (send) => {
     expect(hiddenFields(await page.text()).step).toBe('consent')
   })
 
+  test('a sign-in form posted from another site is refused: no session, no redirect', async () => {
+    const returnTo = `${ISSUER}/authorize?${authorizeQuery(pkce().challenge, { client_id: 'first-party', scope: 'read' })}`
+    const fields = { username: 'ada', password: 'ada-password', return_to: returnTo }
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+      { origin: ISSUER, 'sec-fetch-site': 'same-site' },
+    ]) {
+      const response = await browser(send).post('/login', fields, headers)
+      expect(response.status).toBe(403)
+      expect(response.headers.get('location')).toBeNull()
+      expect(response.headers.getSetCookie()).toEqual([])
+    }
+    const own = await browser(send).post('/login', fields, {
+      origin: ISSUER,
+      'sec-fetch-site': 'same-origin',
+    })
+    expect(own.status).toBe(303)
+  })
+
+  test('the login page may not be framed', async () => {
+    const page = await send('/login?return_to=x')
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+    expect(page.headers.get('x-frame-options')).toBe('DENY')
+  })
+
   test('return_to elsewhere is refused', async () => {
     const response = await browser(send).post('/login', {
       username: 'ada',

@@ -1,4 +1,4 @@
-import { Form, Gatehouse, HTTPException, Query } from 'gatehouse'
+import { Form, Gatehouse, Header, HTTPException, Query } from 'gatehouse'
 import {
   type AuthorizationServerStore,
   createAuthorizationServer,
@@ -33,17 +33,36 @@ export function createOwnLoginApp(options: { issuer: string; store: Authorizatio
 <input type="hidden" name="return_to" value="${escapeHTML(returnTo)}">
 <input name="username" autocomplete="username"> <input name="password" type="password">
 <button>Sign in</button></form>`,
-        { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } },
+        {
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'cache-control': 'no-store',
+            // No other site may frame the page, nor post to it (below).
+            'content-security-policy':
+              "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
+            'x-frame-options': 'DENY',
+          },
+        },
       ),
   )
+  const ownOrigin = new URL(options.issuer).origin
   app.post(
     '/login',
     {
       inputs: {
         form: Form(z.object({ username: z.string(), password: z.string(), return_to: z.string() })),
+        origin: Header(z.string().optional()),
+        secFetchSite: Header(z.string().optional(), { alias: 'sec-fetch-site' }),
       },
     },
-    async ({ form }) => {
+    async ({ form, origin, secFetchSite }) => {
+      // Login CSRF: a form another site posts would sign the victim in as the attacker. Browsers
+      // say where a form came from; the built-in pages refuse the same way.
+      if (
+        (origin !== undefined && origin !== ownOrigin) ||
+        (secFetchSite ?? 'same-origin') !== 'same-origin'
+      )
+        throw new HTTPException(403, { detail: 'Cross-site sign-in refused' })
       // Throttled like the built-in page: a LoginThrottledError answers 429 with Retry-After.
       const result = await server.authenticateUser(form)
       if (!result.ok) throw new HTTPException(400, { detail: 'Wrong username or password' })
