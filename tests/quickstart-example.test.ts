@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { expect, test } from 'vitest'
 import { app } from '../examples/quickstart/app.js'
 import { describeEngines } from './helpers/http.js'
+import { listeningURL, startScript, stopScript } from './helpers/npm-script.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 describeEngines('the README’s first app', app, (send) => {
@@ -18,5 +19,19 @@ test('the README quotes examples/quickstart as it is', () => {
   for (const file of ['app.ts', 'main.ts']) {
     const source = readFileSync(new URL(`../examples/quickstart/${file}`, import.meta.url), 'utf8')
     expect(readme).toContain(source.trim())
+  }
+})
+
+test('npm run start:quickstart serves it', { timeout: 60_000 }, async () => {
+  const { child, ready } = await startScript(
+    'start:quickstart',
+    { PORT: '0' },
+    listeningURL,
+    50_000,
+  )
+  try {
+    expect(await (await fetch(`${ready}/items/1`)).json()).toEqual({ id: 1, name: 'Foo' })
+  } finally {
+    await stopScript(child)
   }
 })

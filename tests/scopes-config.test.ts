@@ -1,3 +1,4 @@
+import { parseDatabaseURL } from 'gatehouse/authorization-server'
 import { describe, expect, test } from 'vitest'
 import { DEVELOPMENT_SECRET_KEY, describeDatabase, readConfig } from '../examples/scopes/config.js'
 
@@ -28,6 +29,26 @@ describe('the tutorial app reads its settings from the environment', () => {
     expect(file('sqlite://users.db')).toEqual({ kind: 'sqlite', file: 'users.db' })
     expect(file('file:users.db')).toEqual({ kind: 'sqlite', file: 'users.db' })
     expect(file('./users.db')).toEqual({ kind: 'sqlite', file: './users.db' })
+  })
+
+  test('DATABASE_URL means what it means to the authorization server (README: the same everywhere)', () => {
+    for (const url of [
+      'sqlite:auth.db',
+      'sqlite://auth.db',
+      'sqlite:///var/lib/auth.db',
+      'SQLITE3:auth.db',
+      'file:auth.db',
+      'file:///var/lib/auth.db',
+      'auth.db',
+      '/var/lib/auth.db',
+      'postgres://u:p@db/users',
+    ]) {
+      const theirs = parseDatabaseURL(url)
+      const ours = readConfig({ DATABASE_URL: url }).database
+      expect(ours, url).toEqual(
+        theirs.kind === 'sqlite' ? { kind: 'sqlite', file: theirs.filename } : theirs,
+      )
+    }
   })
 
   test('a PostgreSQL URL names the database many instances share, logged without credentials', () => {

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url'
+
 /**
  * Settings from the environment. The default key is the tutorial's own, published with it: fine for
  * trying the app on your machine, never for anything reachable by others (set SECRET_KEY, e.g. from
@@ -35,21 +37,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScopesConfig {
 
 /**
  * `postgres://…` or `postgresql://…` (a PostgreSQL server); `sqlite:///abs/path.db`,
- * `sqlite://rel.db`, `file:x.db` or a plain path (a SQLite file); default `scopes-example.db`.
+ * `sqlite://rel.db`, `sqlite:rel.db`, `file:x.db`, `file:///abs/x.db` or a plain path (a SQLite
+ * file); default `scopes-example.db`. The same rules as the authorization server's
+ * `parseDatabaseURL`, which is not imported here only to keep the tutorial's footprint small.
  */
 function usersDatabase(url: string | undefined): UsersDatabase {
   if (!url) return { kind: 'sqlite', file: 'scopes-example.db' }
   if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url }
-  const match = /^(?:sqlite:\/\/|file:)(.*)$/.exec(url)
-  const file = match ? (match[1] ?? '') : url
-  if (!file) throw new Error('DATABASE_URL: no SQLite file name given')
-  return {
-    kind: 'sqlite',
-    file:
-      file.startsWith('/') && url.startsWith('sqlite://') && !url.startsWith('sqlite:///')
-        ? file.slice(1)
-        : file,
+  let file = url
+  if (/^file:\/\//i.test(url)) file = fileURLToPath(url)
+  else {
+    const match = /^(?:sqlite3?:(?:\/\/)?|file:)(.*)$/i.exec(url)
+    if (match) file = match[1] ?? ''
   }
+  if (!file) throw new Error('DATABASE_URL: no SQLite file name given')
+  return { kind: 'sqlite', file }
 }
 
 /** The database for logs: the file, or the server and database without credentials or options. */

@@ -35,8 +35,8 @@ const WHOLE_BODY_LIMIT = 64 * 1024
 /**
  * Response compression: gzip or brotli (or deflate) for bodies of at least `threshold` bytes whose
  * type compresses well, as the request's `Accept-Encoding` allows (q-values, `*`, `identity;q=0`).
- * It leaves alone HEAD requests and 304s (which get the `Vary` only), 1xx/204/206 answers, bodies
- * already encoded, and `Cache-Control: no-transform`. It sets `Content-Encoding` and
+ * A HEAD gets the headers of its GET. It leaves alone 304s (which get the `Vary` only),
+ * 1xx/204/206 answers, bodies already encoded, and `Cache-Control: no-transform`. It sets `Content-Encoding` and
  * `Vary: Accept-Encoding` (also on bodies below the threshold, as they vary too), turns a
  * strong `ETag` weak (the bytes differ), and recomputes or drops `Content-Length`; streams stay
  * streams. zlib works on libuv's thread pool, so large bodies never block the event loop.
