@@ -44,7 +44,6 @@ describe('serve() limits', () => {
       expect(running.server.headersTimeout).toBe(10_000)
       expect(running.server.requestTimeout).toBe(30_000)
       expect(running.server.keepAliveTimeout).toBe(5_000)
-      expect(running.server.maxConnections).toBe(1_000)
     } finally {
       await running.close()
     }
@@ -89,23 +88,84 @@ describe('serve() limits', () => {
     }
   })
 
-  test('connections over the cap are refused at once; the ones inside it are served', async () => {
+  /** One raw GET on a new connection: the status line, or '' when the server closed it unanswered. */
+  const ping = async (port: number) => {
+    const socket = await open(port)
+    const closed = untilClosed(socket)
+    socket.write('GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    return (await closed).data.split('\r\n')[0]
+  }
+
+  test('at the cap, a new connection takes the place of the oldest one still sending its head', async () => {
+    // Slowloris: connections that trickle a head in would otherwise hold every slot for good.
     const running = await serve(createApp().app, { port: 0, signals: false, maxConnections: 3 })
-    const sockets: Socket[] = []
+    const slow: Socket[] = []
     try {
-      for (let i = 0; i < 3; i++) sockets.push(await open(running.port))
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      const extra = await open(running.port)
-      const refused = await untilClosed(extra)
-      expect(refused.data).toBe('')
-      const first = sockets[0] as Socket
-      const answered = new Promise<string>((resolve) =>
-        first.once('data', (chunk) => resolve(String(chunk))),
-      )
-      first.write('GET /ping HTTP/1.1\r\nHost: x\r\n\r\n')
-      expect(await answered).toMatch(/^HTTP\/1\.1 200/)
+      for (let i = 0; i < 3; i++) {
+        const socket = await open(running.port)
+        socket.write('GET /ping HTTP/1.1\r\nHost: x\r\n')
+        slow.push(socket)
+      }
+      const oldest = untilClosed(slow[0] as Socket)
+      for (let i = 0; i < 5; i++) expect(await ping(running.port)).toBe('HTTP/1.1 200 OK')
+      expect((await oldest).data).toBe('')
     } finally {
-      for (const socket of sockets) socket.destroy()
+      for (const socket of slow) socket.destroy()
+      await running.close()
+    }
+  })
+
+  test('at the cap, a slow upload gives way too; a connection being answered never does', async () => {
+    const logger = captureLogger()
+    const app = new Gatehouse({ logger })
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let entered = 0
+    app.get('/slow', {}, async () => {
+      entered++
+      await gate
+      return 'done'
+    })
+    app.post(
+      '/items/',
+      { inputs: { item: Body(z.object({ name: z.string() })) } },
+      ({ item }) => item,
+    )
+    app.get('/ping', {}, () => 'pong')
+    const running = await serve(app, { port: 0, signals: false, maxConnections: 3 })
+    const busy: Socket[] = []
+    try {
+      const upload = await open(running.port)
+      const uploadClosed = untilClosed(upload)
+      upload.write(
+        'POST /items/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"na',
+      )
+      const answers: Promise<{ data: string }>[] = []
+      for (let i = 0; i < 2; i++) {
+        const socket = await open(running.port)
+        answers.push(untilClosed(socket))
+        socket.write('GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        busy.push(socket)
+      }
+      await expect.poll(() => entered).toBe(2)
+      // The upload is given up for the new connection, which is served.
+      expect(await ping(running.port)).toBe('HTTP/1.1 200 OK')
+      expect((await uploadClosed).data).toBe('')
+      // Three connections with whole requests being answered: the next one is refused.
+      const third = await open(running.port)
+      answers.push(untilClosed(third))
+      third.write('GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+      busy.push(third)
+      await expect.poll(() => entered).toBe(3)
+      expect(await ping(running.port)).toBe('')
+      release()
+      for (const answer of answers) expect((await answer).data).toMatch(/^HTTP\/1\.1 200/)
+      expect(logger.calls).toEqual([])
+    } finally {
+      release()
+      for (const socket of busy) socket.destroy()
       await running.close()
     }
   })

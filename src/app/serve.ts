@@ -158,11 +158,18 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
   server.on('connect', (_request, socket: Socket) => {
     socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
   })
-  server.maxConnections = settings.maxConnections
+  // The cap is kept here rather than by Node (which refuses every connection over it): at the
+  // cap, a new connection takes the place of the oldest one with nothing in flight (its request
+  // head not complete yet, or idle between keep-alive requests), else of the oldest still
+  // uploading its body. Else one client holding `maxConnections` sockets that trickle their
+  // bytes in (slowloris) would keep everyone else out for good. Only when every connection has a
+  // whole request being answered is the new one refused.
   const sockets = new Set<Socket>()
-  server.on('connection', (socket) => {
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
+    if (sockets.size > settings.maxConnections)
+      (evictableSocket(sockets, socket) ?? socket).destroy()
   })
   // A client that sends garbage gets 400 and is gone; nothing is logged about what it sent.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -245,6 +252,22 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
   }
   const unregister = signals === false ? () => {} : onSignals(signals, close)
   return { port: info.port, url: `http://${host}:${info.port}`, server, close }
+}
+
+/**
+ * The connection to give up for `newest` at the cap: the oldest with no answer in flight, else the
+ * oldest still sending its request body (a slow upload holds a connection as a slow head does),
+ * else none.
+ */
+function evictableSocket(sockets: ReadonlySet<Socket>, newest: Socket): Socket | undefined {
+  let uploading: Socket | undefined
+  for (const socket of sockets) {
+    if (socket === newest) continue
+    const answer = answerInProgress(socket)
+    if (answer === undefined) return socket
+    if (uploading === undefined && !answer.req.complete && !answer.headersSent) uploading = socket
+  }
+  return uploading
 }
 
 /**
