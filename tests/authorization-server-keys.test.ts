@@ -144,10 +144,15 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     f.clock.advance(1)
     const rotated = await f.server.keys.rotate()
     expect(rotated).toMatchObject({ active: true, algorithm: 'EdDSA' })
+    expect(rotated.kid).not.toBe(oldKid)
+    // Published at once, used only once every process has re-read the keys (every 60 s): a
+    // resource server that fetched another instance's JWKS would not know the new kid yet.
+    expect((await jwks()).keys.map((k) => k.kid)).toEqual([oldKid, rotated.kid])
+    f.clock.advance(59)
+    expect(headerOf(await token()).kid).toBe(oldKid)
+    f.clock.advance(1)
     const after = await token()
     expect(headerOf(after).kid).toBe(rotated.kid)
-    expect(rotated.kid).not.toBe(oldKid)
-    expect((await jwks()).keys.map((k) => k.kid)).toEqual([oldKid, rotated.kid])
     // Both verify, old and new.
     expect((await f.send('/api/read', bearer(before))).status).toBe(200)
     expect((await f.send('/api/read', bearer(after))).status).toBe(200)
@@ -171,7 +176,12 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     f.clock.advance(3599)
     expect(headerOf(await token()).kid).toBe(first)
     f.clock.advance(1)
-    expect(headerOf(await token()).kid).not.toBe(first)
+    // Rotated now, so published now; it signs a key-refresh interval later.
+    expect(headerOf(await token()).kid).toBe(first)
+    const [, next] = (await jwks()).keys.map((k) => k.kid)
+    expect(next).not.toBe(first)
+    f.clock.advance(60)
+    expect(headerOf(await token()).kid).toBe(next)
   })
 
   test('a changed algorithm retires the old key at start and publishes both', async () => {

@@ -75,12 +75,34 @@ export class KeyRing {
       active = this.#active()
     }
     if (!active) throw new Error('No active signing key in the store')
-    let signer = this.#signers.get(active.kid)
+    const key = this.#signingKey(active)
+    let signer = this.#signers.get(key.kid)
     if (!signer) {
-      signer = signerFor(active)
-      this.#signers.set(active.kid, signer)
+      signer = signerFor(key)
+      this.#signers.set(key.kid, signer)
     }
     return signer
+  }
+
+  /**
+   * The key to sign with: the active one once every process has had time to publish it (each
+   * re-reads the keys every `refreshInterval`), and the key it replaced until then. A token with a
+   * kid that another process's JWKS does not list yet would be refused by a resource server that
+   * fetched its keys from that process (behind a balancer, any of them). The retired key stays
+   * published long enough: `retiredKeyLifetime` allows for a process signing with it that long.
+   */
+  #signingKey(active: KeyRecord): KeyRecord {
+    const now = this.#settings.now()
+    if (now - active.createdAt >= this.#settings.refreshInterval) return active
+    let replaced: KeyRecord | undefined
+    for (const key of this.#records)
+      if (
+        key.retiredAt !== null &&
+        (key.expiresAt === null || key.expiresAt > now) &&
+        (replaced === undefined || key.retiredAt > (replaced.retiredAt as number))
+      )
+        replaced = key
+    return replaced ?? active
   }
 
   /** The key for a token's `kid`, or `undefined` when no published key has it. */
