@@ -55,6 +55,21 @@ describe.each(matrix)('login throttling ($name)', ({ transport, store }) => {
     expect((await attempt('ada', 'wrong', '198.51.100.1')).status).toBe(400)
   })
 
+  test('a burst sent at once is checked one at a time: it meets the delay after the allowance', async () => {
+    f = await openFixture(transport, store, { throttle: { ...throttle, addressAttempts: 100 } })
+    // Twenty wrong guesses and the right password, all in flight together.
+    const burst = await Promise.all([
+      ...Array.from({ length: 20 }, () => attempt('ada', 'wrong', '198.51.100.7')),
+      attempt('ada', 'ada-password', '198.51.100.7'),
+    ])
+    const statuses = burst.map((response) => response.status)
+    // Only the allowance (3) is checked; everything after it waits out the delay, the right
+    // password included (it came last).
+    expect(statuses.filter((status) => status === 400)).toHaveLength(3)
+    expect(statuses.filter((status) => status === 429)).toHaveLength(18)
+    expect(statuses.at(-1)).toBe(429)
+  })
+
   test("another address's failures do not delay an address without any", async () => {
     f = await openFixture(transport, store, { throttle })
     for (let i = 0; i < 3; i++) await fail('ada', '198.51.100.1')

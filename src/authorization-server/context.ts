@@ -64,6 +64,7 @@ export function createContext(settings: Settings): ServerContext {
     return hasher
   }
   let passwords: PasswordHasher | undefined = settings.passwords
+  let throttle: LoginThrottle | undefined
   let lastPurge = now()
   return {
     settings,
@@ -83,7 +84,11 @@ export function createContext(settings: Settings): ServerContext {
     async login(login) {
       passwords ??= createPasswordHasher()
       const policy = settings.throttle
-      const throttle = policy ? new LoginThrottle(store, policy, await loadHasher()) : undefined
+      // One for the server: it keeps which attempts are running (see `oneAtATime`).
+      if (policy && throttle === undefined) {
+        const hasher = await loadHasher()
+        throttle ??= new LoginThrottle(store, policy, hasher)
+      }
       return loginWithPassword(login, { store, passwords, throttle, now })
     },
     maintain() {

@@ -1,7 +1,7 @@
 import type { PasswordHasher } from '../../password/index.js'
 import type { UserRecord } from '../store/records.js'
 import type { UserStore } from '../store/store.js'
-import type { LoginThrottle } from './throttle.js'
+import type { LoginThrottle, ThrottleKeys } from './throttle.js'
 
 /** A username and password to check, and where the attempt came from. */
 export interface PasswordLogin {
@@ -28,7 +28,8 @@ const MAX_USERNAME = 256
  * not exist. A success clears the failures of its username from its address and upgrades an
  * outdated hash. A disabled user is verified the same way but always fails and is counted as a
  * failure: a right password that cleared the counter, rehashed or answered differently would
- * confirm the password.
+ * confirm the password. Attempts for one username from one address run one at a time in a
+ * process: checked all at once, a burst would pass the throttle before its first failure counted.
  */
 export async function loginWithPassword(
   login: PasswordLogin,
@@ -39,8 +40,23 @@ export async function loginWithPassword(
     readonly now: () => number
   },
 ): Promise<LoginResult> {
-  const { store, passwords, throttle, now } = context
-  const keys = throttle?.keys(login.username, login.clientAddress)
+  const { throttle } = context
+  if (throttle === undefined) return checkPassword(login, context, undefined, undefined)
+  const keys = throttle.keys(login.username, login.clientAddress)
+  return throttle.oneAtATime(keys, () => checkPassword(login, context, throttle, keys))
+}
+
+async function checkPassword(
+  login: PasswordLogin,
+  context: {
+    readonly store: UserStore
+    readonly passwords: PasswordHasher
+    readonly now: () => number
+  },
+  throttle: LoginThrottle | undefined,
+  keys: ThrottleKeys | undefined,
+): Promise<LoginResult> {
+  const { store, passwords, now } = context
   const counted = throttle && keys ? await throttle.check(keys, now()) : false
   const user =
     login.username.length <= MAX_USERNAME

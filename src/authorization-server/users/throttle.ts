@@ -84,11 +84,34 @@ export class LoginThrottle {
   readonly #store: ThrottleStore
   readonly #policy: ThrottlePolicy
   readonly #hasher: SecretHasher
+  /** The last attempt of each (username, address) pair running in this process. */
+  readonly #running = new Map<string, Promise<void>>()
 
   constructor(store: ThrottleStore, policy: ThrottlePolicy, hasher: SecretHasher) {
     this.#store = store
     this.#policy = policy
     this.#hasher = hasher
+  }
+
+  /**
+   * Runs `attempt` once the attempts of the same username and address already running in this
+   * process have finished, so each is checked against the failures counted before it: a burst of
+   * guesses sent at once would otherwise all pass `check` before the first failure is counted.
+   * (Across processes, as many run at once as there are processes.)
+   */
+  async oneAtATime<T>(keys: ThrottleKeys, attempt: () => Promise<T>): Promise<T> {
+    const before = this.#running.get(keys.pair)
+    const result = before === undefined ? attempt() : before.then(attempt)
+    const done = result.then(
+      () => {},
+      () => {},
+    )
+    this.#running.set(keys.pair, done)
+    try {
+      return await result
+    } finally {
+      if (this.#running.get(keys.pair) === done) this.#running.delete(keys.pair)
+    }
   }
 
   /** The counters of a login: see {@link ThrottleKeys}. */
