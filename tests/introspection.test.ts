@@ -95,9 +95,16 @@ describe('createIntrospectionVerifier', () => {
       ],
       [
         'no-sub',
-        active({ iss: 'https://auth.example', sub: undefined }),
+        active({ iss: 'https://auth.example', sub: undefined, client_id: undefined }),
         'token_claim_invalid',
         'sub',
+      ],
+      // RFC 6750 §1.2: a refresh token is never a resource server's (Duende and Ory say which).
+      [
+        'refresh',
+        active({ iss: 'https://auth.example', token_type: 'refresh_token' }),
+        'token_type_invalid',
+        'token_type',
       ],
     ]
     for (const [token, answer, code, claim] of cases) {
@@ -118,6 +125,16 @@ describe('createIntrospectionVerifier', () => {
     expect((error as InvalidTokenError).claim).toBe('aud')
     server.tokens.set('plain', active({ aud: undefined }))
     expect((await verifierFor({ audience: undefined }).verify('plain')).subject).toBe('ada')
+  })
+
+  it('an answer without sub speaks for its client_id (a client credentials token)', async () => {
+    server.tokens.set('service', active({ sub: undefined, client_id: 'billing' }))
+    expect(await verifierFor().verify('service')).toMatchObject({
+      subject: 'billing',
+      payload: { client_id: 'billing', sub: 'billing' },
+    })
+    server.tokens.set('bearer', active({ token_type: 'Bearer' }))
+    expect((await verifierFor().verify('bearer')).subject).toBe('ada')
   })
 
   it('caches active answers for cacheMaxAge at most, never past exp, and shares concurrent requests', async () => {

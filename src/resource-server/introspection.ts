@@ -71,8 +71,19 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     if (answer.active === false) throw new InvalidTokenError('token_inactive')
     if (answer.active !== true)
       throw new KeySourceUnavailableError('Token introspection answered without "active"')
+    // RFC 6749 §1.5, RFC 6750 §1.2: a refresh token is the authorization server's business, never
+    // a resource server's; issuers that introspect both kinds (Duende, Ory) say which it is.
+    const { token_type: type } = answer
+    if (typeof type === 'string' && /^refresh[_-]?token$/i.test(type))
+      throw new InvalidTokenError('token_type_invalid', 'token_type')
+    // `sub` is optional in RFC 7662; a client's own token (client credentials) often has none,
+    // and then speaks for its `client_id`, as RFC 9068 §2.2 writes `sub` for such tokens.
+    const claims =
+      answer.sub === undefined && typeof answer.client_id === 'string' && answer.client_id !== ''
+        ? { ...answer, sub: answer.client_id }
+        : answer
     const at = now()
-    const verified = checkClaims(answer as JWTPayload, rules, at, false)
+    const verified = checkClaims(claims as JWTPayload, rules, at, false)
     // Shared by every request that hits the cache: nobody may change it for the others.
     Object.freeze(verified.scopes)
     Object.freeze(verified.payload)
