@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { Gatehouse } from 'gatehouse'
+import { Gatehouse, OAuth2PasswordBearer } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import { createDocsRoutes, type DocsOptions, type DocsRoute } from '../src/docs/index.js'
 import { describeEachEngine, type Send, serveThrough } from './helpers/http.js'
@@ -332,5 +332,31 @@ describe('createDocsRoutes', () => {
   ])('misuse throws a TypeError naming %s', (name, options) => {
     expect(() => createDocsRoutes({ ...DEFAULTS, ...options })).toThrow(TypeError)
     expect(() => createDocsRoutes({ ...DEFAULTS, ...options })).toThrow(name)
+  })
+})
+
+describeEachEngine('docs pages and an authorization server elsewhere', (engine) => {
+  const app = new Gatehouse({
+    title: 'Elsewhere',
+    servers: [{ url: 'https://api.example.com/v1' }, { url: '/relative' }],
+  })
+  const remote = new OAuth2PasswordBearer({
+    tokenUrl: 'https://auth.example.com/oauth/token',
+    refreshUrl: 'https://refresh.example.com:8443/r',
+  })
+  const local = new OAuth2PasswordBearer({ tokenUrl: 'token', schemeName: 'local' })
+  app.get('/remote', { inputs: { token: remote } }, ({ token }) => token.length)
+  app.get('/local', { inputs: { token: local } }, ({ token }) => token.length)
+  const send = serveThrough(engine, app)
+
+  test("the pages may fetch the flows' token endpoints and absolute servers, nothing else", async () => {
+    // Swagger UI's Authorize dialog posts to the token URL; `connect-src 'self'` alone blocked it.
+    const extra =
+      "'self' https://api.example.com https://auth.example.com https://refresh.example.com:8443;"
+    for (const path of ['/docs', '/docs/oauth2-redirect', '/redoc']) {
+      const csp = (await send(path)).headers.get('content-security-policy') as string
+      expect(csp, path).toContain(`connect-src ${extra}`)
+      expect(csp, path).toContain("script-src 'self';")
+    }
   })
 })

@@ -87,8 +87,13 @@ function checkOverlap(first: string, second: string, path: string): never {
   )
 }
 
-function pageRoutes(settings: DocumentationSettings, browserBase: string) {
+function pageRoutes(
+  settings: DocumentationSettings,
+  browserBase: string,
+  openapi?: () => OpenAPIDocument,
+) {
   return createDocsRoutes({
+    ...(openapi ? { connectOrigins: () => otherOrigins(openapi()) } : {}),
     title: settings.title,
     openapiUrl: `${browserBase}${settings.openapiUrl ?? ''}`,
     docsUrl: settings.docsUrl,
@@ -121,7 +126,39 @@ export function documentationRoutes(
   const routes: DocumentationRoute[] = [
     { path: settings.openapiUrl, handle: () => jsonReply(openapi()) },
   ]
-  for (const route of pageRoutes(settings, browserBase))
+  for (const route of pageRoutes(settings, browserBase, openapi))
     routes.push({ path: route.path, handle: (view) => route.handle(view.request) })
   return routes
+}
+
+/**
+ * The origins other than the page's own that the docs pages send requests to for this document:
+ * the token (and refresh) endpoints of its OAuth2 flows, OpenID Connect discovery, and absolute
+ * `servers`. Swagger UI's Authorize dialog and "Try it out" fetch them, which the pages' policy
+ * would otherwise block (`connect-src 'self'`). Relative URLs are the page's own origin.
+ */
+function otherOrigins(document: OpenAPIDocument): string[] {
+  const { servers, components } = document as {
+    servers?: readonly { url?: unknown }[]
+    components?: { securitySchemes?: Record<string, unknown> }
+  }
+  const urls: unknown[] = (Array.isArray(servers) ? servers : []).map((server) => server?.url)
+  const schemes = components?.securitySchemes ?? {}
+  for (const scheme of Object.values(schemes)) {
+    const { flows, openIdConnectUrl } = scheme as { flows?: unknown; openIdConnectUrl?: unknown }
+    urls.push(openIdConnectUrl)
+    for (const flow of Object.values((flows ?? {}) as Record<string, unknown>)) {
+      const { tokenUrl, refreshUrl } = flow as { tokenUrl?: unknown; refreshUrl?: unknown }
+      urls.push(tokenUrl, refreshUrl)
+    }
+  }
+  const origins = new Set<string>()
+  for (const url of urls) {
+    if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) continue
+    try {
+      // An origin has no space, quote or `;`: nothing in it can change the policy around it.
+      origins.add(new URL(url).origin)
+    } catch {}
+  }
+  return [...origins]
 }

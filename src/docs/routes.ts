@@ -6,7 +6,12 @@ import {
   resolveAsset,
   textAsset,
 } from './internal/assets.js'
-import { htmlResponse, REDOC_CSP, SWAGGER_UI_CSP } from './internal/csp.js'
+import {
+  contentSecurityPolicy,
+  htmlResponse,
+  REDOC_POLICY,
+  SWAGGER_UI_POLICY,
+} from './internal/csp.js'
 import { relativeURL } from './internal/html.js'
 import { oauth2RedirectHTML, redocHTML, swaggerUIHTML } from './internal/pages.js'
 import { SWAGGER_UI_INIT_SCRIPT } from './internal/swagger-ui-init.js'
@@ -32,6 +37,11 @@ export interface DocsOptions {
   swaggerUiParameters?: Record<string, unknown> | undefined
   /** Passed to Swagger UI's `ui.initOAuth(...)`, e.g. `{ clientId, usePkceWithAuthorizationCodeGrant }`. */
   swaggerUiInitOAuth?: Record<string, unknown> | undefined
+  /**
+   * Origins the pages may send requests to besides their own (`https://auth.example.com`: a token
+   * endpoint elsewhere), added to the policy's `connect-src`; asked each time a page is served.
+   */
+  connectOrigins?: (() => readonly string[]) | undefined
 }
 
 /** One `GET` route as a plain Web `Request` → `Response` handler, for any server to mount. */
@@ -88,9 +98,23 @@ function assetRoute(path: string, spec: AssetSpec): DocsRoute {
   return { method: 'GET', path, handle: (request) => assetResponse(request, spec) }
 }
 
-function pageRoute(path: string, html: string, csp: string, headers?: Record<string, string>) {
-  const route: DocsRoute = { method: 'GET', path, handle: () => htmlResponse(html, csp, headers) }
-  return route
+function pageRoute(
+  path: string,
+  html: string,
+  csp: () => string,
+  headers?: Record<string, string>,
+): DocsRoute {
+  return { method: 'GET', path, handle: () => htmlResponse(html, csp(), headers) }
+}
+
+/** The policy of a page, with the origins its requests may go to besides its own. */
+function policyOf(options: DocsOptions, policy: typeof SWAGGER_UI_POLICY): () => string {
+  const origins = options.connectOrigins
+  if (origins === undefined) {
+    const fixed = contentSecurityPolicy(policy)
+    return () => fixed
+  }
+  return () => contentSecurityPolicy(policy, origins())
 }
 
 function swaggerUIRoutes(options: DocsOptions, docsUrl: string): DocsRoute[] {
@@ -117,7 +141,7 @@ function swaggerUIRoutes(options: DocsOptions, docsUrl: string): DocsRoute[] {
     },
   })
   const routes = [
-    pageRoute(docsUrl, html, SWAGGER_UI_CSP),
+    pageRoute(docsUrl, html, policyOf(options, SWAGGER_UI_POLICY)),
     assetRoute(paths.bundle, PACKAGE_ASSETS.swaggerUIBundle),
     assetRoute(paths.css, PACKAGE_ASSETS.swaggerUICSS),
     assetRoute(paths.favicon, PACKAGE_ASSETS.favicon),
@@ -128,7 +152,12 @@ function swaggerUIRoutes(options: DocsOptions, docsUrl: string): DocsRoute[] {
     // The redirect URL carries the authorization code or token: keep it out of Referer headers.
     const headers = { 'referrer-policy': 'no-referrer' }
     routes.push(
-      pageRoute(redirectUrl, oauth2RedirectHTML(scriptSrc), SWAGGER_UI_CSP, headers),
+      pageRoute(
+        redirectUrl,
+        oauth2RedirectHTML(scriptSrc),
+        policyOf(options, SWAGGER_UI_POLICY),
+        headers,
+      ),
       assetRoute(paths.redirectScript, PACKAGE_ASSETS.oauth2Redirect),
     )
   }
@@ -147,7 +176,7 @@ function redocMissingRoute(redocUrl: string): DocsRoute {
   return {
     method: 'GET',
     path: redocUrl,
-    handle: () => htmlResponse(html, REDOC_CSP, {}, 501),
+    handle: () => htmlResponse(html, contentSecurityPolicy(REDOC_POLICY), {}, 501),
   }
 }
 
@@ -162,7 +191,7 @@ function redocRoutes(options: DocsOptions, redocUrl: string): DocsRoute[] {
     standaloneSrc: relativeURL(redocUrl, paths.standalone),
   })
   return [
-    pageRoute(redocUrl, html, REDOC_CSP),
+    pageRoute(redocUrl, html, policyOf(options, REDOC_POLICY)),
     assetRoute(paths.standalone, PACKAGE_ASSETS.redocStandalone),
     assetRoute(paths.favicon, PACKAGE_ASSETS.favicon),
   ]

@@ -23,19 +23,29 @@ function serialize(policy: Policy): string {
 }
 
 /** Swagger UI and its OAuth2 redirect page run under the base policy unchanged. */
-export const SWAGGER_UI_CSP = serialize(BASE_POLICY)
+export const SWAGGER_UI_POLICY: Policy = BASE_POLICY
 
 /**
  * ReDoc injects its styles with styled-components (`<style>` elements written at run time), and
  * runs its search index in a Web Worker created from a `blob:` URL. `style` attributes, which it
  * does not need, stay blocked (they could only come from HTML in the document's descriptions).
  */
-export const REDOC_CSP = serialize({
+export const REDOC_POLICY: Policy = {
   ...BASE_POLICY,
   'style-src': ["'self'", "'unsafe-inline'"],
   'style-src-attr': ["'none'"],
   'worker-src': ['blob:'],
-})
+}
+
+/**
+ * A page's policy as a header value, its requests also allowed to `origins`: the token endpoint
+ * of an authorization server elsewhere, which Swagger UI's Authorize dialog posts to, or an API
+ * server the document names on another origin ("Try it out").
+ */
+export function contentSecurityPolicy(policy: Policy, origins: readonly string[] = []): string {
+  if (origins.length === 0) return serialize(policy)
+  return serialize({ ...policy, 'connect-src': [...(policy['connect-src'] ?? []), ...origins] })
+}
 
 /** Headers of every HTML page: no caching without revalidation, the given CSP, no sniffing. */
 export function htmlResponse(
