@@ -38,6 +38,11 @@ function createApp() {
     },
     () => ({ at: new Date(0) }),
   )
+  app.post(
+    '/when',
+    { inputs: { at: Body(z.object({ strict: z.date(), coerced: z.coerce.date() })) } },
+    () => null,
+  )
   app.get(
     '/count',
     { inputs: { above: Query(z.bigint()) }, response: z.object({ total: z.bigint() }) },
@@ -113,6 +118,15 @@ describeEngines('OpenAPI edge cases', createApp(), (send) => {
     }
     // A Date goes out as JSON.stringify writes it.
     expect(response.properties.at).toEqual({ type: 'string', format: 'date-time' })
+  })
+
+  test('a date input is a date-time string only where text is coerced to a Date', async () => {
+    const body = (await components()).Body_when_post as {
+      properties: { strict: unknown; coerced: unknown }
+    }
+    // JSON has no dates: a plain z.date() takes nothing a client could send.
+    expect(body.properties.strict).toEqual({})
+    expect(body.properties.coerced).toEqual({ type: 'string', format: 'date-time' })
   })
 
   test('a bigint is an integer, in and out', async () => {

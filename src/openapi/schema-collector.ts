@@ -36,8 +36,10 @@ export class SchemaCollector {
         const def = zodSchema._zod.def
         if (io === 'output' && def.type === 'object' && def.catchall === undefined)
           delete jsonSchema.additionalProperties
-        // A Date goes out as JSON.stringify writes it, and `z.coerce.date()` reads that string.
-        if (def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' })
+        // A Date goes out as JSON.stringify writes it, and `z.coerce.date()` reads that string;
+        // a plain `z.date()` input takes no JSON or text at all, so it is not said to take one.
+        if (def.type === 'date' && (io === 'output' || (def as { coerce?: boolean }).coerce))
+          Object.assign(jsonSchema, { type: 'string', format: 'date-time' })
         // A bigint goes out as a JSON number, every digit kept, and comes in from decimal text.
         if (def.type === 'bigint') Object.assign(jsonSchema, { type: 'integer' })
       },
