@@ -52,6 +52,21 @@ describe('npm run start:external-issuer', { timeout: 60_000 }, () => {
       })
       expect(issued.status).toBe(200)
       expect(issued.headers.get('cache-control')).toBe('no-store')
+      // Swagger UI on the API's /docs fetches the token from the issuer's origin.
+      const preflight = await fetch(tokenUrl, {
+        method: 'OPTIONS',
+        headers: {
+          origin: api,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, x-requested-with',
+        },
+      })
+      expect(preflight.status).toBe(204)
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(api)
+      const docs = await fetch(`${api}/docs`)
+      expect(docs.headers.get('content-security-policy')).toContain(
+        `connect-src 'self' ${new URL(tokenUrl).origin}`,
+      )
       const { access_token, token_type, scope } = await issued.json()
       expect({ token_type, scope }).toEqual({ token_type: 'Bearer', scope: 'me items' })
       const auth = { headers: { authorization: `Bearer ${access_token}` } }

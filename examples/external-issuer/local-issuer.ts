@@ -1,4 +1,5 @@
 import {
+  cors,
   createPasswordHasher,
   Gatehouse,
   type JSONWebKeySet,
@@ -14,6 +15,8 @@ export interface LocalIssuerOptions {
   audience: string
   /** Its own URL, known once it listens. */
   issuer: () => string
+  /** The API's origin, whose docs page (Swagger UI's Authorize dialog) posts to `/token`. */
+  docsOrigin: string
 }
 
 const LIFETIME = 30 * 60
@@ -24,7 +27,12 @@ const LIFETIME = 30 * 60
  * that issues RFC 9068 access tokens (`typ: at+jwt`, `scope`, `aud`). A demonstration, not an
  * authorization server: it has no clients, consent, refresh tokens or key rotation.
  */
-export async function createLocalIssuer({ users, audience, issuer }: LocalIssuerOptions) {
+export async function createLocalIssuer({
+  users,
+  audience,
+  issuer,
+  docsOrigin,
+}: LocalIssuerOptions) {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
   const kid = `local-${Date.now().toString(36)}`
   const jwks: JSONWebKeySet = {
@@ -32,6 +40,8 @@ export async function createLocalIssuer({ users, audience, issuer }: LocalIssuer
   }
   const passwords = createPasswordHasher()
   const app = new Gatehouse({ title: 'Local issuer', openapiUrl: null })
+  // Another origin than the API's docs page, which fetches the token from there.
+  app.use(cors({ origin: docsOrigin }))
 
   app.get('/.well-known/oauth-authorization-server', {}, () => ({
     issuer: issuer(),

@@ -17,7 +17,8 @@ let issuer = config.issuerUrl
 let localIssuer: RunningServer | undefined
 if (issuer === undefined) {
   let url = ''
-  const app = await createLocalIssuer({ users, audience, issuer: () => url })
+  const docsOrigin = new URL(ownURL).origin
+  const app = await createLocalIssuer({ users, audience, issuer: () => url, docsOrigin })
   localIssuer = await serve(app, { port: config.localIssuerPort, hostname: config.host })
   url = localIssuer.url
   issuer = url
