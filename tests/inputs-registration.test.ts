@@ -1,4 +1,4 @@
-import { Cookie, dependency, Gatehouse, Header, Path } from 'gatehouse'
+import { Body, Cookie, dependency, Gatehouse, Header, Path } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
 
@@ -20,6 +20,26 @@ describe('set-up mistakes throw at registration, naming the route', () => {
     expect(() =>
       app.get('/c', { inputs: { c: Cookie(z.string(), { alias }) } }, () => 'never'),
     ).toThrow(/^GET \/c: Cookie name .* is not a valid cookie name/)
+  })
+
+  test.each(['text/plain', 'application/octet-stream', 'application/x-www-form-urlencoded'])(
+    'a Body with mediaType %j, which is never read (a JSON body is; others are 415)',
+    (mediaType) => {
+      const app = new Gatehouse()
+      expect(() =>
+        app.post('/b', { inputs: { b: Body(z.string(), { mediaType }) } }, () => 'never'),
+      ).toThrow(/^POST \/b: Body "b": `mediaType` ".*" is not JSON, and a Body is read as JSON/)
+    },
+  )
+
+  test('a Body with a JSON mediaType registers', () => {
+    const app = new Gatehouse()
+    for (const [path, mediaType] of [
+      ['/a', 'application/json'],
+      ['/v', 'application/vnd.api+json'],
+    ])
+      app.post(path as string, { inputs: { b: Body(z.string(), { mediaType }) } }, () => 'ok')
+    expect(app.routes).toHaveLength(2)
   })
 
   test('a header model field that is not a token, also inside a dependency', () => {

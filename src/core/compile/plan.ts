@@ -2,6 +2,7 @@ import type { Dependable, Dependency, InputLike, Inputs } from '../declare/depen
 import type { InputDocs, ParamLocation, Schema } from '../declare/inputs.js'
 import type { SecurityScheme } from '../declare/security-scheme.js'
 import { SecurityScopes } from '../declare/security-scopes.js'
+import { isJSONMediaType } from '../run/body.js'
 import { isFileSchema, isObjectSchema, isOptionalSchema, objectShape } from '../schema.js'
 import { type ClassifiedInput, classifyInput, isDependency } from './classify.js'
 import { DependencyFacts, declaredFacts, type Overrides } from './dependency-facts.js'
@@ -299,6 +300,13 @@ class PlanBuilder {
   }
 
   #bindBody(key: string, input: Extract<ClassifiedInput, { kind: 'body' }>): number {
+    const { mediaType } = input.options
+    // A Body is read as JSON and anything else is answered 415: a route documented as taking
+    // another type could never be called as documented.
+    if (mediaType !== undefined && !isJSONMediaType(mediaType.toLowerCase()))
+      this.#fail(
+        `Body "${key}": \`mediaType\` ${JSON.stringify(mediaType)} is not JSON, and a Body is read as JSON (application/json or application/*+json); use Form() for forms and File() for files`,
+      )
     const slot = this.#slot()
     const embedAs = input.options.embed ? (input.options.alias ?? key) : undefined
     this.#bodies.push({ slot, schema: input.schema, embedAs, key, docs: input.options })

@@ -55,7 +55,10 @@ export interface BodyOptions extends InputDocs {
   embed?: boolean | undefined
   /** The wire name when embedded and it differs from the key. */
   alias?: string | undefined
-  /** The request media type documented in OpenAPI. Default `application/json`. */
+  /**
+   * The request media type documented in OpenAPI: a JSON one (`application/vnd.api+json`), since a
+   * Body is read as JSON; another throws at registration. Default `application/json`.
+   */
   mediaType?: string | undefined
 }
 
