@@ -13,7 +13,7 @@ import {
   isCredentialsHeader,
   readRequestBody,
 } from '../core/run/request-view.js'
-import { bodyInit, isSpent, SharedBody, SharedRequest } from '../core/run/shared-body.js'
+import { bodyInit, SharedBody, SharedRequest } from '../core/run/shared-body.js'
 
 /**
  * A request view straight over Node's `IncomingMessage`: headers, query and body are read from it
@@ -103,8 +103,7 @@ export class NodeRequestView extends BaseRequestView {
   get request(): Request {
     const current = this.#request
     // Its body read in full (by it or by the framework): a new one over the same bytes.
-    if (current !== undefined && (this.#body.bytes === undefined || !isSpent(current)))
-      return current
+    if (current !== undefined && !this.#body.outlived(current)) return current
     this.#request = this.#toRequest()
     return this.#request
   }
@@ -112,18 +111,13 @@ export class NodeRequestView extends BaseRequestView {
   async readBody(limit: number): Promise<Uint8Array> {
     try {
       checkBodyHead(this, limit)
-      let bytes = this.#body.bytes
-      if (bytes === undefined) {
-        const request = this.#request
-        // A read that failed (413, the client gone) left the rest unread: nothing more to give.
-        if (request === undefined && this.#bodyRead) return new Uint8Array(0)
-        bytes = await this.#body.read(() =>
-          request === undefined ? this.#readIncoming(limit) : readRequestBody(request, limit),
-        )
-      }
-      // Read by someone who set no limit (a middleware's `text()`): the limit holds all the same.
-      if (bytes.byteLength > limit) throw new BodyTooLargeError(limit)
-      return bytes
+      const request = this.#request
+      // A read that failed (413, the client gone) left the rest unread: nothing more to give.
+      if (this.#body.bytes === undefined && request === undefined && this.#bodyRead)
+        return new Uint8Array(0)
+      return await this.#body.within(limit, () =>
+        request === undefined ? this.#readIncoming(limit) : readRequestBody(request, limit),
+      )
     } catch (error) {
       // The rest of the body is never read, so this connection cannot carry another request.
       if (error instanceof BodyTooLargeError || error instanceof UnsupportedContentEncodingError)

@@ -164,7 +164,7 @@ export class WebRequestView extends BaseRequestView {
 
   get request(): Request {
     const handed = this.#handed
-    if (handed !== undefined && (this.#body.bytes === undefined || !isSpent(handed))) return handed
+    if (handed !== undefined && !this.#body.outlived(handed)) return handed
     this.#handed = this.#hand()
     return this.#handed
   }
@@ -203,16 +203,9 @@ export class WebRequestView extends BaseRequestView {
 
   async readBody(limit: number): Promise<Uint8Array> {
     checkBodyHead(this, limit)
-    const body = this.#body
-    let bytes = body.bytes
-    if (bytes === undefined) {
-      const source = this.#handed ?? this.#raw
-      if (source.body === null) return new Uint8Array(0)
-      bytes = await body.read(() => readRequestBody(source, limit))
-    }
-    // Read by someone who set no limit (a middleware's `text()`): the limit holds all the same.
-    if (bytes.byteLength > limit) throw new BodyTooLargeError(limit)
-    return bytes
+    const source = this.#handed ?? this.#raw
+    if (this.#body.bytes === undefined && source.body === null) return new Uint8Array(0)
+    return this.#body.within(limit, () => readRequestBody(source, limit))
   }
 }
 

@@ -1,3 +1,5 @@
+import { BodyTooLargeError } from '../errors/index.js'
+
 /**
  * A request body once read in full, shared by everything that reads it: a middleware checking a
  * signature (`await ctx.request.request.text()`), the framework parsing a `Body()`, `Form()` or
@@ -12,6 +14,24 @@ export class SharedBody {
   /** The bytes, once some reader has read them in full. */
   get bytes(): Uint8Array | undefined {
     return this.#bytes
+  }
+
+  /**
+   * Whether `request` was spent on bytes now kept here: then a new `Request` over them is due (a
+   * view hands that one out, a clone carries them), since this one can give them no more.
+   */
+  outlived(request: Request): boolean {
+    return this.#bytes !== undefined && isSpent(request)
+  }
+
+  /**
+   * The bytes within `limit`, from `read` the first time. Kept bytes are held to `limit` too: a
+   * reader that set none (a middleware's `text()`) may have taken them.
+   */
+  async within(limit: number, read: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    const bytes = await this.read(read)
+    if (bytes.byteLength > limit) throw new BodyTooLargeError(limit)
+    return bytes
   }
 
   /** The bytes, from `read` the first time; concurrent and later callers get the same ones. */
@@ -75,9 +95,9 @@ export class SharedRequest extends Request {
 
   /** Once the body is known, a clone carries it even when this object's own stream is spent. */
   override clone(): Request {
-    const bytes = this[BODY].bytes
-    if (bytes === undefined || !isSpent(this)) return super.clone()
-    return new SharedRequest(this, bodyInit(this.method, bytes), this[BODY])
+    const body = this[BODY]
+    if (!body.outlived(this)) return super.clone()
+    return new SharedRequest(this, bodyInit(this.method, body.bytes as Uint8Array), body)
   }
 
   #whole(): Promise<Uint8Array> {
