@@ -41,9 +41,9 @@ export async function loginWithPassword(
   },
 ): Promise<LoginResult> {
   const { throttle } = context
-  if (throttle === undefined) return checkPassword(login, context, undefined, undefined)
+  if (throttle === undefined) return checkPassword(login, context, undefined)
   const keys = throttle.keys(login.username, login.clientAddress)
-  return throttle.oneAtATime(keys, () => checkPassword(login, context, throttle, keys))
+  return throttle.oneAtATime(keys, () => checkPassword(login, context, { throttle, keys }))
 }
 
 async function checkPassword(
@@ -53,11 +53,14 @@ async function checkPassword(
     readonly passwords: PasswordHasher
     readonly now: () => number
   },
-  throttle: LoginThrottle | undefined,
-  keys: ThrottleKeys | undefined,
+  counters: { readonly throttle: LoginThrottle; readonly keys: ThrottleKeys } | undefined,
 ): Promise<LoginResult> {
   const { store, passwords, now } = context
-  const counted = throttle && keys ? await throttle.check(keys, now()) : false
+  const counted = counters ? await counters.throttle.check(counters.keys, now()) : false
+  const fail = async (): Promise<LoginResult> => {
+    await counters?.throttle.failed(counters.keys, now())
+    return { ok: false, reason: 'invalid_credentials' }
+  }
   const user =
     login.username.length <= MAX_USERNAME
       ? await store.findUserByUsername(login.username)
@@ -65,16 +68,12 @@ async function checkPassword(
   if (user?.disabled) {
     // `verify`, not `verifyAndUpdate`: an upgrade would cost a hash only for the right password.
     await passwords.verify(login.password, user.passwordHash)
-    if (throttle && keys) await throttle.failed(keys, now())
-    return { ok: false, reason: 'invalid_credentials' }
+    return fail()
   }
   const { valid, newHash } = await passwords.verifyAndUpdate(login.password, user?.passwordHash)
-  if (!user || !valid) {
-    if (throttle && keys) await throttle.failed(keys, now())
-    return { ok: false, reason: 'invalid_credentials' }
-  }
+  if (!user || !valid) return fail()
   // Most logins have no failures to forget: no write for them (a commit is a disk sync).
-  if (throttle && keys && counted) await throttle.succeeded(keys)
+  if (counters && counted) await counters.throttle.succeeded(counters.keys)
   if (newHash) await store.updateUser(user.id, { passwordHash: newHash })
   return { ok: true, user: newHash ? { ...user, passwordHash: newHash } : user }
 }
