@@ -143,21 +143,20 @@ describe('serve() limits', () => {
         'POST /items/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"na',
       )
       const answers: Promise<{ data: string }>[] = []
-      for (let i = 0; i < 2; i++) {
+      /** A whole request whose answer waits for the gate: its connection is busy. */
+      const slow = async () => {
         const socket = await open(running.port)
         answers.push(untilClosed(socket))
         socket.write('GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
         busy.push(socket)
       }
+      for (let i = 0; i < 2; i++) await slow()
       await expect.poll(() => entered).toBe(2)
       // The upload is given up for the new connection, which is served.
       expect(await ping(running.port)).toBe('HTTP/1.1 200 OK')
       expect((await uploadClosed).data).toBe('')
       // Three connections with whole requests being answered: the next one is refused.
-      const third = await open(running.port)
-      answers.push(untilClosed(third))
-      third.write('GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
-      busy.push(third)
+      await slow()
       await expect.poll(() => entered).toBe(3)
       expect(await ping(running.port)).toBe('')
       release()
