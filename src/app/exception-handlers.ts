@@ -30,7 +30,8 @@ export function defaultExceptionHandler(error: unknown, _request?: RequestView):
 
 /**
  * The app's exception handlers: by error class (the nearest registered class in the error's
- * prototype chain wins), then by status (a `GatehouseError`'s status; 500 for anything else), then
+ * prototype chain wins; `Error` and `Object` only for errors outside the family and the family's
+ * server faults), then by status (a `GatehouseError`'s status; 500 for anything else), then
  * the default. An error outside the family is logged once unless a handler for its class answers
  * it (then it is expected). A handler that throws is logged and answered with a bare 500.
  */
@@ -72,9 +73,13 @@ export class ExceptionHandlers {
 
   #byClassOf(error: unknown): ExceptionHandler | undefined {
     if (this.#byClass.size > 0 && error !== null && typeof error === 'object') {
+      // The family's answers (a 404, a 422, an HTTPException) have their class's default
+      // handler, so, as in Starlette, a handler for `Error` never sees them: it is the catch-all
+      // for faults, and registering it must not turn every 404 into a 500.
+      const answered = isGatehouseError(error) && !error.internal
       for (
         let proto = Object.getPrototypeOf(error);
-        proto !== null;
+        proto !== null && !(answered && proto === Error.prototype);
         proto = Object.getPrototypeOf(proto)
       ) {
         const handler = this.#byClass.get(proto.constructor)
