@@ -1,6 +1,9 @@
 import {
+  createCurrentPrincipal,
+  createJWTCodec,
   dependency,
   Gatehouse,
+  HTTPBearer,
   HTTPException,
   OAuth2PasswordBearer,
   Query,
@@ -130,3 +133,73 @@ describe('dependency overrides set-up', () => {
     expect(() => app.dependencyOverrides.set(getCurrentUser, (() => 1) as never)).toThrow(TypeError)
   })
 })
+
+// A FastAPI test suite overrides `oauth2_scheme` and keeps the real `get_current_user`: the
+// scheme inside `createCurrentPrincipal` follows that override.
+describe.each(transports)(
+  'overriding the scheme a current principal reads ($name)',
+  (transport) => {
+    const codec = createJWTCodec({
+      secret: 'overrides-test-secret-of-32-bytes!',
+      algorithm: 'HS256',
+    })
+    const app = new Gatehouse()
+    const scheme = new OAuth2PasswordBearer({ tokenUrl: 'token', scopes: { me: 'Me' } })
+    const bearer = new HTTPBearer()
+    const loadPrincipal = (username: string) => (username === 'alice' ? { username } : undefined)
+    const viaPassword = createCurrentPrincipal({ scheme, jwt: codec, loadPrincipal })
+    const viaBearer = createCurrentPrincipal({ scheme: bearer, jwt: codec, loadPrincipal })
+    app.get(
+      '/me',
+      { inputs: { user: Security(viaPassword, { scopes: ['me'] }) } },
+      ({ user }) => user,
+    )
+    app.get('/bearer', { inputs: { user: viaBearer } }, ({ user }) => user)
+    let send: Send
+    let close: () => Promise<void>
+    beforeAll(async () => {
+      ;({ send, close } = await transport.open(app))
+    })
+    afterAll(() => close())
+    beforeEach(() => app.dependencyOverrides.clear())
+
+    test('the replacement gives the token, which is still verified and scope-checked', async () => {
+      expect((await send('/me')).status).toBe(401)
+      const token = await codec.sign({ sub: 'alice', scopes: ['me'] })
+      app.dependencyOverrides.set(
+        scheme,
+        dependency({}, () => token),
+      )
+      const response = await send('/me')
+      expect(response.status).toBe(200)
+      expect(await response.json()).toEqual({ username: 'alice' })
+
+      app.dependencyOverrides.set(
+        scheme,
+        dependency({}, () => codec.sign({ sub: 'alice' })),
+      )
+      expect((await send('/me')).status).toBe(401)
+      app.dependencyOverrides.set(
+        scheme,
+        dependency({}, () => 'not a token'),
+      )
+      expect((await send('/me')).status).toBe(401)
+    })
+
+    test("an HTTPBearer's replacement gives credentials, whose token is used", async () => {
+      const token = await codec.sign({ sub: 'alice' })
+      app.dependencyOverrides.set(
+        bearer,
+        dependency({}, () => ({ scheme: 'Bearer', credentials: token })),
+      )
+      expect(await (await send('/bearer')).json()).toEqual({ username: 'alice' })
+      app.dependencyOverrides.set(
+        bearer,
+        dependency({}, () => ({ scheme: 'Bearer', credentials: '' })),
+      )
+      const missing = await send('/bearer')
+      expect(missing.status).toBe(401)
+      expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/)
+    })
+  },
+)

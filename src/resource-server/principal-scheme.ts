@@ -1,4 +1,9 @@
-import { type SchemeContext, SecurityScheme } from '../core/declare/security-scheme.js'
+import { type Dependable, dependency } from '../core/declare/dependency.js'
+import {
+  type SchemeContext,
+  type SchemeReader,
+  SecurityScheme,
+} from '../core/declare/security-scheme.js'
 import { BadRequestError, HTTPException } from '../core/errors/index.js'
 import type { RequestView } from '../core/run/request-view.js'
 
@@ -10,7 +15,7 @@ import type { RequestView } from '../core/run/request-view.js'
  * malformed request (two `Authorization` headers) is the dependency's 400 `invalid_request`
  * challenge (RFC 6750 §3.1); any other error of the scheme passes unchanged.
  */
-export class PrincipalScheme extends SecurityScheme<string> {
+export class PrincipalScheme extends SecurityScheme<string> implements SchemeReader {
   readonly schemeName: string
   // The principal is required: the operation is documented as needing this scheme.
   readonly autoError = true
@@ -18,6 +23,7 @@ export class PrincipalScheme extends SecurityScheme<string> {
   readonly #inner: SecurityScheme<unknown>
   readonly #missing: (scopes: readonly string[]) => HTTPException
   readonly #malformed: (reason: string) => HTTPException
+  readonly #standIns = new WeakMap<object, Dependable>()
 
   constructor(
     inner: SecurityScheme<unknown>,
@@ -33,6 +39,27 @@ export class PrincipalScheme extends SecurityScheme<string> {
     this.#malformed = challenge.malformed
     this.schemeName = inner.schemeName
     this.model = inner.model
+  }
+
+  get reads(): SecurityScheme<unknown> {
+    return this.#inner
+  }
+
+  /**
+   * While the user's scheme is overridden, the token is the replacement's value, presented as the
+   * scheme's would be (an `HTTPBearer` stand-in's credentials are the token). One stand-in per
+   * replacement, so the request's cache shares it like the scheme.
+   */
+  insteadOf(replacement: unknown): Dependable {
+    const key = replacement as object
+    let standIn = this.#standIns.get(key)
+    if (standIn === undefined) {
+      standIn = dependency({ value: replacement as Dependable }, ({ value }) =>
+        this.#present(value, []),
+      ) as Dependable
+      this.#standIns.set(key, standIn)
+    }
+    return standIn
   }
 
   // Synchronous when the user's scheme is: the tutorial's hot path stays free of promises.

@@ -1,5 +1,5 @@
 import type { Dependable, Dependency } from '../declare/dependency.js'
-import type { SecurityScheme } from '../declare/security-scheme.js'
+import { isSchemeReader, type SecurityScheme } from '../declare/security-scheme.js'
 import { classifyInput } from './classify.js'
 import { mergeScopes } from './scopes.js'
 
@@ -36,7 +36,15 @@ export class DependencyFacts {
 
   /** The replacement for `dep`, or `dep`. */
   resolve<D extends Dependable>(dep: D): Dependable {
-    return this.#overrides?.get(dep) ?? dep
+    const overrides = this.#overrides
+    if (overrides === undefined) return dep
+    const replacement = overrides.get(dep)
+    if (replacement !== undefined) return replacement
+    if (isSchemeReader(dep)) {
+      const inner = overrides.get(dep.reads)
+      if (inner !== undefined) return dep.insteadOf(inner) as Dependable
+    }
+    return dep
   }
 
   usesScopes(dep: Dependency): boolean {

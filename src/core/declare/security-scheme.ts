@@ -35,3 +35,24 @@ export abstract class SecurityScheme<T = unknown> implements InputSource<T> {
   /** Read the credentials; runs once per request however often the scheme appears in the tree. */
   abstract extract(request: RequestView, context?: SchemeContext): T | Promise<T>
 }
+
+/**
+ * A scheme that reads another one and presents its credentials its own way (the scheme inside
+ * `createCurrentPrincipal`). Overriding the scheme it reads (`dependencyOverrides.set(oauth2Scheme,
+ * …)`, as a FastAPI test suite does) reaches it: the plan asks it for its stand-in around the
+ * replacement.
+ */
+export interface SchemeReader {
+  /** The scheme whose override this one follows. */
+  readonly reads: SecurityScheme<unknown>
+  /** What to use instead of this scheme while `reads` is replaced by `replacement`. */
+  insteadOf(replacement: unknown): unknown
+}
+
+export function isSchemeReader(value: unknown): value is SchemeReader {
+  return (
+    value instanceof SecurityScheme &&
+    typeof (value as Partial<SchemeReader>).insteadOf === 'function' &&
+    (value as Partial<SchemeReader>).reads instanceof SecurityScheme
+  )
+}
