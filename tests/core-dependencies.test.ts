@@ -43,6 +43,14 @@ describeEachEngine('dependency values', (engine) => {
     { inputs: { a, b, direct: count, fresh: Depends(count, { useCache: false }) } },
     (inputs) => inputs,
   )
+  let freshCounter = 0
+  const freshCount = dependency({}, () => ++freshCounter)
+  // FastAPI stores a `use_cache=False` value too: a later cached use takes it.
+  cached.get(
+    '/fresh-first',
+    { inputs: { fresh: Depends(freshCount, { useCache: false }), later: freshCount } },
+    (inputs) => inputs,
+  )
   const sendCached = serveThrough(engine, cached)
 
   const order: string[] = []
@@ -83,6 +91,7 @@ describeEachEngine('dependency values', (engine) => {
     expect((await getJSON(sendCached, '/')).body).toEqual({ a: 1, b: 1, direct: 1, fresh: 2 })
     // The cache is per request, not per app.
     expect((await getJSON(sendCached, '/')).body).toEqual({ a: 3, b: 3, direct: 3, fresh: 4 })
+    expect((await getJSON(sendCached, '/fresh-first')).body).toEqual({ fresh: 1, later: 1 })
   })
 
   test('decorator dependencies run in order app, router, route, then inputs; values unused', async () => {

@@ -371,7 +371,8 @@ class PlanBuilder {
     this.#stack.pop()
     const slot = this.#slot()
     this.#dependencies.push({ slot, dependency: dep, args })
-    if (useCache && !this.#cacheSlots.has(cacheKey)) this.#cacheSlots.set(cacheKey, slot)
+    // As FastAPI: a `useCache: false` use still leaves its value for later uses that do cache.
+    if (!this.#cacheSlots.has(cacheKey)) this.#cacheSlots.set(cacheKey, slot)
     return slot
   }
 
