@@ -216,7 +216,7 @@ describe.each(matrix)('GET /authorize checks the request ($name)', ({ transport,
     expect(csp).toContain("base-uri 'none'")
     const [cookie] = response.headers.getSetCookie()
     expect(cookie).toMatch(
-      /^__Host-gatehouse-csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
+      /^__Host-gatehouse-csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
     )
     const html = await response.text()
     expect(html).toContain('to continue to <strong>Web app</strong>')

@@ -60,8 +60,11 @@ export function pageCookies(secure: boolean): PageCookies {
       const current = view.cookie(csrfName)
       if (current !== undefined && CSRF_SECRET.test(current)) return { secret: current }
       const secret = randomBytes(32).toString('base64url')
-      // Strict: only the server's own pages, which post the forms, ever send it.
-      return { secret, setCookie: setCookie(csrfName, secret, { sameSite: 'strict' }) }
+      // Lax, not Strict: a Strict cookie stays behind when a client's site sends the user here, so
+      // every arrival would look cookieless and get a new secret, spoiling the forms of the tabs
+      // already open. Lax still keeps it off another site's POST, and the token and the
+      // Origin/Sec-Fetch-Site check refuse those anyway.
+      return { secret, setCookie: setCookie(csrfName, secret, { sameSite: 'lax' }) }
     },
     checkCSRF(view, hasher, token) {
       const secret = view.cookie(csrfName)
