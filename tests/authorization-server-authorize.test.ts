@@ -9,6 +9,9 @@ import {
 import { type Fixture, ISSUER, matrix, openFixture } from './helpers/authorization-server.js'
 
 /** What every answer of /authorize carries: never cached, never framed. */
+// A registered query with what `URLSearchParams` would rewrite: `%20`, a bare name, `~`.
+const TENANT_REDIRECT = 'https://app.example.com/cb?tenant=7&x=a%20b&flag&t=~'
+
 function expectPageHeaders(response: Response): void {
   expect(response.headers.get('cache-control')).toBe('no-store')
   expect(response.headers.get('x-frame-options')).toBe('DENY')
@@ -31,7 +34,7 @@ describe.each(matrix)('GET /authorize checks the request ($name)', ({ transport,
       id: 'tenant',
       public: true,
       grantTypes: ['authorization_code'],
-      redirectUris: ['https://app.example.com/cb?tenant=7'],
+      redirectUris: [TENANT_REDIRECT],
       scopes: ['read'],
     })
   })
@@ -183,10 +186,10 @@ describe.each(matrix)('GET /authorize checks the request ($name)', ({ transport,
     await expectErrorRedirect(await authorize({ client_id: 'no-code' }), 'unauthorized_client')
   })
 
-  test("the redirect URI's own query is kept in the response", async () => {
+  test("the redirect URI's own query is kept as written in the response (RFC 6749 §3.1.2)", async () => {
     const response = await authorize({
       client_id: 'tenant',
-      redirect_uri: 'https://app.example.com/cb?tenant=7',
+      redirect_uri: TENANT_REDIRECT,
       response_type: 'token',
     })
     const location = await expectErrorRedirect(
@@ -196,6 +199,9 @@ describe.each(matrix)('GET /authorize checks the request ($name)', ({ transport,
       'https://app.example.com/cb',
     )
     expect(location.searchParams.get('tenant')).toBe('7')
+    expect(response.headers.get('location')).toMatch(
+      /^https:\/\/app\.example\.com\/cb\?tenant=7&x=a%20b&flag&t=~&error=unsupported_response_type&/,
+    )
   })
 
   test('a client with one redirect URI may leave redirect_uri out', async () => {

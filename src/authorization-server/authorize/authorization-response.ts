@@ -9,10 +9,14 @@ export function responseURL(
   issuer: string,
   parameters: Readonly<Record<string, string | undefined>>,
 ): string {
-  const url = new URL(target)
+  const added = new URLSearchParams()
   for (const [name, value] of Object.entries(parameters))
-    if (value !== undefined) url.searchParams.append(name, value)
-  url.searchParams.append('iss', issuer)
+    if (value !== undefined) added.append(name, value)
+  added.append('iss', issuer)
+  // The registered URI's own query "MUST be retained" (RFC 6749 §3.1.2): appended to as written,
+  // since `searchParams` would re-serialise it (`%20` as `+`, `flag` as `flag=`, `~` as `%7E`).
+  const url = new URL(target)
+  url.search = url.search === '' ? `?${added}` : `${url.search}&${added}`
   return url.href
 }
 
