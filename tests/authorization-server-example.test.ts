@@ -309,7 +309,7 @@ describeEngines('the example app', example.app, (send) => {
     expect(hiddenFields(html).step).toBe('login')
     // Plain-http localhost issuer: the cookies are neither Secure nor __Host-.
     expect(page.headers.getSetCookie()[0]).toMatch(
-      /^gatehouse-csrf=[^;]+; Path=\/; HttpOnly; SameSite=Strict$/,
+      /^gatehouse-csrf=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/,
     )
   })
 })

@@ -232,7 +232,7 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     expect(throttled.status).toBe(429)
     expect(throttled.headers.get('retry-after')).toBe('1')
     expect(throttled.headers.get('content-type')).toBe('text/html; charset=utf-8')
-    expect(await throttled.text()).toContain('Too many failed sign-ins. Try again in 1 seconds.')
+    expect(await throttled.text()).toContain('Too many failed sign-ins. Try again in 1 second.')
     f.clock.advance(1)
     const later = await b.post(
       '/authorize',

@@ -47,6 +47,11 @@ describeEngines('the own-login example', app, (send) => {
     expect(returnTo).toBe(login.searchParams.get('return_to'))
     const wrong = await b.post('/login', { username: 'ada', password: 'nope', return_to: returnTo })
     expect(wrong.status).toBe(400)
+    // The form again, with the message and the same return_to, not a JSON error.
+    expect(wrong.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    const again = await wrong.text()
+    expect(again).toContain('Wrong username or password.')
+    expect(hiddenFields(again).return_to).toBe(returnTo)
     const back = await b.post('/login', {
       username: 'ada',
       password: 'ada-password',
@@ -91,10 +96,15 @@ describeEngines('the own-login example', app, (send) => {
     expect(own.status).toBe(303)
   })
 
-  test('the login page may not be framed', async () => {
+  test('the login page may not be framed, and its redirects may leave the origin', async () => {
     const page = await send('/login?return_to=x')
-    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+    const csp = page.headers.get('content-security-policy')
+    expect(csp).toContain("frame-ancestors 'none'")
+    // Browsers apply form-action to the redirects after the post too: /authorize, then the
+    // client's redirect URI on another origin, which 'self' would block.
+    expect(csp).not.toContain('form-action')
     expect(page.headers.get('x-frame-options')).toBe('DENY')
+    expect(await page.text()).toMatch(/<input name="username" autocomplete="username" required>/)
   })
 
   test('return_to elsewhere is refused', async () => {

@@ -27,23 +27,7 @@ export function createOwnLoginApp(options: { issuer: string; store: Authorizatio
   app.get(
     '/login',
     { inputs: { returnTo: Query(z.string(), { alias: 'return_to' }) } },
-    ({ returnTo }) =>
-      new Response(
-        `<!doctype html><title>Sign in</title><form method="post" action="/login">
-<input type="hidden" name="return_to" value="${escapeHTML(returnTo)}">
-<input name="username" autocomplete="username"> <input name="password" type="password">
-<button>Sign in</button></form>`,
-        {
-          headers: {
-            'content-type': 'text/html; charset=utf-8',
-            'cache-control': 'no-store',
-            // No other site may frame the page, nor post to it (below).
-            'content-security-policy':
-              "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
-            'x-frame-options': 'DENY',
-          },
-        },
-      ),
+    ({ returnTo }) => loginPage(returnTo),
   )
   const ownOrigin = new URL(options.issuer).origin
   app.post(
@@ -65,12 +49,38 @@ export function createOwnLoginApp(options: { issuer: string; store: Authorizatio
         throw new HTTPException(403, { detail: 'Cross-site sign-in refused' })
       // Throttled like the built-in page: a LoginThrottledError answers 429 with Retry-After.
       const result = await server.authenticateUser(form)
-      if (!result.ok) throw new HTTPException(400, { detail: 'Wrong username or password' })
+      if (!result.ok) return loginPage(form.return_to, 'Wrong username or password.', 400)
       // 303 to return_to (only an authorization URL of this server) with the login session.
       return server.completeLogin({ userId: result.user.id, returnTo: form.return_to })
     },
   )
   return { app, server }
+}
+
+/**
+ * The sign-in form, again with `message` after a failed attempt. No other site may frame it; its
+ * policy has no `form-action`, which browsers also apply to the redirects after the post (here
+ * `/authorize`, then the client's redirect URI, another origin), and that would stop the user
+ * before the client. Posts from other sites are refused by the handler instead.
+ */
+function loginPage(returnTo: string, message?: string, status = 200): Response {
+  const notice = message === undefined ? '' : `<p role="alert">${escapeHTML(message)}</p>`
+  return new Response(
+    `<!doctype html><title>Sign in</title>${notice}<form method="post" action="/login">
+<input type="hidden" name="return_to" value="${escapeHTML(returnTo)}">
+<input name="username" autocomplete="username" required>
+<input name="password" type="password" autocomplete="current-password" required>
+<button>Sign in</button></form>`,
+    {
+      status,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'x-frame-options': 'DENY',
+      },
+    },
+  )
 }
 
 const ESCAPES: Record<string, string> = {

@@ -155,9 +155,13 @@ export function addAuthorizationEndpoint(
       result = await context.login({ username, password, clientAddress: address })
     } catch (error) {
       if (!(error instanceof LoginThrottledError)) throw error
-      return again(429, `Too many failed sign-ins. Try again in ${error.retryAfter} seconds.`, {
-        'retry-after': String(error.retryAfter),
-      })
+      return again(
+        429,
+        `Too many failed sign-ins. Try again in ${error.retryAfter} second${error.retryAfter === 1 ? '' : 's'}.`,
+        {
+          'retry-after': String(error.retryAfter),
+        },
+      )
     }
     // Disabled users get this answer too, whatever their password (it must not confirm it).
     if (!result.ok) return again(400, 'The username or password is not right.')
