@@ -204,6 +204,31 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     ])
   })
 
+  test('a key of another algorithm put in the store is replaced, and never signs while unpublished', async () => {
+    f = await openFixture(transport, store)
+    const first = headerOf(await token()).kid
+    const { createAuthorizationServer } = await import('gatehouse/authorization-server')
+    // What `gatehouse keys rotate --algorithm HS256` does to the store of an EdDSA server.
+    const hs256 = createAuthorizationServer({
+      issuer: ISSUER,
+      store: f.store,
+      scopes: { read: 'Read' },
+      keys: { algorithm: 'HS256' },
+      now: f.clock.now,
+    })
+    f.clock.advance(1)
+    await hs256.keys.rotate()
+    for (const seconds of [60, 30, 30]) {
+      f.clock.advance(seconds)
+      const header = headerOf(await token())
+      expect(header.alg).toBe('EdDSA')
+      expect((await jwks()).keys.map((k) => k.kid)).toContain(header.kid)
+    }
+    const keys = await f.server.keys.list()
+    expect(keys.filter((k) => k.active).map((k) => k.algorithm)).toEqual(['EdDSA'])
+    expect(headerOf(await token()).kid).not.toBe(first)
+  })
+
   test("two servers on one store agree on the key, and see each other's rotation", async () => {
     f = await openFixture(transport, store)
     const { createAuthorizationServer } = await import('gatehouse/authorization-server')

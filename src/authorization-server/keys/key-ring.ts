@@ -95,9 +95,13 @@ export class KeyRing {
     const now = this.#settings.now()
     if (now - active.createdAt >= this.#settings.refreshInterval) return active
     let replaced: KeyRecord | undefined
+    // Only a published key: an HS256 key (one `keys rotate --algorithm HS256` made for a server
+    // configured otherwise, which replaced it at once) is in no JWKS, so no resource server
+    // could verify what it signed.
     for (const key of this.#records)
       if (
         key.retiredAt !== null &&
+        key.publicJWK !== null &&
         (key.expiresAt === null || key.expiresAt > now) &&
         (replaced === undefined || key.retiredAt > (replaced.retiredAt as number))
       )
