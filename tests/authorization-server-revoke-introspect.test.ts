@@ -172,6 +172,7 @@ describe.each(matrix)('revocation and introspection ($name)', ({ transport, stor
       const tokens = await loginAda()
       expect(await introspect(tokens.refresh_token)).toEqual({
         active: true,
+        token_type: 'refresh_token',
         scope: 'read write',
         client_id: 'web',
         sub: f.users.ada,

@@ -88,6 +88,9 @@ export function addIntrospectionEndpoint(
         }
         answer = {
           active: true,
+          // Said, so that a resource server introspecting what it was sent refuses a refresh
+          // token as a bearer token (RFC 6749 §1.5: they are never sent to resource servers).
+          token_type: 'refresh_token',
           scope: family.scopes.join(' '),
           client_id: family.clientId,
           sub: family.subject,
