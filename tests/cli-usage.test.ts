@@ -87,12 +87,24 @@ describe('gatehouse --help and friends', { timeout: 60_000 }, () => {
     expect(wrong.stderr).toMatch(/users needs one of: create, list/)
   })
 
-  test.each([
-    [['frobnicate'], 'gatehouse: unknown command "frobnicate"\n'],
-    [['--frobnicate'], 'gatehouse: unknown option --frobnicate\n'],
-  ])('%j: usage error 2', async (args, stderr) => {
-    const run = await gatehouse(args)
-    expect(run).toEqual({ code: 2, stdout: '', stderr })
+  test('a first word that names nothing: usage error 2, never repeating what may be a secret', async () => {
+    const cases: [string[], string][] = [
+      [['--password=hunter2'], '--password is not an option: secrets are never taken'],
+      [['--client-secret=hunter2'], '--client-secret is not an option: secrets are never taken'],
+      [['hunter2'], 'unknown command (the commands are users, clients, keys, secret)'],
+      [['--frobnicate'], 'unknown option --frobnicate'],
+      [['--colour=hunter2'], 'unknown option --colour'],
+      [['-x!hunter2'], 'unknown option'],
+    ]
+    for (const [args, message] of cases) {
+      const run = await gatehouse(args)
+      expect(run.code).toBe(2)
+      expect(run.stdout).toBe('')
+      expect(run.stderr).toBe(
+        `gatehouse: ${message}${message.endsWith('taken') ? ' on the command line' : ''}\nRun "gatehouse --help" for usage.\n`,
+      )
+      expect(run.stderr).not.toContain('hunter2')
+    }
   })
 
   test('--version prints the package version', async () => {

@@ -5,6 +5,11 @@ import { usageError } from './errors.js'
 /** Options that would put a secret on the command line, where `ps` and shell history see it. */
 const SECRET_OPTIONS = new Set(['password', 'p', 'secret', 'client-secret', 'client_secret'])
 
+/** An option name under which someone would pass a secret on the command line. */
+export function isSecretOption(name: string): boolean {
+  return SECRET_OPTIONS.has(name)
+}
+
 /** `--help` (or `-h`) anywhere among a command's arguments. */
 export function asksForHelp(args: readonly string[]): boolean {
   const { tokens } = parseArgs({
@@ -41,7 +46,7 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Com
     if (token.kind === 'positional') positionals.push(token.value)
     if (token.kind !== 'option') continue
     const { name, rawName } = token
-    if (SECRET_OPTIONS.has(name))
+    if (isSecretOption(name))
       throw fail(
         `${rawName} is not an option: secrets are never taken on the command line` +
           (command.options['password-stdin'] ? '; pipe the password to --password-stdin' : ''),

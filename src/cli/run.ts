@@ -1,5 +1,5 @@
 import type { AuthorizationServerStore } from '../authorization-server/store/store.js'
-import { asksForHelp, parseCommandArgs } from './arguments.js'
+import { asksForHelp, isSecretOption, parseCommandArgs } from './arguments.js'
 import type { Command, CommandContext } from './command.js'
 import { commands } from './commands/index.js'
 import { busyOr, openDatabase } from './database.js'
@@ -47,13 +47,7 @@ export async function runCLI(io: CLIEnvironment): Promise<number> {
     const command = findCommand(args)
     if (command === undefined) {
       const group = commands.filter((c) => c.name.startsWith(`${first} `))
-      if (group.length === 0)
-        throw usageError(
-          undefined,
-          first.startsWith('-')
-            ? `unknown option ${first}`
-            : `unknown command ${JSON.stringify(first)}`,
-        )
+      if (group.length === 0) throw usageError(undefined, unknownFirstWord(first))
       if (asksForHelp(args.slice(1))) {
         print(io.stdout, groupHelp(first, group))
         return EXIT.ok
@@ -85,15 +79,32 @@ export async function runCLI(io: CLIEnvironment): Promise<number> {
     return EXIT.ok
   } catch (error) {
     const failure = asCLIError(busyOr(error))
-    const hint = failure.reason === 'usage' ? (failure.command ?? commandName) : undefined
+    const hint =
+      failure.reason === 'usage' ? `gatehouse ${failure.command ?? commandName ?? ''}`.trim() : ''
     print(io.stderr, [
       `gatehouse: ${failure.message}`,
-      ...(hint === undefined ? [] : [`Run "gatehouse ${hint} --help" for usage.`]),
+      ...(hint === '' ? [] : [`Run "${hint} --help" for usage.`]),
     ])
     return failure.exitCode
   } finally {
     if (store !== undefined) await store.then((opened) => opened.close()).catch(() => {})
   }
+}
+
+/**
+ * Why a first argument names nothing, without repeating what could be a secret typed in the
+ * wrong place (`--password=…`, or a password as the first word): an option by its name only, a
+ * command not at all.
+ */
+function unknownFirstWord(first: string): string {
+  if (first.startsWith('-')) {
+    const name = first.replace(/^-+/, '').split('=')[0] ?? ''
+    if (isSecretOption(name))
+      return `--${name} is not an option: secrets are never taken on the command line`
+    return /^[A-Za-z][\w-]{0,30}$/.test(name) ? `unknown option --${name}` : 'unknown option'
+  }
+  const names = [...new Set(commands.map((command) => command.name.split(' ')[0]))]
+  return `unknown command (the commands are ${names.join(', ')})`
 }
 
 /** The command the arguments name by their first words, if any. */
