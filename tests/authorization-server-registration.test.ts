@@ -181,6 +181,15 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
       'data:text/html,x',
       'file:///etc/passwd',
       'http://x.example/cb',
+      // The browser's own, or another program's: never an app's redirect.
+      'view-source:https://a.example/',
+      'filesystem:https://a.example/x',
+      'jar:https://a.example/x!/',
+      'chrome://settings/',
+      'intent://scan/cb',
+      'mailto:a@b.example',
+      'ftp://a.example/cb',
+      'urn:ietf:wg:oauth:2.0:oob',
     ]) {
       const refused = await register({ ...APP, redirect_uris: [uri] })
       expect(refused.status).toBe(400)

@@ -90,8 +90,13 @@ function redirects(value: unknown, appSchemes: boolean): string[] {
   return [...new Set(value as string[])]
 }
 
-/** Schemes that run or read something in the browser itself: never a place to send a code. */
-const LOCAL_SCHEMES = [
+/**
+ * Schemes that are not an app's: ones that run or read something in the browser itself, and
+ * ones that hand the URL to some other program (mail, phone, an Android intent). A list of
+ * refusals, not RFC 8252 §7.1's reverse-domain rule, because MCP clients in use register plain
+ * schemes (Cursor's `cursor://`).
+ */
+const LOCAL_SCHEMES = new Set([
   'javascript:',
   'data:',
   'vbscript:',
@@ -100,7 +105,19 @@ const LOCAL_SCHEMES = [
   'about:',
   'ws:',
   'wss:',
-]
+  'view-source:',
+  'filesystem:',
+  'jar:',
+  'chrome:',
+  'edge:',
+  'resource:',
+  'intent:',
+  'mailto:',
+  'tel:',
+  'sms:',
+  'ftp:',
+  'urn:',
+])
 
 /**
  * OAuth 2.1 §2.3.1: an absolute URI in its exact form, no fragment or credentials
@@ -118,7 +135,7 @@ function checkRedirectURI(uri: string, appSchemes: boolean): void {
   if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return
   const appScheme =
     url.protocol !== 'http:' && /^[a-z][a-z0-9+.-]*:$/.test(url.protocol)
-      ? !LOCAL_SCHEMES.includes(url.protocol)
+      ? !LOCAL_SCHEMES.has(url.protocol)
       : false
   if (!(appSchemes && appScheme))
     throw invalidRedirect(
