@@ -145,6 +145,25 @@ describe.each(matrix)('the password grant ($name)', ({ transport, store }) => {
     expect((await f.store.findUserById(f.users.eve))?.passwordHash).toBe(weaker)
   })
 
+  test('a username is the same user in any Unicode normalisation (NFC, as stored)', async () => {
+    f = await openFixture(transport, store)
+    await f.server.admin.createUser({
+      username: 'zoe\u0308',
+      password: 'zoe-password',
+      scopes: ['read'],
+    })
+    await expect(
+      f.server.admin.createUser({ username: 'zo\u00eb', password: 'other' }),
+    ).rejects.toThrow(/already taken/)
+    for (const username of ['zo\u00eb', 'zoe\u0308']) {
+      const response = await login({ username, password: 'zoe-password', scope: 'read' })
+      expect(response.status).toBe(200)
+    }
+    await expect(
+      f.server.admin.createUser({ username: 'ad\u200ba', password: 'pw' }),
+    ).rejects.toThrow(/invisible format characters/)
+  })
+
   test('a client without the refresh_token grant gets no refresh token', async () => {
     f = await openFixture(transport, store)
     const response = await login(

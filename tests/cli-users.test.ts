@@ -116,6 +116,21 @@ describe('gatehouse users create / users list', { timeout: 60_000 }, () => {
     ).toHaveLength(1)
   })
 
+  test("a name that differs from a user's only by Unicode normalisation is that user", async () => {
+    const databaseUrl = freshDatabase()
+    const composed = 'zo\u00eb'
+    const create = (username: string) =>
+      gatehouse(['users', 'create', username, '--password-stdin'], { databaseUrl, input: 'pw' })
+    expect((await create('zoe\u0308')).code).toBe(0)
+    const again = await create(composed)
+    expect(again.code).toBe(3)
+    expect(again.stderr).toBe(`gatehouse: a user named "${composed}" already exists\n`)
+    const users = await gatehouseJSON<{ username: string }[]>(['users', 'list', '--json'], {
+      databaseUrl,
+    })
+    expect(users.map((user) => user.username)).toEqual([composed])
+  })
+
   const refused: [string, string[], string, RegExp][] = [
     ['no --password-stdin', ['users', 'create', 'ada'], 'pw', /--password-stdin is required/],
     [
@@ -129,8 +144,20 @@ describe('gatehouse users create / users list', { timeout: 60_000 }, () => {
       'a username with a space',
       ['users', 'create', 'ada lovelace', '--password-stdin'],
       'pw',
-      /<username> must be 1 to 256 characters without spaces/,
+      /<username> must not contain spaces, control or invisible format characters/,
     ],
+    ...(
+      [
+        ['a zero-width space', 'ad\u200ba'],
+        ['a right-to-left override', '\u202eadmin'],
+        ['U+FFFD (bytes that were not UTF-8)', '\ufffd'],
+      ] as const
+    ).map(([what, username]): [string, string[], string, RegExp] => [
+      what,
+      ['users', 'create', username, '--password-stdin'],
+      'pw',
+      /<username> must not contain spaces, control or invisible format characters, or U\+FFFD/,
+    ]),
     [
       'an unknown option',
       ['users', 'create', 'ada', '--password-stdin', '--admin'],

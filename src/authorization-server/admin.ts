@@ -6,6 +6,7 @@ import { loadSecretHasher, randomSecret } from './keys/secret-hasher.js'
 import { isScopeToken } from './scopes.js'
 import type { ClientRecord, GrantType, UserRecord } from './store/records.js'
 import type { AuthorizationServerStore } from './store/store.js'
+import { normalizeUsername, usernameProblem } from './users/username.js'
 
 /** A user to create. */
 export interface NewUser {
@@ -83,14 +84,9 @@ export function createAdministration(options: {
   }
   return {
     async createUser(input) {
-      const { username } = input
-      if (
-        typeof username !== 'string' ||
-        username === '' ||
-        username.length > 256 ||
-        /[\s\p{Cc}]/u.test(username)
-      )
-        throw new TypeError('createUser: `username` must be 1 to 256 characters without spaces')
+      const problem = usernameProblem(input.username)
+      if (problem !== undefined) throw new TypeError(`createUser: \`username\` ${problem}`)
+      const username = normalizeUsername(input.username)
       const scopes = [...new Set(input.scopes ?? [])]
       checkScopes(scopes, 'createUser')
       if (

@@ -2,6 +2,7 @@ import type { PasswordHasher } from '../../password/index.js'
 import type { UserRecord } from '../store/records.js'
 import type { UserStore } from '../store/store.js'
 import type { LoginThrottle, ThrottleKeys } from './throttle.js'
+import { normalizeUsername } from './username.js'
 
 /** A username and password to check, and where the attempt came from. */
 export interface PasswordLogin {
@@ -41,6 +42,8 @@ export async function loginWithPassword(
   },
 ): Promise<LoginResult> {
   const { throttle } = context
+  // One user, and one throttle counter, whatever normalisation the name was typed in.
+  login = { ...login, username: normalizeUsername(login.username) }
   if (throttle === undefined) return checkPassword(login, context, undefined)
   const keys = throttle.keys(login.username, login.clientAddress)
   return throttle.oneAtATime(keys, () => checkPassword(login, context, { throttle, keys }))

@@ -1,4 +1,5 @@
 import { createAdministration } from '../../authorization-server/admin.js'
+import { normalizeUsername, usernameProblem } from '../../authorization-server/users/username.js'
 import type { Command } from '../command.js'
 import { CLIError, usageError } from '../errors.js'
 import { readPassword } from '../password-input.js'
@@ -36,7 +37,10 @@ export const usersCreate: Command = {
     `  printf '%s' "$PASSWORD" | gatehouse users create ada --password-stdin --scopes "read write"`,
   ],
   async run({ options, positionals }, context) {
-    const username = positionals[0] as string
+    // Checked before the lookup: U+FFFD (bytes that were not UTF-8) would find another user.
+    const problem = usernameProblem(positionals[0])
+    if (problem !== undefined) throw usageError(NAME, `<username> ${problem}`)
+    const username = normalizeUsername(positionals[0] as string)
     const scopes = scopesOption(options.scopes, NAME)
     const password = await readPassword(context.stdin, NAME)
     const store = await context.store()

@@ -1,0 +1,21 @@
+/**
+ * Usernames are stored and looked up in Unicode NFC (RFC 8265 §3.3, as PRECIS's username
+ * profiles): the same name typed on two keyboards, or pasted, is one user, and a second user
+ * whose name differs from another's only by normalisation cannot be made.
+ */
+export function normalizeUsername(username: string): string {
+  return username.normalize('NFC')
+}
+
+// Spaces and controls; format characters (zero-width ones, bidirectional overrides), which make
+// one name look like another; lone surrogates; U+FFFD, which stands for bytes that were not UTF-8.
+const REFUSED = /[\s\p{Cc}\p{Cf}\p{Cs}\uFFFD]/u
+
+/** Why `username` cannot be a username, or `undefined` when it can. */
+export function usernameProblem(username: unknown): string | undefined {
+  if (typeof username !== 'string' || username === '' || username.length > 256)
+    return 'must be 1 to 256 characters'
+  if (REFUSED.test(username))
+    return 'must not contain spaces, control or invisible format characters, or U+FFFD'
+  return undefined
+}
