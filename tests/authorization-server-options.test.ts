@@ -200,6 +200,7 @@ describe('createAdministration', () => {
       id: 'c',
       grantTypes: ['client_credentials'],
       redirectUris: ['com.example.app:/callback', 'http://localhost:8080/cb'],
+      scopes: ['read'],
     })
     expect(clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(client.secretHash).not.toContain(clientSecret as string)
@@ -209,10 +210,17 @@ describe('createAdministration', () => {
       public: true,
       grantTypes: ['authorization_code'],
       redirectUris: ['http://127.0.0.1:8080', 'https://spa.example.com/cb?x=1'],
+      scopes: ['read'],
     })
     expect(spa.clientSecret).toBeUndefined()
     expect(spa.client.secretHash).toBeNull()
-    await expect(a.createClient({ id: 'c', grantTypes: ['password'] })).rejects.toThrow(/taken/)
+    await expect(
+      a.createClient({ id: 'c', grantTypes: ['password'], scopes: ['read'] }),
+    ).rejects.toThrow(/taken/)
+    // No scope at all: every token request would be invalid_scope.
+    await expect(a.createClient({ id: 'none', grantTypes: ['password'] })).rejects.toThrow(
+      /`scopes` must name at least one scope/,
+    )
   })
 
   test('createUser refuses bad usernames, unknown scopes and taken names', async () => {

@@ -101,9 +101,10 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
 
   test('without --json: id and secret on stdout, the "shown once" note on stderr; list as a table', async () => {
     const databaseUrl = freshDatabase()
-    const run = await gatehouse(['clients', 'create', 'web', '--grant-types', 'password'], {
-      databaseUrl,
-    })
+    const run = await gatehouse(
+      ['clients', 'create', 'web', '--grant-types', 'password', '--scopes', 'read'],
+      { databaseUrl },
+    )
     expect(run.code).toBe(0)
     const [idLine, secretLine, ...rest] = run.stdout.split('\n')
     expect(idLine).toBe('client_id      web')
@@ -114,7 +115,7 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
     const publicRun = await gatehouse(
       [
         ...['clients', 'create', 'app', '--public', '--grant-types', 'authorization_code'],
-        ...['--redirect-uris', 'http://127.0.0.1:9/cb'],
+        ...['--redirect-uris', 'http://127.0.0.1:9/cb', '--scopes', 'read write'],
       ],
       { databaseUrl },
     )
@@ -127,9 +128,9 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
       /^CLIENT_ID\s+TYPE\s+GRANT_TYPES\s+SCOPES\s+REDIRECT_URIS\s+NAME\s+CREATED$/,
     )
     expect(lines[1]).toMatch(
-      /^app\s+public\s+authorization_code\s+-\s+http:\/\/127\.0\.0\.1:9\/cb\s+-\s+\d{4}-/,
+      /^app\s+public\s+authorization_code\s+read write\s+http:\/\/127\.0\.0\.1:9\/cb\s+-\s+\d{4}-/,
     )
-    expect(lines[2]).toMatch(/^web\s+confidential\s+password\s+-\s+-\s+-\s+\d{4}-/)
+    expect(lines[2]).toMatch(/^web\s+confidential\s+password\s+read\s+-\s+-\s+\d{4}-/)
     expect(table.stdout).not.toContain(secret)
     const empty = await gatehouse(['clients', 'list'], { databaseUrl: freshDatabase() })
     expect(empty).toMatchObject({ code: 0, stdout: '' })
@@ -138,7 +139,16 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
 
   test('a taken client id exits 3, prints no secret and keeps the first', async () => {
     const databaseUrl = freshDatabase()
-    const args = ['clients', 'create', 'svc', '--grant-types', 'client_credentials', '--json']
+    const args = [
+      'clients',
+      'create',
+      'svc',
+      '--grant-types',
+      'client_credentials',
+      '--scopes',
+      'read',
+      '--json',
+    ]
     const first = await gatehouseJSON<{ client_secret: string }>(args, { databaseUrl })
     const again = await gatehouse(args, { databaseUrl })
     expect(again.code).toBe(3)
@@ -154,7 +164,15 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
 
   test('a bad value for a taken id is a usage error (2) naming the value, not a conflict', async () => {
     const databaseUrl = freshDatabase()
-    const args = ['clients', 'create', 'x1', '--grant-types', 'authorization_code']
+    const args = [
+      'clients',
+      'create',
+      'x1',
+      '--grant-types',
+      'authorization_code',
+      '--scopes',
+      'read',
+    ]
     await gatehouseJSON([...args, '--redirect-uris', 'https://a.example/cb', '--json'], {
       databaseUrl,
     })
@@ -174,6 +192,11 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
       /unknown grant type "implicit"; use some of authorization_code, client_credentials, password, refresh_token/,
     ],
     ['an empty --grant-types', [...create, '--grant-types', ','], /--grant-types is empty/],
+    [
+      'no --scopes (it could never get a token)',
+      [...create, '--grant-types', 'client_credentials'],
+      /--scopes must name at least one scope: a client with none could never get a token/,
+    ],
     [
       'a public client_credentials client',
       [...create, '--public', '--grant-types', 'client_credentials'],

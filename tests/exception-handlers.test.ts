@@ -162,44 +162,47 @@ function createCatchAllApp() {
   return { app, logger }
 }
 
-describe.each(transports)('a handler for Error is the catch-all for faults ($name)', (transport) => {
-  let send: Send
-  let close: () => Promise<void>
-  let logger: ReturnType<typeof captureLogger>
-  beforeAll(async () => {
-    const created = createCatchAllApp()
-    logger = created.logger
-    ;({ send, close } = await transport.open(created.app))
-  })
-  afterAll(() => close())
+describe.each(transports)(
+  'a handler for Error is the catch-all for faults ($name)',
+  (transport) => {
+    let send: Send
+    let close: () => Promise<void>
+    let logger: ReturnType<typeof captureLogger>
+    beforeAll(async () => {
+      const created = createCatchAllApp()
+      logger = created.logger
+      ;({ send, close } = await transport.open(created.app))
+    })
+    afterAll(() => close())
 
-  test("the framework's 404, 405, 422 and an HTTPException keep their own answers", async () => {
-    const missing = await send('/nowhere')
-    expect(missing.status).toBe(404)
-    expect(await missing.json()).toEqual({ detail: 'Not Found' })
-    const wrongMethod = await send('/teapot', { method: 'DELETE' })
-    expect(wrongMethod.status).toBe(405)
-    expect(wrongMethod.headers.get('allow')).toContain('GET')
-    const invalid = await send('/items/abc')
-    expect(invalid.status).toBe(422)
-    expect((await invalid.json()).detail[0].loc).toEqual(['path', 'id'])
-    const teapot = await send('/teapot')
-    expect(teapot.status).toBe(418)
-    expect(await teapot.json()).toEqual({ detail: "I'm a Teapot" })
-  })
+    test("the framework's 404, 405, 422 and an HTTPException keep their own answers", async () => {
+      const missing = await send('/nowhere')
+      expect(missing.status).toBe(404)
+      expect(await missing.json()).toEqual({ detail: 'Not Found' })
+      const wrongMethod = await send('/teapot', { method: 'DELETE' })
+      expect(wrongMethod.status).toBe(405)
+      expect(wrongMethod.headers.get('allow')).toContain('GET')
+      const invalid = await send('/items/abc')
+      expect(invalid.status).toBe(422)
+      expect((await invalid.json()).detail[0].loc).toEqual(['path', 'id'])
+      const teapot = await send('/teapot')
+      expect(teapot.status).toBe(418)
+      expect(await teapot.json()).toEqual({ detail: "I'm a Teapot" })
+    })
 
-  test('an error outside the family and a response that breaks its model reach it', async () => {
-    logger.calls.length = 0
-    const crash = await send('/crash')
-    expect(crash.status).toBe(500)
-    expect(await crash.json()).toEqual({ caught: 'Error' })
-    const badAnswer = await send('/bad-answer')
-    expect(badAnswer.status).toBe(500)
-    expect(await badAnswer.json()).toEqual({ caught: 'ResponseValidationError' })
-    // Answered by the handler for their class: expected, so not logged.
-    expect(logger.calls).toEqual([])
-  })
-})
+    test('an error outside the family and a response that breaks its model reach it', async () => {
+      logger.calls.length = 0
+      const crash = await send('/crash')
+      expect(crash.status).toBe(500)
+      expect(await crash.json()).toEqual({ caught: 'Error' })
+      const badAnswer = await send('/bad-answer')
+      expect(badAnswer.status).toBe(500)
+      expect(await badAnswer.json()).toEqual({ caught: 'ResponseValidationError' })
+      // Answered by the handler for their class: expected, so not logged.
+      expect(logger.calls).toEqual([])
+    })
+  },
+)
 
 describe('exceptionHandler set-up', () => {
   test('a bad key or handler is a TypeError at registration', () => {

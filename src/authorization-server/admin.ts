@@ -145,6 +145,12 @@ export function createAdministration(options: {
         )
       const scopes = [...new Set(input.scopes ?? [])]
       checkScopes(scopes, 'createClient')
+      // Every token carries a scope the client may have (an empty request gets the default,
+      // narrowed to the client's, and none left is invalid_scope).
+      if (scopes.length === 0)
+        throw new TypeError(
+          'createClient: `scopes` must name at least one scope: a client with none could never get a token',
+        )
       const clientSecret = input.public === true ? undefined : randomSecret()
       const hasher = await loadSecretHasher(store, now())
       const client: ClientRecord = {

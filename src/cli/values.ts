@@ -45,6 +45,7 @@ const OPTION_NAMES: Record<string, string> = {
   grantTypes: '--grant-types',
   redirectUris: '--redirect-uris',
   name: '--name',
+  scopes: '--scopes',
   id: '<client_id>',
 }
 
