@@ -98,7 +98,8 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   readonly #handlers = new ExceptionHandlers()
   readonly #lifespan: LifespanRunner<S>
   #runtimes: Map<CompiledRoute, RouteRuntime> | undefined
-  #mountedAt: string | undefined
+  // The mounting app and the prefix there, not the resulting path: that app may be mounted later.
+  #mountedIn: { readonly parent: Gatehouse<unknown>; readonly prefix: string } | undefined
   #dispatch: Dispatch | undefined
   #web: ((request: Request) => Promise<WebOutcome>) | undefined
   #node: ((incoming: IncomingMessage, outgoing: ServerResponse) => void) | undefined
@@ -211,9 +212,12 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
       if ('mount' in item && item.mount.prefix === prefix)
         throw new TypeError(`mount ${prefix}: something is already mounted there`)
     if (app instanceof Gatehouse) {
-      if (app.#mountedAt !== undefined)
-        throw new TypeError(`mount ${prefix}: that app is already mounted at ${app.#mountedAt}`)
-      app.#mountedAt = `${this.#browserBase()}${prefix}`
+      if (app.#mountedIn !== undefined)
+        throw new TypeError(`mount ${prefix}: that app is already mounted at ${app.#browserBase()}`)
+      if (this.#within(app))
+        throw new TypeError(`mount ${prefix}: that app already mounts this one (directly or not)`)
+      app.#mountedIn = { parent: this, prefix }
+      app.#rebased()
     }
     this.#table.push({ mount: { prefix, app } })
     this.#changed()
@@ -365,9 +369,27 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     return mounts
   }
 
-  /** Root path and mount point: what the browser sees in front of this app's paths. */
+  /**
+   * Root path and mount points: what the browser sees in front of this app's paths. Worked out from
+   * the mounting apps each time (as Starlette reads `root_path` per request), so the order in which
+   * apps were mounted into each other does not matter.
+   */
   #browserBase(): string {
-    return this.#mountedAt ?? this.#rootPath
+    const mounted = this.#mountedIn
+    return mounted === undefined ? this.#rootPath : mounted.parent.#browserBase() + mounted.prefix
+  }
+
+  /** Whether this app is `app` or mounted in it, directly or not (a mount would make a loop). */
+  #within(app: Gatehouse<unknown>): boolean {
+    if (app === this) return true
+    const mounted = this.#mountedIn
+    return mounted === undefined ? false : mounted.parent.#within(app)
+  }
+
+  /** This app (and those it mounts) now sit under another base: rebuild what was built with it. */
+  #rebased(): void {
+    this.#changed()
+    for (const { app } of this.#mounts()) if (app instanceof Gatehouse) app.#rebased()
   }
 
   /** Engines and documents are rebuilt on next use after the app changed. */
