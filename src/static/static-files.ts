@@ -62,16 +62,18 @@ export function staticFiles(directory: string | URL, options: StaticFilesOptions
       let stats = await fs.promises.stat(real)
       if (stats.isDirectory()) {
         if (settings.index === false) throw new HTTPException(404)
+        real = await realInside(path.join(real, settings.index))
+        if (real === undefined) throw new HTTPException(404)
+        stats = await fs.promises.stat(real)
+        if (!stats.isFile()) throw new HTTPException(404)
         const last = checked.segments[checked.segments.length - 1]
+        // Only once there is an index to serve (as Starlette): a 307 to a 404 is a wasted trip.
         // Relative, so it works wherever the folder is mounted: `docs` → `docs/`, query kept.
         if (!checked.folder && last !== undefined)
           return new Response(null, {
             status: 307,
             headers: { location: `${encodeURIComponent(last)}/${new URL(request.url).search}` },
           })
-        real = await realInside(path.join(real, settings.index))
-        if (real === undefined) throw new HTTPException(404)
-        stats = await fs.promises.stat(real)
       } else if (checked.folder) throw new HTTPException(404)
       if (!stats.isFile()) throw new HTTPException(404)
       if (head || isFresh(stats, conditions)) return answer(real, stats, null, conditions)
