@@ -21,6 +21,8 @@ export interface DispatchSettings {
   readonly slashRedirect: ((path: string) => string | undefined) | undefined
   /** What the browser sees in front of every path: the root path behind a proxy (`/api`). */
   readonly rootPath: string
+  /** The app mounted at `/`: it answers what would otherwise be this app's 404. */
+  readonly fallback?: Target | undefined
 }
 
 const NOT_FOUND = jsonReply({ detail: 'Not Found' }, 404)
@@ -36,18 +38,20 @@ export function createDispatch(settings: DispatchSettings): Dispatch {
     handlers.answer(error, view, where, logger)
   const refusals = new Map<string, PlainReply>()
 
+  const run = (target: Target, view: BaseRequestView, params: Record<string, string>) => {
+    try {
+      const reply = target(view, params)
+      return reply instanceof Promise
+        ? reply.catch((error: unknown) => answerError(error, view, 'a route'))
+        : reply
+    } catch (error) {
+      return answerError(error, view, 'a route')
+    }
+  }
+
   const route = (view: BaseRequestView): Reply | Promise<Reply> => {
     const match = table.match(view.method, view.path)
-    if (match.kind === 'found') {
-      try {
-        const reply = match.target(view, match.params)
-        return reply instanceof Promise
-          ? reply.catch((error: unknown) => answerError(error, view, 'a route'))
-          : reply
-      } catch (error) {
-        return answerError(error, view, 'a route')
-      }
-    }
+    if (match.kind === 'found') return run(match.target, view, match.params)
     if (match.kind === 'method-not-allowed') {
       if (handlers.size > 0)
         return answerError(
@@ -72,6 +76,8 @@ export function createDispatch(settings: DispatchSettings): Dispatch {
       const location = `${target}${query === '' ? '' : `?${query}`}`
       return { status: 307, headers: { location }, body: null }
     }
+    // Last, so a mount at `/` never hides a route, whatever the order they were registered in.
+    if (settings.fallback !== undefined) return run(settings.fallback, view, {})
     if (handlers.size > 0) return answerError(new HTTPException(404), view, 'the router')
     return NOT_FOUND
   }

@@ -38,7 +38,7 @@ import {
 } from './exception-handlers.js'
 import { LifespanRunner } from './lifespan.js'
 import type { Middleware } from './middleware.js'
-import { checkMountPrefix, type Mounted, mountTarget, ROUTED } from './mount.js'
+import { checkMountPrefix, type Mounted, mountBase, mountTarget, ROUTED } from './mount.js'
 import { mountedLifespans } from './mount-lifespan.js'
 import { DependencyOverrides } from './overrides.js'
 
@@ -198,6 +198,8 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
    * Serve another app under `prefix` (FastAPI's `app.mount`): every method of `prefix` and below is
    * forwarded to it with the prefix removed from the path. A Gatehouse app keeps its own routes,
    * middleware, exception handlers and docs (at `prefix/docs`); its lifespan runs with this app's.
+   * At `'/'` it is the catch-all: asked, whenever it was mounted, only for what this app's routes,
+   * other mounts and slash redirects do not answer (a known path with another method stays 405).
    * @example app.mount('/admin', adminApp); app.mount('/static', staticFiles('public'))
    */
   mount(prefix: string, app: Fetchable): this {
@@ -216,7 +218,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
         throw new TypeError(`mount ${prefix}: that app is already mounted at ${app.#browserBase()}`)
       if (this.#within(app))
         throw new TypeError(`mount ${prefix}: that app already mounts this one (directly or not)`)
-      app.#mountedIn = { parent: this, prefix }
+      app.#mountedIn = { parent: this, prefix: mountBase(prefix) }
       app.#rebased()
     }
     this.#table.push({ mount: { prefix, app } })
@@ -427,12 +429,14 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     if (this.#runtimes === undefined) this.#replan()
     const runtimes = this.#runtimes as Map<CompiledRoute, RouteRuntime>
     const entries: TableEntry<Target>[] = []
+    let fallback: Target | undefined
     for (const item of this.#table) {
       if ('route' in item) {
         const runtime = runtimes.get(item.route) ?? item.route.runtime
         const target: Target = (view, params) => handleRequest(runtime, view, params, settings)
         entries.push({ method: item.route.method, pattern: item.route.path.enginePath, target })
-      } else {
+      } else if (item.mount.prefix === '/') fallback = mountTarget(item.mount)
+      else {
         const target = mountTarget(item.mount)
         entries.push({ method: 'ALL', pattern: item.mount.prefix, target })
         entries.push({ method: 'ALL', pattern: `${item.mount.prefix}/*`, target })
@@ -452,6 +456,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
       handlers: this.#handlers,
       logger: settings.logger,
       rootPath: this.#browserBase(),
+      fallback,
       slashRedirect:
         this.#options.redirectSlashes === false
           ? undefined
