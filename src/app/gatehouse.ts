@@ -38,8 +38,16 @@ import {
 } from './exception-handlers.js'
 import { LifespanRunner } from './lifespan.js'
 import type { Middleware } from './middleware.js'
-import { checkMountPrefix, type Mounted, mountBase, mountTarget, ROUTED } from './mount.js'
+import {
+  checkMountPrefix,
+  type Mounted,
+  mountBase,
+  mountTarget,
+  PASSES_ERRORS,
+  ROUTED,
+} from './mount.js'
 import { mountedLifespans } from './mount-lifespan.js'
+import { MountedRequestView } from './mounted-view.js'
 import { DependencyOverrides } from './overrides.js'
 
 type TableItem = { readonly route: CompiledRoute } | { readonly mount: Mounted }
@@ -100,6 +108,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   #runtimes: Map<CompiledRoute, RouteRuntime> | undefined
   // The mounting app and the prefix there, not the resulting path: that app may be mounted later.
   #mountedIn: { readonly parent: Gatehouse<unknown>; readonly prefix: string } | undefined
+  #passesErrors = false
   #dispatch: Dispatch | undefined
   #web: ((request: Request) => Promise<WebOutcome>) | undefined
   #node: ((incoming: IncomingMessage, outgoing: ServerResponse) => void) | undefined
@@ -132,11 +141,10 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
       mountedLifespans(() => this.#mounts(), logger),
       logger,
     )
-    const handlers = this.#handlers
     this.#settings = {
       bodyLimit,
       logger,
-      answerError: (error, view, where) => handlers.answer(error, view, where, logger),
+      answerError: (error, view, where) => this.#answerError(error, view, where),
     }
     this.dependencyOverrides = new DependencyOverrides(() => this.#replan())
   }
@@ -381,6 +389,18 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     return mounted === undefined ? this.#rootPath : mounted.parent.#browserBase() + mounted.prefix
   }
 
+  /**
+   * The answer to an error: this app's exception handlers, or for an app that has none of its own
+   * (marked with `PASSES_ERRORS`) and is mounted, the mounting app's, given the request it saw.
+   */
+  #answerError(error: unknown, view: BaseRequestView, where: string): Reply | Promise<Reply> {
+    const mounted = this.#passesErrors ? this.#mountedIn : undefined
+    if (mounted === undefined)
+      return this.#handlers.answer(error, view, where, this.#settings.logger)
+    const outer = view instanceof MountedRequestView ? view.outer : view
+    return mounted.parent.#answerError(error, outer, where)
+  }
+
   /** Whether this app is `app` or mounted in it, directly or not (a mount would make a loop). */
   #within(app: Gatehouse<unknown>): boolean {
     if (app === this) return true
@@ -453,8 +473,10 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     return createDispatch({
       entries,
       middleware: [...this.#middleware],
-      handlers: this.#handlers,
-      logger: settings.logger,
+      answerError: settings.answerError,
+      // Passed on, they may meet the mounting app's handlers, added before or after this dispatch.
+      plainRefusals:
+        this.#handlers.size === 0 && !(this.#passesErrors && this.#mountedIn !== undefined),
       rootPath: this.#browserBase(),
       fallback,
       slashRedirect:
@@ -468,6 +490,13 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
               return routes.some((route) => route.path.matcher.test(other)) ? other : undefined
             },
     })
+  }
+
+  /** Leave this app's errors to the app it is mounted in (see `PASSES_ERRORS`); for `staticFiles`. */
+  [PASSES_ERRORS](): this {
+    this.#passesErrors = true
+    this.#changed()
+    return this
   }
 
   /**

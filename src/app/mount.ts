@@ -8,6 +8,13 @@ import { pathBelow } from './path-below.js'
 /** How a mounting app reaches a mounted Gatehouse app's dispatch, on either engine. */
 export const ROUTED = Symbol('gatehouse.routed')
 
+/**
+ * Marks a Gatehouse app with no exception handling of its own (`staticFiles`): mounted in another
+ * Gatehouse app, its errors are answered by that app's handlers, as a Starlette `StaticFiles`
+ * raises `HTTPException(404)` into the app around it.
+ */
+export const PASSES_ERRORS = Symbol('gatehouse.passesErrors')
+
 /** An app that can be dispatched to directly (a Gatehouse app). */
 export interface Routable {
   [ROUTED](view: BaseRequestView): Reply | Promise<Reply>

@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises'
 import type * as NodePath from 'node:path'
 import * as z from 'zod/mini'
 import { Gatehouse } from '../app/gatehouse.js'
+import { PASSES_ERRORS } from '../app/mount.js'
 import { Header, Path } from '../core/declare/inputs.js'
 import { HTTPException } from '../core/errors/index.js'
 import { entityTag, isNotModified } from './internal/conditional.js'
@@ -21,7 +22,8 @@ const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'EACCES', 'EPERM', 
  * `app.mount('/static', staticFiles('public'))`. `GET` and `HEAD` only (other methods answer 405);
  * `Content-Type` by extension, `Content-Length`, a weak `ETag` and `Last-Modified` with 304 answers
  * to `If-None-Match`/`If-Modified-Since`, `Cache-Control` (`no-cache` unless `maxAge`), and file
- * bodies streamed 64 KiB at a time. Missing files answer 404 `{"detail":"Not Found"}`.
+ * bodies streamed 64 KiB at a time. Missing files answer 404 `{"detail":"Not Found"}`; mounted in a
+ * Gatehouse app, its 404s and 405s go through that app's exception handlers, as in Starlette.
  *
  * Nothing outside the folder is reachable: NUL, backslashes, `.`/`..` segments (also when they
  * arrive percent-encoded), empty segments and dotfiles (unless `dotfiles: true`) are refused before
@@ -123,7 +125,9 @@ export function staticFiles(directory: string | URL, options: StaticFilesOptions
     return new Response(handle === null ? null : fileBody(handle, stats.size), { headers })
   }
 
-  const app = new Gatehouse({ openapiUrl: null, redirectSlashes: false })
+  // No exception handlers of its own, as Starlette's StaticFiles: a 404 or 405 here is answered by
+  // the mounting app's (one HTML 404 page for the site, an SPA's index for unknown paths).
+  const app = new Gatehouse({ openapiUrl: null, redirectSlashes: false })[PASSES_ERRORS]()
   const conditionInputs = {
     ifNoneMatch: Header(z.optional(z.string())),
     ifModifiedSince: Header(z.optional(z.string())),
