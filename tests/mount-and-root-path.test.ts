@@ -139,6 +139,62 @@ describe('root path', () => {
   )
 })
 
+describe('nested mounts', () => {
+  /** root (rootPath /api) → /parent → /child, the two mount() calls in the given order. */
+  function createNested(order: 'parent first' | 'child first') {
+    const root = new Gatehouse({ rootPath: '/api' })
+    const parent = new Gatehouse()
+    const child = new Gatehouse({ title: 'Child' })
+    child.get('/folder/', {}, () => ({ folder: 1 }))
+    if (order === 'parent first') {
+      root.mount('/parent', parent)
+      parent.mount('/child', child)
+    } else {
+      parent.mount('/child', child)
+      root.mount('/parent', parent)
+    }
+    return { root, child }
+  }
+
+  describe.each(transports)('($name)', (transport) => {
+    test.each(['parent first', 'child first'] as const)(
+      'redirects, servers and the docs keep every prefix and the root path, mounted %s',
+      async (order) => {
+        const { send, close } = await transport.open(createNested(order).root)
+        try {
+          const redirect = await send('/parent/child/folder?x=1')
+          expect(redirect.status).toBe(307)
+          expect(redirect.headers.get('location')).toBe('/api/parent/child/folder/?x=1')
+          const document = await (await send('/parent/child/openapi.json')).json()
+          expect(document.servers).toEqual([{ url: '/api/parent/child' }])
+          const page = await (await send('/parent/child/docs')).text()
+          const init = await (await send('/parent/child/docs/assets/swagger-ui-init.js')).text()
+          expect(page + init).toContain('/api/parent/child/openapi.json')
+          expect(page + init).not.toMatch(/["'(]\/child\/openapi\.json/)
+        } finally {
+          await close()
+        }
+      },
+    )
+  })
+
+  test('an app used on its own before it was mounted forgets the base it was built with', async () => {
+    const { root, child } = createNested('child first')
+    const parent = new Gatehouse()
+    const alone = new Gatehouse()
+    alone.get('/folder/', {}, () => ({}))
+    expect((await alone.request('/folder')).headers.get('location')).toBe('/folder/')
+    expect(alone.openapi().servers).toBeUndefined()
+    parent.mount('/alone', alone)
+    root.mount('/other', parent)
+    expect((await root.request('/other/alone/folder')).headers.get('location')).toBe(
+      '/api/other/alone/folder/',
+    )
+    expect(alone.openapi().servers).toEqual([{ url: '/api/other/alone' }])
+    expect(child.openapi().servers).toEqual([{ url: '/api/parent/child' }])
+  })
+})
+
 describe('mount set-up', () => {
   test('bad prefixes, self-mounts and double mounts throw at registration', () => {
     const app = new Gatehouse()
@@ -151,6 +207,16 @@ describe('mount set-up', () => {
     app.mount('/admin', other)
     expect(() => app.mount('/admin', new Gatehouse())).toThrow(/already mounted there/)
     expect(() => new Gatehouse().mount('/again', other)).toThrow(/already mounted at \/admin/)
+  })
+
+  test('an app cannot mount an app that (directly or not) mounts it', () => {
+    const top = new Gatehouse()
+    const middle = new Gatehouse()
+    const bottom = new Gatehouse()
+    top.mount('/middle', middle)
+    middle.mount('/bottom', bottom)
+    expect(() => bottom.mount('/top', top)).toThrow(/already mounts this one/)
+    expect(() => middle.mount('/top', top)).toThrow(/already mounts this one/)
   })
 
   test('a bad rootPath is a TypeError', () => {

@@ -149,6 +149,15 @@ describe.each(transports)('staticFiles ($name)', (transport) => {
     expect(await empty.json()).toEqual(NOT_FOUND)
   })
 
+  test('a folder without an index is not redirected to its slash form, only answered 404', async () => {
+    // As Starlette: the 307 is for relative links in an index page, and there is none to serve.
+    for (const path of ['/static/empty-dir', '/static/sub']) {
+      const res = await send(path, { redirect: 'manual' })
+      expect([path, res.status, res.headers.get('location')]).toEqual([path, 404, null])
+      expect(await res.json()).toEqual(NOT_FOUND)
+    }
+  })
+
   test('HEAD: the same headers, no body', async () => {
     const res = await send('/static/hello.txt', { method: 'HEAD' })
     expect(res.status).toBe(200)

@@ -2,8 +2,7 @@ import { createRouteTable, type TableEntry } from '../adapter/route-table.js'
 import type { Dispatch } from '../adapter/web-engine.js'
 import { HTTPException } from '../core/errors/index.js'
 import type { BaseRequestView } from '../core/run/request-view.js'
-import { jsonReply, type Logger, type PlainReply, type Reply } from '../core/run/respond.js'
-import type { ExceptionHandlers } from './exception-handlers.js'
+import { jsonReply, type PlainReply, type Reply } from '../core/run/respond.js'
 import { composeMiddleware, type Middleware } from './middleware.js'
 
 /** What a table entry leads to: a route, a documentation page, a mounted application. */
@@ -15,12 +14,20 @@ export type Target = (
 export interface DispatchSettings {
   readonly entries: readonly TableEntry<Target>[]
   readonly middleware: readonly Middleware[]
-  readonly handlers: ExceptionHandlers
-  readonly logger: Logger
+  /** Turns an error into the answer: the app's exception handlers (or its mounting app's). */
+  readonly answerError: (
+    error: unknown,
+    view: BaseRequestView,
+    where: string,
+  ) => Reply | Promise<Reply>
+  /** No exception handler could change the router's own 404 and 405: send them as they are. */
+  readonly plainRefusals: boolean
   /** The other form of a path (with or without its trailing slash) when only that one is a route. */
   readonly slashRedirect: ((path: string) => string | undefined) | undefined
   /** What the browser sees in front of every path: the root path behind a proxy (`/api`). */
   readonly rootPath: string
+  /** The app mounted at `/`: it answers what would otherwise be this app's 404. */
+  readonly fallback?: Target | undefined
 }
 
 const NOT_FOUND = jsonReply({ detail: 'Not Found' }, 404)
@@ -31,25 +38,25 @@ const NOT_FOUND = jsonReply({ detail: 'Not Found' }, 404)
  */
 export function createDispatch(settings: DispatchSettings): Dispatch {
   const table = createRouteTable(settings.entries)
-  const { handlers, logger } = settings
-  const answerError = (error: unknown, view: BaseRequestView, where: string) =>
-    handlers.answer(error, view, where, logger)
+  const { answerError, plainRefusals } = settings
   const refusals = new Map<string, PlainReply>()
+
+  const run = (target: Target, view: BaseRequestView, params: Record<string, string>) => {
+    try {
+      const reply = target(view, params)
+      return reply instanceof Promise
+        ? reply.catch((error: unknown) => answerError(error, view, 'a route'))
+        : reply
+    } catch (error) {
+      return answerError(error, view, 'a route')
+    }
+  }
 
   const route = (view: BaseRequestView): Reply | Promise<Reply> => {
     const match = table.match(view.method, view.path)
-    if (match.kind === 'found') {
-      try {
-        const reply = match.target(view, match.params)
-        return reply instanceof Promise
-          ? reply.catch((error: unknown) => answerError(error, view, 'a route'))
-          : reply
-      } catch (error) {
-        return answerError(error, view, 'a route')
-      }
-    }
+    if (match.kind === 'found') return run(match.target, view, match.params)
     if (match.kind === 'method-not-allowed') {
-      if (handlers.size > 0)
+      if (!plainRefusals)
         return answerError(
           new HTTPException(405, { headers: { allow: match.allow } }),
           view,
@@ -72,7 +79,9 @@ export function createDispatch(settings: DispatchSettings): Dispatch {
       const location = `${target}${query === '' ? '' : `?${query}`}`
       return { status: 307, headers: { location }, body: null }
     }
-    if (handlers.size > 0) return answerError(new HTTPException(404), view, 'the router')
+    // Last, so a mount at `/` never hides a route, whatever the order they were registered in.
+    if (settings.fallback !== undefined) return run(settings.fallback, view, {})
+    if (!plainRefusals) return answerError(new HTTPException(404), view, 'the router')
     return NOT_FOUND
   }
 

@@ -38,8 +38,16 @@ import {
 } from './exception-handlers.js'
 import { LifespanRunner } from './lifespan.js'
 import type { Middleware } from './middleware.js'
-import { checkMountPrefix, type Mounted, mountTarget, ROUTED } from './mount.js'
+import {
+  checkMountPrefix,
+  type Mounted,
+  mountBase,
+  mountTarget,
+  PASSES_ERRORS,
+  ROUTED,
+} from './mount.js'
 import { mountedLifespans } from './mount-lifespan.js'
+import { MountedRequestView } from './mounted-view.js'
 import { DependencyOverrides } from './overrides.js'
 
 type TableItem = { readonly route: CompiledRoute } | { readonly mount: Mounted }
@@ -98,7 +106,9 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   readonly #handlers = new ExceptionHandlers()
   readonly #lifespan: LifespanRunner<S>
   #runtimes: Map<CompiledRoute, RouteRuntime> | undefined
-  #mountedAt: string | undefined
+  // The mounting app and the prefix there, not the resulting path: that app may be mounted later.
+  #mountedIn: { readonly parent: Gatehouse<unknown>; readonly prefix: string } | undefined
+  #passesErrors = false
   #dispatch: Dispatch | undefined
   #web: ((request: Request) => Promise<WebOutcome>) | undefined
   #node: ((incoming: IncomingMessage, outgoing: ServerResponse) => void) | undefined
@@ -131,11 +141,10 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
       mountedLifespans(() => this.#mounts(), logger),
       logger,
     )
-    const handlers = this.#handlers
     this.#settings = {
       bodyLimit,
       logger,
-      answerError: (error, view, where) => handlers.answer(error, view, where, logger),
+      answerError: (error, view, where) => this.#answerError(error, view, where),
     }
     this.dependencyOverrides = new DependencyOverrides(() => this.#replan())
   }
@@ -197,6 +206,8 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
    * Serve another app under `prefix` (FastAPI's `app.mount`): every method of `prefix` and below is
    * forwarded to it with the prefix removed from the path. A Gatehouse app keeps its own routes,
    * middleware, exception handlers and docs (at `prefix/docs`); its lifespan runs with this app's.
+   * At `'/'` it is the catch-all: asked, whenever it was mounted, only for what this app's routes,
+   * other mounts and slash redirects do not answer (a known path with another method stays 405).
    * @example app.mount('/admin', adminApp); app.mount('/static', staticFiles('public'))
    */
   mount(prefix: string, app: Fetchable): this {
@@ -211,9 +222,12 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
       if ('mount' in item && item.mount.prefix === prefix)
         throw new TypeError(`mount ${prefix}: something is already mounted there`)
     if (app instanceof Gatehouse) {
-      if (app.#mountedAt !== undefined)
-        throw new TypeError(`mount ${prefix}: that app is already mounted at ${app.#mountedAt}`)
-      app.#mountedAt = `${this.#browserBase()}${prefix}`
+      if (app.#mountedIn !== undefined)
+        throw new TypeError(`mount ${prefix}: that app is already mounted at ${app.#browserBase()}`)
+      if (this.#within(app))
+        throw new TypeError(`mount ${prefix}: that app already mounts this one (directly or not)`)
+      app.#mountedIn = { parent: this, prefix: mountBase(prefix) }
+      app.#rebased()
     }
     this.#table.push({ mount: { prefix, app } })
     this.#changed()
@@ -365,9 +379,39 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     return mounts
   }
 
-  /** Root path and mount point: what the browser sees in front of this app's paths. */
+  /**
+   * Root path and mount points: what the browser sees in front of this app's paths. Worked out from
+   * the mounting apps each time (as Starlette reads `root_path` per request), so the order in which
+   * apps were mounted into each other does not matter.
+   */
   #browserBase(): string {
-    return this.#mountedAt ?? this.#rootPath
+    const mounted = this.#mountedIn
+    return mounted === undefined ? this.#rootPath : mounted.parent.#browserBase() + mounted.prefix
+  }
+
+  /**
+   * The answer to an error: this app's exception handlers, or for an app that has none of its own
+   * (marked with `PASSES_ERRORS`) and is mounted, the mounting app's, given the request it saw.
+   */
+  #answerError(error: unknown, view: BaseRequestView, where: string): Reply | Promise<Reply> {
+    const mounted = this.#passesErrors ? this.#mountedIn : undefined
+    if (mounted === undefined)
+      return this.#handlers.answer(error, view, where, this.#settings.logger)
+    const outer = view instanceof MountedRequestView ? view.outer : view
+    return mounted.parent.#answerError(error, outer, where)
+  }
+
+  /** Whether this app is `app` or mounted in it, directly or not (a mount would make a loop). */
+  #within(app: Gatehouse<unknown>): boolean {
+    if (app === this) return true
+    const mounted = this.#mountedIn
+    return mounted === undefined ? false : mounted.parent.#within(app)
+  }
+
+  /** This app (and those it mounts) now sit under another base: rebuild what was built with it. */
+  #rebased(): void {
+    this.#changed()
+    for (const { app } of this.#mounts()) if (app instanceof Gatehouse) app.#rebased()
   }
 
   /** Engines and documents are rebuilt on next use after the app changed. */
@@ -405,12 +449,14 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     if (this.#runtimes === undefined) this.#replan()
     const runtimes = this.#runtimes as Map<CompiledRoute, RouteRuntime>
     const entries: TableEntry<Target>[] = []
+    let fallback: Target | undefined
     for (const item of this.#table) {
       if ('route' in item) {
         const runtime = runtimes.get(item.route) ?? item.route.runtime
         const target: Target = (view, params) => handleRequest(runtime, view, params, settings)
         entries.push({ method: item.route.method, pattern: item.route.path.enginePath, target })
-      } else {
+      } else if (item.mount.prefix === '/') fallback = mountTarget(item.mount)
+      else {
         const target = mountTarget(item.mount)
         entries.push({ method: 'ALL', pattern: item.mount.prefix, target })
         entries.push({ method: 'ALL', pattern: `${item.mount.prefix}/*`, target })
@@ -427,9 +473,12 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     return createDispatch({
       entries,
       middleware: [...this.#middleware],
-      handlers: this.#handlers,
-      logger: settings.logger,
+      answerError: settings.answerError,
+      // Passed on, they may meet the mounting app's handlers, added before or after this dispatch.
+      plainRefusals:
+        this.#handlers.size === 0 && !(this.#passesErrors && this.#mountedIn !== undefined),
       rootPath: this.#browserBase(),
+      fallback,
       slashRedirect:
         this.#options.redirectSlashes === false
           ? undefined
@@ -441,6 +490,13 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
               return routes.some((route) => route.path.matcher.test(other)) ? other : undefined
             },
     })
+  }
+
+  /** Leave this app's errors to the app it is mounted in (see `PASSES_ERRORS`); for `staticFiles`. */
+  [PASSES_ERRORS](): this {
+    this.#passesErrors = true
+    this.#changed()
+    return this
   }
 
   /**

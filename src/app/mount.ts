@@ -8,6 +8,13 @@ import { pathBelow } from './path-below.js'
 /** How a mounting app reaches a mounted Gatehouse app's dispatch, on either engine. */
 export const ROUTED = Symbol('gatehouse.routed')
 
+/**
+ * Marks a Gatehouse app with no exception handling of its own (`staticFiles`): mounted in another
+ * Gatehouse app, its errors are answered by that app's handlers, as a Starlette `StaticFiles`
+ * raises `HTTPException(404)` into the app around it.
+ */
+export const PASSES_ERRORS = Symbol('gatehouse.passesErrors')
+
 /** An app that can be dispatched to directly (a Gatehouse app). */
 export interface Routable {
   [ROUTED](view: BaseRequestView): Reply | Promise<Reply>
@@ -19,12 +26,17 @@ export interface Mounted {
   readonly app: Fetchable
 }
 
-/** `mount`'s prefix: a plain path, no trailing slash, no pattern. */
+/** `mount`'s prefix: a plain path, no trailing slash, no pattern; or `/`, the catch-all. */
 export function checkMountPrefix(prefix: unknown): asserts prefix is string {
-  if (typeof prefix !== 'string' || !/^\/[^{}:*?#]*[^/{}:*?#]$/.test(prefix))
+  if (typeof prefix !== 'string' || (prefix !== '/' && !/^\/[^{}:*?#]*[^/{}:*?#]$/.test(prefix)))
     throw new TypeError(
-      `mount: the prefix must be a plain path such as "/admin" (no trailing "/"): ${JSON.stringify(prefix)}`,
+      `mount: the prefix must be a plain path such as "/admin" (no trailing "/"), or "/" for everything the app does not route: ${JSON.stringify(prefix)}`,
     )
+}
+
+/** What a mount adds in front of the mounted app's paths: nothing for the catch-all at `/`. */
+export function mountBase(prefix: string): string {
+  return prefix === '/' ? '' : prefix
 }
 
 function isRoutable(app: Fetchable): app is Fetchable & Routable {
@@ -35,7 +47,9 @@ function isRoutable(app: Fetchable): app is Fetchable & Routable {
  * Forward a request under a mount point to the mounted app: a Gatehouse app through its own
  * dispatch, on the same view (no new Request, whichever engine); anything else through `fetch`.
  */
-export function mountTarget({ prefix, app }: Mounted): Target {
+export function mountTarget(mounted: Mounted): Target {
+  const { app } = mounted
+  const prefix = mountBase(mounted.prefix)
   if (isRoutable(app)) {
     return async (view) => {
       const inner = new MountedRequestView(view, prefix)

@@ -19,6 +19,11 @@ export class MountedRequestView extends BaseRequestView {
     this.state = parent.state
   }
 
+  /** The request as the mounting app sees it (its whole path), for that app's exception handlers. */
+  get outer(): BaseRequestView {
+    return this.#parent
+  }
+
   get method(): string {
     return this.#parent.method
   }

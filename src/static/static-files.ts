@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises'
 import type * as NodePath from 'node:path'
 import * as z from 'zod/mini'
 import { Gatehouse } from '../app/gatehouse.js'
+import { PASSES_ERRORS } from '../app/mount.js'
 import { Header, Path } from '../core/declare/inputs.js'
 import { HTTPException } from '../core/errors/index.js'
 import { entityTag, isNotModified } from './internal/conditional.js'
@@ -21,7 +22,8 @@ const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'EACCES', 'EPERM', 
  * `app.mount('/static', staticFiles('public'))`. `GET` and `HEAD` only (other methods answer 405);
  * `Content-Type` by extension, `Content-Length`, a weak `ETag` and `Last-Modified` with 304 answers
  * to `If-None-Match`/`If-Modified-Since`, `Cache-Control` (`no-cache` unless `maxAge`), and file
- * bodies streamed 64 KiB at a time. Missing files answer 404 `{"detail":"Not Found"}`.
+ * bodies streamed 64 KiB at a time. Missing files answer 404 `{"detail":"Not Found"}`; mounted in a
+ * Gatehouse app, its 404s and 405s go through that app's exception handlers, as in Starlette.
  *
  * Nothing outside the folder is reachable: NUL, backslashes, `.`/`..` segments (also when they
  * arrive percent-encoded), empty segments and dotfiles (unless `dotfiles: true`) are refused before
@@ -62,16 +64,18 @@ export function staticFiles(directory: string | URL, options: StaticFilesOptions
       let stats = await fs.promises.stat(real)
       if (stats.isDirectory()) {
         if (settings.index === false) throw new HTTPException(404)
+        real = await realInside(path.join(real, settings.index))
+        if (real === undefined) throw new HTTPException(404)
+        stats = await fs.promises.stat(real)
+        if (!stats.isFile()) throw new HTTPException(404)
         const last = checked.segments[checked.segments.length - 1]
+        // Only once there is an index to serve (as Starlette): a 307 to a 404 is a wasted trip.
         // Relative, so it works wherever the folder is mounted: `docs` → `docs/`, query kept.
         if (!checked.folder && last !== undefined)
           return new Response(null, {
             status: 307,
             headers: { location: `${encodeURIComponent(last)}/${new URL(request.url).search}` },
           })
-        real = await realInside(path.join(real, settings.index))
-        if (real === undefined) throw new HTTPException(404)
-        stats = await fs.promises.stat(real)
       } else if (checked.folder) throw new HTTPException(404)
       if (!stats.isFile()) throw new HTTPException(404)
       if (head || isFresh(stats, conditions)) return answer(real, stats, null, conditions)
@@ -121,7 +125,9 @@ export function staticFiles(directory: string | URL, options: StaticFilesOptions
     return new Response(handle === null ? null : fileBody(handle, stats.size), { headers })
   }
 
-  const app = new Gatehouse({ openapiUrl: null, redirectSlashes: false })
+  // No exception handlers of its own, as Starlette's StaticFiles: a 404 or 405 here is answered by
+  // the mounting app's (one HTML 404 page for the site, an SPA's index for unknown paths).
+  const app = new Gatehouse({ openapiUrl: null, redirectSlashes: false })[PASSES_ERRORS]()
   const conditionInputs = {
     ifNoneMatch: Header(z.optional(z.string())),
     ifModifiedSince: Header(z.optional(z.string())),

@@ -3,8 +3,8 @@ import { refuseUnknownOptions } from '../../core/declare/known-options.js'
 export interface StaticFilesOptions {
   /**
    * The file served for a folder (`/static/docs/` → `docs/index.html`); `false` answers 404 for
-   * folders. A folder asked for without its trailing slash is redirected (307) to it, so relative
-   * links in the page work. Default `'index.html'`.
+   * folders. A folder with an index, asked for without its trailing slash, is redirected (307) to
+   * it, so relative links in the page work; one without answers 404. Default `'index.html'`.
    */
   index?: string | false | undefined
   /** Serve files and folders whose name starts with `.`; default false (404). */
