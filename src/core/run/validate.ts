@@ -57,8 +57,7 @@ function toErrorItem(
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
   const fullLoc = [...loc, ...path]
   const raw = issue as { input?: unknown; code: string }
-  const missing = issue.code === 'invalid_type' && !('input' in raw && raw.input !== undefined)
-  if (missing && valueAt(root, path) === undefined) {
+  if (ABSENCE_CODES.has(issue.code) && valueAt(root, path) === undefined) {
     return { type: 'missing', loc: fullLoc, msg: 'Field required', input: parentOf(root, path) }
   }
   const item: ValidationErrorItem = { type: issue.code, loc: fullLoc, msg: issue.message }
@@ -69,6 +68,15 @@ function toErrorItem(
   if (ctx) item.ctx = ctx
   return item
 }
+
+// What a schema's own type check says of an absent value: `z.string()` (invalid_type), a union
+// (invalid_union), an enum or literal (invalid_value). Absent is `missing` whatever the type, as
+// Pydantic says; a refinement's own issue (custom) keeps its message.
+const ABSENCE_CODES: ReadonlySet<string> = new Set([
+  'invalid_type',
+  'invalid_union',
+  'invalid_value',
+])
 
 function issueContext(issue: z4.$ZodIssue): Record<string, unknown> | undefined {
   switch (issue.code) {
