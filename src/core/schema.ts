@@ -154,3 +154,37 @@ export function isOptionalSchema(schema: Schema): boolean {
   const optin = (schema._zod as { optin?: string }).optin
   return optin === 'optional' || optin === 'defaulted'
 }
+
+/**
+ * Whether the schema's own shape takes `null` (`.nullable()`, `z.null()`, a union with such a
+ * member, `z.any()`), decided without running it. A JSON `null` a body schema does not take is
+ * read as absent, as FastAPI reads `None`.
+ */
+export function acceptsNull(schema: Schema, depth = 0): boolean {
+  if (depth > 8) return false
+  const def = (schema as z4.$ZodTypes)._zod.def
+  switch (def.type) {
+    case 'null':
+    case 'nullable':
+    case 'any':
+    case 'unknown':
+      return true
+    case 'optional':
+    case 'default':
+    case 'prefault':
+    case 'nonoptional':
+    case 'readonly':
+    case 'catch':
+      return acceptsNull(def.innerType as Schema, depth + 1)
+    case 'pipe':
+      return acceptsNull(def.in as Schema, depth + 1)
+    case 'lazy':
+      return acceptsNull(def.getter() as Schema, depth + 1)
+    case 'union':
+      return (def.options as readonly Schema[]).some((option) => acceptsNull(option, depth + 1))
+    case 'literal':
+      return def.values.includes(null)
+    default:
+      return false
+  }
+}
