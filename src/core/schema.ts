@@ -35,6 +35,36 @@ export function isObjectSchema(schema: Schema): boolean {
   return unwrapSchema(schema)._zod.def.type === 'object'
 }
 
+/**
+ * Whether a bare schema is the JSON body by FastAPI's rule that models go to the body: an object,
+ * a record or an intersection, a list, set or tuple of those (`images: list[Image]`), or a union
+ * with such a member (`Union[A, B]`). A list of scalars stays a query parameter.
+ */
+export function isModelSchema(schema: Schema, depth = 0): boolean {
+  if (depth > 8) return false
+  const def = unwrapSchema(schema)._zod.def
+  switch (def.type) {
+    case 'object':
+    case 'record':
+    case 'intersection':
+      return true
+    case 'array':
+      return isModelSchema(def.element as Schema, depth + 1)
+    case 'set':
+      return isModelSchema(def.valueType as Schema, depth + 1)
+    case 'tuple':
+      return [...def.items, ...(def.rest ? [def.rest] : [])].some((item) =>
+        isModelSchema(item as Schema, depth + 1),
+      )
+    case 'union':
+      return (def.options as readonly Schema[]).some((option) => isModelSchema(option, depth + 1))
+    case 'lazy':
+      return isModelSchema(def.getter() as Schema, depth + 1)
+    default:
+      return false
+  }
+}
+
 export function isFileSchema(schema: Schema): boolean {
   const inner = unwrapSchema(schema)
   if (inner._zod.def.type === 'file') return true
