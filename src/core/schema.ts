@@ -72,6 +72,15 @@ export function isFileSchema(schema: Schema): boolean {
   return false
 }
 
+/**
+ * Whether an object schema refuses keys it does not declare (`z.strictObject`, `.strict()`: a
+ * `never` catchall), as a Pydantic model with `extra: "forbid"` does.
+ */
+export function isStrictObjectSchema(schema: Schema): boolean {
+  const def = unwrapSchema(schema)._zod.def
+  return def.type === 'object' && def.catchall?._zod.def.type === 'never'
+}
+
 /** The keys of an object schema's shape. */
 export function objectShape(schema: Schema): Record<string, Schema> {
   const inner = unwrapSchema(schema)

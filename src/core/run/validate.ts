@@ -16,7 +16,7 @@ export function validate(
   if (result.success) return { ok: true, value: result.data }
   const detailed = z4.safeParse(schema, value, { reportInput: true })
   const issues = (detailed.error ?? result.error).issues
-  return { ok: false, errors: issues.map((issue) => toErrorItem(issue, loc, value)) }
+  return { ok: false, errors: issues.flatMap((issue) => toErrorItems(issue, loc, value)) }
 }
 
 /**
@@ -46,7 +46,25 @@ export async function validateAsync(
   if (result.success) return { ok: true, value: result.data }
   const detailed = await z4.safeParseAsync(schema, value, { reportInput: true })
   const issues = (detailed.error ?? result.error).issues
-  return { ok: false, errors: issues.map((issue) => toErrorItem(issue, loc, value)) }
+  return { ok: false, errors: issues.flatMap((issue) => toErrorItems(issue, loc, value)) }
+}
+
+/**
+ * A strict object's unknown keys are one Zod issue; Pydantic reports each as its own
+ * `extra_forbidden` under the key, with the key's value as input (`["query","tool"]`).
+ */
+function toErrorItems(
+  issue: z4.$ZodIssue,
+  loc: readonly (string | number)[],
+  root: unknown,
+): ValidationErrorItem[] {
+  if (issue.code !== 'unrecognized_keys') return [toErrorItem(issue, loc, root)]
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
+  return issue.keys.map((key) => {
+    const fullLoc = [...loc, ...path, key]
+    const input = fullLoc.some(isSecretKey) ? REDACTED : toJSONSafe(valueAt(root, [...path, key]))
+    return { type: 'extra_forbidden', loc: fullLoc, msg: 'Extra inputs are not permitted', input }
+  })
 }
 
 function toErrorItem(
