@@ -75,17 +75,23 @@ describeEngines('a missing input of any type', app, (send) => {
     expect(await detail(path)).toEqual([missing([location, name])])
   })
 
-  test('a model field absent from the query is missing, its input the model read', async () => {
+  test('a model field absent from the query is missing; a wrong one keeps its error', async () => {
     expect(await detail('/model')).toEqual([missing(['query', 'level'], {})])
+    // A wrong value that is there keeps its own error.
+    const [item] = await detail('/enum?level=c')
+    expect(item).toMatchObject({ type: 'invalid_value', loc: ['query', 'level'], input: 'c' })
   })
 
-  test('an absent form field is missing', async () => {
+  test("an absent form field is missing; a refinement's own message is kept", async () => {
     const init = {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'other=1',
     }
     expect(await detail('/form', init)).toEqual([missing(['body', 'kind'])])
+    // A refinement's own message about an absent value is kept.
+    const [item] = await detail('/refined', { method: 'POST' })
+    expect(item).toMatchObject({ type: 'custom', loc: ['query', 'q'], msg: 'give q' })
   })
 
   test('body fields absent from the object are missing, each under its name', async () => {
@@ -95,15 +101,5 @@ describeEngines('a missing input of any type', app, (send) => {
       missing(['body', 'tag'], {}),
       missing(['body', 'd'], {}),
     ])
-  })
-
-  test('a wrong value that is there keeps its own error', async () => {
-    const [item] = await detail('/enum?level=c')
-    expect(item).toMatchObject({ type: 'invalid_value', loc: ['query', 'level'], input: 'c' })
-  })
-
-  test("a refinement's own message about an absent value is kept", async () => {
-    const [item] = await detail('/refined', { method: 'POST' })
-    expect(item).toMatchObject({ type: 'custom', loc: ['query', 'q'], msg: 'give q' })
   })
 })
