@@ -217,7 +217,8 @@ export class WebRequestView extends BaseRequestView {
   headerNames(): string[] {
     const names = [...this.#raw.headers.keys()]
     // The Host `header()` reads from the URL is there as the Node engine's always is.
-    return this.#raw.headers.has('host') ? names : ['host', ...names]
+    if (this.#raw.headers.has('host') || this.header('host') === undefined) return names
+    return ['host', ...names]
   }
 
   async readBody(limit: number): Promise<Uint8Array> {
