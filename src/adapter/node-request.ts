@@ -67,6 +67,11 @@ export class NodeRequestView extends BaseRequestView {
     return isCredentialsHeader(key) ? singleCredentials(joined) : joined
   }
 
+  headerNames(): string[] {
+    const names = Object.keys(this.#incoming.headers)
+    return this.#authority === undefined || names.includes('host') ? names : ['host', ...names]
+  }
+
   /**
    * Node keeps only the first line of a repeated singleton field (`Authorization`, `Content-Type`,
    * `User-Agent`, ...); Web runtimes join them with ", ". Joined here too, from the raw lines, so both

@@ -44,6 +44,10 @@ export class MountedRequestView extends BaseRequestView {
     return this.#parent.header(name)
   }
 
+  headerNames(): string[] {
+    return this.#parent.headerNames()
+  }
+
   override query(name: string): string | undefined {
     return this.#parent.query(name)
   }
@@ -52,8 +56,16 @@ export class MountedRequestView extends BaseRequestView {
     return this.#parent.queryAll(name)
   }
 
+  override queryNames(): string[] {
+    return this.#parent.queryNames()
+  }
+
   override cookie(name: string): string | undefined {
     return this.#parent.cookie(name)
+  }
+
+  override cookieNames(): string[] {
+    return this.#parent.cookieNames()
   }
 
   readBody(limit: number): Promise<Uint8Array> {

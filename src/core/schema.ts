@@ -35,11 +35,50 @@ export function isObjectSchema(schema: Schema): boolean {
   return unwrapSchema(schema)._zod.def.type === 'object'
 }
 
+/**
+ * Whether a bare schema is the JSON body by FastAPI's rule that models go to the body: an object,
+ * a record or an intersection, a list, set or tuple of those (`images: list[Image]`), or a union
+ * with such a member (`Union[A, B]`). A list of scalars stays a query parameter.
+ */
+export function isModelSchema(schema: Schema, depth = 0): boolean {
+  if (depth > 8) return false
+  const def = unwrapSchema(schema)._zod.def
+  switch (def.type) {
+    case 'object':
+    case 'record':
+    case 'intersection':
+      return true
+    case 'array':
+      return isModelSchema(def.element as Schema, depth + 1)
+    case 'set':
+      return isModelSchema(def.valueType as Schema, depth + 1)
+    case 'tuple':
+      return [...def.items, ...(def.rest ? [def.rest] : [])].some((item) =>
+        isModelSchema(item as Schema, depth + 1),
+      )
+    case 'union':
+      return (def.options as readonly Schema[]).some((option) => isModelSchema(option, depth + 1))
+    case 'lazy':
+      return isModelSchema(def.getter() as Schema, depth + 1)
+    default:
+      return false
+  }
+}
+
 export function isFileSchema(schema: Schema): boolean {
   const inner = unwrapSchema(schema)
   if (inner._zod.def.type === 'file') return true
   if (inner._zod.def.type === 'array') return isFileSchema(inner._zod.def.element as Schema)
   return false
+}
+
+/**
+ * Whether an object schema refuses keys it does not declare (`z.strictObject`, `.strict()`: a
+ * `never` catchall), as a Pydantic model with `extra: "forbid"` does.
+ */
+export function isStrictObjectSchema(schema: Schema): boolean {
+  const def = unwrapSchema(schema)._zod.def
+  return def.type === 'object' && def.catchall?._zod.def.type === 'never'
 }
 
 /** The keys of an object schema's shape. */
@@ -153,4 +192,38 @@ export function listCoercer(schema: Schema): Coerce | undefined {
 export function isOptionalSchema(schema: Schema): boolean {
   const optin = (schema._zod as { optin?: string }).optin
   return optin === 'optional' || optin === 'defaulted'
+}
+
+/**
+ * Whether the schema's own shape takes `null` (`.nullable()`, `z.null()`, a union with such a
+ * member, `z.any()`), decided without running it. A JSON `null` a body schema does not take is
+ * read as absent, as FastAPI reads `None`.
+ */
+export function acceptsNull(schema: Schema, depth = 0): boolean {
+  if (depth > 8) return false
+  const def = (schema as z4.$ZodTypes)._zod.def
+  switch (def.type) {
+    case 'null':
+    case 'nullable':
+    case 'any':
+    case 'unknown':
+      return true
+    case 'optional':
+    case 'default':
+    case 'prefault':
+    case 'nonoptional':
+    case 'readonly':
+    case 'catch':
+      return acceptsNull(def.innerType as Schema, depth + 1)
+    case 'pipe':
+      return acceptsNull(def.in as Schema, depth + 1)
+    case 'lazy':
+      return acceptsNull(def.getter() as Schema, depth + 1)
+    case 'union':
+      return (def.options as readonly Schema[]).some((option) => acceptsNull(option, depth + 1))
+    case 'literal':
+      return def.values.includes(null)
+    default:
+      return false
+  }
 }

@@ -9,7 +9,7 @@ import type {
 import { SecurityScheme } from '../declare/security-scheme.js'
 import { SecurityScopes } from '../declare/security-scopes.js'
 import { BackgroundTasks } from '../run/background-tasks.js'
-import { isObjectSchema } from '../schema.js'
+import { isModelSchema } from '../schema.js'
 
 /**
  * What an entry of an inputs object is, decided once at registration. Everything after
@@ -45,8 +45,9 @@ export type ClassifiedInput =
 const NO_SCOPES: readonly string[] = Object.freeze([])
 
 /**
- * Classify one input. A bare Zod schema is a path parameter when the path names its key, a JSON body
- * when it is an object schema, and a query parameter otherwise (FastAPI's rules).
+ * Classify one input. A bare Zod schema is a path parameter when the path names its key, the JSON
+ * body when it is a model or holds models (an object, a list of objects, a union of objects), and a
+ * query parameter otherwise (FastAPI's rules, but a list of scalars stays a query parameter).
  * @throws TypeError (without the route's name; the plan adds it) for anything that is not an input.
  */
 export function classifyInput(
@@ -63,7 +64,7 @@ export function classifyInput(
   if (source instanceof SecurityScheme) return { kind: 'scheme', scheme: source, scopes: NO_SCOPES }
   if (isZodSchema(source)) {
     if (pathParams.has(key)) return { kind: 'param', location: 'path', schema: source, options: {} }
-    if (isObjectSchema(source)) return { kind: 'body', schema: source, options: {} }
+    if (isModelSchema(source)) return { kind: 'body', schema: source, options: {} }
     return { kind: 'param', location: 'query', schema: source, options: {} }
   }
   const brand =

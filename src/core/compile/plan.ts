@@ -3,7 +3,13 @@ import type { InputDocs, ParamLocation, Schema } from '../declare/inputs.js'
 import type { SecurityScheme } from '../declare/security-scheme.js'
 import { SecurityScopes } from '../declare/security-scopes.js'
 import { isJSONMediaType } from '../run/body.js'
-import { isFileSchema, isObjectSchema, isOptionalSchema, objectShape } from '../schema.js'
+import {
+  acceptsNull,
+  isFileSchema,
+  isObjectSchema,
+  isOptionalSchema,
+  objectShape,
+} from '../schema.js'
 import { type ClassifiedInput, classifyInput, isDependency } from './classify.js'
 import { DependencyFacts, declaredFacts, type Overrides } from './dependency-facts.js'
 import {
@@ -38,6 +44,8 @@ export interface BodyStep {
   readonly schema: Schema
   /** The property of the JSON body to read; `undefined` reads the whole body. */
   readonly embedAs: string | undefined
+  /** A JSON `null` the schema does not take is read as absent (FastAPI's `None`). */
+  readonly nullIsAbsent: boolean
   readonly key: string
   readonly loc: Loc
   readonly docs: InputDocs & {
@@ -142,6 +150,7 @@ class PlanBuilder {
     schema: Schema
     key: string
     embedAs: string | undefined
+    nullIsAbsent: boolean
     docs: BodyStep['docs']
   }[] = []
   readonly #forms: FormStep[] = []
@@ -309,7 +318,15 @@ class PlanBuilder {
       )
     const slot = this.#slot()
     const embedAs = input.options.embed ? (input.options.alias ?? key) : undefined
-    this.#bodies.push({ slot, schema: input.schema, embedAs, key, docs: input.options })
+    const nullIsAbsent = !acceptsNull(input.schema)
+    this.#bodies.push({
+      slot,
+      schema: input.schema,
+      embedAs,
+      nullIsAbsent,
+      key,
+      docs: input.options,
+    })
     return slot
   }
 

@@ -1,7 +1,14 @@
 import type { ParamLocation, Schema } from '../declare/inputs.js'
 import type { FormFields } from '../run/body.js'
 import type { BaseRequestView } from '../run/request-view.js'
-import { isArraySchema, isObjectSchema, listCoercer, objectShape, textCoercer } from '../schema.js'
+import {
+  isArraySchema,
+  isObjectSchema,
+  isStrictObjectSchema,
+  listCoercer,
+  objectShape,
+  textCoercer,
+} from '../schema.js'
 
 /** Reads a parameter's raw value for validation; chosen at registration, called per request. */
 export type ParamReader = (
@@ -14,6 +21,8 @@ export type FormReader = (form: FormFields | undefined) => unknown
 type One<C> = (context: C, name: string) => string | File | undefined
 type All<C> = (context: C, name: string) => readonly (string | File)[]
 type Read<C> = (context: C) => unknown
+/** Every name the source carries with its value: one value as it is, several as a list. */
+type Received<C> = (context: C) => Iterable<readonly [string, unknown]>
 
 /** How a text input is shaped: one value, every value, or several fields as a model. */
 export type TextShape = 'scalar' | 'list' | 'model'
@@ -32,22 +41,30 @@ function textReader<C>(
   name: string,
   one: One<C>,
   all: All<C>,
+  received: Received<C>,
   fieldNames?: Readonly<Record<string, string>>,
 ): Read<C> {
   switch (textShapeOf(schema)) {
     case 'model': {
+      // A field is one name of the same source: only the model itself sees every name.
       const fields = Object.entries(objectShape(schema)).map(
         ([field, fieldSchema]) =>
-          [field, textReader(fieldSchema, fieldNames?.[field] ?? field, one, all)] as const,
+          [
+            field,
+            textReader(fieldSchema, fieldNames?.[field] ?? field, one, all, noneReceived),
+          ] as const,
       )
-      return (context) => {
+      const readModel: Read<C> = (context) => {
         const model: Record<string, unknown> = {}
-        for (const [field, read] of fields) {
-          const value = read(context)
+        for (const [field, readField] of fields) {
+          const value = readField(context)
           if (value !== undefined) model[field] = value
         }
         return model
       }
+      return isStrictObjectSchema(schema)
+        ? withExtras(readModel, received, fields, fieldNames)
+        : readModel
     }
     case 'list': {
       const coerce = listCoercer(schema)
@@ -68,6 +85,43 @@ function textReader<C>(
   }
 }
 
+/**
+ * A strict model (`z.strictObject`) is also given every name it does not declare, so that it
+ * refuses them (`extra_forbidden`), as FastAPI hands a model with `extra: "forbid"` every key
+ * received. A name a field is read under, or the field's own name (`x_a` for the `x-a` header),
+ * is not an extra. Only strict models pay for the walk.
+ */
+function withExtras<C>(
+  read: Read<C>,
+  received: Received<C>,
+  fields: readonly (readonly [string, unknown])[],
+  fieldNames: Readonly<Record<string, string>> | undefined,
+): Read<C> {
+  const declared = new Set(fields.map(([field]) => field))
+  for (const wire of Object.values(fieldNames ?? {})) declared.add(wire)
+  return (context) => {
+    const model = read(context) as Record<string, unknown>
+    for (const [key, value] of received(context)) {
+      if (declared.has(key)) continue
+      // Defined, not assigned: `?__proto__=x` must be an extra like any other name.
+      Object.defineProperty(model, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+    return model
+  }
+}
+
+const noneReceived: Received<unknown> = () => []
+
+/** One value as it is, several as a list (FastAPI's `getlist` for names it does not declare). */
+function oneOrList<T>(values: readonly T[]): T | readonly T[] | undefined {
+  return values.length === 1 ? values[0] : values
+}
+
 function emptyAsUndefined<T>(values: T[]): T[] | undefined {
   return values.length === 0 ? undefined : values
 }
@@ -77,12 +131,22 @@ interface ParamContext {
   pathParams: Readonly<Record<string, string>>
 }
 
-const SOURCES: Record<ParamLocation, [One<ParamContext>, All<ParamContext>]> = {
-  path: [({ pathParams }, name) => pathParams[name], () => []],
-  query: [({ view }, name) => view.query(name), ({ view }, name) => view.queryAll(name)],
+const SOURCES: Record<
+  ParamLocation,
+  [One<ParamContext>, All<ParamContext>, Received<ParamContext>]
+> = {
+  // Path models are refused at registration.
+  path: [({ pathParams }, name) => pathParams[name], () => [], () => []],
+  query: [
+    ({ view }, name) => view.query(name),
+    ({ view }, name) => view.queryAll(name),
+    ({ view }) => view.queryNames().map((name) => [name, oneOrList(view.queryAll(name))] as const),
+  ],
   header: [
     ({ view }, name) => view.header(name),
     ({ view }, name) => headerList(view.header(name)),
+    // Repeated lines come joined, as `header()` reads them.
+    ({ view }) => view.headerNames().map((name) => [name, view.header(name)] as const),
   ],
   cookie: [
     ({ view }, name) => view.cookie(name),
@@ -90,6 +154,7 @@ const SOURCES: Record<ParamLocation, [One<ParamContext>, All<ParamContext>]> = {
       const value = view.cookie(name)
       return value === undefined ? [] : [value]
     },
+    ({ view }) => view.cookieNames().map((name) => [name, view.cookie(name)] as const),
   ],
 }
 
@@ -100,7 +165,7 @@ export function paramReader(
   name: string,
   fieldNames?: Readonly<Record<string, string>>,
 ): ParamReader {
-  const [one, all] = SOURCES[location]
+  const [one, all, received] = SOURCES[location]
   // Scalars of the common sources skip the context object: one call, no allocation.
   if (textShapeOf(schema) === 'scalar' && textCoercer(schema) === undefined) {
     if (location === 'query') return (view) => view.query(name)
@@ -108,14 +173,22 @@ export function paramReader(
     if (location === 'cookie') return (view) => view.cookie(name)
     return (_view, pathParams) => pathParams[name]
   }
-  const read = textReader(schema, name, one, all, fieldNames)
+  const read = textReader(schema, name, one, all, received, fieldNames)
   return (view, pathParams) => read({ view, pathParams })
 }
 
 /** The reader of a form field, or of the whole form as a model when `name` is undefined. */
 export function formReader(schema: Schema, name: string | undefined): FormReader {
-  return textReader<FormFields | undefined>(schema, name ?? '', lastNonEmpty, (form, field) =>
-    form ? form.getAll(field).filter((value) => value !== '') : [],
+  return textReader<FormFields | undefined>(
+    schema,
+    name ?? '',
+    lastNonEmpty,
+    (form, field) => (form ? form.getAll(field).filter((value) => value !== '') : []),
+    // Every value of an undeclared field, empty ones too: FastAPI hands them to the model as sent.
+    (form) =>
+      form
+        ? [...new Set(form.keys())].map((field) => [field, oneOrList(form.getAll(field))] as const)
+        : [],
   )
 }
 

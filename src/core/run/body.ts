@@ -11,6 +11,7 @@ import type { IncomingRequest } from './request-view.js'
 /** Form data as both parsers give it: `URLSearchParams` or `FormData`. */
 export interface FormFields {
   getAll(name: string): (string | File)[]
+  keys(): Iterable<string>
 }
 
 /** The request's media type, lower-case, without parameters (`application/json`). */

@@ -78,6 +78,7 @@ async function readBodies(
       if (body === missingBody) raw = undefined
       else if (step.embedAs === undefined) raw = body
       else raw = isRecord(body) ? body[step.embedAs] : undefined
+      if (raw === null && step.nullIsAbsent) raw = undefined
       const result = validateSyncFirst(step.schema, raw, step.loc)
       record(step.slot, result instanceof Promise ? await result : result)
     }

@@ -76,6 +76,8 @@ export abstract class BaseRequestView implements IncomingRequest {
   /** Where a mounted sub-application sits (`/admin`), `''` for the app the server runs. */
   basePath = ''
   abstract header(name: string): string | undefined
+  /** Every header name the request carries, lower-case, once each (a strict header model's extras). */
+  abstract headerNames(): string[]
   abstract readBody(limit: number): Promise<Uint8Array>
 
   get searchParams(): URLSearchParams {
@@ -92,9 +94,20 @@ export abstract class BaseRequestView implements IncomingRequest {
     return this.searchParams.getAll(name)
   }
 
+  /** Every query parameter name, once each, in order. */
+  queryNames(): string[] {
+    return [...new Set(this.searchParams.keys())]
+  }
+
   cookie(name: string): string | undefined {
     this.#cookies ??= parseCookies(this.header('cookie'))
     return this.#cookies.get(name)
+  }
+
+  /** Every cookie name, once each. */
+  cookieNames(): string[] {
+    this.#cookies ??= parseCookies(this.header('cookie'))
+    return [...this.#cookies.keys()]
   }
 
   get remoteAddress(): string | undefined {
@@ -199,6 +212,13 @@ export class WebRequestView extends BaseRequestView {
     // the URL, not in a Host header: it is the same thing, and the Node engine always has one.
     if (value === undefined && name.toLowerCase() === 'host') return hostOfURL(this.#raw.url)
     return isCredentialsHeader(name) ? singleCredentials(value) : value
+  }
+
+  headerNames(): string[] {
+    const names = [...this.#raw.headers.keys()]
+    // The Host `header()` reads from the URL is there as the Node engine's always is.
+    if (this.#raw.headers.has('host') || this.header('host') === undefined) return names
+    return ['host', ...names]
   }
 
   async readBody(limit: number): Promise<Uint8Array> {

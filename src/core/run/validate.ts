@@ -16,7 +16,7 @@ export function validate(
   if (result.success) return { ok: true, value: result.data }
   const detailed = z4.safeParse(schema, value, { reportInput: true })
   const issues = (detailed.error ?? result.error).issues
-  return { ok: false, errors: issues.map((issue) => toErrorItem(issue, loc, value)) }
+  return { ok: false, errors: issues.flatMap((issue) => toErrorItems(issue, loc, value)) }
 }
 
 /**
@@ -46,7 +46,25 @@ export async function validateAsync(
   if (result.success) return { ok: true, value: result.data }
   const detailed = await z4.safeParseAsync(schema, value, { reportInput: true })
   const issues = (detailed.error ?? result.error).issues
-  return { ok: false, errors: issues.map((issue) => toErrorItem(issue, loc, value)) }
+  return { ok: false, errors: issues.flatMap((issue) => toErrorItems(issue, loc, value)) }
+}
+
+/**
+ * A strict object's unknown keys are one Zod issue; Pydantic reports each as its own
+ * `extra_forbidden` under the key, with the key's value as input (`["query","tool"]`).
+ */
+function toErrorItems(
+  issue: z4.$ZodIssue,
+  loc: readonly (string | number)[],
+  root: unknown,
+): ValidationErrorItem[] {
+  if (issue.code !== 'unrecognized_keys') return [toErrorItem(issue, loc, root)]
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
+  return issue.keys.map((key) => {
+    const fullLoc = [...loc, ...path, key]
+    const input = fullLoc.some(isSecretKey) ? REDACTED : toJSONSafe(valueAt(root, [...path, key]))
+    return { type: 'extra_forbidden', loc: fullLoc, msg: 'Extra inputs are not permitted', input }
+  })
 }
 
 function toErrorItem(
@@ -57,8 +75,7 @@ function toErrorItem(
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
   const fullLoc = [...loc, ...path]
   const raw = issue as { input?: unknown; code: string }
-  const missing = issue.code === 'invalid_type' && !('input' in raw && raw.input !== undefined)
-  if (missing && valueAt(root, path) === undefined) {
+  if (ABSENCE_CODES.has(issue.code) && valueAt(root, path) === undefined) {
     return { type: 'missing', loc: fullLoc, msg: 'Field required', input: parentOf(root, path) }
   }
   const item: ValidationErrorItem = { type: issue.code, loc: fullLoc, msg: issue.message }
@@ -69,6 +86,15 @@ function toErrorItem(
   if (ctx) item.ctx = ctx
   return item
 }
+
+// What a schema's own type check says of an absent value: `z.string()` (invalid_type), a union
+// (invalid_union), an enum or literal (invalid_value). Absent is `missing` whatever the type, as
+// Pydantic says; a refinement's own issue (custom) keeps its message.
+const ABSENCE_CODES: ReadonlySet<string> = new Set([
+  'invalid_type',
+  'invalid_union',
+  'invalid_value',
+])
 
 function issueContext(issue: z4.$ZodIssue): Record<string, unknown> | undefined {
   switch (issue.code) {
