@@ -127,8 +127,12 @@ function write(
   view: NodeRequestView | undefined,
   onError: NodeEngineHooks['onError'],
 ): void {
-  // Background tasks and cleanups wait for the last byte (or the client leaving).
-  if (view?.afterResponse !== undefined) outgoing.once('close', () => void runAfterResponse(view))
+  // Background tasks and cleanups wait for the last byte (or the client leaving). A client that
+  // left before the answer was ready had its 'close' already: they run now, else never.
+  if (view?.afterResponse !== undefined) {
+    if (outgoing.destroyed) void runAfterResponse(view)
+    else outgoing.once('close', () => void runAfterResponse(view))
+  }
   if (reply instanceof Response) {
     writeWebResponse(outgoing, reply, isHead, view).catch((error: unknown) => {
       // Before the head went out (a header value Node refuses): the logged 500 the Web engine
