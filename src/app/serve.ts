@@ -26,7 +26,11 @@ export interface ServeOptions {
    * file descriptor limit (`ulimit -n`), so the server never runs out of them.
    */
   maxConnections?: number | undefined
-  /** Milliseconds `close()` waits for requests in flight before cutting them; default 10,000. */
+  /**
+   * Milliseconds `close()` waits for requests in flight, their background tasks and cleanups
+   * included, before cutting them and tearing down; default 10,000. What is still running then is
+   * logged as abandoned.
+   */
   drainTimeout?: number | undefined
   /**
    * Close gracefully on these signals (stop accepting, drain, run the lifespan's tear-down), then
@@ -43,8 +47,9 @@ export interface RunningServer {
   /** The underlying `node:http` server (for upgrades, metrics, or its timeout settings). */
   readonly server: Server
   /**
-   * Stop accepting connections, end idle keep-alive ones, let requests in flight finish (up to
-   * `drainTimeout`), then run the app's shut-down. Safe to call more than once.
+   * Stop accepting connections, end idle keep-alive ones, let requests in flight finish with their
+   * background tasks and cleanups (up to `drainTimeout` in all), then run the app's shut-down.
+   * Safe to call more than once.
    */
   close(): Promise<void>
 }
@@ -237,6 +242,7 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
       // A keep-alive connection whose request finishes now goes idle: close it then, not at its timeout.
       const sweeper = setInterval(() => server.closeIdleConnections(), 25)
       void closed.then(() => clearInterval(sweeper))
+      const started = Date.now()
       const drained = await Promise.race([
         closed.then(() => true),
         delay(settings.drainTimeout).then(() => false),
@@ -246,7 +252,10 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
         for (const socket of sockets) socket.destroy()
         await closed
       }
-      await app.shutdown?.()
+      // The answers are written, but their background tasks and cleanups may still run: the app
+      // waits for them with what is left of the drain, before its tear-down.
+      const left = drained ? Math.max(0, settings.drainTimeout - (Date.now() - started)) : 0
+      await app.shutdown?.({ drainTimeout: left })
     })()
     return closing
   }
