@@ -96,4 +96,17 @@ describe('serve() on SIGTERM (a real process)', { timeout: 30_000 }, () => {
     ])
     expect([run.code, run.signal]).toEqual([0, null])
   })
+
+  test('a tear-down that throws is logged through the app’s logger and the process exits 1', async () => {
+    const run = await sigtermDuringTask('failing-teardown')
+    expect(run.events.at(-1)).toBe('teardown')
+    // The error goes to the logger as it is; the line that introduces it names no secret.
+    expect(run.logged).toEqual([
+      {
+        message: 'Shut-down on SIGTERM failed',
+        error: 'pool did not close: postgres://app:hunter2@db/app',
+      },
+    ])
+    expect([run.code, run.signal]).toEqual([1, null])
+  })
 })

@@ -16,13 +16,14 @@ import type { Router } from '../core/declare/router.js'
 import type { SecurityScheme } from '../core/declare/security-scheme.js'
 import { ServiceUnavailableError } from '../core/errors/index.js'
 import type { BaseRequestView } from '../core/run/request-view.js'
-import { consoleLogger, errorReply, type Reply } from '../core/run/respond.js'
+import { consoleLogger, errorReply, type Logger, type Reply } from '../core/run/respond.js'
 import {
   handleRequest,
   type RouteRuntime,
   type RuntimeSettings,
 } from '../core/run/route-runtime.js'
 import { generateOpenAPI, type OpenAPIDocument } from '../openapi/document.js'
+import { LOGGER } from './app-logger.js'
 import type { AppOptions, Fetchable, ShutdownOptions } from './app-options.js'
 import { createDispatch, type Target } from './dispatch.js'
 import {
@@ -306,6 +307,11 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
         `Shut-down abandoned ${abandoned} request${abandoned === 1 ? '' : 's'} still running (being answered, or running background tasks and cleanups) when drainTimeout ran out`,
         { abandoned },
       )
+  }
+
+  /** For `serve()`: the logger to report a failed shut-down on a signal to. */
+  get [LOGGER](): Logger {
+    return this.#settings.logger
   }
 
   /** The Web standard entry point: `Request` in, `Response` out. */

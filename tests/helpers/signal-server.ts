@@ -3,7 +3,7 @@
 // It prints `listening <url>` when ready, then what happens as lines on stdout; the app's logger
 // writes each call as a JSON line on stderr.
 // Scenarios: `after-response` (the task takes 300 ms), `abandoned` (drainTimeout 100 ms and a
-// task that would take a minute).
+// task that would take a minute), `failing-teardown` (the tear-down throws).
 import { BackgroundTasks, dependency, Gatehouse, serve } from 'gatehouse'
 
 const scenario = process.argv[2]
@@ -23,6 +23,10 @@ const app: Gatehouse<{ pool: { open: boolean } }> = new Gatehouse({
     } finally {
       pool.open = false
       say('teardown')
+      if (scenario === 'failing-teardown')
+        // A message that names a secret, as a driver's may: it must reach the logger only.
+        // biome-ignore lint/correctness/noUnsafeFinally: the tear-down failing is the scenario
+        throw new Error('pool did not close: postgres://app:hunter2@db/app')
     }
   },
 })
