@@ -8,11 +8,6 @@ export class InFlight {
   #running = 0
   readonly #waiters = new Set<() => void>()
 
-  /** How many requests are in flight. */
-  get size(): number {
-    return this.#running
-  }
-
   /** Count one request in; call what it returns when it is over (more calls are ignored). */
   begin(): () => void {
     this.#running++
