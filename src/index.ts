@@ -1,4 +1,4 @@
-export type { AppOptions, Fetchable } from './app/app-options.js'
+export type { AppOptions, Fetchable, ShutdownOptions } from './app/app-options.js'
 export type { ErrorClass, ExceptionHandler } from './app/exception-handlers.js'
 export { defaultExceptionHandler } from './app/exception-handlers.js'
 export { Gatehouse } from './app/gatehouse.js'

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http'
+import type { Socket } from 'node:net'
 import { BackgroundTasks, dependency, Gatehouse, HTTPException, serve } from 'gatehouse'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { captureLogger } from './helpers/http.js'
@@ -197,5 +199,44 @@ describe('app.request (the test client)', () => {
     expect(response.status).toBe(200)
     expect(fixture.events).toEqual(EVERY_EVENT)
     expect(await response.json()).toEqual({ queued: 3 })
+  })
+})
+
+// Node only: in the Web engine the host server reads or cancels the body it was handed, and the
+// work runs then (above); only a socket can be gone before there is an answer to write.
+describe('a client that leaves before its answer is ready (serve)', () => {
+  test('the cleanups run once the handler returns, not never', async () => {
+    const events: string[] = []
+    const slow = gate()
+    const session = dependency({}, function* session() {
+      try {
+        yield 'session'
+      } finally {
+        events.push('close')
+      }
+    })
+    const app = new Gatehouse()
+    app.get('/slow', { inputs: { session } }, async () => {
+      events.push('handler')
+      await slow.opened
+      return { ok: true }
+    })
+    const server = await serve(app, { port: 0, signals: false })
+    const gone = new Promise<void>((resolve) =>
+      server.server.once('connection', (socket: Socket) => socket.once('close', () => resolve())),
+    )
+    try {
+      const request = httpRequest(`${server.url}/slow`)
+      request.on('error', () => {})
+      request.end()
+      await until(() => events.includes('handler'))
+      request.destroy()
+      await gone
+      slow.open()
+      await until(() => events.includes('close'))
+      expect(events).toEqual(['handler', 'close'])
+    } finally {
+      await server.close()
+    }
   })
 })

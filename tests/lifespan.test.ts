@@ -91,6 +91,18 @@ describe('lifespan', () => {
     expect(events).toContain('teardown')
   })
 
+  test("a tear-down that throws makes close() reject with its error (the caller's to report)", async () => {
+    const app = new Gatehouse({
+      async *lifespan() {
+        yield undefined
+        throw new Error('pool did not close')
+      },
+    })
+    const server = await serve(app, { port: 0, signals: false })
+    await expect(server.close()).rejects.toThrow('pool did not close')
+    await expect(server.close()).rejects.toThrow('pool did not close')
+  })
+
   test('app.request() runs set-up on first use; shutdown() tears down once', async () => {
     const events: string[] = []
     const app = createApp(events)

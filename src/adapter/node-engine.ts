@@ -2,12 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BadRequestError } from '../core/errors/index.js'
 import { isBodyless, isFramingHeader, type PlainReply, type Reply } from '../core/run/respond.js'
 import { runAfterResponse } from './after-response.js'
+import type { InFlight } from './in-flight.js'
 import { NodeRequestView } from './node-request.js'
 import type { Dispatch } from './web-engine.js'
 
 export interface NodeEngineHooks {
   /** The answer to a request that cannot even be routed (a malformed head) or a failed dispatch. */
   onError(error: unknown): PlainReply
+  /** Counts each request until it is over (written, and its after-response work run). */
+  readonly inFlight: InFlight
 }
 
 /**
@@ -21,6 +24,7 @@ export function createNodeListener(
   hooks: NodeEngineHooks,
 ): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
   return (incoming, outgoing) => {
+    const over = hooks.inFlight.begin()
     const isHead = incoming.method === 'HEAD'
     let view: NodeRequestView | undefined
     let reply: Reply | Promise<Reply>
@@ -35,10 +39,11 @@ export function createNodeListener(
     }
     if (reply instanceof Promise) {
       reply.then(
-        (done) => write(outgoing, done, isHead, view, hooks.onError),
-        (error: unknown) => write(outgoing, hooks.onError(error), isHead, view, hooks.onError),
+        (done) => write(outgoing, done, isHead, view, hooks.onError, over),
+        (error: unknown) =>
+          write(outgoing, hooks.onError(error), isHead, view, hooks.onError, over),
       )
-    } else write(outgoing, reply, isHead, view, hooks.onError)
+    } else write(outgoing, reply, isHead, view, hooks.onError, over)
   }
 }
 
@@ -126,23 +131,34 @@ function write(
   isHead: boolean,
   view: NodeRequestView | undefined,
   onError: NodeEngineHooks['onError'],
+  over: () => void,
 ): void {
-  // Background tasks and cleanups wait for the last byte (or the client leaving).
-  if (view?.afterResponse !== undefined) outgoing.once('close', () => void runAfterResponse(view))
+  // Background tasks and cleanups wait for the last byte (or the client leaving). A client that
+  // left before the answer was ready had its 'close' already: they run now, else never. The
+  // request is over once they have run; without them, once its answer is written.
+  const hasWork = view?.afterResponse !== undefined
+  if (hasWork) {
+    const after = () => void runAfterResponse(view).then(over)
+    if (outgoing.destroyed) after()
+    else outgoing.once('close', after)
+  }
+  const written = hasWork ? undefined : over
   if (reply instanceof Response) {
-    writeWebResponse(outgoing, reply, isHead, view).catch((error: unknown) => {
-      // Before the head went out (a header value Node refuses): the logged 500 the Web engine
-      // gives. After it, too late for a status: logged (a body shorter or longer than its
-      // Content-Length, a stream that failed), and the connection closed mid-answer.
-      if (!outgoing.headersSent && !outgoing.destroyed) {
-        void reply.body?.cancel().catch(() => {})
-        outgoing.statusMessage = ''
-        writePlain(outgoing, onError(error), isHead, view)
-        return
-      }
-      if (!isGone(error)) onError(error)
-      outgoing.destroy()
-    })
+    void writeWebResponse(outgoing, reply, isHead, view)
+      .catch((error: unknown) => {
+        // Before the head went out (a header value Node refuses): the logged 500 the Web engine
+        // gives. After it, too late for a status: logged (a body shorter or longer than its
+        // Content-Length, a stream that failed), and the connection closed mid-answer.
+        if (!outgoing.headersSent && !outgoing.destroyed) {
+          void reply.body?.cancel().catch(() => {})
+          outgoing.statusMessage = ''
+          writePlain(outgoing, onError(error), isHead, view)
+          return
+        }
+        if (!isGone(error)) onError(error)
+        outgoing.destroy()
+      })
+      .finally(written)
     return
   }
   try {
@@ -154,6 +170,8 @@ function write(
     if (outgoing.headersSent) throw error
     outgoing.statusMessage = ''
     writePlain(outgoing, onError(error), isHead, view)
+  } finally {
+    written?.()
   }
 }
 

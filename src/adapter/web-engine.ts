@@ -8,6 +8,7 @@ import {
   toResponse,
 } from '../core/run/respond.js'
 import { runAfterResponse } from './after-response.js'
+import type { InFlight } from './in-flight.js'
 import { KNOWN_METHODS } from './known-methods.js'
 
 /** Routes and answers one request; the same function feeds both engines. */
@@ -23,9 +24,30 @@ export interface WebOutcome {
 /**
  * The Web-standard engine behind `app.fetch` (any runtime, and the in-process test client): a Web
  * `Request` in, a `Response` out. Work queued for after the response runs once its body has been
- * read to the end or cancelled — for a stream, after its last chunk.
+ * read to the end or cancelled — for a stream, after its last chunk. Each request is counted in
+ * `inFlight` until its answer is handed out and that work has run.
  */
 export function createWebEngine(
+  dispatch: Dispatch,
+  onError: (error: unknown) => PlainReply,
+  inFlight: InFlight,
+): (request: Request) => Promise<WebOutcome> {
+  const answer = answerWith(dispatch, onError)
+  return async (request) => {
+    const over = inFlight.begin()
+    try {
+      const outcome = await answer(request)
+      if (outcome.settled === undefined) over()
+      else void outcome.settled.then(over)
+      return outcome
+    } catch (error) {
+      over()
+      throw error
+    }
+  }
+}
+
+function answerWith(
   dispatch: Dispatch,
   onError: (error: unknown) => PlainReply,
 ): (request: Request) => Promise<WebOutcome> {

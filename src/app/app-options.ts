@@ -40,6 +40,16 @@ export interface AppOptions<S = undefined> {
   logger?: Logger | undefined
 }
 
+/** How a shut-down waits for the requests in flight. */
+export interface ShutdownOptions {
+  /**
+   * Milliseconds to wait for the requests in flight, their background tasks and cleanups
+   * included, before the tear-down runs anyway (what is left is logged as abandoned); default
+   * 10,000. `serve()`'s `close()` gives what is left of its own `drainTimeout`.
+   */
+  drainTimeout?: number | undefined
+}
+
 /** Anything with a Web standard `fetch` handler that can be mounted or served. */
 export interface Fetchable {
   fetch(request: Request): Response | Promise<Response>
@@ -47,6 +57,6 @@ export interface Fetchable {
   nodeListener?(): (incoming: IncomingMessage, outgoing: ServerResponse) => void
   /** Run before serving (a Gatehouse app's lifespan set-up). */
   startup?(): Promise<unknown>
-  /** Run after serving (a Gatehouse app's lifespan tear-down). */
-  shutdown?(): Promise<void>
+  /** Run after serving (a Gatehouse app's lifespan tear-down, once its requests are over). */
+  shutdown?(options?: ShutdownOptions): Promise<void>
 }

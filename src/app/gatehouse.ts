@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { InFlight } from '../adapter/in-flight.js'
 import { createNodeListener } from '../adapter/node-engine.js'
 import type { TableEntry } from '../adapter/route-table.js'
 import { createWebEngine, type Dispatch, type WebOutcome } from '../adapter/web-engine.js'
@@ -15,14 +16,15 @@ import type { Router } from '../core/declare/router.js'
 import type { SecurityScheme } from '../core/declare/security-scheme.js'
 import { ServiceUnavailableError } from '../core/errors/index.js'
 import type { BaseRequestView } from '../core/run/request-view.js'
-import { consoleLogger, errorReply, type Reply } from '../core/run/respond.js'
+import { consoleLogger, errorReply, type Logger, type Reply } from '../core/run/respond.js'
 import {
   handleRequest,
   type RouteRuntime,
   type RuntimeSettings,
 } from '../core/run/route-runtime.js'
 import { generateOpenAPI, type OpenAPIDocument } from '../openapi/document.js'
-import type { AppOptions, Fetchable } from './app-options.js'
+import { LOGGER } from './app-logger.js'
+import type { AppOptions, Fetchable, ShutdownOptions } from './app-options.js'
 import { createDispatch, type Target } from './dispatch.js'
 import {
   type DocumentationSettings,
@@ -53,6 +55,9 @@ import { DependencyOverrides } from './overrides.js'
 type TableItem = { readonly route: CompiledRoute } | { readonly mount: Mounted }
 
 const MiB = 1024 * 1024
+
+/** What `shutdown()` waits for requests in flight by default: `serve()`'s `drainTimeout`. */
+const DRAIN_TIMEOUT = 10_000
 
 // Every key of `AppOptions`: a misspelt one (`rootpath`) would otherwise be ignored silently.
 const APP_OPTIONS = new Set([
@@ -105,6 +110,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   readonly #middleware: Middleware[] = []
   readonly #handlers = new ExceptionHandlers()
   readonly #lifespan: LifespanRunner<S>
+  readonly #inFlight = new InFlight()
   #runtimes: Map<CompiledRoute, RouteRuntime> | undefined
   // The mounting app and the prefix there, not the resulting path: that app may be mounted later.
   #mountedIn: { readonly parent: Gatehouse<unknown>; readonly prefix: string } | undefined
@@ -293,9 +299,33 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     await this.#lifespan.start()
   }
 
-  /** Run the lifespan's tear-down (mounted apps first), once. `serve()`'s `close()` does it. */
-  async shutdown(): Promise<void> {
-    await this.#lifespan.stop()
+  /**
+   * Run the lifespan's tear-down (mounted apps first), once. `serve()`'s `close()` does it. New
+   * requests are refused (503) from the start; those in flight, with their background tasks and
+   * cleanups, are waited for first (up to `drainTimeout`, 10 s), as uvicorn waits for them before
+   * the ASGI lifespan shutdown: the tear-down must not close a pool they still use.
+   * @example await app.shutdown({ drainTimeout: 5_000 })
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const drainTimeout = options?.drainTimeout ?? DRAIN_TIMEOUT
+    if (!Number.isSafeInteger(drainTimeout) || drainTimeout < 0)
+      throw new TypeError('shutdown: `drainTimeout` must be a non-negative integer')
+    await this.#lifespan.stop(() => this.#drain(drainTimeout))
+  }
+
+  /** Wait for the requests in flight; what outlives `timeout` is logged and left behind. */
+  async #drain(timeout: number): Promise<void> {
+    const abandoned = await this.#inFlight.idle(timeout)
+    if (abandoned > 0)
+      this.#settings.logger.error(
+        `Shut-down abandoned ${abandoned} request${abandoned === 1 ? '' : 's'} still running (being answered, or running background tasks and cleanups) when drainTimeout ran out`,
+        { abandoned },
+      )
+  }
+
+  /** For `serve()`: the logger to report a failed shut-down on a signal to. */
+  get [LOGGER](): Logger {
+    return this.#settings.logger
   }
 
   /** The Web standard entry point: `Request` in, `Response` out. */
@@ -334,6 +364,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     return (incoming, outgoing) => {
       this.#node ??= createNodeListener(this.#getDispatch(), {
         onError: (error) => errorReply(error, this.#settings.logger, 'the Node engine'),
+        inFlight: this.#inFlight,
       })
       this.#node(incoming, outgoing)
     }
@@ -344,8 +375,10 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
       const refusal = await this.#whenStarted()
       if (refusal !== undefined) return { response: refusal, settled: undefined }
     }
-    this.#web ??= createWebEngine(this.#getDispatch(), (error) =>
-      errorReply(error, this.#settings.logger, 'the Web engine'),
+    this.#web ??= createWebEngine(
+      this.#getDispatch(),
+      (error) => errorReply(error, this.#settings.logger, 'the Web engine'),
+      this.#inFlight,
     )
     return this.#web(request)
   }

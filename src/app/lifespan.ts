@@ -144,14 +144,20 @@ export class LifespanRunner<S> {
     return this.#failed
   }
 
-  /** Run tear-down, once, after a successful start; a no-op otherwise. */
-  stop(): Promise<void> {
-    this.#stopping ??= this.#stop()
+  /**
+   * Run tear-down, once, after a successful start; a no-op otherwise. `drain` runs first, once the
+   * app is `stopping` (new requests refused) but still `live` (those in flight read the state).
+   * Concurrent callers share the first caller's.
+   */
+  stop(drain: () => Promise<void> = async () => {}): Promise<void> {
+    this.#stopping ??= this.#stop(drain)
     return this.#stopping
   }
 
-  async #stop(): Promise<void> {
-    if (this.#starting !== undefined) await this.#starting.catch(() => {})
+  async #stop(drain: () => Promise<void>): Promise<void> {
+    // Only a start under way is awaited: a running app is `stopping` at once, so a request sent
+    // right after `shutdown()` is already refused.
+    if (this.#phase === 'starting') await this.#starting?.catch(() => {})
     if (this.#phase !== 'running') {
       this.#phase = 'stopped'
       return
@@ -160,9 +166,15 @@ export class LifespanRunner<S> {
     // Every part is torn down even when one throws; the first error is reported, the others logged.
     let failure: { error: unknown } | undefined
     try {
-      await this.#nested.stop()
+      await drain()
     } catch (error) {
       failure = { error }
+    }
+    try {
+      await this.#nested.stop()
+    } catch (error) {
+      if (failure === undefined) failure = { error }
+      else this.#logger.error('Lifespan tear-down failed', error)
     }
     try {
       await this.#tearDown()

@@ -3,6 +3,8 @@ import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { awaitingContinue } from '../adapter/node-request.js'
 import { refuseUnknownOptions } from '../core/declare/known-options.js'
+import type { Logger } from '../core/run/respond.js'
+import { loggerOf } from './app-logger.js'
 import type { Fetchable } from './app-options.js'
 
 export type { Fetchable } from './app-options.js'
@@ -26,11 +28,16 @@ export interface ServeOptions {
    * file descriptor limit (`ulimit -n`), so the server never runs out of them.
    */
   maxConnections?: number | undefined
-  /** Milliseconds `close()` waits for requests in flight before cutting them; default 10,000. */
+  /**
+   * Milliseconds `close()` waits for requests in flight, their background tasks and cleanups
+   * included, before cutting them and tearing down; default 10,000. What is still running then is
+   * logged as abandoned.
+   */
   drainTimeout?: number | undefined
   /**
    * Close gracefully on these signals (stop accepting, drain, run the lifespan's tear-down), then
-   * exit unless something else listens for the signal. Default `['SIGINT', 'SIGTERM']`; `false` to
+   * exit unless something else listens for the signal: with code 0, or 1 when the shut-down failed
+   * (its error logged through the app's `logger`). Default `['SIGINT', 'SIGTERM']`; `false` to
    * handle signals yourself.
    */
   signals?: readonly NodeJS.Signals[] | false | undefined
@@ -43,8 +50,9 @@ export interface RunningServer {
   /** The underlying `node:http` server (for upgrades, metrics, or its timeout settings). */
   readonly server: Server
   /**
-   * Stop accepting connections, end idle keep-alive ones, let requests in flight finish (up to
-   * `drainTimeout`), then run the app's shut-down. Safe to call more than once.
+   * Stop accepting connections, end idle keep-alive ones, let requests in flight finish with their
+   * background tasks and cleanups (up to `drainTimeout` in all), then run the app's shut-down.
+   * Rejects with the error of a tear-down that throws. Safe to call more than once.
    */
   close(): Promise<void>
 }
@@ -237,6 +245,7 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
       // A keep-alive connection whose request finishes now goes idle: close it then, not at its timeout.
       const sweeper = setInterval(() => server.closeIdleConnections(), 25)
       void closed.then(() => clearInterval(sweeper))
+      const started = Date.now()
       const drained = await Promise.race([
         closed.then(() => true),
         delay(settings.drainTimeout).then(() => false),
@@ -246,11 +255,14 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
         for (const socket of sockets) socket.destroy()
         await closed
       }
-      await app.shutdown?.()
+      // The answers are written, but their background tasks and cleanups may still run: the app
+      // waits for them with what is left of the drain, before its tear-down.
+      const left = drained ? Math.max(0, settings.drainTimeout - (Date.now() - started)) : 0
+      await app.shutdown?.({ drainTimeout: left })
     })()
     return closing
   }
-  const unregister = signals === false ? () => {} : onSignals(signals, close)
+  const unregister = signals === false ? () => {} : onSignals(signals, close, loggerOf(app))
   return { port: info.port, url: `http://${host}:${info.port}`, server, close }
 }
 
@@ -292,20 +304,41 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
 
-/** One process listener per signal for every running server, so many servers add no warnings. */
-const closers = new Set<() => Promise<void>>()
+/**
+ * One process listener per signal for every running server, so many servers add no warnings; each
+ * server's `close` with the logger its failure is reported to.
+ */
+const closers = new Map<() => Promise<void>, Logger>()
 const installed = new Map<NodeJS.Signals, () => void>()
 
-function onSignals(signals: readonly NodeJS.Signals[], close: () => Promise<void>): () => void {
-  closers.add(close)
+function onSignals(
+  signals: readonly NodeJS.Signals[],
+  close: () => Promise<void>,
+  logger: Logger,
+): () => void {
+  closers.set(close, logger)
   for (const signal of signals) {
     if (installed.has(signal)) continue
     const handler = () => {
       const all = [...closers]
       for (const [name, installedHandler] of installed) process.off(name, installedHandler)
       installed.clear()
-      void Promise.allSettled(all.map((closeOne) => closeOne())).then(() => {
-        if (process.listenerCount(signal) === 0) process.exit(0)
+      // Nobody else awaits these shut-downs: a tear-down that throws (a pool that did not close)
+      // is logged here, and the process says it failed, as uvicorn does. The error's message is
+      // the logger's to show, not put in this line (it may name a database URL).
+      const closings = all.map(([closeOne, report]) =>
+        closeOne().then(
+          () => true,
+          (error: unknown) => {
+            report.error(`Shut-down on ${signal} failed`, error)
+            return false
+          },
+        ),
+      )
+      void Promise.all(closings).then((results) => {
+        const failed = results.includes(false)
+        if (failed) process.exitCode = 1
+        if (process.listenerCount(signal) === 0) process.exit(failed ? 1 : 0)
       })
     }
     installed.set(signal, handler)

@@ -25,6 +25,7 @@ import type {
   RoutePath,
   RouteRecord,
   Router,
+  ShutdownOptions,
 } from 'gatehouse'
 import type {
   AuthorizationServerDatabase,
@@ -40,6 +41,7 @@ expectTypeOf(router.routes).toEqualTypeOf<readonly RouteRecord[]>()
 expectTypeOf(app.routes).toEqualTypeOf<readonly CompiledRoute[]>()
 expectTypeOf<CompiledRoute['path']>().toEqualTypeOf<RoutePath>()
 expectTypeOf(app.dependencyOverrides).toEqualTypeOf<DependencyOverrides>()
+expectTypeOf(app.shutdown).parameter(0).toEqualTypeOf<ShutdownOptions | undefined>()
 expectTypeOf<AppOptions['servers']>().toEqualTypeOf<OpenAPIInfo['servers'] | undefined>()
 expectTypeOf<CompressOptions['encodings']>().toEqualTypeOf<readonly Coding[] | undefined>()
 expectTypeOf<MaybePromise<number>>().toEqualTypeOf<number | Promise<number>>()

@@ -1,0 +1,112 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { afterEach, describe, expect, test } from 'vitest'
+
+/** What a server process printed, and how it ended. */
+interface Run {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  /** Its stdout lines (`listening …` left out). */
+  readonly events: string[]
+  /** Its logger's calls, one JSON object per line of stderr. */
+  readonly logged: unknown[]
+}
+
+const children = new Set<ChildProcess>()
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+  children.clear()
+})
+
+/**
+ * Start `helpers/signal-server.ts` with `scenario` as a real process, send it one request whose
+ * background task is still running when the answer arrives, then SIGTERM; resolves once it exited.
+ */
+async function sigtermDuringTask(scenario: string): Promise<Run> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'helpers/signal-server.ts'), scenario],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  children.add(child)
+  let stdout = ''
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (code, signal) => resolve([code, signal])),
+  )
+  const printed = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const look = () => {
+        const found = pattern.exec(stdout)
+        if (found === null) return false
+        resolve(found)
+        return true
+      }
+      if (look()) return
+      child.stdout.on('data', look)
+      void exited.then(() => look() || reject(new Error(`exited first:\n${stdout}\n${stderr}`)))
+    })
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+  })
+  const url = (await printed(/^listening (\S+)$/m))[1] as string
+  const answer = await fetch(`${url}/send`, { method: 'POST' })
+  expect(await answer.json()).toEqual({ queued: true })
+  await printed(/^task started$/m)
+  child.kill('SIGTERM')
+  const [code, signal] = await exited
+  return {
+    code,
+    signal,
+    events: stdout.split('\n').filter((line) => line !== '' && !line.startsWith('listening ')),
+    logged: stderr
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line)),
+  }
+}
+
+describe('serve() on SIGTERM (a real process)', { timeout: 30_000 }, () => {
+  test('waits for the background tasks and cleanups of answered requests, then tears down and exits 0', async () => {
+    const run = await sigtermDuringTask('after-response')
+    expect(run.events).toEqual([
+      'task started',
+      'task done, pool open: true',
+      'cleanup, pool open: true',
+      'teardown',
+    ])
+    expect(run.logged).toEqual([])
+    expect([run.code, run.signal]).toEqual([0, null])
+  })
+
+  test('work that outlives drainTimeout is logged as abandoned; the tear-down runs, exit 0', async () => {
+    const started = Date.now()
+    const run = await sigtermDuringTask('abandoned')
+    expect(Date.now() - started).toBeLessThan(15_000)
+    expect(run.events).toEqual(['task started', 'teardown'])
+    expect(run.logged).toEqual([
+      {
+        message:
+          'Shut-down abandoned 1 request still running (being answered, or running background tasks and cleanups) when drainTimeout ran out',
+        error: { abandoned: 1 },
+      },
+    ])
+    expect([run.code, run.signal]).toEqual([0, null])
+  })
+
+  test('a tear-down that throws is logged through the app’s logger and the process exits 1', async () => {
+    const run = await sigtermDuringTask('failing-teardown')
+    expect(run.events.at(-1)).toBe('teardown')
+    // The error goes to the logger as it is; the line that introduces it names no secret.
+    expect(run.logged).toEqual([
+      {
+        message: 'Shut-down on SIGTERM failed',
+        error: 'pool did not close: postgres://app:hunter2@db/app',
+      },
+    ])
+    expect([run.code, run.signal]).toEqual([1, null])
+  })
+})
