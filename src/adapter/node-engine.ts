@@ -255,10 +255,25 @@ async function writeWebResponse(
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
-      if (!outgoing.write(value)) await new Promise((resolve) => outgoing.once('drain', resolve))
+      if (!outgoing.write(value)) await drainedOrClosed(outgoing)
+      // Gone while waiting: no 'drain' ever comes, and the request must end (a shut-down waits).
+      if (outgoing.destroyed) return
     }
     outgoing.end()
   } finally {
     outgoing.off('close', onClose)
   }
+}
+
+/** Resolves when the socket can take more, or when the client is gone. */
+function drainedOrClosed(outgoing: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      outgoing.off('drain', done)
+      outgoing.off('close', done)
+      resolve()
+    }
+    outgoing.once('drain', done)
+    outgoing.once('close', done)
+  })
 }
