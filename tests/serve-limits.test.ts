@@ -115,6 +115,42 @@ describe('serve() limits', () => {
     }
   })
 
+  test('at the cap, the longest quiet connection gives way, not a busy keep-alive one that is older', async () => {
+    const running = await serve(createApp().app, { port: 0, signals: false, maxConnections: 3 })
+    const sockets: Socket[] = []
+    try {
+      // The oldest connection, a keep-alive client between two of its requests.
+      const client = await open(running.port)
+      sockets.push(client)
+      let received = ''
+      client.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1')
+      })
+      const answers = () => received.split('HTTP/1.1 200 OK').length - 1
+      const request = async (count: number) => {
+        client.write('GET /ping HTTP/1.1\r\nHost: x\r\n\r\n')
+        await expect.poll(answers).toBe(count)
+      }
+      await request(1)
+      // Two newer connections that have sent nothing whole since they opened.
+      for (let i = 0; i < 2; i++) {
+        const quiet = await open(running.port)
+        quiet.write('GET /ping HTTP/1.1\r\nHost: x\r\n')
+        sockets.push(quiet)
+      }
+      const firstQuiet = untilClosed(sockets[1] as Socket)
+      await request(2)
+      // A new connection takes the place of the quiet one opened first, not of the client.
+      expect(await ping(running.port)).toBe('HTTP/1.1 200 OK')
+      expect((await firstQuiet).data).toBe('')
+      await request(3)
+      expect(client.destroyed).toBe(false)
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      await running.close()
+    }
+  })
+
   test('at the cap, a slow upload gives way too; a connection being answered never does', async () => {
     const logger = captureLogger()
     const app = new Gatehouse({ logger })

@@ -167,17 +167,23 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
     socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
   })
   // The cap is kept here rather than by Node (which refuses every connection over it): at the
-  // cap, a new connection takes the place of the oldest one with nothing in flight (its request
-  // head not complete yet, or idle between keep-alive requests), else of the oldest still
-  // uploading its body. Else one client holding `maxConnections` sockets that trickle their
-  // bytes in (slowloris) would keep everyone else out for good. Only when every connection has a
-  // whole request being answered is the new one refused.
-  const sockets = new Set<Socket>()
+  // cap, a new connection takes the place of the longest quiet one with nothing in flight (its
+  // request head not complete yet, or idle between keep-alive requests), else of the oldest still
+  // uploading its body. Else one client holding `maxConnections` sockets that trickle their bytes
+  // in (slowloris) would keep everyone else out for good. Only when every connection has a whole
+  // request being answered is the new one refused. Quiet is counted from a connection's last sign
+  // of life (its opening, then each request head), not its age: a busy keep-alive client is idle
+  // for microseconds between requests, and giving it up then cut the request it was sending.
+  const sockets = new Map<Socket, number>()
+  let tick = 0
   server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
+    sockets.set(socket, ++tick)
     socket.once('close', () => sockets.delete(socket))
     if (sockets.size > settings.maxConnections)
       (evictableSocket(sockets, socket) ?? socket).destroy()
+  })
+  server.prependListener('request', (incoming: IncomingMessage) => {
+    if (sockets.has(incoming.socket)) sockets.set(incoming.socket, ++tick)
   })
   // A client that sends garbage gets 400 and is gone; nothing is logged about what it sent.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -236,7 +242,7 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
       server.prependListener('request', (_incoming: IncomingMessage, outgoing: ServerResponse) => {
         outgoing.shouldKeepAlive = false
       })
-      for (const socket of sockets) {
+      for (const socket of sockets.keys()) {
         const answer = answerInProgress(socket)
         if (answer && !answer.headersSent) answer.shouldKeepAlive = false
       }
@@ -252,7 +258,7 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
       ])
       if (!drained) {
         server.closeAllConnections()
-        for (const socket of sockets) socket.destroy()
+        for (const socket of sockets.keys()) socket.destroy()
         await closed
       }
       // The answers are written, but their background tasks and cleanups may still run: the app
@@ -267,19 +273,27 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
 }
 
 /**
- * The connection to give up for `newest` at the cap: the oldest with no answer in flight, else the
- * oldest still sending its request body (a slow upload holds a connection as a slow head does),
+ * The connection to give up for `newest` at the cap: the longest quiet with no answer in flight (a
+ * head still arriving, or idle between keep-alive requests), else the oldest still sending its
+ * request body (a slow upload holds a connection as a slow head does),
  * else none.
  */
-function evictableSocket(sockets: ReadonlySet<Socket>, newest: Socket): Socket | undefined {
+function evictableSocket(sockets: ReadonlyMap<Socket, number>, newest: Socket): Socket | undefined {
+  let quiet: Socket | undefined
+  let quietSince = Number.POSITIVE_INFINITY
   let uploading: Socket | undefined
-  for (const socket of sockets) {
+  for (const [socket, lastActive] of sockets) {
     if (socket === newest) continue
     const answer = answerInProgress(socket)
-    if (answer === undefined) return socket
-    if (uploading === undefined && !answer.req.complete && !answer.headersSent) uploading = socket
+    if (answer === undefined) {
+      if (lastActive < quietSince) {
+        quiet = socket
+        quietSince = lastActive
+      }
+    } else if (uploading === undefined && !answer.req.complete && !answer.headersSent)
+      uploading = socket
   }
-  return uploading
+  return quiet ?? uploading
 }
 
 /**
