@@ -8,7 +8,7 @@ import {
   pkce,
   SAME_ORIGIN,
 } from './helpers/authorization-flow.js'
-import { type Fixture, matrix, openFixture } from './helpers/authorization-server.js'
+import { type Fixture, ISSUER, matrix, openFixture } from './helpers/authorization-server.js'
 
 /** The login form's hidden fields for a fresh browser. */
 async function loginForm(f: Fixture, b = browser(f.send), scope = 'read write') {
@@ -93,11 +93,30 @@ describe.each(matrix)(
       }
     })
 
-    test('a form left open too long: 400', async () => {
-      const { b, fields } = await loginForm(f)
+    test('a form left open too long starts its request again, without signing in', async () => {
+      const { b, fields } = await loginForm(f, browser(f.send), 'read')
       f.clock.advance(901)
       const response = await b.post('/authorize', { ...fields, ...credentials }, SAME_ORIGIN)
-      await expectErrorPage(response, 400, 'The form has expired.')
+      expect(response.status).toBe(303)
+      expect(response.headers.getSetCookie().join()).not.toContain('gatehouse-login')
+      const restart = locationOf(response)
+      expect(`${restart.origin}${restart.pathname}`).toBe(`${ISSUER}/authorize`)
+      expect(restart.searchParams.get('scope')).toBe('read')
+      // A fresh login page for the same request, valid for another 15 minutes.
+      const page = await b.get(`${restart.pathname}${restart.search}`)
+      expect(page.status).toBe(200)
+      const fresh = hiddenFields(await page.text())
+      expect(fresh.step).toBe('login')
+      expect((await b.post('/authorize', { ...fresh, ...credentials }, SAME_ORIGIN)).status).toBe(
+        303,
+      )
+      // Altered, it is no form of this server's: an error page.
+      const altered = await b.post(
+        '/authorize',
+        { ...fields, request: `${fields.request}x`, ...credentials },
+        SAME_ORIGIN,
+      )
+      await expectErrorPage(altered, 400, 'The form has expired.')
     })
 
     test('JSON or multipart instead of a form: 400 pages', async () => {
@@ -199,7 +218,7 @@ describe.each(matrix)(
         }
       })
 
-      test('from a browser signed in as someone else, or not at all: 403', async () => {
+      test('from a browser signed in as someone else: 403; signed out since: back to sign-in', async () => {
         const ada = await consentForm()
         const bob = await consentForm('bob')
         expect(bob.fields.step).toBe('consent')
@@ -209,21 +228,32 @@ describe.each(matrix)(
           { ...ada.fields, csrf_token: bob.fields.csrf_token, decision: 'allow' },
           SAME_ORIGIN,
         )
-        await expectErrorPage(swapped, 403, 'not signed in as the user who was asked')
+        await expectErrorPage(swapped, 403, 'signed in as another user than the one asked')
+        // Signed out since the page was shown (the session ended): to sign in again, same request.
         ada.b.jar.cookies.delete('__Host-gatehouse-login')
         const signedOut = await ada.b.post(
           '/authorize',
           { ...ada.fields, decision: 'allow' },
           SAME_ORIGIN,
         )
-        await expectErrorPage(signedOut, 403, 'not signed in as the user who was asked')
+        expect(signedOut.status).toBe(303)
+        expect(locationOf(signedOut).searchParams.get('code')).toBeNull()
+        const page = await ada.b.get(
+          `${locationOf(signedOut).pathname}${locationOf(signedOut).search}`,
+        )
+        expect(hiddenFields(await page.text()).step).toBe('login')
       })
 
-      test('a user disabled after the page was shown cannot consent: 403', async () => {
+      test('a user disabled after the page was shown gets no code: signed out, back to sign-in', async () => {
         const { b, fields } = await consentForm()
         await f.store.updateUser(f.users.ada, { disabled: true })
         const response = await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
-        await expectErrorPage(response, 403, 'not signed in as the user who was asked')
+        expect(response.status).toBe(303)
+        const restart = locationOf(response)
+        expect(restart.pathname).toBe('/authorize')
+        expect(restart.searchParams.get('code')).toBeNull()
+        const page = await b.get(`${restart.pathname}${restart.search}`)
+        expect(hiddenFields(await page.text()).step).toBe('login')
       })
     })
   },

@@ -102,7 +102,9 @@ async function signIn(page: Page): Promise<void> {
   await Promise.all([page.waitForLoadState(), page.click('button[type="submit"]')])
 }
 
-describe('the sign-in and consent pages in two tabs, in Chromium', { timeout: 60_000 }, () => {
+describe('the sign-in and consent pages as a browser uses them, in Chromium', {
+  timeout: 60_000,
+}, () => {
   test("a second arrival from the client's site leaves the first tab's forms valid", async () => {
     const context = await browser.newContext()
     try {
@@ -125,6 +127,45 @@ describe('the sign-in and consent pages in two tabs, in Chromium', { timeout: 60
         second.click('button[value="allow"]'),
       ])
       expect(callbacks.at(-1)?.get('state')).toBe('tab-2')
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('a double click on Allow over a slow link ends at the client, not at an error page', async () => {
+    const context = await browser.newContext()
+    try {
+      const page = await arriveFromClient(context, 'double-click')
+      await signIn(page)
+      // Each answer to the form comes back 600 ms late, as on a slow link: the second click
+      // starts a new navigation, and the browser drops the first answer (the code).
+      await page.route(`${issuer}/authorize`, async (route) => {
+        if (route.request().method() !== 'POST') return route.continue()
+        const response = await route.fetch({ maxRedirects: 0 })
+        await new Promise((resolve) => setTimeout(resolve, 600))
+        await route.fulfill({ response }).catch(() => {})
+      })
+      const before = callbacks.length
+      // The second post starts the request again: the consent page, anew.
+      const restarted = page.waitForResponse(
+        (response) =>
+          response.request().method() === 'GET' &&
+          response.url().startsWith(`${issuer}/authorize?`),
+      )
+      await page.evaluate(() => {
+        const allow = document.querySelector<HTMLButtonElement>('button[value="allow"]')
+        allow?.click()
+        setTimeout(() => allow?.click(), 200)
+      })
+      expect((await restarted).status()).toBe(200)
+      await page.waitForLoadState()
+      await page.unroute(`${issuer}/authorize`)
+      await Promise.all([
+        page.waitForURL(`${clientOrigin}/callback?*`),
+        page.click('button[value="allow"]'),
+      ])
+      expect(callbacks.at(-1)?.get('state')).toBe('double-click')
+      expect(callbacks.length).toBe(before + 1)
     } finally {
       await context.close()
     }

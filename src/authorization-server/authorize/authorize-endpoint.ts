@@ -108,10 +108,18 @@ export function addAuthorizationEndpoint(
             'The form has expired or was not sent from this site.',
             403,
           )
-        const pending = readPending(
-          unseal(hasher, 'authorization-request', form.get('request'), settings.now()),
-        )
-        if (!pending) throw new AuthorizationPageError('The form has expired.')
+        const sealed = form.get('request')
+        const pending = readPending(unseal(hasher, 'authorization-request', sealed, settings.now()))
+        if (!pending) {
+          // Left open too long, but sealed by this server: the same request again, with a fresh
+          // page, rather than a dead end (the GET checks all of it anew).
+          const stale = readPending(
+            unseal(hasher, 'authorization-request', sealed, Number.NEGATIVE_INFINITY),
+          )
+          // A login form keeps `prompt=login`: the sign-in it asks for has not happened.
+          if (stale !== undefined) return restart(stale.request, stale.user !== undefined)
+          throw new AuthorizationPageError('The form has expired.')
+        }
         const query = new URLSearchParams(authorizationQuery(pending.request))
         const found = await readAuthorizationRequest(context, (name) => query.getAll(name))
         const step = form.get('step')
@@ -180,6 +188,18 @@ export function addAuthorizationEndpoint(
     })
   }
 
+  /**
+   * A 303 to the same authorization request, which the GET checks and answers anew; once the user
+   * has signed in for it, without `prompt=login`, which that sign-in satisfied.
+   */
+  function restart(request: AuthorizationRequest, signedIn = true): Response {
+    const query = authorizationQuery(
+      request,
+      signedIn ? withoutLogin(request.prompt) : request.prompt,
+    )
+    return redirectResponse(`${interaction.authorizeURL}?${query}`, { status: 303 })
+  }
+
   async function consent(
     form: Extract<PageForm, { ok: true }>,
     found: Awaited<ReturnType<typeof readAuthorizationRequest>>,
@@ -190,16 +210,18 @@ export function addAuthorizationEndpoint(
     if (pending.user === undefined || pending.scopes === undefined)
       throw new AuthorizationPageError('The form is not a consent form.')
     const user = await currentUser(interaction, view, hasher)
-    if (user?.id !== pending.user)
-      throw new AuthorizationPageError('You are not signed in as the user who was asked.', 403)
+    // Signed out since (the session ended while the page was open): sign in again, same request.
+    if (user === undefined) return restart(found.request, false)
+    if (user.id !== pending.user)
+      throw new AuthorizationPageError('You are signed in as another user than the one asked.', 403)
     const decision = form.get('decision')
     if (decision !== 'allow' && decision !== 'deny')
       throw new AuthorizationPageError('Choose to allow or deny.')
-    // Once only: a replayed consent (the same page posted again) would issue a second code.
-    if (!(await useFormOnce(interaction, pending)))
-      throw new AuthorizationPageError(
-        'This form was already sent. Start again from the application.',
-      )
+    // Once only: a replayed consent (the same page posted again) would issue a second code. The
+    // same user's second post is a double click on a slow link, whose first answer (the code) the
+    // browser dropped: instead of a dead end, it starts the same request again, which shows the
+    // consent page anew, or issues a new code where the consent is remembered.
+    if (!(await useFormOnce(interaction, pending))) return restart(found.request)
     if (decision === 'deny')
       throw new AuthorizationRedirectError(
         'access_denied',
