@@ -1,5 +1,6 @@
 import { serve } from 'gatehouse'
 import { openStore, redactDatabaseURL } from 'gatehouse/authorization-server'
+import { exitAfter } from '../shared/exit-after.js'
 import { ownAddress } from '../shared/own-address.js'
 import { createAuthorizationServerApp, SWAGGER_UI_CLIENT } from './app.js'
 import { type AuthorizationServerConfig, readAuthorizationServerConfig } from './config.js'
@@ -61,9 +62,6 @@ if (seeded) {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void running
-      .close()
-      .then(() => store.close())
-      .finally(() => process.exit(0))
+    exitAfter(running.close().then(() => store.close()))
   })
 }

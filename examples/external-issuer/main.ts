@@ -1,5 +1,6 @@
 import { createJWTVerifier, type RunningServer, serve } from 'gatehouse'
 import { openUserStore } from '../scopes/users.js'
+import { exitAfter } from '../shared/exit-after.js'
 import { ownAddress } from '../shared/own-address.js'
 import { createExternalIssuerApp } from './app.js'
 import { readExternalIssuerConfig } from './config.js'
@@ -38,8 +39,6 @@ if (localIssuer)
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void Promise.all([server.close(), localIssuer?.close()])
-      .then(() => users.close())
-      .finally(() => process.exit(0))
+    exitAfter(Promise.all([server.close(), localIssuer?.close()]).then(() => users.close()))
   })
 }

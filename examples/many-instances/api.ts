@@ -6,6 +6,7 @@ import {
   Security,
   serve,
 } from 'gatehouse'
+import { exitAfter } from '../shared/exit-after.js'
 
 // An API somewhere else: it verifies the instances' access tokens through their JWKS alone
 // (fetched through the load balancer and cached), with no access to their database. Revoking a
@@ -41,4 +42,4 @@ const running = await serve(app, {
   hostname: process.env.HOST ?? '127.0.0.1',
 })
 console.log(`API on ${running.url}, trusting ${issuer}`)
-process.once('SIGTERM', () => void running.close().finally(() => process.exit(0)))
+process.once('SIGTERM', () => exitAfter(running.close()))

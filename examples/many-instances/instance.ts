@@ -4,6 +4,7 @@ import {
   openStore,
   redactDatabaseURL,
 } from 'gatehouse/authorization-server'
+import { exitAfter } from '../shared/exit-after.js'
 
 // One of N identical authorization-server instances behind a load balancer. Each gets the same
 // DATABASE_URL (one PostgreSQL database) and the same ISSUER (the balancer's public URL); they
@@ -35,8 +36,5 @@ console.log(
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
-    void running
-      .close()
-      .then(() => store.close())
-      .finally(() => process.exit(0))
+    exitAfter(running.close().then(() => store.close()))
   })

@@ -1,4 +1,5 @@
 import { serve } from 'gatehouse'
+import { exitAfter } from '../shared/exit-after.js'
 import { createScopesApp } from './app.js'
 import { describeDatabase, readConfig } from './config.js'
 import { openUserStore } from './users.js'
@@ -18,9 +19,6 @@ if (!quiet)
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void server
-      .close()
-      .then(() => users.close())
-      .finally(() => process.exit(0))
+    exitAfter(server.close().then(() => users.close()))
   })
 }
