@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -57,6 +58,32 @@ describe('gatehouse users create / users list', { timeout: 60_000 }, () => {
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       },
     ])
+  })
+
+  test('typed at a terminal: a prompt, nothing echoed, Enter ends it, Backspace erases', async () => {
+    const databaseUrl = freshDatabase()
+    // util-linux `script` runs the CLI on a pseudo-terminal and forwards what is written to it.
+    const command = [process.execPath, '--import', 'tsx', 'src/cli/main.ts']
+      .concat(['users', 'create', 'tty-ada', '--password-stdin'])
+      .join(' ')
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let screen = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      screen += chunk
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
+    // Typed only once the prompt shows, so the terminal is no longer echoing.
+    await expect.poll(() => screen, { timeout: 20_000 }).toContain('Password (not shown')
+    child.stdin.write('typed secretX\u007f!\r')
+    expect(await exited).toBe(0)
+    expect(screen).toMatch(/created user tty-ada/)
+    expect(screen).not.toContain('typed secret')
+    const hash = await storedHash(databaseUrl, 'tty-ada')
+    expect(await createPasswordHasher().verify('typed secret!', hash)).toBe(true)
   })
 
   test('--json, --disabled, and a password with spaces and CRLF kept but for the last newline', async () => {

@@ -17,7 +17,7 @@ export const usersCreate: Command = {
       type: 'boolean',
       required: true,
       description:
-        'Read the password from standard input, to its end (one trailing newline is dropped)',
+        'Read the password from standard input, to its end (one trailing newline is dropped); at a terminal, typed without echo, up to Enter',
     },
     scopes: {
       type: 'string',
@@ -42,7 +42,7 @@ export const usersCreate: Command = {
     if (problem !== undefined) throw usageError(NAME, `<username> ${problem}`)
     const username = normalizeUsername(positionals[0] as string)
     const scopes = scopesOption(options.scopes, NAME)
-    const password = await readPassword(context.stdin, NAME)
+    const password = await readPassword(context.stdin, NAME, context.note)
     const store = await context.store()
     const taken = () =>
       new CLIError('conflict', `a user named ${JSON.stringify(username)} already exists`)
