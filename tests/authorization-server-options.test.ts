@@ -72,6 +72,8 @@ describe('createAuthorizationServer options', () => {
     ['consent.skip', { consent: { skip: true } }, /`consent.skip`/],
     ['registration', { registration: 'yes' }, /`registration` must be/],
     ['registration.scopes', { registration: { scopes: ['write'] } }, /unknown scope "write"/],
+    // No scope for registered clients (none given, no defaultScopes): they could get no token.
+    ['registration.scopes', { registration: true }, /must name at least one scope/],
     ['registration.grantTypes', { registration: { grantTypes: ['password'] } }, /may name/],
     ['registration.grantTypes', { registration: { grantTypes: [] } }, /non-empty/],
     [
@@ -79,8 +81,16 @@ describe('createAuthorizationServer options', () => {
       { grantTypes: ['authorization_code'], registration: { grantTypes: ['client_credentials'] } },
       /turns off/,
     ],
-    ['registration.limit', { registration: { limit: 0 } }, /`registration.limit`/],
-    ['registration.window', { registration: { window: 1.5 } }, /`registration.window`/],
+    [
+      'registration.limit',
+      { registration: { limit: 0, scopes: ['read'] } },
+      /`registration.limit`/,
+    ],
+    [
+      'registration.window',
+      { registration: { window: 1.5, scopes: ['read'] } },
+      /`registration.window`/,
+    ],
     ['introspection', { introspection: 'yes' }, /`introspection` must be/],
     ['introspection.allowed', { introspection: { allowed: true } }, /`introspection.allowed`/],
     [

@@ -85,6 +85,9 @@ export function resolveRegistration(
       fail(`\`registration.${option}\` must be an integer ≥ 1`)
     return value as number
   }
+  // A client with no scope could never get a token (`createClient` refuses one).
+  if (scopes.length === 0)
+    fail('`registration.scopes` (default `defaultScopes`) must name at least one scope')
   return {
     scopes: [...new Set(scopes)],
     grantTypes: [...new Set(grantTypes)],
