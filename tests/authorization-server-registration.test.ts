@@ -100,6 +100,35 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect((await f.store.findClient(body.client_id))?.secretHash).toBeNull()
   })
 
+  test('the token_endpoint_auth_method registered is the only one accepted (RFC 7591 §2)', async () => {
+    await open({ grantTypes: ['client_credentials'] })
+    const token = (clientId: string, secret: string, how: 'basic' | 'post') =>
+      postForm(
+        f.send,
+        '/token',
+        how === 'post'
+          ? { grant_type: 'client_credentials', client_id: clientId, client_secret: secret }
+          : { grant_type: 'client_credentials' },
+        how === 'basic' ? { authorization: basic(clientId, secret) } : {},
+      )
+    for (const [method, allowed, refused] of [
+      ['client_secret_post', 'post', 'basic'],
+      [undefined, 'basic', 'post'], // the default is client_secret_basic
+    ] as const) {
+      const response = await register({
+        grant_types: ['client_credentials'],
+        scope: 'read',
+        ...(method === undefined ? {} : { token_endpoint_auth_method: method }),
+      })
+      const { client_id, client_secret, token_endpoint_auth_method } = await response.json()
+      expect(token_endpoint_auth_method).toBe(method ?? 'client_secret_basic')
+      expect((await token(client_id, client_secret, allowed)).status).toBe(200)
+      const other = await token(client_id, client_secret, refused)
+      expect(other.status).toBe(401)
+      expect((await other.json()).error).toBe('invalid_client')
+    }
+  })
+
   test('client_credentials, when registration allows it, works at the token endpoint', async () => {
     await open({ grantTypes: ['client_credentials'] })
     const response = await register({ grant_types: ['client_credentials'], scope: 'read' })

@@ -35,6 +35,7 @@ describe('the SQLite file', () => {
         { name: '0001_authorization_server' },
         { name: '0002_consents' },
         { name: '0003_self_registered_clients' },
+        { name: '0004_client_auth_method' },
       ])
       const tables = raw
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'gatehouse_%'")
@@ -67,8 +68,11 @@ describe('the SQLite file', () => {
     await first.close()
     // Back to how 0002 left the file.
     const raw = new Database(file)
+    raw.exec('ALTER TABLE gatehouse_clients DROP COLUMN token_endpoint_auth_method')
     raw.exec('ALTER TABLE gatehouse_clients DROP COLUMN self_registered')
-    raw.exec("DELETE FROM gatehouse_migrations WHERE name = '0003_self_registered_clients'")
+    raw.exec(
+      "DELETE FROM gatehouse_migrations WHERE name IN ('0003_self_registered_clients', '0004_client_auth_method')",
+    )
     raw.close()
 
     const second = await openSQLiteStore(file)
@@ -77,6 +81,28 @@ describe('the SQLite file', () => {
       const own = { ...client('own'), selfRegistered: true }
       expect(await second.createClient(own)).toBe(true)
       expect(await second.findClient('own')).toEqual(own)
+    } finally {
+      await second.close()
+    }
+  })
+
+  test('a file from before migration 0004 keeps its clients, accepting either way of sending the secret', async () => {
+    const file = freshFile()
+    const first = await openSQLiteStore(file)
+    await first.createClient(client('old'))
+    await first.close()
+    // Back to how 0003 left the file.
+    const raw = new Database(file)
+    raw.exec('ALTER TABLE gatehouse_clients DROP COLUMN token_endpoint_auth_method')
+    raw.exec("DELETE FROM gatehouse_migrations WHERE name = '0004_client_auth_method'")
+    raw.close()
+
+    const second = await openSQLiteStore(file)
+    try {
+      expect(await second.findClient('old')).toEqual(client('old'))
+      const post = { ...client('post'), tokenEndpointAuthMethod: 'client_secret_post' as const }
+      expect(await second.createClient(post)).toBe(true)
+      expect(await second.findClient('post')).toEqual(post)
     } finally {
       await second.close()
     }

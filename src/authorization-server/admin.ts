@@ -4,7 +4,7 @@ import { isClientName, MAX_CLIENT_NAME } from './clients/client-name.js'
 import { redirectURIProblem } from './clients/redirect-uri-syntax.js'
 import { loadSecretHasher, randomSecret } from './keys/secret-hasher.js'
 import { isScopeToken } from './scopes.js'
-import type { ClientRecord, GrantType, UserRecord } from './store/records.js'
+import type { ClientRecord, GrantType, SecretAuthMethod, UserRecord } from './store/records.js'
 import type { AuthorizationServerStore } from './store/store.js'
 import { normalizeUsername, usernameProblem } from './users/username.js'
 
@@ -35,8 +35,13 @@ export interface NewClient {
    * whitespace, user info or fragment); required with `authorization_code`.
    */
   redirectUris?: readonly string[] | undefined
-  /** Every scope the client may be granted; default none. */
+  /** Every scope the client may be granted: at least one (with none it could get no token). */
   scopes?: readonly string[] | undefined
+  /**
+   * The one way a confidential client sends its secret; the other is then refused. Default
+   * either: `client_secret_basic` or `client_secret_post`.
+   */
+  tokenEndpointAuthMethod?: SecretAuthMethod | undefined
   /**
    * Registered by itself (the registration endpoint sets this): see `ClientRecord.selfRegistered`.
    */
@@ -151,6 +156,17 @@ export function createAdministration(options: {
         throw new TypeError(
           'createClient: `scopes` must name at least one scope: a client with none could never get a token',
         )
+      const method = input.tokenEndpointAuthMethod
+      if (
+        method !== undefined &&
+        method !== 'client_secret_basic' &&
+        method !== 'client_secret_post'
+      )
+        throw new TypeError(
+          'createClient: `tokenEndpointAuthMethod` must be client_secret_basic or client_secret_post',
+        )
+      if (method !== undefined && input.public === true)
+        throw new TypeError('createClient: a public client has no secret to send')
       const clientSecret = input.public === true ? undefined : randomSecret()
       const hasher = await loadSecretHasher(store, now())
       const client: ClientRecord = {
@@ -162,6 +178,7 @@ export function createAdministration(options: {
         scopes,
         createdAt: now(),
         ...(input.selfRegistered === true ? { selfRegistered: true } : {}),
+        ...(method === undefined ? {} : { tokenEndpointAuthMethod: method }),
       }
       if (!(await store.createClient(client)))
         throw new Error(`createClient: the client id is already taken`)

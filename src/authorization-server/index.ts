@@ -38,6 +38,7 @@ export type {
   KeyPurpose,
   KeyRecord,
   RefreshTokenRecord,
+  SecretAuthMethod,
   ThrottleRecord,
   TokenFamilyRecord,
   UserChanges,

@@ -167,6 +167,20 @@ export function describeStore(name: string, open: StoreFactory): void {
         expect((await store.findClient('app'))?.name).toBe('Client app')
       })
 
+      test('remember the way a client registered to send its secret', async () => {
+        const post = { ...client('post'), tokenEndpointAuthMethod: 'client_secret_post' as const }
+        const basic = {
+          ...client('basic'),
+          tokenEndpointAuthMethod: 'client_secret_basic' as const,
+        }
+        expect(await store.createClient(post)).toBe(true)
+        expect(await store.createClient(basic)).toBe(true)
+        expect(await store.createClient(client('either'))).toBe(true)
+        expect(await store.findClient('post')).toEqual(post)
+        expect(await store.findClient('basic')).toEqual(basic)
+        expect((await store.findClient('either'))?.tokenEndpointAuthMethod).toBeUndefined()
+      })
+
       test('remember which clients registered themselves', async () => {
         const own = { ...client('own'), selfRegistered: true }
         expect(await store.createClient(own)).toBe(true)

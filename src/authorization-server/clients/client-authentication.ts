@@ -103,7 +103,12 @@ export async function authenticateClient(
   }
   if (secret === undefined || !hasher.matches('client-secret', secret, client.secretHash))
     throw failed()
-  return { client, method: basic ? 'client_secret_basic' : 'client_secret_post' }
+  const method = basic ? 'client_secret_basic' : 'client_secret_post'
+  // The way it registered, only (RFC 7591 §2): a secret sent the other way is not its own use.
+  const registered = client.tokenEndpointAuthMethod
+  if (registered !== undefined && registered !== method)
+    throw invalidClient(`The client is registered for ${registered}`, realm)
+  return { client, method }
 }
 
 /**

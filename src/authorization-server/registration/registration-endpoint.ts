@@ -67,6 +67,8 @@ export function addRegistrationEndpoint(
         redirectUris: metadata.redirect_uris,
         scopes: metadata.scope === '' ? [] : metadata.scope.split(' '),
         selfRegistered: true,
+        // Held to, as registered (RFC 7591 §2); the default is client_secret_basic.
+        ...(isPublic ? {} : { tokenEndpointAuthMethod: metadata.token_endpoint_auth_method }),
       })
       const answer = {
         client_id: client.id,

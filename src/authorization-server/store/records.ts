@@ -45,7 +45,16 @@ export interface ClientRecord {
    * introspect only its own tokens. Absent (false) for clients an administrator created.
    */
   readonly selfRegistered?: boolean
+  /**
+   * The one way this confidential client authenticates at the token, revocation and
+   * introspection endpoints, as it registered (RFC 7591 `token_endpoint_auth_method`); the other
+   * is refused. Absent: either (clients an administrator made, unless given).
+   */
+  readonly tokenEndpointAuthMethod?: SecretAuthMethod
 }
+
+/** How a confidential client sends its secret (RFC 6749 §2.3.1). */
+export type SecretAuthMethod = 'client_secret_basic' | 'client_secret_post'
 
 /**
  * One grant of access by a user to a client: what an authorization code or a password login

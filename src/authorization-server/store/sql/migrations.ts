@@ -148,6 +148,21 @@ const migrations: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('gatehouse_clients').dropColumn('self_registered').execute()
     },
   },
+  '0004_client_auth_method': {
+    async up(db: Kysely<unknown>) {
+      // Null for every older client: it may authenticate either way, as before.
+      await db.schema
+        .alterTable('gatehouse_clients')
+        .addColumn('token_endpoint_auth_method', 'text')
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('gatehouse_clients')
+        .dropColumn('token_endpoint_auth_method')
+        .execute()
+    },
+  },
 }
 
 const provider: MigrationProvider = {

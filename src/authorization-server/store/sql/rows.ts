@@ -64,6 +64,10 @@ export function clientFromRow(row: Selectable<ClientsTable>): ClientRecord {
     scopes: fromWords(row.scopes),
     createdAt: time(row.created_at),
     ...(Number(row.self_registered) === 1 ? { selfRegistered: true } : {}),
+    ...(row.token_endpoint_auth_method === 'client_secret_basic' ||
+    row.token_endpoint_auth_method === 'client_secret_post'
+      ? { tokenEndpointAuthMethod: row.token_endpoint_auth_method }
+      : {}),
   }
 }
 
@@ -77,6 +81,7 @@ export function clientToRow(client: ClientRecord) {
     scopes: words(client.scopes),
     created_at: client.createdAt,
     self_registered: client.selfRegistered === true ? 1 : 0,
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? null,
   }
 }
 

@@ -28,6 +28,8 @@ export interface ClientsTable {
   created_at: Time
   /** 1 for a client that registered itself (migration 0003; 0 for every older row). */
   self_registered: number
+  /** `client_secret_basic` or `client_secret_post`, or null for either (migration 0004). */
+  token_endpoint_auth_method: string | null
 }
 
 /** `gatehouse_token_families`: resources as a JSON array. */
