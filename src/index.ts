@@ -81,7 +81,7 @@ export {
   UnsupportedMediaTypeError,
 } from './core/errors/index.js'
 export { BackgroundTasks } from './core/run/background-tasks.js'
-export type { RequestView } from './core/run/request-view.js'
+export type { MatchedRoute, RequestView } from './core/run/request-view.js'
 export type { Logger } from './core/run/respond.js'
 export type { CookieOptions } from './core/run/response-parameter.js'
 export { ResponseParameter } from './core/run/response-parameter.js'

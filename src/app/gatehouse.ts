@@ -486,7 +486,11 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     for (const item of this.#table) {
       if ('route' in item) {
         const runtime = runtimes.get(item.route) ?? item.route.runtime
-        const target: Target = (view, params) => handleRequest(runtime, view, params, settings)
+        const { path } = item.route.path
+        const target: Target = (view, params) => {
+          view.routed({ path, params })
+          return handleRequest(runtime, view, params, settings)
+        }
         entries.push({ method: item.route.method, pattern: item.route.path.enginePath, target })
       } else if (item.mount.prefix === '/') fallback = mountTarget(item.mount)
       else {

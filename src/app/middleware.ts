@@ -1,4 +1,4 @@
-import type { RequestView } from '../core/run/request-view.js'
+import type { MatchedRoute, RequestView } from '../core/run/request-view.js'
 import { type Reply, type ReplyHeaders, toResponse } from '../core/run/respond.js'
 
 /**
@@ -10,6 +10,12 @@ export interface MiddlewareContext {
   readonly request: RequestView
   /** Values for the middleware after this one and for the app. */
   readonly state: Record<string, unknown>
+  /**
+   * The route the request matched, once `next()` has resolved: its path as declared
+   * (`/items/{item_id}`, a mounted app's behind its prefix) and its parameters, to label metrics
+   * by route rather than by raw path. `undefined` before, and for a 404 or 405.
+   */
+  readonly route: MatchedRoute | undefined
   /** The answer's status, once there is one (0 before `next()`). */
   readonly status: number
   /** The answer as a Web `Response`; set it to answer yourself or to replace the answer. */
@@ -52,6 +58,10 @@ class Context implements MiddlewareContext {
 
   get status(): number {
     return this.reply?.status ?? 0
+  }
+
+  get route(): MatchedRoute | undefined {
+    return (this.request as { readonly route?: MatchedRoute }).route
   }
 
   get response(): Response {

@@ -1,4 +1,4 @@
-import { BaseRequestView } from '../core/run/request-view.js'
+import { BaseRequestView, type MatchedRoute } from '../core/run/request-view.js'
 import { pathBelow } from './path-below.js'
 
 /**
@@ -9,14 +9,22 @@ import { pathBelow } from './path-below.js'
  */
 export class MountedRequestView extends BaseRequestView {
   readonly #parent: BaseRequestView
+  readonly #prefix: string
   readonly path: string
 
   constructor(parent: BaseRequestView, prefix: string) {
     super()
     this.#parent = parent
+    this.#prefix = prefix
     this.path = pathBelow(parent.path, prefix)
     this.basePath = parent.basePath + prefix
     this.state = parent.state
+  }
+
+  /** The mounting app's middleware sees the route too, behind the mount prefix. */
+  override routed(route: MatchedRoute): void {
+    super.routed(route)
+    this.#parent.routed({ path: this.#prefix + route.path, params: route.params })
   }
 
   /** The request as the mounting app sees it (its whole path), for that app's exception handlers. */

@@ -15,7 +15,9 @@ import type {
   InputDocs,
   InputKind,
   InputSource,
+  MatchedRoute,
   MaybePromise,
+  MiddlewareContext,
   NoInputs,
   OAuth2FlowBase,
   OAuth2PasswordBearerOptions,
@@ -42,6 +44,8 @@ expectTypeOf(app.routes).toEqualTypeOf<readonly CompiledRoute[]>()
 expectTypeOf<CompiledRoute['path']>().toEqualTypeOf<RoutePath>()
 expectTypeOf(app.dependencyOverrides).toEqualTypeOf<DependencyOverrides>()
 expectTypeOf(app.shutdown).parameter(0).toEqualTypeOf<ShutdownOptions | undefined>()
+expectTypeOf<MiddlewareContext['route']>().toEqualTypeOf<MatchedRoute | undefined>()
+expectTypeOf<MatchedRoute['params']>().toEqualTypeOf<Readonly<Record<string, string>>>()
 expectTypeOf<AppOptions['servers']>().toEqualTypeOf<OpenAPIInfo['servers'] | undefined>()
 expectTypeOf<CompressOptions['encodings']>().toEqualTypeOf<readonly Coding[] | undefined>()
 expectTypeOf<MaybePromise<number>>().toEqualTypeOf<number | Promise<number>>()

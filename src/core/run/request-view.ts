@@ -50,6 +50,14 @@ export interface IncomingRequest extends RequestView {
 export type AfterResponse = () => Promise<void>
 
 /** Query and cookie parsing shared by every {@link IncomingRequest}. */
+/** The route a request matched, for middleware after `next()` (Starlette's `scope["route"]`). */
+export interface MatchedRoute {
+  /** The path as declared, `{param}`s and all (`/items/{item_id}`); a mounted app's behind its prefix. */
+  readonly path: string
+  /** The path parameters, as text. */
+  readonly params: Readonly<Record<string, string>>
+}
+
 export abstract class BaseRequestView implements IncomingRequest {
   #search: URLSearchParams | undefined
   #cookies: Map<string, string> | undefined
@@ -75,6 +83,17 @@ export abstract class BaseRequestView implements IncomingRequest {
   abstract queryString(): string
   /** Where a mounted sub-application sits (`/admin`), `''` for the app the server runs. */
   basePath = ''
+  #route: MatchedRoute | undefined
+
+  /** The route the request matched, once routed: undefined before, and for a 404 or 405. */
+  get route(): MatchedRoute | undefined {
+    return this.#route
+  }
+
+  /** Records the route the dispatch matched. */
+  routed(route: MatchedRoute): void {
+    this.#route = route
+  }
   abstract header(name: string): string | undefined
   /** Every header name the request carries, lower-case, once each (a strict header model's extras). */
   abstract headerNames(): string[]
