@@ -108,18 +108,16 @@ export function addAuthorizationEndpoint(
             'The form has expired or was not sent from this site.',
             403,
           )
-        const sealed = form.get('request')
-        const pending = readPending(unseal(hasher, 'authorization-request', sealed, settings.now()))
-        if (!pending) {
-          // Left open too long, but sealed by this server: the same request again, with a fresh
-          // page, rather than a dead end (the GET checks all of it anew).
-          const stale = readPending(
-            unseal(hasher, 'authorization-request', sealed, Number.NEGATIVE_INFINITY),
-          )
-          // A login form keeps `prompt=login`: the sign-in it asks for has not happened.
-          if (stale !== undefined) return restart(stale.request, stale.user !== undefined)
-          throw new AuthorizationPageError('The form has expired.')
-        }
+        // Unsealed whatever its age, then its age checked: one MAC check for both outcomes.
+        const pending = readPending(
+          unseal(hasher, 'authorization-request', form.get('request'), Number.NEGATIVE_INFINITY),
+        )
+        if (!pending) throw new AuthorizationPageError('The form has expired.')
+        // Left open too long, but sealed by this server: the same request again, with a fresh
+        // page, rather than a dead end (the GET checks all of it anew). A login form keeps
+        // `prompt=login`: the sign-in it asks for has not happened.
+        if (pending.exp <= settings.now())
+          return backToRequest(pending.request, { signedIn: pending.user !== undefined })
         const query = new URLSearchParams(authorizationQuery(pending.request))
         const found = await readAuthorizationRequest(context, (name) => query.getAll(name))
         const step = form.get('step')
@@ -180,24 +178,23 @@ export function addAuthorizationEndpoint(
       now,
       settings.interaction.sessionTTL,
     )
-    // Back to the request (without prompt=login, now satisfied), which goes on to consent.
-    const back = authorizationQuery(found.request, withoutLogin(found.request.prompt))
-    return redirectResponse(`${interaction.authorizeURL}?${back}`, {
-      status: 303,
-      cookies: [session],
-    })
+    // Back to the request, which goes on to consent.
+    return backToRequest(found.request, { signedIn: true, cookies: [session] })
   }
 
   /**
    * A 303 to the same authorization request, which the GET checks and answers anew; once the user
    * has signed in for it, without `prompt=login`, which that sign-in satisfied.
    */
-  function restart(request: AuthorizationRequest, signedIn = true): Response {
+  function backToRequest(
+    request: AuthorizationRequest,
+    { signedIn, cookies = [] }: { signedIn: boolean; cookies?: string[] },
+  ): Response {
     const query = authorizationQuery(
       request,
       signedIn ? withoutLogin(request.prompt) : request.prompt,
     )
-    return redirectResponse(`${interaction.authorizeURL}?${query}`, { status: 303 })
+    return redirectResponse(`${interaction.authorizeURL}?${query}`, { status: 303, cookies })
   }
 
   async function consent(
@@ -211,7 +208,7 @@ export function addAuthorizationEndpoint(
       throw new AuthorizationPageError('The form is not a consent form.')
     const user = await currentUser(interaction, view, hasher)
     // Signed out since (the session ended while the page was open): sign in again, same request.
-    if (user === undefined) return restart(found.request, false)
+    if (user === undefined) return backToRequest(found.request, { signedIn: false })
     if (user.id !== pending.user)
       throw new AuthorizationPageError('You are signed in as another user than the one asked.', 403)
     const decision = form.get('decision')
@@ -221,7 +218,8 @@ export function addAuthorizationEndpoint(
     // same user's second post is a double click on a slow link, whose first answer (the code) the
     // browser dropped: instead of a dead end, it starts the same request again, which shows the
     // consent page anew, or issues a new code where the consent is remembered.
-    if (!(await useFormOnce(interaction, pending))) return restart(found.request)
+    if (!(await useFormOnce(interaction, pending)))
+      return backToRequest(found.request, { signedIn: true })
     if (decision === 'deny')
       throw new AuthorizationRedirectError(
         'access_denied',
