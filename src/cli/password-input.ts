@@ -64,6 +64,7 @@ async function readFromTerminal(
   tell('Password (not shown as you type; Enter to finish):')
   const decoder = new StringDecoder('utf8')
   const typed: string[] = []
+  let bytes = 0
   stdin.setRawMode(true)
   try {
     for await (const chunk of stdin) {
@@ -75,9 +76,14 @@ async function readFromTerminal(
           return password
         }
         if (character === '\u0003') throw usageError(command, 'cancelled')
-        if (character === '\u007f' || character === '\b') typed.pop()
-        else typed.push(character)
-        if (Buffer.byteLength(typed.join('')) > MAX_PASSWORD_BYTES)
+        if (character === '\u007f' || character === '\b') {
+          const erased = typed.pop()
+          if (erased !== undefined) bytes -= Buffer.byteLength(erased)
+        } else {
+          typed.push(character)
+          bytes += Buffer.byteLength(character)
+        }
+        if (bytes > MAX_PASSWORD_BYTES)
           throw usageError(command, `the password typed is over ${MAX_PASSWORD_BYTES} bytes`)
       }
     }
