@@ -1,3 +1,7 @@
+import {
+  type AuthorizationServerOptions,
+  createAuthorizationServer,
+} from 'gatehouse/authorization-server'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { afterEach, describe, expect, test } from 'vitest'
 import {
@@ -27,6 +31,15 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     )
     return ((await response.json()) as { access_token: string }).access_token
   }
+  /** Another server on the fixture's store and clock, as a second instance or a restart is. */
+  const sameStore = (keys?: AuthorizationServerOptions['keys']) =>
+    createAuthorizationServer({
+      issuer: ISSUER,
+      store: f.store,
+      scopes: { read: 'Read' },
+      ...(keys === undefined ? {} : { keys }),
+      now: f.clock.now,
+    })
   const jwks = async () => {
     const response = await f.send('/.well-known/jwks.json')
     expect(response.status).toBe(200)
@@ -188,14 +201,7 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     f = await openFixture(transport, store, { keys: { algorithm: 'ES256' } })
     await token()
     f.clock.advance(1)
-    const { createAuthorizationServer } = await import('gatehouse/authorization-server')
-    const restarted = createAuthorizationServer({
-      issuer: ISSUER,
-      store: f.store,
-      scopes: { read: 'Read' },
-      keys: { algorithm: 'EdDSA' },
-      now: f.clock.now,
-    })
+    const restarted = sameStore({ algorithm: 'EdDSA' })
     // Loading the keys retired the ES256 key: it stays published while its tokens live.
     const after = await restarted.keys.list()
     expect(after.map((k) => [k.algorithm, k.active])).toEqual([
@@ -207,15 +213,8 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
   test('a key of another algorithm put in the store is replaced, and never signs while unpublished', async () => {
     f = await openFixture(transport, store)
     const first = headerOf(await token()).kid
-    const { createAuthorizationServer } = await import('gatehouse/authorization-server')
     // What `gatehouse keys rotate --algorithm HS256` does to the store of an EdDSA server.
-    const hs256 = createAuthorizationServer({
-      issuer: ISSUER,
-      store: f.store,
-      scopes: { read: 'Read' },
-      keys: { algorithm: 'HS256' },
-      now: f.clock.now,
-    })
+    const hs256 = sameStore({ algorithm: 'HS256' })
     f.clock.advance(1)
     await hs256.keys.rotate()
     for (const seconds of [60, 30, 30]) {
@@ -231,13 +230,7 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
 
   test("two servers on one store agree on the key, and see each other's rotation", async () => {
     f = await openFixture(transport, store)
-    const { createAuthorizationServer } = await import('gatehouse/authorization-server')
-    const other = createAuthorizationServer({
-      issuer: ISSUER,
-      store: f.store,
-      scopes: { read: 'Read' },
-      now: f.clock.now,
-    })
+    const other = sameStore()
     const kid = headerOf(await token()).kid
     expect((await other.keys.list()).map((k) => k.kid)).toEqual([kid])
     const rotated = await other.keys.rotate()

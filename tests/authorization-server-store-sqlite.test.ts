@@ -61,21 +61,31 @@ describe('the SQLite file', () => {
     }
   })
 
-  test('a file from before migration 0003 keeps its clients, as not self-registered', async () => {
+  /**
+   * A file holding the client `old`, taken back to before `undone` (each migration's client
+   * column dropped, newest first, and its bookkeeping row deleted), then opened again, which runs
+   * them.
+   */
+  async function upgradedFrom(undone: readonly (readonly [migration: string, column: string])[]) {
     const file = freshFile()
     const first = await openSQLiteStore(file)
     await first.createClient(client('old'))
     await first.close()
-    // Back to how 0002 left the file.
     const raw = new Database(file)
-    raw.exec('ALTER TABLE gatehouse_clients DROP COLUMN token_endpoint_auth_method')
-    raw.exec('ALTER TABLE gatehouse_clients DROP COLUMN self_registered')
-    raw.exec(
-      "DELETE FROM gatehouse_migrations WHERE name IN ('0003_self_registered_clients', '0004_client_auth_method')",
-    )
+    for (const [migration, column] of undone) {
+      raw.exec(`ALTER TABLE gatehouse_clients DROP COLUMN ${column}`)
+      raw.prepare('DELETE FROM gatehouse_migrations WHERE name = ?').run(migration)
+    }
     raw.close()
+    return openSQLiteStore(file)
+  }
 
-    const second = await openSQLiteStore(file)
+  test('a file from before migration 0003 keeps its clients, as not self-registered', async () => {
+    // Back to how 0002 left the file.
+    const second = await upgradedFrom([
+      ['0004_client_auth_method', 'token_endpoint_auth_method'],
+      ['0003_self_registered_clients', 'self_registered'],
+    ])
     try {
       expect(await second.findClient('old')).toEqual(client('old'))
       const own = { ...client('own'), selfRegistered: true }
@@ -87,17 +97,8 @@ describe('the SQLite file', () => {
   })
 
   test('a file from before migration 0004 keeps its clients, accepting either way of sending the secret', async () => {
-    const file = freshFile()
-    const first = await openSQLiteStore(file)
-    await first.createClient(client('old'))
-    await first.close()
     // Back to how 0003 left the file.
-    const raw = new Database(file)
-    raw.exec('ALTER TABLE gatehouse_clients DROP COLUMN token_endpoint_auth_method')
-    raw.exec("DELETE FROM gatehouse_migrations WHERE name = '0004_client_auth_method'")
-    raw.close()
-
-    const second = await openSQLiteStore(file)
+    const second = await upgradedFrom([['0004_client_auth_method', 'token_endpoint_auth_method']])
     try {
       expect(await second.findClient('old')).toEqual(client('old'))
       const post = { ...client('post'), tokenEndpointAuthMethod: 'client_secret_post' as const }

@@ -2,16 +2,8 @@ import { request as httpRequest } from 'node:http'
 import type { Socket } from 'node:net'
 import { BackgroundTasks, dependency, Gatehouse, HTTPException, serve } from 'gatehouse'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { gate } from './helpers/gate.js'
 import { captureLogger } from './helpers/http.js'
-
-/** A promise with its resolve function, to hold a cleanup until the test has its answer. */
-function gate() {
-  let open!: () => void
-  const opened = new Promise<void>((resolve) => {
-    open = resolve
-  })
-  return { open, opened }
-}
 
 function createApp() {
   const events: string[] = []

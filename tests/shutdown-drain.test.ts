@@ -1,15 +1,7 @@
 import { BackgroundTasks, dependency, Gatehouse, serve } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
+import { gate } from './helpers/gate.js'
 import { captureLogger } from './helpers/http.js'
-
-/** A promise with its resolve function, to hold a background task until the test lets it end. */
-function gate() {
-  let open!: () => void
-  const opened = new Promise<void>((resolve) => {
-    open = resolve
-  })
-  return { open, opened }
-}
 
 /**
  * A lifespan holding a pool, and a route whose background task and session still use it after
