@@ -4,7 +4,13 @@ import { isClientName, MAX_CLIENT_NAME } from './clients/client-name.js'
 import { redirectURIProblem } from './clients/redirect-uri-syntax.js'
 import { loadSecretHasher, randomSecret } from './keys/secret-hasher.js'
 import { isScopeToken } from './scopes.js'
-import type { ClientRecord, GrantType, SecretAuthMethod, UserRecord } from './store/records.js'
+import {
+  type ClientRecord,
+  type GrantType,
+  isSecretAuthMethod,
+  type SecretAuthMethod,
+  type UserRecord,
+} from './store/records.js'
 import type { AuthorizationServerStore } from './store/store.js'
 import { normalizeUsername, usernameProblem } from './users/username.js'
 
@@ -157,11 +163,7 @@ export function createAdministration(options: {
           'createClient: `scopes` must name at least one scope: a client with none could never get a token',
         )
       const method = input.tokenEndpointAuthMethod
-      if (
-        method !== undefined &&
-        method !== 'client_secret_basic' &&
-        method !== 'client_secret_post'
-      )
+      if (method !== undefined && !isSecretAuthMethod(method))
         throw new TypeError(
           'createClient: `tokenEndpointAuthMethod` must be client_secret_basic or client_secret_post',
         )

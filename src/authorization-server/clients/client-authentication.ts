@@ -3,7 +3,7 @@ import type { RequestView } from '../../core/run/request-view.js'
 import type { Parameters } from '../endpoints/parameters.js'
 import { invalidClient, oauthError } from '../errors.js'
 import type { SecretHasher } from '../keys/secret-hasher.js'
-import type { ClientRecord } from '../store/records.js'
+import type { ClientRecord, SecretAuthMethod } from '../store/records.js'
 import type { ClientStore } from '../store/store.js'
 
 /** What the endpoints need from the request head: client credentials and where it came from. */
@@ -49,7 +49,7 @@ export class ClientAuthenticationScheme extends SecurityScheme<ClientRequest> {
 }
 
 /** How the client authenticated (RFC 8414 `token_endpoint_auth_methods_supported`). */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none'
+export type ClientAuthMethod = SecretAuthMethod | 'none'
 
 /** An authenticated (or, for a public client, identified) client. */
 export interface AuthenticatedClient {

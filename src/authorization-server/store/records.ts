@@ -53,8 +53,15 @@ export interface ClientRecord {
   readonly tokenEndpointAuthMethod?: SecretAuthMethod
 }
 
-/** How a confidential client sends its secret (RFC 6749 §2.3.1). */
-export type SecretAuthMethod = 'client_secret_basic' | 'client_secret_post'
+/** The ways a confidential client sends its secret (RFC 6749 §2.3.1), as RFC 7591 names them. */
+export const SECRET_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const
+
+/** How a confidential client sends its secret. */
+export type SecretAuthMethod = (typeof SECRET_AUTH_METHODS)[number]
+
+export function isSecretAuthMethod(value: unknown): value is SecretAuthMethod {
+  return (SECRET_AUTH_METHODS as readonly unknown[]).includes(value)
+}
 
 /**
  * One grant of access by a user to a client: what an authorization code or a password login

@@ -1,15 +1,16 @@
 import type { Selectable } from 'kysely'
-import type {
-  AuthorizationCodeRecord,
-  ClientRecord,
-  ConsentRecord,
-  GrantType,
-  KeyPurpose,
-  KeyRecord,
-  RefreshTokenRecord,
-  ThrottleRecord,
-  TokenFamilyRecord,
-  UserRecord,
+import {
+  type AuthorizationCodeRecord,
+  type ClientRecord,
+  type ConsentRecord,
+  type GrantType,
+  isSecretAuthMethod,
+  type KeyPurpose,
+  type KeyRecord,
+  type RefreshTokenRecord,
+  type ThrottleRecord,
+  type TokenFamilyRecord,
+  type UserRecord,
 } from '../records.js'
 import type {
   AuthorizationCodesTable,
@@ -64,8 +65,7 @@ export function clientFromRow(row: Selectable<ClientsTable>): ClientRecord {
     scopes: fromWords(row.scopes),
     createdAt: time(row.created_at),
     ...(Number(row.self_registered) === 1 ? { selfRegistered: true } : {}),
-    ...(row.token_endpoint_auth_method === 'client_secret_basic' ||
-    row.token_endpoint_auth_method === 'client_secret_post'
+    ...(isSecretAuthMethod(row.token_endpoint_auth_method)
       ? { tokenEndpointAuthMethod: row.token_endpoint_auth_method }
       : {}),
   }
