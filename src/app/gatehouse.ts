@@ -1,11 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { InFlight } from '../adapter/in-flight.js'
 import { createNodeListener } from '../adapter/node-engine.js'
-import type { TableEntry } from '../adapter/route-table.js'
 import { createWebEngine, type Dispatch, type WebOutcome } from '../adapter/web-engine.js'
 import { type CompiledRoute, compileRoute } from '../core/compile/compile-route.js'
 import { compilePlan } from '../core/compile/plan.js'
-import { refuseUnknownOptions } from '../core/declare/known-options.js'
 import {
   applyInclude,
   type IncludeOptions,
@@ -13,19 +11,16 @@ import {
 } from '../core/declare/route-collector.js'
 import type { RouteRecord } from '../core/declare/route-options.js'
 import type { Router } from '../core/declare/router.js'
-import type { SecurityScheme } from '../core/declare/security-scheme.js'
 import { ServiceUnavailableError } from '../core/errors/index.js'
 import type { BaseRequestView } from '../core/run/request-view.js'
 import { consoleLogger, errorReply, type Logger, type Reply } from '../core/run/respond.js'
-import {
-  handleRequest,
-  type RouteRuntime,
-  type RuntimeSettings,
-} from '../core/run/route-runtime.js'
+import type { RouteRuntime, RuntimeSettings } from '../core/run/route-runtime.js'
 import { generateOpenAPI, type OpenAPIDocument } from '../openapi/document.js'
 import { LOGGER } from './app-logger.js'
 import type { AppOptions, Fetchable, ShutdownOptions } from './app-options.js'
-import { createDispatch, type Target } from './dispatch.js'
+import { readAppOptions } from './app-settings.js'
+import { createDispatch } from './dispatch.js'
+import { appEntries, slashRedirect, type TableItem } from './dispatch-table.js'
 import {
   type DocumentationSettings,
   documentationPaths,
@@ -40,46 +35,14 @@ import {
 } from './exception-handlers.js'
 import { LifespanRunner } from './lifespan.js'
 import type { Middleware } from './middleware.js'
-import {
-  checkMountPrefix,
-  type Mounted,
-  mountBase,
-  mountTarget,
-  PASSES_ERRORS,
-  ROUTED,
-} from './mount.js'
+import { checkMountPrefix, type Mounted, mountBase, PASSES_ERRORS, ROUTED } from './mount.js'
 import { mountedLifespans } from './mount-lifespan.js'
 import { MountedRequestView } from './mounted-view.js'
 import { DependencyOverrides } from './overrides.js'
-
-type TableItem = { readonly route: CompiledRoute } | { readonly mount: Mounted }
-
-const MiB = 1024 * 1024
+import { RouteRegistry } from './route-registry.js'
 
 /** What `shutdown()` waits for requests in flight by default: `serve()`'s `drainTimeout`. */
 const DRAIN_TIMEOUT = 10_000
-
-// Every key of `AppOptions`: a misspelt one (`rootpath`) would otherwise be ignored silently.
-const APP_OPTIONS = new Set([
-  'title',
-  'version',
-  'description',
-  'summary',
-  'servers',
-  'openapiTags',
-  'openapiUrl',
-  'docsUrl',
-  'redocUrl',
-  'swaggerUiOAuth2RedirectUrl',
-  'swaggerUiParameters',
-  'swaggerUiInitOAuth',
-  'rootPath',
-  'lifespan',
-  'dependencies',
-  'bodyLimit',
-  'redirectSlashes',
-  'logger',
-])
 
 /**
  * A Gatehouse application: declare routes (or include routers), then serve `app.fetch` with any Web
@@ -100,13 +63,10 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   readonly #options: AppOptions<S>
   readonly #settings: RuntimeSettings
   readonly #docs: DocumentationSettings
-  readonly #docPaths: Map<string, string>
   readonly #rootPath: string
   readonly #table: TableItem[] = []
   readonly #routes: CompiledRoute[] = []
-  readonly #operationIds = new Set<string>()
-  readonly #schemes = new Map<string, SecurityScheme>()
-  readonly #routeKeys = new Map<string, string>()
+  readonly #registry: RouteRegistry
   readonly #middleware: Middleware[] = []
   readonly #handlers = new ExceptionHandlers()
   readonly #lifespan: LifespanRunner<S>
@@ -124,23 +84,11 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     super()
     if (options === null || typeof options !== 'object')
       throw new TypeError('Gatehouse: `options` must be an object')
-    refuseUnknownOptions('Gatehouse', options, APP_OPTIONS)
-    const bodyLimit = options.bodyLimit ?? MiB
-    if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
-      throw new TypeError('Gatehouse: `bodyLimit` must be a non-negative integer')
-    const rootPath = options.rootPath ?? ''
-    if (
-      typeof rootPath !== 'string' ||
-      (rootPath !== '' &&
-        (!rootPath.startsWith('/') || rootPath.endsWith('/') || /[?#\s]/.test(rootPath)))
-    )
-      throw new TypeError(
-        'Gatehouse: `rootPath` must be "" or a path such as "/api" (no trailing "/", query or fragment)',
-      )
+    const { bodyLimit, rootPath } = readAppOptions(options)
     this.#options = { ...options }
     this.#rootPath = rootPath
     this.#docs = resolveDocumentation(options)
-    this.#docPaths = documentationPaths(this.#docs)
+    this.#registry = new RouteRegistry(documentationPaths(this.#docs))
     const logger = options.logger ?? consoleLogger
     this.#lifespan = new LifespanRunner(
       options.lifespan,
@@ -178,34 +126,11 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   }
 
   protected addRoute(record: RouteRecord): void {
-    const route = compileRoute(record, this.#options.dependencies, this.#operationIds)
-    const name = route.runtime.name
-    const key = `${route.method} ${route.path.enginePath.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ':')}`
-    const taken = this.#routeKeys.get(key)
-    if (taken !== undefined)
-      throw new TypeError(
-        `${name}: already registered as ${taken}; each method and path is one route`,
-      )
-    const documentation = this.#docPaths.get(route.path.path)
-    if (documentation !== undefined && (route.method === 'GET' || route.method === 'HEAD'))
-      throw new TypeError(
-        `${name}: the path is taken by \`${documentation}\`; move the route or that page`,
-      )
-    for (const { scheme } of route.runtime.plan.security) this.#registerScheme(name, scheme)
-    this.#routeKeys.set(key, name)
+    const route = compileRoute(record, this.#options.dependencies, this.#registry.operationIds)
+    this.#registry.register(route)
     this.#routes.push(route)
     this.#table.push({ route })
     this.#changed()
-  }
-
-  /** One component name, one scheme: a second scheme may share a name only if it documents the same. */
-  #registerScheme(route: string, scheme: SecurityScheme): void {
-    const known = this.#schemes.get(scheme.schemeName)
-    if (known === undefined) this.#schemes.set(scheme.schemeName, scheme)
-    else if (known !== scheme && JSON.stringify(known.model) !== JSON.stringify(scheme.model))
-      throw new TypeError(
-        `${route}: two different security schemes are named "${scheme.schemeName}": give one another \`schemeName\``,
-      )
   }
 
   /**
@@ -481,32 +406,8 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     const settings = this.#settings
     if (this.#runtimes === undefined) this.#replan()
     const runtimes = this.#runtimes as Map<CompiledRoute, RouteRuntime>
-    const entries: TableEntry<Target>[] = []
-    let fallback: Target | undefined
-    for (const item of this.#table) {
-      if ('route' in item) {
-        const runtime = runtimes.get(item.route) ?? item.route.runtime
-        const { path } = item.route.path
-        const target: Target = (view, params) => {
-          view.routed({ path, params })
-          return handleRequest(runtime, view, params, settings)
-        }
-        entries.push({ method: item.route.method, pattern: item.route.path.enginePath, target })
-      } else if (item.mount.prefix === '/') fallback = mountTarget(item.mount)
-      else {
-        const target = mountTarget(item.mount)
-        entries.push({ method: 'ALL', pattern: item.mount.prefix, target })
-        entries.push({ method: 'ALL', pattern: `${item.mount.prefix}/*`, target })
-      }
-    }
-    const pages = new Set<string>()
-    for (const route of documentationRoutes(this.#docs, this.#browserBase(), () =>
-      this.openapi(),
-    )) {
-      entries.push({ method: 'GET', pattern: route.path, target: (view) => route.handle(view) })
-      pages.add(route.path)
-    }
-    const routes = this.#routes
+    const documentation = documentationRoutes(this.#docs, this.#browserBase(), () => this.openapi())
+    const { entries, fallback, pages } = appEntries(this.#table, runtimes, settings, documentation)
     return createDispatch({
       entries,
       middleware: [...this.#middleware],
@@ -517,15 +418,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
       rootPath: this.#browserBase(),
       fallback,
       slashRedirect:
-        this.#options.redirectSlashes === false
-          ? undefined
-          : (path) => {
-              const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
-              if (other === '') return undefined
-              // The docs pages too: `/docs/` finds `/docs`, as in FastAPI.
-              if (pages.has(other)) return other
-              return routes.some((route) => route.path.matcher.test(other)) ? other : undefined
-            },
+        this.#options.redirectSlashes === false ? undefined : slashRedirect(this.#routes, pages),
     })
   }
 
