@@ -343,6 +343,54 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     expect(forgotten.status).toBe(200)
   })
 
+  test("a public client's consent is remembered only for an https redirect (RFC 8252 §8.6)", async () => {
+    await open({ consent: { remember: 3600 } })
+    await f.server.admin.createClient({
+      id: 'spa-https',
+      public: true,
+      grantTypes: ['authorization_code'],
+      redirectUris: ['https://spa.example.com/cb'],
+      scopes: ['read'],
+    })
+    const b = browser(f.send)
+    const ask = (client_id: string, redirect_uri: string) =>
+      b.get(
+        `/authorize?${authorizeQuery(pkce().challenge, { client_id, redirect_uri, scope: 'read' })}`,
+      )
+    // A loopback client: the user allowed it once, on port 5173 ...
+    const { fields } = await consentPage(
+      b,
+      await signIn(
+        b,
+        authorizeQuery(pkce().challenge, {
+          client_id: 'spa',
+          redirect_uri: 'http://127.0.0.1:5173/cb',
+          scope: 'read',
+        }),
+      ),
+    )
+    const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
+    expect(locationOf(allowed).searchParams.get('code')).toEqual(expect.any(String))
+    // ... but another program on another port passes for it as well: the page is shown again,
+    // and prompt=none cannot get a code without it.
+    const other = await ask('spa', 'http://127.0.0.1:6666/cb')
+    expect(other.status).toBe(200)
+    expect(hiddenFields(await other.text()).step).toBe('consent')
+    const silent = await b.get(
+      `/authorize?${authorizeQuery(pkce().challenge, { client_id: 'spa', redirect_uri: 'http://127.0.0.1:6666/cb', scope: 'read', prompt: 'none' })}`,
+    )
+    expect(locationOf(silent).searchParams.get('error')).toBe('consent_required')
+    expect(locationOf(silent).port).toBe('6666')
+    // A public client whose redirect is https: only that origin gets the code, so it is remembered.
+    const first = await ask('spa-https', 'https://spa.example.com/cb')
+    const page = await first.text()
+    expect(hiddenFields(page).step).toBe('consent')
+    await b.post('/authorize', { ...hiddenFields(page), decision: 'allow' }, SAME_ORIGIN)
+    const skipped = await ask('spa-https', 'https://spa.example.com/cb')
+    expect(skipped.status).toBe(302)
+    expect(locationOf(skipped).searchParams.get('code')).toEqual(expect.any(String))
+  })
+
   test('without consent.remember nothing is remembered', async () => {
     await open()
     const b = browser(f.send)

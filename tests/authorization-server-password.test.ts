@@ -145,6 +145,23 @@ describe.each(matrix)('the password grant ($name)', ({ transport, store }) => {
     expect((await f.store.findUserById(f.users.eve))?.passwordHash).toBe(weaker)
   })
 
+  test("users and clients share one id space: a client's own token never passes for a user's (RFC 9700 §4.14)", async () => {
+    f = await openFixture(transport, store)
+    // The client_credentials client "service" would get tokens whose sub is a user's id.
+    await expect(
+      f.server.admin.createClient({
+        id: f.users.ada,
+        grantTypes: ['client_credentials'],
+        scopes: ['read'],
+      }),
+    ).rejects.toThrow(/users and clients need different ids/)
+    await expect(
+      f.server.admin.createUser({ username: 'svc', id: 'service', password: 'pw' }),
+    ).rejects.toThrow(/users and clients need different ids/)
+    expect(await f.store.findClient(f.users.ada)).toBeUndefined()
+    expect(await f.store.findUserByUsername('svc')).toBeUndefined()
+  })
+
   test('a username is the same user in any Unicode normalisation (NFC, as stored)', async () => {
     f = await openFixture(transport, store)
     await f.server.admin.createUser({

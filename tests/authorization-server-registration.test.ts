@@ -83,6 +83,27 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect((await f.store.findClient(body.client_id))?.scopes).toEqual(['read'])
   })
 
+  test('a client may use every scope registration offers, so it can step up (MCP)', async () => {
+    await open({ scopes: ['read', 'write'] })
+    // An MCP client registers with the scope of its first challenge ...
+    const response = await register({ ...APP, token_endpoint_auth_method: 'none', scope: 'read' })
+    expect(response.status).toBe(201)
+    const body = await response.json()
+    // ... and is told what it got (RFC 7591 §3.2.1): what registration offers.
+    expect(body.scope).toBe('read write')
+    expect((await f.store.findClient(body.client_id))?.scopes).toEqual(['read', 'write'])
+    // A later 403 names write as well: the authorization request for both gets the sign-in page.
+    const page = await f.send(
+      `/authorize?${authorizeQuery(pkce().challenge, {
+        client_id: body.client_id,
+        redirect_uri: 'https://client.example.org/cb',
+        scope: 'read write',
+      })}`,
+    )
+    expect(page.status).toBe(200)
+    expect(hiddenFields(await page.text()).step).toBe('login')
+  })
+
   test('token_endpoint_auth_method none registers a public client, without a secret', async () => {
     await open()
     const response = await register({
@@ -173,6 +194,9 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     ['a character RFC 3986 does not allow', ['https://client.example.org/cb?a=|']],
     ['empty user info', ['https://@client.example.org/cb']],
     ['an empty fragment', ['https://client.example.org/cb#']],
+    // Loopback, but not a loopback host RFC 8252 names (nor one createClient allows).
+    ['plain http on another 127/8 address', ['http://127.0.0.2:5000/cb']],
+    ['plain http on a 127/8 address written short', ['http://127.1/cb']],
   ])('a redirect URI with %s: invalid_redirect_uri', async (_name, redirect_uris) => {
     await open()
     const response = await register({ ...APP, redirect_uris })
@@ -362,7 +386,11 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     const from = (body: unknown) => register(body, { 'x-test-address': '192.0.2.9' })
     for (let i = 0; i < 12; i++) {
       const refused = await from(
-        i % 2 === 0 ? { redirect_uris: ['http://evil.example/cb'] } : { ...APP, scope: 'admin' },
+        [
+          { redirect_uris: ['http://evil.example/cb'] },
+          { ...APP, scope: 'admin' },
+          { redirect_uris: ['http://127.0.0.2:5000/cb'] },
+        ][i % 3],
       )
       expect(refused.status).toBe(400)
     }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openStore } from 'gatehouse/authorization-server'
+import { createAdministration, openStore } from 'gatehouse/authorization-server'
 import { afterAll, describe, expect, test } from 'vitest'
 import { gatehouse, gatehouseJSON } from './helpers/cli.js'
 
@@ -160,6 +160,21 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
     expect(client?.createdAt).toEqual(expect.any(Number))
     expect(await listClients(databaseUrl)).toHaveLength(1)
     expect(first.client_secret).toHaveLength(43)
+  })
+
+  test("a user's id is refused as a client id: exit 3, no secret, no client", async () => {
+    const databaseUrl = freshDatabase()
+    const store = await openStore(databaseUrl)
+    const user = await createAdministration({ store }).createUser({ username: 'ada' })
+    await store.close()
+    const args = ['clients', 'create', user.id, '--grant-types', 'client_credentials']
+    const refused = await gatehouse([...args, '--scopes', 'read', '--json'], { databaseUrl })
+    expect(refused.code).toBe(3)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toBe(
+      `gatehouse: a user has the id "${user.id}"; a client needs another, since its own tokens carry its id as their subject\n`,
+    )
+    expect(await listClients(databaseUrl)).toHaveLength(0)
   })
 
   test('a bad value for a taken id is a usage error (2) naming the value, not a conflict', async () => {

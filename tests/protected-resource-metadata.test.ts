@@ -27,7 +27,12 @@ function buildApp() {
   const scheme = new OAuth2AuthorizationCodeBearer({
     authorizationUrl: `${AUTH}/authorize`,
     tokenUrl: `${AUTH}/token`,
-    scopes: { 'orders:read': 'Read orders', 'orders:write': 'Write orders' },
+    // Declared, but no route of this API requires it (another API's): not in scopes_supported.
+    scopes: {
+      'orders:read': 'Read orders',
+      'orders:write': 'Write orders',
+      'reports:read': 'Read reports',
+    },
   })
   const resourceMetadata = mountProtectedResourceMetadata(app, {
     resource: RESOURCE,

@@ -55,6 +55,23 @@ function createWebhookApp() {
     }),
   )
   app.post('/form', { inputs: { type: Form(z.string()) } }, ({ type }) => ({ type }))
+  // As the MCP SDK's Web transport is used: the handler peeks at the JSON, then hands the same
+  // Request on to code that reads it as a stream.
+  app.post('/peek-then-stream', { inputs: { request: Request } }, async ({ request }) => {
+    const peeked = (await request.json()) as unknown
+    const reader = (request.body as ReadableStream<Uint8Array>).getReader()
+    const chunks: Uint8Array[] = []
+    for (let next = await reader.read(); !next.done; next = await reader.read())
+      chunks.push(next.value)
+    return {
+      peeked,
+      streamed: Buffer.concat(chunks).toString(),
+      // Each stream is read once; the next `body` is a new one over the same bytes.
+      again: await new Response(request.body).text(),
+      text: await request.text(),
+      bodyUsed: request.bodyUsed,
+    }
+  })
   const sub = new Gatehouse()
   sub.post('/hook', { inputs: { event: Body(event) } }, ({ event }) => ({ mounted: event }))
   app.mount('/sub', sub)
@@ -110,6 +127,20 @@ describeEachEngine('a body read once is there for every reader', (engine) => {
         event: { type: 'push' },
         text: payload,
         streamed: payload,
+      })
+    }
+  })
+
+  test("request.body streams the bytes again after the handler's own json() (MCP SDK)", async () => {
+    for (const init of [json(payload), streamed(payload)]) {
+      const answer = await send('/peek-then-stream', init)
+      expect(answer.status).toBe(200)
+      expect(await answer.json()).toEqual({
+        peeked: { type: 'push' },
+        streamed: payload,
+        again: payload,
+        text: payload,
+        bodyUsed: true,
       })
     }
   })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createPasswordHasher, type PasswordHasher } from '../password/index.js'
 import { isClientName, MAX_CLIENT_NAME } from './clients/client-name.js'
-import { redirectURIProblem } from './clients/redirect-uri-syntax.js'
+import { isLoopbackHost, redirectURIProblem } from './clients/redirect-uri-syntax.js'
 import { loadSecretHasher, randomSecret } from './keys/secret-hasher.js'
 import { isScopeToken } from './scopes.js'
 import {
@@ -114,6 +114,7 @@ export function createAdministration(options: {
         disabled: input.disabled === true,
         createdAt: now(),
       }
+      if (await store.findClient(user.id)) throw sharedSubject('createUser', 'a client')
       if (!(await store.createUser(user)))
         throw new Error(`createUser: the username or id is already taken`)
       return user
@@ -182,11 +183,23 @@ export function createAdministration(options: {
         ...(input.selfRegistered === true ? { selfRegistered: true } : {}),
         ...(method === undefined ? {} : { tokenEndpointAuthMethod: method }),
       }
+      if (await store.findUserById(id)) throw sharedSubject('createClient', 'a user')
       if (!(await store.createClient(client)))
         throw new Error(`createClient: the client id is already taken`)
       return clientSecret === undefined ? { client } : { client, clientSecret }
     },
   }
+}
+
+/**
+ * Users' and clients' ids are one namespace: a `client_credentials` token's `sub` is its client's
+ * id (RFC 9068 §2.2), so a client whose id were a user's would get tokens a resource server reads
+ * as that user's (RFC 9700 §4.14). Both are refused, whichever was made first.
+ */
+function sharedSubject(operation: string, holder: string): Error {
+  return new Error(
+    `${operation}: the id is ${holder}'s; users and clients need different ids, since a client's own tokens carry its id as their subject`,
+  )
 }
 
 /**
@@ -205,8 +218,7 @@ function checkRedirectUri(uri: unknown): void {
     throw new TypeError(
       'createClient: `redirectUris`: a redirect URI must not use a script or local scheme',
     )
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
-  if (url.protocol === 'http:' && !loopback)
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
     throw new TypeError(
       'createClient: `redirectUris`: http redirect URIs are allowed for localhost only',
     )

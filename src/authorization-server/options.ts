@@ -6,6 +6,7 @@ import {
   type LoginOptions,
   resolveInteraction,
 } from './authorize/authorize-options.js'
+import { isLoopbackHost } from './clients/redirect-uri-syntax.js'
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/key-material.js'
 import {
   type RegistrationOptions,
@@ -48,7 +49,10 @@ export interface AuthorizationServerOptions {
   audience?: string | undefined
   /** RFC 8707 resource indicators clients may request; the default audience always may be. */
   resources?: readonly string[] | undefined
-  /** The grants the token endpoint accepts; default all four (turn `password` off here). */
+  /**
+   * The grants the token endpoint accepts; default all four. Leave `password` out wherever
+   * third-party clients register: OAuth 2.1 drops it and RFC 9700 §2.4 says it MUST NOT be used.
+   */
   grantTypes?: readonly GrantType[] | undefined
   /** Access token lifetime in seconds; default 900. */
   accessTokenTTL?: number | undefined
@@ -256,8 +260,7 @@ function resolveIssuer(issuer: unknown): string {
   } catch {
     return fail('`issuer` must be a URL')
   }
-  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local))
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname)))
     fail('`issuer` must use https (http only on localhost)')
   if (url.search !== '' || url.hash !== '' || issuer.includes('?') || issuer.includes('#'))
     fail('`issuer` must not have a query or fragment')

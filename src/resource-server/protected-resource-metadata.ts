@@ -8,7 +8,7 @@ export interface ProtectedResourceOptions {
   resource: string
   /** Issuer identifiers of the authorization servers whose tokens this API accepts. */
   authorizationServers?: readonly string[] | undefined
-  /** Scopes clients may request for this API. Defaults to every scope the app's schemes declare or its routes require. */
+  /** Scopes clients may request for this API. Defaults to every scope the app's routes require. */
   scopesSupported?: readonly string[] | undefined
   /** How a token may be sent. Defaults to `['header']`, the only way Gatehouse's bearer schemes read it. */
   bearerMethodsSupported?: readonly ('header' | 'body' | 'query')[] | undefined
@@ -52,8 +52,8 @@ export function protectedResourceMetadataURL(resource: string): string {
 }
 
 /**
- * Builds the RFC 9728 document from the app: `scopes_supported` from the OAuth2 scopes its security
- * schemes declare and the scopes its routes require (first seen first), unless given.
+ * Builds the RFC 9728 document from the app: `scopes_supported` from the scopes its routes require
+ * (first seen first), unless given.
  * @example
  * const document = protectedResourceMetadata(app, {
  *   resource: 'https://api.example.com',
@@ -122,14 +122,15 @@ function wellKnownPath(url: URL): string {
   return url.pathname === '/' ? WELL_KNOWN : `${WELL_KNOWN}${url.pathname}`
 }
 
+/**
+ * The scopes the routes require, first seen first. Not every scope a scheme declares: a scheme
+ * bound to an authorization server declares all of that server's scopes, some for other APIs or
+ * for administrators, and MCP clients ask for every scope listed here when a challenge names none.
+ */
 function scopesOf(routes: readonly CompiledRoute[]): string[] {
   const scopes = new Set<string>()
   for (const route of routes)
-    for (const { scheme, scopes: required } of route.runtime.plan.security) {
-      const flows = scheme.model.type === 'oauth2' ? scheme.model.flows : undefined
-      for (const flow of Object.values((flows ?? {}) as Record<string, { scopes?: object }>))
-        for (const scope of Object.keys(flow.scopes ?? {})) scopes.add(scope)
+    for (const { scopes: required } of route.runtime.plan.security)
       for (const scope of required) scopes.add(scope)
-    }
   return [...scopes]
 }

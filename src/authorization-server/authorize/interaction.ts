@@ -156,7 +156,10 @@ export async function continueAuthorization(
   const scopes = redirectOnOAuthError(request, () =>
     grantScopes(context.scopePolicy, request.scope, [client.scopes, user.scopes]),
   )
-  if (!request.prompt.includes('consent') && (await hasConsented(context, client, user, scopes)))
+  if (
+    !request.prompt.includes('consent') &&
+    (await hasConsented(context, client, user, scopes, request.target))
+  )
     return redirectResponse(await issueCode(context, request, user, scopes))
   if (request.prompt.includes('none'))
     throw redirectError(request, 'consent_required', 'The user has not consented to this client')
@@ -180,16 +183,23 @@ export async function continueAuthorization(
   )
 }
 
-/** Whether the consent page can be skipped: the app says so, or a remembered consent covers it. */
+/**
+ * Whether the consent page can be skipped: the app says so, or a remembered consent covers it.
+ * A remembered consent is not used for a public client redirecting anywhere but an https URL
+ * (RFC 8252 §8.6): any program on the machine can listen on a loopback port, with the any-port
+ * rule, or claim an app scheme, and so pass for the client; the user must see who is asking.
+ */
 async function hasConsented(
   context: ServerContext,
   client: ClientRecord,
   user: UserRecord,
   scopes: readonly string[],
+  target: string,
 ): Promise<boolean> {
   const { skipConsent, rememberConsent } = context.settings.interaction
   if (skipConsent && (await skipConsent({ client, user, scopes: [...scopes] }))) return true
   if (rememberConsent === 0) return false
+  if (client.secretHash === null && !target.startsWith('https://')) return false
   const consent = await context.store.findConsent(user.id, client.id, context.settings.now())
   return consent !== undefined && scopes.every((scope) => consent.scopes.includes(scope))
 }

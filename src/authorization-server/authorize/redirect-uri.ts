@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '../clients/redirect-uri-syntax.js'
 /**
  * Whether an authorization request's `redirect_uri` is one the client registered. OAuth 2.1 §2.3.1
  * (and RFC 8252 §7.3 for native apps): an exact string match, except that for a loopback redirect
@@ -13,7 +14,6 @@ export function isRegisteredRedirect(registered: readonly string[], requested: s
   return registered.some((uri) => withoutLoopbackPort(uri) === wanted)
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost'])
 /** A port a listener can have: 1 to 65535, written without leading zeros. */
 const PORT = /^[1-9]\d{0,4}$/
 
@@ -34,7 +34,7 @@ function withoutLoopbackPort(uri: string): string | undefined {
     ? authority.indexOf(':', authority.indexOf(']'))
     : authority.indexOf(':')
   const host = colon < 0 ? authority : authority.slice(0, colon)
-  if (!LOOPBACK_HOSTS.has(host)) return undefined
+  if (!isLoopbackHost(host)) return undefined
   if (colon >= 0) {
     const port = authority.slice(colon + 1)
     if (!PORT.test(port) || Number(port) > 65535) return undefined

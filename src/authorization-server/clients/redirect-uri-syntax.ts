@@ -1,3 +1,15 @@
+/**
+ * The hosts plain http is allowed on, and whose redirect URIs may change port (RFC 8252 §7.3,
+ * §8.3): the loopback IP literals and `localhost`, as the URL parser writes them. Other addresses
+ * of 127.0.0.0/8 are refused everywhere, not just somewhere: RFC 8252 names `127.0.0.1`.
+ */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost'])
+
+/** Whether `hostname` (a URL's, or a redirect URI's host as written) is a loopback host. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname)
+}
+
 /** Longer redirect URIs are refused: no client needs one, and each is stored and compared. */
 export const MAX_REDIRECT_URI = 2000
 

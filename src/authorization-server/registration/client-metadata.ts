@@ -1,5 +1,5 @@
 import { isClientName, MAX_CLIENT_NAME } from '../clients/client-name.js'
-import { redirectURIProblem } from '../clients/redirect-uri-syntax.js'
+import { isLoopbackHost, redirectURIProblem } from '../clients/redirect-uri-syntax.js'
 import { oauthError } from '../errors.js'
 import { isScopeToken } from '../scopes.js'
 import type { RegistrableGrantType, RegistrationPolicy } from './registration-options.js'
@@ -128,11 +128,8 @@ function checkRedirectURI(uri: string, appSchemes: boolean): void {
   const problem = redirectURIProblem(uri)
   if (problem !== undefined) throw invalidRedirect(`A redirect URI ${problem}`)
   const url = new URL(uri)
-  const loopback =
-    url.hostname === 'localhost' ||
-    url.hostname === '[::1]' ||
-    /^127(\.\d{1,3}){3}$/.test(url.hostname)
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))
+    return
   const appScheme =
     url.protocol !== 'http:' && /^[a-z][a-z0-9+.-]*:$/.test(url.protocol)
       ? !LOCAL_SCHEMES.has(url.protocol)
@@ -140,11 +137,19 @@ function checkRedirectURI(uri: string, appSchemes: boolean): void {
   if (!(appSchemes && appScheme))
     throw invalidRedirect(
       appSchemes
-        ? 'A redirect URI must use https, http on a loopback host, or an app scheme'
-        : 'A redirect URI must use https (http only on a loopback host)',
+        ? 'A redirect URI must use https, http on a loopback host (127.0.0.1, [::1], localhost), or an app scheme'
+        : 'A redirect URI must use https (http only on a loopback host: 127.0.0.1, [::1], localhost)',
     )
 }
 
+/**
+ * The scopes a self-registered client may use: every one registration offers, whatever `scope`
+ * asked for (RFC 7591 §3.2.1 lets the server replace a value; the answer says what it got). The
+ * registered scope is no protection, since anyone may register again asking for more, but as a
+ * ceiling it would stop the step-up MCP clients make: they register with the scope of their first
+ * challenge, and a later 403 names more. What a token carries is still what the user consented
+ * to. A scope that is malformed or that registration does not offer is refused.
+ */
 function scopes(value: unknown, policy: RegistrationPolicy): string[] {
   // An empty scope is no scope value (RFC 6749 §3.3): the default, as if it were left out.
   if (value === undefined || value === '') return [...policy.scopes]
@@ -155,5 +160,5 @@ function scopes(value: unknown, policy: RegistrationPolicy): string[] {
     if (!policy.scopes.includes(name))
       throw invalid('scope names a scope registered clients may not have')
   }
-  return names
+  return [...policy.scopes]
 }

@@ -60,16 +60,24 @@ export function addRegistrationEndpoint(
       // less than the counting itself.
       await countRegistration(key)
       const isPublic = metadata.token_endpoint_auth_method === 'none'
-      const { client, clientSecret } = await admin.createClient({
-        public: isPublic,
-        name: metadata.client_name,
-        grantTypes: metadata.grant_types,
-        redirectUris: metadata.redirect_uris,
-        scopes: metadata.scope === '' ? [] : metadata.scope.split(' '),
-        selfRegistered: true,
-        // Held to, as registered (RFC 7591 §2); the default is client_secret_basic.
-        ...(isPublic ? {} : { tokenEndpointAuthMethod: metadata.token_endpoint_auth_method }),
-      })
+      const { client, clientSecret } = await admin
+        .createClient({
+          public: isPublic,
+          name: metadata.client_name,
+          grantTypes: metadata.grant_types,
+          redirectUris: metadata.redirect_uris,
+          scopes: metadata.scope === '' ? [] : metadata.scope.split(' '),
+          selfRegistered: true,
+          // Held to, as registered (RFC 7591 §2); the default is client_secret_basic.
+          ...(isPublic ? {} : { tokenEndpointAuthMethod: metadata.token_endpoint_auth_method }),
+        })
+        .catch((error: unknown) => {
+          // The metadata checks above are meant to refuse all createClient refuses; should one
+          // slip through, it is still the client's metadata at fault (400), not the server (500).
+          if (error instanceof TypeError)
+            throw oauthError('invalid_client_metadata', 'The client metadata is not allowed')
+          throw error
+        })
       const answer = {
         client_id: client.id,
         ...(clientSecret === undefined

@@ -83,6 +83,11 @@ export const clientsCreate: Command = {
     } catch (error) {
       if (error instanceof TypeError) throw usageError(NAME, adminMessage(error))
       if (await store.findClient(id)) throw taken()
+      if (await store.findUserById(id))
+        throw new CLIError(
+          'conflict',
+          `a user has the id ${JSON.stringify(id)}; a client needs another, since its own tokens carry its id as their subject`,
+        )
       throw error
     }
     const { clientSecret } = created

@@ -54,18 +54,48 @@ export class SharedBody {
 
 const BODY = Symbol('gatehouse.sharedBody')
 
+/** `Request`'s own `body` getter: the stream of the object itself, whatever a subclass shows. */
+const ownBody = Object.getOwnPropertyDescriptor(Request.prototype, 'body')?.get as (
+  this: Request,
+) => ReadableStream<Uint8Array> | null
+
 /**
  * The Web `Request` a request view hands out: a plain `Request`, except that reading it in full
  * (`text()`, `json()`, `arrayBuffer()`, `bytes()`, `blob()`, `formData()`) goes through the view's
  * {@link SharedBody}, so it gives the bytes another reader already took, and leaves them for the
- * next. `body` (the stream) and `bodyUsed` stay those of this object.
+ * next. Once this object's own stream is spent on kept bytes, `body` is a new stream over them (as
+ * Starlette's `request.stream()` replays a body read with `await request.body()`), so code that
+ * streams the request (the MCP SDK's transport) still works after `await request.json()`.
+ * `bodyUsed` stays this object's own.
  */
 export class SharedRequest extends Request {
   readonly [BODY]: SharedBody
+  #replay: ReadableStream<Uint8Array> | undefined
+
+  static {
+    Object.defineProperty(SharedRequest.prototype, 'body', {
+      configurable: true,
+      enumerable: true,
+      get(this: SharedRequest) {
+        return this.#stream()
+      },
+    })
+  }
 
   constructor(input: string | Request, init: RequestInit | undefined, body: SharedBody) {
     super(input, init)
     this[BODY] = body
+  }
+
+  /** The stream `body` shows: this object's own, or, once that is spent, one over the kept bytes. */
+  #stream(): ReadableStream<Uint8Array> | null {
+    const own = ownBody.call(this)
+    const kept = this[BODY].bytes
+    if (own === null || kept === undefined || !(this.bodyUsed || own.locked)) return own
+    // One replay at a time: the same stream until somebody starts reading it, then a new one.
+    if (this.#replay === undefined || this.#replay.locked)
+      this.#replay = new Response(kept.slice()).body as ReadableStream<Uint8Array>
+    return this.#replay
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
@@ -103,7 +133,7 @@ export class SharedRequest extends Request {
   #whole(): Promise<Uint8Array> {
     return this[BODY].read(async () =>
       // Without a body there is nothing to keep (and a GET can carry none later).
-      this.body === null ? new Uint8Array(0) : new Uint8Array(await super.arrayBuffer()),
+      ownBody.call(this) === null ? new Uint8Array(0) : new Uint8Array(await super.arrayBuffer()),
     )
   }
 
@@ -124,7 +154,7 @@ export function sharedBodyOf(request: Request): SharedBody | undefined {
 
 /** Whether a request's own body can no longer be read (read, or being read, as a stream). */
 export function isSpent(request: Request): boolean {
-  return request.bodyUsed || request.body?.locked === true
+  return request.bodyUsed || ownBody.call(request)?.locked === true
 }
 
 /** The `RequestInit` part carrying `bytes`: none for GET and HEAD, which may not have a body. */
