@@ -207,6 +207,32 @@ describeEachEngine('cleanup', (engine) => {
     })
     const empty = dependency({}, function* empty() {})
     app.get('/empty', { inputs: { empty } }, () => 'ok')
+    // FastAPI's dependencies/tutorial008b: the default (request) scope turns the handler's
+    // error into an HTTPException, since the error unwinds the dependencies before its answer.
+    class OwnerError extends Error {}
+    const username = dependency({}, function* getUsername() {
+      try {
+        yield 'Rick'
+      } catch (error) {
+        if (error instanceof OwnerError)
+          throw new HTTPException(400, { detail: `Owner error: ${error.message}` })
+        throw error
+      }
+    })
+    const items: Record<string, { description: string; owner: string }> = {
+      portal: { description: 'Portal Gun', owner: 'Morty' },
+      plumbus: { description: 'Plumbus', owner: 'Rick' },
+    }
+    app.get(
+      '/items/{item_id}',
+      { inputs: { item_id: Path(z.string()), username } },
+      ({ item_id, username }) => {
+        const item = items[item_id]
+        if (item === undefined) throw new HTTPException(404, { detail: 'Item not found' })
+        if (item.owner !== username) throw new OwnerError(username)
+        return item
+      },
+    )
     return { app, events, logger, seen, ran }
   }
   const { app, events, logger, seen, ran } = createCleanupApp()
@@ -289,6 +315,22 @@ describeEachEngine('cleanup', (engine) => {
 
   test('a cleanup that swallows the error does not turn a failure into success', async () => {
     expect(await getJSON(send, '/swallow')).toEqual({ status: 418, body: { detail: 'teapot' } })
+  })
+
+  test('a yield dependency turns the handler error into its HTTPException (FastAPI tutorial008b)', async () => {
+    expect(await getJSON(send, '/items/plumbus')).toEqual({
+      status: 200,
+      body: { description: 'Plumbus', owner: 'Rick' },
+    })
+    expect(await getJSON(send, '/items/portal')).toEqual({
+      status: 400,
+      body: { detail: 'Owner error: Rick' },
+    })
+    expect(await getJSON(send, '/items/nope')).toEqual({
+      status: 404,
+      body: { detail: 'Item not found' },
+    })
+    expect(logger.calls).toEqual([])
   })
 
   test('a generator that never yields is a 500, logged', async () => {

@@ -456,6 +456,55 @@ describe('OpenAPI operations', () => {
     await expectValidOpenAPI(document)
   })
 
+  test("a router's and an include's responses, deprecated and includeInSchema (FastAPI bigger_applications)", async () => {
+    const app = new Gatehouse()
+    const items = new Router({
+      prefix: '/items',
+      tags: ['items'],
+      responses: { 404: { description: 'Not found' }, 409: { description: 'Router conflict' } },
+    })
+    items.get('/{id}', { inputs: { id: Path(z.string()) } }, () => null)
+    items.put(
+      '/{id}',
+      { inputs: { id: Path(z.string()) }, responses: { 409: { description: 'Route conflict' } } },
+      () => null,
+    )
+    app.include(items)
+    const admin = new Router()
+    admin.post('/', {}, () => null)
+    app.include(admin, {
+      prefix: '/admin',
+      responses: { 418: { description: "I'm a teapot" } },
+      deprecated: true,
+    })
+    const hidden = new Router()
+    hidden.get('/hidden', {}, () => ({ ok: true }))
+    app.include(hidden, { includeInSchema: false })
+    const document = app.openapi()
+    expect(operation(document, '/items/{id}', 'get').responses).toMatchObject({
+      '404': { description: 'Not found' },
+      '409': { description: 'Router conflict' },
+    })
+    // The route's own entry for a status wins over the router's.
+    expect(operation(document, '/items/{id}', 'put').responses?.['409']).toEqual({
+      description: 'Route conflict',
+    })
+    expect(operation(document, '/admin/', 'post')).toMatchObject({
+      deprecated: true,
+      responses: { '418': { description: "I'm a teapot" } },
+    })
+    expect(Object.keys(document.paths)).toEqual(['/items/{id}', '/admin/'])
+    expect(await (await app.request('/hidden')).json()).toEqual({ ok: true })
+    await expectValidOpenAPI(document)
+  })
+
+  test('a misspelt router or include option throws, naming it', () => {
+    expect(() => new Router({ prefx: '/a' } as never)).toThrow('include: unknown option `prefx`')
+    expect(() => new Gatehouse().include(new Router(), { respones: {} } as never)).toThrow(
+      'include: unknown option `respones`',
+    )
+  })
+
   test('operationIds are unique even when generated ones collide', () => {
     const document = createOperationsApp().openapi()
     const ids = Object.values(document.paths).flatMap((item) =>

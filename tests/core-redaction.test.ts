@@ -1,4 +1,4 @@
-import { Body, Gatehouse } from 'gatehouse'
+import { Body, Cookie, Gatehouse } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
 import { describeEngines } from './helpers/http.js'
@@ -16,6 +16,9 @@ const names = [
   'apiKey',
   'private_key',
   'passphrase',
+  'pass',
+  'userPass',
+  'passwd',
   'sessionId',
   'jwt',
   'idJWT',
@@ -50,6 +53,8 @@ app.post(
           authors: z.number(),
           oauthProvider: z.number(),
           refreshes: z.number(),
+          compass: z.number(),
+          passengers: z.number(),
         }),
       ),
     },
@@ -73,7 +78,7 @@ describeEngines('secrets are redacted from 422 bodies', app, (send) => {
     for (const item of detail) expect(item.input).toBe('[redacted]')
   })
 
-  test('names that only contain "pin", "otp", "auth" or "refresh" are not secrets', async () => {
+  test('names that only contain "pin", "pass", "auth" or "refresh" are not secrets', async () => {
     const plain = {
       shipping: 'by sea',
       footprint: 'small',
@@ -81,6 +86,8 @@ describeEngines('secrets are redacted from 422 bodies', app, (send) => {
       authors: 'ada, grace',
       oauthProvider: 'github',
       refreshes: 'daily',
+      compass: 'east',
+      passengers: 'many',
     }
     const response = await send('/plain', {
       method: 'POST',
@@ -89,6 +96,39 @@ describeEngines('secrets are redacted from 422 bodies', app, (send) => {
     })
     const { detail } = await response.json()
     expect(detail.map((item: { input: unknown }) => item.input)).toEqual(Object.values(plain))
+  })
+})
+
+const cookies = new Gatehouse()
+cookies.get(
+  '/cookies',
+  { inputs: { prefs: Cookie(z.object({ theme: z.enum(['dark', 'light']), count: z.number() })) } },
+  () => 'never',
+)
+cookies.get('/count', { inputs: { count: Cookie(z.number()) } }, () => 'never')
+
+describeEngines('cookie values are never echoed, whatever their name', cookies, (send) => {
+  test('an invalid cookie, and the cookies a missing cookie field was looked for in', async () => {
+    const response = await send('/cookies', {
+      headers: { cookie: 'theme=blue; sid=s3cr3t-session' },
+    })
+    expect(response.status).toBe(422)
+    const text = await response.text()
+    expect(text).not.toContain('s3cr3t-session')
+    expect(text).not.toContain('blue')
+    expect(JSON.parse(text).detail).toEqual([
+      expect.objectContaining({ loc: ['cookie', 'theme'], input: '[redacted]' }),
+      {
+        type: 'missing',
+        loc: ['cookie', 'count'],
+        msg: 'Field required',
+        input: { theme: '[redacted]' },
+      },
+    ])
+    const scalar = await send('/count', { headers: { cookie: 'count=abc' } })
+    expect((await scalar.json()).detail).toEqual([
+      expect.objectContaining({ loc: ['cookie', 'count'], input: '[redacted]' }),
+    ])
   })
 })
 

@@ -142,13 +142,20 @@ describe.each(engines)('after the response ($name)', (engine) => {
     expect(fixture.events).toEqual(['open', 'handler', 'close'])
   })
 
-  test('a cleanup still sees the error that made the answer', async () => {
+  test('an error unwinds the cleanups before it is answered, as in FastAPI: they see it first', async () => {
     reset()
-    const response = await client.send('/fails')
+    const pending = client.send('/fails')
+    await until(() => fixture.events.includes('saw conflict'))
+    // The cleanup holds: the error answer waits for it, as FastAPI's exit stack unwinds first.
+    const first = await Promise.race([
+      pending.then(() => 'answered'),
+      new Promise((resolve) => setTimeout(() => resolve('waiting'), 100)),
+    ])
+    expect(first).toBe('waiting')
+    fixture.release()
+    const response = await pending
     expect(response.status).toBe(409)
     expect(await response.json()).toEqual({ detail: 'conflict' })
-    fixture.release()
-    await until(() => fixture.events.includes('close'))
     expect(fixture.events).toEqual(['open', 'saw conflict', 'close'])
     expect(fixture.logger.calls).toEqual([])
   })

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import { Body, Form, Gatehouse } from 'gatehouse'
+import { Body, Form, Gatehouse, serve } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
 import { describeEachEngine, serveThrough } from './helpers/http.js'
@@ -206,6 +206,39 @@ describeEachEngine('a body read as a stream', (engine) => {
   test('is not kept: it cannot be read in full afterwards', async () => {
     const answer = await send('/after-stream', { method: 'POST', body: 'abc' })
     expect(await answer.json()).toEqual({ again: 'TypeError' })
+  })
+})
+
+describe('through the Web engine under @hono/node-server (its own Request objects)', () => {
+  test('bodies are read, shared and replayed: no 500', async () => {
+    const app = createWebhookApp()
+    // A fetch handler that is not the app: serve() runs it through @hono/node-server, whose
+    // requests are `Request`s by prototype, not undici's.
+    const server = await serve({ fetch: (request: Request) => app.fetch(request) }, { port: 0 })
+    try {
+      const url = `http://127.0.0.1:${server.port}`
+      const payload = '{"type":"push"}'
+      const hook = await fetch(`${url}/hook`, json(payload, { 'x-signature': sign(payload) }))
+      expect(hook.status).toBe(200)
+      expect(await hook.json()).toEqual({ event: { type: 'push' } })
+      const raw = await fetch(`${url}/raw`, json(payload))
+      expect(await raw.json()).toEqual({
+        event: { type: 'push' },
+        text: payload,
+        streamed: payload,
+      })
+      const peek = await fetch(`${url}/peek-then-stream`, json(payload))
+      expect(peek.status).toBe(200)
+      expect((await peek.json()).streamed).toBe(payload)
+      const form = await fetch(`${url}/form`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'type=push',
+      })
+      expect(await form.json()).toEqual({ type: 'push' })
+    } finally {
+      await server.close()
+    }
   })
 })
 

@@ -6,6 +6,7 @@ import { type CompiledRoute, compileRoute } from '../core/compile/compile-route.
 import { compilePlan } from '../core/compile/plan.js'
 import {
   applyInclude,
+  checkIncludeOptions,
   type IncludeOptions,
   RouteCollector,
 } from '../core/declare/route-collector.js'
@@ -121,6 +122,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
 
   /** Add a router's routes, optionally under a further prefix, tags and dependencies. */
   include(router: Router, options: IncludeOptions = {}): this {
+    checkIncludeOptions(options)
     for (const record of router.routes) this.addRoute(applyInclude(record, options))
     return this
   }

@@ -49,8 +49,9 @@ export interface DependencyOptions {
   name?: string | undefined
   /**
    * When the code after `yield` (or a disposable value's disposal) runs: `'request'` (default)
-   * after the response has been written, its last byte included; `'function'` right after the
-   * handler returns, before the response is serialized (FastAPI's `scope="function"`).
+   * after a successful response has been written, its last byte included, and before an error
+   * is answered; `'function'` right after the handler returns, before the response is serialized
+   * (FastAPI's `scope="function"`).
    */
   scope?: 'request' | 'function' | undefined
 }
@@ -71,8 +72,8 @@ export interface Dependency<T = unknown, I extends Inputs = Inputs> extends Inpu
 
 /**
  * Declare a dependency. The function may be sync or async; a (async) generator function yields its
- * value once and its code after `yield` runs as cleanup after the response, also on errors, in
- * reverse order of set-up (FastAPI's dependencies with `yield`). A value that implements
+ * value once and its code after `yield` runs as cleanup after the response (on an error, before
+ * its answer, seeing it), in reverse order of set-up (FastAPI's dependencies with `yield`). A value that implements
  * `Symbol.asyncDispose`/`Symbol.dispose` is disposed the same way.
  * @example
  * const getDB = dependency({}, async function* () {

@@ -4,7 +4,14 @@ import type { InputLike, Inputs } from './dependency.js'
 export type NoInputs = Record<never, never>
 
 import type { Schema } from './inputs.js'
-import type { Handler, HTTPMethod, RouteOptions, RouteRecord } from './route-options.js'
+import { refuseUnknownOptions } from './known-options.js'
+import type {
+  Handler,
+  HTTPMethod,
+  ResponseDoc,
+  RouteOptions,
+  RouteRecord,
+} from './route-options.js'
 
 const METHODS: ReadonlySet<string> = new Set<HTTPMethod>([
   'GET',
@@ -97,27 +104,60 @@ export abstract class RouteCollector {
   }
 }
 
-/** What `include` adds to every route of the included router. */
+/**
+ * What a `Router` (or `include`) adds to every route it holds, as FastAPI's `APIRouter` and
+ * `include_router` do: a path prefix, tags and dependencies before the route's own, documented
+ * responses under the route's own (a route's entry for a status wins), and `deprecated` or
+ * `includeInSchema: false` for all of them.
+ */
 export interface IncludeOptions {
   prefix?: string | undefined
   tags?: readonly string[] | undefined
   dependencies?: readonly InputLike[] | undefined
+  /** Further documented responses of every route, by status code (`{ 404: { description } }`). */
+  responses?: Readonly<Record<number, ResponseDoc>> | undefined
+  /** Marks every route deprecated in OpenAPI. */
+  deprecated?: boolean | undefined
+  /** `false` leaves every route out of the OpenAPI document; they still answer. */
+  includeInSchema?: boolean | undefined
 }
 
-/** Prefix, tags and dependencies applied to a route, outermost first. */
-export function applyInclude(record: RouteRecord, include: IncludeOptions): RouteRecord {
+const INCLUDE_OPTIONS = new Set([
+  'prefix',
+  'tags',
+  'dependencies',
+  'responses',
+  'deprecated',
+  'includeInSchema',
+])
+
+/** Throws, naming the option, for a misspelt option or a bad prefix: before any route is added. */
+export function checkIncludeOptions(include: IncludeOptions): void {
+  refuseUnknownOptions('include', include, INCLUDE_OPTIONS)
   const prefix = include.prefix ?? ''
   if (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))
     throw new TypeError(
       `prefix must start with "/" and not end with "/": ${JSON.stringify(prefix)}`,
     )
+}
+
+/** Prefix, tags, dependencies and documentation applied to a route, outermost first. */
+export function applyInclude(record: RouteRecord, include: IncludeOptions): RouteRecord {
+  checkIncludeOptions(include)
+  const prefix = include.prefix ?? ''
+  const options = record.options
   return {
     ...record,
     path: prefix + record.path,
     options: {
-      ...record.options,
-      tags: [...(include.tags ?? []), ...(record.options.tags ?? [])],
-      dependencies: [...(include.dependencies ?? []), ...(record.options.dependencies ?? [])],
+      ...options,
+      tags: [...(include.tags ?? []), ...(options.tags ?? [])],
+      dependencies: [...(include.dependencies ?? []), ...(options.dependencies ?? [])],
+      ...(include.responses === undefined
+        ? {}
+        : { responses: { ...include.responses, ...options.responses } }),
+      ...(include.deprecated === true ? { deprecated: true } : {}),
+      ...(include.includeInSchema === false ? { includeInSchema: false } : {}),
     },
   }
 }

@@ -1,4 +1,9 @@
-import { applyInclude, type IncludeOptions, RouteCollector } from './route-collector.js'
+import {
+  applyInclude,
+  checkIncludeOptions,
+  type IncludeOptions,
+  RouteCollector,
+} from './route-collector.js'
 import type { RouteRecord } from './route-options.js'
 
 /**
@@ -16,7 +21,7 @@ export class Router extends RouteCollector {
   constructor(options: IncludeOptions = {}) {
     super()
     this.#options = { ...options }
-    applyInclude({ method: 'GET', path: '/', options: {}, handler: () => null }, this.#options)
+    checkIncludeOptions(this.#options)
   }
 
   /** The routes as declared, with this router's prefix, tags and dependencies applied. */
@@ -26,6 +31,7 @@ export class Router extends RouteCollector {
 
   /** Add another router's routes under this one. */
   include(router: Router, options: IncludeOptions = {}): this {
+    checkIncludeOptions(options)
     for (const record of router.routes) this.#routes.push(applyInclude(record, options))
     return this
   }

@@ -204,19 +204,17 @@ export class WebRequestView extends BaseRequestView {
   /** A bodiless request is handed out as it came; any other over the stream, or the bytes once read. */
   #hand(): Request {
     const raw = this.#raw
+    // Built from the URL and parts, never `new Request(raw)`: that pipes the stream through a copy
+    // (ten times dearer), and throws for another runtime's request object that is a `Request` by
+    // prototype only (`@hono/node-server`'s).
+    const parts = { method: raw.method, headers: raw.headers, signal: raw.signal }
     const bytes = this.#body.bytes
-    if (bytes !== undefined) return new SharedRequest(raw, bodyInit(raw.method, bytes), this.#body)
+    if (bytes !== undefined)
+      return new SharedRequest(raw.url, { ...parts, ...bodyInit(raw.method, bytes) }, this.#body)
     if (raw.body === null || raw instanceof SharedRequest) return raw
-    // Over the same stream, not `new Request(raw)`, which pipes it through a copy (ten times dearer).
     return new SharedRequest(
       raw.url,
-      {
-        method: raw.method,
-        headers: raw.headers,
-        body: raw.body,
-        signal: raw.signal,
-        duplex: 'half',
-      } as RequestInit,
+      { ...parts, body: raw.body, duplex: 'half' } as RequestInit,
       this.#body,
     )
   }

@@ -248,11 +248,23 @@ class Execution {
     }
   }
 
-  /** Any step failed: `scope: 'function'` cleanups see the error, then it is answered. */
+  /**
+   * Any step failed: every cleanup sees the error before it is answered, `scope: 'function'` ones
+   * first, and a new error one raises is answered instead. As in FastAPI, where the error unwinds
+   * the dependencies' exit stack on its way to the exception handlers: a `yield` dependency's
+   * `catch (e) { throw new HTTPException(400, …) }` turns the handler's error into that 400
+   * (FastAPI's tutorial008b). Only a successful answer is written before request-scoped cleanups.
+   */
   async #fail(error: unknown): Promise<Reply> {
     let failure: unknown = error ?? new Error('undefined thrown')
     if (this.#functionCleanups !== undefined) {
       const raised = await runCleanups(this.#functionCleanups.splice(0), failure)
+      if (raised !== undefined) failure = raised
+    }
+    const cleanups = this.#requestCleanups
+    if (cleanups !== undefined) {
+      this.#requestCleanups = undefined
+      const raised = await runCleanups(cleanups, failure)
       if (raised !== undefined) failure = raised
     }
     this.#failure = failure

@@ -154,7 +154,10 @@ export function sharedBodyOf(request: Request): SharedBody | undefined {
 
 /** Whether a request's own body can no longer be read (read, or being read, as a stream). */
 export function isSpent(request: Request): boolean {
-  return request.bodyUsed || ownBody.call(request)?.locked === true
+  // The native getter only for our own subclass, which shows a replay: another runtime's request
+  // object (`@hono/node-server`'s lightweight one) may be a `Request` by prototype alone.
+  const stream = request instanceof SharedRequest ? ownBody.call(request) : request.body
+  return request.bodyUsed || stream?.locked === true
 }
 
 /** The `RequestInit` part carrying `bytes`: none for GET and HEAD, which may not have a body. */

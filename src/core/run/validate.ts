@@ -62,7 +62,7 @@ function toErrorItems(
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
   return issue.keys.map((key) => {
     const fullLoc = [...loc, ...path, key]
-    const input = fullLoc.some(isSecretKey) ? REDACTED : toJSONSafe(valueAt(root, [...path, key]))
+    const input = isSecretLoc(fullLoc) ? REDACTED : toJSONSafe(valueAt(root, [...path, key]))
     return { type: 'extra_forbidden', loc: fullLoc, msg: 'Extra inputs are not permitted', input }
   })
 }
@@ -76,10 +76,12 @@ function toErrorItem(
   const fullLoc = [...loc, ...path]
   const raw = issue as { input?: unknown; code: string }
   if (ABSENCE_CODES.has(issue.code) && valueAt(root, path) === undefined) {
-    return { type: 'missing', loc: fullLoc, msg: 'Field required', input: parentOf(root, path) }
+    const parent = parentOf(root, path)
+    const input = fullLoc[0] === 'cookie' ? redactedValues(parent) : parent
+    return { type: 'missing', loc: fullLoc, msg: 'Field required', input }
   }
   const item: ValidationErrorItem = { type: issue.code, loc: fullLoc, msg: issue.message }
-  item.input = fullLoc.some(isSecretKey)
+  item.input = isSecretLoc(fullLoc)
     ? REDACTED
     : toJSONSafe('input' in raw ? raw.input : valueAt(root, path))
   const ctx = issueContext(issue)
@@ -131,10 +133,11 @@ const REDACTED = '[redacted]'
 // Names that hold secrets, in any case and with any separator: `password`, `client_secret`,
 // `refresh_token`, `apiKey`, `private_key`, `jwt`, `bearerToken`, `signature`, ...
 const SECRET_KEY =
-  /pass(word|wd|code|phrase)?|pwd|secret|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|session|jwt|bearer|signature/i
-// Short names that are secrets only as a whole word (`pin`, `x-auth`, `authHeader`, `refresh`):
-// `shipping`, `footprint`, `author` and `refreshes` are not.
+  /pass(word|wd|code|phrase)|pwd|secret|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|session|jwt|bearer|signature/i
+// Short names that are secrets only as a whole word (`pin`, `x-auth`, `authHeader`, `refresh`,
+// `userPass`): `shipping`, `footprint`, `author`, `refreshes`, `compass` and `passengers` are not.
 const SECRET_WORDS: ReadonlySet<string> = new Set([
+  'pass',
   'pin',
   'otp',
   'cvc',
@@ -144,6 +147,21 @@ const SECRET_WORDS: ReadonlySet<string> = new Set([
   'refresh',
   'sig',
 ])
+
+/**
+ * Whether an error's location holds a secret: a field named like one, anywhere on the path, or
+ * any cookie. Cookies are credentials whatever their name (`sid`, `connect.sid`, `__Host-x`), and
+ * a strict cookie model reports the browser's other cookies as `extra_forbidden`: never echoed.
+ */
+function isSecretLoc(loc: readonly (string | number)[]): boolean {
+  return loc[0] === 'cookie' || loc.some(isSecretKey)
+}
+
+/** An object's keys with every value redacted (the cookies a missing cookie field was read from). */
+function redactedValues(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.keys(value).map((key) => [key, REDACTED]))
+}
 
 function isSecretKey(key: string | number): boolean {
   if (typeof key !== 'string') return false
