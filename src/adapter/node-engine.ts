@@ -106,6 +106,11 @@ function checkTransferCoding(incoming: IncomingMessage): void {
 }
 
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d{0,5})?$/
+// A name the URL parser always takes: letters, digits and hyphens, the last label not a number (an
+// IPv4 address, checked by the parser), no punycode (`xn--`), a port below 10000. Anything else
+// (`a%zz`, `999.999.999.999`, `xn--a`, `a:99999`) is asked of the URL parser, as a Web runtime and
+// the view's `Request` would.
+const PLAIN_HOST = /^(?!.*xn--)(?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*(?::\d{0,4})?$/i
 
 /** RFC 9112 §3.2: an HTTP/1.1 request has exactly one `Host`, and it must be well-formed. */
 function checkHost(incoming: IncomingMessage): void {
@@ -115,7 +120,11 @@ function checkHost(incoming: IncomingMessage): void {
       throw new BadRequestError('Missing Host header')
     return
   }
-  if (!HOST.test(host)) throw new BadRequestError('Malformed Host header')
+  if (
+    !HOST.test(host) ||
+    (host !== '' && !PLAIN_HOST.test(host) && !URL.canParse(`http://${host}`))
+  )
+    throw new BadRequestError('Malformed Host header')
   const raw = incoming.rawHeaders
   let count = 0
   for (let i = 0; i < raw.length; i += 2) {
