@@ -102,12 +102,28 @@ function refusedHead(request: Request): PlainReply | undefined {
   const expect = request.headers.get('expect')
   if (expect !== null && expect.trim().toLowerCase() !== '100-continue')
     return { status: 417, headers: {}, body: null }
-  let bytes = request.url.length
-  for (const [name, value] of request.headers) {
-    bytes += name.length + value.length + 4
-    if (bytes > MAX_HEAD_BYTES) return { status: 431, headers: {}, body: null }
-  }
+  if (headBytes(request) >= MAX_HEAD_BYTES) return { status: 431, headers: {}, body: null }
   return undefined
+}
+
+/**
+ * The size of a request head as Node counts it against its limit: the request target (path and
+ * query) and each field's name and value, nothing for `: ` or line ends. A `Request` made in code
+ * may have no `Host`, which every HTTP/1.1 client sends: its URL's host is counted in its place.
+ * Stops counting once over the limit.
+ */
+function headBytes(request: Request): number {
+  const url = request.url
+  const authority = url.indexOf('//') + 2
+  const path = url.indexOf('/', authority)
+  const fragment = path < 0 ? -1 : url.indexOf('#', path)
+  let bytes = path < 0 ? 1 : (fragment < 0 ? url.length : fragment) - path
+  for (const [name, value] of request.headers) {
+    bytes += name.length + value.length
+    if (bytes >= MAX_HEAD_BYTES) return bytes
+  }
+  if (!request.headers.has('host')) bytes += 4 + (path < 0 ? url.length : path) - authority
+  return bytes
 }
 
 function withoutBody(response: Response): Response {
