@@ -196,6 +196,30 @@ describe.each(transports)('staticFiles ($name)', (transport) => {
     }
   })
 
+  test('If-Modified-Since is used only when it is an HTTP-date (RFC 9110 §5.6.7, §13.1.3)', async () => {
+    const cases: [string, number][] = [
+      ['Fri, 01 Jan 2999 00:00:00 GMT', 304],
+      ['Friday, 01-Jan-99 00:00:00 GMT', 200], // rfc850: 1999, not 2099
+      ['Thu Jan  1 00:00:00 2999', 304], // asctime
+      ['Thu Jan  1 00:00:00 1970', 200],
+      // Date.parse takes these; they are not HTTP-dates, so they are ignored.
+      ['3000', 200],
+      ['3000-01-01', 200],
+      ['next year 2999', 200],
+      ['Sat, 01 Jan 10000 00:00:00 GMT', 200],
+      ['fri, 01 Jan 2999 00:00:00 GMT', 200],
+      ['Fri, 1 Jan 2999 00:00:00 GMT', 200],
+      ['Fri, 01 Jan 2999 00:00:00 UTC', 200],
+      ['Fri, 31 Apr 2999 00:00:00 GMT', 200],
+      ['Fri, 01 Jan 2999 24:00:00 GMT', 200],
+    ]
+    for (const [value, status] of cases) {
+      const res = await send('/static/hello.txt', { headers: { 'if-modified-since': value } })
+      await res.text()
+      expect([value, res.status]).toEqual([value, status])
+    }
+  })
+
   test('other methods answer 405 with Allow', async () => {
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
       const res = await send('/static/hello.txt', { method })
