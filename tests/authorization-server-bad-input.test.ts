@@ -113,6 +113,16 @@ describe.each(matrix)('bad input to the endpoints ($name)', ({ transport, store 
       expect(response.headers.get('cache-control')).toBe('no-store')
       expect(await response.text()).toBe('')
     })
+
+    test.each(['PROPFIND', 'QUERY'])(
+      "%s gets the app's 405, whose Allow is POST too (RFC 9110 §10.2.1)",
+      async (method) => {
+        const response = await f.send(path, { method })
+        expect(response.status).toBe(405)
+        expect(response.headers.get('allow')).toBe('POST')
+        await response.body?.cancel()
+      },
+    )
   })
 
   test('unknown parameters are ignored (RFC 6749 §3.1), even when repeated', async () => {

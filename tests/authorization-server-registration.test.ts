@@ -434,6 +434,8 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
       error: 'invalid_request',
       error_description: 'This endpoint accepts POST requests only',
     })
+    const propfind = await f.send('/register', { method: 'PROPFIND' })
+    expect([propfind.status, propfind.headers.get('allow')]).toEqual([405, 'POST'])
   })
 
   test('metadata and OpenAPI name the registration endpoint', async () => {

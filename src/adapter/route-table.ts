@@ -9,6 +9,8 @@ export interface TableEntry<T> {
   /** Hono syntax: `/items/:id`, `/files/:path{.+}`, `/static/*`. */
   readonly pattern: string
   readonly target: T
+  /** `false` for a route that only refuses its method: it is left out of the path's `Allow`. */
+  readonly advertised?: boolean
 }
 
 /** What a request matched: a target with its decoded path parameters, a known path with other methods, or nothing. */
@@ -29,7 +31,7 @@ const NOT_FOUND = { kind: 'not-found' } as const
 /**
  * Hono's own router (the fast RegExpRouter, or the TrieRouter for patterns it cannot compile),
  * loaded with the entries in order and then one catch-all per pattern answering 405 with the methods
- * it has (`GET` implies `HEAD`). A `HEAD` request is routed as `GET` when no `HEAD` entry exists.
+ * it has (`GET` implies `HEAD`; entries not `advertised` are left out). A `HEAD` request is routed as `GET` when no `HEAD` entry exists.
  */
 export function createRouteTable<T>(entries: readonly TableEntry<T>[]): RouteTable<T> {
   const router = new SmartRouter<Slot<T>>({ routers: [new RegExpRouter(), new TrieRouter()] })
@@ -37,7 +39,7 @@ export function createRouteTable<T>(entries: readonly TableEntry<T>[]): RouteTab
   const heads = new Set<string>()
   for (const entry of entries) {
     router.add(entry.method, entry.pattern, { found: entry.target })
-    if (entry.method === 'ALL') continue
+    if (entry.method === 'ALL' || entry.advertised === false) continue
     const known = methods.get(entry.pattern) ?? new Set<string>()
     methods.set(entry.pattern, known)
     known.add(entry.method)

@@ -1,5 +1,6 @@
 import type { TableEntry } from '../adapter/route-table.js'
 import type { CompiledRoute } from '../core/compile/compile-route.js'
+import { refusesMethod } from '../core/declare/refuses-method.js'
 import {
   handleRequest,
   type RouteRuntime,
@@ -41,7 +42,12 @@ export function appEntries(
         view.routed({ path, params })
         return handleRequest(runtime, view, params, settings)
       }
-      entries.push({ method: item.route.method, pattern: item.route.path.enginePath, target })
+      entries.push({
+        method: item.route.method,
+        pattern: item.route.path.enginePath,
+        target,
+        advertised: !refusesMethod(item.route.options),
+      })
     } else if (item.mount.prefix === '/') fallback = mountTarget(item.mount)
     else {
       const target = mountTarget(item.mount)

@@ -1,3 +1,4 @@
+import { refusingMethod } from '../../core/declare/refuses-method.js'
 import type { HTTPMethod } from '../../core/declare/route-options.js'
 import type { Router } from '../../core/declare/router.js'
 
@@ -8,13 +9,13 @@ const OTHER_METHODS: readonly HTTPMethod[] = ['GET', 'PUT', 'PATCH', 'DELETE', '
  * Answers the other methods on a POST-only OAuth endpoint (token, revocation, introspection,
  * registration) like its other errors: 405 with `Allow: POST`, `Cache-Control: no-store` and an
  * RFC 6749 §5.2 body, where the app's own 405 is `{"detail"}` without `no-store`. Hidden routes
- * of the server's router, so no framework change is needed and nothing shows in OpenAPI. A
- * CORS preflight never gets here: `cors()` answers it before routing. Methods outside this list
- * (`PROPFIND`, say) still get the app's 405.
+ * of the server's router, so nothing shows in OpenAPI. A CORS preflight never gets here: `cors()`
+ * answers it before routing. Methods outside this list (`PROPFIND`, say) still get the app's 405,
+ * whose `Allow` these routes stay out of, so it says `POST` too.
  */
 export function refuseOtherMethods(router: Router, path: string): void {
-  for (const method of OTHER_METHODS)
-    router.route(method, path, { includeInSchema: false }, () => methodNotAllowed())
+  const options = refusingMethod({ includeInSchema: false })
+  for (const method of OTHER_METHODS) router.route(method, path, options, () => methodNotAllowed())
 }
 
 function methodNotAllowed(): Response {
