@@ -33,6 +33,15 @@ const names = [
   'auth_code',
   'authorization',
   'pin2',
+  'code_verifier',
+  'codeVerifier',
+  'x_csrf',
+  'csrf',
+  '_csrf',
+  'xsrf',
+  'x-xsrf',
+  'nonce',
+  'openid_nonce',
 ]
 
 const app = new Gatehouse()
@@ -55,6 +64,9 @@ app.post(
           refreshes: z.number(),
           compass: z.number(),
           passengers: z.number(),
+          announce: z.number(),
+          country_code: z.number(),
+          verified: z.number(),
         }),
       ),
     },
@@ -78,7 +90,7 @@ describeEngines('secrets are redacted from 422 bodies', app, (send) => {
     for (const item of detail) expect(item.input).toBe('[redacted]')
   })
 
-  test('names that only contain "pin", "pass", "auth" or "refresh" are not secrets', async () => {
+  test('names that only contain "pin", "pass", "auth", "refresh", "nonce" or "code" are not secrets', async () => {
     const plain = {
       shipping: 'by sea',
       footprint: 'small',
@@ -88,6 +100,9 @@ describeEngines('secrets are redacted from 422 bodies', app, (send) => {
       refreshes: 'daily',
       compass: 'east',
       passengers: 'many',
+      announce: 'soon',
+      country_code: 'FR',
+      verified: 'yes',
     }
     const response = await send('/plain', {
       method: 'POST',

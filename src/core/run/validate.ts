@@ -131,12 +131,15 @@ function parentOf(root: unknown, path: readonly PropertyKey[]): unknown {
 
 const REDACTED = '[redacted]'
 // Names that hold secrets, in any case and with any separator: `password`, `client_secret`,
-// `refresh_token`, `apiKey`, `private_key`, `jwt`, `bearerToken`, `signature`, ...
+// `refresh_token`, `apiKey`, `private_key`, `jwt`, `bearerToken`, `signature`, `code_verifier`
+// (PKCE, RFC 7636 §7.1), `x-csrf`, `XSRF-TOKEN`, ...
 const SECRET_KEY =
-  /pass(word|wd|code|phrase)|pwd|secret|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|session|jwt|bearer|signature/i
+  /pass(word|wd|code|phrase)|pwd|secret|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|session|jwt|bearer|signature|verifier|csrf|xsrf/i
 // Short names that are secrets only as a whole word (`pin`, `x-auth`, `authHeader`, `refresh`,
-// `userPass`): `shipping`, `footprint`, `author`, `refreshes`, `compass` and `passengers` are not.
+// `userPass`, `nonce`): `shipping`, `footprint`, `author`, `refreshes`, `compass`, `passengers`
+// and `announce` are not. Not `code`: `country_code` is no secret.
 const SECRET_WORDS: ReadonlySet<string> = new Set([
+  'nonce',
   'pass',
   'pin',
   'otp',
