@@ -47,6 +47,7 @@ function createFixture() {
   file(join(root, 'percent%20name.txt'), 'percent')
   file(join(root, 'docs', 'index.html'), '<h1>docs</h1>')
   file(join(root, 'big.bin'), BIG)
+  file(join(root, 'streamed.txt'), 'static text\n'.repeat(20_000))
   file(join(root, '.env'), SECRET)
   file(join(root, '.git', 'config'), SECRET)
   file(join(root, 'sub', '.hidden.txt'), SECRET)
@@ -428,5 +429,41 @@ describe('staticFiles options', () => {
   ])('set-up mistake %#: a TypeError naming the option', (make, message) => {
     expect(make).toThrow(TypeError)
     expect(make).toThrow(message)
+  })
+})
+
+describe.each(transports)('staticFiles under compress(): HEAD ($name)', (transport) => {
+  const app = new Gatehouse({ openapiUrl: null })
+  app.use(compress())
+  app.mount('/static', staticFiles(fixture.root))
+  let send: Send
+  let close: () => Promise<void>
+  beforeAll(async () => {
+    ;({ send, close } = await transport.open(app))
+  })
+  afterAll(() => close())
+
+  const NAMES = ['content-encoding', 'content-length', 'etag', 'vary', 'content-type']
+  const headersOf = async (method: string, path: string, headers: Record<string, string>) => {
+    const res = await send(path, { method, headers })
+    await res.arrayBuffer()
+    return Object.fromEntries(NAMES.map((name) => [name, res.headers.get(name)]))
+  }
+
+  test.each([
+    ['/static/streamed.txt', { 'accept-encoding': 'gzip' }],
+    ['/static/hello.txt', { 'accept-encoding': 'gzip' }],
+    ['/static/streamed.txt', {}],
+    ['/static/image.png', { 'accept-encoding': 'gzip' }],
+  ])("HEAD %s %j carries its GET's headers (RFC 9110 §9.3.2)", async (path, headers) => {
+    expect(await headersOf('HEAD', path, headers)).toEqual(await headersOf('GET', path, headers))
+  })
+
+  test('a file compressed whole: HEAD has its coding and Vary, and no length it cannot know', async () => {
+    const gzip = { 'accept-encoding': 'gzip' }
+    const get = await headersOf('GET', '/static/app.js', gzip)
+    const head = await headersOf('HEAD', '/static/app.js', gzip)
+    expect(get['content-encoding']).toBe('gzip')
+    expect(head).toEqual({ ...get, 'content-length': null })
   })
 })

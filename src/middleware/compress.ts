@@ -35,7 +35,8 @@ const WHOLE_BODY_LIMIT = 64 * 1024
 /**
  * Response compression: gzip or brotli (or deflate) for bodies of at least `threshold` bytes whose
  * type compresses well, as the request's `Accept-Encoding` allows (q-values, `*`, `identity;q=0`).
- * A HEAD gets the headers of its GET. It leaves alone 304s (which get the `Vary` only),
+ * A HEAD gets the headers of its GET (a bodiless one, decided by its `Content-Length`, without a
+ * length). It leaves alone 304s (which get the `Vary` only),
  * 1xx/204/206 answers, bodies already encoded, and `Cache-Control: no-transform`. It sets `Content-Encoding` and
  * `Vary: Accept-Encoding` (also on bodies below the threshold, as they vary too), turns a
  * strong `ETag` weak (the bytes differ), and recomputes or drops `Content-Length`; streams stay
@@ -83,7 +84,7 @@ function chooseCoding(
     return
   }
   if (type === undefined || !settings.filter(mediaType(type))) return
-  const size = ctx.bodySize
+  const size = bodySize(ctx)
   if (size === 0) return
   // From here the bytes sent depend on Accept-Encoding, also for clients that get identity (a small
   // body, say: a client refusing identity gets even that compressed).
@@ -93,17 +94,30 @@ function chooseCoding(
   return coding
 }
 
+/**
+ * The size the decision is made on. A HEAD answered without a body (`staticFiles` does not open
+ * the file) declares its GET's length, so deciding from it gives the HEAD its GET's headers.
+ */
+function bodySize(ctx: MiddlewareContext): number | undefined {
+  const size = ctx.bodySize
+  if (size !== 0 || ctx.request.method !== 'HEAD') return size
+  const declared = ctx.header('content-length')
+  return declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : 0
+}
+
 async function encode(ctx: MiddlewareContext, coding: Coding, levels: Levels): Promise<void> {
   const size = ctx.bodySize
   const response = ctx.response
-  if (response.body === null) return
   const headers = new Headers(response.headers)
   headers.set('content-encoding', coding)
   headers.delete('content-length')
   const etag = headers.get('etag')
   if (etag?.startsWith('"')) headers.set('etag', `W/${etag}`)
   const init = { status: response.status, statusText: response.statusText, headers }
-  if (size !== undefined && size <= WHOLE_BODY_LIMIT) {
+  // A bodiless HEAD (see `bodySize`): no compressed length to tell without the bytes, and RFC
+  // 9110 §9.3.2 lets a HEAD leave out what only making the content would say.
+  if (response.body === null) ctx.response = new Response(null, init)
+  else if (size !== undefined && size <= WHOLE_BODY_LIMIT) {
     const bytes = await compressBytes(coding, new Uint8Array(await response.arrayBuffer()), levels)
     headers.set('content-length', String(bytes.byteLength))
     ctx.response = new Response(bytes as Uint8Array<ArrayBuffer>, init)
