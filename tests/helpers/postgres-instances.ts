@@ -14,6 +14,9 @@ export const INSTANCE_SETTINGS = {
   issuer: 'https://auth.example.com',
   scopes: { read: 'Read your data', write: 'Change your data' },
   defaultScopes: ['read'],
+  // A delay far longer than a slow machine takes between a test's failed logins and the attempt
+  // that must meet it (1 s, the default, ran out once on a loaded CI machine).
+  throttle: { baseDelay: 60 },
 }
 
 /** Cheap Argon2id costs: the tests check behaviour, not hashing strength. */
