@@ -10,7 +10,7 @@ import {
   Query,
   RequestValidationError,
 } from 'gatehouse'
-import { beforeEach, describe, expect, test } from 'vitest'
+import { beforeEach, describe, expect, onTestFinished, test } from 'vitest'
 import * as z from 'zod'
 import { captureLogger, describeEachEngine, serveThrough, startServer } from './helpers/http.js'
 
@@ -87,6 +87,43 @@ describeEachEngine('errors', (engine) => {
     headers: { 'content-type': contentType },
   })
 
+  test('a converted value is echoed as the text that was sent (FastAPI path_params)', async () => {
+    const app = new Gatehouse()
+    app.get(
+      '/things/{id}',
+      {
+        inputs: {
+          id: Path(z.number().int()),
+          page: Query(z.object({ size: z.number().max(50) })),
+          ids: Query(z.array(z.number().int())),
+          on: Header(z.boolean()),
+        },
+      },
+      () => null,
+    )
+    app.post('/form', { inputs: { n: Form(z.number().int()) } }, () => null)
+    const { send: served, close } = await engine.open(app)
+    onTestFinished(close)
+    const res = await served('/things/4.2?size=70&ids=1&ids=2.5', { headers: { on: 'maybe' } })
+    expect(res.status).toBe(422)
+    const inputs = (await res.json()).detail.map((item: { loc: unknown[]; input: unknown }) => [
+      item.loc,
+      item.input,
+    ])
+    expect(inputs).toEqual([
+      [['path', 'id'], '4.2'],
+      [['query', 'size'], '70'],
+      [['query', 'ids', 1], '2.5'],
+      [['header', 'on'], 'maybe'],
+    ])
+    const form = await served('/form', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'n=7.5',
+    })
+    expect((await form.json()).detail).toEqual([expect.objectContaining({ input: '7.5' })])
+  })
+
   test('every invalid input of a request, across nested dependencies, lands in one 422', async () => {
     const res = await json(
       '/items/?limit=1000&q=x&verbose=perhaps',
@@ -100,7 +137,8 @@ describeEachEngine('errors', (engine) => {
           type: 'too_big',
           loc: ['query', 'limit'],
           msg: 'Too big: expected number to be <=100',
-          input: 1000,
+          // As sent: the text, not the number it was converted to (Pydantic echoes "1000").
+          input: '1000',
           ctx: { maximum: 100, inclusive: true },
         },
         { type: 'missing', loc: ['header', 'token'], msg: 'Field required', input: null },

@@ -17,6 +17,7 @@ import {
   formReader,
   type ParamReader,
   paramReader,
+  paramTextReader,
   type TextShape,
   textShapeOf,
 } from './readers.js'
@@ -35,6 +36,8 @@ export interface ParamStep {
   /** Where errors point: `['query', 'q']`, or `['query']` for a model of several parameters. */
   readonly loc: Loc
   readonly read: ParamReader
+  /** The same values as sent, unconverted: what a 422 echoes (error path only). */
+  readonly readText: ParamReader
   /** For a header model: each field's header name (`x_a` → `x-a`). */
   readonly fieldNames: Readonly<Record<string, string>> | undefined
 }
@@ -64,6 +67,8 @@ export interface FormStep {
   readonly loc: Loc
   readonly docs: InputDocs & { multipart?: boolean | undefined }
   readonly read: FormReader
+  /** The same values as sent, unconverted: what a 422 echoes (error path only). */
+  readonly readText: FormReader
 }
 
 export interface SchemeStep {
@@ -295,6 +300,7 @@ class PlanBuilder {
       docs: options,
       loc: shape === 'model' ? [location] : [location, name],
       read: paramReader(location, schema, name, fieldNames),
+      readText: paramTextReader(location, schema, name, fieldNames),
       fieldNames,
     })
     return slot
@@ -344,6 +350,7 @@ class PlanBuilder {
       loc: name === undefined ? ['body'] : ['body', name],
       docs: input.options,
       read: formReader(input.schema, name),
+      readText: formReader(input.schema, name, false),
     })
     return slot
   }

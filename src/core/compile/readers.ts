@@ -43,6 +43,7 @@ function textReader<C>(
   all: All<C>,
   received: Received<C>,
   fieldNames?: Readonly<Record<string, string>>,
+  convert = true,
 ): Read<C> {
   switch (textShapeOf(schema)) {
     case 'model': {
@@ -51,7 +52,15 @@ function textReader<C>(
         ([field, fieldSchema]) =>
           [
             field,
-            textReader(fieldSchema, fieldNames?.[field] ?? field, one, all, noneReceived),
+            textReader(
+              fieldSchema,
+              fieldNames?.[field] ?? field,
+              one,
+              all,
+              noneReceived,
+              undefined,
+              convert,
+            ),
           ] as const,
       )
       const readModel: Read<C> = (context) => {
@@ -67,7 +76,7 @@ function textReader<C>(
         : readModel
     }
     case 'list': {
-      const coerce = listCoercer(schema)
+      const coerce = convert ? listCoercer(schema) : undefined
       if (!coerce) return (context) => emptyAsUndefined([...all(context, name)])
       return (context) =>
         emptyAsUndefined(
@@ -75,7 +84,7 @@ function textReader<C>(
         )
     }
     case 'scalar': {
-      const coerce = textCoercer(schema)
+      const coerce = convert ? textCoercer(schema) : undefined
       if (!coerce) return (context) => one(context, name)
       return (context) => {
         const raw = one(context, name)
@@ -177,8 +186,24 @@ export function paramReader(
   return (view, pathParams) => read({ view, pathParams })
 }
 
+/**
+ * The text a parameter reader would convert, as sent: what a 422 echoes as `input` for a value
+ * that failed after conversion (`"4.2"`, not the number 4.2), as Pydantic echoes the string.
+ * Used on the error path only.
+ */
+export function paramTextReader(
+  location: ParamLocation,
+  schema: Schema,
+  name: string,
+  fieldNames?: Readonly<Record<string, string>>,
+): ParamReader {
+  const [one, all, received] = SOURCES[location]
+  const read = textReader(schema, name, one, all, received, fieldNames, false)
+  return (view, pathParams) => read({ view, pathParams })
+}
+
 /** The reader of a form field, or of the whole form as a model when `name` is undefined. */
-export function formReader(schema: Schema, name: string | undefined): FormReader {
+export function formReader(schema: Schema, name: string | undefined, convert = true): FormReader {
   return textReader<FormFields | undefined>(
     schema,
     name ?? '',
@@ -189,6 +214,8 @@ export function formReader(schema: Schema, name: string | undefined): FormReader
       form
         ? [...new Set(form.keys())].map((field) => [field, oneOrList(form.getAll(field))] as const)
         : [],
+    undefined,
+    convert,
   )
 }
 

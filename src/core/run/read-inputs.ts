@@ -2,7 +2,7 @@ import type { Plan } from '../compile/plan.js'
 import { RequestValidationError, type ValidationErrorItem } from '../errors/index.js'
 import { missingBody, readFormBody, readJSONBody } from './body.js'
 import type { BaseRequestView } from './request-view.js'
-import { type Validated, validateSyncFirst } from './validate.js'
+import { REDACTED, type Validated, validateSyncFirst } from './validate.js'
 
 /** Stores a validated value in its slot, or collects its errors. */
 type RecordResult = (slot: number, result: Validated) => void
@@ -34,7 +34,7 @@ export function readInputs(
       return finishParams(plan, view, pathParams, i, result, record).then(() =>
         readBodies(plan, view, bodyLimit, record, () => errors),
       )
-    record(step.slot, result)
+    record(step.slot, result.ok ? result : asSent(result, step, step.readText(view, pathParams)))
   }
   // Parameters are read synchronously; only a body makes this wait.
   if (plan.bodies.length === 0 && plan.forms.length === 0) {
@@ -60,7 +60,8 @@ async function finishParams(
   }
   const results = await Promise.all(pending)
   results.forEach((result, offset) => {
-    record((plan.params[from + offset] as (typeof plan.params)[number]).slot, result)
+    const step = plan.params[from + offset] as (typeof plan.params)[number]
+    record(step.slot, result.ok ? result : asSent(result, step, step.readText(view, pathParams)))
   })
 }
 
@@ -87,13 +88,39 @@ async function readBodies(
   if (plan.forms.length > 0) {
     const form = await readFormBody(view, bodyLimit)
     for (const step of plan.forms) {
-      const result = validateSyncFirst(step.schema, step.read(form), step.loc)
-      record(step.slot, result instanceof Promise ? await result : result)
+      const pending = validateSyncFirst(step.schema, step.read(form), step.loc)
+      const result = pending instanceof Promise ? await pending : pending
+      record(step.slot, result.ok ? result : asSent(result, step, step.readText(form)))
     }
   }
 
   const errors = collected()
   if (errors) throw new RequestValidationError(errors)
+}
+
+/**
+ * A failed text input's errors with `input` as the client sent it: a value converted before
+ * validation (`/items/4.2` read as the number 4.2) is echoed as its text, `"4.2"`, as Pydantic
+ * echoes the string it could not parse. Redacted and `missing` inputs are left as they are.
+ */
+function asSent(
+  result: Extract<Validated, { ok: false }>,
+  step: { readonly loc: readonly (string | number)[] },
+  sent: unknown,
+): Validated {
+  const depth = step.loc.length
+  return {
+    ok: false,
+    errors: result.errors.map((item) => {
+      if (item.type === 'missing' || item.input === REDACTED) return item
+      let value = sent
+      for (const key of item.loc.slice(depth)) {
+        if (value === null || typeof value !== 'object') return item
+        value = (value as Record<string | number, unknown>)[key]
+      }
+      return typeof value === 'string' && value !== item.input ? { ...item, input: value } : item
+    }),
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

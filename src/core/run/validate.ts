@@ -129,7 +129,8 @@ function parentOf(root: unknown, path: readonly PropertyKey[]): unknown {
   return toJSONSafe(valueAt(root, path.slice(0, -1)) ?? null)
 }
 
-const REDACTED = '[redacted]'
+/** What a 422 echoes in place of a secret's value. */
+export const REDACTED = '[redacted]'
 // Names that hold secrets, in any case and with any separator: `password`, `client_secret`,
 // `refresh_token`, `apiKey`, `private_key`, `jwt`, `bearerToken`, `signature`, `code_verifier`
 // (PKCE, RFC 7636 §7.1), `x-csrf`, `XSRF-TOKEN`, ...
