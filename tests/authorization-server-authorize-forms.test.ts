@@ -160,6 +160,18 @@ describe.each(matrix)(
       await expectErrorPage(response, 413, 'The form is too large.')
     })
 
+    test('an oversized body without Content-Length (chunked): the same 413 page', async () => {
+      const { b, fields } = await loginForm(f)
+      const form = new URLSearchParams({ ...fields, username: 'x'.repeat(40_000) }).toString()
+      const response = await f.send('/authorize', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: b.jar.header() },
+        body: new Blob([form]).stream(),
+        duplex: 'half',
+      } as RequestInit)
+      await expectErrorPage(response, 413, 'The form is too large.')
+    })
+
     test('what the framework would refuse in JSON is a page here too', async () => {
       const { b, fields } = await loginForm(f)
       const body = new URLSearchParams({ ...fields, ...credentials }).toString()

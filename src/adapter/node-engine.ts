@@ -158,7 +158,11 @@ function write(
     if (outgoing.destroyed) after()
     else outgoing.once('close', after)
   }
-  const written = hasWork ? undefined : over
+  const written = () => {
+    // A body a handler read only part of holds the connection (its socket paused) until dropped.
+    view?.discardBody()
+    if (!hasWork) over()
+  }
   if (reply instanceof Response) {
     void writeWebResponse(outgoing, reply, isHead, view)
       .catch((error: unknown) => {
@@ -187,7 +191,7 @@ function write(
     outgoing.statusMessage = ''
     writePlain(outgoing, onError(error), isHead, view)
   } finally {
-    written?.()
+    written()
   }
 }
 

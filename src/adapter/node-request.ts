@@ -29,8 +29,13 @@ export class NodeRequestView extends BaseRequestView {
   readonly #body = new SharedBody()
   #bodyRead = false
   #joined: Map<string, string> | undefined
-  /** Set when the body was refused unread: the connection must close after the answer. */
+  /**
+   * Set when the body was refused unread (413, 415) or given up before its end (its Web stream
+   * cancelled): the connection must close after the answer.
+   */
   closeConnection = false
+  /** Reads what is left of a body the Web stream began and drops it. */
+  #discard: (() => void) | undefined
 
   readonly #authority: string | undefined
 
@@ -105,6 +110,15 @@ export class NodeRequestView extends BaseRequestView {
     return this.#incoming.socket?.remoteAddress
   }
 
+  /**
+   * Once the answer is written, drop what is left of a body a handler began to read through the
+   * Web stream and let go (RFC 9112 §9.3: the next request on the connection is read after it), as
+   * Node itself dumps a body nobody touched.
+   */
+  discardBody(): void {
+    if (!this.#incoming.complete) this.#discard?.()
+  }
+
   get request(): Request {
     const current = this.#request
     // Its body read in full (by it or by the framework): a new one over the same bytes.
@@ -162,13 +176,14 @@ export class NodeRequestView extends BaseRequestView {
     const bytes = this.#body.bytes
     const withStream =
       this.method !== 'GET' && this.method !== 'HEAD' && !this.#bodyRead && bytes === undefined
+    const body = withStream ? this.#bodyStream() : undefined
     try {
       return new SharedRequest(
         origin + target,
         {
           method: this.method,
           headers,
-          ...(withStream ? { body: bodyStream(incoming), duplex: 'half' } : {}),
+          ...(body === undefined ? {} : { body, duplex: 'half' }),
           ...(bytes === undefined ? {} : bodyInit(this.method, bytes)),
         } as RequestInit,
         this.#body,
@@ -177,6 +192,49 @@ export class NodeRequestView extends BaseRequestView {
       // A method or header a Web `Request` may not carry (TRACE, CONNECT, ...).
       throw new BadRequestError('This request cannot be represented as a Web Request')
     }
+  }
+
+  /**
+   * The body as a Web stream, without `node:stream` (the Node engine may load on other runtimes).
+   * Cancelling it never destroys the socket, which the answer still has to go out on: the rest of
+   * the body is read and dropped until the answer, which closes the connection.
+   */
+  #bodyStream(): ReadableStream<Uint8Array> {
+    const incoming = this.#incoming
+    const iterator = (incoming as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
+    let pulled = false
+    this.#discard = () => {
+      // Never pulled: Node dumps the body itself once the answer is written.
+      if (!pulled) return
+      this.#discard = undefined
+      const drain = async () => {
+        while (!(await iterator.next()).done);
+      }
+      // The client gone, or the connection closed after the answer: nothing left to drop.
+      drain().catch(() => {})
+    }
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          // Read on demand only (no high-water mark): a waiting client is told to send on first read.
+          sendContinue(incoming)
+          pulled = true
+          try {
+            const { done, value } = await iterator.next()
+            if (done) controller.close()
+            else
+              controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
+          } catch {
+            controller.error(new RequestAbortedError())
+          }
+        },
+        cancel: () => {
+          this.closeConnection = true
+          this.#discard?.()
+        },
+      },
+      { highWaterMark: 0 },
+    )
   }
 }
 
@@ -196,30 +254,6 @@ function sendContinue(incoming: IncomingMessage): void {
 }
 
 const NO_REPEATS: Map<string, string> = new Map()
-
-/** The body as a Web stream, without `node:stream` (the Node engine may load on other runtimes). */
-function bodyStream(incoming: IncomingMessage): ReadableStream<Uint8Array> {
-  const iterator = (incoming as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        // Read on demand only (no high-water mark): a waiting client is told to send on first read.
-        sendContinue(incoming)
-        try {
-          const { done, value } = await iterator.next()
-          if (done) controller.close()
-          else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
-        } catch {
-          controller.error(new RequestAbortedError())
-        }
-      },
-      cancel() {
-        incoming.destroy()
-      },
-    },
-    { highWaterMark: 0 },
-  )
-}
 
 function isAbort(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code

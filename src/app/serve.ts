@@ -182,8 +182,11 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
     if (sockets.size > settings.maxConnections)
       (evictableSocket(sockets, socket) ?? socket).destroy()
   })
+  // The newest request on each connection, to tell in 'clientError' whether one was already answered.
+  const latest = new WeakMap<Socket | Duplex, IncomingMessage>()
   server.prependListener('request', (incoming: IncomingMessage) => {
     if (sockets.has(incoming.socket)) sockets.set(incoming.socket, ++tick)
+    latest.set(incoming.socket, incoming)
   })
   // A client that sends garbage gets 400 and is gone; nothing is logged about what it sent.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -208,6 +211,12 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
         socket.destroy()
         return
       }
+    } else if (latest.get(socket)?.complete === false) {
+      // The request was answered before its body was over (a 404, a 401, a handler that left it),
+      // and the body then stalled or broke: a 408 or 400 now would be a second answer to it, read
+      // as the answer to the client's next request (RFC 9112 §9.3). The connection is cut instead.
+      socket.destroy()
+      return
     }
     const status =
       error.code === 'HPE_HEADER_OVERFLOW'

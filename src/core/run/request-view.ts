@@ -1,4 +1,8 @@
-import { BodyTooLargeError, UnsupportedContentEncodingError } from '../errors/index.js'
+import {
+  BodyTooLargeError,
+  RequestAbortedError,
+  UnsupportedContentEncodingError,
+} from '../errors/index.js'
 import { singleCredentials } from './header-values.js'
 import { bodyInit, isSpent, SharedBody, SharedRequest, sharedBodyOf } from './shared-body.js'
 
@@ -259,7 +263,15 @@ export async function readRequestBody(request: Request, limit: number): Promise<
   let total = 0
   const reader = stream.getReader()
   for (;;) {
-    const { done, value } = await reader.read()
+    let read: ReadableStreamReadResult<Uint8Array>
+    try {
+      read = await reader.read()
+    } catch {
+      // The stream fails only when the bytes stop coming (the client left, the runtime cut the
+      // upload): no fault of the server, a quiet 400 as the Node engine answers it.
+      throw new RequestAbortedError()
+    }
+    const { done, value } = read
     if (done) break
     total += value.byteLength
     if (total > limit) {

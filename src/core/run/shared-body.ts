@@ -1,4 +1,4 @@
-import { BodyTooLargeError } from '../errors/index.js'
+import { BodyTooLargeError, RequestAbortedError } from '../errors/index.js'
 
 /**
  * A request body once read in full, shared by everything that reads it: a middleware checking a
@@ -131,10 +131,19 @@ export class SharedRequest extends Request {
   }
 
   #whole(): Promise<Uint8Array> {
-    return this[BODY].read(async () =>
+    return this[BODY].read(async () => {
+      const own = ownBody.call(this)
       // Without a body there is nothing to keep (and a GET can carry none later).
-      ownBody.call(this) === null ? new Uint8Array(0) : new Uint8Array(await super.arrayBuffer()),
-    )
+      if (own === null) return new Uint8Array(0)
+      // Read as a stream already: the standard's own TypeError, the caller's mistake.
+      if (this.bodyUsed || own.locked) return new Uint8Array(await super.arrayBuffer())
+      try {
+        return new Uint8Array(await super.arrayBuffer())
+      } catch {
+        // The stream failed mid-body: the client left (as `readRequestBody` says too).
+        throw new RequestAbortedError()
+      }
+    })
   }
 
   /** A `Response` over the bytes, for the standard's own blob and form parsing. */

@@ -1,0 +1,89 @@
+import { connect } from 'node:net'
+import { Body, type Fetchable, Gatehouse, serve } from 'gatehouse'
+import { describe, expect, test } from 'vitest'
+import * as z from 'zod'
+
+// A client that leaves mid-body is no fault of the server: through either engine it is the quiet
+// RequestAbortedError (a debug line, no "Unhandled error"), whether the framework reads the body
+// (a `Body()` input) or a handler does (`await request.text()`). Over the wire (serve(), both
+// engines) a raw client leaves; in process (`app.fetch`) the body's stream fails, as a runtime's does.
+function createApp() {
+  const logs: string[] = []
+  const app = new Gatehouse({
+    logger: {
+      error: (message) => void logs.push(`error: ${message}`),
+      debug: (message) => void logs.push(`debug: ${message}`),
+    },
+  })
+  app.post('/items', { inputs: { item: Body(z.object({ name: z.string() })) } }, ({ item }) => item)
+  app.post('/text', { inputs: { request: Request } }, async ({ request }) => ({
+    text: await request.text(),
+  }))
+  return { app, logs }
+}
+
+const ABORTED = 'The client closed the connection before the request was complete'
+
+/** A body whose stream fails after its first bytes, as a runtime's does when the peer goes. */
+function brokenBody(): ReadableStream<Uint8Array> {
+  let pulls = 0
+  return new ReadableStream({
+    pull(controller) {
+      if (pulls++ === 0) controller.enqueue(new TextEncoder().encode('{"name":'))
+      else controller.error(new TypeError('terminated'))
+    },
+  })
+}
+
+describe('app.fetch: a request body whose stream fails', () => {
+  test.each(['/items', '/text'])(
+    '%s: a quiet RequestAbortedError (400), never a logged 500',
+    async (path) => {
+      const { app, logs } = createApp()
+      const response = await app.fetch(
+        new Request(`http://localhost${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: brokenBody(),
+          duplex: 'half',
+        } as RequestInit),
+      )
+      expect(response.status).toBe(400)
+      expect(await response.json()).toEqual({ detail: ABORTED })
+      expect(logs).toEqual([`debug: ${ABORTED} (POST ${path})`])
+    },
+  )
+})
+
+/** Send a head and part of the body on a raw connection, then leave. */
+async function leaveMidBody(port: number, path: string): Promise<void> {
+  const socket = connect(port, '127.0.0.1')
+  await new Promise((resolve) => socket.once('connect', resolve))
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`,
+  )
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  socket.destroy()
+}
+
+describe('serve(): a client that leaves mid-body', () => {
+  test.each([
+    ['the Node engine (serve(app))', (app: Gatehouse): Fetchable => app],
+    [
+      'the Web engine under @hono/node-server (serve({ fetch }))',
+      (app: Gatehouse): Fetchable => ({ fetch: (request: Request) => app.fetch(request) }),
+    ],
+  ])('%s: a debug line, nothing logged as an error', async (_, servable) => {
+    const { app, logs } = createApp()
+    const server = await serve(servable(app), { port: 0, signals: false })
+    try {
+      for (const path of ['/items', '/text']) {
+        logs.length = 0
+        await leaveMidBody(server.port, path)
+        await expect.poll(() => logs).toEqual([`debug: ${ABORTED} (POST ${path})`])
+      }
+    } finally {
+      await server.close()
+    }
+  })
+})
