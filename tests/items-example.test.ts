@@ -67,7 +67,7 @@ describeEachEngine('items example: GET /items/', (engine) => {
     ])
     expect((await call(send, '/items/?q=FOO')).body).toEqual([{ id: 1, name: 'Foo', price: 50.2 }])
     expect((await call(send, '/items/?limit=0')).body).toEqual({
-      detail: [expect.objectContaining({ type: 'too_small', loc: ['query', 'limit'], input: 0 })],
+      detail: [expect.objectContaining({ type: 'too_small', loc: ['query', 'limit'], input: '0' })],
     })
   })
 
