@@ -54,6 +54,7 @@ export { SecurityScheme } from './core/declare/security-scheme.js'
 export { SecurityScopes } from './core/declare/security-scopes.js'
 export type {
   GatehouseErrorCode,
+  InsufficientScopeOptions,
   InvalidTokenCode,
   OAuth2ErrorCode,
   ValidationErrorItem,

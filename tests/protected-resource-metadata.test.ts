@@ -4,6 +4,7 @@ import {
   createJWTCodec,
   dependency,
   Gatehouse,
+  InsufficientScopeError,
   mountProtectedResourceMetadata,
   OAuth2AuthorizationCodeBearer,
   Path,
@@ -60,6 +61,19 @@ function buildApp() {
     () => ({}),
   )
   app.get('/keyed', { inputs: { key: new APIKeyHeader({ name: 'x-key' }) } }, () => ({}))
+  // Scopes that depend on the request (an MCP server's tools on one endpoint): thrown by hand.
+  app.post(
+    '/tools/{tool}',
+    { inputs: { tool: Path(z.string()), who: Security(current, { scopes: ['orders:read'] }) } },
+    ({ tool }) => {
+      if (tool === 'refund')
+        throw new InsufficientScopeError(['orders:read', 'orders:write'], {
+          realm: 'orders',
+          resourceMetadata,
+        })
+      return { ran: tool }
+    },
+  )
   return { app, resourceMetadata }
 }
 
@@ -88,9 +102,26 @@ describe.each(transports)('RFC 9728 metadata through $name', (transport) => {
     })
   })
 
+  it("a handler's own InsufficientScopeError names the scopes and the metadata (step-up)", async () => {
+    const token = await codec.sign({ sub: 'ada', scope: 'orders:read' })
+    const headers = { authorization: `Bearer ${token}` }
+    expect((await send('/tools/lookup', { method: 'POST', headers })).status).toBe(200)
+    const refused = await send('/tools/refund', { method: 'POST', headers })
+    expect(refused.status).toBe(403)
+    expect(refused.headers.get('www-authenticate')).toBe(
+      `Bearer realm="orders", error="insufficient_scope", scope="orders:read orders:write", resource_metadata="${resourceMetadata}"`,
+    )
+    expect(await refused.json()).toEqual({ detail: 'Not enough permissions' })
+  })
+
   it('is left out of the OpenAPI document', async () => {
     const document = await (await send('/openapi.json')).json()
-    expect(Object.keys(document.paths)).toEqual(['/orders', '/orders/{id}', '/keyed'])
+    expect(Object.keys(document.paths)).toEqual([
+      '/orders',
+      '/orders/{id}',
+      '/keyed',
+      '/tools/{tool}',
+    ])
   })
 
   it('is named by resource_metadata in every challenge, and 403 lists every scope needed', async () => {

@@ -2,11 +2,12 @@ import { checkRealm, isPrintableASCII } from '../core/declare/challenge-params.j
 import { type Dependency, dependency } from '../core/declare/dependency.js'
 import { SecurityScheme } from '../core/declare/security-scheme.js'
 import { SecurityScopes } from '../core/declare/security-scopes.js'
+import { bearerChallenge } from '../core/errors/bearer-challenge.js'
 import { HTTPException, isInvalidTokenError } from '../core/errors/index.js'
 import type { TokenVerifier, VerifiedToken } from '../jwt/index.js'
 import { refuseUnknown } from '../jwt/verifier-options.js'
 import { HTTPBasic, type HTTPBearer, HTTPDigest } from '../security/http.js'
-import { bearerChallenge, type ErrorStyle } from './bearer-challenge.js'
+import type { ErrorStyle } from './error-style.js'
 import { PrincipalScheme } from './principal-scheme.js'
 
 /** Options of {@link createCurrentPrincipal}. */

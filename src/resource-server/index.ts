@@ -1,7 +1,7 @@
-export type { ErrorStyle } from './bearer-challenge.js'
-export { bearerChallenge } from './bearer-challenge.js'
+export { bearerChallenge } from '../core/errors/bearer-challenge.js'
 export type { CurrentPrincipalOptions } from './current-principal.js'
 export { createCurrentPrincipal } from './current-principal.js'
+export type { ErrorStyle } from './error-style.js'
 export { createIntrospectionVerifier } from './introspection.js'
 export type { IntrospectionVerifierOptions } from './introspection-options.js'
 export type {

@@ -20,6 +20,7 @@ export {
   UnsupportedMediaTypeError,
 } from './http.js'
 export { isOAuth2Error, OAuth2Error } from './oauth2.js'
+export type { InsufficientScopeOptions } from './token.js'
 export {
   InsufficientScopeError,
   InvalidTokenError,

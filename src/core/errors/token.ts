@@ -1,3 +1,4 @@
+import { bearerChallenge } from './bearer-challenge.js'
 import { GatehouseError, type InvalidTokenCode } from './gatehouse-error.js'
 
 const messages: Record<InvalidTokenCode, string> = {
@@ -62,21 +63,41 @@ export function isInvalidTokenError(value: unknown): value is InvalidTokenError 
   )
 }
 
-/** A valid token that lacks scopes the operation needs (RFC 6750 `insufficient_scope`, 403). */
+/** Where an {@link InsufficientScopeError}'s challenge points the client. */
+export interface InsufficientScopeOptions {
+  /** The challenge's `realm`. */
+  readonly realm?: string | undefined
+  /** The API's RFC 9728 metadata URL (`resource_metadata`), as `mountProtectedResourceMetadata` returns it. */
+  readonly resourceMetadata?: string | undefined
+}
+
+/**
+ * A valid token that lacks scopes the operation needs (RFC 6750 `insufficient_scope`, 403). Throw
+ * it yourself where the scopes depend on the request, not the route (an MCP server's tools on one
+ * endpoint): name every scope needed and the API's metadata, and an MCP client steps up.
+ * @example throw new InsufficientScopeError(['mcp:read', 'mcp:write'], { resourceMetadata })
+ */
 export class InsufficientScopeError extends GatehouseError {
   override readonly name = 'InsufficientScopeError'
   readonly code = 'insufficient_scope'
   /** Every scope the operation needs, so a client can ask for them all at once (step-up). */
   readonly requiredScopes: readonly string[]
+  readonly #challenge: InsufficientScopeOptions
 
-  constructor(requiredScopes: readonly string[]) {
+  constructor(requiredScopes: readonly string[], challenge: InsufficientScopeOptions = {}) {
     super('Not enough permissions')
     this.requiredScopes = Object.freeze([...requiredScopes])
+    this.#challenge = { realm: challenge.realm, resourceMetadata: challenge.resourceMetadata }
   }
 
   override get headers(): Readonly<Record<string, string>> {
-    const scope = this.requiredScopes.join(' ')
-    return { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` }
+    return {
+      'www-authenticate': bearerChallenge({
+        ...this.#challenge,
+        error: 'insufficient_scope',
+        scope: this.requiredScopes.join(' '),
+      }),
+    }
   }
 }
 

@@ -1,6 +1,3 @@
-/** How a protected resource answers failed authentication or authorization. */
-export type ErrorStyle = 'fastapi' | 'rfc6750'
-
 /** Quote a value for an auth-param (RFC 9110 §11.2 quoted-string). */
 function quoted(value: string): string {
   return `"${value.replace(/[\\"]/g, '\\$&')}"`
