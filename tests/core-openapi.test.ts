@@ -252,8 +252,6 @@ describe('OpenAPI parameters', () => {
         schema: { type: 'string' },
         deprecated: true,
       },
-      { name: 'x-token', in: 'header', required: true, schema: { type: 'string' } },
-      { name: 'session', in: 'cookie', required: false, schema: { type: 'string' } },
       {
         name: 'order_by',
         in: 'query',
@@ -261,6 +259,9 @@ describe('OpenAPI parameters', () => {
         schema: { type: 'string', enum: ['a', 'b'] },
       },
       { name: 'page', in: 'query', required: false, schema: { type: 'number' } },
+      // Grouped by location, path then query, header and cookie, as FastAPI lists them.
+      { name: 'x-token', in: 'header', required: true, schema: { type: 'string' } },
+      { name: 'session', in: 'cookie', required: false, schema: { type: 'string' } },
     ])
     await expectValidOpenAPI(document)
   })

@@ -167,8 +167,14 @@ function parametersFor(plan: Plan, schemas: SchemaCollector): Record<string, unk
     const required = step.location === 'path' || !isOptionalSchema(step.schema)
     add({ name: step.name, in: step.location, required, schema, ...docs })
   }
-  return parameters
+  // Grouped by location, path first, as FastAPI lists them (a stable sort: within a location,
+  // the plan's order, a dependency's parameters before the handler's own).
+  return parameters.sort(
+    (a, b) => LOCATION_ORDER.indexOf(a.in as string) - LOCATION_ORDER.indexOf(b.in as string),
+  )
 }
+
+const LOCATION_ORDER = ['path', 'query', 'header', 'cookie']
 
 function requestBodyFor(
   plan: Plan,
