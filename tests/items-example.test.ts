@@ -256,12 +256,13 @@ describeEachEngine('items example: OpenAPI', (engine) => {
     expect(Object.keys(document.paths['/items/'])).toEqual(['get', 'post'])
     const list = document.paths['/items/'].get
     expect(list.tags).toEqual(['items'])
-    // The router's dependency comes first, then the route's nested dependencies in order.
+    // Grouped by location as FastAPI lists them; within one, the plan's order (the router's
+    // dependency first, then the route's nested dependencies).
     expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
-      'header:x-key',
       'query:skip',
       'query:limit',
       'query:q',
+      'header:x-key',
     ])
     expect(list.responses['200'].content['application/json'].schema).toEqual({
       type: 'array',

@@ -135,13 +135,14 @@ export const REDACTED = '[redacted]'
 // `refresh_token`, `apiKey`, `private_key`, `jwt`, `bearerToken`, `signature`, `code_verifier`
 // (PKCE, RFC 7636 §7.1), `x-csrf`, `XSRF-TOKEN`, ...
 const SECRET_KEY =
-  /pass(word|wd|code|phrase)|pwd|secret|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|session|jwt|bearer|signature|verifier|csrf|xsrf/i
+  /pass|pwd|secret|token|api[-_]?key|private[-_]?key|authorization|credential|cookie|session|jwt|bearer|signature|verifier|csrf|xsrf/i
+// `pass` anywhere (`newpass`, `passkey`, `dbpass`): `compass` and `passengers` are redacted too,
+// a price worth paying, since an echoed password is not.
 // Short names that are secrets only as a whole word (`pin`, `x-auth`, `authHeader`, `refresh`,
-// `userPass`, `nonce`): `shipping`, `footprint`, `author`, `refreshes`, `compass`, `passengers`
-// and `announce` are not. Not `code`: `country_code` is no secret.
+// `nonce`): `shipping`, `footprint`, `author`, `refreshes` and `announce` are not. Not `code`:
+// `country_code` is no secret.
 const SECRET_WORDS: ReadonlySet<string> = new Set([
   'nonce',
-  'pass',
   'pin',
   'otp',
   'cvc',
