@@ -17,7 +17,6 @@ import {
   formReader,
   type ParamReader,
   paramReader,
-  paramTextReader,
   type TextShape,
   textShapeOf,
 } from './readers.js'
@@ -300,7 +299,7 @@ class PlanBuilder {
       docs: options,
       loc: shape === 'model' ? [location] : [location, name],
       read: paramReader(location, schema, name, fieldNames),
-      readText: paramTextReader(location, schema, name, fieldNames),
+      readText: paramReader(location, schema, name, fieldNames, false),
       fieldNames,
     })
     return slot

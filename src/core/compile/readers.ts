@@ -167,38 +167,27 @@ const SOURCES: Record<
   ],
 }
 
-/** The reader of a path, query, header or cookie parameter; `fieldNames` renames a model's fields. */
+/**
+ * The reader of a path, query, header or cookie parameter; `fieldNames` renames a model's fields.
+ * With `convert: false` it reads the text as sent, unconverted: what a 422 echoes as `input` for
+ * a value that failed after conversion (`"4.2"`, not the number 4.2), as Pydantic echoes it.
+ */
 export function paramReader(
   location: ParamLocation,
   schema: Schema,
   name: string,
   fieldNames?: Readonly<Record<string, string>>,
+  convert = true,
 ): ParamReader {
   const [one, all, received] = SOURCES[location]
   // Scalars of the common sources skip the context object: one call, no allocation.
-  if (textShapeOf(schema) === 'scalar' && textCoercer(schema) === undefined) {
+  if (textShapeOf(schema) === 'scalar' && (!convert || textCoercer(schema) === undefined)) {
     if (location === 'query') return (view) => view.query(name)
     if (location === 'header') return (view) => view.header(name)
     if (location === 'cookie') return (view) => view.cookie(name)
     return (_view, pathParams) => pathParams[name]
   }
-  const read = textReader(schema, name, one, all, received, fieldNames)
-  return (view, pathParams) => read({ view, pathParams })
-}
-
-/**
- * The text a parameter reader would convert, as sent: what a 422 echoes as `input` for a value
- * that failed after conversion (`"4.2"`, not the number 4.2), as Pydantic echoes the string.
- * Used on the error path only.
- */
-export function paramTextReader(
-  location: ParamLocation,
-  schema: Schema,
-  name: string,
-  fieldNames?: Readonly<Record<string, string>>,
-): ParamReader {
-  const [one, all, received] = SOURCES[location]
-  const read = textReader(schema, name, one, all, received, fieldNames, false)
+  const read = textReader(schema, name, one, all, received, fieldNames, convert)
   return (view, pathParams) => read({ view, pathParams })
 }
 

@@ -2,7 +2,7 @@ import type { Plan } from '../compile/plan.js'
 import { RequestValidationError, type ValidationErrorItem } from '../errors/index.js'
 import { missingBody, readFormBody, readJSONBody } from './body.js'
 import type { BaseRequestView } from './request-view.js'
-import { REDACTED, type Validated, validateSyncFirst } from './validate.js'
+import { REDACTED, type Validated, validateSyncFirst, valueAt } from './validate.js'
 
 /** Stores a validated value in its slot, or collects its errors. */
 type RecordResult = (slot: number, result: Validated) => void
@@ -113,11 +113,7 @@ function asSent(
     ok: false,
     errors: result.errors.map((item) => {
       if (item.type === 'missing' || item.input === REDACTED) return item
-      let value = sent
-      for (const key of item.loc.slice(depth)) {
-        if (value === null || typeof value !== 'object') return item
-        value = (value as Record<string | number, unknown>)[key]
-      }
+      const value = valueAt(sent, item.loc.slice(depth))
       return typeof value === 'string' && value !== item.input ? { ...item, input: value } : item
     }),
   }

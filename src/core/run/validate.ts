@@ -115,7 +115,8 @@ function issueContext(issue: z4.$ZodIssue): Record<string, unknown> | undefined 
   }
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at `path` below `root`; `undefined` where the path leaves the objects. */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let current = root
   for (const key of path) {
     if (current === null || typeof current !== 'object') return undefined
