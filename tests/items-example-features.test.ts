@@ -4,13 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createItemsApp } from '../examples/items/app.js'
 import { type Send, transports } from './helpers/http.js'
 import { listeningURL, startScript } from './helpers/npm-script.js'
+import { until } from './helpers/until.js'
 
 const FRONT = 'http://localhost:5173'
-
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5))
-  expect(check()).toBe(true)
-}
 
 describe.each(transports)('the items example’s framework features ($name)', (transport) => {
   let fixture: ReturnType<typeof createItemsApp>

@@ -4,6 +4,7 @@ import { BackgroundTasks, dependency, Gatehouse, HTTPException, serve } from 'ga
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { gate } from './helpers/gate.js'
 import { captureLogger } from './helpers/http.js'
+import { until } from './helpers/until.js'
 
 function createApp() {
   const events: string[] = []
@@ -111,11 +112,6 @@ const engines: Engine[] = [
     },
   },
 ]
-
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5))
-  expect(check()).toBe(true)
-}
 
 describe.each(engines)('after the response ($name)', (engine) => {
   let fixture: ReturnType<typeof createApp>

@@ -1,7 +1,7 @@
 import { Gatehouse, type MatchedRoute, Router } from 'gatehouse'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
-import { type Send, transports } from './helpers/http.js'
+import { serveThrough, transports } from './helpers/http.js'
 
 // A metrics middleware labels by route template, not raw path: Starlette's scope["route"].
 function createApp() {
@@ -29,12 +29,7 @@ function createApp() {
 
 describe.each(transports)('the matched route, for middleware ($name)', (transport) => {
   const { app, seen } = createApp()
-  let send: Send
-  let close: () => Promise<void>
-  beforeAll(async () => {
-    ;({ send, close } = await transport.open(app))
-  })
-  afterAll(() => close())
+  const send = serveThrough(transport, app)
 
   test('its path as declared and its parameters, once next() has resolved', async () => {
     seen.length = 0

@@ -1,48 +1,22 @@
-import { BackgroundTasks, dependency, Gatehouse, serve } from 'gatehouse'
+import { Gatehouse, serve } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import { gate } from './helpers/gate.js'
 import { captureLogger } from './helpers/http.js'
+import { createPoolApp, type PoolApp } from './helpers/pool-app.js'
+import { until } from './helpers/until.js'
 
-/**
- * A lifespan holding a pool, and a route whose background task and session still use it after
- * the answer: each records whether the pool was open when it ended.
- */
+/** The pool app, recording into a list, its background task held until the test lets it end. */
 function createApp() {
   const events: string[] = []
   const logger = captureLogger()
   const task = gate()
-  const app: Gatehouse<{ pool: { open: boolean } }> = new Gatehouse({
+  const app = createPoolApp({
+    record: (event) => events.push(event),
     logger,
-    async *lifespan() {
-      const pool = { open: true }
-      try {
-        yield { pool }
-      } finally {
-        pool.open = false
-        events.push('teardown')
-      }
-    },
+    task: () => task.opened,
   })
-  const session = dependency({}, function* session() {
-    try {
-      yield 'session'
-    } finally {
-      events.push(`cleanup, pool open: ${app.state.pool.open}`)
-    }
-  })
-  app.post('/send', { inputs: { tasks: BackgroundTasks, session } }, ({ tasks }) => {
-    tasks.add(async () => {
-      events.push('task started')
-      await task.opened
-      events.push(`task done, pool open: ${app.state.pool.open}`)
-    })
-    return { queued: true }
-  })
-  app.get('/ok', {}, () => ({ ok: true }))
   return { app, events, logger, finishTask: task.open }
 }
-
-type PoolApp = ReturnType<typeof createApp>['app']
 
 type Started = { send(path: string, init?: RequestInit): Promise<Response>; close(): Promise<void> }
 
@@ -69,11 +43,6 @@ const engines: { name: string; start(app: PoolApp, drainTimeout?: number): Promi
     },
   },
 ]
-
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5))
-  expect(check()).toBe(true)
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
