@@ -1,3 +1,4 @@
+import { Gatehouse } from 'gatehouse'
 import {
   type AuthorizationServerOptions,
   createAuthorizationServer,
@@ -158,10 +159,10 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     const rotated = await f.server.keys.rotate()
     expect(rotated).toMatchObject({ active: true, algorithm: 'EdDSA' })
     expect(rotated.kid).not.toBe(oldKid)
-    // Published at once, used only once every process has re-read the keys (every 60 s): a
-    // resource server that fetched another instance's JWKS would not know the new kid yet.
+    // Published at once, used only two key-refresh intervals (60 s) later: a resource server that
+    // fetched another instance's JWKS would not know the new kid yet.
     expect((await jwks()).keys.map((k) => k.kid)).toEqual([oldKid, rotated.kid])
-    f.clock.advance(59)
+    f.clock.advance(119)
     expect(headerOf(await token()).kid).toBe(oldKid)
     f.clock.advance(1)
     const after = await token()
@@ -189,11 +190,13 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     f.clock.advance(3599)
     expect(headerOf(await token()).kid).toBe(first)
     f.clock.advance(1)
-    // Rotated now, so published now; it signs a key-refresh interval later.
+    // Rotated now, so published now; it signs two key-refresh intervals later.
     expect(headerOf(await token()).kid).toBe(first)
     const [, next] = (await jwks()).keys.map((k) => k.kid)
     expect(next).not.toBe(first)
-    f.clock.advance(60)
+    f.clock.advance(119)
+    expect(headerOf(await token()).kid).toBe(first)
+    f.clock.advance(1)
     expect(headerOf(await token()).kid).toBe(next)
   })
 
@@ -217,7 +220,7 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     const hs256 = sameStore({ algorithm: 'HS256' })
     f.clock.advance(1)
     await hs256.keys.rotate()
-    for (const seconds of [60, 30, 30]) {
+    for (const seconds of [60, 30, 30, 30, 30, 30]) {
       f.clock.advance(seconds)
       const header = headerOf(await token())
       expect(header.alg).toBe('EdDSA')
@@ -235,7 +238,47 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     expect((await other.keys.list()).map((k) => k.kid)).toEqual([kid])
     const rotated = await other.keys.rotate()
     // The first server re-reads its keys at least every minute, and at once for an unknown kid.
-    f.clock.advance(60)
+    f.clock.advance(120)
     expect(headerOf(await token()).kid).toBe(rotated.kid)
+  })
+
+  test('after a rotation by another process, no instance signs with the new key until every JWKS served 60 s earlier had it', async () => {
+    f = await openFixture(transport, store)
+    const other = sameStore()
+    const oldKid = headerOf(await token()).kid
+    f.clock.advance(1)
+    // What `gatehouse keys rotate` or another instance does, behind this one's back.
+    const otherApp = new Gatehouse({ title: 'Another instance' }).include(other.router)
+    const otherJWKS = async () =>
+      (
+        (await (await otherApp.fetch(new Request(`${ISSUER}/.well-known/jwks.json`))).json()) as {
+          keys: { kid: string }[]
+        }
+      ).keys
+    const otherToken = async () => {
+      const response = await postForm(
+        (path, init) => otherApp.fetch(new Request(`${ISSUER}${path}`, init)),
+        '/token',
+        { grant_type: 'client_credentials', scope: 'read' },
+        { authorization: basic('service', f.secrets.service) },
+      )
+      const body = await response.json()
+      expect(body).toHaveProperty('access_token')
+      return (body as { access_token: string }).access_token
+    }
+    const rotated = await other.keys.rotate()
+    let lastWithout = 0
+    let firstSigned: number | undefined
+    for (let second = 1; second <= 150 && firstSigned === undefined; second++) {
+      f.clock.advance(1)
+      const served = [(await jwks()).keys, await otherJWKS()]
+      if (served.some((keys) => !keys.some((k) => k.kid === rotated.kid))) lastWithout = second
+      const kids = [headerOf(await token()).kid, headerOf(await otherToken()).kid]
+      if (kids.includes(rotated.kid)) firstSigned = second
+      else expect(kids).toEqual([oldKid, oldKid])
+    }
+    expect(firstSigned).toBeDefined()
+    // A resource server holding a JWKS without the kid may re-fetch by then (a 30 s cool-down).
+    expect((firstSigned as number) - lastWithout).toBeGreaterThan(30)
   })
 })

@@ -40,7 +40,7 @@ describe('gatehouse keys rotate / keys list', { timeout: 60_000 }, () => {
     expect(await gatehouseJSON(['keys', 'list', '--json'], { databaseUrl })).toEqual([first.active])
   })
 
-  test('rotate retires the active key, published for the token lifetime plus two minutes', async () => {
+  test('rotate retires the active key, published for the token lifetime plus three minutes', async () => {
     const databaseUrl = freshDatabase()
     const first = await gatehouseJSON<{ active: ListedKey }>(['keys', 'rotate', '--json'], {
       databaseUrl,
@@ -51,7 +51,7 @@ describe('gatehouse keys rotate / keys list', { timeout: 60_000 }, () => {
     )
     expect(second.retired.kid).toBe(first.active.kid)
     expect(second.retired.active).toBe(false)
-    expect(seconds(second.retired.expires_at) - seconds(second.retired.retired_at)).toBe(900 + 120)
+    expect(seconds(second.retired.expires_at) - seconds(second.retired.retired_at)).toBe(900 + 180)
     expect(second.active.kid).not.toBe(first.active.kid)
     expect(second.active.algorithm).toBe('EdDSA')
 
@@ -60,7 +60,7 @@ describe('gatehouse keys rotate / keys list', { timeout: 60_000 }, () => {
       { databaseUrl },
     )
     expect(third.retired.kid).toBe(second.active.kid)
-    expect(seconds(third.retired.expires_at) - seconds(third.retired.retired_at)).toBe(3600 + 120)
+    expect(seconds(third.retired.expires_at) - seconds(third.retired.retired_at)).toBe(3600 + 180)
     expect(third.active.algorithm).toBe('RS256')
     // Without --algorithm the active key's is kept.
     const fourth = await gatehouseJSON<{ active: ListedKey }>(['keys', 'rotate', '--json'], {

@@ -167,8 +167,8 @@ describe.each(transports)('what the CLI made, used by a server ($name)', (transp
       { databaseUrl: setup.databaseUrl },
     )
     expect(rotated.retired.kid).toBe(first?.kid)
-    // Servers re-read the keys every minute: a minute later the new key signs.
-    offset += 61
+    // Servers re-read the keys every minute: two minutes later the new key signs.
+    offset += 121
     const jwks = await (await send('/.well-known/jwks.json')).json()
     expect(jwks.keys.map((key: { kid: string }) => key.kid)).toEqual([
       rotated.retired.kid,

@@ -36,11 +36,22 @@ const KEY_REFRESH = 60
 const PURGE_INTERVAL = 300
 
 /**
- * How long a retired signing key stays published: its last token may have been signed by a
- * process that had not yet re-read the keys, and verified with some clock skew.
+ * How long a retired signing key stays published: it signs until its successor may
+ * ({@link keyActivationDelay}), and its last token is verified with some clock skew.
  */
 export function retiredKeyLifetime(accessTokenTTL: number): number {
-  return accessTokenTTL + KEY_REFRESH + CLOCK_MARGIN
+  return accessTokenTTL + keyActivationDelay(KEY_REFRESH) + CLOCK_MARGIN
+}
+
+/**
+ * How long after it is made a new signing key starts signing: two key-refresh intervals. After
+ * one, every process publishes it (each re-reads the keys that often); a resource server that
+ * fetched a JWKS without it did so at least one interval before the first token it signs, so
+ * re-fetching on the unknown `kid` is not held back by a cool-down shorter than that (30 s for
+ * Gatehouse's and jose's remote key sets).
+ */
+export function keyActivationDelay(refreshInterval: number): number {
+  return 2 * refreshInterval
 }
 
 /** Builds the shared context of a server from its settings. */
@@ -53,6 +64,7 @@ export function createContext(settings: Settings): ServerContext {
     rotateAfter: settings.rotateAfter,
     retiredKeyLifetime: retiredKeyLifetime(settings.accessTokenTTL),
     refreshInterval: KEY_REFRESH,
+    activationDelay: keyActivationDelay(KEY_REFRESH),
     now,
   })
   let hasher: Promise<SecretHasher> | undefined

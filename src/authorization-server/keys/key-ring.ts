@@ -21,6 +21,8 @@ export interface KeyRingSettings {
   readonly retiredKeyLifetime: number
   /** How often (seconds) the keys are re-read, to see another process's rotation. */
   readonly refreshInterval: number
+  /** How long (seconds) after it is made a new key starts signing. */
+  readonly activationDelay: number
   readonly now: () => number
 }
 
@@ -85,15 +87,15 @@ export class KeyRing {
   }
 
   /**
-   * The key to sign with: the active one once every process has had time to publish it (each
-   * re-reads the keys every `refreshInterval`), and the key it replaced until then. A token with a
-   * kid that another process's JWKS does not list yet would be refused by a resource server that
-   * fetched its keys from that process (behind a balancer, any of them). The retired key stays
+   * The key to sign with: the active one once every process has published it long enough
+   * (`activationDelay`), and the key it replaced until then. A token with a kid that another
+   * process's JWKS did not list would be refused by a resource server that fetched its keys from
+   * that process (behind a balancer, any of them) and may not re-fetch yet. The retired key stays
    * published long enough: `retiredKeyLifetime` allows for a process signing with it that long.
    */
   #signingKey(active: KeyRecord): KeyRecord {
     const now = this.#settings.now()
-    if (now - active.createdAt >= this.#settings.refreshInterval) return active
+    if (now - active.createdAt >= this.#settings.activationDelay) return active
     let replaced: KeyRecord | undefined
     // Only a published key: an HS256 key (one `keys rotate --algorithm HS256` made for a server
     // configured otherwise, which replaced it at once) is in no JWKS, so no resource server

@@ -30,7 +30,7 @@ export const keysRotate: Command = {
       type: 'string',
       value: '<seconds>',
       description:
-        "The server's accessTokenTTL (default 900): the retired key stays published that long, plus two minutes",
+        "The server's accessTokenTTL (default 900): the retired key stays published that long, plus three minutes",
     },
     json: {
       type: 'boolean',
