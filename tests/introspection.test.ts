@@ -163,6 +163,17 @@ describe('createIntrospectionVerifier', () => {
     expect((error as InvalidTokenError).code).toBe('token_expired')
   })
 
+  it('a clock that steps back does not stretch a cached answer past cacheMaxAge', async () => {
+    server.tokens.set('t', active({ exp: NOW + 7200 }))
+    const verifier = verifierFor({ cacheMaxAge: 60 })
+    await verifier.verify('t')
+    expect(server.requests).toHaveLength(1)
+    server.tokens.delete('t') // revoked at the authorization server
+    clock -= 3600 // NTP, or a resumed VM
+    expect(((await refusal(verifier.verify('t'))) as InvalidTokenError).code).toBe('token_inactive')
+    expect(server.requests).toHaveLength(2)
+  })
+
   it('stays bounded: cacheSize answers at most, 0 asks every time', async () => {
     for (let n = 0; n < 5; n++) server.tokens.set(`t${n}`, active())
     const small = verifierFor({ cacheSize: 2 })
@@ -203,6 +214,9 @@ describe('createIntrospectionVerifier', () => {
       [{ clientAuth: 'private_key_jwt' }, '"clientAuth"'],
       [{ cacheMaxAge: -1 }, '"cacheMaxAge"'],
       [{ timeout: 0 }, '"timeout"'],
+      // AbortSignal.timeout throws on a fraction and fires at once past 2^31 - 1 ms.
+      [{ timeout: 2500.5 }, '"timeout" must be a whole number of milliseconds'],
+      [{ timeout: 3e9 }, '"timeout" must be a whole number of milliseconds'],
       [{ audience: [] }, '"audience"'],
     ]
     for (const [bad, message] of cases)

@@ -291,10 +291,16 @@ describe('scopes', () => {
 
   it('reads a scopes array, an RFC 9068 scope string, or nothing', async () => {
     expect(await scopesOf({ scopes: ['me', 'items'] })).toEqual(['me', 'items'])
-    expect(await scopesOf({ scope: ' me  items\titems:write ' })).toEqual([
+    expect(await scopesOf({ scope: ' me  items items:write ' })).toEqual([
       'me',
       'items',
       'items:write',
+    ])
+    // RFC 6749 §3.3 separates scopes with SP alone: a tab or U+00A0 is part of an (invalid) scope,
+    // so "me\titems:write" grants neither, as Gatehouse's authorization server reads it.
+    expect(await scopesOf({ scope: 'me\titems:write items\u00a0admin' })).toEqual([
+      'me\titems:write',
+      'items\u00a0admin',
     ])
     expect(await scopesOf({ scopes: ['me'], scope: 'items' })).toEqual(['me'])
     expect(await scopesOf({ scope: '' })).toEqual([])

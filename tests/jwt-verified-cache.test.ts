@@ -27,6 +27,21 @@ describe('the verified-token cache', () => {
     expect(Object.isFrozen(first.scopes)).toBe(true)
   })
 
+  test('nested claims of a cached token are frozen too, so no request changes them for the next', async () => {
+    const { codec } = clockedCodec()
+    const token = await codec.sign(
+      { sub: 'ada', groups: ['staff'], realm_access: { roles: ['user'] } },
+      { expiresIn: 60 },
+    )
+    const first = await codec.verify(token)
+    const roles = (first.payload.realm_access as { roles: string[] }).roles
+    expect(() => roles.push('admin')).toThrow(TypeError)
+    expect(() => (first.payload.groups as string[]).push('admins')).toThrow(TypeError)
+    const second = await codec.verify(token)
+    expect(second.payload.realm_access).toEqual({ roles: ['user'] })
+    expect(second.payload.groups).toEqual(['staff'])
+  })
+
   test('a cached token still expires with its exp', async () => {
     const { codec, advance } = clockedCodec()
     const token = await codec.sign({ sub: 'ada' }, { expiresIn: 60 })

@@ -71,6 +71,8 @@ function buildApp() {
           realm: 'orders',
           resourceMetadata,
         })
+      // A scope named after the request, as a server of many tools builds it.
+      if (tool.startsWith('tool:')) throw new InsufficientScopeError(['orders:read', tool])
       return { ran: tool }
     },
   )
@@ -112,6 +114,26 @@ describe.each(transports)('RFC 9728 metadata through $name', (transport) => {
       `Bearer realm="orders", error="insufficient_scope", scope="orders:read orders:write", resource_metadata="${resourceMetadata}"`,
     )
     expect(await refused.json()).toEqual({ detail: 'Not enough permissions' })
+  })
+
+  it('a challenge carries only scope tokens, whatever the request put into a scope name', async () => {
+    const token = await codec.sign({ sub: 'ada', scope: 'orders:read' })
+    const headers = { authorization: `Bearer ${token}` }
+    for (const [tool, scope] of [
+      ['tool:search', 'orders:read tool:search'],
+      // A space would add a scope (admin) to what a stepping-up client asks for.
+      ['tool:search%20admin', 'orders:read'],
+      // CR LF, U+2028 and a quote are no header value's or scope's characters (once a 500).
+      ['tool:x%0D%0Ay', 'orders:read'],
+      ['tool:x%E2%80%A8y', 'orders:read'],
+      ['tool:a%22b', 'orders:read'],
+    ]) {
+      const refused = await send(`/tools/${tool}`, { method: 'POST', headers })
+      expect(refused.status, tool).toBe(403)
+      expect(refused.headers.get('www-authenticate'), tool).toBe(
+        `Bearer error="insufficient_scope", scope="${scope}"`,
+      )
+    }
   })
 
   it('is left out of the OpenAPI document', async () => {
@@ -216,6 +238,7 @@ describe('protectedResourceMetadataURL and options', () => {
         '"resource" must not carry credentials or a fragment',
       ],
       [{ resource: 'https://api.example/?tenant=1' }, '"resource" must not have a query'],
+      [{ resource: 'https://api.example/a%20b' }, '"resource" has an escaped path (/a%20b)'],
       [{ resource: RESOURCE, authorizationServers: ['ftp://auth'] }, '"authorizationServers[0]"'],
       [{ resource: RESOURCE, resourceDocumentation: 'docs' }, '"resource_documentation"'],
     ]

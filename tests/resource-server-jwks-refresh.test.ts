@@ -83,4 +83,12 @@ describe.each(transports)('a stale JWKS through $name', (transport) => {
     await vi.waitFor(async () => expect((await get(unpublished)).status).toBe(200))
     expect(fetches()).toBe(3)
   })
+
+  it('a clock that steps back holds back neither the fetch for a new kid nor the refresh', async () => {
+    const rotated = await issuer.addKey('ES256', { publish: false })
+    clock -= 3600 // NTP, or a resumed VM: the last fetch now looks an hour ahead
+    issuer.publish(key.kid, unpublished.kid, rotated.kid)
+    expect((await get(rotated)).status).toBe(200)
+    expect(fetches()).toBe(4)
+  })
 })

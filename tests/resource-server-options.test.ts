@@ -37,6 +37,21 @@ describe('createJWTVerifier', () => {
     expect(() => verifier({ remote: { timeout: 100, maxAge: 60 } })).not.toThrow()
   })
 
+  it('refuses a remote.timeout that AbortSignal.timeout cannot take, and an issuer with a query', () => {
+    for (const timeout of [1500.5, 3e9, 5e9, 0])
+      expect(() => verifier({ remote: { timeout } }), String(timeout)).toThrow(
+        'createJWTVerifier: "remote.timeout" must be a whole number of milliseconds, 1 to 2147483647',
+      )
+    expect(() => verifier({ remote: { timeout: 2 ** 31 - 1 } })).not.toThrow()
+    // RFC 8414 §2: an issuer identifier has no query; discovery would drop it.
+    for (const issuer of [
+      'https://idp.example/?tenant=a',
+      'https://idp.example/t?x',
+      'https://idp.example/?',
+    ])
+      expect(() => verifier({ issuer }), issuer).toThrow('"issuer" must not have a query')
+  })
+
   it('bounds clockTolerance to 600 s', () => {
     expect(() => verifier({ keys, clockTolerance: 601 })).toThrow(
       new TypeError('createJWTVerifier: "clockTolerance" must be at most 600 seconds'),

@@ -1,4 +1,4 @@
-import { isScopeToken } from '../core/declare/challenge-params.js'
+import { isScopeToken } from '../core/errors/challenge-params.js'
 import { oauthError } from './errors.js'
 
 export { isScopeToken }

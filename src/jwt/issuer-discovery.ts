@@ -1,5 +1,6 @@
 import { KeySourceUnavailableError } from '../core/errors/index.js'
 import type { JWTVerifierAlgorithm } from './algorithms.js'
+import { elapsed } from './elapsed.js'
 import { FetchFailure, fetchJSON, issuerURL } from './fetch-json.js'
 import type { KeySource } from './key-set.js'
 import { RemoteKeySet, type RemoteKeySetSettings } from './remote-key-set.js'
@@ -67,7 +68,7 @@ export class DiscoveredKeySource implements KeySource {
 
   async #discover(): Promise<RemoteKeySet> {
     const { cooldown, now } = this.#settings
-    if (this.#pending === undefined && now() - this.#attemptedAt >= cooldown) {
+    if (this.#pending === undefined && elapsed(this.#attemptedAt, now()) >= cooldown) {
       this.#attemptedAt = now()
       this.#pending = discoverJWKSURI(this.#issuer, this.#settings)
         .then((url) => {
@@ -81,7 +82,7 @@ export class DiscoveredKeySource implements KeySource {
     }
     const keys = this.#keys ?? (await this.#pending)
     if (keys !== undefined) return keys
-    const left = cooldown - (now() - this.#attemptedAt)
+    const left = cooldown - elapsed(this.#attemptedAt, now())
     throw new KeySourceUnavailableError(
       "The issuer's metadata cannot be fetched right now",
       Math.max(1, Math.ceil(left)),

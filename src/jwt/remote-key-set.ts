@@ -1,5 +1,6 @@
 import { InvalidTokenError, KeySourceUnavailableError } from '../core/errors/index.js'
 import type { JWTVerifierAlgorithm } from './algorithms.js'
+import { elapsed } from './elapsed.js'
 import { type FetchLimits, fetchJSON } from './fetch-json.js'
 import { type KeySet, type KeySource, readKeySet } from './key-set.js'
 import type { CryptoRuntime, VerificationKey } from './verification-key.js'
@@ -44,7 +45,7 @@ export class RemoteKeySet implements KeySource {
   ): VerificationKey | Promise<VerificationKey> {
     const key = this.#set?.find(kid, alg)
     if (key === undefined) return this.#keyAfterRefresh(kid, alg)
-    const stale = this.#settings.now() - this.#fetchedAt >= this.#settings.maxAge
+    const stale = elapsed(this.#fetchedAt, this.#settings.now()) >= this.#settings.maxAge
     // #load never rejects, so the background refresh cannot become an unhandled rejection.
     if (stale && this.#pending === undefined && this.#cooldownLeft() <= 0) void this.#refresh()
     return key
@@ -63,7 +64,7 @@ export class RemoteKeySet implements KeySource {
   }
 
   #cooldownLeft(): number {
-    return this.#settings.cooldown - (this.#settings.now() - this.#attemptedAt)
+    return this.#settings.cooldown - elapsed(this.#attemptedAt, this.#settings.now())
   }
 
   #refresh(): Promise<void> {

@@ -37,8 +37,10 @@ export function readScopes(payload: JWTPayload, rule: ScopeRule): string[] {
   return scope === undefined ? [] : splitScope(scope)
 }
 
+// RFC 6749 §3.3: scope tokens are separated by SP alone. Another space (a tab, U+00A0) is part of
+// a token, so "read\tadmin" is one scope, as Gatehouse's authorization server reads it too.
 function splitScope(value: string): string[] {
-  return value.split(/\s+/).filter((scope) => scope !== '')
+  return value.split(' ').filter((scope) => scope !== '')
 }
 
 function isStringArray(value: unknown): value is string[] {

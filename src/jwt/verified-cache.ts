@@ -1,5 +1,6 @@
 import { InvalidTokenError } from '../core/errors/index.js'
 import type { VerifiedToken } from './claims.js'
+import { deepFreeze } from './deep-freeze.js'
 
 /**
  * A bounded cache of tokens that already passed every check, keyed by the whole token string, so
@@ -33,9 +34,7 @@ export class VerifiedTokenCache {
 
   set(token: string, verified: VerifiedToken): VerifiedToken {
     if (this.#max <= 0) return verified
-    Object.freeze(verified.scopes)
-    Object.freeze(verified.payload)
-    Object.freeze(verified)
+    deepFreeze(verified)
     if (this.#entries.size >= this.#max) {
       const oldest = this.#entries.keys().next()
       if (!oldest.done) this.#entries.delete(oldest.value)

@@ -151,8 +151,14 @@ export function resolveVerifierOptions(options: JWTVerifierOptions): ResolvedVer
     throw new TypeError(`${OWNER}: give "keys" or "jwksUri", not both`)
   if (keys !== undefined && options.remote !== undefined)
     throw new TypeError(`${OWNER}: "remote" applies to fetched keys, not to "keys" given in code`)
-  if (keys === undefined && jwksUri === undefined)
-    issuerURL(issuer, `${OWNER}: "issuer"`, remote.allowHTTP)
+  if (keys === undefined && jwksUri === undefined) {
+    // RFC 8414 §2: an issuer identifier has no query (nor fragment, which issuerURL refuses).
+    if (
+      issuerURL(issuer, `${OWNER}: "issuer"`, remote.allowHTTP).search !== '' ||
+      issuer.includes('?')
+    )
+      throw new TypeError(`${OWNER}: "issuer" must not have a query (RFC 8414 §2)`)
+  }
   const algorithms = options.algorithms ?? ASYMMETRIC_ALGORITHMS
   if (
     !Array.isArray(algorithms) ||
@@ -199,7 +205,7 @@ function resolveRemote(remote: RemoteKeyOptions | undefined): ResolvedRemoteOpti
   if (typeof fetchImpl !== 'function')
     throw new TypeError(`${OWNER}: "remote.fetch" must be a function`)
   return {
-    timeout: positive(remote?.timeout ?? 5000, 'remote.timeout'),
+    timeout: milliseconds(remote?.timeout ?? 5000, 'remote.timeout'),
     maxBytes: positive(remote?.maxBytes ?? 256 * 1024, 'remote.maxBytes'),
     cooldown: seconds(remote?.cooldown ?? 30, 'remote.cooldown'),
     maxAge: positive(remote?.maxAge ?? 600, 'remote.maxAge'),
@@ -253,6 +259,20 @@ export function seconds(value: unknown, name: string, owner = OWNER): number {
     throw new TypeError(`${owner}: "${name}" must be a finite number ≥ 0`)
   return value
 }
+
+/**
+ * A timeout as `AbortSignal.timeout` takes it: a whole number of milliseconds a timer can hold
+ * (≤ 2³¹ − 1). A fraction throws there, and a longer one fires after 1 ms, failing every fetch.
+ */
+export function milliseconds(value: unknown, name: string, owner = OWNER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_TIMER)
+    throw new TypeError(
+      `${owner}: "${name}" must be a whole number of milliseconds, 1 to ${MAX_TIMER}`,
+    )
+  return value
+}
+
+const MAX_TIMER = 2 ** 31 - 1
 
 function positive(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)

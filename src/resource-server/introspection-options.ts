@@ -3,6 +3,7 @@ import { FetchFailure, issuerURL } from '../jwt/fetch-json.js'
 import {
   clock,
   count,
+  milliseconds,
   nonEmpty,
   refuseUnknown,
   seconds,
@@ -106,8 +107,9 @@ export function resolveIntrospection(options: IntrospectionVerifierOptions): Res
   if (typeof fetchImpl !== 'function') throw new TypeError(`${OWNER}: "fetch" must be a function`)
   const timeout = options.timeout ?? 5000
   const maxBytes = options.maxBytes ?? 64 * 1024
-  if (seconds(timeout, 'timeout', OWNER) === 0 || seconds(maxBytes, 'maxBytes', OWNER) === 0)
-    throw new TypeError(`${OWNER}: "timeout" and "maxBytes" must be positive`)
+  milliseconds(timeout, 'timeout', OWNER)
+  if (seconds(maxBytes, 'maxBytes', OWNER) === 0)
+    throw new TypeError(`${OWNER}: "maxBytes" must be positive`)
   return {
     endpoint,
     // RFC 6749 §2.3.1: both are form-encoded before they are joined and base64-encoded.

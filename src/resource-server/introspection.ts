@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose'
 import { InvalidTokenError, KeySourceUnavailableError } from '../core/errors/index.js'
 import { type ClaimRules, checkClaims, type VerifiedToken } from '../jwt/claims.js'
+import { deepFreeze } from '../jwt/deep-freeze.js'
 import { type FetchFailure, fetchJSON } from '../jwt/fetch-json.js'
 import type { TokenVerifier } from '../jwt/token-verifier.js'
 import {
@@ -11,6 +12,8 @@ import {
 
 interface Entry {
   readonly verified: VerifiedToken
+  /** When it was cached (epoch seconds, the verifier's clock). */
+  readonly at: number
   /** Epoch seconds after which the answer is asked again. */
   readonly until: number
 }
@@ -85,13 +88,11 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     const at = now()
     const verified = checkClaims(claims as JWTPayload, rules, at, false)
     // Shared by every request that hits the cache: nobody may change it for the others.
-    Object.freeze(verified.scopes)
-    Object.freeze(verified.payload)
-    Object.freeze(verified)
+    deepFreeze(verified)
     if (cacheSize > 0 && cacheMaxAge > 0) {
       const exp = typeof answer.exp === 'number' ? answer.exp : Number.POSITIVE_INFINITY
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string)
-      cache.set(token, { verified, until: Math.min(exp, at + cacheMaxAge) })
+      cache.set(token, { verified, at, until: Math.min(exp, at + cacheMaxAge) })
     }
     return verified
   }
@@ -101,7 +102,9 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
       if (typeof token !== 'string' || token === '') throw new InvalidTokenError('token_malformed')
       const hit = cache.get(token)
       if (hit !== undefined) {
-        if (now() < hit.until) return hit.verified
+        const at = now()
+        // Not before it was cached either: a clock that stepped back must not stretch its age.
+        if (hit.at <= at && at < hit.until) return hit.verified
         cache.delete(token)
       }
       let request = pending.get(token)

@@ -104,17 +104,31 @@ export function mountProtectedResourceMetadata(
   // Checks every option now, so a mistake fails at start-up, not on the first request.
   protectedResourceMetadata({ routes: [] }, document)
   let built: { routes: number; body: ProtectedResourceMetadata } | undefined
-  app.get(path ?? wellKnownPath(resourceURL(options.resource)), { includeInSchema: false }, () => {
-    if (built?.routes !== app.routes.length)
-      built = { routes: app.routes.length, body: protectedResourceMetadata(app, document) }
-    return built.body
-  })
+  app.get(
+    path ?? wellKnownPath(routableResource(options.resource)),
+    { includeInSchema: false },
+    () => {
+      if (built?.routes !== app.routes.length)
+        built = { routes: app.routes.length, body: protectedResourceMetadata(app, document) }
+      return built.body
+    },
+  )
   return protectedResourceMetadataURL(options.resource)
 }
 
 function resourceURL(resource: unknown): URL {
   const url = issuerURL(resource, `${OWNER}: "resource"`, false)
   if (url.search !== '') throw new TypeError(`${OWNER}: "resource" must not have a query`)
+  return url
+}
+
+/** The resource, when its well-known path can be a route's literal path (no escapes). */
+function routableResource(resource: unknown): URL {
+  const url = resourceURL(resource)
+  if (url.pathname.includes('%'))
+    throw new TypeError(
+      `${OWNER}: "resource" has an escaped path (${url.pathname}) that cannot be a route's path; give "path", where this app serves the document`,
+    )
   return url
 }
 

@@ -1,5 +1,5 @@
-import { checkRealm } from '../core/declare/challenge-params.js'
 import { SecurityScheme, type SecuritySchemeObject } from '../core/declare/security-scheme.js'
+import { checkRealm } from '../core/errors/challenge-params.js'
 import { HTTPException } from '../core/errors/index.js'
 import type { RequestView } from '../core/run/request-view.js'
 import {

@@ -1,7 +1,7 @@
 import type * as z4 from 'zod/v4/core'
+import { isScopeToken } from '../errors/challenge-params.js'
 import type { BackgroundTasks } from '../run/background-tasks.js'
 import type { ResponseParameter } from '../run/response-parameter.js'
-import { isScopeToken } from './challenge-params.js'
 import type { InputSource, Schema } from './inputs.js'
 import type { SecurityScheme } from './security-scheme.js'
 import type { SecurityScopes } from './security-scopes.js'

@@ -1,4 +1,5 @@
 import { bearerChallenge } from './bearer-challenge.js'
+import { isScopeToken } from './challenge-params.js'
 import { GatehouseError, type InvalidTokenCode } from './gatehouse-error.js'
 
 const messages: Record<InvalidTokenCode, string> = {
@@ -95,7 +96,9 @@ export class InsufficientScopeError extends GatehouseError {
       'www-authenticate': bearerChallenge({
         ...this.#challenge,
         error: 'insufficient_scope',
-        scope: this.requiredScopes.join(' '),
+        // Names built from the request may be anything: only scope tokens (RFC 6749 §3.3) go
+        // out, so "search admin" cannot add a scope to the challenge, nor CR LF break the header.
+        scope: this.requiredScopes.filter(isScopeToken).join(' '),
       }),
     }
   }

@@ -1,4 +1,4 @@
-import { isScopeToken } from '../../core/declare/challenge-params.js'
+import { isScopeToken } from '../../core/errors/challenge-params.js'
 import type { OAuth2FlowBase, OAuth2Flows } from '../oauth2.js'
 import { requireString } from './scheme.js'
 
