@@ -97,6 +97,25 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     expect((await f.send('/tenant/a/.well-known/jwks.json')).status).toBe(200)
   })
 
+  test('an issuer with a trailing slash is kept as given; endpoint URLs have no double slash', async () => {
+    const issuer = `${ISSUER}/`
+    f = await openFixture(transport, store, { issuer })
+    expect(f.server.issuer).toBe(issuer)
+    const metadata = await (await f.send('/.well-known/oauth-authorization-server')).json()
+    expect(metadata.issuer).toBe(issuer)
+    expect(metadata.token_endpoint).toBe(`${ISSUER}/token`)
+    expect(metadata.jwks_uri).toBe(`${ISSUER}/.well-known/jwks.json`)
+    const accessToken = await token()
+    // A resource server configured with the same string finds it in `iss` (RFC 8414 §3.3).
+    const { payload } = await jwtVerify(accessToken, createLocalJWKSet((await jwks()) as never), {
+      issuer,
+      audience: issuer,
+      currentDate: new Date(f.clock.now() * 1000),
+    })
+    expect(payload.iss).toBe(issuer)
+    expect((await f.send('/api/read', bearer(accessToken))).status).toBe(200)
+  })
+
   test.each(['EdDSA', 'ES256', 'RS256'] as const)(
     '%s tokens carry a kid and verify against the published JWKS alone',
     async (algorithm) => {

@@ -207,13 +207,22 @@ describe('discovery from the issuer', () => {
     const token = await key.sign(claims())
     issuer.metadata.issuer = 'https://evil.example'
     const verifier = discovered(issuer)
-    await expectUnavailable(verifier.verify(token), 30)
-    await expectUnavailable(verifier.verify(token), 30)
+    // Fetched, but unusable: a set-up mistake (a 500, logged), not an outage to retry (503).
+    const expectMismatch = async (named: string) => {
+      const error = await refusal(verifier.verify(token))
+      expect(error).toBeInstanceOf(Error)
+      expect(error).not.toBeInstanceOf(KeySourceUnavailableError)
+      expect(error).not.toBeInstanceOf(InvalidTokenError)
+      expect((error as Error).name).toBe('IssuerMetadataMismatchError')
+      expect((error as Error).message).toContain(named)
+    }
+    await expectMismatch('names the issuer "https://evil.example"')
+    await expectMismatch('names the issuer "https://evil.example"')
     expect(issuer.hitsOf('/.well-known/oauth-authorization-server')).toBe(1)
     issuer.metadata.issuer = undefined
     issuer.metadata.jwksUri = 'http://keys.example/jwks.json'
     clock += 30
-    await expectUnavailable(verifier.verify(token), 30)
+    await expectMismatch('unusable jwks_uri')
     expect(issuer.hitsOf('/.well-known/oauth-authorization-server')).toBe(2)
     issuer.metadata.jwksUri = undefined
     clock += 30

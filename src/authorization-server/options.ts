@@ -129,7 +129,10 @@ export interface IntrospectionOptions {
 
 /** The options after validation, with defaults applied. */
 export interface Settings {
+  /** The issuer identifier exactly as given: `iss`, metadata and RFC 9207 compare it as a string. */
   readonly issuer: string
+  /** The issuer without a trailing slash, where endpoint URLs begin: `{endpointBase}/token`. */
+  readonly endpointBase: string
   /** The issuer URL's path without a trailing slash: `''` or `/auth`. */
   readonly basePath: string
   readonly store: AuthorizationServerStore
@@ -205,6 +208,7 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
     fail('`passwords` must be a password hasher (createPasswordHasher())')
   const settings: Settings = {
     issuer,
+    endpointBase: issuer.replace(/\/$/, ''),
     basePath: new URL(issuer).pathname.replace(/\/$/, ''),
     store,
     scopes,
@@ -264,7 +268,9 @@ function resolveIssuer(issuer: unknown): string {
     fail('`issuer` must use https (http only on localhost)')
   if (url.search !== '' || url.hash !== '' || issuer.includes('?') || issuer.includes('#'))
     fail('`issuer` must not have a query or fragment')
-  return issuer.replace(/\/$/, '')
+  // Kept as given, a trailing slash too (Auth0's issuers have one): resource servers compare it
+  // with the one they were configured with as a string (RFC 8414 §3.3, RFC 9207).
+  return issuer
 }
 
 function resolveScopes(scopes: unknown): ScopeDescriptions {

@@ -60,13 +60,13 @@ export class AuthorizationServerBearer extends SecurityScheme<string> {
   constructor(settings: Settings) {
     super()
     this.schemeName = settings.schemeName
-    const { issuer, scopes, grantTypes } = settings
-    const tokenUrl = `${issuer}/token`
+    const { issuer, endpointBase, scopes, grantTypes } = settings
+    const tokenUrl = `${endpointBase}/token`
     const refresh = grantTypes.includes('refresh_token') ? { refreshUrl: tokenUrl } : {}
     const flows: Record<string, unknown> = {}
     if (grantTypes.includes('authorization_code'))
       flows.authorizationCode = {
-        authorizationUrl: `${issuer}/authorize`,
+        authorizationUrl: `${endpointBase}/authorize`,
         tokenUrl,
         ...refresh,
         scopes,

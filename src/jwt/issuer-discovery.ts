@@ -17,27 +17,48 @@ export function metadataURLs(issuer: URL): URL[] {
 }
 
 /**
+ * Metadata was fetched but cannot be used with this verifier's settings: it names another issuer
+ * (a trailing slash in one of them, say) or a `jwks_uri` that is not allowed. Retrying will not
+ * help, so it is a set-up mistake (a logged 500), not an outage (503).
+ */
+export class IssuerMetadataMismatchError extends Error {
+  override readonly name = 'IssuerMetadataMismatchError'
+}
+
+/**
  * Fetches an issuer's metadata and returns its `jwks_uri`. The document must name exactly this
  * issuer (RFC 8414 §3.3, OpenID Discovery §4.3), so a metadata URL cannot vouch for another issuer.
+ * Throws {@link IssuerMetadataMismatchError} when a document came but none could be used.
  */
 export async function discoverJWKSURI(
   issuer: string,
   settings: RemoteKeySetSettings & { allowHTTP: boolean },
 ): Promise<URL> {
   const failures: string[] = []
+  let mismatch = false
   for (const url of metadataURLs(new URL(issuer))) {
+    let metadata: Record<string, unknown>
     try {
-      const metadata = await fetchJSON(url, { headers: { accept: 'application/json' } }, settings)
-      if (metadata.issuer !== issuer) throw new FetchFailure('names another issuer')
-      try {
-        return issuerURL(metadata.jwks_uri, 'jwks_uri', settings.allowHTTP)
-      } catch (error) {
-        throw new FetchFailure(`has an unusable jwks_uri: ${(error as Error).message}`)
-      }
+      metadata = await fetchJSON(url, { headers: { accept: 'application/json' } }, settings)
     } catch (error) {
       failures.push(`${url.pathname} ${(error as Error).message}`)
+      continue
+    }
+    mismatch = true
+    if (metadata.issuer !== issuer) {
+      failures.push(`${url.href} names the issuer ${JSON.stringify(metadata.issuer)}`)
+      continue
+    }
+    try {
+      return issuerURL(metadata.jwks_uri, 'jwks_uri', settings.allowHTTP)
+    } catch (error) {
+      failures.push(`${url.href} has an unusable jwks_uri: ${(error as Error).message}`)
     }
   }
+  if (mismatch)
+    throw new IssuerMetadataMismatchError(
+      `The metadata of the issuer ${JSON.stringify(issuer)} cannot be used (${failures.join('; ')})`,
+    )
   throw new FetchFailure(`no usable metadata for the issuer (${failures.join('; ')})`)
 }
 
@@ -52,6 +73,8 @@ export class DiscoveredKeySource implements KeySource {
   #keys: RemoteKeySet | undefined
   #pending: Promise<RemoteKeySet | undefined> | undefined
   #attemptedAt = Number.NEGATIVE_INFINITY
+  /** Why the last discovery failed, when it was the metadata's content rather than the network. */
+  #mismatch: IssuerMetadataMismatchError | undefined
 
   constructor(issuer: string, settings: RemoteKeySetSettings & { allowHTTP: boolean }) {
     this.#issuer = issuer
@@ -75,13 +98,17 @@ export class DiscoveredKeySource implements KeySource {
           this.#keys = new RemoteKeySet(url, this.#settings)
           return this.#keys
         })
-        .catch(() => undefined)
+        .catch((error: unknown) => {
+          this.#mismatch = error instanceof IssuerMetadataMismatchError ? error : undefined
+          return undefined
+        })
         .finally(() => {
           this.#pending = undefined
         })
     }
     const keys = this.#keys ?? (await this.#pending)
     if (keys !== undefined) return keys
+    if (this.#mismatch !== undefined) throw this.#mismatch
     const left = cooldown - elapsed(this.#attemptedAt, now())
     throw new KeySourceUnavailableError(
       "The issuer's metadata cannot be fetched right now",

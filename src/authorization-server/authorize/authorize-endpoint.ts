@@ -52,7 +52,7 @@ export function addAuthorizationEndpoint(
   const interaction: Interaction = {
     context,
     cookies: pageCookies(settings.issuer.startsWith('https:')),
-    authorizeURL: `${settings.issuer}/authorize`,
+    authorizeURL: `${settings.endpointBase}/authorize`,
   }
   const issuerOrigin = new URL(settings.issuer).origin
 

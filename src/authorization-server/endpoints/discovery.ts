@@ -28,22 +28,22 @@ export interface AuthorizationServerMetadata {
 
 /** The metadata of a server (RFC 8414), from its settings. */
 export function metadataOf(context: ServerContext): AuthorizationServerMetadata {
-  const { issuer, scopes, grantTypes, registration } = context.settings
+  const { issuer, endpointBase, scopes, grantTypes, registration } = context.settings
   const secretMethods = ['client_secret_basic', 'client_secret_post']
   const authorize = grantTypes.includes('authorization_code')
   return withoutEmptyLists({
     issuer,
-    ...(authorize ? { authorization_endpoint: `${issuer}/authorize` } : {}),
-    token_endpoint: `${issuer}/token`,
-    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    ...(authorize ? { authorization_endpoint: `${endpointBase}/authorize` } : {}),
+    token_endpoint: `${endpointBase}/token`,
+    jwks_uri: `${endpointBase}/.well-known/jwks.json`,
     scopes_supported: Object.keys(scopes),
     response_types_supported: authorize ? ['code'] : [],
     ...(authorize ? { response_modes_supported: ['query'] } : {}),
     grant_types_supported: [...grantTypes],
     token_endpoint_auth_methods_supported: [...secretMethods, 'none'],
-    revocation_endpoint: `${issuer}/revoke`,
+    revocation_endpoint: `${endpointBase}/revoke`,
     revocation_endpoint_auth_methods_supported: [...secretMethods, 'none'],
-    introspection_endpoint: `${issuer}/introspect`,
+    introspection_endpoint: `${endpointBase}/introspect`,
     introspection_endpoint_auth_methods_supported: secretMethods,
     code_challenge_methods_supported: ['S256'],
     ...(authorize
@@ -53,7 +53,7 @@ export function metadataOf(context: ServerContext): AuthorizationServerMetadata 
           request_uri_parameter_supported: false,
         }
       : {}),
-    ...(registration ? { registration_endpoint: `${issuer}/register` } : {}),
+    ...(registration ? { registration_endpoint: `${endpointBase}/register` } : {}),
   })
 }
 
