@@ -33,10 +33,13 @@ describe('createAuthorizationServer options', () => {
     expect(server.issuer).toBe('https://auth.example.com')
   })
 
-  test('a trailing slash on the issuer is dropped', () => {
-    expect(
-      createAuthorizationServer({ ...valid(), issuer: 'https://auth.example.com/' }).issuer,
-    ).toBe('https://auth.example.com')
+  test('the issuer is kept exactly as given, a trailing slash too (compared as a string)', () => {
+    for (const issuer of [
+      'https://auth.example.com/',
+      'https://auth.example.com',
+      'https://a.example/t/',
+    ])
+      expect(createAuthorizationServer({ ...valid(), issuer }).issuer).toBe(issuer)
   })
 
   test.each([

@@ -135,6 +135,11 @@ export interface Settings {
   readonly endpointBase: string
   /** The issuer URL's path without a trailing slash: `''` or `/auth`. */
   readonly basePath: string
+  /**
+   * Appended to the endpoints' OpenAPI operation ids: `''` at the root, `_tenants_a` for the
+   * issuer path `/tenants/a`, so the servers of several issuers can share one app.
+   */
+  readonly operationSuffix: string
   readonly store: AuthorizationServerStore
   readonly scopes: ScopeDescriptions
   readonly defaultScopes: readonly string[] | undefined
@@ -210,6 +215,7 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
     issuer,
     endpointBase: issuer.replace(/\/$/, ''),
     basePath: new URL(issuer).pathname.replace(/\/$/, ''),
+    operationSuffix: new URL(issuer).pathname.replace(/\/$/, '').replace(/[^A-Za-z0-9]+/g, '_'),
     store,
     scopes,
     defaultScopes: defaultScopes === undefined ? undefined : [...defaultScopes],

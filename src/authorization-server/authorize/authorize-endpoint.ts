@@ -51,7 +51,7 @@ export function addAuthorizationEndpoint(
   const path = `${settings.basePath}/authorize`
   const interaction: Interaction = {
     context,
-    cookies: pageCookies(settings.issuer.startsWith('https:')),
+    cookies: pageCookies(settings.issuer.startsWith('https:'), settings.basePath),
     authorizeURL: `${settings.endpointBase}/authorize`,
   }
   const issuerOrigin = new URL(settings.issuer).origin
@@ -65,7 +65,7 @@ export function addAuthorizationEndpoint(
       summary: 'Authorization endpoint',
       description:
         'Starts the authorization code flow (RFC 6749 §4.1, PKCE S256 required): the user signs in and consents, then the browser goes back to the redirect URI with `code`, `state` and `iss`.',
-      operationId: 'oauth2Authorize',
+      operationId: `oauth2Authorize${settings.operationSuffix}`,
       openapiExtra: authorizeDocs,
     },
     async function authorize({ request }) {
@@ -93,7 +93,7 @@ export function addAuthorizationEndpoint(
       bodyLimit: settings.bodyLimit,
       summary: 'Login and consent forms',
       description: "The built-in login and consent pages' forms post here.",
-      operationId: 'oauth2AuthorizeForm',
+      operationId: `oauth2AuthorizeForm${settings.operationSuffix}`,
       openapiExtra: authorizeFormDocs,
     },
     async function authorizeForm({ form, request }) {

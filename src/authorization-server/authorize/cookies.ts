@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { RequestView } from '../../core/run/request-view.js'
 import { type CookieOptions, ResponseParameter } from '../../core/run/response-parameter.js'
 import type { SecretHasher } from '../keys/secret-hasher.js'
@@ -33,11 +33,20 @@ export function csrfToken(hasher: SecretHasher, secret: string): string {
   return hasher.hash('csrf', secret)
 }
 
-/** The page cookies of a server whose issuer is `secure` (https). */
-export function pageCookies(secure: boolean): PageCookies {
+/**
+ * The page cookies of a server whose issuer is `secure` (https) and has the path `basePath`.
+ * Cookies are per origin and `__Host-` ones need `Path=/`, so the issuers of one origin
+ * (`/tenants/a`, `/tenants/b`) tell theirs apart by name: each issuer's own session and CSRF
+ * secret, signed with its own key, never overwritten by another's.
+ */
+export function pageCookies(secure: boolean, basePath = ''): PageCookies {
   const prefix = secure ? '__Host-' : ''
-  const sessionName = `${prefix}gatehouse-login`
-  const csrfName = `${prefix}gatehouse-csrf`
+  const suffix =
+    basePath === ''
+      ? ''
+      : `-${createHash('sha256').update(basePath).digest('base64url').slice(0, 12)}`
+  const sessionName = `${prefix}gatehouse-login${suffix}`
+  const csrfName = `${prefix}gatehouse-csrf${suffix}`
   const setCookie = (name: string, value: string, options: CookieOptions) => {
     const parameter = new ResponseParameter(secure)
     parameter.setCookie(name, value, { path: '/', httpOnly: true, secure, ...options })

@@ -83,7 +83,7 @@ export function addDiscoveryEndpoints(router: Router, context: ServerContext): v
     {
       summary: 'Authorization server metadata',
       description: 'RFC 8414 metadata: endpoints, grants, scopes and methods.',
-      operationId: 'oauth2Metadata',
+      operationId: `oauth2Metadata${context.settings.operationSuffix}`,
     },
     function metadataDocument() {
       return new Response(metadata, {
@@ -96,7 +96,7 @@ export function addDiscoveryEndpoints(router: Router, context: ServerContext): v
     {
       summary: 'JSON Web Key Set',
       description: "The public keys that verify this server's access tokens (RFC 7517).",
-      operationId: 'oauth2JWKS',
+      operationId: `oauth2JWKS${context.settings.operationSuffix}`,
     },
     async function jwks() {
       context.maintain()

@@ -39,7 +39,7 @@ export function addIntrospectionEndpoint(
       summary: 'Introspection endpoint',
       description:
         'Tells a confidential client whether a token is active, and its claims (RFC 7662).',
-      operationId: 'oauth2Introspect',
+      operationId: `oauth2Introspect${settings.operationSuffix}`,
       openapiExtra: introspectionDocs,
     },
     async function introspect({ params, request, response }) {

@@ -31,7 +31,7 @@ export function addRevocationEndpoint(
       mapError: asOAuthError,
       summary: 'Revocation endpoint',
       description: 'Revokes an access or refresh token of the authenticated client (RFC 7009).',
-      operationId: 'oauth2Revoke',
+      operationId: `oauth2Revoke${settings.operationSuffix}`,
       openapiExtra: revocationDocs,
     },
     async function revoke({ params, request }) {

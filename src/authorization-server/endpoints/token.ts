@@ -59,7 +59,7 @@ export function addTokenEndpoint(
       summary: 'Token endpoint',
       description:
         'Issues tokens (RFC 6749 §3.2). The form body depends on `grant_type`; errors follow RFC 6749 §5.2.',
-      operationId: 'oauth2Token',
+      operationId: `oauth2Token${settings.operationSuffix}`,
       openapiExtra: tokenEndpointDocs(settings),
     },
     async function token({ params, request, response }) {

@@ -33,7 +33,7 @@ export function addRegistrationEndpoint(
       mapError: asOAuthError,
       summary: 'Client registration endpoint',
       description: 'Registers a client (RFC 7591 dynamic client registration), rate limited.',
-      operationId: 'oauth2Register',
+      operationId: `oauth2Register${settings.operationSuffix}`,
       openapiExtra: registrationDocs,
     },
     async function register({ request, raw }) {
