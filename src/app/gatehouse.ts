@@ -17,6 +17,7 @@ import type { BaseRequestView } from '../core/run/request-view.js'
 import { consoleLogger, errorReply, type Logger, type Reply } from '../core/run/respond.js'
 import type { RouteRuntime, RuntimeSettings } from '../core/run/route-runtime.js'
 import { generateOpenAPI, type OpenAPIDocument } from '../openapi/document.js'
+import { placeAnchored } from './anchored-routes.js'
 import { LOGGER } from './app-logger.js'
 import type { AppOptions, Fetchable, ShutdownOptions } from './app-options.js'
 import { readAppOptions } from './app-settings.js'
@@ -76,6 +77,8 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   // The mounting app and the prefix there, not the resulting path: that app may be mounted later.
   #mountedIn: { readonly parent: Gatehouse<unknown>; readonly prefix: string } | undefined
   #passesErrors = false
+  /** The root path and mounts an authorization server's routes were placed under, if any. */
+  #anchoredBase: string | undefined
   #dispatch: Dispatch | undefined
   #web: ((request: Request) => Promise<WebOutcome>) | undefined
   #node: ((incoming: IncomingMessage, outgoing: ServerResponse) => void) | undefined
@@ -123,7 +126,12 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   /** Add a router's routes, optionally under a further prefix, tags and dependencies. */
   include(router: Router, options: IncludeOptions = {}): this {
     checkIncludeOptions(options)
-    for (const record of router.routes) this.addRoute(applyInclude(record, options))
+    const base = this.#browserBase()
+    for (const record of router.routes) {
+      const placed = placeAnchored(applyInclude(record, options), base)
+      if (placed.anchor !== undefined) this.#anchoredBase = base
+      this.addRoute(placed)
+    }
     return this
   }
 
@@ -160,6 +168,13 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
       if (this.#within(app))
         throw new TypeError(`mount ${prefix}: that app already mounts this one (directly or not)`)
       app.#mountedIn = { parent: this, prefix: mountBase(prefix) }
+      const moved = app.#movedAnchors()
+      if (moved !== undefined) {
+        app.#mountedIn = undefined
+        throw new TypeError(
+          `mount ${prefix}: that app holds an authorization server's routes, placed for ${moved || '/'} when its router was included; include the router after mounting the app`,
+        )
+      }
       app.#rebased()
     }
     this.#table.push({ mount: { prefix, app } })
@@ -369,6 +384,21 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   }
 
   /** This app (and those it mounts) now sit under another base: rebuild what was built with it. */
+  /**
+   * The base this app (or one it mounts) placed an authorization server's routes under, when a new
+   * mount moves it elsewhere: those routes would answer at paths their issuer does not name.
+   */
+  #movedAnchors(): string | undefined {
+    if (this.#anchoredBase !== undefined && this.#anchoredBase !== this.#browserBase())
+      return this.#anchoredBase
+    for (const { app } of this.#mounts())
+      if (app instanceof Gatehouse) {
+        const moved = app.#movedAnchors()
+        if (moved !== undefined) return moved
+      }
+    return undefined
+  }
+
   #rebased(): void {
     this.#changed()
     for (const { app } of this.#mounts()) if (app instanceof Gatehouse) app.#rebased()

@@ -1,4 +1,4 @@
-import { Router } from '../core/declare/router.js'
+import { AnchoredRouter, type Router } from '../core/declare/router.js'
 import { type Administration, createAdministration } from './admin.js'
 import { addAuthorizationEndpoint } from './authorize/authorize-endpoint.js'
 import { ClientAuthenticationScheme } from './clients/client-authentication.js'
@@ -104,7 +104,7 @@ export function createAuthorizationServer(
 ): AuthorizationServer {
   const settings = resolveSettings(options)
   const context = createContext(settings)
-  const router = new Router({ tags: [...settings.tags] })
+  const router = new AnchoredRouter(settings.basePath, { tags: [...settings.tags] })
   const clientAuth = new ClientAuthenticationScheme(
     'OAuth2ClientAuthentication',
     settings.clientAddress,

@@ -145,6 +145,10 @@ export function checkIncludeOptions(include: IncludeOptions): void {
 export function applyInclude(record: RouteRecord, include: IncludeOptions): RouteRecord {
   checkIncludeOptions(include)
   const prefix = include.prefix ?? ''
+  if (record.anchor !== undefined && prefix !== '')
+    throw new TypeError(
+      `${record.method} ${record.path}: this route's path is fixed (an authorization server's, by its issuer); include its router without a prefix and put the path in the issuer`,
+    )
   const options = record.options
   return {
     ...record,

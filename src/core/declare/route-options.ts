@@ -89,4 +89,10 @@ export interface RouteRecord {
   readonly path: string
   readonly options: RouteOptions<Inputs, Schema | undefined>
   readonly handler: (inputs: never) => unknown
+  /**
+   * Set on routes whose path is where a browser finds them, fixed by something outside the app
+   * (an authorization server's issuer): the path that anchors them (`''` or `/auth`). They take no
+   * include prefix, and the app they land in removes its root path and mounts from them.
+   */
+  readonly anchor?: string | undefined
 }

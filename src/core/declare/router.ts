@@ -40,3 +40,21 @@ export class Router extends RouteCollector {
     this.#routes.push(record)
   }
 }
+
+/**
+ * A router whose paths are where a browser finds them, fixed by `anchor` (an authorization
+ * server's issuer path): included without a prefix, and in an app behind a root path or mounted
+ * under a prefix, that part of the path is the app's, not the route's (see `RouteRecord.anchor`).
+ */
+export class AnchoredRouter extends Router {
+  readonly #anchor: string
+
+  constructor(anchor: string, options: IncludeOptions = {}) {
+    super(options)
+    this.#anchor = anchor
+  }
+
+  override get routes(): readonly RouteRecord[] {
+    return super.routes.map((record) => ({ ...record, anchor: this.#anchor }))
+  }
+}
