@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { openStore } from 'gatehouse/authorization-server'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { PASSWORD_ROLE, PostgresCluster } from './helpers/postgres-cluster.js'
 import {
   adminServer,
@@ -199,6 +199,33 @@ describe('PostgreSQL going away under load', { timeout: 120_000 }, () => {
     const late = outcomes.filter((o) => o.sentAt > thawedAt + 1000)
     expect(late.length).toBeGreaterThan(10)
     expect(late.every((o) => o.status === 200)).toBe(true)
+  })
+
+  test('a database that turns read-only (a hot standby, a demoted primary): 503s, then 200s once it writes again', async () => {
+    const reconnect = () =>
+      cluster.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'faults' AND pid <> pg_backend_pid()",
+      )
+    const revoke = async () => {
+      const response = await postForm(
+        `${instance.url}/revoke`,
+        { token: revokedToken },
+        { authorization: auth },
+      )
+      return { status: response.status, retryAfter: response.headers.get('retry-after') }
+    }
+    await cluster.query('ALTER DATABASE faults SET default_transaction_read_only = on')
+    try {
+      await reconnect()
+      // The first answer may be the broken connection's; after it, the read-only server's own.
+      await revoke()
+      for (let i = 0; i < 3; i++)
+        expect(await revoke()).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) })
+    } finally {
+      await cluster.query('ALTER DATABASE faults RESET default_transaction_read_only')
+    }
+    // The connections that met the read-only server were dropped: new ones write again.
+    await vi.waitFor(async () => expect((await revoke()).status).toBe(200), { timeout: 10_000 })
   })
 
   test('the server process lived through it all and logged neither the password nor a fault', () => {

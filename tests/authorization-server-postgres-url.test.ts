@@ -106,6 +106,7 @@ describe('which driver errors are a 503', () => {
       withCode('40001'),
       withCode('40P01'),
       withCode('55P03'),
+      withCode('25006', 'cannot execute INSERT in a read-only transaction'),
       new Error('Connection terminated unexpectedly'),
       new Error('timeout exceeded when trying to connect'),
       new Error('Query read timeout'),
@@ -129,6 +130,8 @@ describe('which driver errors are a 503', () => {
     expect(isBrokenConnection(new Error('Connection terminated unexpectedly'))).toBe(true)
     expect(isBrokenConnection(withCode('57P01'))).toBe(true)
     expect(isBrokenConnection(withCode('08006'))).toBe(true)
+    // A standby, or a demoted primary: another connection may reach the new primary.
+    expect(isBrokenConnection(withCode('25006'))).toBe(true)
     expect(isBrokenConnection(withCode('57014'))).toBe(false)
     expect(isBrokenConnection(withCode('40001'))).toBe(false)
     expect(isBrokenConnection(withCode('23505'))).toBe(false)

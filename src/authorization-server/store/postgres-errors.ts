@@ -23,9 +23,10 @@ const NETWORK_CODES = new Set([
 /**
  * SQLSTATEs that say "try again later": connection exceptions (08), insufficient resources
  * (53, e.g. too many connections), operator intervention (57: shutdown, starting up, statement
- * timeout), lock not available, serialization failures and deadlocks, system errors (58).
+ * timeout), lock not available, serialization failures and deadlocks, system errors (58), and
+ * a read-only transaction (25006: a hot standby, or a primary demoted by a failover).
  */
-const RETRYABLE_STATES = /^(08|53|57|58)|^(55P03|40001|40P01|25P03)$/
+const RETRYABLE_STATES = /^(08|53|57|58)|^(55P03|40001|40P01|25P03|25006)$/
 
 /** What `pg` and `pg-pool` throw, without a code, when a connection breaks or never comes. */
 const DRIVER_MESSAGES =
@@ -66,5 +67,6 @@ export function isPostgresUnavailable(error: unknown): boolean {
 export function isBrokenConnection(error: unknown): boolean {
   if (!isPostgresUnavailable(error)) return false
   const code = codeOf(error)
-  return !isServerError(error) || /^(08|57P)/.test(code as string)
+  // 25006: this connection reached a server that cannot write; a new one may reach the primary.
+  return !isServerError(error) || /^(08|57P)|^25006$/.test(code as string)
 }
