@@ -36,6 +36,10 @@ describe('parseDatabaseURL', () => {
     ['file://otherhost/x.db', /does not name a local file/],
     ['mysql://user:hunter2@db/app', /scheme is not supported/],
     ['postgres:user:hunter2@db/app', /starts with postgres:\/\//],
+    // SQLite URI parameters: taken as part of the name (or dropped) they opened another file.
+    ['sqlite:auth.db?mode=ro', /URL parameters \(\?…\) are not supported/],
+    ['file:auth.db?mode=ro', /URL parameters/],
+    ['file:///var/lib/auth.db?mode=ro', /URL parameters/],
   ])('%j is refused with a TypeError that shows no credentials', (url, message) => {
     let error: unknown
     try {

@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
 import { openStore } from 'gatehouse/authorization-server'
 import { afterAll, describe, expect, test } from 'vitest'
+import { busyOr } from '../src/cli/database.js'
+import { CLIError } from '../src/cli/errors.js'
 import { gatehouse, gatehouseJSON } from './helpers/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse cli db-'))
@@ -110,6 +112,44 @@ describe('gatehouse and its database', { timeout: 60_000 }, () => {
       databaseUrl: pathToFileURL(file).href,
     })
     expect(listed.map((user) => user.username)).toEqual(['ada'])
+  })
+
+  test('a database migrated by a newer version: exit 4, saying so rather than "corrupted"', async () => {
+    const file = freshFile()
+    expect((await gatehouse(['users', 'list'], { databaseUrl: file })).code).toBe(0)
+    const db = new Database(file)
+    db.prepare('INSERT INTO gatehouse_migrations (name, timestamp) VALUES (?, ?)').run(
+      '0099_future',
+      '2027-01-01T00:00:00.000Z',
+    )
+    db.close()
+    const run = await gatehouse(['users', 'list'], { databaseUrl: file })
+    expect(run.code).toBe(4)
+    expect(run.stderr).toBe(
+      'gatehouse: cannot open the database: the database was migrated by a newer version of Gatehouse (migration "0099_future" is unknown to this one): upgrade Gatehouse\n',
+    )
+  })
+
+  test('a file this user may read but not write: exit 4, not an unexpected error', async () => {
+    const file = freshFile()
+    expect((await gatehouse(['users', 'list'], { databaseUrl: file })).code).toBe(0)
+    // What SQLite answers a write to a file this user may only read (root may write any file).
+    const readOnly = new Database(file, { readonly: true })
+    let refused: unknown
+    try {
+      readOnly.prepare("INSERT INTO gatehouse_migrations (name, timestamp) VALUES ('x', 'y')").run()
+    } catch (error) {
+      refused = error
+    } finally {
+      readOnly.close()
+    }
+    expect((refused as { code?: string }).code).toBe('SQLITE_READONLY')
+    const failure = busyOr(refused) as CLIError
+    expect(failure).toBeInstanceOf(CLIError)
+    expect([failure.exitCode, failure.message]).toEqual([
+      4,
+      'cannot write to the database: the file (or its folder) is read-only for this user',
+    ])
   })
 
   test('another process holding the write lock: exit 5 once the busy timeout passes', async () => {

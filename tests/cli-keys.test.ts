@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openStore } from 'gatehouse/authorization-server'
+import { type AuthorizationServerStore, openStore } from 'gatehouse/authorization-server'
 import { afterAll, describe, expect, test } from 'vitest'
+import type { CommandContext } from '../src/cli/command.js'
+import { keysRotate } from '../src/cli/commands/keys-rotate.js'
+import { CLIError } from '../src/cli/errors.js'
 import { gatehouse, gatehouseJSON } from './helpers/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-keys-'))
@@ -152,3 +155,35 @@ describe('gatehouse secret', { timeout: 60_000 }, () => {
     },
   )
 })
+
+describe('keys rotate losing a race', () => {
+  test('exit 5 (run again), as for a lock another process holds, not an unexpected error', async () => {
+    const store = await openStore(freshDatabase())
+    try {
+      await keysRotate.run({ options: {}, positionals: [] }, cliContext(store))
+      // Another process rotated between this one's read and its write: the store says so.
+      const raced = Object.create(store, { rotateKey: { value: async () => false } })
+      const error = await keysRotate.run({ options: {}, positionals: [] }, cliContext(raced)).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      )
+      expect(error).toBeInstanceOf(CLIError)
+      expect([(error as CLIError).exitCode, (error as CLIError).message]).toEqual([
+        5,
+        'another process changed the signing keys meanwhile; run again',
+      ])
+    } finally {
+      await store.close()
+    }
+  })
+})
+
+function cliContext(store: AuthorizationServerStore): CommandContext {
+  return {
+    out: () => {},
+    note: () => {},
+    stdin: (async function* () {})(),
+    store: async () => store,
+    now: () => Math.floor(Date.now() / 1000),
+  }
+}

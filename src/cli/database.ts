@@ -38,7 +38,17 @@ export function isBusy(error: unknown): boolean {
   return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)
 }
 
-/** {@link isBusy} errors as the CLI's `busy` failure; others unchanged. */
+const READ_ONLY = new CLIError(
+  'database',
+  'cannot write to the database: the file (or its folder) is read-only for this user',
+)
+
+/**
+ * {@link isBusy} errors as the CLI's `busy` failure, and SQLite's read-only ones (a file this user
+ * may read but not write) as a `database` one, like a file that cannot be opened; others unchanged.
+ */
 export function busyOr(error: unknown): unknown {
-  return isBusy(error) ? BUSY : error
+  if (isBusy(error)) return BUSY
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('SQLITE_READONLY') ? READ_ONLY : error
 }

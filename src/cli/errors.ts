@@ -10,9 +10,9 @@ export const EXIT = Object.freeze({
   usage: 2,
   /** The user or client already exists. */
   conflict: 3,
-  /** `DATABASE_URL` is not set, names something unsupported, or cannot be opened. */
+  /** `DATABASE_URL` is not set, names something unsupported, cannot be opened or written. */
   database: 4,
-  /** Another process holds the database's write lock; try again. */
+  /** Another process holds the database's write lock, or won a race (`keys rotate`); try again. */
   busy: 5,
 })
 

@@ -36,6 +36,10 @@ export function parseDatabaseURL(databaseUrl: string): DatabaseLocation {
   if (isPostgresURL(url)) return { kind: 'postgres', url }
   if (/^postgres(ql)?:/i.test(url))
     return fail('a PostgreSQL URL starts with postgres:// or postgresql://')
+  // `?mode=ro` and the like are SQLite URI parameters (or SQLAlchemy's); none is supported, and
+  // taken as part of the name (or dropped from a file:// URL) they would open another file.
+  if (/^(sqlite3?|file):/i.test(url) && url.includes('?'))
+    return fail('SQLite URL parameters (?…) are not supported: give the file alone')
   const sqlite = /^sqlite3?:(\/\/)?(.*)$/i.exec(url)
   if (sqlite) {
     // sqlite://rel.db and sqlite:///abs.db, as SQLAlchemy and most tools write them.

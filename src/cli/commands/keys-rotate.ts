@@ -38,7 +38,7 @@ export const keysRotate: Command = {
     },
   },
   details: [
-    'Running servers sign with the new key within a minute (when they re-read the keys).',
+    'Running servers publish the new key within a minute (when they re-read the keys) and sign with it two minutes after the rotation.',
     "Use the server's keys.algorithm: a server configured for another replaces the key on start.",
   ],
   async run({ options }, context) {
@@ -67,7 +67,8 @@ export const keysRotate: Command = {
         })
       : await store.addKeyIfNoneActive(next)
     if (!done)
-      throw new CLIError('failure', 'another process changed the signing keys meanwhile; run again')
+      // A race another process won, as a lock held is: exit 5, to be run again.
+      throw new CLIError('busy', 'another process changed the signing keys meanwhile; run again')
     const keys = await signing()
     const retired = active && keys.find((key) => key.kid === active.kid)
     const shown = {

@@ -195,6 +195,23 @@ export function createMigrator(db: Kysely<unknown>): Migrator {
  * await migrateToLatest(db)
  */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const unknown = (await executedMigrations(db)).filter((name) => !Object.hasOwn(migrations, name))
+  // Kysely calls this "corrupted migrations", which sends an operator looking for damage.
+  if (unknown.length > 0)
+    throw new Error(
+      `the database was migrated by a newer version of Gatehouse (migration ${unknown.map((name) => JSON.stringify(name)).join(', ')} is unknown to this one): upgrade Gatehouse`,
+    )
   const { error } = await createMigrator(db).migrateToLatest()
   if (error !== undefined) throw error
+}
+
+/** The migrations the database says ran; none when it has no bookkeeping table yet. */
+async function executedMigrations(db: Kysely<unknown>): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
+  if (!tables.some((table) => table.name === 'gatehouse_migrations')) return []
+  const rows = await (db as Kysely<{ gatehouse_migrations: { name: string } }>)
+    .selectFrom('gatehouse_migrations')
+    .select('name')
+    .execute()
+  return rows.map((row) => row.name)
 }
