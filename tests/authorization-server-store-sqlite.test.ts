@@ -189,6 +189,28 @@ describe('the SQLite file', () => {
     await store.close()
   })
 
+  test("waiting for another process's lock keeps the event loop running, and the write lands once it is released", async () => {
+    const file = freshFile()
+    const store = await openSQLiteStore(file, { busyTimeout: 5000 })
+    const other = new Database(file)
+    other.exec('BEGIN IMMEDIATE')
+    const started = performance.now()
+    const write = store.recordFailure('k', 1, 60)
+    setTimeout(() => {
+      other.exec('ROLLBACK')
+      other.close()
+    }, 300)
+    // SQLite's busy handler slept in this thread: no timer fired until the lock or the timeout.
+    const tick = performance.now()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(performance.now() - tick).toBeLessThan(200)
+    expect((await write).failures).toBe(1)
+    const waited = performance.now() - started
+    expect(waited).toBeGreaterThanOrEqual(290)
+    expect(waited).toBeLessThan(2000)
+    await store.close()
+  })
+
   test('bad arguments are TypeErrors', async () => {
     await expect(openSQLiteStore('')).rejects.toThrow(TypeError)
     await expect(openSQLiteStore(freshFile(), { busyTimeout: -1 })).rejects.toThrow(/busyTimeout/)

@@ -22,6 +22,13 @@ export interface KyselyStoreOptions {
    * become a 503 `ServiceUnavailableError` with `Retry-After` instead of a 500.
    */
   isUnavailable?: ((error: unknown) => boolean) | undefined
+  /**
+   * Milliseconds to keep retrying a call that failed as unavailable before answering 503, with
+   * pauses that let the event loop run; default 0 (at once). SQLite's busy handler would wait for
+   * another process's lock synchronously, freezing every request of this one meanwhile. Every
+   * store call is one statement, reads, or one transaction, so running it again is safe.
+   */
+  retryFor?: number | undefined
   /** Also destroy the Kysely instance on `close()`; default true. */
   destroyOnClose?: boolean | undefined
 }
@@ -39,23 +46,34 @@ export function createKyselyStore(
   options: KyselyStoreOptions = {},
 ): AuthorizationServerStore {
   const store = queries(db, options)
-  return options.isUnavailable ? guarded(store, options.isUnavailable) : store
+  return options.isUnavailable
+    ? guarded(store, options.isUnavailable, options.retryFor ?? 0)
+    : store
 }
 
-/** Every method of `store`, with "unavailable" driver errors turned into 503s. */
+/**
+ * Every method of `store`, run again after a pause while it fails as "unavailable" and `retryFor`
+ * milliseconds have not passed, then turned into a 503.
+ */
 function guarded(
   store: AuthorizationServerStore,
   isUnavailable: (error: unknown) => boolean,
+  retryFor: number,
 ): AuthorizationServerStore {
   const wrapped: Record<string, unknown> = {}
   for (const [name, method] of Object.entries(store)) {
+    const call = method as (...a: unknown[]) => Promise<unknown>
     wrapped[name] = async (...args: unknown[]) => {
-      try {
-        return await (method as (...a: unknown[]) => Promise<unknown>).apply(store, args)
-      } catch (error) {
-        if (isUnavailable(error))
-          throw new ServiceUnavailableError(1, 'The database is busy', { cause: error })
-        throw error
+      const deadline = performance.now() + retryFor
+      for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+        try {
+          return await call.apply(store, args)
+        } catch (error) {
+          if (!isUnavailable(error)) throw error
+          if (performance.now() + pause > deadline)
+            throw new ServiceUnavailableError(1, 'The database is busy', { cause: error })
+        }
+        await new Promise((resolve) => setTimeout(resolve, pause))
       }
     }
   }

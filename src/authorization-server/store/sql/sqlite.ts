@@ -6,7 +6,11 @@ import type { AuthorizationServerDatabase } from './schema.js'
 
 /** Options of {@link openSQLiteStore}. */
 export interface SQLiteStoreOptions {
-  /** Milliseconds to wait for another process's write lock before answering 503; default 5000. */
+  /**
+   * Milliseconds to wait for another process's write lock before answering 503; default 5000. A
+   * request waits without blocking the others (the store retries with pauses); opening the store
+   * waits in place.
+   */
   busyTimeout?: number | undefined
 }
 
@@ -66,7 +70,10 @@ export async function openSQLiteStore(
     sqlite.close()
     throw error
   }
-  return createKyselyStore(db, { isUnavailable: isBusy })
+  // From now on a lock another process holds fails at once and the store retries off the event
+  // loop: SQLite's busy handler sleeps in the calling thread, which would freeze every request.
+  sqlite.pragma('busy_timeout = 0')
+  return createKyselyStore(db, { isUnavailable: isBusy, retryFor: busyTimeout })
 }
 
 /**
