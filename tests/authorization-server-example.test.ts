@@ -201,6 +201,40 @@ describe('the example configuration', () => {
   })
 })
 
+describe('seeding the demo', () => {
+  test('a first start that failed half-way is completed by the next, which shows only the new secrets', async () => {
+    const store = createMemoryStore()
+    const { server } = createAuthorizationServerApp({ issuer: 'http://127.0.0.1:8001', store })
+    // The first start made the user, then the database went away before the clients.
+    const failing = Object.create(server, {
+      admin: {
+        value: Object.create(server.admin, {
+          createClient: {
+            value: async () => {
+              throw new Error('The database is busy')
+            },
+          },
+        }),
+      },
+    })
+    await expect(seedDemo(failing)).rejects.toThrow('The database is busy')
+    expect((await store.listUsers()).map((user) => user.username)).toEqual(['demo'])
+    expect(await store.listClients()).toEqual([])
+    const completed = await seedDemo(server)
+    expect(completed).toEqual({
+      appSecret: expect.any(String),
+      serviceSecret: expect.any(String),
+      swaggerClient: true,
+    })
+    expect((await store.listClients()).map((client) => client.id).sort()).toEqual([
+      'demo-app',
+      'demo-service',
+      'swagger-ui',
+    ])
+    expect(await seedDemo(server)).toBeUndefined()
+  })
+})
+
 const ISSUER = 'http://127.0.0.1:8000'
 const example = createAuthorizationServerApp({ issuer: ISSUER, store: createMemoryStore() })
 const seeded = seedDemo(example.server)

@@ -68,7 +68,7 @@ describe("Swagger UI's authorization code flow with PKCE, in Chromium", { timeou
       expect(authorizeURL.searchParams.get('redirect_uri')).toBe(`${issuer}/docs/oauth2-redirect`)
 
       await popup.locator('input[name="username"]').fill('demo')
-      await popup.locator('input[name="password"]').fill(seeded.password)
+      await popup.locator('input[name="password"]').fill(seeded.password as string)
       await popup.locator('button[type="submit"]').click()
       await popup.locator('h1', { hasText: 'Authorize Swagger UI' }).waitFor()
       expect(await popup.locator('ul.scopes li').allTextContents()).toEqual(['readRead your data'])

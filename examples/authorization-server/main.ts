@@ -32,33 +32,47 @@ try {
   exitWith(error)
 }
 const { app, server, resource } = created
-const seeded = await seedDemo(server)
+// A failure here (the database going away mid-seed) is one line, not a stack: the next start
+// makes whatever is still missing.
+const seeded = await seedDemo(server).catch(async (error: unknown) => {
+  await store.close()
+  exitWith(error)
+})
 const running = await serve(app, { port, hostname: config.host })
 
 console.log(
   `Gatehouse authorization server on ${running.url} (issuer ${issuer}, API ${resource}, docs ${issuer}/docs)`,
 )
 if (seeded) {
-  console.log(
-    [
-      `First start: demo user and clients created in ${redactDatabaseURL(config.databaseUrl)}.`,
-      'Their secrets are shown now only (the store keeps hashes):',
-      `  user demo, password ${seeded.password}`,
+  const all = seeded.password && seeded.appSecret && seeded.serviceSecret && seeded.swaggerClient
+  const lines = [
+    all
+      ? `First start: demo user and clients created in ${redactDatabaseURL(config.databaseUrl)}.`
+      : `The demo was incomplete (an earlier start failed half-way); made what was missing in ${redactDatabaseURL(config.databaseUrl)}.`,
+    'Their secrets are shown now only (the store keeps hashes):',
+  ]
+  if (seeded.password) lines.push(`  user demo, password ${seeded.password}`)
+  if (seeded.appSecret)
+    lines.push(
       `  client demo-app (code, refresh, password grants; read write), secret ${seeded.appSecret}`,
+    )
+  if (seeded.serviceSecret)
+    lines.push(
       `  client demo-service (client credentials; read write admin), secret ${seeded.serviceSecret}`,
-      `  client ${SWAGGER_UI_CLIENT} (public, for the Authorize dialog of ${issuer}/docs)`,
       'Try:',
       `  curl -s -u demo-service:${seeded.serviceSecret} -d grant_type=client_credentials ${issuer}/token`,
-    ].join('\n'),
-  )
-} else {
-  console.log('The demo user and clients exist already; their secrets were shown on first start.')
-  const swagger = await server.findClient(SWAGGER_UI_CLIENT)
-  if (!swagger?.redirectUris.includes(`${issuer}/docs/oauth2-redirect`))
-    console.warn(
-      `The ${SWAGGER_UI_CLIENT} client was registered for another issuer: /docs cannot log in.`,
     )
+  if (seeded.swaggerClient)
+    lines.push(`  client ${SWAGGER_UI_CLIENT} (public, for the Authorize dialog of ${issuer}/docs)`)
+  console.log(lines.join('\n'))
 }
+if (seeded === undefined)
+  console.log('The demo user and clients exist already; their secrets were shown on first start.')
+const swagger = await server.findClient(SWAGGER_UI_CLIENT)
+if (!swagger?.redirectUris.includes(`${issuer}/docs/oauth2-redirect`))
+  console.warn(
+    `The ${SWAGGER_UI_CLIENT} client was registered for another issuer: /docs cannot log in.`,
+  )
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -5,56 +5,83 @@ import { SWAGGER_UI_CLIENT } from './app.js'
 /** Where the demo app's authorization codes go: a loopback URL, as a CLI or native app uses. */
 export const DEMO_REDIRECT_URI = 'http://127.0.0.1:8765/callback'
 
-/** What a first start created; the secrets exist nowhere else (the store keeps hashes). */
+/**
+ * What this start created; the secrets exist nowhere else (the store keeps hashes). A piece made
+ * by an earlier start (or by another instance starting at the same moment) is absent.
+ */
 export interface Seeded {
-  password: string
-  appSecret: string
-  serviceSecret: string
+  password?: string
+  appSecret?: string
+  serviceSecret?: string
+  swaggerClient?: true
 }
 
 /**
- * On a new store: the user `demo` (all three scopes, a random password) and three clients:
+ * The demo on the store: the user `demo` (all three scopes, a random password) and three clients:
  * `demo-app` (confidential; code, refresh and password grants; read and write), `demo-service`
- * (confidential; client credentials; read, write and admin) and Swagger UI's public client.
- * `undefined` when they exist already, or when another instance on the same database is creating
- * them at this moment (it prints their secrets).
+ * (confidential; client credentials; read, write and admin) and Swagger UI's public client. Each
+ * is made when it is missing, so a first start that failed half-way is completed by the next;
+ * `undefined` when all of them existed already.
  */
 export async function seedDemo(server: AuthorizationServer): Promise<Seeded | undefined> {
-  if (await server.findClient(SWAGGER_UI_CLIENT)) return undefined
-  const password = randomBytes(12).toString('base64url')
-  const { admin, issuer } = server
+  const { admin, issuer, store } = server
+  const seeded: Seeded = {}
+  if ((await store.findUserByUsername('demo')) === undefined) {
+    const password = randomBytes(12).toString('base64url')
+    const made = await unlessTaken(() =>
+      admin.createUser({ username: 'demo', password, scopes: ['read', 'write', 'admin'] }),
+    )
+    if (made) seeded.password = password
+  }
+  const client = async (
+    create: () => Promise<{ clientSecret?: string | undefined }>,
+    id: string,
+  ) => ((await server.findClient(id)) === undefined ? unlessTaken(create) : undefined)
+  const app = await client(
+    () =>
+      admin.createClient({
+        id: 'demo-app',
+        name: 'Demo app',
+        grantTypes: ['authorization_code', 'refresh_token', 'password'],
+        redirectUris: [DEMO_REDIRECT_URI],
+        scopes: ['read', 'write'],
+      }),
+    'demo-app',
+  )
+  if (app?.clientSecret !== undefined) seeded.appSecret = app.clientSecret
+  const service = await client(
+    () =>
+      admin.createClient({
+        id: 'demo-service',
+        name: 'Demo service',
+        grantTypes: ['client_credentials'],
+        scopes: ['read', 'write', 'admin'],
+      }),
+    'demo-service',
+  )
+  if (service?.clientSecret !== undefined) seeded.serviceSecret = service.clientSecret
+  const swagger = await client(
+    () =>
+      admin.createClient({
+        id: SWAGGER_UI_CLIENT,
+        name: 'Swagger UI',
+        public: true,
+        grantTypes: ['authorization_code', 'refresh_token'],
+        redirectUris: [`${issuer}/docs/oauth2-redirect`],
+        scopes: ['read', 'write'],
+      }),
+    SWAGGER_UI_CLIENT,
+  )
+  if (swagger !== undefined) seeded.swaggerClient = true
+  return Object.keys(seeded).length > 0 ? seeded : undefined
+}
+
+/** What `create` made, or `undefined` when another instance starting now made it first. */
+async function unlessTaken<T>(create: () => Promise<T>): Promise<T | undefined> {
   try {
-    await admin.createUser({ username: 'demo', password, scopes: ['read', 'write', 'admin'] })
+    return await create()
   } catch (error) {
-    // Instances starting together on a new database: the first to create the user seeds.
     if (/already taken/.test((error as Error).message)) return undefined
     throw error
-  }
-  const app = await admin.createClient({
-    id: 'demo-app',
-    name: 'Demo app',
-    grantTypes: ['authorization_code', 'refresh_token', 'password'],
-    redirectUris: [DEMO_REDIRECT_URI],
-    scopes: ['read', 'write'],
-  })
-  const service = await admin.createClient({
-    id: 'demo-service',
-    name: 'Demo service',
-    grantTypes: ['client_credentials'],
-    scopes: ['read', 'write', 'admin'],
-  })
-  // Created last: its presence says the seeding finished.
-  await admin.createClient({
-    id: SWAGGER_UI_CLIENT,
-    name: 'Swagger UI',
-    public: true,
-    grantTypes: ['authorization_code', 'refresh_token'],
-    redirectUris: [`${issuer}/docs/oauth2-redirect`],
-    scopes: ['read', 'write'],
-  })
-  return {
-    password,
-    appSecret: app.clientSecret as string,
-    serviceSecret: service.clientSecret as string,
   }
 }
