@@ -146,19 +146,61 @@ export class NodeRequestView extends BaseRequestView {
     }
   }
 
-  /** Straight from Node's stream, without a Web `Request`: the usual way a body is read. */
-  async #readIncoming(limit: number): Promise<Uint8Array> {
+  /**
+   * Straight from Node's stream, without a Web `Request`: the usual way a body is read. Listeners
+   * rather than `for await`, whose iterator costs a promise per chunk and an object per body (a
+   * tenth of a small form POST's time). Over the limit, the rest is left to flow away unread: the
+   * answer closes the connection.
+   */
+  #readIncoming(limit: number): Promise<Uint8Array> {
     this.#bodyRead = true
-    sendContinue(this.#incoming)
-    const chunks: Uint8Array[] = []
-    let total = 0
-    for await (const chunk of this.#incoming as AsyncIterable<Buffer>) {
-      total += chunk.byteLength
-      if (total > limit) throw new BodyTooLargeError(limit)
-      chunks.push(chunk)
-    }
-    if (!this.#incoming.complete) throw new RequestAbortedError()
-    return concatBytes(chunks, total)
+    const incoming = this.#incoming
+    sendContinue(incoming)
+    return new Promise((resolve, reject) => {
+      const chunks: Uint8Array[] = []
+      let total = 0
+      const stop = () => {
+        incoming.off('data', onData)
+        incoming.off('end', onEnd)
+        incoming.off('error', onError)
+        incoming.off('close', onClose)
+      }
+      const onData = (chunk: Buffer) => {
+        total += chunk.byteLength
+        if (total <= limit) {
+          chunks.push(chunk)
+          return
+        }
+        stop()
+        // Keeps the stream flowing, so what is still coming is dropped, not buffered.
+        incoming.on('data', ignore)
+        reject(new BodyTooLargeError(limit))
+      }
+      const onEnd = () => {
+        stop()
+        if (incoming.complete) resolve(concatBytes(chunks, total))
+        else reject(new RequestAbortedError())
+      }
+      const onError = (error: unknown) => {
+        stop()
+        reject(error)
+      }
+      // Closed before its end: the client went away mid-body.
+      const onClose = () => {
+        stop()
+        reject(new RequestAbortedError())
+      }
+      // Already at its end (read by someone else): no event will come, and nothing is left.
+      if (incoming.readableEnded) {
+        if (incoming.complete) resolve(new Uint8Array(0))
+        else reject(new RequestAbortedError())
+        return
+      }
+      incoming.on('data', onData)
+      incoming.once('end', onEnd)
+      incoming.once('error', onError)
+      incoming.once('close', onClose)
+    })
   }
 
   #toRequest(): Request {
@@ -254,6 +296,8 @@ function sendContinue(incoming: IncomingMessage): void {
 }
 
 const NO_REPEATS: Map<string, string> = new Map()
+
+const ignore = () => {}
 
 function isAbort(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code

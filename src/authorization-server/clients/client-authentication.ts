@@ -136,6 +136,8 @@ export function parseBasic(header: string): { id: string; secret: string } | 'ma
 }
 
 function formDecode(value: string): string | undefined {
+  // Generated ids and secrets (base64url) have nothing to decode.
+  if (!value.includes('%') && !value.includes('+')) return value
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '))
   } catch {

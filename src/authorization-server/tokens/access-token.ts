@@ -21,11 +21,23 @@ export interface AccessTokenClaims {
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
 
+// A signer's header never changes: encoded once, not per token.
+const headers = new WeakMap<Signer, string>()
+
+function headerOf(signer: Signer): string {
+  let header = headers.get(signer)
+  if (header === undefined) {
+    header = encode({ alg: signer.algorithm, kid: signer.kid, typ: 'at+jwt' })
+    headers.set(signer, header)
+  }
+  return header
+}
+
 /**
  * Signs an access token as a compact JWS with `typ: at+jwt` (RFC 9068 §2.1) and the signer's
  * `kid`.
  */
 export function signAccessToken(signer: Signer, claims: AccessTokenClaims): string {
-  const input = `${encode({ alg: signer.algorithm, kid: signer.kid, typ: 'at+jwt' })}.${encode(claims)}`
+  const input = `${headerOf(signer)}.${encode(claims)}`
   return `${input}.${signer.sign(Buffer.from(input)).toString('base64url')}`
 }
