@@ -150,6 +150,42 @@ describe('timeouts', () => {
   })
 })
 
+describe('a saturated pool', () => {
+  test('once a wait for a connection timed out, a new one fails at once while others still wait', async () => {
+    const store = await openPostgresStore(
+      `${url}?statement_timeout=3000&pool_size=1&connect_timeout=1`,
+    )
+    await store.recordFailure('saturated', 1, 60)
+    const lock = await lockThrottleRow(url, 'saturated')
+    const settle = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'ok',
+        (error: { status?: number }) => error.status,
+      )
+    try {
+      const started = performance.now()
+      // Holds the only connection, waiting on the lock, until the statement timeout.
+      const holder = settle(store.recordFailure('saturated', 2, 60))
+      const first = settle(store.readThrottle('saturated', 2))
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const queued = settle(store.readThrottle('saturated', 2))
+      expect(await first).toBe(503)
+      expect(performance.now() - started).toBeGreaterThanOrEqual(900)
+      // The pool is saturated (one call timed out, one still queued): no third full wait.
+      const asked = performance.now()
+      expect(await settle(store.readThrottle('saturated', 2))).toBe(503)
+      expect(performance.now() - asked).toBeLessThan(200)
+      expect(await queued).toBe(503)
+      expect(await holder).toBe(503)
+    } finally {
+      await lock.release()
+    }
+    // Nothing waits any more: calls wait for (and get) a connection again.
+    expect((await store.readThrottle('saturated', 3))?.failures).toBe(1)
+    await store.close()
+  })
+})
+
 describe('connections', () => {
   const password = PASSWORD_ROLE.password
   let owned: string

@@ -4,6 +4,8 @@ import { isBrokenConnection } from './postgres-errors.js'
 /** `pg.Pool`, as far as it is used here (typed locally: `pg` is an optional peer dependency). */
 export interface DriverPool {
   connect(): Promise<DriverClient>
+  /** Callers queued for a connection. */
+  readonly waitingCount: number
   end(): Promise<void>
   on(event: 'error', listener: (error: Error) => void): unknown
 }
@@ -21,15 +23,28 @@ export interface DriverClient {
  * The pool as Kysely's `PostgresDialect` sees it, with one change: a client whose query failed
  * because its connection broke, or went unanswered past the read timeout (when the query may
  * still be running and its late answer would meet the next query), is destroyed on release
- * rather than handed to the next request.
+ * rather than handed to the next request. And once a wait for a connection has timed out, while
+ * others still queue, a new wait fails at once (the pool is saturated: it would time out too):
+ * a request makes several store calls, and each would otherwise wait `connectionTimeout` in turn,
+ * so answers slowed to several timeouts exactly when the database was overloaded.
  */
-export function discardingBrokenClients(pool: DriverPool): PostgresPool {
+export function discardingBrokenClients(pool: DriverPool, connectionTimeout: number): PostgresPool {
   // Idle connections the server drops (a restart, a failover) emit `error` on the pool; without
   // a listener that would crash the process. The next query opens a fresh connection instead.
   pool.on('error', () => {})
+  let timedOutAt = Number.NEGATIVE_INFINITY
   return {
     async connect() {
-      const client = await pool.connect()
+      if (pool.waitingCount > 0 && performance.now() - timedOutAt < connectionTimeout)
+        throw new Error('timeout exceeded when trying to connect: the pool is saturated')
+      let client: DriverClient
+      try {
+        client = await pool.connect()
+      } catch (error) {
+        if (/timeout exceeded when trying to connect/i.test((error as Error)?.message ?? ''))
+          timedOutAt = performance.now()
+        throw error
+      }
       let broken = false
       // pg-pool listens for errors only on idle clients: a checked-out one whose connection ends
       // between two queries (a transaction's, say) would otherwise crash the process.

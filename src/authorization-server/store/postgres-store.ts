@@ -82,7 +82,7 @@ export async function openPostgresStore(
 
   const migrator = new Kysely<unknown>({
     dialect: new PostgresDialect({
-      pool: discardingBrokenClients(poolOf(1, MIGRATION_STATEMENT_TIMEOUT)),
+      pool: discardingBrokenClients(poolOf(1, MIGRATION_STATEMENT_TIMEOUT), connectionTimeout),
     }),
   })
   try {
@@ -97,7 +97,7 @@ export async function openPostgresStore(
 
   const db = new Kysely<AuthorizationServerDatabase>({
     dialect: new PostgresDialect({
-      pool: discardingBrokenClients(poolOf(poolSize, statementTimeout)),
+      pool: discardingBrokenClients(poolOf(poolSize, statementTimeout), connectionTimeout),
     }),
   })
   return createKyselyStore(db, { isUnavailable: isPostgresUnavailable })
