@@ -87,3 +87,47 @@ describe('serve(): a client that leaves mid-body', () => {
     }
   })
 })
+
+describe('serve(): a client that left before its body was read', () => {
+  test.each([
+    ['the Node engine (serve(app))', (app: Gatehouse): Fetchable => app],
+    [
+      'the Web engine under @hono/node-server (serve({ fetch }))',
+      (app: Gatehouse): Fetchable => ({ fetch: (request: Request) => app.fetch(request) }),
+    ],
+  ])(
+    '%s: the read fails at once and the request ends, never waits forever',
+    async (_, servable) => {
+      const { app, logs } = createApp()
+      let finished = 0
+      // A slow middleware: the client is gone by the time the body is read.
+      app.use(async (_ctx, next) => {
+        await new Promise((resolve) => setTimeout(resolve, 300))
+        try {
+          await next()
+        } finally {
+          finished++
+        }
+      })
+      const server = await serve(servable(app), { port: 0, signals: false })
+      try {
+        await leaveMidBody(server.port, '/items')
+        // The whole body sent, then gone before the read: no answer can reach it either.
+        const socket = connect(server.port, '127.0.0.1')
+        await new Promise((resolve) => socket.once('connect', resolve))
+        socket.write(
+          'POST /items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"name":"a"}',
+        )
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        socket.destroy()
+        await expect.poll(() => finished, { timeout: 3000 }).toBe(2)
+        expect(logs.filter((line) => line.startsWith('error'))).toEqual([])
+      } finally {
+        const closing = performance.now()
+        await server.close()
+        // Nothing left in flight for close() to wait out.
+        expect(performance.now() - closing).toBeLessThan(2000)
+      }
+    },
+  )
+})

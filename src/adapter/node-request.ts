@@ -196,6 +196,12 @@ export class NodeRequestView extends BaseRequestView {
         else reject(new RequestAbortedError())
         return
       }
+      // The client left before the read began (a slow middleware ran first): its `close` and
+      // `error` have fired already, so a listener added now would wait forever.
+      if (incoming.destroyed) {
+        reject(new RequestAbortedError())
+        return
+      }
       incoming.on('data', onData)
       incoming.once('end', onEnd)
       incoming.once('error', onError)
