@@ -43,6 +43,11 @@ import { MountedRequestView } from './mounted-view.js'
 import { DependencyOverrides } from './overrides.js'
 import { RouteRegistry } from './route-registry.js'
 
+// RFC 8414 §3.1 puts the metadata at the origin's `/.well-known/…`, outside any mount prefix, so
+// the mounting app would never pass it on: the top app must hold the router.
+const IN_MOUNTED_APP =
+  "an authorization server's router goes in the top app, not one that is mounted: its RFC 8414 metadata sits at the origin's /.well-known/..., which a mount never sees (behind a proxy that strips the issuer path, give the top app that rootPath)"
+
 /** What `shutdown()` waits for requests in flight by default: `serve()`'s `drainTimeout`. */
 const DRAIN_TIMEOUT = 10_000
 
@@ -77,8 +82,8 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   // The mounting app and the prefix there, not the resulting path: that app may be mounted later.
   #mountedIn: { readonly parent: Gatehouse<unknown>; readonly prefix: string } | undefined
   #passesErrors = false
-  /** The root path and mounts an authorization server's routes were placed under, if any. */
-  #anchoredBase: string | undefined
+  /** Whether an authorization server's (anchored) routes were included. */
+  #anchored = false
   #dispatch: Dispatch | undefined
   #web: ((request: Request) => Promise<WebOutcome>) | undefined
   #node: ((incoming: IncomingMessage, outgoing: ServerResponse) => void) | undefined
@@ -126,12 +131,12 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   /** Add a router's routes, optionally under a further prefix, tags and dependencies. */
   include(router: Router, options: IncludeOptions = {}): this {
     checkIncludeOptions(options)
-    const base = this.#browserBase()
-    for (const record of router.routes) {
-      const placed = placeAnchored(applyInclude(record, options), base)
-      if (placed.anchor !== undefined) this.#anchoredBase = base
-      this.addRoute(placed)
-    }
+    const records = router.routes.map((record) => applyInclude(record, options))
+    const anchored = records.find((record) => record.anchor !== undefined)
+    if (anchored !== undefined && this.#mountedIn !== undefined)
+      throw new TypeError(`${anchored.method} ${anchored.path}: ${IN_MOUNTED_APP}`)
+    for (const record of records) this.addRoute(placeAnchored(record, this.#rootPath))
+    if (anchored !== undefined) this.#anchored = true
     return this
   }
 
@@ -167,14 +172,8 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
         throw new TypeError(`mount ${prefix}: that app is already mounted at ${app.#browserBase()}`)
       if (this.#within(app))
         throw new TypeError(`mount ${prefix}: that app already mounts this one (directly or not)`)
+      if (app.#holdsAnchored()) throw new TypeError(`mount ${prefix}: ${IN_MOUNTED_APP}`)
       app.#mountedIn = { parent: this, prefix: mountBase(prefix) }
-      const moved = app.#movedAnchors()
-      if (moved !== undefined) {
-        app.#mountedIn = undefined
-        throw new TypeError(
-          `mount ${prefix}: that app holds an authorization server's routes, placed for ${moved || '/'} when its router was included; include the router after mounting the app`,
-        )
-      }
       app.#rebased()
     }
     this.#table.push({ mount: { prefix, app } })
@@ -384,19 +383,12 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   }
 
   /** This app (and those it mounts) now sit under another base: rebuild what was built with it. */
-  /**
-   * The base this app (or one it mounts) placed an authorization server's routes under, when a new
-   * mount moves it elsewhere: those routes would answer at paths their issuer does not name.
-   */
-  #movedAnchors(): string | undefined {
-    if (this.#anchoredBase !== undefined && this.#anchoredBase !== this.#browserBase())
-      return this.#anchoredBase
-    for (const { app } of this.#mounts())
-      if (app instanceof Gatehouse) {
-        const moved = app.#movedAnchors()
-        if (moved !== undefined) return moved
-      }
-    return undefined
+  /** Whether this app, or one it mounts, holds an authorization server's routes. */
+  #holdsAnchored(): boolean {
+    return (
+      this.#anchored ||
+      this.#mounts().some(({ app }) => app instanceof Gatehouse && app.#holdsAnchored())
+    )
   }
 
   #rebased(): void {
