@@ -203,6 +203,23 @@ describe.each(matrix)('metadata, JWKS and signing keys ($name)', ({ transport, s
     expect((await jwks()).keys.map((k) => k.kid)).toEqual([rotated.kid])
   })
 
+  test('two rotations within two minutes: the young key in between never signs, the old one does until the newest may', async () => {
+    f = await openFixture(transport, store)
+    const first = headerOf(await token()).kid
+    f.clock.advance(200)
+    const second = await f.server.keys.rotate()
+    f.clock.advance(30)
+    const third = await f.server.keys.rotate()
+    // The second key is 31 s old: a resource server may hold a JWKS without it and not re-fetch.
+    f.clock.advance(1)
+    expect(headerOf(await token()).kid).toBe(first)
+    f.clock.advance(90)
+    // Two minutes old now: every JWKS served a minute ago had it.
+    expect(headerOf(await token()).kid).toBe(second.kid)
+    f.clock.advance(30)
+    expect(headerOf(await token()).kid).toBe(third.kid)
+  })
+
   test('automatic rotation once the active key is rotateAfter seconds old', async () => {
     f = await openFixture(transport, store, { keys: { rotateAfter: 3600 } })
     const first = headerOf(await token()).kid

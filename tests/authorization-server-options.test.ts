@@ -55,6 +55,12 @@ describe('createAuthorizationServer options', () => {
     ['keys.secret', { keys: { secret: 'short' } }, /`keys.secret` applies to HS256/],
     ['keys.secret', { keys: { algorithm: 'HS256', secret: 'short' } }, /at least 32 bytes/],
     ['keys.rotateAfter', { keys: { rotateAfter: 0 } }, /`keys.rotateAfter`/],
+    // A new key signs two minutes after it is made: sooner, no key would ever sign.
+    [
+      'keys.rotateAfter',
+      { keys: { rotateAfter: 119 } },
+      /`keys.rotateAfter` must be an integer ≥ 120/,
+    ],
     ['audience', { audience: 'api' }, /`audience`/],
     ['resources', { resources: ['https://a#b'] }, /`resources`/],
     ['grantTypes', { grantTypes: ['implicit'] }, /unknown grant "implicit"/],

@@ -68,6 +68,23 @@ test("two issuers' routers share one app, with operation ids of their own", asyn
   expect(ids.sort()).toEqual(['oauth2Token_tenants_a', 'oauth2Token_tenants_b'])
 })
 
+test('issuer paths that differ only in punctuation get operation ids of their own', () => {
+  const both = new Gatehouse({ title: 'Look-alikes' })
+  for (const path of ['/tenants/a', '/tenants-a', '/tenants_a'])
+    both.include(
+      createAuthorizationServer({
+        issuer: `${ISSUER}${path}`,
+        store: createMemoryStore(),
+        scopes: { read: 'Read' },
+      }).router,
+    )
+  const ids = both.routes
+    .map((route) => route.operationId)
+    .filter((id) => id?.startsWith('oauth2Token'))
+  expect(new Set(ids).size).toBe(3)
+  expect(ids).toContain('oauth2Token_tenants_a')
+})
+
 describeEachEngine('two issuers on one origin', (engine) => {
   const send = serveThrough(engine, app)
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { RequestView } from '../core/run/request-view.js'
 import type { PasswordHasher } from '../password/index.js'
 import {
@@ -215,13 +216,15 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
     issuer,
     endpointBase: issuer.replace(/\/$/, ''),
     basePath: new URL(issuer).pathname.replace(/\/$/, ''),
-    operationSuffix: new URL(issuer).pathname.replace(/\/$/, '').replace(/[^A-Za-z0-9]+/g, '_'),
+    operationSuffix: operationSuffix(new URL(issuer).pathname.replace(/\/$/, '')),
     store,
     scopes,
     defaultScopes: defaultScopes === undefined ? undefined : [...defaultScopes],
     algorithm,
     secret,
-    rotateAfter: seconds(keys.rotateAfter, 'keys.rotateAfter', undefined),
+    // A new key signs two minutes after it is made (see keyActivationDelay): rotating sooner would
+    // make keys that never sign.
+    rotateAfter: seconds(keys.rotateAfter, 'keys.rotateAfter', undefined, 120),
     audience,
     resources,
     grantTypes,
@@ -277,6 +280,17 @@ function resolveIssuer(issuer: unknown): string {
   // Kept as given, a trailing slash too (Auth0's issuers have one): resource servers compare it
   // with the one they were configured with as a string (RFC 8414 §3.3, RFC 9207).
   return issuer
+}
+
+/**
+ * `/tenants/a` → `_tenants_a`. A path with characters other than letters, digits and `/` (which
+ * `/tenants-a` or `/t_a` would map onto the same) adds a short hash of itself, so the suffixes of
+ * different paths never collide.
+ */
+function operationSuffix(basePath: string): string {
+  const readable = basePath.replace(/[^A-Za-z0-9]+/g, '_')
+  if (/^[A-Za-z0-9/]*$/.test(basePath) && !basePath.includes('//')) return readable
+  return `${readable}_${createHash('sha256').update(basePath).digest('hex').slice(0, 8)}`
 }
 
 function resolveScopes(scopes: unknown): ScopeDescriptions {

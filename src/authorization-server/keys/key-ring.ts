@@ -95,20 +95,23 @@ export class KeyRing {
    */
   #signingKey(active: KeyRecord): KeyRecord {
     const now = this.#settings.now()
-    if (now - active.createdAt >= this.#settings.activationDelay) return active
-    let replaced: KeyRecord | undefined
-    // Only a published key: an HS256 key (one `keys rotate --algorithm HS256` made for a server
+    const { activationDelay } = this.#settings
+    if (now - active.createdAt >= activationDelay) return active
+    // The newest retired key that is old enough, so two rotations within the delay never make
+    // a young key sign; failing that (every key young: a new store), the one retired last. Only
+    // a published key: an HS256 key (one `keys rotate --algorithm HS256` made for a server
     // configured otherwise, which replaced it at once) is in no JWKS, so no resource server
     // could verify what it signed.
-    for (const key of this.#records)
-      if (
-        key.retiredAt !== null &&
-        key.publicJWK !== null &&
-        (key.expiresAt === null || key.expiresAt > now) &&
-        (replaced === undefined || key.retiredAt > (replaced.retiredAt as number))
-      )
-        replaced = key
-    return replaced ?? active
+    let settled: KeyRecord | undefined
+    let replaced: KeyRecord | undefined
+    for (const key of this.#records) {
+      if (key.retiredAt === null || key.publicJWK === null) continue
+      if (key.expiresAt !== null && key.expiresAt <= now) continue
+      if (now - key.createdAt >= activationDelay && (settled?.createdAt ?? -1) < key.createdAt)
+        settled = key
+      if (replaced === undefined || key.retiredAt > (replaced.retiredAt as number)) replaced = key
+    }
+    return settled ?? replaced ?? active
   }
 
   /** The key for a token's `kid`, or `undefined` when no published key has it. */
