@@ -382,7 +382,6 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     return mounted === undefined ? false : mounted.parent.#within(app)
   }
 
-  /** This app (and those it mounts) now sit under another base: rebuild what was built with it. */
   /** Whether this app, or one it mounts, holds an authorization server's routes. */
   #holdsAnchored(): boolean {
     return (
@@ -391,6 +390,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     )
   }
 
+  /** This app (and those it mounts) now sit under another base: rebuild what was built with it. */
   #rebased(): void {
     this.#changed()
     for (const { app } of this.#mounts()) if (app instanceof Gatehouse) app.#rebased()

@@ -137,6 +137,11 @@ export interface Settings {
   /** The issuer URL's path without a trailing slash: `''` or `/auth`. */
   readonly basePath: string
   /**
+   * A short hash of `basePath` (`''` at the root), telling the issuers of one origin apart where
+   * their names meet: the login and CSRF cookies, and operation ids.
+   */
+  readonly pathTag: string
+  /**
    * Appended to the endpoints' OpenAPI operation ids: `''` at the root, `_tenants_a` for the
    * issuer path `/tenants/a`, so the servers of several issuers can share one app.
    */
@@ -212,11 +217,15 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
   const passwords = options.passwords
   if (passwords !== undefined && typeof passwords?.verifyAndUpdate !== 'function')
     fail('`passwords` must be a password hasher (createPasswordHasher())')
+  const basePath = new URL(issuer).pathname.replace(/\/$/, '')
+  const pathTag =
+    basePath === '' ? '' : createHash('sha256').update(basePath).digest('base64url').slice(0, 12)
   const settings: Settings = {
     issuer,
     endpointBase: issuer.replace(/\/$/, ''),
-    basePath: new URL(issuer).pathname.replace(/\/$/, ''),
-    operationSuffix: operationSuffix(new URL(issuer).pathname.replace(/\/$/, '')),
+    basePath,
+    pathTag,
+    operationSuffix: operationSuffix(basePath, pathTag),
     store,
     scopes,
     defaultScopes: defaultScopes === undefined ? undefined : [...defaultScopes],
@@ -284,13 +293,13 @@ function resolveIssuer(issuer: unknown): string {
 
 /**
  * `/tenants/a` → `_tenants_a`. A path with characters other than letters, digits and `/` (which
- * `/tenants-a` or `/t_a` would map onto the same) adds a short hash of itself, so the suffixes of
- * different paths never collide.
+ * `/tenants-a` or `/t_a` would map onto the same) adds its `pathTag`, so the suffixes of different
+ * paths never collide.
  */
-function operationSuffix(basePath: string): string {
+function operationSuffix(basePath: string, pathTag: string): string {
   const readable = basePath.replace(/[^A-Za-z0-9]+/g, '_')
   if (/^[A-Za-z0-9/]*$/.test(basePath) && !basePath.includes('//')) return readable
-  return `${readable}_${createHash('sha256').update(basePath).digest('hex').slice(0, 8)}`
+  return `${readable}_${pathTag}`
 }
 
 function resolveScopes(scopes: unknown): ScopeDescriptions {

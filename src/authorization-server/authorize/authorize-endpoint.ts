@@ -51,7 +51,7 @@ export function addAuthorizationEndpoint(
   const path = `${settings.basePath}/authorize`
   const interaction: Interaction = {
     context,
-    cookies: pageCookies(settings.issuer.startsWith('https:'), settings.basePath),
+    cookies: pageCookies(settings.issuer.startsWith('https:'), settings.pathTag),
     authorizeURL: `${settings.endpointBase}/authorize`,
   }
   const issuerOrigin = new URL(settings.issuer).origin

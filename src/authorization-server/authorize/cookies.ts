@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { RequestView } from '../../core/run/request-view.js'
 import { type CookieOptions, ResponseParameter } from '../../core/run/response-parameter.js'
 import type { SecretHasher } from '../keys/secret-hasher.js'
@@ -34,17 +34,14 @@ export function csrfToken(hasher: SecretHasher, secret: string): string {
 }
 
 /**
- * The page cookies of a server whose issuer is `secure` (https) and has the path `basePath`.
- * Cookies are per origin and `__Host-` ones need `Path=/`, so the issuers of one origin
- * (`/tenants/a`, `/tenants/b`) tell theirs apart by name: each issuer's own session and CSRF
- * secret, signed with its own key, never overwritten by another's.
+ * The page cookies of a server whose issuer is `secure` (https) and whose path has the tag
+ * `pathTag` (`Settings.pathTag`, `''` at the root). Cookies are per origin and `__Host-` ones need
+ * `Path=/`, so the issuers of one origin (`/tenants/a`, `/tenants/b`) tell theirs apart by name:
+ * each issuer's own session and CSRF secret, signed with its own key, never overwritten by another's.
  */
-export function pageCookies(secure: boolean, basePath = ''): PageCookies {
+export function pageCookies(secure: boolean, pathTag = ''): PageCookies {
   const prefix = secure ? '__Host-' : ''
-  const suffix =
-    basePath === ''
-      ? ''
-      : `-${createHash('sha256').update(basePath).digest('base64url').slice(0, 12)}`
+  const suffix = pathTag === '' ? '' : `-${pathTag}`
   const sessionName = `${prefix}gatehouse-login${suffix}`
   const csrfName = `${prefix}gatehouse-csrf${suffix}`
   const setCookie = (name: string, value: string, options: CookieOptions) => {

@@ -32,6 +32,15 @@ const RETRYABLE_STATES = /^(08|53|57|58)|^(55P03|40001|40P01|25P03|25006)$/
 const DRIVER_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection ended|not queryable|connection timeout/i
 
+/** pg-pool's message when a wait for a connection passed `connectionTimeoutMillis`. */
+const CONNECTION_WAIT_TIMEOUT = /timeout exceeded when trying to connect/i
+
+/** Whether `error` is pg-pool's "no connection came in time" (one of {@link DRIVER_MESSAGES}). */
+export function isConnectionWaitTimeout(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message
+  return typeof message === 'string' && CONNECTION_WAIT_TIMEOUT.test(message)
+}
+
 const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code
 
 /** Whether `error` is a SQLSTATE from the server (five digits or capitals). */

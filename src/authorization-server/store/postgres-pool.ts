@@ -1,5 +1,5 @@
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
-import { isBrokenConnection } from './postgres-errors.js'
+import { isBrokenConnection, isConnectionWaitTimeout } from './postgres-errors.js'
 
 /** `pg.Pool`, as far as it is used here (typed locally: `pg` is an optional peer dependency). */
 export interface DriverPool {
@@ -41,8 +41,7 @@ export function discardingBrokenClients(pool: DriverPool, connectionTimeout: num
       try {
         client = await pool.connect()
       } catch (error) {
-        if (/timeout exceeded when trying to connect/i.test((error as Error)?.message ?? ''))
-          timedOutAt = performance.now()
+        if (isConnectionWaitTimeout(error)) timedOutAt = performance.now()
         throw error
       }
       let broken = false

@@ -92,7 +92,7 @@ export interface RouteRecord {
   /**
    * Set on routes whose path is where a browser finds them, fixed by something outside the app
    * (an authorization server's issuer): the path that anchors them (`''` or `/auth`). They take no
-   * include prefix, and the app they land in removes its root path and mounts from them.
+   * include prefix, go in no mounted app, and the app they land in removes its root path from them.
    */
   readonly anchor?: string | undefined
 }

@@ -43,8 +43,8 @@ export class Router extends RouteCollector {
 
 /**
  * A router whose paths are where a browser finds them, fixed by `anchor` (an authorization
- * server's issuer path): included without a prefix, and in an app behind a root path or mounted
- * under a prefix, that part of the path is the app's, not the route's (see `RouteRecord.anchor`).
+ * server's issuer path): included without a prefix, into an app that is not mounted, and in an app
+ * behind a root path that part of the path is the app's, not the route's (see `RouteRecord.anchor`).
  */
 export class AnchoredRouter extends Router {
   readonly #anchor: string
