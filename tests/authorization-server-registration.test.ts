@@ -37,6 +37,15 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
       },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     })
+  /** The `/authorize` page a registered client's request to its `https://client.example.org/cb` gets. */
+  const authorizePage = (clientId: string, scope: string) =>
+    f.send(
+      `/authorize?${authorizeQuery(pkce().challenge, {
+        client_id: clientId,
+        redirect_uri: 'https://client.example.org/cb',
+        scope,
+      })}`,
+    )
 
   test('a confidential client gets its id and secret once, and the metadata it registered', async () => {
     await open()
@@ -64,13 +73,7 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     })
     expect(stored?.secretHash).not.toBe(body.client_secret)
     // The client can start an authorization right away.
-    const page = await f.send(
-      `/authorize?${authorizeQuery(pkce().challenge, {
-        client_id: body.client_id,
-        redirect_uri: 'https://client.example.org/cb',
-        scope: 'read',
-      })}`,
-    )
+    const page = await authorizePage(body.client_id, 'read')
     expect(hiddenFields(await page.text()).step).toBe('login')
   })
 
@@ -93,13 +96,7 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect(body.scope).toBe('read write')
     expect((await f.store.findClient(body.client_id))?.scopes).toEqual(['read', 'write'])
     // A later 403 names write as well: the authorization request for both gets the sign-in page.
-    const page = await f.send(
-      `/authorize?${authorizeQuery(pkce().challenge, {
-        client_id: body.client_id,
-        redirect_uri: 'https://client.example.org/cb',
-        scope: 'read write',
-      })}`,
-    )
+    const page = await authorizePage(body.client_id, 'read write')
     expect(page.status).toBe(200)
     expect(hiddenFields(await page.text()).step).toBe('login')
   })

@@ -55,16 +55,25 @@ describe('app.fetch: a request body whose stream fails', () => {
   )
 })
 
-/** Send a head and part of the body on a raw connection, then leave. */
-async function leaveMidBody(port: number, path: string): Promise<void> {
+/** Send a JSON POST's head and `body` (all of `length` bytes, or less) on a raw connection, then leave. */
+async function sendThenLeave(
+  port: number,
+  path: string,
+  body: string,
+  length: number,
+  wait: number,
+): Promise<void> {
   const socket = connect(port, '127.0.0.1')
   await new Promise((resolve) => socket.once('connect', resolve))
   socket.write(
-    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`,
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${body}`,
   )
-  await new Promise((resolve) => setTimeout(resolve, 100))
+  await new Promise((resolve) => setTimeout(resolve, wait))
   socket.destroy()
 }
+
+/** Send a head and part of the body on a raw connection, then leave. */
+const leaveMidBody = (port: number, path: string) => sendThenLeave(port, path, '{"name":', 100, 100)
 
 describe('serve(): a client that leaves mid-body', () => {
   test.each([
@@ -113,13 +122,7 @@ describe('serve(): a client that left before its body was read', () => {
       try {
         await leaveMidBody(server.port, '/items')
         // The whole body sent, then gone before the read: no answer can reach it either.
-        const socket = connect(server.port, '127.0.0.1')
-        await new Promise((resolve) => socket.once('connect', resolve))
-        socket.write(
-          'POST /items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"name":"a"}',
-        )
-        await new Promise((resolve) => setTimeout(resolve, 50))
-        socket.destroy()
+        await sendThenLeave(server.port, '/items', '{"name":"a"}', 12, 50)
         await expect.poll(() => finished, { timeout: 3000 }).toBe(2)
         expect(logs.filter((line) => line.startsWith('error'))).toEqual([])
       } finally {
