@@ -19,11 +19,16 @@ export interface Seeded {
 /**
  * The demo on the store: the user `demo` (all three scopes, a random password) and three clients:
  * `demo-app` (confidential; code, refresh and password grants; read and write), `demo-service`
- * (confidential; client credentials; read, write and admin) and Swagger UI's public client. Each
- * is made when it is missing, so a first start that failed half-way is completed by the next;
- * `undefined` when all of them existed already.
+ * (confidential; client credentials; read, write and admin) and Swagger UI's public client.
+ * The instance that makes the user seeds the rest (instances starting together on a new database
+ * leave it to the first). One that finds the user already there but clients missing gives such an
+ * instance `wait` milliseconds to finish, then makes what is still missing: a first start that
+ * failed half-way is completed by the next. `undefined` when everything existed already.
  */
-export async function seedDemo(server: AuthorizationServer): Promise<Seeded | undefined> {
+export async function seedDemo(
+  server: AuthorizationServer,
+  { wait = 5000 }: { wait?: number } = {},
+): Promise<Seeded | undefined> {
   const { admin, issuer, store } = server
   const seeded: Seeded = {}
   if ((await store.findUserByUsername('demo')) === undefined) {
@@ -33,6 +38,7 @@ export async function seedDemo(server: AuthorizationServer): Promise<Seeded | un
     )
     if (made) seeded.password = password
   }
+  if (seeded.password === undefined && (await clientsAppear(server, wait))) return undefined
   const client = async (
     create: () => Promise<{ clientSecret?: string | undefined }>,
     id: string,
@@ -74,6 +80,19 @@ export async function seedDemo(server: AuthorizationServer): Promise<Seeded | un
   )
   if (swagger !== undefined) seeded.swaggerClient = true
   return Object.keys(seeded).length > 0 ? seeded : undefined
+}
+
+const CLIENTS = ['demo-app', 'demo-service', SWAGGER_UI_CLIENT]
+
+/** Whether every demo client exists, or comes to within `wait` ms (another instance seeding). */
+async function clientsAppear(server: AuthorizationServer, wait: number): Promise<boolean> {
+  const deadline = Date.now() + wait
+  for (;;) {
+    const found = await Promise.all(CLIENTS.map((id) => server.findClient(id)))
+    if (found.every((client) => client !== undefined)) return true
+    if (Date.now() >= deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 /** What `create` made, or `undefined` when another instance starting now made it first. */
