@@ -181,6 +181,105 @@ describeEachEngine('a body read once is there for every reader', (engine) => {
   })
 })
 
+/**
+ * Reads of the whole body that bring no limit of their own: a middleware's before routing, a
+ * handler's `request.text()`. An app of 64-byte bodies, one upload route of 4 KiB, a mounted app
+ * with its own 1 KiB route.
+ */
+function createLimitsApp() {
+  const app = new Gatehouse({ bodyLimit: 64 })
+  const read: number[] = []
+  app.use(async (ctx, next) => {
+    if (ctx.request.header('x-middleware-reads') !== undefined)
+      read.push((await ctx.request.request.text()).length)
+    await next()
+  })
+  app.post('/small', {}, () => ({ ok: true }))
+  app.post('/upload', { bodyLimit: 4096 }, () => ({ ok: true }))
+  app.post('/handler', { inputs: { request: Request } }, async ({ request }) => ({
+    length: (await request.text()).length,
+  }))
+  app.post(
+    '/handler-upload',
+    { inputs: { request: Request }, bodyLimit: 4096 },
+    async ({ request }) => ({ length: (await request.arrayBuffer()).byteLength }),
+  )
+  const sub = new Gatehouse({ bodyLimit: 16 })
+  sub.post('/big', { bodyLimit: 8192 }, () => ({ ok: true }))
+  app.mount('/sub', sub)
+  return { app, read }
+}
+
+/** `length` bytes, with a declared Content-Length or (chunked) without one. */
+function sized(
+  length: number,
+  chunked: boolean,
+  headers: Record<string, string> = {},
+): RequestInit {
+  const bytes = new TextEncoder().encode('x'.repeat(length))
+  if (!chunked) return { method: 'POST', body: bytes, headers }
+  return {
+    method: 'POST',
+    headers,
+    body: new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < length; at += 1000) controller.enqueue(bytes.slice(at, at + 1000))
+        controller.close()
+      },
+    }),
+    duplex: 'half',
+  } as RequestInit
+}
+
+describeEachEngine('reads with no limit of their own are held to bodyLimit', (engine) => {
+  const { app, read } = createLimitsApp()
+  const send = serveThrough(engine, app)
+  const middleware = { 'x-middleware-reads': '1' }
+
+  for (const chunked of [false, true]) {
+    const kind = chunked ? 'chunked' : 'with Content-Length'
+    test(`a middleware's text() is a 413 past the app's largest limit (${kind})`, async () => {
+      read.length = 0
+      // The upload route takes 4 KiB: a middleware may read that much before routing.
+      const upload = await send('/upload', sized(4096, chunked, middleware))
+      expect(upload.status).toBe(200)
+      expect(read).toEqual([4096])
+      // A mounted app's route takes 8 KiB: so may the mounting app's middleware.
+      const mounted = await send('/sub/big', sized(8192, chunked, middleware))
+      expect(mounted.status).toBe(200)
+      expect(read).toEqual([4096, 8192])
+      const over = await send('/upload', sized(100_000, chunked, middleware))
+      expect(over.status).toBe(413)
+      expect(await over.json()).toEqual({ detail: 'Request body is too large' })
+      expect(read).toEqual([4096, 8192])
+      // What a middleware read within the ceiling is still held to the route's own limit.
+      const routeLimit = await send('/handler', sized(1000, chunked, middleware))
+      expect(routeLimit.status).toBe(413)
+      // A route that never reads the body answers.
+      const unread = await send('/small', sized(1000, chunked, middleware))
+      expect(unread.status).toBe(200)
+    })
+
+    test(`a handler's request.text() is a 413 past its route's limit (${kind})`, async () => {
+      const within = await send('/handler', sized(64, chunked))
+      expect(await within.json()).toEqual({ length: 64 })
+      const over = await send('/handler', sized(65, chunked))
+      expect(over.status).toBe(413)
+      const upload = await send('/handler-upload', sized(4096, chunked))
+      expect(await upload.json()).toEqual({ length: 4096 })
+      const overUpload = await send('/handler-upload', sized(5000, chunked))
+      expect(overUpload.status).toBe(413)
+    })
+  }
+
+  test('the connection is still usable for the next request', async () => {
+    const over = await send('/handler', sized(100_000, true))
+    expect(over.status).toBe(413)
+    const next = await send('/handler', sized(10, false))
+    expect(await next.json()).toEqual({ length: 10 })
+  })
+})
+
 describeEachEngine('a body read as a stream', (engine) => {
   const app = new Gatehouse()
   app.post('/count', { inputs: { request: Request } }, async ({ request }) => {

@@ -9,11 +9,10 @@ import { SINGLETON_HEADERS, singleCredentials } from '../core/run/header-values.
 import {
   BaseRequestView,
   checkBodyHead,
-  concatBytes,
   isCredentialsHeader,
   readRequestBody,
 } from '../core/run/request-view.js'
-import { bodyInit, SharedBody, SharedRequest } from '../core/run/shared-body.js'
+import { bodyInit, concatBytes, SharedBody, SharedRequest } from '../core/run/shared-body.js'
 
 /**
  * A request view straight over Node's `IncomingMessage`: headers, query and body are read from it
@@ -125,6 +124,10 @@ export class NodeRequestView extends BaseRequestView {
     if (current !== undefined && !this.#body.outlived(current)) return current
     this.#request = this.#toRequest()
     return this.#request
+  }
+
+  limitBody(limit: number): void {
+    this.#body.ceiling = limit
   }
 
   async readBody(limit: number): Promise<Uint8Array> {

@@ -26,6 +26,8 @@ export interface DispatchSettings {
   readonly slashRedirect: ((path: string) => string | undefined) | undefined
   /** What the browser sees in front of every path: the root path behind a proxy (`/api`). */
   readonly rootPath: string
+  /** The most a read of the whole body with no limit of its own takes before routing (413 beyond). */
+  readonly bodyCeiling: number
   /** The app mounted at `/`: it answers what would otherwise be this app's 404. */
   readonly fallback?: Target | undefined
 }
@@ -85,8 +87,16 @@ export function createDispatch(settings: DispatchSettings): Dispatch {
     return NOT_FOUND
   }
 
-  if (settings.middleware.length === 0) return route
-  return composeMiddleware(settings.middleware, route, (error, view) =>
-    answerError(error, view, 'a middleware'),
-  )
+  const dispatch =
+    settings.middleware.length === 0
+      ? route
+      : composeMiddleware(settings.middleware, route, (error, view) =>
+          answerError(error, view, 'a middleware'),
+        )
+  const { bodyCeiling } = settings
+  return (view) => {
+    // A middleware's `await ctx.request.request.text()` runs before any route's limit is known.
+    view.limitBody(bodyCeiling)
+    return dispatch(view)
+  }
 }

@@ -37,7 +37,15 @@ import {
 } from './exception-handlers.js'
 import { LifespanRunner } from './lifespan.js'
 import type { Middleware } from './middleware.js'
-import { checkMountPrefix, type Mounted, mountBase, PASSES_ERRORS, ROUTED } from './mount.js'
+import {
+  BODY_CEILING,
+  checkMountPrefix,
+  isRoutable,
+  type Mounted,
+  mountBase,
+  PASSES_ERRORS,
+  ROUTED,
+} from './mount.js'
 import { mountedLifespans } from './mount-lifespan.js'
 import { MountedRequestView } from './mounted-view.js'
 import { DependencyOverrides } from './overrides.js'
@@ -440,10 +448,23 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
       plainRefusals:
         this.#handlers.size === 0 && !(this.#passesErrors && this.#mountedIn !== undefined),
       rootPath: this.#browserBase(),
+      bodyCeiling: this[BODY_CEILING](),
       fallback,
       slashRedirect:
         this.#options.redirectSlashes === false ? undefined : slashRedirect(this.#routes, pages),
     })
+  }
+
+  /**
+   * The largest body this app accepts anywhere (see `BODY_CEILING`). Another kind of app mounted
+   * here reads its own requests: the parent's middleware stays within the parent's limits.
+   */
+  [BODY_CEILING](): number {
+    let ceiling = this.#settings.bodyLimit
+    for (const route of this.#routes) ceiling = Math.max(ceiling, route.options.bodyLimit ?? 0)
+    for (const { app } of this.#mounts())
+      if (isRoutable(app)) ceiling = Math.max(ceiling, app[BODY_CEILING]())
+    return ceiling
   }
 
   /** Leave this app's errors to the app it is mounted in (see `PASSES_ERRORS`); for `staticFiles`. */

@@ -15,9 +15,16 @@ export const ROUTED = Symbol('gatehouse.routed')
  */
 export const PASSES_ERRORS = Symbol('gatehouse.passesErrors')
 
+/**
+ * A Gatehouse app's largest accepted body: its `bodyLimit`, a route's larger one, or a mounted
+ * Gatehouse app's. A middleware's own read of the whole body is held to it.
+ */
+export const BODY_CEILING = Symbol('gatehouse.bodyCeiling')
+
 /** An app that can be dispatched to directly (a Gatehouse app). */
 export interface Routable {
   [ROUTED](view: BaseRequestView): Reply | Promise<Reply>
+  [BODY_CEILING](): number
 }
 
 /** Something mounted under a prefix. */
@@ -39,7 +46,7 @@ export function mountBase(prefix: string): string {
   return prefix === '/' ? '' : prefix
 }
 
-function isRoutable(app: Fetchable): app is Fetchable & Routable {
+export function isRoutable(app: Fetchable): app is Fetchable & Routable {
   return typeof (app as Partial<Routable>)[ROUTED] === 'function'
 }
 

@@ -79,4 +79,8 @@ export class MountedRequestView extends BaseRequestView {
   readBody(limit: number): Promise<Uint8Array> {
     return this.#parent.readBody(limit)
   }
+
+  limitBody(limit: number): void {
+    this.#parent.limitBody(limit)
+  }
 }

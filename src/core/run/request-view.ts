@@ -1,10 +1,13 @@
-import {
-  BodyTooLargeError,
-  RequestAbortedError,
-  UnsupportedContentEncodingError,
-} from '../errors/index.js'
+import { BodyTooLargeError, UnsupportedContentEncodingError } from '../errors/index.js'
 import { singleCredentials } from './header-values.js'
-import { bodyInit, isSpent, SharedBody, SharedRequest, sharedBodyOf } from './shared-body.js'
+import {
+  bodyInit,
+  isSpent,
+  readStreamWithin,
+  SharedBody,
+  SharedRequest,
+  sharedBodyOf,
+} from './shared-body.js'
 
 /**
  * Read access to the parts of a request that inputs and security schemes look at. Everything is
@@ -102,6 +105,11 @@ export abstract class BaseRequestView implements IncomingRequest {
   /** Every header name the request carries, lower-case, once each (a strict header model's extras). */
   abstract headerNames(): string[]
   abstract readBody(limit: number): Promise<Uint8Array>
+  /**
+   * Holds reads of the whole body that bring no limit of their own (`request.text()` in a
+   * middleware or a handler) to `limit` bytes: more is a 413.
+   */
+  abstract limitBody(limit: number): void
 
   get searchParams(): URLSearchParams {
     this.#search ??= new URLSearchParams(this.queryString())
@@ -242,6 +250,10 @@ export class WebRequestView extends BaseRequestView {
     return ['host', ...names]
   }
 
+  limitBody(limit: number): void {
+    this.#body.ceiling = limit
+  }
+
   async readBody(limit: number): Promise<Uint8Array> {
     checkBodyHead(this, limit)
     const source = this.#handed ?? this.#raw
@@ -259,28 +271,7 @@ export async function readRequestBody(request: Request, limit: number): Promise<
     throw new TypeError(
       'The request body was read as a stream (request.body), so it cannot be read again',
     )
-  const chunks: Uint8Array[] = []
-  let total = 0
-  const reader = stream.getReader()
-  for (;;) {
-    let read: ReadableStreamReadResult<Uint8Array>
-    try {
-      read = await reader.read()
-    } catch {
-      // The stream fails only when the bytes stop coming (the client left, the runtime cut the
-      // upload): no fault of the server, a quiet 400 as the Node engine answers it.
-      throw new RequestAbortedError()
-    }
-    const { done, value } = read
-    if (done) break
-    total += value.byteLength
-    if (total > limit) {
-      await reader.cancel().catch(() => {})
-      throw new BodyTooLargeError(limit)
-    }
-    chunks.push(value)
-  }
-  return concatBytes(chunks, total)
+  return readStreamWithin(stream, limit)
 }
 
 /**
@@ -296,17 +287,6 @@ export function checkBodyHead(request: Pick<RequestView, 'header'>, limit: numbe
   const codings = coding.split(',').map((name) => name.trim().toLowerCase())
   if (codings.some((name) => name !== '' && name !== 'identity'))
     throw new UnsupportedContentEncodingError()
-}
-
-export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]) return chunks[0]
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
 }
 
 function parseCookies(header: string | undefined): Map<string, string> {

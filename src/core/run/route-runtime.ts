@@ -84,8 +84,10 @@ class Execution {
         this.#tasks = new BackgroundTasks()
         this.#values[plan.tasksSlot] = this.#tasks
       }
+      const limit = this.#route.bodyLimit ?? this.#settings.bodyLimit
+      // The handler's own `await request.text()` too.
+      this.#view.limitBody(limit)
       if (plan.readsInputs) {
-        const limit = this.#route.bodyLimit ?? this.#settings.bodyLimit
         const read = readInputs(plan, this.#view, pathParams, this.#values, limit)
         if (read !== undefined)
           return read.then(

@@ -10,6 +10,13 @@ import { BodyTooLargeError, RequestAbortedError } from '../errors/index.js'
 export class SharedBody {
   #bytes: Uint8Array | undefined
   #reading: Promise<Uint8Array> | undefined
+  #refused: BodyTooLargeError | undefined
+  /**
+   * The most a reader with no limit of its own may take: a middleware's `text()` is held to the
+   * largest `bodyLimit` its app accepts anywhere, a handler's to its route's (the dispatch and the
+   * route set it). Without it, one such read would buffer whatever a client sends.
+   */
+  ceiling = Number.POSITIVE_INFINITY
 
   /** The bytes, once some reader has read them in full. */
   get bytes(): Uint8Array | undefined {
@@ -34,9 +41,13 @@ export class SharedBody {
     return bytes
   }
 
-  /** The bytes, from `read` the first time; concurrent and later callers get the same ones. */
+  /**
+   * The bytes, from `read` the first time; concurrent and later callers get the same ones. A body
+   * refused as too large stays refused: what was read of it is gone.
+   */
   read(read: () => Promise<Uint8Array>): Promise<Uint8Array> {
     if (this.#bytes !== undefined) return Promise.resolve(this.#bytes)
+    if (this.#refused !== undefined) return Promise.reject(this.#refused)
     this.#reading ??= read().then(
       (bytes) => {
         this.#bytes = bytes
@@ -45,6 +56,7 @@ export class SharedBody {
       },
       (error: unknown) => {
         this.#reading = undefined
+        if (error instanceof BodyTooLargeError) this.#refused = error
         throw error
       },
     )
@@ -131,18 +143,22 @@ export class SharedRequest extends Request {
   }
 
   #whole(): Promise<Uint8Array> {
-    return this[BODY].read(async () => {
+    const shared = this[BODY]
+    // Held to the limit now in force even when kept: a middleware may have read more than the
+    // route accepts.
+    return shared.within(shared.ceiling, async () => {
       const own = ownBody.call(this)
       // Without a body there is nothing to keep (and a GET can carry none later).
       if (own === null) return new Uint8Array(0)
       // Read as a stream already: the standard's own TypeError, the caller's mistake.
       if (this.bodyUsed || own.locked) return new Uint8Array(await super.arrayBuffer())
-      try {
-        return new Uint8Array(await super.arrayBuffer())
-      } catch {
-        // The stream failed mid-body: the client left (as `readRequestBody` says too).
-        throw new RequestAbortedError()
+      const declared = this.headers.get('content-length')
+      if (declared !== null && Number(declared) > shared.ceiling) {
+        // Cancelled, so the engine knows the rest is never read and closes the connection.
+        await own.cancel().catch(() => {})
+        throw new BodyTooLargeError(shared.ceiling)
       }
+      return readStreamWithin(own, shared.ceiling)
     })
   }
 
@@ -154,6 +170,50 @@ export class SharedRequest extends Request {
       type === null ? undefined : { headers: { 'content-type': type } },
     )
   }
+}
+
+/**
+ * A body stream read to its end, refusing more than `limit` bytes with 413 before buffering them
+ * (the stream is cancelled then). A stream that fails mid-body means the client left: a quiet 400.
+ */
+export async function readStreamWithin(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  let total = 0
+  const reader = stream.getReader()
+  for (;;) {
+    let read: ReadableStreamReadResult<Uint8Array>
+    try {
+      read = await reader.read()
+    } catch {
+      // The bytes stopped coming (the client left, the runtime cut the upload): no fault of the
+      // server, a quiet 400 as the Node engine answers it.
+      throw new RequestAbortedError()
+    }
+    const { done, value } = read
+    if (done) break
+    total += value.byteLength
+    if (total > limit) {
+      await reader.cancel().catch(() => {})
+      throw new BodyTooLargeError(limit)
+    }
+    chunks.push(value)
+  }
+  return concatBytes(chunks, total)
+}
+
+/** `chunks` as one array of `total` bytes (the one chunk itself when there is only one). */
+export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0]
+  const bytes = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
 }
 
 /** The body shared by `request` when it is one this module made, so a new view joins it. */
