@@ -284,13 +284,24 @@ describe.each(transports)(
       )
     })
 
-    it('answers 503 with Retry-After when the endpoint is down, and logs nothing', async () => {
+    it('answers 503 with Retry-After when the endpoint is down, and logs it once', async () => {
       server.mode = 'error'
-      const response = await send('/orders', bearer('reader'))
+      const first = await send('/orders', bearer('reader'))
+      const second = await send('/orders', bearer('reader'))
       server.mode = 'ok'
-      expect(response.status).toBe(503)
-      expect(response.headers.get('retry-after')).toBe('5')
-      expect(logger.calls).toHaveLength(0)
+      for (const response of [first, second]) {
+        expect(response.status).toBe(503)
+        expect(response.headers.get('retry-after')).toBe('5')
+      }
+      // The operator learns what failed, once for the outage rather than once per request, and
+      // nothing of the token or of the API's client secret.
+      expect(logger.calls).toHaveLength(1)
+      const [message] = logger.calls[0] as [string]
+      expect(message).toBe(
+        `Token introspection is unavailable right now (GET /orders): Token introspection at ${server.endpoint}: answered 503`,
+      )
+      expect(message).not.toContain('reader')
+      logger.calls.length = 0
     })
   },
 )

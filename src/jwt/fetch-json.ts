@@ -90,6 +90,15 @@ async function readLimited(response: Response, maxBytes: number, signal: AbortSi
   }
 }
 
+/**
+ * What a failed fetch of `url` for `what` was, fit for a log: the URL without its query (which may
+ * carry a key) and the failure's own short description.
+ */
+export function fetchFailureOf(what: string, url: URL, error: unknown): Error {
+  const detail = error instanceof Error ? error.message : 'failed'
+  return new Error(`${what} ${url.origin}${url.pathname}: ${detail}`)
+}
+
 function describe(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause
   return typeof cause?.code === 'string' ? cause.code : 'network error'

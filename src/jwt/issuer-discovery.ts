@@ -75,6 +75,8 @@ export class DiscoveredKeySource implements KeySource {
   #attemptedAt = Number.NEGATIVE_INFINITY
   /** Why the last discovery failed, when it was the metadata's content rather than the network. */
   #mismatch: IssuerMetadataMismatchError | undefined
+  /** What the last failed discovery was, shared by every refusal until the next attempt. */
+  #failure: Error | undefined
 
   constructor(issuer: string, settings: RemoteKeySetSettings & { allowHTTP: boolean }) {
     this.#issuer = issuer
@@ -96,10 +98,14 @@ export class DiscoveredKeySource implements KeySource {
       this.#pending = discoverJWKSURI(this.#issuer, this.#settings)
         .then((url) => {
           this.#keys = new RemoteKeySet(url, this.#settings)
+          this.#failure = undefined
           return this.#keys
         })
         .catch((error: unknown) => {
           this.#mismatch = error instanceof IssuerMetadataMismatchError ? error : undefined
+          this.#failure = new Error(
+            `Discovery of the issuer ${this.#issuer}: ${error instanceof Error ? error.message : 'failed'}`,
+          )
           return undefined
         })
         .finally(() => {
@@ -113,6 +119,7 @@ export class DiscoveredKeySource implements KeySource {
     throw new KeySourceUnavailableError(
       "The issuer's metadata cannot be fetched right now",
       Math.max(1, Math.ceil(left)),
+      { cause: this.#failure },
     )
   }
 }

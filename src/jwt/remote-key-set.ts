@@ -1,7 +1,7 @@
 import { InvalidTokenError, KeySourceUnavailableError } from '../core/errors/index.js'
 import type { JWTVerifierAlgorithm } from './algorithms.js'
 import { elapsed } from './elapsed.js'
-import { type FetchLimits, fetchJSON } from './fetch-json.js'
+import { type FetchLimits, fetchFailureOf, fetchJSON } from './fetch-json.js'
 import { type KeySet, type KeySource, readKeySet } from './key-set.js'
 import type { CryptoRuntime, VerificationKey } from './verification-key.js'
 
@@ -32,6 +32,8 @@ export class RemoteKeySet implements KeySource {
   #fetchedAt = Number.NEGATIVE_INFINITY
   #attemptedAt = Number.NEGATIVE_INFINITY
   #failed = false
+  /** What the last failed fetch was, shared by every refusal until the next fetch. */
+  #failure: Error | undefined
   #pending: Promise<void> | undefined
 
   constructor(url: URL, settings: RemoteKeySetSettings) {
@@ -59,6 +61,7 @@ export class RemoteKeySet implements KeySource {
       throw new KeySourceUnavailableError(
         'The verification keys cannot be fetched right now',
         Math.max(1, Math.ceil(this.#cooldownLeft())),
+        { cause: this.#failure },
       )
     throw new InvalidTokenError('token_key_unknown', 'kid')
   }
@@ -85,9 +88,11 @@ export class RemoteKeySet implements KeySource {
       this.#set = readKeySet(body, this.#settings.runtime, undefined)
       this.#fetchedAt = this.#settings.now()
       this.#failed = false
-    } catch {
+      this.#failure = undefined
+    } catch (error) {
       // The last good set stays; callers answer 503 only when it cannot stand in.
       this.#failed = true
+      this.#failure = fetchFailureOf('The JWKS at', this.#url, error)
     }
   }
 }

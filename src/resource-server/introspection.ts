@@ -2,7 +2,7 @@ import type { JWTPayload } from 'jose'
 import { InvalidTokenError, KeySourceUnavailableError } from '../core/errors/index.js'
 import { type ClaimRules, checkClaims, type VerifiedToken } from '../jwt/claims.js'
 import { deepFreeze } from '../jwt/deep-freeze.js'
-import { type FetchFailure, fetchJSON } from '../jwt/fetch-json.js'
+import { type FetchFailure, fetchFailureOf, fetchJSON } from '../jwt/fetch-json.js'
 import type { TokenVerifier } from '../jwt/token-verifier.js'
 import {
   type IntrospectionVerifierOptions,
@@ -47,6 +47,20 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
   }
   const cache = new Map<string, Entry>()
   const pending = new Map<string, Promise<VerifiedToken>>()
+  // One failure stands for the same failure again within a cool-down, so an outage is logged
+  // once per 30 s rather than once per request (the default error answer logs each cause once).
+  let failure: { readonly error: Error; readonly at: number } | undefined
+  const failed = (error: unknown, what = 'Token introspection at'): Error => {
+    const described = fetchFailureOf(what, endpoint, error)
+    const at = now()
+    if (
+      failure === undefined ||
+      failure.error.message !== described.message ||
+      at - failure.at >= 30
+    )
+      failure = { error: described, at }
+    return failure.error
+  }
 
   const introspect = async (token: string): Promise<VerifiedToken> => {
     let answer: Record<string, unknown>
@@ -69,11 +83,15 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
         throw new Error(
           `Token introspection refused this API's client credentials (${(error as FetchFailure).status}): check clientId and clientSecret`,
         )
-      throw new KeySourceUnavailableError('Token introspection is unavailable right now')
+      throw new KeySourceUnavailableError('Token introspection is unavailable right now', 5, {
+        cause: failed(error),
+      })
     }
     if (answer.active === false) throw new InvalidTokenError('token_inactive')
     if (answer.active !== true)
-      throw new KeySourceUnavailableError('Token introspection answered without "active"')
+      throw new KeySourceUnavailableError('Token introspection answered without "active"', 5, {
+        cause: failed(new Error('answered without "active"')),
+      })
     // RFC 6749 §1.5, RFC 6750 §1.2: a refresh token is the authorization server's business, never
     // a resource server's; issuers that introspect both kinds (Duende, Ory) say which it is.
     const { token_type: type } = answer

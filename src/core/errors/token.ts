@@ -107,14 +107,20 @@ export class InsufficientScopeError extends GatehouseError {
 /**
  * Verification keys (a JWKS) or an introspection endpoint could not be reached and nothing cached
  * can stand in: answered 503 with `Retry-After`, so clients retry rather than drop their token.
+ * Its `cause`, when there is one, says what failed (the URL without its query, and how) and is
+ * logged once by the default error answer, however many requests it refuses.
  */
 export class KeySourceUnavailableError extends GatehouseError {
   override readonly name = 'KeySourceUnavailableError'
   readonly code = 'key_source_unavailable'
   readonly retryAfter: number
 
-  constructor(message = 'Token verification is temporarily unavailable', retryAfter = 5) {
-    super(message)
+  constructor(
+    message = 'Token verification is temporarily unavailable',
+    retryAfter = 5,
+    options?: { cause?: Error | undefined },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.retryAfter = retryAfter
   }
 

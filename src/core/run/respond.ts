@@ -1,5 +1,9 @@
 import type { Schema } from '../declare/inputs.js'
-import { isGatehouseError, ResponseValidationError } from '../errors/index.js'
+import {
+  isGatehouseError,
+  KeySourceUnavailableError,
+  ResponseValidationError,
+} from '../errors/index.js'
 import { jsonText } from './json-text.js'
 import type { ResponseParameter } from './response-parameter.js'
 import { type Validated, validateSyncFirst } from './validate.js'
@@ -186,6 +190,7 @@ function withParameter(
 export function errorReply(error: unknown, logger: Logger, where: string): PlainReply {
   if (isGatehouseError(error) && !error.internal) {
     if (error.quiet) logger.debug?.(`${error.message} (${where})`)
+    else if (error instanceof KeySourceUnavailableError) reportOutage(error, logger, where)
     return jsonReply(error.body(), error.status, error.headers)
   }
   if (error instanceof ResponseValidationError)
@@ -194,8 +199,23 @@ export function errorReply(error: unknown, logger: Logger, where: string): Plain
   return jsonReply({ detail: 'Internal Server Error' }, 500)
 }
 
+// Failures already logged: one failed fetch refuses every request until the next attempt.
+const reportedOutages = new WeakSet<object>()
+
+/**
+ * A 503 because an issuer's keys, metadata or introspection endpoint failed: the operator must
+ * learn what failed (the client only sees 503), once per failure rather than once per request.
+ */
+function reportOutage(error: KeySourceUnavailableError, logger: Logger, where: string): void {
+  const { cause } = error
+  if (!(cause instanceof Error) || reportedOutages.has(cause)) return
+  reportedOutages.add(cause)
+  logger.error(`${error.message} (${where}): ${cause.message}`, undefined)
+}
+
 export const consoleLogger: Logger = {
   error(message, error) {
-    console.error(message, error)
+    if (error === undefined) console.error(message)
+    else console.error(message, error)
   },
 }
