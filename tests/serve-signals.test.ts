@@ -97,6 +97,18 @@ describe('serve() on SIGTERM (a real process)', { timeout: 30_000 }, () => {
     expect([run.code, run.signal]).toEqual([0, null])
   })
 
+  test("the app's own signal listener (close, then a store) runs to its end before the exit", async () => {
+    const run = await sigtermDuringTask('own-cleanup')
+    expect(run.events).toEqual([
+      'task started',
+      'task done, pool open: true',
+      'cleanup, pool open: true',
+      'teardown',
+      'store closed',
+    ])
+    expect([run.code, run.signal]).toEqual([0, null])
+  })
+
   test('a tear-down that throws is logged through the app’s logger and the process exits 1', async () => {
     const run = await sigtermDuringTask('failing-teardown')
     expect(run.events.at(-1)).toBe('teardown')

@@ -346,6 +346,10 @@ function onSignals(
       const all = [...closers]
       for (const [name, installedHandler] of installed) process.off(name, installedHandler)
       installed.clear()
+      // Asked now, while the signal is being delivered: a `process.once` listener registered
+      // after serve() (the examples' `close()` then `store.close()`) has removed itself by the
+      // time the shut-down is over, and exiting then would cut its own clean-up short.
+      const othersListen = process.listenerCount(signal) > 0
       // Nobody else awaits these shut-downs: a tear-down that throws (a pool that did not close)
       // is logged here, and the process says it failed, as uvicorn does. The error's message is
       // the logger's to show, not put in this line (it may name a database URL).
@@ -361,7 +365,7 @@ function onSignals(
       void Promise.all(closings).then((results) => {
         const failed = results.includes(false)
         if (failed) process.exitCode = 1
-        if (process.listenerCount(signal) === 0) process.exit(failed ? 1 : 0)
+        if (!othersListen && process.listenerCount(signal) === 0) process.exit(failed ? 1 : 0)
       })
     }
     installed.set(signal, handler)

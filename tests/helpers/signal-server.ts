@@ -3,7 +3,8 @@
 // It prints `listening <url>` when ready, then what happens as lines on stdout; the app's logger
 // writes each call as a JSON line on stderr.
 // Scenarios: `after-response` (the task takes 300 ms), `abandoned` (drainTimeout 100 ms and a
-// task that would take a minute), `failing-teardown` (the tear-down throws).
+// task that would take a minute), `failing-teardown` (the tear-down throws), `own-cleanup` (the
+// examples' idiom: the app's own `process.once(signal)` closes the server, then a store, slowly).
 import { serve } from 'gatehouse'
 import { createPoolApp } from './pool-app.js'
 
@@ -32,4 +33,14 @@ const running = await serve(app, {
   hostname: '127.0.0.1',
   ...(scenario === 'abandoned' ? { drainTimeout: 100 } : {}),
 })
+if (scenario === 'own-cleanup')
+  process.once('SIGTERM', () => {
+    void running
+      .close()
+      .then(() => new Promise((resolve) => setTimeout(resolve, 300)))
+      .then(() => {
+        say('store closed')
+        process.exit(0)
+      })
+  })
 say(`listening ${running.url}`)
