@@ -1,5 +1,5 @@
 import type { Router } from '../../core/declare/router.js'
-import { HTTPException } from '../../core/errors/index.js'
+import { HTTPException, isGatehouseError } from '../../core/errors/index.js'
 import type { RequestView } from '../../core/run/request-view.js'
 import type { ClientAuthenticationScheme } from '../clients/client-authentication.js'
 import type { ServerContext } from '../context.js'
@@ -255,7 +255,11 @@ export function addAuthorizationEndpoint(
   }
 }
 
-/** The page and redirect errors of a step as answers; anything else is the server's problem. */
+/**
+ * The page and redirect errors of a step as answers, and a store or hasher that cannot answer now
+ * (503) as a page a browser can show, with its `Retry-After`; anything else is the server's
+ * problem.
+ */
 async function answer(
   issuer: string,
   status: 302 | 303,
@@ -269,6 +273,11 @@ async function answer(
     if (error instanceof AuthorizationRedirectError)
       return redirectResponse(errorResponseURL(error, issuer, error.code, error.message), {
         status,
+      })
+    if (isGatehouseError(error) && error.status === 503)
+      return pageResponse(errorPage('The service is busy. Try again in a moment.'), {
+        status: 503,
+        headers: error.headers,
       })
     throw error
   }
