@@ -166,6 +166,12 @@ describe('gatehouse users create / users list', { timeout: 60_000 }, () => {
       '\n',
       /password on standard input is empty/,
     ],
+    [
+      'a password over 1,024 characters',
+      ['users', 'create', 'ada', '--password-stdin'],
+      'x'.repeat(1025),
+      /password is longer than 1024 characters/,
+    ],
     ['no username', ['users', 'create', '--password-stdin'], 'pw', /missing <username>/],
     [
       'a username with a space',

@@ -50,7 +50,7 @@ const OPTION_NAMES: Record<string, string> = {
 }
 
 /** An administration `TypeError` ("createUser: `username` must …") as the CLI says it. */
-export function adminMessage(error: TypeError): string {
+export function adminMessage(error: Error): string {
   return error.message
     .replace(/^create(User|Client): /, '')
     .replace(/`(\w+)`/g, (_, name: string) => OPTION_NAMES[name] ?? `<${name}>`)

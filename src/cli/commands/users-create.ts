@@ -31,7 +31,8 @@ export const usersCreate: Command = {
     },
   },
   details: [
-    'The password is hashed with Argon2id; it is never taken on the command line.',
+    'The password (at most 1,024 characters) is hashed with Argon2id; it is never taken on the',
+    'command line.',
     '',
     'Example:',
     `  printf '%s' "$PASSWORD" | gatehouse users create ada --password-stdin --scopes "read write"`,
@@ -57,7 +58,9 @@ export const usersCreate: Command = {
         disabled: options.disabled === true,
       })
     } catch (error) {
-      if (error instanceof TypeError) throw usageError(NAME, adminMessage(error))
+      // A bad value (TypeError) or a password past the hasher's length bound (RangeError).
+      if (error instanceof TypeError || error instanceof RangeError)
+        throw usageError(NAME, adminMessage(error))
       // Created by another process since the check above.
       if (await store.findUserByUsername(username)) throw taken()
       throw error
