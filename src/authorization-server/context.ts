@@ -5,7 +5,7 @@ import { loadSecretHasher, type SecretHasher } from './keys/secret-hasher.js'
 import type { Settings } from './options.js'
 import { type ResourcePolicy, resourcePolicy } from './resources.js'
 import type { ScopePolicy } from './scopes.js'
-import type { AuthorizationServerStore, ClientStore } from './store/store.js'
+import type { AuthorizationServerStore, ClientStore, UserStore } from './store/store.js'
 import { type AccessTokenVerifier, createAccessTokenVerifier } from './tokens/verifier.js'
 import { type LoginResult, loginWithPassword, type PasswordLogin } from './users/password-login.js'
 import { LoginThrottle } from './users/throttle.js'
@@ -77,6 +77,7 @@ export function createContext(settings: Settings): ServerContext {
   }
   let passwords: PasswordHasher | undefined = settings.passwords
   let throttle: LoginThrottle | undefined
+  let hashKinds: Promise<void> | undefined
   let lastPurge = now()
   return {
     settings,
@@ -95,6 +96,13 @@ export function createContext(settings: Settings): ServerContext {
     hasher: loadHasher,
     async login(login) {
       passwords ??= createPasswordHasher()
+      // Before the first check: a fresh process would otherwise know only Argon2id, and a user
+      // with a slower legacy hash (bcrypt) would answer more slowly than an unknown one.
+      hashKinds ??= noteHashKinds(store, passwords).catch((error: unknown) => {
+        hashKinds = undefined
+        throw error
+      })
+      await hashKinds
       const policy = settings.throttle
       // One for the server: it keeps which attempts are running (see `oneAtATime`).
       if (policy && throttle === undefined) {
@@ -111,4 +119,10 @@ export function createContext(settings: Settings): ServerContext {
       store.purgeExpired(at).catch(() => {})
     },
   }
+}
+
+/** Tells the hasher every kind of password hash the store holds (see `passwordHashSamples`). */
+async function noteHashKinds(store: UserStore, passwords: PasswordHasher): Promise<void> {
+  if (store.passwordHashSamples === undefined) return
+  passwords.noteStoredHashes(await store.passwordHashSamples())
 }

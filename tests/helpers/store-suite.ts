@@ -145,6 +145,27 @@ export function describeStore(name: string, open: StoreFactory): void {
         expect((await store.listUsers()).map((u) => u.username)).toEqual(['ada', 'bob', 'carol'])
       })
 
+      test('passwordHashSamples gives one hash of each kind, not every hash', async () => {
+        expect(await store.passwordHashSamples?.()).toEqual([])
+        const salted = (prefix: string, n: number) =>
+          `${prefix}${String(n).padStart(22, 'x')}${'h'.repeat(31)}`
+        // Ten bcrypt users of cost 12, two of cost 10, five Argon2id users, one without a hash.
+        for (let n = 0; n < 10; n++)
+          await store.createUser(user(`b${n}`, { passwordHash: salted('$2b$12$', n) }))
+        for (let n = 0; n < 2; n++)
+          await store.createUser(user(`c${n}`, { passwordHash: salted('$2b$10$', n) }))
+        for (let n = 0; n < 5; n++)
+          await store.createUser(
+            user(`a${n}`, { passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$salt${n}$hash${n}` }),
+          )
+        await store.createUser(user('none', { passwordHash: null }))
+        const samples = (await store.passwordHashSamples?.()) ?? []
+        const kinds = new Set(samples.map((hash) => hash.slice(0, hash.startsWith('$2') ? 7 : 31)))
+        expect(kinds).toEqual(new Set(['$2b$12$', '$2b$10$', '$argon2id$v=19$m=19456,t=2,p=1$']))
+        // The SQL stores give one per kind; the memory store may give all (it is small).
+        expect(samples.length).toBeGreaterThanOrEqual(3)
+      })
+
       test('returned records are copies', async () => {
         await store.createUser(user('u1'))
         const found = (await store.findUserById('u1')) as unknown as { scopes: string[] }

@@ -63,6 +63,10 @@ export function createMemoryStore(): AuthorizationServerStore {
     async listUsers() {
       return [...users.values()].sort((a, b) => compare(a.username, b.username)).map(copy)
     },
+    async passwordHashSamples() {
+      // Every hash: the hasher keeps one of each kind, and a memory store is small.
+      return [...users.values()].flatMap((user) => user.passwordHash ?? [])
+    },
 
     async createClient(client) {
       if (clients.has(client.id)) return false

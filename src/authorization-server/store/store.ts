@@ -21,6 +21,13 @@ export interface UserStore {
   updateUser(id: string, changes: UserChanges): Promise<boolean>
   /** Every user, by username. */
   listUsers(): Promise<UserRecord[]>
+  /**
+   * A few stored password hashes, one of each algorithm and cost (bcrypt's `$2b$12$`, an Argon2
+   * parameter set), so that unknown users are checked against a decoy as slow as the slowest
+   * real hash from the first login on. Optional: without it, the hasher learns a kind when it
+   * first checks one, and until then a user with a slower legacy hash answers more slowly.
+   */
+  passwordHashSamples?(): Promise<string[]>
 }
 
 /** Registered clients. */

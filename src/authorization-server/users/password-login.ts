@@ -69,8 +69,11 @@ async function checkPassword(
       ? await store.findUserByUsername(login.username)
       : undefined
   if (user?.disabled) {
-    // `verify`, not `verifyAndUpdate`: an upgrade would cost a hash only for the right password.
-    await passwords.verify(login.password, user.passwordHash)
+    // Checked as an unknown user is, against the decoy (as slow as this user's hash kind and every
+    // other): checking the real hash would answer the right password faster than a wrong one,
+    // which is padded, and so confirm an offboarded account's password.
+    if (user.passwordHash !== null) passwords.noteStoredHashes([user.passwordHash])
+    await passwords.verify(login.password, undefined)
     return fail()
   }
   const { valid, newHash } = await passwords.verifyAndUpdate(login.password, user?.passwordHash)

@@ -41,6 +41,9 @@ export interface KyselyStoreOptions {
  * await migrateToLatest(db)
  * const store = createKyselyStore(db)
  */
+/** At most this many hash kinds are sampled: far more than one store's history holds. */
+const SAMPLED_HASH_KINDS = 100
+
 export function createKyselyStore(
   db: Kysely<AuthorizationServerDatabase>,
   options: KyselyStoreOptions = {},
@@ -129,6 +132,19 @@ function queries(
     async listUsers() {
       const rows = await db.selectFrom('gatehouse_users').selectAll().orderBy('username').execute()
       return rows.map(userFromRow)
+    },
+    async passwordHashSamples() {
+      // A hash's kind is its prefix: bcrypt's `$2b$12$`, Argon2's parameters (31 characters for
+      // the default ones, a little of the salt for shorter ones, hence the bound).
+      const kind = sql`case when password_hash like '$2%' then substr(password_hash, 1, 7) else substr(password_hash, 1, 31) end`
+      const rows = await db
+        .selectFrom('gatehouse_users')
+        .select(sql<string>`min(password_hash)`.as('hash'))
+        .where('password_hash', 'is not', null)
+        .groupBy(kind)
+        .limit(SAMPLED_HASH_KINDS)
+        .execute()
+      return rows.map((row) => row.hash)
     },
 
     async createClient(client) {
