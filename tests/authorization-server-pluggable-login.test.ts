@@ -196,6 +196,22 @@ describe.each(matrix)("an app's own login and consent ($name)", ({ transport, st
       returnTo: '/authorize?client_id=web',
     })
     expect(relative.status).toBe(303)
+
+    // What came from a form never breaks the header (a 500 that logged the query before): the
+    // URL is parsed and written out again, as a browser would send it.
+    const crlf = await b.post('/login', {
+      username: 'ada',
+      password: 'ada-password',
+      return_to: `${returnTo}\r\nX-Injected: yes`,
+    })
+    expect(crlf.status).toBe(303)
+    expect(crlf.headers.get('x-injected')).toBeNull()
+    expect(crlf.headers.get('location')).toBe(`${returnTo}X-Injected:%20yes`)
+    const unicode = await f.server.completeLogin({
+      userId: f.users.ada,
+      returnTo: '/authorize?client_id=web&state=\u00e9t\u00e9',
+    })
+    expect(unicode.headers.get('location')).toBe('/authorize?client_id=web&state=%C3%A9t%C3%A9')
   })
 
   test('authenticate naming a disabled user: access_denied at the client', async () => {

@@ -233,10 +233,8 @@ export function addAuthorizationEndpoint(
 
   return {
     async completeLogin({ userId, returnTo }) {
-      const isAuthorizeURL = [`${interaction.authorizeURL}?`, `${path}?`].some((start) =>
-        typeof returnTo === 'string' ? returnTo.startsWith(start) : false,
-      )
-      if (!isAuthorizeURL)
+      const location = authorizationURLOf(returnTo, interaction.authorizeURL, path)
+      if (location === undefined)
         throw new HTTPException(400, {
           detail: 'return_to is not an authorization URL of this server',
         })
@@ -250,9 +248,33 @@ export function addAuthorizationEndpoint(
         now,
         settings.interaction.sessionTTL,
       )
-      return redirectResponse(returnTo, { status: 303, cookies: [cookie] })
+      return redirectResponse(location, { status: 303, cookies: [cookie] })
     },
   }
+}
+
+/**
+ * `returnTo` as the `Location` to send, when it is this server's authorization URL (absolute, or
+ * its path) with a query: parsed and written out again, so what came from a form can never break
+ * the header (CR, LF, non-ASCII are dropped or percent-encoded, as a browser would send them).
+ */
+function authorizationURLOf(
+  returnTo: unknown,
+  authorizeURL: string,
+  path: string,
+): string | undefined {
+  if (typeof returnTo !== 'string') return undefined
+  const relative = returnTo.startsWith(`${path}?`)
+  if (!relative && !returnTo.startsWith(`${authorizeURL}?`)) return undefined
+  let url: URL
+  try {
+    url = new URL(returnTo, authorizeURL)
+  } catch {
+    return undefined
+  }
+  const expected = new URL(authorizeURL)
+  if (url.origin !== expected.origin || url.pathname !== expected.pathname) return undefined
+  return relative ? `${url.pathname}${url.search}` : url.href
 }
 
 /**
