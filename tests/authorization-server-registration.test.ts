@@ -300,6 +300,9 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     ['an empty name', { ...APP, client_name: '  ' }],
     ['an overlong name', { ...APP, client_name: 'x'.repeat(201) }],
     ['a name with a control character', { ...APP, client_name: 'a\u0007b' }],
+    ['a name with a right-to-left override', { ...APP, client_name: 'Acme \u202e' }],
+    ['a name with a zero-width space', { ...APP, client_name: 'Ac\u200bme' }],
+    ['a name with U+FFFD', { ...APP, client_name: 'Acme \ufffd' }],
   ])('%s: invalid_client_metadata', async (_name, body) => {
     await open()
     const response = await register(body)
