@@ -13,7 +13,13 @@ import {
   pkce,
   SAME_ORIGIN,
 } from './helpers/authorization-flow.js'
-import { type Fixture, ISSUER, matrix, openFixture } from './helpers/authorization-server.js'
+import {
+  type Fixture,
+  ISSUER,
+  matrix,
+  openFixture,
+  postForm,
+} from './helpers/authorization-server.js'
 
 /** The app's own sessions: cookie value → username. */
 const sessions = new Map<string, string>()
@@ -42,10 +48,15 @@ function appLogin(mode: 'session' | 'complete') {
           form: Form(
             z.object({ username: z.string(), password: z.string(), return_to: z.string() }),
           ),
+          request: Request,
         },
       },
-      async ({ form }) => {
-        const result = await server.authenticateUser(form)
+      async ({ form, request }) => {
+        const result = await server.authenticateUser({
+          username: form.username,
+          password: form.password,
+          request,
+        })
         if (!result.ok) return new Response('no', { status: 401 })
         if (mode === 'complete')
           return server.completeLogin({ userId: result.user.id, returnTo: form.return_to })
@@ -162,6 +173,25 @@ describe.each(matrix)("an app's own login and consent ($name)", ({ transport, st
       secret: decodeURIComponent((cookie.split(';')[0] as string).split('=')[1] as string),
     }
   }
+
+  test("another address's wrong guesses never lock the user out of the app's own page", async () => {
+    await open({ login: { url: '/login' } }, appLogin('session'))
+    const attempt = (password: string, address: string) =>
+      postForm(
+        f.send,
+        '/login',
+        { username: 'ada', password, return_to: '/authorize?x' },
+        { 'x-test-address': address },
+      )
+    const statuses: number[] = []
+    for (let n = 0; n < 7; n++) statuses.push((await attempt('guess', '10.0.0.66')).status)
+    // Throttled per username and address, as the built-in page is: the guesser is delayed...
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401])
+    expect(statuses.slice(5)).toEqual([429, 429])
+    // ...and the owner, from elsewhere, signs in.
+    const owner = await attempt('ada-password', '10.0.0.1')
+    expect(owner.status).toBe(303)
+  })
 
   test('completeLogin: the app hands the user back through the built-in session', async () => {
     await open({ login: { url: '/login' } }, appLogin('complete'))

@@ -37,9 +37,10 @@ export function createOwnLoginApp(options: { issuer: string; store: Authorizatio
         form: Form(z.object({ username: z.string(), password: z.string(), return_to: z.string() })),
         origin: Header(z.string().optional()),
         secFetchSite: Header(z.string().optional(), { alias: 'sec-fetch-site' }),
+        request: Request,
       },
     },
-    async ({ form, origin, secFetchSite }) => {
+    async ({ form, origin, secFetchSite, request }) => {
       // Login CSRF: a form another site posts would sign the victim in as the attacker. Browsers
       // say where a form came from; the built-in pages refuse the same way.
       if (
@@ -47,8 +48,10 @@ export function createOwnLoginApp(options: { issuer: string; store: Authorizatio
         (secFetchSite ?? 'same-origin') !== 'same-origin'
       )
         throw new HTTPException(403, { detail: 'Cross-site sign-in refused' })
-      // Throttled like the built-in page: a LoginThrottledError answers 429 with Retry-After.
-      const result = await server.authenticateUser(form)
+      // Throttled like the built-in page, per username and client address (taken from `request`):
+      // a LoginThrottledError answers 429 with Retry-After.
+      const { username, password } = form
+      const result = await server.authenticateUser({ username, password, request })
       if (!result.ok) return loginPage(form.return_to, 'Wrong username or password.', 400)
       // 303 to return_to (only an authorization URL of this server) with the login session.
       return server.completeLogin({ userId: result.user.id, returnTo: form.return_to })

@@ -238,6 +238,7 @@ export class NodeRequestView extends BaseRequestView {
           ...(bytes === undefined ? {} : bodyInit(this.method, bytes)),
         } as RequestInit,
         this.#body,
+        this.remoteAddress,
       )
     } catch {
       // A method or header a Web `Request` may not carry (TRACE, CONNECT, ...).

@@ -1,4 +1,5 @@
 import { AnchoredRouter, type Router } from '../core/declare/router.js'
+import { WebRequestView } from '../core/run/request-view.js'
 import { type Administration, createAdministration } from './admin.js'
 import { addAuthorizationEndpoint } from './authorize/authorize-endpoint.js'
 import { ClientAuthenticationScheme } from './clients/client-authentication.js'
@@ -68,8 +69,18 @@ export interface AuthorizationServer {
    * Not needed when `login.authenticate` reads your own session.
    */
   completeLogin(login: { userId: string; returnTo: string }): Promise<Response>
-  /** For login pages: a throttled password check; throws `LoginThrottledError` while delayed. */
-  authenticateUser(login: PasswordLogin): Promise<LoginResult>
+  /**
+   * For login pages: a throttled password check; throws `LoginThrottledError` while delayed. Pass
+   * the route's `request: Request` input as `request`: the client's address then comes from it as
+   * the built-in page reads it (`clientAddress`, by default the socket's peer), so guesses from
+   * elsewhere never lock the user out. Without an address (neither `request` nor
+   * `clientAddress`), every attempt for a username shares one counter.
+   * @example
+   * const result = await server.authenticateUser({ username, password, request })
+   */
+  authenticateUser(
+    login: PasswordLogin & { readonly request?: Request | undefined },
+  ): Promise<LoginResult>
   /** A registered client, for `/authorize`'s checks and consent page. */
   findClient(clientId: string): Promise<ClientRecord | undefined>
   /**
@@ -156,7 +167,12 @@ export function createAuthorizationServer(
         throw new TypeError('completeLogin: the authorization_code grant is turned off')
       return authorization.completeLogin(login)
     },
-    authenticateUser: (login) => context.login(login),
+    authenticateUser: ({ request, ...login }) =>
+      context.login(
+        request === undefined || login.clientAddress !== undefined
+          ? login
+          : { ...login, clientAddress: settings.clientAddress(new WebRequestView(request)) },
+      ),
     findClient: (clientId) => settings.store.findClient(clientId),
     grantableScopes: ({ client, user, scope }) =>
       grantScopes(context.scopePolicy, parseScope(scope), [client.scopes, user.scopes]),

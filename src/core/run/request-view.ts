@@ -3,6 +3,7 @@ import { singleCredentials } from './header-values.js'
 import {
   bodyInit,
   isSpent,
+  peerOf,
   readStreamWithin,
   SharedBody,
   SharedRequest,
@@ -222,13 +223,24 @@ export class WebRequestView extends BaseRequestView {
     const parts = { method: raw.method, headers: raw.headers, signal: raw.signal }
     const bytes = this.#body.bytes
     if (bytes !== undefined)
-      return new SharedRequest(raw.url, { ...parts, ...bodyInit(raw.method, bytes) }, this.#body)
+      return new SharedRequest(
+        raw.url,
+        { ...parts, ...bodyInit(raw.method, bytes) },
+        this.#body,
+        peerOf(raw),
+      )
     if (raw.body === null || raw instanceof SharedRequest) return raw
     return new SharedRequest(
       raw.url,
       { ...parts, body: raw.body, duplex: 'half' } as RequestInit,
       this.#body,
+      undefined,
     )
+  }
+
+  /** The peer of a request the framework handed out (a view of a route's `request` input). */
+  override get remoteAddress(): string | undefined {
+    return peerOf(this.#raw)
   }
 
   queryString(): string {

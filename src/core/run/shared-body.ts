@@ -65,6 +65,7 @@ export class SharedBody {
 }
 
 const BODY = Symbol('gatehouse.sharedBody')
+const PEER = Symbol('gatehouse.peer')
 
 /** `Request`'s own `body` getter: the stream of the object itself, whatever a subclass shows. */
 const ownBody = Object.getOwnPropertyDescriptor(Request.prototype, 'body')?.get as (
@@ -82,6 +83,8 @@ const ownBody = Object.getOwnPropertyDescriptor(Request.prototype, 'body')?.get 
  */
 export class SharedRequest extends Request {
   readonly [BODY]: SharedBody
+  /** The peer's address as the engine saw it (see {@link peerOf}). */
+  readonly [PEER]: string | undefined
   #replay: ReadableStream<Uint8Array> | undefined
 
   static {
@@ -94,9 +97,15 @@ export class SharedRequest extends Request {
     })
   }
 
-  constructor(input: string | Request, init: RequestInit | undefined, body: SharedBody) {
+  constructor(
+    input: string | Request,
+    init: RequestInit | undefined,
+    body: SharedBody,
+    peer: string | undefined,
+  ) {
     super(input, init)
     this[BODY] = body
+    this[PEER] = peer
   }
 
   /** The stream `body` shows: this object's own, or, once that is spent, one over the kept bytes. */
@@ -139,7 +148,12 @@ export class SharedRequest extends Request {
   override clone(): Request {
     const body = this[BODY]
     if (!body.outlived(this)) return super.clone()
-    return new SharedRequest(this, bodyInit(this.method, body.bytes as Uint8Array), body)
+    return new SharedRequest(
+      this,
+      bodyInit(this.method, body.bytes as Uint8Array),
+      body,
+      this[PEER],
+    )
   }
 
   #whole(): Promise<Uint8Array> {
@@ -214,6 +228,14 @@ export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8
     offset += chunk.byteLength
   }
   return bytes
+}
+
+/**
+ * The peer's IP address (the socket's, never a proxy header) of a `Request` the framework handed
+ * out (a route's `request: Request` input), when the engine knew it; `undefined` otherwise.
+ */
+export function peerOf(request: Request): string | undefined {
+  return request instanceof SharedRequest ? request[PEER] : undefined
 }
 
 /** The body shared by `request` when it is one this module made, so a new view joins it. */
