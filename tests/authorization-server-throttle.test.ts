@@ -70,6 +70,25 @@ describe.each(matrix)('login throttling ($name)', ({ transport, store }) => {
     expect(statuses.at(-1)).toBe(429)
   })
 
+  test('a spray of many usernames at once from one address is checked only up to its allowance', async () => {
+    f = await openFixture(transport, store, { throttle })
+    // Each username its own pair, so nothing serializes them but the address's allowance (5).
+    const burst = await Promise.all(
+      Array.from({ length: 16 }, (_, n) => attempt(`guess-${n}`, 'wrong', '198.51.100.8')),
+    )
+    const statuses = burst.map((response) => response.status)
+    expect(statuses.filter((status) => status === 400)).toHaveLength(5)
+    expect(statuses.filter((status) => status === 429)).toHaveLength(11)
+    // The same burst from an address with two failures left gets two checks.
+    for (let i = 0; i < 3; i++) await fail(`before-${i}`, '198.51.100.9')
+    const second = await Promise.all(
+      Array.from({ length: 8 }, (_, n) => attempt(`other-${n}`, 'wrong', '198.51.100.9')),
+    )
+    expect(second.filter((response) => response.status === 400)).toHaveLength(2)
+    // Another address is not held up by either.
+    expect((await attempt('ada', 'ada-password', '198.51.100.10')).status).toBe(200)
+  })
+
   test("another address's failures do not delay an address without any", async () => {
     f = await openFixture(transport, store, { throttle })
     for (let i = 0; i < 3; i++) await fail('ada', '198.51.100.1')

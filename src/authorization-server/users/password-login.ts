@@ -46,7 +46,9 @@ export async function loginWithPassword(
   login = { ...login, username: normalizeUsername(login.username) }
   if (throttle === undefined) return checkPassword(login, context, undefined)
   const keys = throttle.keys(login.username, login.clientAddress)
-  return throttle.oneAtATime(keys, () => checkPassword(login, context, { throttle, keys }))
+  return throttle.oneAtATime(keys, () =>
+    throttle.admitted(keys, context.now, () => checkPassword(login, context, { throttle, keys })),
+  )
 }
 
 async function checkPassword(

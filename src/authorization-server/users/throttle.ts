@@ -86,6 +86,8 @@ export class LoginThrottle {
   readonly #hasher: SecretHasher
   /** The last attempt of each (username, address) pair running in this process. */
   readonly #running = new Map<string, Promise<void>>()
+  /** Attempts of each address being checked in this process, and who waits for one to end. */
+  readonly #addresses = new Map<string, { running: number; waiting: (() => void)[] }>()
 
   constructor(store: ThrottleStore, policy: ThrottlePolicy, hasher: SecretHasher) {
     this.#store = store
@@ -111,6 +113,39 @@ export class LoginThrottle {
       return await result
     } finally {
       if (this.#running.get(keys.pair) === done) this.#running.delete(keys.pair)
+    }
+  }
+
+  /**
+   * Runs `attempt` once fewer of the address's attempts are being checked in this process than it
+   * has failures left before its delays begin: a burst spraying many usernames from one address
+   * (each its own pair, so not serialized by {@link oneAtATime}) would otherwise all be checked
+   * before the first failure is counted, however few the address has left. An address with a
+   * clean record still has all its `addressAttempts` checked at once; one at its last allowed
+   * failure, one at a time. An address over its limit is let through to be refused by `check`.
+   */
+  async admitted<T>(keys: ThrottleKeys, now: () => number, attempt: () => Promise<T>): Promise<T> {
+    const address = keys.address
+    if (address === undefined) return attempt()
+    let slot = this.#addresses.get(address)
+    for (;;) {
+      const counted = await this.#store.readThrottle(address, now())
+      const allowance = this.#policy.addressAttempts - (counted?.failures ?? 0)
+      slot = this.#addresses.get(address) ?? { running: 0, waiting: [] }
+      this.#addresses.set(address, slot)
+      if (allowance <= 0 || slot.running < allowance) break
+      const current = slot
+      await new Promise<void>((resolve) => current.waiting.push(resolve))
+    }
+    slot.running++
+    try {
+      return await attempt()
+    } finally {
+      slot.running--
+      // Each waiter looks again at the counter this attempt may have raised.
+      const waiting = slot.waiting.splice(0)
+      if (slot.running === 0 && waiting.length === 0) this.#addresses.delete(address)
+      for (const wake of waiting) wake()
     }
   }
 
