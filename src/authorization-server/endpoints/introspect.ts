@@ -45,6 +45,7 @@ export function addIntrospectionEndpoint(
     async function introspect({ params, request, response }) {
       const { client, method } = await authenticateClient(request, params, {
         store: context.clients,
+        uncached: context.store,
         hasher: await context.hasher(),
         realm: settings.issuer,
       })

@@ -37,6 +37,7 @@ export function addRevocationEndpoint(
     async function revoke({ params, request }) {
       const { client } = await authenticateClient(request, params, {
         store: context.clients,
+        uncached: context.store,
         hasher: await context.hasher(),
         realm: settings.issuer,
       })

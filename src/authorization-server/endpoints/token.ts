@@ -72,6 +72,7 @@ export function addTokenEndpoint(
         throw oauthError('unsupported_grant_type', 'This server does not support the grant type')
       const client = await authenticateClient(request, params, {
         store: context.clients,
+        uncached: context.store,
         hasher: await context.hasher(),
         realm: settings.issuer,
       })
