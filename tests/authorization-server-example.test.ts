@@ -176,6 +176,47 @@ describe('the example configuration', () => {
     expect(() => readAuthorizationServerConfig({ ISSUER: 'https://a.example/auth' })).toThrow(
       'ISSUER',
     )
+    // Empty is unset, as for the others; only decimal digits are a port.
+    expect(readAuthorizationServerConfig({ PORT: '' }).port).toBe(8000)
+    expect(() => readAuthorizationServerConfig({ PORT: '0x1250' })).toThrow('PORT')
+    expect(() => readAuthorizationServerConfig({ PORT: '1e3' })).toThrow('PORT')
+    // Written as the URL parser writes it, or the redirect URIs made from it are refused.
+    expect(() => readAuthorizationServerConfig({ ISSUER: 'https://auth.example.com:443' })).toThrow(
+      'ISSUER must be written as https://auth.example.com (lower-case host, no default port)',
+    )
+    expect(() => readAuthorizationServerConfig({ ISSUER: 'https://Auth.example.com' })).toThrow(
+      'ISSUER must be written as https://auth.example.com',
+    )
+  })
+
+  test('a port in use: one line, exit 1, and nothing seeded whose secrets would be lost', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const port = (taken.address() as { port: number }).port
+    const database = join(dir, 'port-in-use.db')
+    try {
+      const run = await promisify(execFile)(
+        'node',
+        ['build/examples/authorization-server/main.js'],
+        { env: { ...process.env, DATABASE_URL: database, PORT: String(port), HOST: '127.0.0.1' } },
+      ).then(
+        () => ({ code: 0, stdout: '', stderr: '' }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      )
+      expect(run.code).toBe(1)
+      expect(run.stdout).toBe('')
+      expect(run.stderr).toBe(
+        `authorization-server: cannot listen on HOST=127.0.0.1 PORT=${port} (EADDRINUSE)\n`,
+      )
+      const db = new Database(database, { readonly: true })
+      try {
+        expect(db.prepare('select count(*) as n from gatehouse_users').get()).toEqual({ n: 0 })
+      } finally {
+        db.close()
+      }
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
   })
 
   test.each([
@@ -186,6 +227,21 @@ describe('the example configuration', () => {
     ],
     ['an ISSUER that is no URL', { ISSUER: 'http://exa mple' }, /`issuer` must be a URL/],
     ['a bad PORT', { PORT: 'x' }, /^PORT must be an integer/],
+    [
+      'a HOST that makes no issuer',
+      { HOST: '999.1.1.1', PORT: '8125' },
+      /^the issuer http:\/\/999\.1\.1\.1:8125 made from HOST and PORT \(set ISSUER\): /,
+    ],
+    [
+      'a HOST that cannot be bound',
+      { HOST: 'nonexistent.invalid' },
+      /^cannot listen on HOST=nonexistent\.invalid PORT=0 \(ENOTFOUND\)$/,
+    ],
+    [
+      'an ISSUER with its default port',
+      { ISSUER: 'https://auth.example.com:443' },
+      /^ISSUER must be written as https:\/\/auth\.example\.com/,
+    ],
   ])('%s: one line on stderr and exit 1, no stack trace', async (_name, env, message) => {
     const run = await promisify(execFile)('node', ['build/examples/authorization-server/main.js'], {
       env: { ...process.env, DATABASE_URL: join(dir, 'refused.db'), PORT: '0', ...env },

@@ -14,12 +14,18 @@ export interface AuthorizationServerConfig {
 export function readAuthorizationServerConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): AuthorizationServerConfig {
-  const port = Number(env.PORT ?? 8000)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error('PORT must be an integer from 0 to 65535')
+  // Empty means unset, as for the others; decimal digits only (`Number` would take 0x1250).
+  const port = env.PORT ? (/^\d{1,5}$/.test(env.PORT) ? Number(env.PORT) : -1) : 8000
+  if (port < 0 || port > 65535) throw new Error('PORT must be an integer from 0 to 65535')
   const issuer = env.ISSUER ? env.ISSUER.replace(/\/$/, '') : undefined
   if (issuer !== undefined && !/^https?:\/\/[^/?#]+$/.test(issuer))
     throw new Error('ISSUER must be an origin such as https://auth.example.com (no path)')
+  // As the URL parser writes it (lower-case host, no default port): the redirect URIs made from
+  // it must be written that way too, and the issuer is compared as a string.
+  if (issuer !== undefined && URL.canParse(issuer) && new URL(issuer).origin !== issuer)
+    throw new Error(
+      `ISSUER must be written as ${new URL(issuer).origin} (lower-case host, no default port)`,
+    )
   return {
     port,
     host: env.HOST || '127.0.0.1',

@@ -12,6 +12,13 @@ function exitWith(error: unknown): never {
   process.exit(1)
 }
 
+/** Why HOST and PORT cannot be listened on, in one line (`EADDRINUSE`, `ENOTFOUND`, ...). */
+function listenFailure(host: string, port: number, error: unknown): Error {
+  const code = (error as { code?: unknown } | null)?.code
+  const why = typeof code === 'string' ? code : error instanceof Error ? error.message : 'failed'
+  return new Error(`cannot listen on HOST=${host} PORT=${port} (${why})`)
+}
+
 let config: AuthorizationServerConfig
 try {
   config = readAuthorizationServerConfig()
@@ -19,7 +26,9 @@ try {
   exitWith(error)
 }
 // The issuer or resource identifier names the port: PORT=0 becomes a free port first.
-const { port, url: ownURL } = await ownAddress(config.host, config.port)
+const { port, url: ownURL } = await ownAddress(config.host, config.port).catch((error: unknown) =>
+  exitWith(listenFailure(config.host, config.port, error)),
+)
 const issuer = config.issuer ?? ownURL
 // openStore's messages name the URL with its password redacted.
 const store = await openStore(config.databaseUrl).catch(exitWith)
@@ -29,16 +38,25 @@ try {
   created = createAuthorizationServerApp({ issuer, store })
 } catch (error) {
   await store.close()
+  // Made from HOST and PORT: say so, as HOST is what to change (or ISSUER to set).
+  if (config.issuer === undefined && error instanceof Error)
+    exitWith(`the issuer ${ownURL} made from HOST and PORT (set ISSUER): ${error.message}`)
   exitWith(error)
 }
 const { app, server, resource } = created
+// Listening before the demo is seeded: a port in use or a HOST that cannot be bound ends this
+// start before it makes secrets, which would then never be shown.
+const running = await serve(app, { port, hostname: config.host }).catch(async (error: unknown) => {
+  await store.close()
+  exitWith(listenFailure(config.host, port, error))
+})
 // A failure here (the database going away mid-seed) is one line, not a stack: the next start
 // makes whatever is still missing.
 const seeded = await seedDemo(server).catch(async (error: unknown) => {
+  await running.close()
   await store.close()
   exitWith(error)
 })
-const running = await serve(app, { port, hostname: config.host })
 
 console.log(
   `Gatehouse authorization server on ${running.url} (issuer ${issuer}, API ${resource}, docs ${issuer}/docs)`,
