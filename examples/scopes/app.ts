@@ -94,8 +94,10 @@ export function createScopesTutorial({ secretKey, users, now, jwtCacheSize }: Sc
       )
       if (!user || !valid)
         throw new HTTPException(400, { detail: 'Incorrect username or password' })
-      // The tutorial's bcrypt hashes are upgraded to argon2id on the first successful login.
-      if (newHash) await users.updatePasswordHash(user.username, newHash)
+      // The tutorial's bcrypt hashes are upgraded to argon2id on the first successful login. Best
+      // effort: while the database cannot take the write (another process's lock), the password
+      // was still right, and a later login upgrades it.
+      if (newHash) await upgradeHash(users, user.username, newHash)
       // Grant only what was asked for and what this user may have, each scope once.
       const scopes = [...new Set(formData.scopes)].filter((scope) =>
         user.allowed_scopes.includes(scope),
@@ -129,4 +131,13 @@ export function createScopesTutorial({ secretKey, users, now, jwtCacheSize }: Sc
   })
 
   return { app, getCurrentUser, getCurrentActiveUser, oauth2Scheme }
+}
+
+/** Stores an upgraded hash, or leaves the old one (still valid) when the store refuses now. */
+async function upgradeHash(users: UserStore, username: string, hash: string): Promise<void> {
+  try {
+    await users.updatePasswordHash(username, hash)
+  } catch {
+    // The old hash still verifies; the next successful login tries again.
+  }
 }

@@ -17,7 +17,10 @@ export interface UserInDB {
  */
 export interface UserStore {
   find(username: string): UserInDB | undefined | Promise<UserInDB | undefined>
-  /** Replace a user's password hash (an upgrade from bcrypt to argon2id on login). */
+  /**
+   * Replace a user's password hash (an upgrade from bcrypt to argon2id on login). It may fail
+   * while another process holds the database's write lock.
+   */
   updatePasswordHash(username: string, hashedPassword: string): void | Promise<void>
   /** Every distinct stored password hash, so the hasher knows the slowest kind to copy. */
   storedHashes(): Iterable<string>
@@ -105,6 +108,10 @@ export function openSQLiteUserStore(filename: string): SQLiteUserStore {
         })
     }
   }).immediate()
+  // From now on a lock another process holds (the CLI, a backup, a migration) fails a write at
+  // once: SQLite's busy handler would sleep on the event loop, freezing every request meanwhile.
+  // Reads never wait in WAL mode; the one write, a hash upgrade, is retried at a later login.
+  db.pragma('busy_timeout = 0')
   const select = db.prepare('SELECT * FROM users WHERE username = ?')
   const updateHash = db.prepare('UPDATE users SET hashed_password = ? WHERE username = ?')
   const hashes = db.prepare('SELECT DISTINCT hashed_password FROM users').pluck()
