@@ -42,12 +42,27 @@ describe('the tutorial app reads its settings from the environment', () => {
       'auth.db',
       '/var/lib/auth.db',
       'postgres://u:p@db/users',
+      'file:my%20users.db',
+      ' auth.db ',
+      'file:///var/lib/my%20auth.db',
     ]) {
       const theirs = parseDatabaseURL(url)
       const ours = readConfig({ DATABASE_URL: url }).database
       expect(ours, url).toEqual(
         theirs.kind === 'sqlite' ? { kind: 'sqlite', file: theirs.filename } : theirs,
       )
+    }
+    // What the authorization server refuses, the tutorial refuses too.
+    for (const url of [
+      'sqlite:q.db?mode=ro',
+      'file:q.db?mode=ro',
+      'mysql://u:pw@h/db',
+      'postgres:users',
+      'sqlite:',
+      'file://remote-host/x.db',
+    ]) {
+      expect(() => parseDatabaseURL(url), url).toThrow()
+      expect(() => readConfig({ DATABASE_URL: url }), url).toThrow(/^DATABASE_URL: /)
     }
   })
 

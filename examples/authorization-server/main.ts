@@ -1,23 +1,14 @@
 import { serve } from 'gatehouse'
 import { openStore, redactDatabaseURL } from 'gatehouse/authorization-server'
 import { exitAfter } from '../shared/exit-after.js'
+import { exitWith as exitWithLine, listenFailure } from '../shared/exit-with.js'
 import { ownAddress } from '../shared/own-address.js'
 import { createAuthorizationServerApp, SWAGGER_UI_CLIENT } from './app.js'
 import { type AuthorizationServerConfig, readAuthorizationServerConfig } from './config.js'
 import { seedDemo } from './seed.js'
 
 /** A set-up mistake (a bad PORT, ISSUER or DATABASE_URL): one line, exit 1, no stack trace. */
-function exitWith(error: unknown): never {
-  console.error(`authorization-server: ${error instanceof Error ? error.message : String(error)}`)
-  process.exit(1)
-}
-
-/** Why HOST and PORT cannot be listened on, in one line (`EADDRINUSE`, `ENOTFOUND`, ...). */
-function listenFailure(host: string, port: number, error: unknown): Error {
-  const code = (error as { code?: unknown } | null)?.code
-  const why = typeof code === 'string' ? code : error instanceof Error ? error.message : 'failed'
-  return new Error(`cannot listen on HOST=${host} PORT=${port} (${why})`)
-}
+const exitWith: (error: unknown) => never = exitWithLine('authorization-server')
 
 let config: AuthorizationServerConfig
 try {

@@ -1,29 +1,41 @@
 import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
-import { readConfig } from './config.js'
+import { exitWith as exitWithLine } from '../shared/exit-with.js'
+import { readConfig, type ScopesConfig } from './config.js'
 import { openUserStore } from './users.js'
+
+const exitWith: (error: unknown) => never = exitWithLine('scopes tutorial')
 
 /**
  * The tutorial app on every core: one primary process forks `WORKERS` (default: one per core) Node
  * processes that share one port. Access tokens are self-contained JWTs, so any worker verifies any
  * token; users live in one SQLite file in WAL mode, or in PostgreSQL (`DATABASE_URL=postgres://…`).
  */
-const workers = Number(process.env.WORKERS ?? availableParallelism())
-if (!Number.isInteger(workers) || workers < 1) throw new Error('WORKERS must be a positive integer')
+const workers = Number(process.env.WORKERS || availableParallelism())
+if (!Number.isInteger(workers) || workers < 1) exitWith('WORKERS must be a positive integer')
 
 if (cluster.isPrimary) {
   // Workers accept connections themselves from the shared socket. With Node's default round-robin
   // the primary accepts them and passes each to a worker; one passed to a worker that dies before
   // taking it is neither closed nor passed on, and its client waits until it gives up.
   cluster.schedulingPolicy = cluster.SCHED_NONE
-  const config = readConfig()
+  let config: ScopesConfig
+  try {
+    config = readConfig()
+  } catch (error) {
+    exitWith(error)
+  }
   // Create and seed the database once, before the workers race to open it.
-  await (await openUserStore(config.database)).close()
+  await (await openUserStore(config.database).catch(exitWith)).close()
   // Every worker, first or replacement, stays quiet: the primary speaks once for all of them.
   const fork = () => cluster.fork({ GATEHOUSE_QUIET: '1' })
   let stopping = false
   let listening = 0
-  cluster.on('listening', (_worker, address) => {
+  // Workers that have listened once: one that dies before it ever did (the port in use, a bad
+  // SECRET_KEY) would die again however often it is replaced.
+  const started = new Set<number>()
+  cluster.on('listening', (worker, address) => {
+    started.add(worker.id)
     if (++listening !== workers) return
     if (config.usingDevelopmentKey)
       console.warn("SECRET_KEY is not set: using the tutorial's published development key.")
@@ -33,6 +45,12 @@ if (cluster.isPrimary) {
   })
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return
+    if (!started.has(worker.id)) {
+      // Its own line on stderr said why; the others would fail alike.
+      stopping = true
+      for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM')
+      exitWith(`worker ${worker.process.pid} could not start (${signal ?? code}); stopping`)
+    }
     console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`)
     fork()
   })

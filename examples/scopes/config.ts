@@ -41,16 +41,30 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ScopesConfig {
  * file); default `scopes-example.db`. The same rules as the authorization server's
  * `parseDatabaseURL`, which is not imported here only to keep the tutorial's footprint small.
  */
-function usersDatabase(url: string | undefined): UsersDatabase {
+function usersDatabase(given: string | undefined): UsersDatabase {
+  const url = given?.trim()
   if (!url) return { kind: 'sqlite', file: 'scopes-example.db' }
-  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url }
-  let file = url
-  if (/^file:\/\//i.test(url)) file = fileURLToPath(url)
-  else {
-    const match = /^(?:sqlite3?:(?:\/\/)?|file:)(.*)$/i.exec(url)
-    if (match) file = match[1] ?? ''
+  const refuse = (why: string): never => {
+    throw new Error(`DATABASE_URL: ${why}`)
   }
-  if (!file) throw new Error('DATABASE_URL: no SQLite file name given')
+  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url }
+  if (/^postgres(ql)?:/i.test(url))
+    refuse('a PostgreSQL URL starts with postgres:// or postgresql://')
+  // SQLite URI parameters would be taken as part of the file name: none is supported.
+  if (/^(sqlite3?|file):/i.test(url) && url.includes('?'))
+    refuse('SQLite URL parameters (?…) are not supported: give the file alone')
+  let file = url
+  if (/^file:\/\//i.test(url)) {
+    try {
+      file = fileURLToPath(url)
+    } catch {
+      refuse('the file: URL does not name a local file')
+    }
+  } else if (/^file:/i.test(url)) file = decodeURIComponent(url.slice('file:'.length))
+  else if (/^sqlite3?:/i.test(url)) file = url.replace(/^sqlite3?:(\/\/)?/i, '')
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
+    refuse('the database URL scheme is not supported (use postgres:// or a SQLite file)')
+  if (!file) refuse('no SQLite file name given')
   return { kind: 'sqlite', file }
 }
 
