@@ -187,6 +187,13 @@ describe('the example configuration', () => {
     expect(() => readAuthorizationServerConfig({ ISSUER: 'https://Auth.example.com' })).toThrow(
       'ISSUER must be written as https://auth.example.com',
     )
+    expect(readAuthorizationServerConfig({}).clientAddress).toBeUndefined()
+    expect(
+      readAuthorizationServerConfig({ CLIENT_ADDRESS_HEADER: 'X-Forwarded-For' }).clientAddress,
+    ).toEqual(expect.any(Function))
+    expect(() => readAuthorizationServerConfig({ CLIENT_ADDRESS_HEADER: 'x forwarded' })).toThrow(
+      'CLIENT_ADDRESS_HEADER must be a header name',
+    )
   })
 
   test('a port in use: one line, exit 1, and nothing seeded whose secrets would be lost', async () => {
@@ -421,3 +428,46 @@ test("the README's code for this example is the example's own code", () => {
   expect(lines.length).toBeGreaterThan(40)
   for (const line of lines) expect(sources, line).toContain(line.trim())
 })
+
+// Behind a load balancer every socket peer is the balancer: without CLIENT_ADDRESS_HEADER one
+// guesser's failures delayed every user's logins (README: run the examples behind one).
+const behindBalancer = createAuthorizationServerApp({
+  issuer: ISSUER,
+  store: createMemoryStore(),
+  clientAddress: readAuthorizationServerConfig({ CLIENT_ADDRESS_HEADER: 'x-forwarded-for' })
+    .clientAddress,
+})
+const balancerSeed = seedDemo(behindBalancer.server)
+
+describeEngines(
+  'the example behind a load balancer (CLIENT_ADDRESS_HEADER)',
+  behindBalancer.app,
+  (send, engine) => {
+    test("a guesser's failures delay only the address the balancer saw for it", async () => {
+      const seed = await balancerSeed
+      // One app for both engines: each its own addresses.
+      const net = engine.name === 'serve' ? '203.0.113' : '198.51.100'
+      const login = (password: string, forwardedFor: string) =>
+        send('/token', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${Buffer.from(`demo-app:${seed?.appSecret}`).toString('base64')}`,
+            'x-forwarded-for': forwardedFor,
+          },
+          body: new URLSearchParams({
+            grant_type: 'password',
+            username: 'demo',
+            password,
+          }).toString(),
+        })
+      const guesses: number[] = []
+      // A spoofed first entry changes nothing: the balancer's own (last) one counts.
+      for (let n = 0; n < 7; n++)
+        guesses.push((await login('guess', `10.9.9.${n}, ${net}.66`)).status)
+      expect(guesses.slice(0, 5)).toEqual([400, 400, 400, 400, 400])
+      expect(guesses.slice(5)).toEqual([429, 429])
+      expect((await login(seed?.password as string, `${net}.1`)).status).toBe(200)
+    })
+  },
+)

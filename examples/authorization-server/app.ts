@@ -1,4 +1,4 @@
-import { Gatehouse, mountProtectedResourceMetadata, Security } from 'gatehouse'
+import { Gatehouse, mountProtectedResourceMetadata, type RequestView, Security } from 'gatehouse'
 import {
   type AuthorizationServer,
   type AuthorizationServerStore,
@@ -22,8 +22,10 @@ export const SWAGGER_UI_CLIENT = 'swagger-ui'
 export function createAuthorizationServerApp(options: {
   issuer: string
   store: AuthorizationServerStore
+  /** Where login throttling reads the client's address; default the socket's peer. */
+  clientAddress?: ((request: RequestView) => string | undefined) | undefined
 }): { app: Gatehouse; server: AuthorizationServer; resource: string } {
-  const { issuer, store } = options
+  const { issuer, store, clientAddress } = options
   const resource = `${issuer}/api`
   const server = createAuthorizationServer({
     issuer,
@@ -36,6 +38,8 @@ export function createAuthorizationServerApp(options: {
     // All four grants are on by default, the password grant included.
     // Open dynamic client registration (RFC 7591): registered clients may get `read` only.
     registration: { scopes: ['read'] },
+    // Behind a load balancer (CLIENT_ADDRESS_HEADER), the address it saw.
+    ...(clientAddress ? { clientAddress } : {}),
   })
 
   const app = new Gatehouse({

@@ -1,3 +1,6 @@
+import type { RequestView } from 'gatehouse'
+import { clientAddressFromEnv } from '../shared/client-address.js'
+
 /** Settings of the authorization server example, from the environment. */
 export interface AuthorizationServerConfig {
   port: number
@@ -9,6 +12,8 @@ export interface AuthorizationServerConfig {
    * server's endpoints); default `http://{HOST}:{PORT}`.
    */
   issuer: string | undefined
+  /** From `CLIENT_ADDRESS_HEADER`: where login throttling reads the client's address. */
+  clientAddress: ((request: RequestView) => string | undefined) | undefined
 }
 
 export function readAuthorizationServerConfig(
@@ -31,5 +36,6 @@ export function readAuthorizationServerConfig(
     host: env.HOST || '127.0.0.1',
     databaseUrl: env.DATABASE_URL || 'authorization-server.db',
     issuer,
+    clientAddress: clientAddressFromEnv(env),
   }
 }

@@ -4,6 +4,7 @@ import {
   openStore,
   redactDatabaseURL,
 } from 'gatehouse/authorization-server'
+import { clientAddressFromEnv } from '../shared/client-address.js'
 import { exitAfter } from '../shared/exit-after.js'
 
 // One of N identical authorization-server instances behind a load balancer. Each gets the same
@@ -21,6 +22,8 @@ const server = createAuthorizationServer({
   defaultScopes: ['read'],
   // The `aud` of the tokens: the API that verifies them elsewhere.
   audience: process.env.AUDIENCE ?? `${issuer}/api`,
+  // The address the balancer saw (CLIENT_ADDRESS_HEADER=x-forwarded-for), for login throttling.
+  clientAddress: clientAddressFromEnv(process.env),
 })
 const app = new Gatehouse({ title: 'Authorization server', version: '1.0.0' })
 app.include(server.router)
