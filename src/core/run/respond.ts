@@ -213,9 +213,25 @@ function reportOutage(error: KeySourceUnavailableError, logger: Logger, where: s
   logger.error(`${error.message} (${where}): ${cause.message}`, undefined)
 }
 
+/**
+ * The default logger: `console.error`. An `Error` is printed as its stack (name and message
+ * included), its `code` and its causes, never its other properties: an HTTP client's error holds
+ * the request it made (an `Authorization` header), a driver's the values of its query. Give the
+ * app your own `logger` to log more, or to log structured.
+ */
 export const consoleLogger: Logger = {
   error(message, error) {
     if (error === undefined) console.error(message)
-    else console.error(message, error)
+    else console.error(message, error instanceof Error ? errorSummary(error) : error)
   },
+}
+
+/** An error's stack, `code` and causes (at most three deep), as text. */
+function errorSummary(error: Error, depth = 0): string {
+  const code = (error as { code?: unknown }).code
+  const own = `${error.stack ?? `${error.name}: ${error.message}`}${typeof code === 'string' || typeof code === 'number' ? ` (code ${code})` : ''}`
+  const { cause } = error
+  return cause instanceof Error && depth < 3
+    ? `${own}\nCaused by: ${errorSummary(cause, depth + 1)}`
+    : own
 }
