@@ -89,6 +89,21 @@ describe.each(matrix)('login throttling ($name)', ({ transport, store }) => {
     expect((await attempt('ada', 'ada-password', '198.51.100.10')).status).toBe(200)
   })
 
+  test('IPv6 addresses are counted by their /64: a new address of the same subscriber is no fresh start', async () => {
+    f = await openFixture(transport, store, { throttle })
+    const statuses: number[] = []
+    for (let n = 1; n <= 7; n++)
+      statuses.push(
+        (await attempt(`spray-${n}`, 'wrong', `2001:db8:1:2::${n.toString(16)}`)).status,
+      )
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429, 429])
+    // Written another way, the same /64 still; another /64 is another subscriber.
+    expect((await attempt('x', 'wrong', '2001:0db8:0001:0002:ffff:0:0:1')).status).toBe(429)
+    expect((await attempt('ada', 'ada-password', '2001:db8:1:3::1')).status).toBe(200)
+    // IPv4, and IPv4 written as IPv6, are one address each.
+    expect((await attempt('ada', 'ada-password', '::ffff:192.0.2.1')).status).toBe(200)
+  })
+
   test("another address's failures do not delay an address without any", async () => {
     f = await openFixture(transport, store, { throttle })
     for (let i = 0; i < 3; i++) await fail('ada', '198.51.100.1')

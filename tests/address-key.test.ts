@@ -1,0 +1,18 @@
+import { describe, expect, test } from 'vitest'
+import { addressKey } from '../src/authorization-server/users/address-key.js'
+
+describe('the address a limit counts a client under', () => {
+  test.each([
+    ['192.0.2.1', '192.0.2.1'],
+    ['2001:db8:1:2::5', '2001:db8:1:2::/64'],
+    ['2001:0DB8:0001:0002:ffff:0000:0000:0001', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
+    ['::ffff:c000:201', '::ffff:c000:201'],
+    ['not an address', 'not an address'],
+  ])('%s is counted as %s', (address, key) => {
+    expect(addressKey(address)).toBe(key)
+  })
+})
