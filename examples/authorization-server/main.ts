@@ -5,7 +5,7 @@ import { exitWith as exitWithLine, listenFailure } from '../shared/exit-with.js'
 import { ownAddress } from '../shared/own-address.js'
 import { createAuthorizationServerApp, SWAGGER_UI_CLIENT } from './app.js'
 import { type AuthorizationServerConfig, readAuthorizationServerConfig } from './config.js'
-import { seedDemo } from './seed.js'
+import { type Seeded, SeedFailure, seedDemo } from './seed.js'
 
 /** A set-up mistake (a bad PORT, ISSUER or DATABASE_URL): one line, exit 1, no stack trace. */
 const exitWith: (error: unknown) => never = exitWithLine('authorization-server')
@@ -41,25 +41,9 @@ const running = await serve(app, { port, hostname: config.host }).catch(async (e
   await store.close()
   exitWith(listenFailure(config.host, port, error))
 })
-// A failure here (the database going away mid-seed) is one line, not a stack: the next start
-// makes whatever is still missing.
-const seeded = await seedDemo(server).catch(async (error: unknown) => {
-  await running.close()
-  await store.close()
-  exitWith(error)
-})
-
-console.log(
-  `Gatehouse authorization server on ${running.url} (issuer ${issuer}, API ${resource}, docs ${issuer}/docs)`,
-)
-if (seeded) {
-  const all = seeded.password && seeded.appSecret && seeded.serviceSecret && seeded.swaggerClient
-  const lines = [
-    all
-      ? `First start: demo user and clients created in ${redactDatabaseURL(config.databaseUrl)}.`
-      : `The demo was incomplete (an earlier start failed half-way); made what was missing in ${redactDatabaseURL(config.databaseUrl)}.`,
-    'Their secrets are shown now only (the store keeps hashes):',
-  ]
+/** The secrets this start made, which exist nowhere else (the store keeps hashes). */
+function showSecrets(seeded: Seeded, heading: string): void {
+  const lines = [heading, 'Their secrets are shown now only (the store keeps hashes):']
   if (seeded.password) lines.push(`  user demo, password ${seeded.password}`)
   if (seeded.appSecret)
     lines.push(
@@ -74,6 +58,33 @@ if (seeded) {
   if (seeded.swaggerClient)
     lines.push(`  client ${SWAGGER_UI_CLIENT} (public, for the Authorize dialog of ${issuer}/docs)`)
   console.log(lines.join('\n'))
+}
+
+const where = redactDatabaseURL(config.databaseUrl)
+// A failure here (the database going away mid-seed) is one line, not a stack, after the secrets
+// made before it: the next start makes whatever is still missing.
+const seeded = await seedDemo(server).catch(async (error: unknown) => {
+  if (error instanceof SeedFailure)
+    showSecrets(
+      error.seeded,
+      `The demo was left incomplete in ${where}; the next start completes it.`,
+    )
+  await running.close()
+  await store.close()
+  exitWith(error)
+})
+
+console.log(
+  `Gatehouse authorization server on ${running.url} (issuer ${issuer}, API ${resource}, docs ${issuer}/docs)`,
+)
+if (seeded) {
+  const all = seeded.password && seeded.appSecret && seeded.serviceSecret && seeded.swaggerClient
+  showSecrets(
+    seeded,
+    all
+      ? `First start: demo user and clients created in ${where}.`
+      : `The demo was incomplete (an earlier start failed half-way); made what was missing in ${where}.`,
+  )
 }
 if (seeded === undefined)
   console.log('The demo user and clients exist already; their secrets were shown on first start.')

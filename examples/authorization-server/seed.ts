@@ -17,6 +17,19 @@ export interface Seeded {
 }
 
 /**
+ * A seed that failed part-way (the database went away): `seeded` is what it made before, whose
+ * secrets exist nowhere else, so the start that fails can still show them.
+ */
+export class SeedFailure extends Error {
+  readonly seeded: Seeded
+  constructor(cause: unknown, seeded: Seeded) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause })
+    this.name = 'SeedFailure'
+    this.seeded = seeded
+  }
+}
+
+/**
  * The demo on the store: the user `demo` (all three scopes, a random password) and three clients:
  * `demo-app` (confidential; code, refresh and password grants; read and write), `demo-service`
  * (confidential; client credentials; read, write and admin) and Swagger UI's public client.
@@ -27,10 +40,22 @@ export interface Seeded {
  */
 export async function seedDemo(
   server: AuthorizationServer,
-  { wait = 5000 }: { wait?: number } = {},
+  options: { wait?: number } = {},
+): Promise<Seeded | undefined> {
+  const seeded: Seeded = {}
+  try {
+    return await seedInto(seeded, server, options.wait ?? 5000)
+  } catch (error) {
+    throw Object.keys(seeded).length > 0 ? new SeedFailure(error, seeded) : error
+  }
+}
+
+async function seedInto(
+  seeded: Seeded,
+  server: AuthorizationServer,
+  wait: number,
 ): Promise<Seeded | undefined> {
   const { admin, issuer, store } = server
-  const seeded: Seeded = {}
   if ((await store.findUserByUsername('demo')) === undefined) {
     const password = randomBytes(12).toString('base64url')
     const made = await unlessTaken(() =>
