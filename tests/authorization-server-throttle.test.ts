@@ -79,6 +79,17 @@ describe.each(matrix)('login throttling ($name)', ({ transport, store }) => {
     const statuses = burst.map((response) => response.status)
     expect(statuses.filter((status) => status === 400)).toHaveLength(5)
     expect(statuses.filter((status) => status === 429)).toHaveLength(11)
+    // Once the delay is over, a burst gets one checked guess; the rest meet the next delay.
+    for (let round = 0; round < 2; round++) {
+      f.clock.advance(throttle.maxDelay + 1)
+      const again = await Promise.all(
+        Array.from({ length: 10 }, (_, n) =>
+          attempt(`again-${round}-${n}`, 'wrong', '198.51.100.8'),
+        ),
+      )
+      expect(again.filter((response) => response.status === 400)).toHaveLength(1)
+      expect(again.filter((response) => response.status === 429)).toHaveLength(9)
+    }
     // The same burst from an address with two failures left gets two checks.
     for (let i = 0; i < 3; i++) await fail(`before-${i}`, '198.51.100.9')
     const second = await Promise.all(

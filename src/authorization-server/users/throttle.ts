@@ -87,7 +87,10 @@ export class LoginThrottle {
   /** The last attempt of each (username, address) pair running in this process. */
   readonly #running = new Map<string, Promise<void>>()
   /** Attempts of each address being checked in this process, and who waits for one to end. */
-  readonly #addresses = new Map<string, { running: number; waiting: (() => void)[] }>()
+  readonly #addresses = new Map<
+    string,
+    { inside: number; running: number; waiting: (() => void)[] }
+  >()
 
   constructor(store: ThrottleStore, policy: ThrottlePolicy, hasher: SecretHasher) {
     this.#store = store
@@ -118,34 +121,51 @@ export class LoginThrottle {
 
   /**
    * Runs `attempt` once fewer of the address's attempts are being checked in this process than it
-   * has failures left before its delays begin: a burst spraying many usernames from one address
-   * (each its own pair, so not serialized by {@link oneAtATime}) would otherwise all be checked
-   * before the first failure is counted, however few the address has left. An address with a
-   * clean record still has all its `addressAttempts` checked at once; one at its last allowed
-   * failure, one at a time. An address over its limit is let through to be refused by `check`.
+   * has failures left before its delays begin (at least one): a burst spraying many usernames
+   * from one address (each its own pair, so not serialized by {@link oneAtATime}) would otherwise
+   * all be checked before the first failure is counted. An address with a clean record still has
+   * all its `addressAttempts` checked at once; one at or past its limit, one at a time, so when a
+   * delay ends a burst gets one checked guess and the rest meet the next delay. Waiters queue in
+   * order and the one at the front alone looks again at the counter, once a slot frees.
    */
   async admitted<T>(keys: ThrottleKeys, now: () => number, attempt: () => Promise<T>): Promise<T> {
     const address = keys.address
     if (address === undefined) return attempt()
     let slot = this.#addresses.get(address)
-    for (;;) {
-      const counted = await this.#store.readThrottle(address, now())
-      const allowance = this.#policy.addressAttempts - (counted?.failures ?? 0)
-      slot = this.#addresses.get(address) ?? { running: 0, waiting: [] }
+    if (slot === undefined) {
+      slot = { inside: 0, running: 0, waiting: [] }
       this.#addresses.set(address, slot)
-      if (allowance <= 0 || slot.running < allowance) break
-      const current = slot
-      await new Promise<void>((resolve) => current.waiting.push(resolve))
     }
-    slot.running++
+    const current = slot
+    // Counted from here to the end, waiting or running: the entry lives while anyone is inside.
+    current.inside++
     try {
-      return await attempt()
+      // Behind others already waiting: in order, whatever the counter says now.
+      if (current.waiting.length > 0) await new Promise<void>((wake) => current.waiting.push(wake))
+      for (;;) {
+        let counted: Awaited<ReturnType<ThrottleStore['readThrottle']>>
+        try {
+          counted = await this.#store.readThrottle(address, now())
+        } catch (error) {
+          // The store failed this one: the next in line must not wait for it.
+          current.waiting.shift()?.()
+          throw error
+        }
+        const allowance = Math.max(1, this.#policy.addressAttempts - (counted?.failures ?? 0))
+        if (current.running < allowance) break
+        await new Promise<void>((wake) => current.waiting.unshift(wake))
+      }
+      current.running++
+      // The next in line may fit too (a clean address runs its allowance at once).
+      current.waiting.shift()?.()
+      try {
+        return await attempt()
+      } finally {
+        current.running--
+        current.waiting.shift()?.()
+      }
     } finally {
-      slot.running--
-      // Each waiter looks again at the counter this attempt may have raised.
-      const waiting = slot.waiting.splice(0)
-      if (slot.running === 0 && waiting.length === 0) this.#addresses.delete(address)
-      for (const wake of waiting) wake()
+      if (--current.inside === 0) this.#addresses.delete(address)
     }
   }
 
