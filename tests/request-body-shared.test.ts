@@ -192,6 +192,9 @@ function createLimitsApp() {
   app.use(async (ctx, next) => {
     if (ctx.request.header('x-middleware-reads') !== undefined)
       read.push((await ctx.request.request.text()).length)
+    // Peeking at a copy, as Hono and Workers code does: held to the same limit.
+    if (ctx.request.header('x-middleware-clones') !== undefined)
+      read.push((await ctx.request.request.clone().text()).length)
     await next()
   })
   app.post('/small', {}, () => ({ ok: true }))
@@ -271,6 +274,16 @@ describeEachEngine('reads with no limit of their own are held to bodyLimit', (en
       expect(overUpload.status).toBe(413)
     })
   }
+
+  test('a clone is held to the same limit, and the body is still there after it', async () => {
+    read.length = 0
+    const clones = { 'x-middleware-clones': '1' }
+    const over = await send('/upload', sized(100_000, true, clones))
+    expect(over.status).toBe(413)
+    const within = await send('/handler-upload', sized(3000, false, clones))
+    expect(await within.json()).toEqual({ length: 3000 })
+    expect(read).toEqual([3000])
+  })
 
   test('the connection is still usable for the next request', async () => {
     const over = await send('/handler', sized(100_000, true))

@@ -144,10 +144,18 @@ export class SharedRequest extends Request {
     return (await this.#copy()).formData()
   }
 
-  /** Once the body is known, a clone carries it even when this object's own stream is spent. */
+  /**
+   * Once the body is known, a clone carries it even when this object's own stream is spent.
+   * Before, a clone is a copy of the stream with a body of its own, read within the same limit (a
+   * middleware peeking with `clone().text()` must not buffer more than `text()` may).
+   */
   override clone(): Request {
     const body = this[BODY]
-    if (!body.outlived(this)) return super.clone()
+    if (!body.outlived(this)) {
+      const copy = new SharedBody()
+      copy.ceiling = body.ceiling
+      return new SharedRequest(super.clone(), undefined, copy, this[PEER])
+    }
     return new SharedRequest(
       this,
       bodyInit(this.method, body.bytes as Uint8Array),
