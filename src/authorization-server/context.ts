@@ -1,5 +1,5 @@
 import { createPasswordHasher, type PasswordHasher } from '../password/index.js'
-import { cachedClientStore } from './clients/client-cache.js'
+import { type CachedClientStore, cachedClientStore } from './clients/client-cache.js'
 import { KeyRing } from './keys/key-ring.js'
 import { loadSecretHasher, type SecretHasher } from './keys/secret-hasher.js'
 import type { Settings } from './options.js'
@@ -15,7 +15,7 @@ export interface ServerContext {
   readonly settings: Settings
   readonly store: AuthorizationServerStore
   /** Client lookups of the endpoints that authenticate clients, remembered briefly. */
-  readonly clients: Pick<ClientStore, 'findClient'>
+  readonly clients: CachedClientStore
   readonly keys: KeyRing
   readonly verifier: AccessTokenVerifier
   readonly scopePolicy: ScopePolicy

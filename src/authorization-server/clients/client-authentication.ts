@@ -71,10 +71,13 @@ export async function authenticateClient(
   request: ClientRequest,
   params: Parameters,
   context: {
-    readonly store: Pick<ClientStore, 'findClient'>
+    readonly store: Pick<ClientStore, 'findClient'> & {
+      readonly remembers?: ((id: string) => boolean) | undefined
+    }
     /**
-     * The store behind `store`'s cache: a refused known client is looked up there once more, so
-     * it costs what an unknown one (never cached) costs, and the time tells no id apart.
+     * The store behind `store`'s cache: a refused client that came from memory is looked up there
+     * once, so every refusal costs one store lookup, as an unknown id (never cached) does, and the
+     * time tells no id apart.
      */
     readonly uncached?: Pick<ClientStore, 'findClient'> | undefined
     readonly hasher: SecretHasher
@@ -96,13 +99,14 @@ export async function authenticateClient(
   const secret = (basic ? basic.secret : postedSecret) || undefined
   if (id.length > MAX_CREDENTIAL || (secret?.length ?? 0) > MAX_CREDENTIAL) throw failed()
 
+  const remembered = context.store.remembers?.(id) === true
   const client = await context.store.findClient(id)
   if (!client) {
     if (secret !== undefined) hasher.matches('client-secret', secret, DUMMY_HASH)
     throw failed()
   }
   const refused = async (error: Error) => {
-    await context.uncached?.findClient(id)
+    if (remembered) await context.uncached?.findClient(id)
     return error
   }
   if (client.secretHash === null) {
