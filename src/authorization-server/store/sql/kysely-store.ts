@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 import { ServiceUnavailableError } from '../../../core/errors/index.js'
 import type { AuthorizationServerStore } from '../store.js'
 import {
@@ -41,8 +41,10 @@ export interface KyselyStoreOptions {
  * await migrateToLatest(db)
  * const store = createKyselyStore(db)
  */
-/** At most this many hash kinds are sampled: far more than one store's history holds. */
+/** At most this many hash kinds are sampled of each family: more than a store's history holds. */
 const SAMPLED_HASH_KINDS = 100
+/** The prefix of Argon2id hashes with Gatehouse's default costs, which its hasher always knows. */
+const DEFAULT_ARGON2ID = '$argon2id$v=19$m=19456,t=2,p=1$'
 
 export function createKyselyStore(
   db: Kysely<AuthorizationServerDatabase>,
@@ -134,17 +136,27 @@ function queries(
       return rows.map(userFromRow)
     },
     async passwordHashSamples() {
-      // A hash's kind is its prefix: bcrypt's `$2b$12$`, Argon2's parameters (31 characters for
-      // the default ones, a little of the salt for shorter ones, hence the bound).
-      const kind = sql`case when password_hash like '$2%' then substr(password_hash, 1, 7) else substr(password_hash, 1, 31) end`
-      const rows = await db
-        .selectFrom('gatehouse_users')
-        .select(sql<string>`min(password_hash)`.as('hash'))
-        .where('password_hash', 'is not', null)
-        .groupBy(kind)
-        .limit(SAMPLED_HASH_KINDS)
-        .execute()
-      return rows.map((row) => row.hash)
+      // A hash's kind is its prefix. bcrypt's is exactly `$2b$12$`: one row per variant and cost,
+      // asked apart so no number of other hashes can crowd them out. Argon2's runs to its
+      // parameters, 31 characters for the default ones (which the hasher knows anyway, so they are
+      // left out) and fewer for others, whose groups then take in some salt: hence the bound.
+      const sample = (kind: RawBuilder<unknown>, where: RawBuilder<SqlBool>) =>
+        db
+          .selectFrom('gatehouse_users')
+          .select(sql<string>`min(password_hash)`.as('hash'))
+          .where(where)
+          .groupBy(kind)
+          .limit(SAMPLED_HASH_KINDS)
+          .execute()
+      const bcrypt = await sample(
+        sql`substr(password_hash, 1, 7)`,
+        sql<SqlBool>`password_hash like '$2%'`,
+      )
+      const others = await sample(
+        sql`substr(password_hash, 1, 31)`,
+        sql<SqlBool>`password_hash not like '$2%' and password_hash not like ${`${DEFAULT_ARGON2ID}%`}`,
+      )
+      return [...bcrypt, ...others].map((row) => row.hash)
     },
 
     async createClient(client) {
