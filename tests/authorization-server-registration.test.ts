@@ -77,6 +77,20 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect(hiddenFields(await page.text()).step).toBe('login')
   })
 
+  test('names in every script are kept: emoji with joiners, Persian with ZWNJ, flags, soft hyphens', async () => {
+    await open()
+    for (const name of [
+      'Family \u{1F468}\u200d\u{1F469}\u200d\u{1F467}',
+      '\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645',
+      'Flags \u{1F1EB}\u{1F1F7} \u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}',
+      'Hyphen\u00adated',
+    ]) {
+      const response = await register({ ...APP, client_name: name })
+      expect(response.status, name).toBe(201)
+      expect((await response.json()).client_name).toBe(name)
+    }
+  })
+
   test('an empty scope counts as none: the client gets the scopes registration gives', async () => {
     await open()
     const response = await register({ ...APP, scope: '' })
