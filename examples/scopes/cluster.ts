@@ -31,8 +31,10 @@ if (cluster.isPrimary) {
   const fork = () => cluster.fork({ GATEHOUSE_QUIET: '1' })
   let stopping = false
   let listening = 0
-  // Workers that have listened once: one that dies before it ever did (the port in use, a bad
-  // SECRET_KEY) would die again however often it is replaced.
+  // Workers that have listened once. While none ever has, one that dies is a start-up that
+  // cannot work (the port in use, a bad SECRET_KEY): replacing it would fail forever. Once the
+  // cluster has served, a replacement that dies early (the database away a moment) is tried
+  // again, a second later.
   const started = new Set<number>()
   cluster.on('listening', (worker, address) => {
     started.add(worker.id)
@@ -45,14 +47,15 @@ if (cluster.isPrimary) {
   })
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return
-    if (!started.has(worker.id)) {
+    if (started.size === 0) {
       // Its own line on stderr said why; the others would fail alike.
       stopping = true
       for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM')
       exitWith(`worker ${worker.process.pid} could not start (${signal ?? code}); stopping`)
     }
     console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`)
-    fork()
+    if (started.has(worker.id)) fork()
+    else setTimeout(() => stopping || fork(), 1000)
   })
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
