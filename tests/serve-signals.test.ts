@@ -109,6 +109,22 @@ describe('serve() on SIGTERM (a real process)', { timeout: 30_000 }, () => {
     expect([run.code, run.signal]).toEqual([0, null])
   })
 
+  test('so does one registered before serve()', async () => {
+    const run = await sigtermDuringTask('own-cleanup-first')
+    expect(run.events.at(-1)).toBe('store closed')
+    expect([run.code, run.signal]).toEqual([0, null])
+  })
+
+  test('a listener of the app that never exits does not keep the process running', async () => {
+    const started = Date.now()
+    const run = await sigtermDuringTask('listener-stays')
+    // The shut-down, then the app's listener's 10 s of grace.
+    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(run.events).toContain('app heard SIGTERM')
+    expect(run.events.at(-1)).toBe('teardown')
+    expect([run.code, run.signal]).toEqual([0, null])
+  })
+
   test('a tear-down that throws is logged through the app’s logger and the process exits 1', async () => {
     const run = await sigtermDuringTask('failing-teardown')
     expect(run.events.at(-1)).toBe('teardown')

@@ -36,8 +36,9 @@ export interface ServeOptions {
   drainTimeout?: number | undefined
   /**
    * Close gracefully on these signals (stop accepting, drain, run the lifespan's tear-down), then
-   * exit unless something else listens for the signal: with code 0, or 1 when the shut-down failed
-   * (its error logged through the app's `logger`). Default `['SIGINT', 'SIGTERM']`; `false` to
+   * exit: with code 0, or 1 when the shut-down failed (its error logged through the app's
+   * `logger`). When the app listens for the signal too (`process.once(signal, …)` closing its
+   * pool), its listener gets 10 s after the shut-down to end the process itself. Default `['SIGINT', 'SIGTERM']`; `false` to
    * handle signals yourself.
    */
   signals?: readonly NodeJS.Signals[] | false | undefined
@@ -332,6 +333,8 @@ function delay(ms: number): Promise<void> {
  * server's `close` with the logger its failure is reported to.
  */
 const closers = new Map<() => Promise<void>, Logger>()
+/** How long the app's own signal listeners get to finish after the shut-down before the exit. */
+const OTHERS_GRACE_MS = 10_000
 const installed = new Map<NodeJS.Signals, () => void>()
 
 function onSignals(
@@ -346,9 +349,10 @@ function onSignals(
       const all = [...closers]
       for (const [name, installedHandler] of installed) process.off(name, installedHandler)
       installed.clear()
-      // Asked now, while the signal is being delivered: a `process.once` listener registered
-      // after serve() (the examples' `close()` then `store.close()`) has removed itself by the
-      // time the shut-down is over, and exiting then would cut its own clean-up short.
+      // Asked now, while the signal is being delivered (this listener runs first, so every other
+      // is still registered): a `process.once` listener (the examples' `close()` then
+      // `store.close()`) has removed itself by the time the shut-down is over, and exiting then
+      // would cut its own clean-up short.
       const othersListen = process.listenerCount(signal) > 0
       // Nobody else awaits these shut-downs: a tear-down that throws (a pool that did not close)
       // is logged here, and the process says it failed, as uvicorn does. The error's message is
@@ -365,11 +369,16 @@ function onSignals(
       void Promise.all(closings).then((results) => {
         const failed = results.includes(false)
         if (failed) process.exitCode = 1
-        if (!othersListen && process.listenerCount(signal) === 0) process.exit(failed ? 1 : 0)
+        const exit = () => process.exit(failed ? 1 : 0)
+        if (!othersListen && process.listenerCount(signal) === 0) exit()
+        // Their clean-up is given time to end the process, but a signal always ends it: one that
+        // never exits (nor lets the event loop empty) would otherwise leave it running.
+        else setTimeout(exit, OTHERS_GRACE_MS).unref()
       })
     }
     installed.set(signal, handler)
-    process.on(signal, handler)
+    // First, whenever the others were added: it sees them all.
+    process.prependListener(signal, handler)
   }
   return () => {
     closers.delete(close)

@@ -4,7 +4,9 @@
 // writes each call as a JSON line on stderr.
 // Scenarios: `after-response` (the task takes 300 ms), `abandoned` (drainTimeout 100 ms and a
 // task that would take a minute), `failing-teardown` (the tear-down throws), `own-cleanup` (the
-// examples' idiom: the app's own `process.once(signal)` closes the server, then a store, slowly).
+// examples' idiom: the app's own `process.once(signal)` closes the server, then a store, slowly),
+// `own-cleanup-first` (the same listener, registered before serve()), `listener-stays` (a
+// listener that never exits, and a timer that keeps the event loop busy).
 import { serve } from 'gatehouse'
 import { createPoolApp } from './pool-app.js'
 
@@ -28,19 +30,25 @@ const app = createPoolApp({
   },
 })
 
+const ownCleanup = () => {
+  void running
+    .close()
+    .then(() => new Promise((resolve) => setTimeout(resolve, 300)))
+    .then(() => {
+      say('store closed')
+      process.exit(0)
+    })
+}
+if (scenario === 'own-cleanup-first') process.once('SIGTERM', ownCleanup)
+if (scenario === 'listener-stays') {
+  process.on('SIGTERM', () => say('app heard SIGTERM'))
+  setInterval(() => {}, 1000)
+}
+
 const running = await serve(app, {
   port: 0,
   hostname: '127.0.0.1',
   ...(scenario === 'abandoned' ? { drainTimeout: 100 } : {}),
 })
-if (scenario === 'own-cleanup')
-  process.once('SIGTERM', () => {
-    void running
-      .close()
-      .then(() => new Promise((resolve) => setTimeout(resolve, 300)))
-      .then(() => {
-        say('store closed')
-        process.exit(0)
-      })
-  })
+if (scenario === 'own-cleanup') process.once('SIGTERM', ownCleanup)
 say(`listening ${running.url}`)
