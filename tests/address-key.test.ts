@@ -11,6 +11,9 @@ describe('the address a limit counts a client under', () => {
     ['fe80::1%eth0', 'fe80:0:0:0::/64'],
     ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
     ['::ffff:c000:201', '::ffff:c000:201'],
+    ['0:0:0:0:0:ffff:c000:201', '0:0:0:0:0:ffff:c000:201'],
+    ['64:ff9b::c000:201', '64:ff9b::c000:201'],
+    ['64:ff9b::192.0.2.1', '64:ff9b::192.0.2.1'],
     ['not an address', 'not an address'],
   ])('%s is counted as %s', (address, key) => {
     expect(addressKey(address)).toBe(key)

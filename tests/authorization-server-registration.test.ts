@@ -372,6 +372,15 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect(await f.store.listClients()).toHaveLength(4)
   })
 
+  test('registrations from IPv6 addresses are limited per /64, one subscriber', async () => {
+    await open({ limit: 3, window: 60 })
+    const from = (ip: string) => register(APP, { 'x-test-address': ip })
+    for (const ip of ['2001:db8:5:6::1', '2001:db8:5:6::2', '2001:db8:5:6:a:b:c:d'])
+      expect((await from(ip)).status).toBe(201)
+    expect((await from('2001:db8:5:6::ffff')).status).toBe(429)
+    expect((await from('2001:db8:5:7::1')).status).toBe(201)
+  })
+
   test('registrations are limited per address: 429 with Retry-After, other addresses unaffected', async () => {
     await open({ limit: 3, window: 60 })
     const from = (ip: string, body: unknown = APP) => register(body, { 'x-test-address': ip })

@@ -18,7 +18,6 @@ import { isResourceIndicator } from './resources.js'
 import { isScopeToken, type ScopeDescriptions } from './scopes.js'
 import type { ClientRecord, GrantType } from './store/records.js'
 import type { AuthorizationServerStore } from './store/store.js'
-import { addressKey } from './users/address-key.js'
 import { resolveThrottle, type ThrottleOptions, type ThrottlePolicy } from './users/throttle.js'
 
 /** Options of `createAuthorizationServer`. */
@@ -214,13 +213,8 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
     if (!GRANT_TYPES.includes(grant)) fail(`\`grantTypes\` has an unknown grant "${grant}"`)
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
   if (typeof now !== 'function') fail('`now` must be a function')
-  const givenAddress = options.clientAddress ?? ((request: RequestView) => request.remoteAddress)
-  if (typeof givenAddress !== 'function') fail('`clientAddress` must be a function')
-  // What the limits count under: an IPv6 client by its /64 (see addressKey).
-  const clientAddress = (request: RequestView) => {
-    const address = givenAddress(request)
-    return typeof address === 'string' ? addressKey(address) : address
-  }
+  const clientAddress = options.clientAddress ?? ((request: RequestView) => request.remoteAddress)
+  if (typeof clientAddress !== 'function') fail('`clientAddress` must be a function')
   const passwords = options.passwords
   if (passwords !== undefined && typeof passwords?.verifyAndUpdate !== 'function')
     fail('`passwords` must be a password hasher (createPasswordHasher())')

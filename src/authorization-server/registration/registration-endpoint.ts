@@ -5,6 +5,7 @@ import type { Administration } from '../admin.js'
 import type { ClientAuthenticationScheme } from '../clients/client-authentication.js'
 import type { ServerContext } from '../context.js'
 import { asOAuthError, oauthError, RegistrationThrottledError } from '../errors.js'
+import { addressKey } from '../users/address-key.js'
 import { checkClientMetadata } from './client-metadata.js'
 import { registrationDocs } from './registration-docs.js'
 import type { RegistrationPolicy } from './registration-options.js'
@@ -100,7 +101,8 @@ export function addRegistrationEndpoint(
   /** The address's counter; without a known address every registration shares one. */
   async function throttleKey(address: string | undefined): Promise<string> {
     const hasher = await context.hasher()
-    return `register:${hasher.hash('throttle', address ?? '')}`
+    // An IPv6 client by its /64 (see addressKey).
+    return `register:${hasher.hash('throttle', address === undefined ? '' : addressKey(address))}`
   }
 
   /** Refuses while the address is over its limit, without counting (the wait is not stretched). */

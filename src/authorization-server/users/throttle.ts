@@ -1,6 +1,7 @@
 import { LoginThrottledError } from '../errors.js'
 import type { SecretHasher } from '../keys/secret-hasher.js'
 import type { ThrottleStore } from '../store/store.js'
+import { addressKey } from './address-key.js'
 
 /** How failed logins slow down further attempts. */
 export interface ThrottleOptions {
@@ -170,8 +171,10 @@ export class LoginThrottle {
   }
 
   /** The counters of a login: see {@link ThrottleKeys}. */
-  keys(username: string, address: string | undefined): ThrottleKeys {
+  keys(username: string, given: string | undefined): ThrottleKeys {
     const hash = (value: string) => this.#hasher.hash('throttle', value)
+    // An IPv6 client by its /64, whoever worked the address out (see addressKey).
+    const address = given === undefined ? undefined : addressKey(given)
     // JSON keeps the pair unambiguous whatever the two strings hold; null is the unknown address.
     const pair = `pair:${hash(JSON.stringify([username, address ?? null]))}`
     const user = `user:${hash(username)}`
