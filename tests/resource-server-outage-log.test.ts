@@ -22,7 +22,7 @@ describe.each(transports)('an issuer that cannot be reached ($name)', (transport
   const logger = captureLogger()
   const opened: { close(): Promise<void> }[] = []
 
-  async function appOver(options: Partial<JWTVerifierOptions>) {
+  async function appOver(options: Partial<JWTVerifierOptions>, handle503 = false) {
     const verifier = createJWTVerifier({
       issuer: issuer.issuer,
       audience: AUDIENCE,
@@ -37,6 +37,8 @@ describe.each(transports)('an issuer that cannot be reached ($name)', (transport
       loadPrincipal: (subject) => ({ subject }),
     })
     const app = new Gatehouse({ logger })
+    if (handle503)
+      app.exceptionHandler(503, () => Response.json({ error: 'try later' }, { status: 503 }))
     app.get('/me', { inputs: { me: Security(current, { scopes: ['read'] }) } }, ({ me }) => me)
     const served = await transport.open(app)
     opened.push(served)
@@ -90,6 +92,23 @@ describe.each(transports)('an issuer that cannot be reached ($name)', (transport
     clock += 31
     expect((await ask()).status).toBe(200)
     expect(logger.calls).toHaveLength(2)
+  })
+
+  test('logged too when an exception handler of the app answers the 503', async () => {
+    logger.calls.length = 0
+    issuer.mode = 'error'
+    clock += 100
+    try {
+      const send = await appOver({ jwksUri: issuer.jwksUri }, true)
+      const token = await tokenOf()
+      const answer = await send('/me', { headers: { authorization: `Bearer ${token}` } })
+      expect(answer.status).toBe(503)
+      expect(await answer.json()).toEqual({ error: 'try later' })
+      expect(logger.calls).toHaveLength(1)
+      expect(String(logger.calls[0]?.[0])).toContain(`The JWKS at ${issuer.jwksUri}: answered 503`)
+    } finally {
+      issuer.mode = 'ok'
+    }
   })
 
   test('an issuer whose metadata cannot be fetched is logged with the paths it tried', async () => {

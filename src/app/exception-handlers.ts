@@ -1,6 +1,12 @@
-import { isGatehouseError } from '../core/errors/index.js'
+import { isGatehouseError, KeySourceUnavailableError } from '../core/errors/index.js'
 import type { BaseRequestView, RequestView } from '../core/run/request-view.js'
-import { errorReply, type Logger, type Reply, toResponse } from '../core/run/respond.js'
+import {
+  errorReply,
+  type Logger,
+  type Reply,
+  reportOutage,
+  toResponse,
+} from '../core/run/respond.js'
 
 /**
  * Reshapes the answer to an error: given the error and the request, returns the `Response` to send.
@@ -68,6 +74,8 @@ export class ExceptionHandlers {
     if (handler === undefined) return errorReply(error, logger, where)
     // An error its class's handler answers is expected; any other fault is logged once, here.
     if (fault && byClass === undefined) errorReply(error, logger, where)
+    // An issuer that cannot be reached is logged whoever answers the 503.
+    if (error instanceof KeySourceUnavailableError) reportOutage(error, logger, where)
     return this.#run(handler, error, view, where, logger)
   }
 

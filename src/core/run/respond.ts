@@ -206,7 +206,11 @@ const reportedOutages = new WeakSet<object>()
  * A 503 because an issuer's keys, metadata or introspection endpoint failed: the operator must
  * learn what failed (the client only sees 503), once per failure rather than once per request.
  */
-function reportOutage(error: KeySourceUnavailableError, logger: Logger, where: string): void {
+export function reportOutage(
+  error: KeySourceUnavailableError,
+  logger: Logger,
+  where: string,
+): void {
   const { cause } = error
   if (!(cause instanceof Error) || reportedOutages.has(cause)) return
   reportedOutages.add(cause)
