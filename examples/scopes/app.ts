@@ -8,6 +8,7 @@ import {
   OAuth2PasswordBearer,
   OAuth2PasswordRequestForm,
   Security,
+  ServiceUnavailableError,
 } from 'gatehouse'
 import * as z from 'zod'
 import type { UserStore } from './users.js'
@@ -133,11 +134,17 @@ export function createScopesTutorial({ secretKey, users, now, jwtCacheSize }: Sc
   return { app, getCurrentUser, getCurrentActiveUser, oauth2Scheme }
 }
 
-/** Stores an upgraded hash, or leaves the old one (still valid) when the store refuses now. */
+/**
+ * Stores an upgraded hash, or leaves the old one (still valid) when the store cannot take the
+ * write now: SQLite locked by another process, PostgreSQL unavailable. Anything else is a fault.
+ */
 async function upgradeHash(users: UserStore, username: string, hash: string): Promise<void> {
   try {
     await users.updatePasswordHash(username, hash)
-  } catch {
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    const busy = typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)
     // The old hash still verifies; the next successful login tries again.
+    if (!busy && !(error instanceof ServiceUnavailableError)) throw error
   }
 }
