@@ -9,11 +9,15 @@ describe('the address a limit counts a client under', () => {
     ['2001:db8::1', '2001:db8:0:0::/64'],
     ['::1', '0:0:0:0::/64'],
     ['fe80::1%eth0', 'fe80:0:0:0::/64'],
-    ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
-    ['::ffff:c000:201', '::ffff:c000:201'],
-    ['0:0:0:0:0:ffff:c000:201', '0:0:0:0:0:ffff:c000:201'],
-    ['64:ff9b::c000:201', '64:ff9b::c000:201'],
-    ['64:ff9b::192.0.2.1', '64:ff9b::192.0.2.1'],
+    // IPv4 carried in IPv6, however written, is that IPv4 address.
+    ['::ffff:192.0.2.1', '192.0.2.1'],
+    ['::FFFF:192.0.2.1', '192.0.2.1'],
+    ['::ffff:c000:201', '192.0.2.1'],
+    ['0:0:0:0:0:ffff:c000:201', '192.0.2.1'],
+    ['64:ff9b::c000:201', '192.0.2.1'],
+    ['64:ff9b::192.0.2.1', '192.0.2.1'],
+    // A dotted tail on another address is part of it.
+    ['2001:db8:1:2::192.0.2.1', '2001:db8:1:2::/64'],
     ['not an address', 'not an address'],
   ])('%s is counted as %s', (address, key) => {
     expect(addressKey(address)).toBe(key)

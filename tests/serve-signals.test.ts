@@ -115,6 +115,17 @@ describe('serve() on SIGTERM (a real process)', { timeout: 30_000 }, () => {
     expect([run.code, run.signal]).toEqual([0, null])
   })
 
+  test('a library that re-sends the signal when it is the only listener (signal-exit) waits too', async () => {
+    const run = await sigtermDuringTask('counts-listeners')
+    expect(run.events).toEqual([
+      'task started',
+      'task done, pool open: true',
+      'cleanup, pool open: true',
+      'teardown',
+    ])
+    expect([run.code, run.signal]).toEqual([0, null])
+  })
+
   test('a listener of the app that never exits does not keep the process running', async () => {
     const started = Date.now()
     const run = await sigtermDuringTask('listener-stays')

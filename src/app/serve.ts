@@ -336,6 +336,13 @@ const closers = new Map<() => Promise<void>, Logger>()
 /** How long the app's own signal listeners get to finish after the shut-down before the exit. */
 const OTHERS_GRACE_MS = 10_000
 const installed = new Map<NodeJS.Signals, () => void>()
+/** A signal arrived and the servers are closing: the next one ends the process. */
+let shuttingDown = false
+
+function removeAll(): void {
+  for (const [name, handler] of installed) process.off(name, handler)
+  installed.clear()
+}
 
 function onSignals(
   signals: readonly NodeJS.Signals[],
@@ -346,14 +353,21 @@ function onSignals(
   for (const signal of signals) {
     if (installed.has(signal)) continue
     const handler = () => {
+      // A second signal during the shut-down: no more waiting, the signal's own default (or
+      // whoever else listens) ends the process, as with no handler at all.
+      if (shuttingDown) {
+        removeAll()
+        process.kill(process.pid, signal)
+        return
+      }
+      shuttingDown = true
       const all = [...closers]
-      for (const [name, installedHandler] of installed) process.off(name, installedHandler)
-      installed.clear()
       // Asked now, while the signal is being delivered (this listener runs first, so every other
       // is still registered): a `process.once` listener (the examples' `close()` then
       // `store.close()`) has removed itself by the time the shut-down is over, and exiting then
-      // would cut its own clean-up short.
-      const othersListen = process.listenerCount(signal) > 0
+      // would cut its own clean-up short. This one stays registered until then, so libraries that
+      // count listeners (signal-exit) see the signal handled.
+      const othersListen = process.listenerCount(signal) > 1
       // Nobody else awaits these shut-downs: a tear-down that throws (a pool that did not close)
       // is logged here, and the process says it failed, as uvicorn does. The error's message is
       // the logger's to show, not put in this line (it may name a database URL).
@@ -367,6 +381,7 @@ function onSignals(
         ),
       )
       void Promise.all(closings).then((results) => {
+        removeAll()
         const failed = results.includes(false)
         if (failed) process.exitCode = 1
         const exit = () => process.exit(failed ? 1 : 0)
@@ -382,8 +397,7 @@ function onSignals(
   }
   return () => {
     closers.delete(close)
-    if (closers.size > 0) return
-    for (const [name, handler] of installed) process.off(name, handler)
-    installed.clear()
+    // During a signal's shut-down the listeners stay until it is over (see the handler).
+    if (closers.size === 0 && !shuttingDown) removeAll()
   }
 }

@@ -6,7 +6,8 @@
 // task that would take a minute), `failing-teardown` (the tear-down throws), `own-cleanup` (the
 // examples' idiom: the app's own `process.once(signal)` closes the server, then a store, slowly),
 // `own-cleanup-first` (the same listener, registered before serve()), `listener-stays` (a
-// listener that never exits, and a timer that keeps the event loop busy).
+// listener that never exits, and a timer that keeps the event loop busy), `counts-listeners` (a
+// listener that re-sends the signal when it is the only one left, as signal-exit does).
 import { serve } from 'gatehouse'
 import { createPoolApp } from './pool-app.js'
 
@@ -40,6 +41,14 @@ const ownCleanup = () => {
     })
 }
 if (scenario === 'own-cleanup-first') process.once('SIGTERM', ownCleanup)
+if (scenario === 'counts-listeners') {
+  const alone = () => {
+    if (process.listeners('SIGTERM').length > 1) return
+    process.off('SIGTERM', alone)
+    process.kill(process.pid, 'SIGTERM')
+  }
+  process.on('SIGTERM', alone)
+}
 if (scenario === 'listener-stays') {
   process.on('SIGTERM', () => say('app heard SIGTERM'))
   setInterval(() => {}, 1000)

@@ -41,10 +41,10 @@ export interface KyselyStoreOptions {
  * await migrateToLatest(db)
  * const store = createKyselyStore(db)
  */
-/** At most this many hash kinds are sampled of each family: more than a store's history holds. */
-const SAMPLED_HASH_KINDS = 100
-/** The prefix of Argon2id hashes with Gatehouse's default costs, which its hasher always knows. */
-const DEFAULT_ARGON2ID = '$argon2id$v=19$m=19456,t=2,p=1$'
+/** At most this many bcrypt kinds (variant and cost) are sampled: more than a store's history holds. */
+const SAMPLED_BCRYPT_KINDS = 100
+/** At most this many groups of other hashes (Argon2 parameters, with a little salt) are sampled. */
+const SAMPLED_OTHER_KINDS = 2000
 
 export function createKyselyStore(
   db: Kysely<AuthorizationServerDatabase>,
@@ -138,23 +138,27 @@ function queries(
     async passwordHashSamples() {
       // A hash's kind is its prefix. bcrypt's is exactly `$2b$12$`: one row per variant and cost,
       // asked apart so no number of other hashes can crowd them out. Argon2's runs to its
-      // parameters, 31 characters for the default ones (which the hasher knows anyway, so they are
-      // left out) and fewer for others, whose groups then take in some salt: hence the bound.
-      const sample = (kind: RawBuilder<unknown>, where: RawBuilder<SqlBool>) =>
+      // parameters, 31 characters for the default ones and fewer for cheaper ones, whose groups
+      // then take in a character or two of salt: hence the generous bound (read once, at the
+      // first login). A store with more groups than that may leave a kind out, which the hasher
+      // then learns at its first check.
+      const sample = (kind: RawBuilder<unknown>, where: RawBuilder<SqlBool>, limit: number) =>
         db
           .selectFrom('gatehouse_users')
           .select(sql<string>`min(password_hash)`.as('hash'))
           .where(where)
           .groupBy(kind)
-          .limit(SAMPLED_HASH_KINDS)
+          .limit(limit)
           .execute()
       const bcrypt = await sample(
         sql`substr(password_hash, 1, 7)`,
         sql<SqlBool>`password_hash like '$2%'`,
+        SAMPLED_BCRYPT_KINDS,
       )
       const others = await sample(
         sql`substr(password_hash, 1, 31)`,
-        sql<SqlBool>`password_hash not like '$2%' and password_hash not like ${`${DEFAULT_ARGON2ID}%`}`,
+        sql<SqlBool>`password_hash not like '$2%'`,
+        SAMPLED_OTHER_KINDS,
       )
       return [...bcrypt, ...others].map((row) => row.hash)
     },
