@@ -85,8 +85,7 @@ if (seeded) {
       ? `First start: demo user and clients created in ${where}.`
       : `The demo was incomplete (an earlier start failed half-way); made what was missing in ${where}.`,
   )
-}
-if (seeded === undefined)
+} else
   console.log('The demo user and clients exist already; their secrets were shown on first start.')
 const swagger = await server.findClient(SWAGGER_UI_CLIENT)
 if (!swagger?.redirectUris.includes(`${issuer}/docs/oauth2-redirect`))

@@ -2,7 +2,7 @@
  * The end of a start-up that cannot go on (a bad setting, a port in use, a database that cannot be
  * opened): one line on stderr, `{name}: {message}`, no stack trace, exit code 1. The message must
  * not carry secrets: the stores' own messages redact database URLs.
- * @example const config = readConfig().catch(exitWith('authorization-server'))
+ * @example const store = await openStore(databaseUrl).catch(exitWith('authorization-server'))
  */
 export function exitWith(name: string): (error: unknown) => never {
   return (error) => {

@@ -50,8 +50,8 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
   // One failure stands for the same failure again within a cool-down, so an outage is logged
   // once per 30 s rather than once per request (the default error answer logs each cause once).
   let failure: { readonly error: Error; readonly at: number } | undefined
-  const failed = (error: unknown, what = 'Token introspection at'): Error => {
-    const described = fetchFailureOf(what, endpoint, error)
+  const failed = (error: unknown): Error => {
+    const described = fetchFailureOf('Token introspection at', endpoint, error)
     const at = now()
     if (
       failure === undefined ||

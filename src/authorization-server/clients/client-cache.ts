@@ -17,9 +17,10 @@ export interface CachedClientStore extends Pick<ClientStore, 'findClient'> {
  * up on every request: a found client is remembered for ten seconds (wall time, whatever the
  * server's clock option says), so a busy client costs one store query per ten seconds. Unknown
  * ids are always asked of the store, so a client registered a moment ago works at once and
- * nobody can fill the cache with made-up ids (a refused known client is asked of the store once
- * more by `authenticateClient`, so it costs what an unknown one costs). Stores have no way to change or delete a client,
- * so what is remembered can only be missing a change made behind the store's back.
+ * nobody can fill the cache with made-up ids (a refused client answered from memory is asked of
+ * the store once more by `authenticateClient`, so it costs what an unknown one costs). Stores
+ * have no way to change or delete a client, so what is remembered can only be missing a change
+ * made behind the store's back.
  */
 export function cachedClientStore(store: Pick<ClientStore, 'findClient'>): CachedClientStore {
   const found = new Map<string, { client: ClientRecord; until: number }>()

@@ -33,6 +33,11 @@ export interface KyselyStoreOptions {
   destroyOnClose?: boolean | undefined
 }
 
+/** At most this many bcrypt kinds (variant and cost) are sampled: more than a store's history holds. */
+const SAMPLED_BCRYPT_KINDS = 100
+/** At most this many groups of other hashes (Argon2 parameters, with a little salt) are sampled. */
+const SAMPLED_OTHER_KINDS = 2000
+
 /**
  * The store over any Kysely instance whose database was migrated with `migrateToLatest`: one set
  * of queries for every SQL dialect (SQLite here; PostgreSQL adds only its dialect).
@@ -41,11 +46,6 @@ export interface KyselyStoreOptions {
  * await migrateToLatest(db)
  * const store = createKyselyStore(db)
  */
-/** At most this many bcrypt kinds (variant and cost) are sampled: more than a store's history holds. */
-const SAMPLED_BCRYPT_KINDS = 100
-/** At most this many groups of other hashes (Argon2 parameters, with a little salt) are sampled. */
-const SAMPLED_OTHER_KINDS = 2000
-
 export function createKyselyStore(
   db: Kysely<AuthorizationServerDatabase>,
   options: KyselyStoreOptions = {},
