@@ -1,3 +1,5 @@
+// Declarations use Node types (`node:http`, `NodeJS`): TypeScript 6+ no longer loads @types/node unless asked.
+/// <reference types="node" preserve="true" />
 export type { AppOptions, Fetchable, ShutdownOptions } from './app/app-options.js'
 export type { ErrorClass, ExceptionHandler } from './app/exception-handlers.js'
 export { defaultExceptionHandler } from './app/exception-handlers.js'
