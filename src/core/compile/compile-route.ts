@@ -6,6 +6,7 @@ import { isPlainObject } from '../plain-object.js'
 import type { RouteRuntime } from '../run/route-runtime.js'
 import { isZodSchema } from './classify.js'
 import { compilePlan, type Plan, type PlanInput } from './plan.js'
+import { unwritableInResponse } from './response-json.js'
 import { parseRoutePath, type RoutePath } from './route-path.js'
 
 /** A route analysed once at registration; the engine and the OpenAPI generator both read it. */
@@ -83,6 +84,11 @@ export function compileRoute(
     throw new TypeError(`${name}: \`mapError\` must be a function`)
   if (options.response !== undefined && !isZodSchema(options.response))
     throw new TypeError(`${name}: \`response\` must be a Zod schema (e.g. z.object({...}))`)
+  const unwritable = options.response && unwritableInResponse(options.response)
+  if (unwritable)
+    throw new TypeError(
+      `${name}: \`response\` has ${unwritable}, which JSON cannot carry (it would be written as {}): use z.array() (with a refine if the items must differ) for a set, z.record() for a map`,
+    )
   for (const [code, doc] of Object.entries(options.responses ?? {})) {
     if (!/^[1-5]\d\d$/.test(code))
       throw new TypeError(`${name}: \`responses\` key ${code} is not a status`)
