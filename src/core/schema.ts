@@ -1,27 +1,33 @@
 import type * as z4 from 'zod/v4/core'
 import type { Schema } from './declare/inputs.js'
 
+/**
+ * The schema a wrapper that does not change the wire shape (optional, nullable, default, …)
+ * wraps; `undefined` for any other kind, a pipe included (its sides differ: callers choose one).
+ */
+export function wrappedSchema(def: z4.$ZodTypes['_zod']['def']): z4.$ZodTypes | undefined {
+  switch (def.type) {
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'nonoptional':
+    case 'readonly':
+    case 'catch':
+      return def.innerType as z4.$ZodTypes
+    default:
+      return undefined
+  }
+}
+
 /** The schema's own definition, through wrappers that do not change the wire shape. */
 export function unwrapSchema(schema: Schema): z4.$ZodTypes {
   let current = schema as z4.$ZodTypes
   for (let depth = 0; depth < 20; depth++) {
     const def = current._zod.def
-    switch (def.type) {
-      case 'optional':
-      case 'nullable':
-      case 'default':
-      case 'prefault':
-      case 'nonoptional':
-      case 'readonly':
-      case 'catch':
-        current = def.innerType as z4.$ZodTypes
-        break
-      case 'pipe':
-        current = def.in as z4.$ZodTypes
-        break
-      default:
-        return current
-    }
+    const inner = wrappedSchema(def) ?? (def.type === 'pipe' ? (def.in as z4.$ZodTypes) : undefined)
+    if (inner === undefined) return current
+    current = inner
   }
   return current
 }

@@ -1,5 +1,6 @@
 import type * as z4 from 'zod/v4/core'
 import type { Schema } from '../declare/inputs.js'
+import { wrappedSchema } from '../schema.js'
 
 /**
  * Where a response model's output holds a `Set` or a `Map`, which JSON has no form for:
@@ -23,18 +24,12 @@ function walk(
   seen.add(schema)
   const def = schema._zod.def
   const next = (inner: unknown, path: string) => walk(inner as z4.$ZodTypes, path, seen, depth + 1)
+  const wrapped = wrappedSchema(def)
+  if (wrapped) return next(wrapped, at)
   switch (def.type) {
     case 'set':
     case 'map':
       return `a z.${def.type}() at ${at || 'its top'}`
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'prefault':
-    case 'nonoptional':
-    case 'readonly':
-    case 'catch':
-      return next(def.innerType, at)
     case 'pipe':
       return next(def.out, at)
     case 'lazy':
