@@ -1,4 +1,5 @@
 import type * as z4 from 'zod/v4/core'
+import { parseISODateTime } from './date-text.js'
 import type { Schema } from './declare/inputs.js'
 
 /**
@@ -102,8 +103,8 @@ const INTEGER = /^[+-]?\d+$/
 
 /**
  * Text-to-value conversion for inputs that arrive as strings (path, query, header, cookie, form),
- * chosen once from the schema: `?limit=10` reaches `z.number()` as 10 without `z.coerce`, as in
- * FastAPI. Text that does not convert is passed on unchanged so the schema reports it.
+ * chosen once from the schema: `?limit=10` reaches `z.number()` as 10 without `z.coerce`, and
+ * `?since=2026-12-01T10:00:00Z` reaches `z.date()` as a `Date`, as in FastAPI. Text that does not convert is passed on unchanged so the schema reports it.
  */
 export function textCoercer(schema: Schema, depth = 0): Coerce | undefined {
   const inner = unwrapSchema(schema)
@@ -115,6 +116,8 @@ export function textCoercer(schema: Schema, depth = 0): Coerce | undefined {
       return (raw) => (INTEGER.test(raw) ? BigInt(raw) : raw)
     case 'boolean':
       return toBoolean
+    case 'date':
+      return toDate
     case 'null':
       return (raw) => (raw === '' || raw === 'null' ? null : raw)
     case 'literal':
@@ -135,6 +138,10 @@ function toNumber(raw: string): unknown {
   if (!DECIMAL.test(raw)) return raw
   const n = Number(raw)
   return Number.isFinite(n) ? n : raw
+}
+
+function toDate(raw: string): unknown {
+  return parseISODateTime(raw) ?? raw
 }
 
 function toBoolean(raw: string): unknown {

@@ -36,10 +36,19 @@ export class SchemaCollector {
         const def = zodSchema._zod.def
         if (io === 'output' && def.type === 'object' && def.catchall === undefined)
           delete jsonSchema.additionalProperties
-        // A Date goes out as JSON.stringify writes it, and `z.coerce.date()` reads that string;
-        // a plain `z.date()` input takes no JSON or text at all, so it is not said to take one.
-        if (def.type === 'date' && (io === 'output' || (def as { coerce?: boolean }).coerce))
-          Object.assign(jsonSchema, { type: 'string', format: 'date-time' })
+        // A Date goes out as JSON.stringify writes it and comes in as ISO text (converted for
+        // `z.date()`, parsed by `z.coerce.date()`).
+        if (def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' })
+        // A Set comes in as a list, duplicates merged, as FastAPI documents a `set[str]`.
+        if (def.type === 'set')
+          Object.assign(jsonSchema, {
+            type: 'array',
+            uniqueItems: true,
+            items: this.toSchema(def.valueType as Schema, io),
+          })
+        // `.default(new Set())` is documented as the list a client would send, not as `{}`.
+        if ((def.type === 'default' || def.type === 'prefault') && def.defaultValue instanceof Set)
+          jsonSchema.default = JSON.parse(JSON.stringify([...def.defaultValue]))
         // A bigint goes out as a JSON number, every digit kept, and comes in from decimal text.
         if (def.type === 'bigint') Object.assign(jsonSchema, { type: 'integer' })
       },

@@ -12,6 +12,7 @@ import {
 } from '../schema.js'
 import { type ClassifiedInput, classifyInput, isDependency } from './classify.js'
 import { DependencyFacts, declaredFacts, type Overrides } from './dependency-facts.js'
+import { type JSONConverter, jsonInputConverter } from './json-input.js'
 import {
   type FormReader,
   formReader,
@@ -48,6 +49,8 @@ export interface BodyStep {
   readonly embedAs: string | undefined
   /** A JSON `null` the schema does not take is read as absent (FastAPI's `None`). */
   readonly nullIsAbsent: boolean
+  /** ISO text to `Date` and lists to `Set` where the schema has them; `undefined` for neither. */
+  readonly convert: JSONConverter | undefined
   readonly key: string
   readonly loc: Loc
   readonly docs: InputDocs & {
@@ -155,6 +158,7 @@ class PlanBuilder {
     key: string
     embedAs: string | undefined
     nullIsAbsent: boolean
+    convert: JSONConverter | undefined
     docs: BodyStep['docs']
   }[] = []
   readonly #forms: FormStep[] = []
@@ -329,6 +333,7 @@ class PlanBuilder {
       schema: input.schema,
       embedAs,
       nullIsAbsent,
+      convert: jsonInputConverter(input.schema),
       key,
       docs: input.options,
     })

@@ -8,6 +8,7 @@ import {
   listCoercer,
   objectShape,
   textCoercer,
+  unwrapSchema,
 } from '../schema.js'
 
 /** Reads a parameter's raw value for validation; chosen at registration, called per request. */
@@ -77,11 +78,13 @@ function textReader<C>(
     }
     case 'list': {
       const coerce = convert ? listCoercer(schema) : undefined
-      if (!coerce) return (context) => emptyAsUndefined([...all(context, name)])
+      // `?tag=a&tag=b` for `z.set()` is a Set, as FastAPI's `set[str]` is: Zod takes nothing else.
+      // The unconverted reading (what a 422 echoes) stays a list of what was sent.
+      const collect =
+        convert && unwrapSchema(schema)._zod.def.type === 'set' ? asSet : emptyAsUndefined
+      if (!coerce) return (context) => collect([...all(context, name)])
       return (context) =>
-        emptyAsUndefined(
-          all(context, name).map((raw) => (typeof raw === 'string' ? coerce(raw) : raw)),
-        )
+        collect(all(context, name).map((raw) => (typeof raw === 'string' ? coerce(raw) : raw)))
     }
     case 'scalar': {
       const coerce = convert ? textCoercer(schema) : undefined
@@ -133,6 +136,10 @@ function oneOrList<T>(values: readonly T[]): T | readonly T[] | undefined {
 
 function emptyAsUndefined<T>(values: T[]): T[] | undefined {
   return values.length === 0 ? undefined : values
+}
+
+function asSet<T>(values: T[]): Set<T> | undefined {
+  return values.length === 0 ? undefined : new Set(values)
 }
 
 interface ParamContext {

@@ -80,6 +80,7 @@ async function readBodies(
       else if (step.embedAs === undefined) raw = body
       else raw = isRecord(body) ? body[step.embedAs] : undefined
       if (raw === null && step.nullIsAbsent) raw = undefined
+      else if (raw !== undefined && step.convert) raw = step.convert(raw)
       const result = validateSyncFirst(step.schema, raw, step.loc)
       record(step.slot, result instanceof Promise ? await result : result)
     }

@@ -185,6 +185,10 @@ function isSecretKey(key: string | number): boolean {
  */
 function toJSONSafe(value: unknown, depth = 0): unknown {
   if (value === undefined) return null
+  // A Date or a Set made from the JSON or text sent is echoed as what was sent: a date's ISO text,
+  // a set's list (Object.entries of either is empty, so both were echoed as {}).
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
+  if (value instanceof Set) return toJSONSafe([...value], depth)
   if (value !== null && typeof value === 'object' && !(value instanceof Blob)) {
     if (depth > 8) return null
     if (Array.isArray(value)) return value.map((entry) => toJSONSafe(entry, depth + 1))

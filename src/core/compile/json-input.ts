@@ -1,0 +1,169 @@
+import type * as z4 from 'zod/v4/core'
+import { parseISODateTime } from '../date-text.js'
+import type { Schema } from '../declare/inputs.js'
+import { wrappedSchema } from '../schema.js'
+
+/** Turns a parsed JSON value into what the schema takes; returns the value itself when unchanged. */
+export type JSONConverter = (value: unknown) => unknown
+
+/**
+ * What a JSON body must become before its schema can take it, chosen once from the schema: JSON
+ * has no date and no set, so `z.date()` would refuse every value a client can send (FastAPI reads
+ * a `datetime` from ISO text and a `set[str]` from a list). ISO 8601 text where the schema has a
+ * `z.date()` becomes a `Date`, a list where it has a `z.set()` becomes a `Set`; nothing else
+ * changes, and a value that does not convert is left for the schema to report. `undefined` when
+ * the schema has neither, so most bodies pay nothing. The parsed body is never written to: what
+ * changes is copied.
+ */
+export function jsonInputConverter(schema: Schema): JSONConverter | undefined {
+  return new ConverterBuilder().build(schema as z4.$ZodTypes, 0)
+}
+
+class ConverterBuilder {
+  // Recursive models (getters, z.lazy) meet themselves again: the converter being built is looked
+  // up when it runs, and `null` marks a schema with nothing to convert.
+  readonly #built = new Map<z4.$ZodTypes, JSONConverter | null>()
+  readonly #building = new Set<z4.$ZodTypes>()
+
+  build(schema: z4.$ZodTypes, depth: number): JSONConverter | undefined {
+    const known = this.#built.get(schema)
+    if (known !== undefined) return known ?? undefined
+    if (this.#building.has(schema)) return (value) => this.#built.get(schema)?.(value) ?? value
+    if (depth > 64) return undefined
+    this.#building.add(schema)
+    const converter = this.#convert(schema, depth + 1)
+    this.#building.delete(schema)
+    this.#built.set(schema, converter ?? null)
+    return converter
+  }
+
+  #convert(schema: z4.$ZodTypes, depth: number): JSONConverter | undefined {
+    const def = schema._zod.def
+    const inner = (child: unknown) => this.build(child as z4.$ZodTypes, depth)
+    const wrapped = wrappedSchema(def)
+    if (wrapped) return inner(wrapped)
+    switch (def.type) {
+      case 'date':
+        return (value) => (typeof value === 'string' ? (parseISODateTime(value) ?? value) : value)
+      case 'set': {
+        const element = inner(def.valueType)
+        return (value) =>
+          Array.isArray(value) ? new Set(element ? value.map(element) : value) : value
+      }
+      case 'pipe':
+        return inner(def.in)
+      case 'lazy':
+        return inner(def.getter())
+      case 'array': {
+        const element = inner(def.element)
+        return element && mapArray(element)
+      }
+      case 'tuple': {
+        const items = def.items.map(inner)
+        const rest = def.rest ? inner(def.rest) : undefined
+        if (!items.some(Boolean) && !rest) return undefined
+        return mapArray(
+          (item, index) =>
+            (items[index] ?? (index >= items.length ? rest : undefined))?.(item) ?? item,
+        )
+      }
+      case 'object': {
+        const fields = Object.entries(def.shape)
+          .map(([key, field]) => [key, inner(field)] as const)
+          .filter((entry): entry is readonly [string, JSONConverter] => entry[1] !== undefined)
+        const rest = def.catchall ? inner(def.catchall) : undefined
+        if (fields.length === 0 && !rest) return undefined
+        const byKey = new Map(fields)
+        const declared = new Set(Object.keys(def.shape))
+        return mapObject((key) => (declared.has(key) ? byKey.get(key) : rest))
+      }
+      case 'record': {
+        const values = inner(def.valueType)
+        return values && mapObject(() => values)
+      }
+      case 'intersection': {
+        const left = inner(def.left)
+        const right = inner(def.right)
+        if (!left || !right) return left ?? right
+        return (value) => right(left(value))
+      }
+      case 'union':
+        return unionConverter(def.options as readonly z4.$ZodTypes[], inner)
+      default:
+        return undefined
+    }
+  }
+}
+
+/**
+ * A union converts as Pydantic's smart mode settles: a value some member takes as it came stays as
+ * it came (`z.union([z.string(), z.date()])` keeps text), else the first member that both converts
+ * it and then takes it wins, so `{kind: 'b', at: '2026-…'}` keeps its string where only member `a`
+ * has a date. A member whose checks are async cannot be tried here and takes nothing.
+ */
+function unionConverter(
+  options: readonly z4.$ZodTypes[],
+  inner: (child: unknown) => JSONConverter | undefined,
+): JSONConverter | undefined {
+  const members = options
+    .map((option) => [option, inner(option)] as const)
+    .filter((entry): entry is readonly [z4.$ZodTypes, JSONConverter] => entry[1] !== undefined)
+  if (members.length === 0) return undefined
+  return (value) => {
+    if (options.some((option) => takes(option, value))) return value
+    for (const [option, convert] of members) {
+      const converted = convert(value)
+      if (converted !== value && takes(option, converted)) return converted
+    }
+    return value
+  }
+}
+
+function takes(schema: z4.$ZodTypes, value: unknown): boolean {
+  try {
+    return (
+      schema as unknown as z4.$ZodType & { safeParse(v: unknown): { success: boolean } }
+    ).safeParse(value).success
+  } catch {
+    return false
+  }
+}
+
+function mapArray(convert: (item: unknown, index: number) => unknown): JSONConverter {
+  return (value) => {
+    if (!Array.isArray(value)) return value
+    let copy: unknown[] | undefined
+    for (let index = 0; index < value.length; index++) {
+      const item = value[index]
+      const converted = convert(item, index)
+      if (converted === item) continue
+      copy ??= value.slice()
+      copy[index] = converted
+    }
+    return copy ?? value
+  }
+}
+
+function mapObject(converterOf: (key: string) => JSONConverter | undefined): JSONConverter {
+  return (value) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
+    const source = value as Record<string, unknown>
+    let copy: Record<string, unknown> | undefined
+    for (const key of Object.keys(source)) {
+      const convert = converterOf(key)
+      if (!convert) continue
+      const item = source[key]
+      const converted = convert(item)
+      if (converted === item) continue
+      copy ??= { ...source }
+      // Defined, not assigned: a `__proto__` key must stay a key.
+      Object.defineProperty(copy, key, {
+        value: converted,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+    return copy ?? value
+  }
+}
