@@ -227,9 +227,47 @@ describe.each(transports)('cors with other origin settings ($name)', (transport)
       expect(corsHeaders(pre)).toEqual({
         'access-control-allow-origin': 'https://preview-1.example.com',
         'access-control-allow-methods': 'GET, PUT',
-        'access-control-allow-headers': 'Authorization',
+        // The four a browser may send on any request are always listed, as Starlette lists them.
+        'access-control-allow-headers':
+          'Authorization, Accept, Accept-Language, Content-Language, Content-Type',
         'access-control-max-age': '7200',
       })
+      // A method or a header the lists leave out is refused, saying which, as Starlette does.
+      const method = await regexp.send('/items', {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://preview-1.example.com',
+          'access-control-request-method': 'DELETE',
+        },
+      })
+      expect(method.status).toBe(403)
+      expect(corsHeaders(method)).toEqual({})
+      expect(await method.json()).toEqual({ detail: 'CORS: this method may not be used here' })
+      const header = await regexp.send(
+        '/items',
+        preflight('https://preview-1.example.com', {
+          'access-control-request-headers': 'authorization,content-type,x-trace',
+        }),
+      )
+      expect(header.status).toBe(403)
+      expect(await header.json()).toEqual({
+        detail: 'CORS: these request headers may not be sent: x-trace',
+      })
+      // Listed ones in any case, safelisted ones, and a safelisted method, unlisted, pass.
+      for (const [asked, headers] of [
+        ['PUT', 'AUTHORIZATION, Content-Type, accept'],
+        ['POST', 'authorization'],
+      ] as const) {
+        const ok = await regexp.send('/items', {
+          method: 'OPTIONS',
+          headers: {
+            origin: 'https://preview-1.example.com',
+            'access-control-request-method': asked,
+            'access-control-request-headers': headers,
+          },
+        })
+        expect(ok.status, asked).toBe(204)
+      }
       expect(
         (await regexp.send('/items', preflight('https://a.example.com.evil.test'))).status,
       ).toBe(403)

@@ -304,7 +304,7 @@ describe.each(transports)('the middleware example app ($name)', (transport) => {
     })
     expect(preflight.status).toBe(204)
     expect(preflight.headers.get('access-control-allow-headers')).toBe(
-      'Authorization, Content-Type',
+      'Authorization, Content-Type, Accept, Accept-Language, Content-Language',
     )
     const page = await send('/static/', { headers: { origin: FRONT } })
     expect(await page.text()).toContain('<title>Gatehouse front end</title>')

@@ -37,8 +37,12 @@ export interface CORSSettings {
   readonly credentials: boolean
   /** Joined method list, or `undefined` to echo the asked method. */
   readonly methods: string | undefined
+  /** The methods a preflight may ask for, or `undefined` for any. */
+  readonly methodSet: ReadonlySet<string> | undefined
   /** Joined header list, or `undefined` to echo the asked headers. */
   readonly headers: string | undefined
+  /** The header names (lower case) a preflight may ask for, or `undefined` for any. */
+  readonly headerSet: ReadonlySet<string> | undefined
   readonly expose: string | undefined
   readonly maxAge: string
 }
@@ -51,7 +55,10 @@ const KNOWN = new Set([
   'exposeHeaders',
   'maxAge',
 ])
-const DEFAULT_METHODS = 'GET, HEAD, PUT, PATCH, POST, DELETE'
+const DEFAULT_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE']
+// A browser may send these on any simple request, so a list of allowed headers always has them,
+// as Starlette's does: `allowHeaders: ['Authorization']` must not block a JSON body's Content-Type.
+const SAFELISTED_HEADERS = ['Accept', 'Accept-Language', 'Content-Language', 'Content-Type']
 
 /** Check the options and resolve them; every mistake is a `TypeError` naming the option. */
 export function resolveCORSOptions(options: CORSOptions): CORSSettings {
@@ -70,13 +77,24 @@ export function resolveCORSOptions(options: CORSOptions): CORSSettings {
   const maxAge = options.maxAge ?? 600
   if (!Number.isSafeInteger(maxAge) || maxAge < 0)
     throw new TypeError('cors: `maxAge` must be a non-negative integer (seconds)')
+  const methods = tokenList('allowMethods', options.allowMethods, DEFAULT_METHODS)
+  const listed = tokenList('allowHeaders', options.allowHeaders, undefined)
+  const headers =
+    listed &&
+    [...new Map([...listed, ...SAFELISTED_HEADERS].map((name) => [name.toLowerCase(), name]))].map(
+      ([, name]) => name,
+    )
   return {
     allows,
     credentials,
-    methods: tokenList('allowMethods', options.allowMethods, DEFAULT_METHODS),
-    headers: tokenList('allowHeaders', options.allowHeaders, undefined),
+    methods: methods?.join(', '),
+    methodSet: methods && new Set(methods),
+    headers: headers?.join(', '),
+    headerSet: headers && new Set(headers.map((name) => name.toLowerCase())),
     expose:
-      options.exposeHeaders === '*' ? '*' : tokenList('exposeHeaders', options.exposeHeaders, ''),
+      options.exposeHeaders === '*'
+        ? '*'
+        : tokenList('exposeHeaders', options.exposeHeaders, []).join(', '),
     maxAge: String(maxAge),
   }
 }
@@ -150,11 +168,12 @@ function checkOrigin(origin: unknown): string {
   return origin
 }
 
-function tokenList<D extends string | undefined>(
+/** The names of a list option, checked; `undefined` for `'*'`. */
+function tokenList<D extends readonly string[] | undefined>(
   name: string,
   value: readonly string[] | '*' | undefined,
   fallback: D,
-): string | D {
+): readonly string[] | D {
   if (value === undefined) return fallback
   if (value === '*') return undefined as D
   if (!Array.isArray(value)) throw new TypeError(`cors: \`${name}\` must be a list of names or "*"`)
@@ -170,5 +189,5 @@ function tokenList<D extends string | undefined>(
         `cors: \`${name}\` has an entry that is not a header or method name: ${JSON.stringify(item)}`,
       )
   }
-  return value.join(', ')
+  return value
 }
