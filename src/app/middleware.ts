@@ -1,5 +1,5 @@
 import type { MatchedRoute, RequestView } from '../core/run/request-view.js'
-import { type Reply, type ReplyHeaders, toResponse } from '../core/run/respond.js'
+import { discardReply, type Reply, type ReplyHeaders, toResponse } from '../core/run/respond.js'
 
 /**
  * What a middleware sees of a request and, once `next()` has resolved, of its answer. Reading
@@ -77,8 +77,11 @@ class Context implements MiddlewareContext {
 
   set response(response: Response) {
     if (!(response instanceof Response)) throw new TypeError('ctx.response must be a Response')
+    const replaced = this.reply
     this.#response = mutable(response)
     this.reply = this.#response
+    // The answer replaced (a 304 for a route's file stream) is never sent: its stream is released.
+    discardReply(replaced, this.reply)
   }
 
   header(name: string): string | undefined {
@@ -158,7 +161,7 @@ function mutable(response: Response): Response {
  * middleware are answered like a handler's, through `answerError`.
  */
 export function composeMiddleware<
-  R extends RequestView & { state: Record<string, unknown> | undefined },
+  R extends RequestView & { state: Record<string, unknown> | undefined; replacedBy: unknown },
 >(
   middleware: readonly Middleware[],
   inner: (request: R) => Reply | Promise<Reply>,
@@ -190,6 +193,12 @@ export function composeMiddleware<
             'a middleware read the body of ctx.response without setting a new ctx.response',
           )
       } catch (error) {
+        // The answer made inside is never sent: its stream is released, and the route's
+        // background tasks and cleanups learn that the client got an error instead.
+        if (context.reply !== undefined) {
+          discardReply(context.reply)
+          request.replacedBy ??= error ?? new Error('undefined thrown')
+        }
         // Answered here, so the middleware around this one still sees (and can decorate) an answer.
         context.reply = await answerError(error, request)
       }

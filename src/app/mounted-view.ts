@@ -27,6 +27,14 @@ export class MountedRequestView extends BaseRequestView {
     this.#parent.routed({ path: this.#prefix + route.path, params: route.params })
   }
 
+  /** The mounting app's middleware may answer an error instead of this app's answer too. */
+  override get replacedBy(): unknown {
+    return super.replacedBy ?? this.#parent.replacedBy
+  }
+  override set replacedBy(error: unknown) {
+    super.replacedBy = error
+  }
+
   /** The request as the mounting app sees it (its whole path), for that app's exception handlers. */
   get outer(): BaseRequestView {
     return this.#parent

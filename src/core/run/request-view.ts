@@ -74,6 +74,18 @@ export abstract class BaseRequestView implements IncomingRequest {
    * Left `undefined` by requests that have none, so the engines pay nothing for them.
    */
   afterResponse: AfterResponse[] | undefined
+  /**
+   * The error that replaced a route's answer after the route had made it (a middleware that threw
+   * after `next()`): the client gets an error, so the route's after-response work runs as after a
+   * failure, as in Starlette, where a response never sent runs no background task.
+   */
+  get replacedBy(): unknown {
+    return this.#replacedBy
+  }
+  set replacedBy(error: unknown) {
+    this.#replacedBy = error
+  }
+  #replacedBy: unknown
   /** Queue work for after the response has been written. */
   defer(...work: AfterResponse[]): void {
     if (this.afterResponse === undefined) this.afterResponse = [...work]

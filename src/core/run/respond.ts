@@ -115,6 +115,19 @@ function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string
   return out
 }
 
+/**
+ * Release the unread body of an answer that will not be sent: a stream may hold a file descriptor
+ * or a database cursor until it is cancelled, and garbage collection does not close either. A body
+ * already read, being read (locked, e.g. piped into the new answer) or carried on by `kept` is left.
+ */
+export function discardReply(dropped: Reply | undefined, kept?: Reply): void {
+  if (!(dropped instanceof Response) || dropped === kept) return
+  const { body } = dropped
+  if (body === null || dropped.bodyUsed || body.locked) return
+  if (kept instanceof Response && kept.body === body) return
+  body.cancel().catch(() => {})
+}
+
 /** Statuses whose responses carry no body. */
 export function isBodyless(status: number): boolean {
   return status === 204 || status === 304 || (status >= 100 && status < 200)

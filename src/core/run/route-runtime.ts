@@ -4,7 +4,7 @@ import { BackgroundTasks } from './background-tasks.js'
 import { readInputs } from './read-inputs.js'
 import type { BaseRequestView } from './request-view.js'
 import type { Logger, Reply } from './respond.js'
-import { serializeResult } from './respond.js'
+import { discardReply, serializeResult } from './respond.js'
 import { ResponseParameter } from './response-parameter.js'
 import {
   bindArgs,
@@ -229,9 +229,12 @@ class Execution {
   /** Step 5: `scope: 'function'` cleanups, then the response model. */
   #respond(result: unknown): Reply | Promise<Reply> {
     if (this.#functionCleanups !== undefined)
-      return runCleanups(this.#functionCleanups.splice(0), undefined).then((raised) =>
-        raised === undefined ? this.#serialize(result) : this.#fail(raised),
-      )
+      return runCleanups(this.#functionCleanups.splice(0), undefined).then((raised) => {
+        if (raised === undefined) return this.#serialize(result)
+        // A cleanup's error is answered instead: the handler's stream is released, not sent.
+        discardReply(result as Reply)
+        return this.#fail(raised)
+      })
     return this.#serialize(result)
   }
 
@@ -246,6 +249,8 @@ class Execution {
         )
       return this.#done(reply)
     } catch (error) {
+      // A raw Response refused by the route's response model is answered 500, never sent.
+      discardReply(result as Reply)
       return this.#fail(error)
     }
   }
@@ -289,8 +294,10 @@ class Execution {
     if (cleanups !== undefined || (tasks !== undefined && tasks.size > 0)) {
       const { logger } = this.#settings
       const { name } = this.#route
-      const failure = this.#failure
+      const view = this.#view
       this.#view.defer(async () => {
+        // Read when the answer has gone: a middleware may have answered an error instead.
+        const failure = this.#failure ?? view.replacedBy
         // Background tasks belong to a successful response, as in FastAPI.
         if (failure === undefined) await tasks?.run(logger, name)
         if (cleanups === undefined) return
