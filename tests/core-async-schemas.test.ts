@@ -1,4 +1,4 @@
-import { Body, Gatehouse } from 'gatehouse'
+import { Body, Gatehouse, Path } from 'gatehouse'
 import { beforeEach, expect, test } from 'vitest'
 import * as z from 'zod'
 import { captureLogger, describeEachEngine, serveThrough } from './helpers/http.js'
@@ -44,5 +44,46 @@ describeEachEngine('schemas with async refinements', (engine) => {
     const response = await post('hidden')
     expect(response.status).toBe(500)
     expect(logger.calls).toHaveLength(1)
+  })
+})
+
+// The sync attempt calls an async refinement before Zod gives up on it, and a failure was parsed
+// again to report inputs: a lookup in a refinement ran twice per request, three times on failure.
+describeEachEngine('an async refinement runs once per request', (engine) => {
+  let lookups = 0
+  const known = new Set(['alice'])
+  const app = new Gatehouse({ openapiUrl: null })
+  app.get(
+    '/accounts/{name}',
+    {
+      inputs: {
+        name: Path(
+          z.string().refine(async (name) => {
+            lookups += 1
+            return known.has(name)
+          }, 'Unknown account'),
+        ),
+      },
+    },
+    ({ name }) => ({ name }),
+  )
+  const send = serveThrough(engine, app)
+
+  test('on success and on failure, after the first request', async () => {
+    await send('/accounts/alice')
+    for (const [name, status] of [
+      ['alice', 200],
+      ['mallory', 422],
+      ['alice', 200],
+    ] as const) {
+      lookups = 0
+      const res = await send(`/accounts/${name}`)
+      expect(res.status, name).toBe(status)
+      expect(lookups, name).toBe(1)
+      if (status === 422)
+        expect((await res.json()).detail).toEqual([
+          { type: 'custom', loc: ['path', 'name'], msg: 'Unknown account', input: 'mallory' },
+        ])
+    }
   })
 })

@@ -19,6 +19,11 @@ export function validate(
   return { ok: false, errors: issues.flatMap((issue) => toErrorItems(issue, loc, value)) }
 }
 
+// Schemas found to need an async parse. The sync attempt has already called the refinement or
+// transform that returned a promise (a lookup started) before Zod gives up, so it is made once per
+// schema, not once per request.
+const asyncSchemas = new WeakSet<Schema>()
+
 /**
  * Validate synchronously, falling back to {@link validateAsync} only for schemas with async
  * refinements or transforms: most schemas never pay for a promise.
@@ -28,25 +33,32 @@ export function validateSyncFirst(
   value: unknown,
   loc: readonly (string | number)[],
 ): Validated | Promise<Validated> {
+  if (asyncSchemas.has(schema)) return validateAsync(schema, value, loc)
   try {
     return validate(schema, value, loc)
   } catch (error) {
-    if (error instanceof z4.$ZodAsyncError) return validateAsync(schema, value, loc)
-    throw error
+    if (!(error instanceof z4.$ZodAsyncError)) throw error
+    asyncSchemas.add(schema)
+    return validateAsync(schema, value, loc)
   }
 }
 
-/** Async variant for schemas with async refinements or transforms. */
+/**
+ * Async variant for schemas with async refinements or transforms: one parse that reports inputs,
+ * as such a schema's own work (a lookup) outweighs that cost, and a second parse on failure would
+ * run the lookup again.
+ */
 export async function validateAsync(
   schema: Schema,
   value: unknown,
   loc: readonly (string | number)[],
 ): Promise<Validated> {
-  const result = await z4.safeParseAsync(schema, value)
+  const result = await z4.safeParseAsync(schema, value, { reportInput: true })
   if (result.success) return { ok: true, value: result.data }
-  const detailed = await z4.safeParseAsync(schema, value, { reportInput: true })
-  const issues = (detailed.error ?? result.error).issues
-  return { ok: false, errors: issues.flatMap((issue) => toErrorItems(issue, loc, value)) }
+  return {
+    ok: false,
+    errors: result.error.issues.flatMap((issue) => toErrorItems(issue, loc, value)),
+  }
 }
 
 /**
