@@ -261,19 +261,50 @@ async function writeWebResponse(
   const cookies = response.headers.getSetCookie()
   if (cookies.length > 0) headers['set-cookie'] = cookies
   if (view?.closeConnection) headers.connection = 'close'
-  outgoing.writeHead(response.status, response.statusText || undefined, headers)
+  // A HEAD answer's body (none, or GET's) says nothing certain of GET's length: only a declared
+  // length goes out with it.
+  const measure = !isHead && !isBodyless(response.status) && !response.headers.has('content-length')
   if (isHead || response.body === null) {
+    if (measure) headers['content-length'] = '0'
+    outgoing.writeHead(response.status, response.statusText || undefined, headers)
     outgoing.end()
     await response.body?.cancel()
     return
   }
   const reader = response.body.getReader()
+  // A body that is whole at once (a string, JSON, bytes, a Blob) goes out with its length, as
+  // Starlette's responses do, not chunked; and one that fails at once is a 500, not a dropped
+  // connection. A body not ready at once (a file, an event stream) is not waited for: its head
+  // goes out now, as it did.
+  const peeked: Uint8Array[] = []
+  let next: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = reader.read()
+  let ended = false
+  for (let reads = 0; reads < 2 && next !== undefined; reads++) {
+    const soon: ReadableStreamReadResult<Uint8Array> | undefined = await settledSoon(next)
+    if (soon === undefined) break
+    if (soon.done) ended = true
+    else peeked.push(soon.value)
+    next = soon.done ? undefined : reader.read()
+  }
+  if (ended && measure)
+    headers['content-length'] = String(peeked.reduce((sum, chunk) => sum + chunk.byteLength, 0))
+  outgoing.writeHead(response.status, response.statusText || undefined, headers)
+  if (ended) {
+    outgoing.end(peeked.length === 1 ? peeked[0] : Buffer.concat(peeked))
+    return
+  }
+  // Node holds a head until the first byte: a stream whose first event comes later (server-sent
+  // events, a long poll) gets its head now, as uvicorn sends it, so the client knows it is open.
+  if (peeked.length === 0) outgoing.flushHeaders()
   // Stop producing as soon as the client is gone, so a stream's cleanup runs now, not never.
   const onClose = () => void reader.cancel().catch(() => {})
   outgoing.once('close', onClose)
   try {
+    for (const chunk of peeked) if (!outgoing.write(chunk)) await drainedOrClosed(outgoing)
+    if (outgoing.destroyed) return
     for (;;) {
-      const { done, value } = await reader.read()
+      const { done, value } = await (next ?? reader.read())
+      next = undefined
       if (done) break
       if (!outgoing.write(value)) await drainedOrClosed(outgoing)
       // Gone while waiting: no 'drain' ever comes, and the request must end (a shut-down waits).
@@ -282,6 +313,22 @@ async function writeWebResponse(
     outgoing.end()
   } finally {
     outgoing.off('close', onClose)
+  }
+}
+
+/**
+ * The read's result if it settles before the event loop's next turn (a body already whole), else
+ * `undefined`; a read that fails that soon throws.
+ */
+async function settledSoon<T>(read: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Immediate | undefined
+  const later = new Promise<undefined>((resolve) => {
+    timer = setImmediate(resolve, undefined)
+  })
+  try {
+    return await Promise.race([read, later])
+  } finally {
+    clearImmediate(timer)
   }
 }
 
