@@ -32,7 +32,7 @@ export function createNodeListener(
       const [path, query, authority] = requestTarget(incoming.url ?? '/')
       checkHost(incoming)
       checkTransferCoding(incoming)
-      view = new NodeRequestView(incoming, path, query, authority)
+      view = new NodeRequestView(incoming, path, query, authority, outgoing)
       reply = dispatch(view)
     } catch (error) {
       reply = hooks.onError(error)

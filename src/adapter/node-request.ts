@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
   BadRequestError,
   BodyTooLargeError,
@@ -44,9 +44,18 @@ export class NodeRequestView extends BaseRequestView {
    * @param authority the host of an absolute-form target (`GET http://h/a`), which stands for the
    * `Host` header (RFC 9112 §3.2.2: the origin server ignores `Host` then).
    */
-  constructor(incoming: IncomingMessage, path: string, query: string, authority?: string) {
+  readonly #outgoing: ServerResponse | undefined
+
+  constructor(
+    incoming: IncomingMessage,
+    path: string,
+    query: string,
+    authority?: string,
+    outgoing?: ServerResponse,
+  ) {
     super()
     this.#incoming = incoming
+    this.#outgoing = outgoing
     this.#authority = authority
     this.method = incoming.method ?? 'GET'
     this.path = path
@@ -234,6 +243,7 @@ export class NodeRequestView extends BaseRequestView {
         {
           method: this.method,
           headers,
+          signal: this.#disconnected(),
           ...(body === undefined ? {} : { body, duplex: 'half' }),
           ...(bytes === undefined ? {} : bodyInit(this.method, bytes)),
         } as RequestInit,
@@ -244,6 +254,24 @@ export class NodeRequestView extends BaseRequestView {
       // A method or header a Web `Request` may not carry (TRACE, CONNECT, ...).
       throw new BadRequestError('This request cannot be represented as a Web Request')
     }
+  }
+
+  /**
+   * A signal aborted when the client goes away before its answer is written, as every Web
+   * runtime's `request.signal` is (FastAPI's `await request.is_disconnected()`): a handler passes
+   * it on to `fetch` or a long poll to stop work nobody will read. Made only for requests that
+   * build a Web `Request`.
+   */
+  #disconnected(): AbortSignal | undefined {
+    const outgoing = this.#outgoing
+    if (outgoing === undefined) return undefined
+    const controller = new AbortController()
+    const onClose = () => {
+      if (!outgoing.writableFinished) controller.abort()
+    }
+    if (outgoing.destroyed) onClose()
+    else outgoing.once('close', onClose)
+    return controller.signal
   }
 
   /**
