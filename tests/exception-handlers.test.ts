@@ -225,3 +225,65 @@ describe('exceptionHandler set-up', () => {
     expect(await response.json()).toEqual({ code: 'http_exception', status: 403 })
   })
 })
+
+// Starlette asks a status handler before a handler for HTTPException: the usual pair (errors
+// reshaped, plus a not-found page) gave the generic shape for every 404 here, the page never.
+describe.each(transports)('a status handler and a handler for the family ($name)', (transport) => {
+  class ItemGone extends HTTPException {
+    constructor() {
+      super(404, { detail: 'gone' })
+    }
+  }
+  const app = new Gatehouse({ openapiUrl: null })
+  app.exceptionHandler(HTTPException, (error) =>
+    Response.json(
+      { generic: (error as HTTPException).status },
+      { status: (error as HTTPException).status },
+    ),
+  )
+  app.exceptionHandler(GatehouseError, () => Response.json({ family: true }, { status: 400 }))
+  app.exceptionHandler(
+    404,
+    () =>
+      new Response('<h1>Not here</h1>', { status: 404, headers: { 'content-type': 'text/html' } }),
+  )
+  app.exceptionHandler(422, () => Response.json({ invalid: true }, { status: 422 }))
+  app.exceptionHandler(ItemGone, () => Response.json({ itemGone: true }, { status: 410 }))
+  app.get('/missing', {}, () => {
+    throw new HTTPException(404, { detail: 'Item not found' })
+  })
+  app.get('/conflict', {}, () => {
+    throw new HTTPException(409)
+  })
+  app.get('/gone', {}, () => {
+    throw new ItemGone()
+  })
+  app.get('/n', { inputs: { n: Query(z.number()) } }, ({ n }) => ({ n }))
+  let send: Send
+  let close: () => Promise<void>
+  beforeAll(async () => {
+    ;({ send, close } = await transport.open(app))
+  })
+  afterAll(() => close())
+
+  test("the status handler answers the router's 404 and a handler's HTTPException(404)", async () => {
+    for (const path of ['/no-such-route', '/missing']) {
+      const res = await send(path)
+      expect(res.status, path).toBe(404)
+      expect(await res.text(), path).toBe('<h1>Not here</h1>')
+    }
+  })
+
+  test('the family handler answers a status without a handler of its own', async () => {
+    const res = await send('/conflict')
+    expect(res.status).toBe(409)
+    expect(await res.json()).toEqual({ generic: 409 })
+  })
+
+  test('a status handler beats GatehouseError too; an own class beats the status', async () => {
+    expect(await (await send('/n?n=x')).json()).toEqual({ invalid: true })
+    const gone = await send('/gone')
+    expect(gone.status).toBe(410)
+    expect(await gone.json()).toEqual({ itemGone: true })
+  })
+})

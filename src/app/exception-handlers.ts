@@ -1,4 +1,9 @@
-import { isGatehouseError, KeySourceUnavailableError } from '../core/errors/index.js'
+import {
+  GatehouseError,
+  HTTPException,
+  isGatehouseError,
+  KeySourceUnavailableError,
+} from '../core/errors/index.js'
 import type { BaseRequestView, RequestView } from '../core/run/request-view.js'
 import {
   errorReply,
@@ -23,6 +28,9 @@ export type ErrorClass<E = Error> = abstract new (...args: any[]) => E
 
 const silent: Logger = { error() {} }
 
+/** The error family's general classes, which a status handler outranks. */
+const FAMILY_BASES = new Set<unknown>([HTTPException, GatehouseError])
+
 /**
  * The answer Gatehouse gives an error when no handler is registered: a `GatehouseError` as its code
  * says in the error family's table (status, headers, body), anything else a bare 500. Exported so a
@@ -38,7 +46,7 @@ export function defaultExceptionHandler(error: unknown, _request?: RequestView):
  * The app's exception handlers: by error class (the nearest registered class in the error's
  * prototype chain wins; `Error` and `Object` only for errors outside the family and the family's
  * server faults), then by status (a `GatehouseError`'s status; 500 for anything else), then
- * the default. An error outside the family is logged once unless a handler for its class answers
+ * the default. A handler for `HTTPException` or `GatehouseError` itself ranks below the status. An error outside the family is logged once unless a handler for its class answers
  * it (then it is expected). A handler that throws is logged and answered with a bare 500.
  */
 export class ExceptionHandlers {
@@ -70,16 +78,22 @@ export class ExceptionHandlers {
     const fault = !isGatehouseError(error) || error.internal
     if (this.size === 0) return errorReply(error, logger, where)
     const byClass = this.#byClassOf(error)
-    const handler = byClass ?? this.#byStatus.get(isGatehouseError(error) ? error.status : 500)
+    const byStatus = this.#byStatus.get(isGatehouseError(error) ? error.status : 500)
+    // A status handler beats one for the family's bases (HTTPException, GatehouseError), as
+    // Starlette asks `exception_handler(404)` before `exception_handler(HTTPException)`: the usual
+    // pair, errors reshaped and a not-found page of its own, gives the page for a 404. A handler
+    // for a class of your own still wins over the status.
+    const classWins = byClass !== undefined && (!byClass.base || byStatus === undefined)
+    const handler = classWins ? byClass.handler : byStatus
     if (handler === undefined) return errorReply(error, logger, where)
     // An error its class's handler answers is expected; any other fault is logged once, here.
-    if (fault && byClass === undefined) errorReply(error, logger, where)
+    if (fault && !classWins) errorReply(error, logger, where)
     // An issuer that cannot be reached is logged whoever answers the 503.
     if (error instanceof KeySourceUnavailableError) reportOutage(error, logger, where)
     return this.#run(handler, error, view, where, logger)
   }
 
-  #byClassOf(error: unknown): ExceptionHandler | undefined {
+  #byClassOf(error: unknown): { handler: ExceptionHandler; base: boolean } | undefined {
     if (this.#byClass.size > 0 && error !== null && typeof error === 'object') {
       // The family's answers (a 404, a 422, an HTTPException) have their class's default
       // handler, so, as in Starlette, a handler for `Error` never sees them: it is the catch-all
@@ -91,7 +105,7 @@ export class ExceptionHandlers {
         proto = Object.getPrototypeOf(proto)
       ) {
         const handler = this.#byClass.get(proto.constructor)
-        if (handler) return handler
+        if (handler) return { handler, base: FAMILY_BASES.has(proto.constructor) }
       }
     }
     return undefined
