@@ -1,7 +1,8 @@
-import { Gatehouse, HTTPException, type Middleware, Path } from 'gatehouse'
+import { BackgroundTasks, Gatehouse, HTTPException, type Middleware, Path } from 'gatehouse'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import * as z from 'zod'
 import { type Send, transports } from './helpers/http.js'
+import { until } from './helpers/until.js'
 
 function createApp() {
   const admin = new Gatehouse({ title: 'Admin' })
@@ -132,6 +133,38 @@ describe('root path', () => {
         const redirect = await send('/things')
         expect(redirect.status).toBe(307)
         expect(redirect.headers.get('location')).toBe('/api/v1/things/')
+      } finally {
+        await close()
+      }
+    },
+  )
+
+  // With no proxy to strip it (a developer's machine, "Try it out" against servers[0]), the docs
+  // page loaded but its document, and every operation, was a 404. Starlette routes both forms.
+  test.each(transports)(
+    'a request that still carries the prefix is routed below it, as Starlette does ($name)',
+    async (transport) => {
+      const app = createProxiedApp()
+      const ran: string[] = []
+      app.get('/hello', { inputs: { tasks: BackgroundTasks } }, ({ tasks }) => {
+        tasks.add(() => ran.push('task'))
+        return { hi: true }
+      })
+      app.get('/', {}, () => ({ root: true }))
+      const { send, close } = await transport.open(app)
+      try {
+        expect(await (await send('/api/v1/hello')).json()).toEqual({ hi: true })
+        expect(await (await send('/hello')).json()).toEqual({ hi: true })
+        await until(() => ran.length === 2)
+        expect(await (await send('/api/v1')).json()).toEqual({ root: true })
+        const document = await (await send('/api/v1/openapi.json')).json()
+        expect(document.servers).toEqual([{ url: '/api/v1' }])
+        expect((await send('/api/v1/docs')).status).toBe(200)
+        const redirect = await send('/api/v1/things')
+        expect(redirect.status).toBe(307)
+        expect(redirect.headers.get('location')).toBe('/api/v1/things/')
+        // Only a whole segment is the prefix.
+        expect((await send('/api/v10/hello')).status).toBe(404)
       } finally {
         await close()
       }

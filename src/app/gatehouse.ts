@@ -440,7 +440,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
     const runtimes = this.#runtimes as Map<CompiledRoute, RouteRuntime>
     const documentation = documentationRoutes(this.#docs, this.#browserBase(), () => this.openapi())
     const { entries, fallback, pages } = appEntries(this.#table, runtimes, settings, documentation)
-    return createDispatch({
+    const dispatch = createDispatch({
       entries,
       middleware: [...this.#middleware],
       answerError: settings.answerError,
@@ -453,6 +453,9 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
       slashRedirect:
         this.#options.redirectSlashes === false ? undefined : slashRedirect(this.#routes, pages),
     })
+    return this.#mountedIn === undefined && this.#rootPath !== ''
+      ? belowRootPath(dispatch, this.#rootPath)
+      : dispatch
   }
 
   /**
@@ -483,5 +486,24 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
   [ROUTED](view: BaseRequestView): Reply | Promise<Reply> {
     if (this.#lifespan.phase === 'running') return this.#getDispatch()(view)
     return this.#whenStarted().then((refusal) => refusal ?? this.#getDispatch()(view))
+  }
+}
+
+/**
+ * A request that still carries the root path (no proxy in front strips it: a developer's own
+ * machine, an ingress that passes paths on, Swagger UI's "Try it out" against `servers[0]`) is
+ * routed below it, as Starlette routes a path that starts with `root_path`; one without it is
+ * routed as it is, as behind a proxy that strips it.
+ */
+function belowRootPath(dispatch: Dispatch, rootPath: string): Dispatch {
+  return (view) => {
+    if (view.path !== rootPath && !view.path.startsWith(`${rootPath}/`)) return dispatch(view)
+    const inner = new MountedRequestView(view, rootPath)
+    const handOver = (reply: Reply): Reply => {
+      if (inner.afterResponse !== undefined) view.defer(...inner.afterResponse)
+      return reply
+    }
+    const reply = dispatch(inner)
+    return reply instanceof Promise ? reply.then(handOver) : handOver(reply)
   }
 }
