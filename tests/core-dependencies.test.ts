@@ -352,6 +352,42 @@ describe('registration errors', () => {
     )
   })
 
+  // FastAPI's DependencyScopeError: the repository would use, in its own clean-up and in a
+  // streamed body, a session closed when the handler returned.
+  test("a request-scoped generator over a scope: 'function' one is a TypeError at registration", () => {
+    const session = dependency(
+      {},
+      function* getSession() {
+        yield { open: true }
+      },
+      { scope: 'function' },
+    )
+    const repo = dependency({ session }, async function* getRepo({ session }) {
+      yield session
+    })
+    const app = new Gatehouse()
+    expect(() => app.get('/items', { inputs: { repo } }, () => 1)).toThrow(
+      `GET /items in dependency repo ("getRepo"): "getRepo" is cleaned up after the response (scope "request"), so it cannot depend on "getSession", which has scope "function"`,
+    )
+    // Allowed: the same scope both ways, a plain function over it, the handler itself.
+    const shortRepo = dependency(
+      { session },
+      function* shortRepo({ session }) {
+        yield session
+      },
+      { scope: 'function' },
+    )
+    const plain = dependency({ session }, ({ session }) => session)
+    const longSession = dependency({}, function* longSession() {
+      yield {}
+    })
+    const longRepo = dependency({ longSession }, function* longRepo({ longSession }) {
+      yield longSession
+    })
+    for (const inputs of [{ shortRepo }, { plain }, { session }, { longRepo }])
+      expect(() => new Gatehouse().get('/items', { inputs }, () => 1)).not.toThrow()
+  })
+
   test('an anonymous dependency is still named in errors', () => {
     const inputs: Record<string, InputLike> = {}
     const self = dependency(inputs, () => 1)

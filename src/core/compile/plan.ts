@@ -378,6 +378,18 @@ class PlanBuilder {
   ): number {
     if (typeof dep.fn !== 'function')
       this.#fail('Depends()/Security() takes a dependency(...) or a security scheme')
+    const dependant = this.#stack[this.#stack.length - 1]?.dependency
+    // FastAPI's DependencyScopeError: a generator cleaned up after the response would hold what a
+    // `scope: 'function'` one closed when the handler returned (a session, in its own clean-up
+    // or in a streamed body).
+    if (
+      dep.scope === 'function' &&
+      dependant?.scope === 'request' &&
+      isGeneratorFunction(dependant.fn)
+    )
+      this.#fail(
+        `"${dependant.name}" is cleaned up after the response (scope "request"), so it cannot depend on "${dep.name}", which has scope "function" and closes when the handler returns: give "${dependant.name}" scope: 'function' too, or "${dep.name}" the default scope`,
+      )
     const start = this.#stack.findIndex((entry) => entry.dependency === dep)
     if (start >= 0) {
       const chain = [...this.#stack.slice(start), { key, dependency: dep }].map(describe)
@@ -439,3 +451,9 @@ function headerName(key: string): string {
 }
 
 export type { Dependable }
+
+/** A function declared with `function*` or `async function*`, known before it is ever called. */
+function isGeneratorFunction(fn: unknown): boolean {
+  const tag = Object.prototype.toString.call(fn)
+  return tag === '[object GeneratorFunction]' || tag === '[object AsyncGeneratorFunction]'
+}
