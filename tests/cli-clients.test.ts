@@ -167,13 +167,16 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
     const store = await openStore(databaseUrl)
     const user = await createAdministration({ store }).createUser({ username: 'ada' })
     await store.close()
-    const args = ['clients', 'create', user.id, '--grant-types', 'client_credentials']
-    const refused = await gatehouse([...args, '--scopes', 'read', '--json'], { databaseUrl })
-    expect(refused.code).toBe(3)
-    expect(refused.stdout).toBe('')
-    expect(refused.stderr).toBe(
-      `gatehouse: a user has the id "${user.id}"; a client needs another, since its own tokens carry its id as their subject\n`,
-    )
+    // In upper case too: a resource server may compare a UUID subject in any case.
+    for (const id of [user.id, user.id.toUpperCase()]) {
+      const args = ['clients', 'create', id, '--grant-types', 'client_credentials']
+      const refused = await gatehouse([...args, '--scopes', 'read', '--json'], { databaseUrl })
+      expect(refused.code).toBe(3)
+      expect(refused.stdout).toBe('')
+      expect(refused.stderr).toBe(
+        `gatehouse: a user has the id "${id}"; a client needs another, since its own tokens carry its id as their subject\n`,
+      )
+    }
     expect(await listClients(databaseUrl)).toHaveLength(0)
   })
 

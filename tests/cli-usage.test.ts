@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, test } from 'vitest'
 import { gatehouse } from './helpers/cli.js'
@@ -105,6 +106,22 @@ describe('gatehouse --help and friends', { timeout: 60_000 }, () => {
       )
       expect(run.stderr).not.toContain('hunter2')
     }
+  })
+
+  // `gatehouse clients list | head -1`: the reader closes the pipe before the output is written.
+  test('a reader that closes its end early ends the command quietly, exit 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--help'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+    })
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
   })
 
   test('--version prints the package version', async () => {

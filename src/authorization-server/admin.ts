@@ -183,7 +183,11 @@ export function createAdministration(options: {
         ...(input.selfRegistered === true ? { selfRegistered: true } : {}),
         ...(method === undefined ? {} : { tokenEndpointAuthMethod: method }),
       }
-      if (await store.findUserById(id)) throw sharedSubject('createClient', 'a user')
+      // A user's generated id is a lower-case UUID; a resource server may compare a UUID `sub` in any case
+      // (or keep it in a PostgreSQL `uuid` column), so the upper-case spelling is a user's too.
+      const lower = id.toLowerCase()
+      if ((await store.findUserById(id)) || (lower !== id && (await store.findUserById(lower))))
+        throw sharedSubject('createClient', 'a user')
       if (!(await store.createClient(client)))
         throw new Error(`createClient: the client id is already taken`)
       return clientSecret === undefined ? { client } : { client, clientSecret }
