@@ -53,6 +53,8 @@ describe('npm run start:authorization-server', { timeout: 120_000 }, () => {
       const output = first.output()
       expect(output).toContain(`Gatehouse authorization server on ${issuer}`)
       expect(output).toContain(`API ${issuer}/api`)
+      // The hint comes after every client, so none reads as part of it.
+      expect(output).toMatch(/client swagger-ui .*\nTry:\n {2}curl -s -u demo-service:/)
       const env = {
         ...process.env,
         ISSUER: issuer,

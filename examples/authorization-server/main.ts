@@ -52,11 +52,15 @@ function showSecrets(seeded: Seeded, heading: string): void {
   if (seeded.serviceSecret)
     lines.push(
       `  client demo-service (client credentials; read write admin), secret ${seeded.serviceSecret}`,
-      'Try:',
-      `  curl -s -u demo-service:${seeded.serviceSecret} -d grant_type=client_credentials ${issuer}/token`,
     )
   if (seeded.swaggerClient)
     lines.push(`  client ${SWAGGER_UI_CLIENT} (public, for the Authorize dialog of ${issuer}/docs)`)
+  // Last, so nothing after it reads as part of the hint.
+  if (seeded.serviceSecret)
+    lines.push(
+      'Try:',
+      `  curl -s -u demo-service:${seeded.serviceSecret} -d grant_type=client_credentials ${issuer}/token`,
+    )
   console.log(lines.join('\n'))
 }
 
