@@ -164,3 +164,95 @@ describe('openapiExtra set-up mistakes', () => {
     expect(() => app.get('/x', { openapiExtra: extra }, () => null)).toThrow(message)
   })
 })
+
+// Client generators need a discriminated union's property and mapping to pick a member, an int
+// enum's `integer` to make ints, and a `.catch()` field not required (it takes its fallback).
+enum Level {
+  Low = 1,
+  High = 2,
+}
+const Cat = z.object({ kind: z.literal('cat'), meow: z.boolean() }).meta({ id: 'Cat' })
+const Dog = z.object({ kind: z.literal(['dog', 'puppy']), bark: z.boolean() }).meta({ id: 'Dog' })
+
+function createPetsApp() {
+  const app = new Gatehouse({ title: 'Pets' })
+  app.post(
+    '/pets',
+    {
+      inputs: {
+        pet: Body(z.discriminatedUnion('kind', [Cat, Dog])),
+        level: Query(z.enum(Level)),
+        size: Query(z.literal([1, 2, 3]).optional()),
+        ratio: Query(z.literal([0.5, 1]).optional()),
+        options: Body(
+          z.object({
+            color: z.string().catch('brown'),
+            inline: z.discriminatedUnion('t', [
+              z.object({ t: z.literal('a') }),
+              z.object({ t: z.literal('b') }),
+            ]),
+          }),
+        ),
+      },
+    },
+    ({ pet, level, options }) => ({ kind: pet.kind, level, color: options.color }),
+  )
+  return app
+}
+
+describeEngines(
+  'OpenAPI for discriminated unions, int enums and .catch()',
+  createPetsApp(),
+  (send) => {
+    const load = async () => (await (await send('/openapi.json')).json()) as OpenAPIDocument
+    type Schemas = Record<
+      string,
+      { properties: Record<string, Record<string, unknown>>; required?: string[] }
+    >
+
+    test('a discriminated union of components has its property and mapping; the document is valid', async () => {
+      const document = await load()
+      await expectValidOpenAPI(document)
+      const schemas = document.components?.schemas as Schemas
+      const body = schemas.Body_pets_post
+      expect(body?.properties.pet).toEqual({
+        oneOf: [{ $ref: '#/components/schemas/Cat' }, { $ref: '#/components/schemas/Dog' }],
+        discriminator: {
+          propertyName: 'kind',
+          mapping: {
+            cat: '#/components/schemas/Cat',
+            dog: '#/components/schemas/Dog',
+            puppy: '#/components/schemas/Dog',
+          },
+        },
+      })
+      // Inline members: the property alone (a mapping needs components to point at).
+      const options = body?.properties.options as Schemas[string]
+      expect(options.properties.inline?.discriminator).toEqual({ propertyName: 't' })
+      expect(options.required).toEqual(['inline'])
+    })
+
+    test('numeric enums and literals of integers are integers', async () => {
+      const post = (await load()).paths['/pets']?.post as {
+        parameters: { name: string; schema: Record<string, unknown> }[]
+      }
+      const schemaOf = (name: string) =>
+        post.parameters.find((param) => param.name === name)?.schema
+      expect(schemaOf('level')).toEqual({ type: 'integer', enum: [1, 2] })
+      expect(schemaOf('size')).toMatchObject({ type: 'integer', enum: [1, 2, 3] })
+      expect(schemaOf('ratio')).toMatchObject({ type: 'number' })
+    })
+
+    test('the routes still answer as documented', async () => {
+      const res = await send('/pets?level=2', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          pet: { kind: 'puppy', bark: true },
+          options: { inline: { t: 'a' } },
+        }),
+      })
+      expect(await res.json()).toEqual({ kind: 'puppy', level: 2, color: 'brown' })
+    })
+  },
+)

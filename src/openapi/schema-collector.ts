@@ -49,6 +49,31 @@ export class SchemaCollector {
         // `.default(new Set())` is documented as the list a client would send, not as `{}`.
         if ((def.type === 'default' || def.type === 'prefault') && def.defaultValue instanceof Set)
           jsonSchema.default = JSON.parse(JSON.stringify([...def.defaultValue]))
+        // `z.enum(Level)` of a numeric TypeScript enum, `z.literal(5)`: integers, as Pydantic
+        // documents an `IntEnum` or `Literal[5]`, so client generators make them ints.
+        if (
+          (def.type === 'enum' || def.type === 'literal') &&
+          jsonSchema.type === 'number' &&
+          [...(Array.isArray(jsonSchema.enum) ? jsonSchema.enum : []), jsonSchema.const]
+            .filter((value) => value !== undefined)
+            .every(Number.isInteger)
+        )
+          jsonSchema.type = 'integer'
+        // A field with `.catch()` takes its fallback when missing too: not required, as a
+        // Pydantic field with a default is not.
+        if (def.type === 'object' && io === 'input' && Array.isArray(jsonSchema.required)) {
+          const shape = def.shape as Record<string, Schema>
+          const required = jsonSchema.required.filter(
+            (key) => (shape[key as string] as z4.$ZodTypes | undefined)?._zod.def.type !== 'catch',
+          )
+          if (required.length > 0) jsonSchema.required = required
+          else delete jsonSchema.required
+        }
+        // `z.discriminatedUnion('kind', …)`: the property that tells the members apart, which
+        // client generators need to pick one (Pydantic documents `Field(discriminator=…)` so).
+        const discriminator = (def as { discriminator?: unknown }).discriminator
+        if (def.type === 'union' && typeof discriminator === 'string' && jsonSchema.oneOf)
+          jsonSchema.discriminator = { propertyName: discriminator }
         // A bigint goes out as a JSON number, every digit kept, and comes in from decimal text.
         if (def.type === 'bigint') Object.assign(jsonSchema, { type: 'integer' })
       },
@@ -72,12 +97,18 @@ export class SchemaCollector {
         }
       }
     }
-    for (const [name, def] of Object.entries(defs))
-      this.components[renames.get(name) ?? name] = rewriteRefs(def, renames) as JSONSchema
+    const stored: JSONSchema[] = []
+    for (const [name, def] of Object.entries(defs)) {
+      const component = rewriteRefs(def, renames) as JSONSchema
+      this.components[renames.get(name) ?? name] = component
+      stored.push(component)
+    }
     const result =
       defs[SELF] === undefined
         ? (rewriteRefs(root, renames) as JSONSchema)
         : { $ref: refTo(renames.get(SELF) as string) }
+    for (const converted of [result, ...stored])
+      addDiscriminatorMappings(converted, this.components)
     cache.set(schema, result)
     return result
   }
@@ -119,6 +150,47 @@ export class SchemaCollector {
     }
     throw new TypeError(`too many different schemas named "${name}"`)
   }
+}
+
+/**
+ * A discriminator whose members are all components gets its `mapping` (value → `$ref`), read from
+ * each member's literal `const` or `enum`, as FastAPI writes it; any other is left without one.
+ */
+function addDiscriminatorMappings(value: unknown, components: Record<string, JSONSchema>): void {
+  if (Array.isArray(value)) {
+    for (const entry of value) addDiscriminatorMappings(entry, components)
+    return
+  }
+  if (value === null || typeof value !== 'object') return
+  const node = value as JSONSchema
+  const discriminator = node.discriminator as { propertyName?: unknown } | undefined
+  if (
+    typeof discriminator?.propertyName === 'string' &&
+    Array.isArray(node.oneOf) &&
+    !('mapping' in discriminator)
+  ) {
+    const mapping = mappingOf(node.oneOf, discriminator.propertyName, components)
+    if (mapping !== undefined) Object.assign(discriminator, { mapping })
+  }
+  for (const entry of Object.values(node)) addDiscriminatorMappings(entry, components)
+}
+
+function mappingOf(
+  members: readonly unknown[],
+  property: string,
+  components: Record<string, JSONSchema>,
+): Record<string, string> | undefined {
+  const mapping: Record<string, string> = {}
+  for (const member of members) {
+    const ref = (member as JSONSchema | null)?.$ref
+    if (typeof ref !== 'string' || !ref.startsWith('#/components/schemas/')) return undefined
+    const component = components[ref.slice('#/components/schemas/'.length)]
+    const field = (component?.properties as Record<string, JSONSchema> | undefined)?.[property]
+    const values = field?.const !== undefined ? [field.const] : field?.enum
+    if (!Array.isArray(values) || values.length === 0) return undefined
+    for (const tag of values) mapping[String(tag)] = ref
+  }
+  return mapping
 }
 
 function refTo(name: string): string {
