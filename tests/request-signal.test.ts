@@ -1,4 +1,4 @@
-import { Gatehouse } from 'gatehouse'
+import { dependency, Gatehouse } from 'gatehouse'
 import { expect, test } from 'vitest'
 import { describeEachEngine, serveThrough } from './helpers/http.js'
 import { until } from './helpers/until.js'
@@ -43,5 +43,45 @@ describeEachEngine("the Request input's signal", (engine) => {
     expect(await res.json()).toEqual({ ok: true })
     await until(() => seen.some((entry) => entry.startsWith('quick')))
     expect(seen).toContain('quick aborted=false')
+  })
+})
+
+// A runtime may drop the answer to an aborted request without cancelling its body: the route's
+// clean-up waited for a read that never came (and a shut-down for the clean-up).
+describeEachEngine('an aborted request whose answer is never read', (engine) => {
+  const events: string[] = []
+  const app = new Gatehouse({ openapiUrl: null })
+  const session = dependency({}, function* session() {
+    events.push('open')
+    try {
+      yield {}
+    } finally {
+      events.push('closed')
+    }
+  })
+  app.get('/export', { inputs: { session } }, () => {
+    let n = 0
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          n += 1
+          controller.enqueue(new TextEncoder().encode(`row ${n}\n`))
+        },
+      }),
+    )
+  })
+  const send = serveThrough(engine, app)
+
+  test('still runs its clean-up once the request is aborted', async () => {
+    const client = new AbortController()
+    const response =
+      engine.name === 'app.fetch'
+        ? // The Web entry point itself: app.request would read the endless body to its end.
+          await app.fetch(new Request('http://localhost/export', { signal: client.signal }))
+        : await send('/export', { signal: client.signal })
+    expect(response.status).toBe(200)
+    client.abort()
+    await until(() => events.includes('closed'))
+    expect(events).toEqual(['open', 'closed'])
   })
 })

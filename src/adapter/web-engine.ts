@@ -84,7 +84,11 @@ function answerWith(
     const settled = new Promise<void>((resolve) => {
       settle = resolve
     })
-    const body = notifyWhenRead(response.body, () => runAfterResponse(view).then(settle))
+    const body = notifyWhenRead(
+      response.body,
+      () => runAfterResponse(view).then(settle),
+      request.signal,
+    )
     return { response: new Response(body, response), settled }
   }
 }
@@ -131,18 +135,30 @@ function withoutBody(response: Response): Response {
   return new Response(null, response)
 }
 
-/** The same bytes, calling `done` once when they have all been read, the reader failed or gave up. */
+/**
+ * The same bytes, calling `done` once when they have all been read, the reader failed or gave up,
+ * or the request was aborted (the client left: a runtime may drop the answer without cancelling
+ * it, and the cleanups would wait for good).
+ */
 function notifyWhenRead(
   body: ReadableStream<Uint8Array>,
   done: () => void,
+  signal: AbortSignal,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader()
   let finished = false
   const finish = () => {
     if (finished) return
     finished = true
+    signal.removeEventListener('abort', abort)
     done()
   }
+  const abort = () => {
+    void reader.cancel(signal.reason).catch(() => {})
+    finish()
+  }
+  if (signal.aborted) queueMicrotask(abort)
+  else signal.addEventListener('abort', abort, { once: true })
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
