@@ -246,3 +246,49 @@ describe('parseISODateTime', () => {
       expect(parseISODateTime(text), text).toBeUndefined()
   })
 })
+
+// A map has no form in JSON or text, and nothing converts to one: such an input took nothing a
+// client could send, and registered anyway.
+describe('a z.map() input is refused when the route is declared', () => {
+  test('in a body, a query model or a form, naming the input and the place', () => {
+    const cases: [() => unknown, string][] = [
+      [
+        () =>
+          new Gatehouse().post(
+            '/a',
+            { inputs: { item: Body(z.object({ labels: z.map(z.string(), z.number()) })) } },
+            () => null,
+          ),
+        'POST /a: input "item" has a z.map() at labels',
+      ],
+      [
+        () =>
+          new Gatehouse().get(
+            '/b',
+            { inputs: { f: Query(z.object({ m: z.array(z.map(z.string(), z.string())) })) } },
+            () => null,
+          ),
+        'GET /b: input "f" has a z.map() at m[]',
+      ],
+      [
+        () =>
+          new Gatehouse().post(
+            '/c',
+            { inputs: { m: Form(z.map(z.string(), z.string())) } },
+            () => null,
+          ),
+        'POST /c: input "m" has a z.map() at its top',
+      ],
+    ]
+    for (const [declare, message] of cases) expect(declare).toThrow(message)
+  })
+
+  test('a map made from what was sent is fine', () => {
+    const Pairs = z
+      .array(z.tuple([z.string(), z.number()]))
+      .pipe(z.transform((pairs) => new Map(pairs)))
+    expect(() =>
+      new Gatehouse().post('/d', { inputs: { pairs: Body(Pairs) } }, () => null),
+    ).not.toThrow()
+  })
+})

@@ -5,8 +5,8 @@ import type { RouteOptions, RouteRecord } from '../declare/route-options.js'
 import { isPlainObject } from '../plain-object.js'
 import type { RouteRuntime } from '../run/route-runtime.js'
 import { isZodSchema } from './classify.js'
+import { unwritableInResponse } from './json-shapes.js'
 import { compilePlan, type Plan, type PlanInput } from './plan.js'
-import { unwritableInResponse } from './response-json.js'
 import { parseRoutePath, type RoutePath } from './route-path.js'
 
 /** A route analysed once at registration; the engine and the OpenAPI generator both read it. */

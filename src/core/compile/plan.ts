@@ -13,6 +13,7 @@ import {
 import { type ClassifiedInput, classifyInput, isDependency } from './classify.js'
 import { DependencyFacts, declaredFacts, type Overrides } from './dependency-facts.js'
 import { type JSONConverter, jsonInputConverter } from './json-input.js'
+import { unreadableInInput } from './json-shapes.js'
 import {
   type FormReader,
   formReader,
@@ -264,6 +265,7 @@ class PlanBuilder {
 
   #bindParam(key: string, input: Extract<ClassifiedInput, { kind: 'param' }>): number {
     const { location, schema, options } = input
+    this.#refuseUnreadable(key, schema)
     let name = options.alias ?? key
     if (location === 'header') {
       if (options.alias === undefined && options.convertUnderscores !== false)
@@ -317,8 +319,18 @@ class PlanBuilder {
       )
   }
 
+  /** An input no request can ever satisfy is a set-up mistake, found now. */
+  #refuseUnreadable(key: string, schema: Schema): void {
+    const unreadable = unreadableInInput(schema)
+    if (unreadable)
+      this.#fail(
+        `input "${key}" has ${unreadable}, which nothing a client sends can become (JSON and text have no map): use z.record() (or z.array() of pairs piped into a Map)`,
+      )
+  }
+
   #bindBody(key: string, input: Extract<ClassifiedInput, { kind: 'body' }>): number {
     const { mediaType } = input.options
+    this.#refuseUnreadable(key, input.schema)
     // A Body is read as JSON and anything else is answered 415: a route documented as taking
     // another type could never be called as documented.
     if (mediaType !== undefined && !isJSONMediaType(mediaType.toLowerCase()))
@@ -341,6 +353,7 @@ class PlanBuilder {
   }
 
   #bindForm(key: string, input: Extract<ClassifiedInput, { kind: 'form' }>): number {
+    this.#refuseUnreadable(key, input.schema)
     const slot = this.#slot()
     const model = isObjectSchema(input.schema)
     const name = model ? undefined : (input.options.alias ?? key)

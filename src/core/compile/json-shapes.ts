@@ -10,11 +10,28 @@ import { wrappedSchema } from '../schema.js'
  * output, not its input; a transform's result is not known before it runs.
  */
 export function unwritableInResponse(schema: Schema): string | undefined {
-  return walk(schema as z4.$ZodTypes, '', new Set(), 0)
+  return walk(schema as z4.$ZodTypes, OUTPUT, '', new Set(), 0)
 }
+
+/**
+ * Where an input schema has a `z.map()`, which nothing a client sends can become (JSON and text
+ * have no map; a set comes as a list and is converted, a map is not): such an input could never
+ * be valid. Only the input side is followed: a pipe's input.
+ */
+export function unreadableInInput(schema: Schema): string | undefined {
+  return walk(schema as z4.$ZodTypes, INPUT, '', new Set(), 0)
+}
+
+interface Side {
+  readonly refused: ReadonlySet<string>
+  readonly pipe: 'in' | 'out'
+}
+const OUTPUT: Side = { refused: new Set(['set', 'map']), pipe: 'out' }
+const INPUT: Side = { refused: new Set(['map']), pipe: 'in' }
 
 function walk(
   schema: z4.$ZodTypes,
+  side: Side,
   at: string,
   seen: Set<unknown>,
   depth: number,
@@ -23,15 +40,18 @@ function walk(
   if (depth > 32 || seen.has(schema)) return undefined
   seen.add(schema)
   const def = schema._zod.def
-  const next = (inner: unknown, path: string) => walk(inner as z4.$ZodTypes, path, seen, depth + 1)
+  const next = (inner: unknown, path: string) =>
+    walk(inner as z4.$ZodTypes, side, path, seen, depth + 1)
   const wrapped = wrappedSchema(def)
   if (wrapped) return next(wrapped, at)
+  if (side.refused.has(def.type)) return `a z.${def.type}() at ${at || 'its top'}`
   switch (def.type) {
     case 'set':
+      return next(def.valueType, `${at}[]`)
     case 'map':
-      return `a z.${def.type}() at ${at || 'its top'}`
+      return next(def.valueType, `${at}[*]`)
     case 'pipe':
-      return next(def.out, at)
+      return next(side.pipe === 'in' ? def.in : def.out, at)
     case 'lazy':
       return next(def.getter(), at)
     case 'array':
