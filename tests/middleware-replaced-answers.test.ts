@@ -50,6 +50,26 @@ function createApp() {
     const mode = ctx.request.header('x-mode')
     if (mode === 'throw') throw new Error('the audit log is down')
     if (mode === 'not-modified') ctx.response = new Response(null, { status: 304 })
+    if (mode === 'upper-case') {
+      // Wraps the route's stream lazily: nothing reads it until the new answer is sent.
+      const source = ctx.response.body as ReadableStream<Uint8Array>
+      let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+      ctx.response = new Response(
+        new ReadableStream<Uint8Array>(
+          {
+            async pull(controller) {
+              reader ??= source.getReader()
+              const { done, value } = await reader.read()
+              if (done) return controller.close()
+              controller.enqueue(
+                new TextEncoder().encode(new TextDecoder().decode(value).toUpperCase()),
+              )
+            },
+          },
+          { highWaterMark: 0 },
+        ),
+      )
+    }
   })
   app.post('/orders', { inputs: { db, tasks: BackgroundTasks } }, ({ tasks }) => {
     tasks.add(() => events.push('confirmation e-mail'))
@@ -95,6 +115,14 @@ describeEachEngine('answers that are never sent', (engine) => {
     await until(() => events.includes('file released'))
     // Chosen, not failed: the route's work stands.
     expect(events).not.toContainEqual(expect.stringContaining('rollback'))
+  })
+
+  test("a new answer that reads the route's stream lazily still gets every byte", async () => {
+    fresh()
+    const res = await send('/file', { headers: { 'x-mode': 'upper-case' } })
+    expect(await res.text()).toBe('FILE FILE FILE ')
+    await until(() => events.includes('commit'))
+    expect(events).not.toContain('file released')
   })
 
   test('a middleware throwing after next() releases the stream too', async () => {

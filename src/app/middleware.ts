@@ -51,9 +51,17 @@ class Context implements MiddlewareContext {
   /** The mutable `Response` made for `reply`, while `reply` is still that answer. */
   #response: Response | undefined
 
-  constructor(request: RequestView, state: Record<string, unknown>) {
+  /** Queues work for after the final answer is written (the request view's `defer`). */
+  readonly #defer: (work: () => Promise<void>) => void
+
+  constructor(
+    request: RequestView,
+    state: Record<string, unknown>,
+    defer: (work: () => Promise<void>) => void,
+  ) {
     this.request = request
     this.state = state
+    this.#defer = defer
   }
 
   get status(): number {
@@ -80,8 +88,13 @@ class Context implements MiddlewareContext {
     const replaced = this.reply
     this.#response = mutable(response)
     this.reply = this.#response
-    // The answer replaced (a 304 for a route's file stream) is never sent: its stream is released.
-    discardReply(replaced, this.reply)
+    // The answer replaced (a 304 for a route's file stream) is never sent: its stream is released
+    // once the final answer is written, unless something read it by then (a middleware wrapping
+    // it lazily, whose new body pulls from the old one only when sent).
+    if (replaced instanceof Response && replaced.body !== null) {
+      const kept = this.reply
+      this.#defer(async () => discardReply(replaced, kept))
+    }
   }
 
   header(name: string): string | undefined {
@@ -161,7 +174,11 @@ function mutable(response: Response): Response {
  * middleware are answered like a handler's, through `answerError`.
  */
 export function composeMiddleware<
-  R extends RequestView & { state: Record<string, unknown> | undefined; replacedBy: unknown },
+  R extends RequestView & {
+    state: Record<string, unknown> | undefined
+    replacedBy: unknown
+    defer(work: () => Promise<void>): void
+  },
 >(
   middleware: readonly Middleware[],
   inner: (request: R) => Reply | Promise<Reply>,
@@ -170,7 +187,7 @@ export function composeMiddleware<
   return async (request) => {
     request.state ??= {}
     const state = request.state
-    const context = new Context(request, state)
+    const context = new Context(request, state, (work) => request.defer(work))
     const run = async (index: number): Promise<void> => {
       const layer = middleware[index]
       if (layer === undefined) {
