@@ -160,6 +160,17 @@ describe.each(matrix)('the password grant ($name)', ({ transport, store }) => {
     ).rejects.toThrow(/users and clients need different ids/)
     expect(await f.store.findClient(f.users.ada)).toBeUndefined()
     expect(await f.store.findUserByUsername('svc')).toBeUndefined()
+    // In lower or upper case too, both ways: a resource server may compare a UUID in any case.
+    const refused = /users and clients need different ids/
+    const client = (id: string) =>
+      f.server.admin.createClient({ id, grantTypes: ['client_credentials'], scopes: ['read'] })
+    await expect(client(f.users.ada.toUpperCase())).rejects.toThrow(refused)
+    await client('7154BD60-3963-4E3F-A17E-17BE182F3AC6')
+    await expect(
+      f.server.admin.createUser({ username: 'low', id: '7154bd60-3963-4e3f-a17e-17be182f3ac6' }),
+    ).rejects.toThrow(refused)
+    await f.server.admin.createUser({ username: 'up', id: '0C1D2E3F-AAAA-4BBB-8CCC-DDDDEEEEFFFF' })
+    await expect(client('0c1d2e3f-aaaa-4bbb-8ccc-ddddeeeeffff')).rejects.toThrow(refused)
   })
 
   test('a username is the same user in any Unicode normalisation (NFC, as stored)', async () => {

@@ -87,3 +87,39 @@ describeEachEngine('an async refinement runs once per request', (engine) => {
     }
   })
 })
+
+// The sync attempt started an async refinement and left its promise behind: if the very first
+// request's lookup failed, nobody handled the rejection and the process ended.
+describeEachEngine('an async refinement failing on the first request', (engine) => {
+  const logger = captureLogger()
+  const app = new Gatehouse({ openapiUrl: null, logger })
+  app.get(
+    '/first/{name}',
+    {
+      inputs: {
+        name: Path(
+          z.string().refine(async () => {
+            throw new Error('database down')
+          }),
+        ),
+      },
+    },
+    ({ name }) => ({ name }),
+  )
+  const send = serveThrough(engine, app)
+
+  test('is the route’s logged 500, and nothing is left unhandled', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const res = await send('/first/ada')
+      expect(res.status).toBe(500)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(unhandled).toEqual([])
+      expect(logger.calls.map(([, error]) => (error as Error).message)).toEqual(['database down'])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+})

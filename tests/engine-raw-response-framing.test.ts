@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { Gatehouse, type RunningServer, serve } from 'gatehouse'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { captureLogger, describeEachEngine, serveThrough } from './helpers/http.js'
+import { until } from './helpers/until.js'
 
 // serve() wrote every handler's own Response as a stream: `new Response('text')`, Response.json()
 // and a null body went out chunked with no Content-Length (Starlette sends one), and a stream that
@@ -43,7 +44,28 @@ function createApp() {
         }),
       ),
   )
-  return { app, logger }
+  const released: string[] = []
+  const tracked = (name: string) =>
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode('x'.repeat(65_536)))
+      },
+      cancel() {
+        released.push(name)
+      },
+    })
+  // A header value Node refuses (DEL): the logged 500, and the stream released.
+  app.get(
+    '/bad-header',
+    {},
+    () => new Response(tracked('bad-header'), { headers: { 'x-a': 'a\x7fb' } }),
+  )
+  // Answered only after the client has gone.
+  app.get('/late', {}, async () => {
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    return new Response(tracked('late'))
+  })
+  return { app, logger, released }
 }
 
 describeEachEngine("a handler's own Response", (engine) => {
@@ -61,7 +83,7 @@ describeEachEngine("a handler's own Response", (engine) => {
 })
 
 describe('serve() frames a Response whose body is whole at once', () => {
-  const { app, logger } = createApp()
+  const { app, logger, released } = createApp()
   let server: RunningServer
   beforeAll(async () => {
     server = await serve(app, { port: 0, hostname: '127.0.0.1', signals: false })
@@ -120,6 +142,22 @@ describe('serve() frames a Response whose body is whole at once', () => {
     expect(status).toBe(500)
     expect(JSON.parse(body)).toEqual({ detail: 'Internal Server Error' })
     expect(logger.calls.map(([, error]) => (error as Error).message)).toEqual(['cursor failed'])
+  })
+
+  test('a stream that is not sent is released: a refused header, a client gone before the answer', async () => {
+    logger.calls.length = 0
+    expect((await head('/bad-header')).status).toBe(500)
+    await until(() => released.includes('bad-header'))
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(`${server.url}/late`)
+      req.on('error', () => resolve())
+      req.end()
+      setTimeout(() => {
+        req.destroy()
+        resolve()
+      }, 50)
+    })
+    await until(() => released.includes('late'))
   })
 
   test('HEAD keeps only a declared length', async () => {

@@ -8,6 +8,7 @@ import { describeEachEngine, serveThrough } from './helpers/http.js'
 // a client could send (a 422 "expected date" for ISO text), while FastAPI reads a `datetime` from
 // ISO text and a `set[str]` from a list. They are converted now, in every source, and documented.
 
+const lookups: string[] = []
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value)
 
 function createApp() {
@@ -75,6 +76,45 @@ function createApp() {
     }),
   )
   app.post('/form', { inputs: { when: Form(z.date()) } }, ({ when }) => ({ when: iso(when) }))
+  app.post(
+    '/instants',
+    {
+      inputs: { at: Body(z.object({ at: z.set(z.date()) })), q: Query(z.set(z.date()).optional()) },
+    },
+    ({ at, q }) => ({ body: at.at.size, query: q?.size }),
+  )
+  // A union whose other member has an async check: choosing a member must not run it.
+  app.post(
+    '/lookup',
+    {
+      inputs: {
+        item: Body(
+          z.union([
+            z.object({ kind: z.literal('at'), at: z.date() }),
+            z.object({
+              kind: z.literal('ref'),
+              id: z.string().refine(async (id) => {
+                lookups.push(id)
+                if (id === 'down') throw new Error('db down')
+                return true
+              }),
+            }),
+          ]),
+        ),
+      },
+    },
+    ({ item }) => ({ kind: item.kind }),
+  )
+  // A recursive filter: converting it must cost its size, not its depth squared.
+  type Filter = { after?: Date | undefined; and?: Filter[] | undefined }
+  const Filter: z.ZodType<Filter> = z.lazy(() =>
+    z.union([z.object({ after: z.date() }), z.object({ and: z.array(Filter) })]),
+  )
+  app.post('/filter', { inputs: { filter: Body(Filter) } }, ({ filter }) => {
+    let depth = 0
+    for (let node: Filter | undefined = filter; node?.and; node = node.and[0]) depth++
+    return { depth }
+  })
   return app
 }
 
@@ -174,6 +214,45 @@ describeEachEngine('z.date() and z.set() inputs', (engine) => {
     expect((await post('/choice', { choice: { kind: 'text', at }, plain: at })).body).toMatchObject(
       { plainIsDate: false },
     )
+  })
+
+  test('a set of dates holds each instant once, however it was written', async () => {
+    const { body } = await json(
+      '/instants?q=2026-01-01&q=2026-01-01T00:00:00Z&q=2026-01-01T01:00:00%2B01:00',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ at: ['2026-01-01', '2026-01-01T00:00:00Z', '2026-01-02'] }),
+      },
+    )
+    expect(body).toEqual({ body: 2, query: 1 })
+  })
+
+  test("choosing a union's member runs no check of another member, once per request", async () => {
+    lookups.length = 0
+    expect((await post('/lookup', { kind: 'at', at: '2026-12-01' })).body).toEqual({
+      kind: 'at',
+    })
+    expect(lookups).toEqual([])
+    expect((await post('/lookup', { kind: 'ref', id: 'x1' })).body).toEqual({
+      kind: 'ref',
+    })
+    // A failing lookup is the route's 500, never a crashed process.
+    expect((await post('/lookup', { kind: 'ref', id: 'down' })).status).toBe(500)
+    expect((await post('/lookup', { kind: 'ref', id: 'x2' })).status).toBe(200)
+    expect(lookups.filter((id) => id === 'x2')).toEqual(['x2'])
+  })
+
+  test('a deep recursive body converts in time linear in its size', async () => {
+    let filter: unknown = { after: '2026-12-01' }
+    const siblings = Array.from({ length: 8 }, () => ({ after: '2026-12-02' }))
+    for (let i = 0; i < 200; i++) filter = { and: [filter, ...siblings] }
+    const started = performance.now()
+    const { status, body } = await post('/filter', filter)
+    expect(status).toBe(200)
+    expect(body).toEqual({ depth: 200 })
+    // Quadratic conversion took seconds here; linear takes milliseconds.
+    expect(performance.now() - started).toBeLessThan(1_000)
   })
 
   test('a form field is a Date', async () => {

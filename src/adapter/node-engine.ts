@@ -272,34 +272,38 @@ async function writeWebResponse(
     return
   }
   const reader = response.body.getReader()
-  // A body that is whole at once (a string, JSON, bytes, a Blob) goes out with its length, as
-  // Starlette's responses do, not chunked; and one that fails at once is a 500, not a dropped
-  // connection. A body not ready at once (a file, an event stream) is not waited for: its head
-  // goes out now, as it did.
-  const peeked: Uint8Array[] = []
-  let next: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = reader.read()
-  let ended = false
-  for (let reads = 0; reads < 2 && next !== undefined; reads++) {
-    const soon: ReadableStreamReadResult<Uint8Array> | undefined = await settledSoon(next)
-    if (soon === undefined) break
-    if (soon.done) ended = true
-    else peeked.push(soon.value)
-    next = soon.done ? undefined : reader.read()
-  }
-  if (ended && measure)
-    headers['content-length'] = String(peeked.reduce((sum, chunk) => sum + chunk.byteLength, 0))
-  outgoing.writeHead(response.status, response.statusText || undefined, headers)
-  if (ended) {
-    outgoing.end(peeked.length === 1 ? peeked[0] : Buffer.concat(peeked))
-    return
-  }
-  // Node holds a head until the first byte: a stream whose first event comes later (server-sent
-  // events, a long poll) gets its head now, as uvicorn sends it, so the client knows it is open.
-  if (peeked.length === 0) outgoing.flushHeaders()
+  // Released whenever it is not read to its end: a head Node refuses, a client gone (before the
+  // answer was ready too, when no 'close' is left to come), a failed write.
+  let finished = false
   // Stop producing as soon as the client is gone, so a stream's cleanup runs now, not never.
   const onClose = () => void reader.cancel().catch(() => {})
-  outgoing.once('close', onClose)
   try {
+    // A body that is whole at once (a string, JSON, bytes, a Blob) goes out with its length, as
+    // Starlette's responses do, not chunked; and one that fails at once is a 500, not a dropped
+    // connection. A body not ready at once (a file, an event stream) is not waited for: its head
+    // goes out now, as it did.
+    const peeked: Uint8Array[] = []
+    let next: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = reader.read()
+    let ended = false
+    for (let reads = 0; reads < 2 && next !== undefined; reads++) {
+      const soon: ReadableStreamReadResult<Uint8Array> | undefined = await settledSoon(next)
+      if (soon === undefined) break
+      if (soon.done) ended = true
+      else peeked.push(soon.value)
+      next = soon.done ? undefined : reader.read()
+    }
+    if (ended && measure)
+      headers['content-length'] = String(peeked.reduce((sum, chunk) => sum + chunk.byteLength, 0))
+    outgoing.writeHead(response.status, response.statusText || undefined, headers)
+    if (ended) {
+      finished = true
+      outgoing.end(peeked.length === 1 ? peeked[0] : Buffer.concat(peeked))
+      return
+    }
+    // Node holds a head until the first byte: a stream whose first event comes later (server-sent
+    // events, a long poll) gets its head now, as uvicorn sends it, so the client knows it is open.
+    if (peeked.length === 0) outgoing.flushHeaders()
+    outgoing.once('close', onClose)
     for (const chunk of peeked) if (!outgoing.write(chunk)) await drainedOrClosed(outgoing)
     if (outgoing.destroyed) return
     for (;;) {
@@ -310,9 +314,11 @@ async function writeWebResponse(
       // Gone while waiting: no 'drain' ever comes, and the request must end (a shut-down waits).
       if (outgoing.destroyed) return
     }
+    finished = true
     outgoing.end()
   } finally {
     outgoing.off('close', onClose)
+    if (!finished) void reader.cancel().catch(() => {})
   }
 }
 
@@ -334,6 +340,8 @@ async function settledSoon<T>(read: Promise<T>): Promise<T | undefined> {
 
 /** Resolves when the socket can take more, or when the client is gone. */
 function drainedOrClosed(outgoing: ServerResponse): Promise<void> {
+  // Gone already (before the answer was ready): its 'close' has fired and will not again.
+  if (outgoing.destroyed) return Promise.resolve()
   return new Promise((resolve) => {
     const done = () => {
       outgoing.off('drain', done)

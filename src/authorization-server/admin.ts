@@ -114,7 +114,8 @@ export function createAdministration(options: {
         disabled: input.disabled === true,
         createdAt: now(),
       }
-      if (await store.findClient(user.id)) throw sharedSubject('createUser', 'a client')
+      if (await taken(user.id, (spelling) => store.findClient(spelling)))
+        throw sharedSubject('createUser', 'a client')
       if (!(await store.createUser(user)))
         throw new Error(`createUser: the username or id is already taken`)
       return user
@@ -183,16 +184,25 @@ export function createAdministration(options: {
         ...(input.selfRegistered === true ? { selfRegistered: true } : {}),
         ...(method === undefined ? {} : { tokenEndpointAuthMethod: method }),
       }
-      // A user's generated id is a lower-case UUID; a resource server may compare a UUID `sub` in any case
-      // (or keep it in a PostgreSQL `uuid` column), so the upper-case spelling is a user's too.
-      const lower = id.toLowerCase()
-      if ((await store.findUserById(id)) || (lower !== id && (await store.findUserById(lower))))
+      if (await taken(id, (spelling) => store.findUserById(spelling)))
         throw sharedSubject('createClient', 'a user')
       if (!(await store.createClient(client)))
         throw new Error(`createClient: the client id is already taken`)
       return clientSecret === undefined ? { client } : { client, clientSecret }
     },
   }
+}
+
+/**
+ * Whether the other kind holds `id` as written, in lower case or in upper case: a resource server
+ * may compare a UUID subject in any case (or keep it in a PostgreSQL `uuid` column), so
+ * `7154BD60-…` is the user `7154bd60-…`. Mixed spellings are not looked for; generated ids are
+ * lower-case.
+ */
+async function taken(id: string, find: (id: string) => Promise<unknown>): Promise<boolean> {
+  for (const spelling of new Set([id, id.toLowerCase(), id.toUpperCase()]))
+    if (await find(spelling)) return true
+  return false
 }
 
 /**

@@ -21,6 +21,23 @@ export function wrappedSchema(def: z4.$ZodTypes['_zod']['def']): z4.$ZodTypes | 
   }
 }
 
+/**
+ * A `Set` of the values, as FastAPI's `set[…]` merges duplicates; two `Date`s of one instant are
+ * one value too (a Set compares objects by identity, and each converted text is a new Date).
+ */
+export function uniqueSet<T>(values: readonly T[]): Set<T> {
+  const set = new Set<T>()
+  const instants = new Set<number>()
+  for (const value of values) {
+    if (value instanceof Date) {
+      if (instants.has(value.getTime())) continue
+      instants.add(value.getTime())
+    }
+    set.add(value)
+  }
+  return set
+}
+
 /** The schema's own definition, through wrappers that do not change the wire shape. */
 export function unwrapSchema(schema: Schema): z4.$ZodTypes {
   let current = schema as z4.$ZodTypes

@@ -83,8 +83,12 @@ export const clientsCreate: Command = {
     } catch (error) {
       if (error instanceof TypeError) throw usageError(NAME, adminMessage(error))
       if (await store.findClient(id)) throw taken()
-      // The administration refuses a user's id in any case (see createClient).
-      if ((await store.findUserById(id)) || (await store.findUserById(id.toLowerCase())))
+      // The administration refuses a user's id in lower or upper case too (see createClient).
+      if (
+        (await store.findUserById(id)) ||
+        (await store.findUserById(id.toLowerCase())) ||
+        (await store.findUserById(id.toUpperCase()))
+      )
         throw new CLIError(
           'conflict',
           `a user has the id ${JSON.stringify(id)}; a client needs another, since its own tokens carry its id as their subject`,

@@ -1,7 +1,7 @@
 import type * as z4 from 'zod/v4/core'
 import { parseISODateTime } from '../date-text.js'
 import type { Schema } from '../declare/inputs.js'
-import { wrappedSchema } from '../schema.js'
+import { uniqueSet, wrappedSchema } from '../schema.js'
 
 /** Turns a parsed JSON value into what the schema takes; returns the value itself when unchanged. */
 export type JSONConverter = (value: unknown) => unknown
@@ -48,7 +48,7 @@ class ConverterBuilder {
       case 'set': {
         const element = inner(def.valueType)
         return (value) =>
-          Array.isArray(value) ? new Set(element ? value.map(element) : value) : value
+          Array.isArray(value) ? uniqueSet(element ? value.map(element) : value) : value
       }
       case 'pipe':
         return inner(def.in)
@@ -96,10 +96,12 @@ class ConverterBuilder {
 }
 
 /**
- * A union converts as Pydantic's smart mode settles: a value some member takes as it came stays as
- * it came (`z.union([z.string(), z.date()])` keeps text), else the first member that both converts
- * it and then takes it wins, so `{kind: 'b', at: '2026-…'}` keeps its string where only member `a`
- * has a date. A member whose checks are async cannot be tried here and takes nothing.
+ * A union converts as the one member the value's shape points to, chosen without parsing (a parse
+ * per member and level would run async refinements synchronously and cost the square of the
+ * depth): text that a text member takes stays text (`z.union([z.string(), z.date()])`, as
+ * Pydantic's smart mode keeps an exact match), else the first member with something to convert
+ * whose shape fits: the right kind of value, every field it requires there, and every literal field (a discriminator) matching,
+ * so `{kind: 'b', at: '2026-…'}` keeps its string where only member `a` has a date.
  */
 function unionConverter(
   options: readonly z4.$ZodTypes[],
@@ -109,24 +111,78 @@ function unionConverter(
     .map((option) => [option, inner(option)] as const)
     .filter((entry): entry is readonly [z4.$ZodTypes, JSONConverter] => entry[1] !== undefined)
   if (members.length === 0) return undefined
+  const takesText = options.some((option) => TEXT_TYPES.has(shapeOf(option, 0)._zod.def.type))
   return (value) => {
-    if (options.some((option) => takes(option, value))) return value
-    for (const [option, convert] of members) {
-      const converted = convert(value)
-      if (converted !== value && takes(option, converted)) return converted
-    }
-    return value
+    if (typeof value === 'string' && takesText) return value
+    const chosen = members.find(([option]) => fits(option, value, 0))
+    return chosen ? chosen[1](value) : value
   }
 }
 
-function takes(schema: z4.$ZodTypes, value: unknown): boolean {
-  try {
-    return (
-      schema as unknown as z4.$ZodType & { safeParse(v: unknown): { success: boolean } }
-    ).safeParse(value).success
-  } catch {
-    return false
+const TEXT_TYPES = new Set(['string', 'template_literal', 'any', 'unknown'])
+
+/** The schema under wrappers, a pipe's input side and `z.lazy`. */
+function shapeOf(schema: z4.$ZodTypes, depth: number): z4.$ZodTypes {
+  let current = schema
+  for (let step = depth; step < 16; step++) {
+    const def = current._zod.def
+    const next =
+      wrappedSchema(def) ??
+      (def.type === 'pipe' ? def.in : def.type === 'lazy' ? def.getter() : undefined)
+    if (next === undefined) return current
+    current = next as z4.$ZodTypes
   }
+  return current
+}
+
+/** Whether `value` is of the kind `schema` takes, its literal fields (discriminators) included. */
+function fits(schema: z4.$ZodTypes, value: unknown, depth: number): boolean {
+  if (depth > 8) return true
+  const def = shapeOf(schema, 0)._zod.def
+  switch (def.type) {
+    case 'date':
+    case 'string':
+    case 'template_literal':
+      return typeof value === 'string'
+    case 'array':
+    case 'tuple':
+    case 'set':
+      return Array.isArray(value)
+    case 'record':
+    case 'map':
+      return isPlainObject(value)
+    case 'object':
+      return (
+        isPlainObject(value) &&
+        Object.entries(def.shape).every(([key, field]) => {
+          const fieldDef = shapeOf(field as z4.$ZodTypes, 0)._zod.def
+          // A field the member requires must be there.
+          if (value[key] === undefined) return (field as z4.$ZodTypes)._zod.optin === 'optional'
+          if (fieldDef.type !== 'literal' && fieldDef.type !== 'enum') return true
+          if (fieldDef.type === 'literal') return fieldDef.values.includes(value[key] as never)
+          if (fieldDef.type === 'enum')
+            return Object.values(fieldDef.entries).includes(value[key] as never)
+          return true
+        })
+      )
+    case 'literal':
+      return def.values.includes(value as never)
+    case 'union':
+      return (def.options as readonly z4.$ZodTypes[]).some((option) =>
+        fits(option, value, depth + 1),
+      )
+    case 'intersection':
+      return (
+        fits(def.left as z4.$ZodTypes, value, depth + 1) &&
+        fits(def.right as z4.$ZodTypes, value, depth + 1)
+      )
+    default:
+      return true
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 function mapArray(convert: (item: unknown, index: number) => unknown): JSONConverter {

@@ -8,6 +8,7 @@ import {
   listCoercer,
   objectShape,
   textCoercer,
+  uniqueSet,
   unwrapSchema,
 } from '../schema.js'
 
@@ -139,7 +140,7 @@ function emptyAsUndefined<T>(values: T[]): T[] | undefined {
 }
 
 function asSet<T>(values: T[]): Set<T> | undefined {
-  return values.length === 0 ? undefined : new Set(values)
+  return values.length === 0 ? undefined : uniqueSet(values)
 }
 
 interface ParamContext {

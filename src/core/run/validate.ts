@@ -24,6 +24,55 @@ export function validate(
 // schema, not once per request.
 const asyncSchemas = new WeakSet<Schema>()
 
+const inspected = new WeakSet<Schema>()
+
+/**
+ * Whether the schema has a refinement or transform declared `async`, found without running it: a
+ * sync attempt would start it and leave its promise to reject unhandled (a lookup that fails would
+ * end the process). A sync function returning a promise is only found by trying.
+ */
+function declaresAsync(schema: z4.$ZodTypes, seen: Set<unknown>): boolean {
+  if (seen.has(schema) || seen.size > 500) return false
+  seen.add(schema)
+  const def = schema._zod.def as z4.$ZodTypes['_zod']['def'] & {
+    checks?: readonly { _zod: { def: { fn?: unknown } } }[]
+  }
+  if (def.checks?.some((check) => isAsyncFunction(check._zod.def.fn))) return true
+  if (def.type === 'transform' && isAsyncFunction(def.transform)) return true
+  const inner = (child: unknown) => declaresAsync(child as z4.$ZodTypes, seen)
+  switch (def.type) {
+    case 'object':
+      return Object.values(def.shape).some(inner) || (def.catchall ? inner(def.catchall) : false)
+    case 'array':
+      return inner(def.element)
+    case 'set':
+    case 'record':
+    case 'map':
+      return inner(def.valueType)
+    case 'tuple':
+      return def.items.some(inner) || (def.rest ? inner(def.rest) : false)
+    case 'union':
+      return def.options.some(inner)
+    case 'intersection':
+    case 'pipe':
+      return def.type === 'pipe'
+        ? inner(def.in) || inner(def.out)
+        : inner(def.left) || inner(def.right)
+    case 'lazy':
+      return inner(def.getter())
+    case 'promise':
+      return true
+    default: {
+      const wrapped = (def as { innerType?: unknown }).innerType
+      return wrapped !== undefined && inner(wrapped)
+    }
+  }
+}
+
+function isAsyncFunction(fn: unknown): boolean {
+  return Object.prototype.toString.call(fn) === '[object AsyncFunction]'
+}
+
 /**
  * Validate synchronously, falling back to {@link validateAsync} only for schemas with async
  * refinements or transforms: most schemas never pay for a promise.
@@ -33,6 +82,10 @@ export function validateSyncFirst(
   value: unknown,
   loc: readonly (string | number)[],
 ): Validated | Promise<Validated> {
+  if (!inspected.has(schema)) {
+    inspected.add(schema)
+    if (declaresAsync(schema as z4.$ZodTypes, new Set())) asyncSchemas.add(schema)
+  }
   if (asyncSchemas.has(schema)) return validateAsync(schema, value, loc)
   try {
     return validate(schema, value, loc)
