@@ -122,6 +122,14 @@ describe('gatehouse --help and friends', { timeout: 60_000 }, () => {
     const code = await new Promise((resolve) => child.on('close', resolve))
     expect(stderr).toBe('')
     expect(code).toBe(0)
+    // A command that fails keeps its exit code when its message has nowhere to go.
+    const failing = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'nope'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    failing.stdout.destroy()
+    failing.stderr.destroy()
+    expect(await new Promise((resolve) => failing.on('close', resolve))).toBe(2)
   })
 
   test('--version prints the package version', async () => {
