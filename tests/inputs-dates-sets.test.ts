@@ -1,6 +1,7 @@
 import { Body, Form, Gatehouse, Header, Path, Query } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import * as z from 'zod'
+import { jsonInputConverter } from '../src/core/compile/json-input.js'
 import { parseISODateTime } from '../src/core/date-text.js'
 import { describeEachEngine, serveThrough } from './helpers/http.js'
 
@@ -369,5 +370,33 @@ describe('a z.map() input is refused when the route is declared', () => {
     expect(() =>
       new Gatehouse().post('/d', { inputs: { pairs: Body(Pairs) } }, () => null),
     ).not.toThrow()
+  })
+})
+
+describe('jsonInputConverter', () => {
+  test('is none for a body with no date or set, a recursive one included', () => {
+    const Category = z.object({
+      name: z.string(),
+      get children() {
+        return z.array(Category)
+      },
+    })
+    expect(jsonInputConverter(Category)).toBeUndefined()
+    expect(jsonInputConverter(z.object({ a: z.number(), b: z.array(z.string()) }))).toBeUndefined()
+    const Dated = z.object({
+      at: z.date(),
+      get children() {
+        return z.array(Dated)
+      },
+    })
+    const convert = jsonInputConverter(Dated)
+    const converted = convert?.({
+      at: '2026-12-01',
+      children: [{ at: '2026-12-02', children: [] }],
+    })
+    expect(converted).toEqual({
+      at: new Date('2026-12-01T00:00:00Z'),
+      children: [{ at: new Date('2026-12-02T00:00:00Z'), children: [] }],
+    })
   })
 })

@@ -2,6 +2,7 @@ import type * as z4 from 'zod/v4/core'
 import { parseISODateTime } from '../date-text.js'
 import type { Schema } from '../declare/inputs.js'
 import { uniqueSet, wrappedSchema } from '../schema.js'
+import { convertsInInput } from './json-shapes.js'
 
 /** Turns a parsed JSON value into what the schema takes; returns the value itself when unchanged. */
 export type JSONConverter = (value: unknown) => unknown
@@ -16,6 +17,8 @@ export type JSONConverter = (value: unknown) => unknown
  * changes is copied.
  */
 export function jsonInputConverter(schema: Schema): JSONConverter | undefined {
+  // Looked for first: a recursive model without either would otherwise be walked on every request.
+  if (!convertsInInput(schema)) return undefined
   return new ConverterBuilder().build(schema as z4.$ZodTypes, 0)
 }
 

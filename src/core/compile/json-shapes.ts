@@ -22,12 +22,18 @@ export function unreadableInInput(schema: Schema): string | undefined {
   return walk(schema as z4.$ZodTypes, INPUT, '', new Set(), 0)
 }
 
+/** Whether an input schema has a `z.date()` or a `z.set()` anywhere a JSON body reaches. */
+export function convertsInInput(schema: Schema): boolean {
+  return walk(schema as z4.$ZodTypes, CONVERTED, '', new Set(), 0) !== undefined
+}
+
 interface Side {
   readonly refused: ReadonlySet<string>
   readonly pipe: 'in' | 'out'
 }
 const OUTPUT: Side = { refused: new Set(['set', 'map']), pipe: 'out' }
 const INPUT: Side = { refused: new Set(['map']), pipe: 'in' }
+const CONVERTED: Side = { refused: new Set(['date', 'set']), pipe: 'in' }
 
 function walk(
   schema: z4.$ZodTypes,
