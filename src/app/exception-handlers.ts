@@ -46,8 +46,9 @@ export function defaultExceptionHandler(error: unknown, _request?: RequestView):
  * The app's exception handlers: by error class (the nearest registered class in the error's
  * prototype chain wins; `Error` and `Object` only for errors outside the family and the family's
  * server faults), then by status (a `GatehouseError`'s status; 500 for anything else), then
- * the default. A handler for `HTTPException` or `GatehouseError` itself ranks below the status. An error outside the family is logged once unless a handler for its class answers
- * it (then it is expected). A handler that throws is logged and answered with a bare 500.
+ * the default. A handler for `HTTPException` or `GatehouseError` itself ranks below the status.
+ * An error outside the family is logged once unless a handler for its class answers it (then it
+ * is expected). A handler that throws is logged and answered with a bare 500.
  */
 export class ExceptionHandlers {
   readonly #byClass = new Map<ErrorClass<unknown>, ExceptionHandler>()

@@ -47,7 +47,7 @@ import {
   ROUTED,
 } from './mount.js'
 import { mountedLifespans } from './mount-lifespan.js'
-import { MountedRequestView } from './mounted-view.js'
+import { dispatchBelow, MountedRequestView } from './mounted-view.js'
 import { DependencyOverrides } from './overrides.js'
 import { RouteRegistry } from './route-registry.js'
 
@@ -496,14 +496,8 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
  * routed as it is, as behind a proxy that strips it.
  */
 function belowRootPath(dispatch: Dispatch, rootPath: string): Dispatch {
-  return (view) => {
-    if (view.path !== rootPath && !view.path.startsWith(`${rootPath}/`)) return dispatch(view)
-    const inner = new MountedRequestView(view, rootPath)
-    const handOver = (reply: Reply): Reply => {
-      if (inner.afterResponse !== undefined) view.defer(...inner.afterResponse)
-      return reply
-    }
-    const reply = dispatch(inner)
-    return reply instanceof Promise ? reply.then(handOver) : handOver(reply)
-  }
+  return (view) =>
+    view.path === rootPath || view.path.startsWith(`${rootPath}/`)
+      ? dispatchBelow(view, rootPath, dispatch)
+      : dispatch(view)
 }

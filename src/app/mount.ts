@@ -2,7 +2,7 @@ import type { BaseRequestView } from '../core/run/request-view.js'
 import type { Reply } from '../core/run/respond.js'
 import type { Fetchable } from './app-options.js'
 import type { Target } from './dispatch.js'
-import { MountedRequestView } from './mounted-view.js'
+import { dispatchBelow } from './mounted-view.js'
 import { pathBelow } from './path-below.js'
 
 /** How a mounting app reaches a mounted Gatehouse app's dispatch, on either engine. */
@@ -58,13 +58,7 @@ export function mountTarget(mounted: Mounted): Target {
   const { app } = mounted
   const prefix = mountBase(mounted.prefix)
   if (isRoutable(app)) {
-    return async (view) => {
-      const inner = new MountedRequestView(view, prefix)
-      const reply = await app[ROUTED](inner)
-      // The mounted app's after-response work belongs to this request, which the engine finishes.
-      if (inner.afterResponse !== undefined) view.defer(...inner.afterResponse)
-      return reply
-    }
+    return (view) => dispatchBelow(view, prefix, (inner) => app[ROUTED](inner))
   }
   return async (view) => {
     const original = view.request

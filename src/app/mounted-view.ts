@@ -1,4 +1,5 @@
 import { BaseRequestView, type MatchedRoute } from '../core/run/request-view.js'
+import type { Reply } from '../core/run/respond.js'
 import { pathBelow } from './path-below.js'
 
 /**
@@ -91,4 +92,23 @@ export class MountedRequestView extends BaseRequestView {
   limitBody(limit: number): void {
     this.#parent.limitBody(limit)
   }
+}
+
+/**
+ * Route `view` below `prefix` (a mount point, a root path the request still carries): `dispatch`
+ * sees the path under it, and what it queues for after the response goes back to `view`, whose
+ * engine finishes the request.
+ */
+export function dispatchBelow(
+  view: BaseRequestView,
+  prefix: string,
+  dispatch: (inner: BaseRequestView) => Reply | Promise<Reply>,
+): Reply | Promise<Reply> {
+  const inner = new MountedRequestView(view, prefix)
+  const handOver = (reply: Reply): Reply => {
+    if (inner.afterResponse !== undefined) view.defer(...inner.afterResponse)
+    return reply
+  }
+  const reply = dispatch(inner)
+  return reply instanceof Promise ? reply.then(handOver) : handOver(reply)
 }

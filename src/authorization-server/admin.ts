@@ -114,7 +114,7 @@ export function createAdministration(options: {
         disabled: input.disabled === true,
         createdAt: now(),
       }
-      if (await taken(user.id, (spelling) => store.findClient(spelling)))
+      if (await takenInAnyCase(user.id, (spelling) => store.findClient(spelling)))
         throw sharedSubject('createUser', 'a client')
       if (!(await store.createUser(user)))
         throw new Error(`createUser: the username or id is already taken`)
@@ -184,7 +184,7 @@ export function createAdministration(options: {
         ...(input.selfRegistered === true ? { selfRegistered: true } : {}),
         ...(method === undefined ? {} : { tokenEndpointAuthMethod: method }),
       }
-      if (await taken(id, (spelling) => store.findUserById(spelling)))
+      if (await takenInAnyCase(id, (spelling) => store.findUserById(spelling)))
         throw sharedSubject('createClient', 'a user')
       if (!(await store.createClient(client)))
         throw new Error(`createClient: the client id is already taken`)
@@ -199,7 +199,10 @@ export function createAdministration(options: {
  * `7154BD60-…` is the user `7154bd60-…`. Mixed spellings are not looked for; generated ids are
  * lower-case.
  */
-async function taken(id: string, find: (id: string) => Promise<unknown>): Promise<boolean> {
+export async function takenInAnyCase(
+  id: string,
+  find: (id: string) => Promise<unknown>,
+): Promise<boolean> {
   for (const spelling of new Set([id, id.toLowerCase(), id.toUpperCase()]))
     if (await find(spelling)) return true
   return false

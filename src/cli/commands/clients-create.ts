@@ -1,4 +1,4 @@
-import { createAdministration } from '../../authorization-server/admin.js'
+import { createAdministration, takenInAnyCase } from '../../authorization-server/admin.js'
 import type { GrantType } from '../../authorization-server/store/records.js'
 import type { Command } from '../command.js'
 import { CLIError, usageError } from '../errors.js'
@@ -83,12 +83,8 @@ export const clientsCreate: Command = {
     } catch (error) {
       if (error instanceof TypeError) throw usageError(NAME, adminMessage(error))
       if (await store.findClient(id)) throw taken()
-      // The administration refuses a user's id in lower or upper case too (see createClient).
-      if (
-        (await store.findUserById(id)) ||
-        (await store.findUserById(id.toLowerCase())) ||
-        (await store.findUserById(id.toUpperCase()))
-      )
+      // As the administration looked for it: as written, in lower and in upper case.
+      if (await takenInAnyCase(id, (spelling) => store.findUserById(spelling)))
         throw new CLIError(
           'conflict',
           `a user has the id ${JSON.stringify(id)}; a client needs another, since its own tokens carry its id as their subject`,

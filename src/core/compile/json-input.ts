@@ -1,10 +1,11 @@
 import type * as z4 from 'zod/v4/core'
 import { parseISODateTime } from '../date-text.js'
 import type { Schema } from '../declare/inputs.js'
-import { uniqueSet, wrappedSchema } from '../schema.js'
+import { isPlainObject } from '../plain-object.js'
+import { uniqueSet, unwrapSchema, wrappedSchema } from '../schema.js'
 import { convertsInInput } from './json-shapes.js'
 
-/** Turns a parsed JSON value into what the schema takes; returns the value itself when unchanged. */
+/** Turns a parsed JSON value into what the schema takes; the value itself when nothing changes. */
 export type JSONConverter = (value: unknown) => unknown
 
 /**
@@ -103,8 +104,9 @@ class ConverterBuilder {
  * per member and level would run async refinements synchronously and cost the square of the
  * depth): text that a text member takes stays text (`z.union([z.string(), z.date()])`, as
  * Pydantic's smart mode keeps an exact match), else the first member with something to convert
- * whose shape fits: the right kind of value, every field it requires there, and every literal field (a discriminator) matching,
- * so `{kind: 'b', at: '2026-…'}` keeps its string where only member `a` has a date.
+ * whose shape fits: the right kind of value, every field it requires there, and every literal
+ * field (a discriminator) matching, so `{kind: 'b', at: '2026-…'}` keeps its string where only
+ * member `a` has a date.
  */
 function unionConverter(
   options: readonly z4.$ZodTypes[],
@@ -114,7 +116,7 @@ function unionConverter(
     .map((option) => [option, inner(option)] as const)
     .filter((entry): entry is readonly [z4.$ZodTypes, JSONConverter] => entry[1] !== undefined)
   if (members.length === 0) return undefined
-  const takesText = options.some((option) => TEXT_TYPES.has(shapeOf(option, 0)._zod.def.type))
+  const takesText = options.some((option) => TEXT_TYPES.has(shapeOf(option)._zod.def.type))
   return (value) => {
     if (typeof value === 'string' && takesText) return value
     const chosen = members.find(([option]) => fits(option, value, 0))
@@ -125,23 +127,17 @@ function unionConverter(
 const TEXT_TYPES = new Set(['string', 'template_literal', 'any', 'unknown'])
 
 /** The schema under wrappers, a pipe's input side and `z.lazy`. */
-function shapeOf(schema: z4.$ZodTypes, depth: number): z4.$ZodTypes {
-  let current = schema
-  for (let step = depth; step < 16; step++) {
-    const def = current._zod.def
-    const next =
-      wrappedSchema(def) ??
-      (def.type === 'pipe' ? def.in : def.type === 'lazy' ? def.getter() : undefined)
-    if (next === undefined) return current
-    current = next as z4.$ZodTypes
-  }
+function shapeOf(schema: z4.$ZodTypes): z4.$ZodTypes {
+  let current = unwrapSchema(schema)
+  for (let step = 0; step < 16 && current._zod.def.type === 'lazy'; step++)
+    current = unwrapSchema(current._zod.def.getter() as Schema)
   return current
 }
 
-/** Whether `value` is of the kind `schema` takes, its literal fields (discriminators) included. */
+/** Whether `value` is of the kind `schema` takes: required fields there, literal ones matching. */
 function fits(schema: z4.$ZodTypes, value: unknown, depth: number): boolean {
   if (depth > 8) return true
-  const def = shapeOf(schema, 0)._zod.def
+  const def = shapeOf(schema)._zod.def
   switch (def.type) {
     case 'date':
     case 'string':
@@ -158,10 +154,9 @@ function fits(schema: z4.$ZodTypes, value: unknown, depth: number): boolean {
       return (
         isPlainObject(value) &&
         Object.entries(def.shape).every(([key, field]) => {
-          const fieldDef = shapeOf(field as z4.$ZodTypes, 0)._zod.def
+          const fieldDef = shapeOf(field as z4.$ZodTypes)._zod.def
           // A field the member requires must be there.
           if (value[key] === undefined) return (field as z4.$ZodTypes)._zod.optin === 'optional'
-          if (fieldDef.type !== 'literal' && fieldDef.type !== 'enum') return true
           if (fieldDef.type === 'literal') return fieldDef.values.includes(value[key] as never)
           if (fieldDef.type === 'enum')
             return Object.values(fieldDef.entries).includes(value[key] as never)
@@ -184,10 +179,6 @@ function fits(schema: z4.$ZodTypes, value: unknown, depth: number): boolean {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
 function mapArray(convert: (item: unknown, index: number) => unknown): JSONConverter {
   return (value) => {
     if (!Array.isArray(value)) return value
@@ -205,16 +196,15 @@ function mapArray(convert: (item: unknown, index: number) => unknown): JSONConve
 
 function mapObject(converterOf: (key: string) => JSONConverter | undefined): JSONConverter {
   return (value) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
-    const source = value as Record<string, unknown>
+    if (!isPlainObject(value)) return value
     let copy: Record<string, unknown> | undefined
-    for (const key of Object.keys(source)) {
+    for (const key of Object.keys(value)) {
       const convert = converterOf(key)
       if (!convert) continue
-      const item = source[key]
+      const item = value[key]
       const converted = convert(item)
       if (converted === item) continue
-      copy ??= { ...source }
+      copy ??= { ...value }
       // Defined, not assigned: a `__proto__` key must stay a key.
       Object.defineProperty(copy, key, {
         value: converted,

@@ -1,6 +1,5 @@
-import type * as z4 from 'zod/v4/core'
 import type { Schema } from '../declare/inputs.js'
-import { wrappedSchema } from '../schema.js'
+import { findInSchema } from '../schema-walk.js'
 
 /**
  * Where a response model's output holds a `Set` or a `Map`, which JSON has no form for:
@@ -10,7 +9,7 @@ import { wrappedSchema } from '../schema.js'
  * output, not its input; a transform's result is not known before it runs.
  */
 export function unwritableInResponse(schema: Schema): string | undefined {
-  return walk(schema as z4.$ZodTypes, OUTPUT, '', new Set(), 0)
+  return kindAt(schema, ['set', 'map'], 'out')
 }
 
 /**
@@ -19,74 +18,16 @@ export function unwritableInResponse(schema: Schema): string | undefined {
  * be valid. Only the input side is followed: a pipe's input.
  */
 export function unreadableInInput(schema: Schema): string | undefined {
-  return walk(schema as z4.$ZodTypes, INPUT, '', new Set(), 0)
+  return kindAt(schema, ['map'], 'in')
 }
 
 /** Whether an input schema has a `z.date()` or a `z.set()` anywhere a JSON body reaches. */
 export function convertsInInput(schema: Schema): boolean {
-  return walk(schema as z4.$ZodTypes, CONVERTED, '', new Set(), 0) !== undefined
+  return kindAt(schema, ['date', 'set'], 'in') !== undefined
 }
 
-interface Side {
-  readonly refused: ReadonlySet<string>
-  readonly pipe: 'in' | 'out'
-}
-const OUTPUT: Side = { refused: new Set(['set', 'map']), pipe: 'out' }
-const INPUT: Side = { refused: new Set(['map']), pipe: 'in' }
-const CONVERTED: Side = { refused: new Set(['date', 'set']), pipe: 'in' }
-
-function walk(
-  schema: z4.$ZodTypes,
-  side: Side,
-  at: string,
-  seen: Set<unknown>,
-  depth: number,
-): string | undefined {
-  // Recursive models (getters, z.lazy) meet themselves again; a repeat adds nothing.
-  if (depth > 32 || seen.has(schema)) return undefined
-  seen.add(schema)
-  const def = schema._zod.def
-  const next = (inner: unknown, path: string) =>
-    walk(inner as z4.$ZodTypes, side, path, seen, depth + 1)
-  const wrapped = wrappedSchema(def)
-  if (wrapped) return next(wrapped, at)
-  if (side.refused.has(def.type)) return `a z.${def.type}() at ${at || 'its top'}`
-  switch (def.type) {
-    case 'set':
-      return next(def.valueType, `${at}[]`)
-    case 'map':
-      return next(def.valueType, `${at}[*]`)
-    case 'pipe':
-      return next(side.pipe === 'in' ? def.in : def.out, at)
-    case 'lazy':
-      return next(def.getter(), at)
-    case 'array':
-      return next(def.element, `${at}[]`)
-    case 'object': {
-      for (const [key, field] of Object.entries(def.shape)) {
-        const found = next(field, at ? `${at}.${key}` : key)
-        if (found) return found
-      }
-      return def.catchall ? next(def.catchall, `${at}[*]`) : undefined
-    }
-    case 'record':
-      return next(def.valueType, `${at}[*]`)
-    case 'tuple': {
-      for (const [index, item] of def.items.entries()) {
-        const found = next(item, `${at}[${index}]`)
-        if (found) return found
-      }
-      return def.rest ? next(def.rest, `${at}[]`) : undefined
-    }
-    case 'union':
-      for (const option of def.options) {
-        const found = next(option, at)
-        if (found) return found
-      }
-      return undefined
-    case 'intersection':
-      return next(def.left, at) ?? next(def.right, at)
-    default:
-      return undefined
-  }
+/** `a z.set() at tags` for the first node of one of these kinds, on that side of pipes. */
+function kindAt(schema: Schema, kinds: readonly string[], pipe: 'in' | 'out'): string | undefined {
+  const found = findInSchema(schema, { matches: (def) => kinds.includes(def.type), pipe })
+  return found && `a z.${found.type}() at ${found.at || 'its top'}`
 }

@@ -1,6 +1,7 @@
 import * as z4 from 'zod/v4/core'
 import type { Schema } from '../declare/inputs.js'
 import type { ValidationErrorItem } from '../errors/index.js'
+import { findInSchema } from '../schema-walk.js'
 
 /** Validate `value` with `schema`, mapping every Zod issue to FastAPI's error shape under `loc`. */
 /** A validated value, or every problem found in FastAPI's error shape. */
@@ -31,42 +32,14 @@ const inspected = new WeakSet<Schema>()
  * sync attempt would start it and leave its promise to reject unhandled (a lookup that fails would
  * end the process). A sync function returning a promise is only found by trying.
  */
-function declaresAsync(schema: z4.$ZodTypes, seen: Set<unknown>): boolean {
-  if (seen.has(schema) || seen.size > 500) return false
-  seen.add(schema)
-  const def = schema._zod.def as z4.$ZodTypes['_zod']['def'] & {
-    checks?: readonly { _zod: { def: { fn?: unknown } } }[]
-  }
-  if (def.checks?.some((check) => isAsyncFunction(check._zod.def.fn))) return true
-  if (def.type === 'transform' && isAsyncFunction(def.transform)) return true
-  const inner = (child: unknown) => declaresAsync(child as z4.$ZodTypes, seen)
-  switch (def.type) {
-    case 'object':
-      return Object.values(def.shape).some(inner) || (def.catchall ? inner(def.catchall) : false)
-    case 'array':
-      return inner(def.element)
-    case 'set':
-    case 'record':
-    case 'map':
-      return inner(def.valueType)
-    case 'tuple':
-      return def.items.some(inner) || (def.rest ? inner(def.rest) : false)
-    case 'union':
-      return def.options.some(inner)
-    case 'intersection':
-    case 'pipe':
-      return def.type === 'pipe'
-        ? inner(def.in) || inner(def.out)
-        : inner(def.left) || inner(def.right)
-    case 'lazy':
-      return inner(def.getter())
-    case 'promise':
-      return true
-    default: {
-      const wrapped = (def as { innerType?: unknown }).innerType
-      return wrapped !== undefined && inner(wrapped)
-    }
-  }
+function declaresAsync(schema: Schema): boolean {
+  return findInSchema(schema, { matches: hasAsyncWork, pipe: 'both' }) !== undefined
+}
+
+function hasAsyncWork(def: z4.$ZodTypes['_zod']['def']): boolean {
+  const checks = (def as { checks?: readonly { _zod: { def: { fn?: unknown } } }[] }).checks
+  if (checks?.some((check) => isAsyncFunction(check._zod.def.fn))) return true
+  return def.type === 'promise' || (def.type === 'transform' && isAsyncFunction(def.transform))
 }
 
 function isAsyncFunction(fn: unknown): boolean {
@@ -84,7 +57,7 @@ export function validateSyncFirst(
 ): Validated | Promise<Validated> {
   if (!inspected.has(schema)) {
     inspected.add(schema)
-    if (declaresAsync(schema as z4.$ZodTypes, new Set())) asyncSchemas.add(schema)
+    if (declaresAsync(schema)) asyncSchemas.add(schema)
   }
   if (asyncSchemas.has(schema)) return validateAsync(schema, value, loc)
   try {
