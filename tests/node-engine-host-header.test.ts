@@ -72,4 +72,21 @@ describe('a Host the URL parser refuses is a 400 on serve(), whatever the route'
   ])('Host: %j is taken on every route', async (host) => {
     for (const path of paths) expect((await get(path, host)).status, path).toBe(200)
   })
+
+  // The engine remembers the last Host it found well-formed; one that is not must still be
+  // checked, right after a good one and after a good one was seen many times.
+  test('a malformed Host right after well-formed ones is still a 400', async () => {
+    for (let i = 0; i < 3; i++) expect((await get('/items/1', '127.0.0.1:54321')).status).toBe(200)
+    for (const host of ['127.0.0.1:99999', '127.0.0.1:54321x', 'a%zz']) {
+      const answer = await get('/items/1', host)
+      expect(answer.status, host).toBe(400)
+      expect((await get('/items/1', '127.0.0.1:54321')).status).toBe(200)
+    }
+    const twice = await rawRequest(
+      server.port,
+      'GET /items/1 HTTP/1.1\r\nHost: 127.0.0.1:54321\r\nHost: 127.0.0.1:54321\r\nConnection: close\r\n\r\n',
+    )
+    expect(twice.status).toBe(400)
+    expect(JSON.parse(twice.body)).toEqual({ detail: 'More than one Host header' })
+  })
 })

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http'
 import { Gatehouse, HTTPException, Query, type ResponseParameter } from 'gatehouse'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, test } from 'vitest'
 import * as z from 'zod'
+import { addTrustedHeaders } from '../src/core/run/response-parameter.js'
 import { captureLogger, type Send, transports } from './helpers/http.js'
 
 /**
@@ -75,6 +76,19 @@ function createApp() {
       return { accepted: true }
     },
   )
+  // The framework's own fixed headers (the token endpoints' no-store) skip the `Headers` object:
+  // alone, beside cookies, and under what the handler sets, which wins.
+  app.get(
+    '/trusted',
+    { inputs: { response: Response, with: Query(z.string().default('')) } },
+    ({ response, with: extra }) => {
+      response[addTrustedHeaders]({ 'cache-control': 'no-store', pragma: 'no-cache' })
+      if (extra.includes('cookie')) response.setCookie('c', '1')
+      if (extra.includes('header')) response.headers.set('Cache-Control', 'private')
+      if (extra.includes('more')) response[addTrustedHeaders]({ 'x-more': 'yes' })
+      return { ok: true }
+    },
+  )
   return app
 }
 
@@ -95,6 +109,21 @@ describe.each(transports)('the response parameter ($name)', (transport) => {
       'session=abc%20123; Path=/; HttpOnly; Secure; SameSite=Lax',
       'theme=dark; Path=/; Max-Age=3600; Secure; SameSite=Strict',
     ])
+  })
+
+  test("fixed headers of the framework go out alone, beside cookies, and under the handler's", async () => {
+    const alone = await send('/trusted')
+    expect(alone.headers.get('cache-control')).toBe('no-store')
+    expect(alone.headers.get('pragma')).toBe('no-cache')
+    expect(alone.headers.get('content-type')).toBe('application/json')
+    expect(await alone.json()).toEqual({ ok: true })
+    const withCookie = await send('/trusted?with=cookie,more')
+    expect(withCookie.headers.get('cache-control')).toBe('no-store')
+    expect(withCookie.headers.get('x-more')).toBe('yes')
+    expect(withCookie.headers.getSetCookie()).toHaveLength(1)
+    const overridden = await send('/trusted?with=header')
+    expect(overridden.headers.get('cache-control')).toBe('private')
+    expect(overridden.headers.get('pragma')).toBe('no-cache')
   })
 
   test('cookies are not Secure by default only for plain HTTP to localhost', async () => {

@@ -6,7 +6,7 @@ import {
   TooManyRequestsError,
   UnsupportedContentEncodingError,
 } from '../core/errors/index.js'
-import type { ResponseParameter } from '../core/run/response-parameter.js'
+import { addTrustedHeaders, type ResponseParameter } from '../core/run/response-parameter.js'
 
 const NO_STORE = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache' })
 
@@ -16,8 +16,7 @@ const NO_STORE = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache'
  * path).
  */
 export function noStore(response: ResponseParameter): void {
-  response.headers.set('cache-control', 'no-store')
-  response.headers.set('pragma', 'no-cache')
+  response[addTrustedHeaders](NO_STORE)
 }
 
 /**

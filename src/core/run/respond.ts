@@ -5,7 +5,7 @@ import {
   ResponseValidationError,
 } from '../errors/index.js'
 import { jsonText } from './json-text.js'
-import type { ResponseParameter } from './response-parameter.js'
+import { type ResponseParameter, setHeaders } from './response-parameter.js'
 import { type Validated, validateSyncFirst } from './validate.js'
 
 /** Where unexpected errors are reported. Never given request secrets, only the error. */
@@ -186,11 +186,14 @@ function withParameter(
   parameter: ResponseParameter | undefined,
 ): PlainReply {
   if (parameter === undefined) return { status, headers: base, body }
-  const headers: Record<string, string | readonly string[]> = { ...base }
-  parameter.headers.forEach((value, name) => {
+  const { trusted, headers: set } = parameter[setHeaders]()
+  if (set === undefined && parameter.cookies.length === 0)
+    return { status, headers: trusted === undefined ? base : { ...base, ...trusted }, body }
+  const headers: Record<string, string | readonly string[]> = { ...base, ...trusted }
+  set?.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value
   })
-  const cookies = [...parameter.headers.getSetCookie(), ...parameter.cookies]
+  const cookies = [...(set?.getSetCookie() ?? []), ...parameter.cookies]
   if (cookies.length > 0) headers['set-cookie'] = cookies
   return { status, headers, body }
 }

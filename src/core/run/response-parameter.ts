@@ -25,6 +25,11 @@ function isAttribute(value: string): boolean {
   return true
 }
 
+/** Framework-internal (not exported by the package): add headers known to be valid, see below. */
+export const addTrustedHeaders: unique symbol = Symbol('gatehouse.addTrustedHeaders')
+/** Framework-internal: what was set, without making a `Headers` that nothing set. */
+export const setHeaders: unique symbol = Symbol('gatehouse.setHeaders')
+
 /**
  * The response parameter (FastAPI's `response: Response`): declare `{ response: Response }` and set
  * the status, headers and cookies of the answer while still returning data, which the route's
@@ -49,8 +54,32 @@ export class ResponseParameter {
       throw new TypeError('response.status must be an integer from 200 to 599')
     this.#status = status
   }
+  // Made when first asked for: most routes that declare the parameter set a status or a cookie,
+  // or (the authorization server) only fixed headers, and a `Headers` checks every name and value.
+  #headers: Headers | undefined
+  #trusted: Readonly<Record<string, string>> | undefined
+
   /** Headers added to the answer (`set-cookie` goes through `setCookie`). */
-  readonly headers = new Headers()
+  get headers(): Headers {
+    this.#headers ??= new Headers()
+    return this.#headers
+  }
+
+  /**
+   * Headers the framework's own code adds, lower-case names and values it wrote itself (the token
+   * endpoints' `Cache-Control: no-store`), so no `Headers` has to check them on every request.
+   * What `headers` sets wins over them.
+   */
+  [addTrustedHeaders](headers: Readonly<Record<string, string>>): void {
+    this.#trusted = this.#trusted === undefined ? headers : { ...this.#trusted, ...headers }
+  }
+
+  [setHeaders](): {
+    readonly trusted: Readonly<Record<string, string>> | undefined
+    readonly headers: Headers | undefined
+  } {
+    return { trusted: this.#trusted, headers: this.#headers }
+  }
   readonly #cookies: string[] = []
   readonly #secureByDefault: () => boolean
 
