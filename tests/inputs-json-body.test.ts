@@ -103,3 +103,38 @@ describeEngines('JSON bodies: content type', createApp(), (send) => {
     expect((await required.json()).detail[0].type).toBe('missing')
   })
 })
+
+// FastAPI's 422 for malformed JSON: `loc: ["body", position]` and Python's reason in `ctx.error`,
+// the position in code points. V8's own message is never shown: it can quote the body.
+describeEngines('JSON bodies: where malformed JSON broke', createApp(), (send) => {
+  test.each([
+    ['{"name": "Foo",', 15, 'Expecting property name enclosed in double quotes'],
+    ['{"name": "Foo"', 14, "Expecting ',' delimiter"],
+    ['{"name" "Foo"}', 8, "Expecting ':' delimiter"],
+    ['{"name": }', 9, 'Expecting value'],
+    ['{"name": "Foo"} x', 16, 'Extra data'],
+    ['[1,]', 3, 'Expecting value'],
+    ['{"name": "abc', 9, 'Unterminated string starting at'],
+    ['{"name": "a\\qb"}', 11, 'Invalid \\escape'],
+    ['{"name": "\\u12G4"}', 11, 'Invalid \\uXXXX escape'],
+    ['{"name": "a\u0001"}', 11, 'Invalid control character at'],
+    ['{"😀": "secret-value", oops}', 22, 'Expecting property name enclosed in double quotes'],
+    ['secret-token-123', 0, 'Expecting value'],
+  ])('%j: at %i, "%s"', async (body, position, reason) => {
+    const response = await send('/item', post(body, 'application/json'))
+    expect(response.status).toBe(422)
+    const text = await response.text()
+    expect(JSON.parse(text)).toEqual({
+      detail: [
+        {
+          type: 'json_invalid',
+          loc: ['body', position],
+          msg: 'JSON decode error',
+          input: {},
+          ctx: { error: reason },
+        },
+      ],
+    })
+    expect(text).not.toContain('secret')
+  })
+})

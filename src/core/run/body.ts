@@ -5,6 +5,7 @@ import {
 } from '../errors/index.js'
 import { singleMediaType } from './header-values.js'
 import { exceedsDepth, MAX_JSON_DEPTH } from './json-depth.js'
+import { locateJSONError } from './json-syntax.js'
 import { MultipartError, multipartBoundary, parseMultipart } from './multipart.js'
 import type { IncomingRequest } from './request-view.js'
 
@@ -59,15 +60,18 @@ export async function readJSONBody(request: IncomingRequest, limit: number): Pro
   try {
     return JSON.parse(text)
   } catch (error) {
-    throw jsonInvalid(error instanceof SyntaxError ? 'Invalid JSON' : 'JSON decode error')
+    if (!(error instanceof SyntaxError)) throw jsonInvalid('JSON decode error')
+    // FastAPI's shape: where it broke and Python's reason (V8's message may quote the body).
+    const located = locateJSONError(text)
+    throw jsonInvalid(located?.message ?? 'Invalid JSON', located?.position)
   }
 }
 
-function jsonInvalid(reason: string): RequestValidationError {
+function jsonInvalid(reason: string, position?: number): RequestValidationError {
   return new RequestValidationError([
     {
       type: 'json_invalid',
-      loc: ['body'],
+      loc: position === undefined ? ['body'] : ['body', position],
       msg: 'JSON decode error',
       input: {},
       ctx: { error: reason },
