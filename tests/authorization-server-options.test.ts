@@ -120,6 +120,76 @@ describe('createAuthorizationServer options', () => {
     const server = createAuthorizationServer(valid())
     expect(() => server.principal({ audience: [] })).toThrow(TypeError)
   })
+
+  // A misspelt option was ignored: `grant_types` left the password grant on, `login: { uri }` the
+  // built-in login page, `introspection: { allow }` introspection open to every client.
+  test.each([
+    [{ grant_types: ['client_credentials'] }, 'grant_types'],
+    [{ accessTokenTtl: 60 }, 'accessTokenTtl'],
+    [{ keys: { algo: 'RS256' } }, 'keys.algo'],
+    [{ throttle: { usernameAttemps: 3 } }, 'throttle.usernameAttemps'],
+    [{ login: { uri: '/login' } }, 'login.uri'],
+    [{ consent: { remeber: 60 } }, 'consent.remeber'],
+    [{ registration: { limt: 5 } }, 'registration.limt'],
+    [{ introspection: { allow: () => false } }, 'introspection.allow'],
+  ])('an unknown option %j is a TypeError naming %s', (change, name) => {
+    const options = { ...valid(), ...change } as unknown as AuthorizationServerOptions
+    expect(() => createAuthorizationServer(options)).toThrow(TypeError)
+    expect(() => createAuthorizationServer(options)).toThrow(
+      `createAuthorizationServer: unknown option \`${name}\``,
+    )
+  })
+
+  test('server.principal(): an unknown option, or an audience the server never issues', () => {
+    const server = createAuthorizationServer({
+      ...valid(),
+      audience: 'https://api.example.com',
+      resources: ['https://other.example.com'],
+    })
+    expect(() => server.principal({ audiance: 'x' } as never)).toThrow(
+      'server.principal(): unknown option `audiance`',
+    )
+    expect(() => server.principal({ audience: 'https://not-configured.example' })).toThrow(
+      /"https:\/\/not-configured.example" is none this server issues tokens for \(https:\/\/api.example.com, https:\/\/other.example.com\)/,
+    )
+    expect(() => server.principal({ audience: ['https://other.example.com'] })).not.toThrow()
+    expect(() => server.principal()).not.toThrow()
+  })
+
+  test.each([
+    [{ issuer: 'https://u:p@auth.example.com' }, /must not carry credentials/],
+    [{ issuer: 'https://AUTH.example.com' }, /normalise it: "https:\/\/auth.example.com"/],
+    [{ issuer: 'https://auth.example.com:443' }, /normalise it: "https:\/\/auth.example.com"/],
+    [
+      { issuer: 'https://auth.example.com/a/../b' },
+      /normalise it: "https:\/\/auth.example.com\/b"/,
+    ],
+    [{ issuer: 'https://auth.example.com//a' }, /empty path segment/],
+    [{ grantTypes: [] }, /`grantTypes` must name at least one grant/],
+    [{ grantTypes: ['password', 'password'] }, /names a grant twice/],
+    [{ grantTypes: ['refresh_token'] }, /no grant that issues refresh tokens/],
+    [{ scopes: {} }, /`scopes` must name at least one scope/],
+    [{ scopesClaim: 'yes' }, /`scopesClaim` must be a boolean/],
+    [{ schemeName: '' }, /`schemeName`/],
+    [{ schemeName: 'OAuth 2' }, /`schemeName`/],
+    [{ throttle: { baseDelay: 10, maxDelay: 5 } }, /`throttle.maxDelay` must be at least/],
+    [{ keys: 'EdDSA' }, /`keys` must be an object/],
+  ])('a server that could never work is refused: %j', (change, message) => {
+    const options = { ...valid(), ...change } as unknown as AuthorizationServerOptions
+    expect(() => createAuthorizationServer(options)).toThrow(message)
+    expect(() => createAuthorizationServer(options)).toThrow(TypeError)
+  })
+
+  test('issuers already in normal form, with or without a trailing slash, are taken', () => {
+    for (const issuer of [
+      'https://auth.example.com',
+      'https://auth.example.com/',
+      'https://auth.example.com:8443/tenants/a',
+      'http://127.0.0.1:8000',
+      'http://[::1]:8000/',
+    ])
+      expect(createAuthorizationServer({ ...valid(), issuer }).issuer).toBe(issuer)
+  })
 })
 
 describe('createAdministration', () => {

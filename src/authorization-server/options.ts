@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { refuseUnknownOptions } from '../core/declare/known-options.js'
 import type { RequestView } from '../core/run/request-view.js'
 import type { PasswordHasher } from '../password/index.js'
 import {
@@ -185,9 +186,60 @@ const fail = (message: string): never => {
   throw new TypeError(`createAuthorizationServer: ${message}`)
 }
 
+const OPTIONS = new Set([
+  'issuer',
+  'store',
+  'scopes',
+  'defaultScopes',
+  'keys',
+  'audience',
+  'resources',
+  'grantTypes',
+  'accessTokenTTL',
+  'refreshTokenTTL',
+  'grantTTL',
+  'refreshGraceSeconds',
+  'codeTTL',
+  'scopesClaim',
+  'passwords',
+  'throttle',
+  'clientAddress',
+  'login',
+  'consent',
+  'registration',
+  'introspection',
+  'bodyLimit',
+  'tags',
+  'schemeName',
+  'now',
+])
+const KEY_OPTIONS = new Set(['algorithm', 'secret', 'rotateAfter'])
+// OpenAPI 3.1 §4.8.7.1: the keys of `components` (a security scheme's name among them).
+const COMPONENT_NAME = /^[a-zA-Z0-9.\-_]+$/
+
+/**
+ * A misspelt option is refused, not ignored: `grant_types` would leave the password grant on,
+ * `login: { uri }` the built-in login page, `introspection: { allow }` introspection open.
+ * @param prefix the nested option's name (`keys`), or `''` at the top.
+ */
+export function refuseUnknownServerOptions(
+  options: object,
+  known: ReadonlySet<string>,
+  prefix = '',
+): void {
+  refuseUnknownOptions(
+    'createAuthorizationServer',
+    options,
+    known,
+    'option',
+    prefix === '' ? '' : `${prefix}.`,
+  )
+}
+
 /** Checks the options once; every mistake is a `TypeError` naming the option. */
 export function resolveSettings(options: AuthorizationServerOptions): Settings {
   if (options === null || typeof options !== 'object') fail('options must be an object')
+  refuseUnknownServerOptions(options, OPTIONS)
   const issuer = resolveIssuer(options.issuer)
   const store = options.store
   if (store === null || typeof store !== 'object' || typeof store.findClient !== 'function')
@@ -198,6 +250,8 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
     for (const scope of list(defaultScopes, 'defaultScopes'))
       if (!Object.hasOwn(scopes, scope)) fail(`\`defaultScopes\` names an unknown scope "${scope}"`)
   const keys = options.keys ?? {}
+  if (keys === null || typeof keys !== 'object') fail('`keys` must be an object')
+  refuseUnknownServerOptions(keys, KEY_OPTIONS, 'keys')
   const algorithm = keys.algorithm ?? 'EdDSA'
   if (!SIGNING_ALGORITHMS.includes(algorithm))
     fail(`\`keys.algorithm\` must be one of ${SIGNING_ALGORITHMS.join(', ')}`)
@@ -211,6 +265,16 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
   const grantTypes = list(options.grantTypes ?? GRANT_TYPES, 'grantTypes') as GrantType[]
   for (const grant of grantTypes)
     if (!GRANT_TYPES.includes(grant)) fail(`\`grantTypes\` has an unknown grant "${grant}"`)
+  if (grantTypes.length === 0) fail('`grantTypes` must name at least one grant')
+  if (new Set(grantTypes).size !== grantTypes.length) fail('`grantTypes` names a grant twice')
+  // Refresh tokens come from the authorization code and password grants only (RFC 6749 §4.4.3).
+  if (grantTypes.every((grant) => grant === 'refresh_token'))
+    fail('`grantTypes` has `refresh_token` but no grant that issues refresh tokens')
+  if (options.scopesClaim !== undefined && typeof options.scopesClaim !== 'boolean')
+    fail('`scopesClaim` must be a boolean')
+  const schemeName = options.schemeName ?? 'OAuth2'
+  if (typeof schemeName !== 'string' || !COMPONENT_NAME.test(schemeName))
+    fail('`schemeName` must be letters, digits, ".", "-" or "_" (an OpenAPI component name)')
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
   if (typeof now !== 'function') fail('`now` must be a function')
   const clientAddress = options.clientAddress ?? ((request: RequestView) => request.remoteAddress)
@@ -256,7 +320,7 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
     introspectionAllowed: resolveIntrospection(options.introspection),
     bodyLimit: seconds(options.bodyLimit, 'bodyLimit', 16 * 1024),
     tags: list(options.tags ?? ['OAuth 2.0'], 'tags'),
-    schemeName: options.schemeName ?? 'OAuth2',
+    schemeName,
     now,
   }
   if (settings.grantTTL < settings.accessTokenTTL)
@@ -270,6 +334,7 @@ function resolveIntrospection(
   if (options === undefined) return undefined
   if (options === null || typeof options !== 'object')
     return fail('`introspection` must be an object')
+  refuseUnknownServerOptions(options, new Set(['allowed']), 'introspection')
   if (options.allowed !== undefined && typeof options.allowed !== 'function')
     fail('`introspection.allowed` must be a function')
   return options.allowed
@@ -287,6 +352,15 @@ function resolveIssuer(issuer: unknown): string {
     fail('`issuer` must use https (http only on localhost)')
   if (url.search !== '' || url.hash !== '' || issuer.includes('?') || issuer.includes('#'))
     fail('`issuer` must not have a query or fragment')
+  // RFC 9110 §4.2.4: no userinfo in an http(s) URI; a resource server's verifier refuses it too.
+  if (url.username !== '' || url.password !== '' || issuer.includes('@'))
+    fail('`issuer` must not carry credentials (user@)')
+  // Clients compare `iss` with the URL they normalised as a string (RFC 8414 §3.3, RFC 9207):
+  // an issuer that normalises to another string (`HTTPS://A`, `:443`, `/a/../b`) never matches.
+  const normal = url.href
+  if (normal !== issuer && normal !== `${issuer}/`)
+    fail(`\`issuer\` must be written as URLs normalise it: "${normal.replace(/\/$/, '')}"`)
+  if (url.pathname.includes('//')) fail('`issuer` must not have an empty path segment (`//`)')
   // Kept as given, a trailing slash too (Auth0's issuers have one): resource servers compare it
   // with the one they were configured with as a string (RFC 8414 §3.3, RFC 9207).
   return issuer
@@ -306,6 +380,8 @@ function operationSuffix(basePath: string, pathTag: string): string {
 function resolveScopes(scopes: unknown): ScopeDescriptions {
   if (scopes === null || typeof scopes !== 'object' || Array.isArray(scopes))
     return fail('`scopes` must map scope names to descriptions')
+  // No client could be given a scope: every token request would be `invalid_scope`.
+  if (Object.keys(scopes).length === 0) fail('`scopes` must name at least one scope')
   for (const [name, description] of Object.entries(scopes)) {
     if (!isScopeToken(name)) fail(`\`scopes\` has an invalid scope name "${name}"`)
     if (typeof description !== 'string') fail(`\`scopes.${name}\` must be a description string`)

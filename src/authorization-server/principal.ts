@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose'
 import type { Dependency } from '../core/declare/dependency.js'
+import { refuseUnknownOptions } from '../core/declare/known-options.js'
 import { SecurityScheme, type SecuritySchemeObject } from '../core/declare/security-scheme.js'
 import type { SecurityScopes } from '../core/declare/security-scopes.js'
 import { checkRealm } from '../core/errors/challenge-params.js'
@@ -93,6 +94,14 @@ export class AuthorizationServerBearer extends SecurityScheme<string> {
   }
 }
 
+const PRINCIPAL_OPTIONS = new Set([
+  'loadPrincipal',
+  'audience',
+  'errors',
+  'realm',
+  'resourceMetadata',
+])
+
 /**
  * A resource-server dependency bound to this server: verifies its access tokens (signature,
  * issuer, audience, expiry, `typ`, revocation), then checks the scopes the route requires
@@ -101,17 +110,27 @@ export class AuthorizationServerBearer extends SecurityScheme<string> {
 export function createPrincipalDependency<P>(
   scheme: AuthorizationServerBearer,
   verifier: AccessTokenVerifier,
-  defaultAudience: string,
+  server: Pick<Settings, 'audience' | 'resources'>,
   options: PrincipalOptions<P> = {},
 ): PrincipalDependency<P> {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('server.principal(): options must be an object')
+  refuseUnknownOptions('server.principal()', options, PRINCIPAL_OPTIONS)
   const audience =
     options.audience === undefined
-      ? [defaultAudience]
+      ? [server.audience]
       : typeof options.audience === 'string'
         ? [options.audience]
         : [...options.audience]
   if (audience.length === 0 || !audience.every((a) => typeof a === 'string' && a !== ''))
     throw new TypeError('server.principal(): `audience` must be non-empty strings')
+  // This server's tokens carry only these: another audience would refuse every one of them.
+  const issued = [server.audience, ...server.resources]
+  for (const each of audience)
+    if (!issued.includes(each))
+      throw new TypeError(
+        `server.principal(): \`audience\` "${each}" is none this server issues tokens for (${issued.join(', ')})`,
+      )
   const realm = checkRealm('server.principal()', options.realm)
   const load = options.loadPrincipal ?? ((token: VerifiedToken) => toPrincipal(token) as P)
   if (typeof load !== 'function')

@@ -145,7 +145,7 @@ export function createAuthorizationServer(
 
   const scheme = new AuthorizationServerBearer(settings)
   const principal = <P>(principalOptions?: PrincipalOptions<P>) =>
-    createPrincipalDependency<P>(scheme, context.verifier, settings.audience, principalOptions)
+    createPrincipalDependency<P>(scheme, context.verifier, settings, principalOptions)
   return {
     issuer: settings.issuer,
     router,

@@ -1,3 +1,4 @@
+import { refuseUnknownOptions } from '../../core/declare/known-options.js'
 import type { RequestView } from '../../core/run/request-view.js'
 import type { ClientRecord, UserRecord } from '../store/records.js'
 
@@ -58,11 +59,22 @@ const fail = (message: string): never => {
   throw new TypeError(`createAuthorizationServer: ${message}`)
 }
 
+const LOGIN_OPTIONS = new Set(['authenticate', 'url', 'sessionTTL'])
+const CONSENT_OPTIONS = new Set(['remember', 'skip'])
+
 /** Checks the `login` and `consent` options once; mistakes are `TypeError`s naming them. */
 export function resolveInteraction(
   login: LoginOptions | undefined,
   consent: ConsentOptions | undefined,
 ): InteractionSettings {
+  for (const [name, given, known] of [
+    ['login', login, LOGIN_OPTIONS],
+    ['consent', consent, CONSENT_OPTIONS],
+  ] as const) {
+    if (given === undefined) continue
+    if (given === null || typeof given !== 'object') fail(`\`${name}\` must be an object`)
+    refuseUnknownOptions('createAuthorizationServer', given, known, 'option', `${name}.`)
+  }
   const { authenticate, url, sessionTTL = 900 } = login ?? {}
   if (authenticate !== undefined && typeof authenticate !== 'function')
     fail('`login.authenticate` must be a function')

@@ -1,3 +1,4 @@
+import { refuseUnknownOptions } from '../../core/declare/known-options.js'
 import type { GrantType } from '../store/records.js'
 
 /** The grants a dynamically registered client may ask for: never `password`. */
@@ -50,6 +51,8 @@ const fail = (message: string): never => {
   throw new TypeError(`createAuthorizationServer: ${message}`)
 }
 
+const REGISTRATION_OPTIONS = new Set(['scopes', 'grantTypes', 'limit', 'window', 'appSchemes'])
+
 /** Checks the `registration` option once; `undefined` when registration is off. */
 export function resolveRegistration(
   options: RegistrationOptions | boolean | undefined,
@@ -63,6 +66,13 @@ export function resolveRegistration(
   if (options !== true && (options === null || typeof options !== 'object'))
     fail('`registration` must be true, false or an object')
   const given = options === true ? {} : options
+  refuseUnknownOptions(
+    'createAuthorizationServer',
+    given,
+    REGISTRATION_OPTIONS,
+    'option',
+    'registration.',
+  )
   const scopes = given.scopes ?? server.defaultScopes ?? []
   if (!Array.isArray(scopes)) fail('`registration.scopes` must be an array of scope names')
   for (const scope of scopes)

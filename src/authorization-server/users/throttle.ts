@@ -1,3 +1,4 @@
+import { refuseUnknownOptions } from '../../core/declare/known-options.js'
 import { LoginThrottledError } from '../errors.js'
 import type { SecretHasher } from '../keys/secret-hasher.js'
 import type { ThrottleStore } from '../store/store.js'
@@ -25,11 +26,29 @@ export interface ThrottleOptions {
 
 export type ThrottlePolicy = { readonly [K in keyof ThrottleOptions]-?: number }
 
+const THROTTLE_OPTIONS = new Set([
+  'usernameAttempts',
+  'addressAttempts',
+  'accountAttempts',
+  'baseDelay',
+  'maxDelay',
+  'window',
+])
+
 /** Checks option values once; a `TypeError` names the faulty one. */
 export function resolveThrottle(
   options: ThrottleOptions | false | undefined,
 ): ThrottlePolicy | undefined {
   if (options === false) return undefined
+  if (options !== undefined && (options === null || typeof options !== 'object'))
+    throw new TypeError('createAuthorizationServer: `throttle` must be an object or false')
+  refuseUnknownOptions(
+    'createAuthorizationServer',
+    options ?? {},
+    THROTTLE_OPTIONS,
+    'option',
+    'throttle.',
+  )
   const policy: ThrottlePolicy = {
     usernameAttempts: 5,
     addressAttempts: 20,
@@ -44,6 +63,10 @@ export function resolveThrottle(
       throw new TypeError(
         `createAuthorizationServer: \`throttle.${name}\` must be a positive integer`,
       )
+  if (policy.maxDelay < policy.baseDelay)
+    throw new TypeError(
+      'createAuthorizationServer: `throttle.maxDelay` must be at least `throttle.baseDelay`',
+    )
   if (policy.window < policy.maxDelay)
     throw new TypeError(
       'createAuthorizationServer: `throttle.window` must be at least `throttle.maxDelay`',
