@@ -38,6 +38,7 @@ export interface AppBasics {
  */
 export function readAppOptions(options: object): AppBasics {
   refuseUnknownOptions('Gatehouse', options, APP_OPTIONS)
+  checkTypes(options as Record<string, unknown>)
   const given = options as { bodyLimit?: unknown; rootPath?: unknown }
   const bodyLimit = given.bodyLimit ?? MiB
   if (typeof bodyLimit !== 'number' || !Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
@@ -52,4 +53,47 @@ export function readAppOptions(options: object): AppBasics {
       'Gatehouse: `rootPath` must be "" or a path such as "/api" (no trailing "/", query or fragment)',
     )
   return { bodyLimit, rootPath }
+}
+
+const fail = (message: string): never => {
+  throw new TypeError(`Gatehouse: ${message}`)
+}
+
+/**
+ * The options whose wrong type would be taken for something else: `redirectSlashes: 'no'` is
+ * truthy, `tags`-like strings spread into letters, a logger without `error` crashes the process at
+ * its first unhandled error.
+ */
+function checkTypes(options: Record<string, unknown>): void {
+  for (const name of ['title', 'version', 'description', 'summary'])
+    if (options[name] !== undefined && typeof options[name] !== 'string')
+      fail(`\`${name}\` must be a string`)
+  if (options.redirectSlashes !== undefined && typeof options.redirectSlashes !== 'boolean')
+    fail('`redirectSlashes` must be a boolean')
+  const { logger } = options
+  if (logger !== undefined) {
+    const { error, debug } = (logger ?? {}) as { error?: unknown; debug?: unknown }
+    if (typeof error !== 'function' || (debug !== undefined && typeof debug !== 'function'))
+      fail('`logger` must have an `error(message, error)` method (and `debug` optional)')
+  }
+  const { servers } = options
+  if (
+    servers !== undefined &&
+    (!Array.isArray(servers) ||
+      !servers.every(
+        (server: unknown) =>
+          server !== null &&
+          typeof server === 'object' &&
+          typeof (server as { url?: unknown }).url === 'string',
+      ))
+  )
+    fail('`servers` must be an array of OpenAPI Server Objects (each with a `url` string)')
+  if (options.dependencies !== undefined && !Array.isArray(options.dependencies))
+    fail('`dependencies` must be an array')
+  if (options.openapiTags !== undefined && !Array.isArray(options.openapiTags))
+    fail('`openapiTags` must be an array of OpenAPI Tag Objects')
+  // An async function cannot be a lifespan (it never yields); a plain function may return a
+  // generator, so only start-up can tell.
+  if (Object.prototype.toString.call(options.lifespan) === '[object AsyncFunction]')
+    fail('`lifespan` must be a generator function (use `async function*` and `yield`)')
 }

@@ -4,6 +4,7 @@ import { createNodeListener } from '../adapter/node-engine.js'
 import { createWebEngine, type Dispatch, type WebOutcome } from '../adapter/web-engine.js'
 import { type CompiledRoute, compileRoute } from '../core/compile/compile-route.js'
 import { compilePlan } from '../core/compile/plan.js'
+import { refuseUnknownOptions } from '../core/declare/known-options.js'
 import {
   applyInclude,
   checkIncludeOptions,
@@ -58,6 +59,7 @@ const IN_MOUNTED_APP =
 
 /** What `shutdown()` waits for requests in flight by default: `serve()`'s `drainTimeout`. */
 const DRAIN_TIMEOUT = 10_000
+const SHUTDOWN_OPTIONS = new Set(['drainTimeout'])
 
 /**
  * A Gatehouse application: declare routes (or include routers), then serve `app.fetch` with any Web
@@ -172,6 +174,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
       )
     if (app === (this as Fetchable))
       throw new TypeError(`mount ${prefix}: an app cannot mount itself`)
+    this.#registry.checkMount(prefix)
     for (const item of this.#table)
       if ('mount' in item && item.mount.prefix === prefix)
         throw new TypeError(`mount ${prefix}: something is already mounted there`)
@@ -256,9 +259,15 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
    * @example await app.shutdown({ drainTimeout: 5_000 })
    */
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
-    const drainTimeout = options?.drainTimeout ?? DRAIN_TIMEOUT
-    if (!Number.isSafeInteger(drainTimeout) || drainTimeout < 0)
-      throw new TypeError('shutdown: `drainTimeout` must be a non-negative integer')
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('shutdown: `options` must be an object')
+    refuseUnknownOptions('shutdown', options, SHUTDOWN_OPTIONS)
+    const drainTimeout = options.drainTimeout ?? DRAIN_TIMEOUT
+    // Node's timers take at most 2^31 - 1 ms, and set a longer one to 1 ms.
+    if (!Number.isSafeInteger(drainTimeout) || drainTimeout < 0 || drainTimeout > 2 ** 31 - 1)
+      throw new TypeError(
+        'shutdown: `drainTimeout` must be a non-negative integer of milliseconds up to 2^31 - 1',
+      )
     await this.#lifespan.stop(() => this.#drain(drainTimeout))
   }
 

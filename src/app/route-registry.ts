@@ -37,6 +37,20 @@ export class RouteRegistry {
     this.#routeKeys.set(key, name)
   }
 
+  /**
+   * A mount is asked before the documentation pages: one at or above a page's path (`/docs`,
+   * `/openapi.json`) would answer in its place. The catch-all mount at `/` is asked last.
+   */
+  checkMount(prefix: string): void {
+    if (prefix === '/') return
+    const base = prefix.replace(/\/$/, '')
+    for (const [path, option] of this.#docPaths)
+      if (path === base || path.startsWith(`${base}/`))
+        throw new TypeError(
+          `mount ${prefix}: the path ${path} is taken by \`${option}\`; mount elsewhere or move that page`,
+        )
+  }
+
   /** One component name, one scheme: a second scheme may share a name only if it documents the same. */
   #registerScheme(route: string, scheme: SecurityScheme): void {
     const known = this.#schemes.get(scheme.schemeName)

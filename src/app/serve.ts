@@ -88,6 +88,9 @@ const DEFAULTS = {
   drainTimeout: 10_000,
 }
 
+/** The longest delay Node's timers take, in milliseconds. */
+export const MAX_TIMER = 2 ** 31 - 1
+
 /**
  * Serve an app on Node's HTTP server and resolve once it is listening, after the app's lifespan
  * set-up (a set-up that throws rejects, and nothing listens). Gatehouse apps are served through their
@@ -96,6 +99,10 @@ const DEFAULTS = {
  * @example const server = await serve(app, { port: 8000 })
  */
 export async function serve(app: Fetchable, options: ServeOptions = {}): Promise<RunningServer> {
+  if (app === null || typeof app !== 'object' || typeof app.fetch !== 'function')
+    throw new TypeError(
+      'serve: give a Gatehouse app or anything with a fetch(request) method to serve',
+    )
   if (options === null || typeof options !== 'object')
     throw new TypeError('serve: `options` must be an object')
   refuseUnknownOptions('serve', options, OPTIONS)
@@ -106,9 +113,11 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
     // 0 means "never" to Node for the timeouts and "no cap" here: the protections, off. Only a
     // drain may be cut at once.
     const least = name === 'drainTimeout' ? 0 : 1
-    if (!Number.isSafeInteger(value) || value < least)
+    // Node's timers take at most 2^31 - 1 ms, and set a longer one to 1 ms: a drain cut at once.
+    const most = name === 'maxConnections' ? Number.MAX_SAFE_INTEGER : MAX_TIMER
+    if (!Number.isSafeInteger(value) || value < least || value > most)
       throw new TypeError(
-        `serve: \`${name}\` must be ${least === 0 ? 'a non-negative' : 'a positive'} integer`,
+        `serve: \`${name}\` must be ${least === 0 ? 'a non-negative' : 'a positive'} integer${most === MAX_TIMER ? ' of milliseconds up to 2^31 - 1' : ''}`,
       )
     settings[name] = value
   }

@@ -76,6 +76,11 @@ export function buildJWTCodec(options: JWTCodecOptions, fastPath: boolean): JWTC
       if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
         throw new TypeError('sign: claims must be an object')
       }
+      if (typeof signOptions !== 'object' || signOptions === null)
+        throw new TypeError('sign: the second argument is an options object: { expiresIn }')
+      for (const key of Object.keys(signOptions))
+        if (key !== 'expiresIn')
+          throw new TypeError(`sign: unknown option \`${key}\` (known: expiresIn)`)
       if (typeof claims.sub !== 'string' || claims.sub === '') {
         throw new TypeError('sign: claims.sub must be a non-empty string')
       }

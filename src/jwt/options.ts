@@ -1,4 +1,6 @@
 import type { CryptoKey, JWK, KeyObject } from 'jose'
+import { refuseUnknownOptions } from '../core/declare/known-options.js'
+import { MAX_CLOCK_TOLERANCE } from './verifier-options.js'
 
 /** Signature algorithms a codec can be pinned to. */
 export type JWTAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'EdDSA' | 'ES256' | 'RS256'
@@ -41,6 +43,20 @@ export interface JWTCodecOptions {
   cacheSize?: number | undefined
 }
 
+const CODEC_OPTIONS = new Set([
+  'algorithm',
+  'secret',
+  'privateKey',
+  'publicKey',
+  'kid',
+  'issuer',
+  'audience',
+  'scopeClaim',
+  'clockTolerance',
+  'now',
+  'cacheSize',
+])
+
 /** Options of `codec.sign`. */
 export interface JWTSignOptions {
   /** Lifetime in seconds. Defaults to 1800 (30 minutes). */
@@ -71,6 +87,8 @@ export function resolveOptions(options: JWTCodecOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('createJWTCodec: options must be an object')
   }
+  // `algorith: 'RS256'` would give an HS256 codec, `audiance` one that checks no audience.
+  refuseUnknownOptions('createJWTCodec', options, CODEC_OPTIONS)
   const algorithm = options.algorithm ?? 'HS256'
   if (!ALGORITHMS.includes(algorithm)) {
     throw new TypeError(`createJWTCodec: "algorithm" must be one of ${ALGORITHMS.join(', ')}`)
@@ -105,8 +123,15 @@ export function resolveOptions(options: JWTCodecOptions): ResolvedOptions {
     throw new TypeError('createJWTCodec: "audience" must not be an empty array')
   }
   const tolerance = options.clockTolerance ?? 0
-  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
-    throw new TypeError('createJWTCodec: "clockTolerance" must be a finite number of seconds ≥ 0')
+  if (
+    typeof tolerance !== 'number' ||
+    !Number.isFinite(tolerance) ||
+    tolerance < 0 ||
+    tolerance > MAX_CLOCK_TOLERANCE
+  ) {
+    throw new TypeError(
+      `createJWTCodec: "clockTolerance" must be a number of seconds from 0 to ${MAX_CLOCK_TOLERANCE}`,
+    )
   }
   const now = options.now ?? systemClock
   if (typeof now !== 'function') throw new TypeError('createJWTCodec: "now" must be a function')

@@ -1,3 +1,4 @@
+import { refuseUnknownOptions } from '../core/declare/known-options.js'
 import { ServiceUnavailableError } from '../core/errors/index.js'
 import {
   ARGON2ID,
@@ -71,6 +72,15 @@ export interface PasswordHasher {
 }
 
 const DEFAULT_MAX_PASSWORD_LENGTH = 1024
+const HASHER_OPTIONS = new Set([
+  'memoryCost',
+  'timeCost',
+  'parallelism',
+  'workers',
+  'maxQueue',
+  'maxPasswordLength',
+  'storedHashes',
+])
 
 /**
  * Creates a password hasher in the spirit of passlib's `CryptContext`: Argon2id for new hashes
@@ -88,6 +98,9 @@ const DEFAULT_MAX_PASSWORD_LENGTH = 1024
  * ```
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('createPasswordHasher: `options` must be an object')
+  refuseUnknownOptions('createPasswordHasher', options, HASHER_OPTIONS)
   const parameters = resolveArgon2(options)
   const workers = positiveInteger(options.workers ?? 2, 'workers')
   const maxPasswordLength = positiveInteger(

@@ -1,5 +1,6 @@
 import type { Gatehouse } from '../app/gatehouse.js'
 import type { CompiledRoute } from '../core/compile/compile-route.js'
+import { refuseUnknownOptions } from '../core/declare/known-options.js'
 import { issuerURL } from '../jwt/fetch-json.js'
 
 /** Options of {@link protectedResourceMetadata} and {@link mountProtectedResourceMetadata}. */
@@ -51,6 +52,19 @@ export function protectedResourceMetadataURL(resource: string): string {
   return `${url.origin}${wellKnownPath(url)}`
 }
 
+const METADATA_OPTIONS = new Set([
+  'resource',
+  'authorizationServers',
+  'scopesSupported',
+  'bearerMethodsSupported',
+  'jwksUri',
+  'resourceName',
+  'resourceDocumentation',
+  'resourcePolicyUri',
+  'resourceTosUri',
+  'extra',
+])
+
 /**
  * Builds the RFC 9728 document from the app: `scopes_supported` from the scopes its routes require
  * (first seen first), unless given.
@@ -64,6 +78,7 @@ export function protectedResourceMetadata(
   app: { readonly routes: readonly CompiledRoute[] },
   options: ProtectedResourceOptions,
 ): ProtectedResourceMetadata {
+  refuseUnknownOptions('protectedResourceMetadata', options, METADATA_OPTIONS)
   // RFC 9728 §3.3: `resource` is the identifier exactly as given, not a normalised form of it.
   resourceURL(options.resource)
   const resource = options.resource

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { refuseUnknownOptions } from '../../core/declare/known-options.js'
 import { openPostgresStore, type PostgresStoreOptions } from './postgres-store.js'
 import { isPostgresURL } from './postgres-url.js'
 import { openSQLiteStore, type SQLiteStoreOptions } from './sql/sqlite.js'
@@ -74,6 +75,9 @@ export async function openStore(
   databaseUrl: string,
   options: OpenStoreOptions = {},
 ): Promise<AuthorizationServerStore> {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('openStore: `options` must be an object')
+  refuseUnknownOptions('openStore', options, new Set(['sqlite', 'postgres']))
   const location = parseDatabaseURL(databaseUrl)
   return location.kind === 'postgres'
     ? openPostgresStore(location.url, options.postgres)

@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls'
 import { Kysely, PostgresDialect } from 'kysely'
+import { refuseUnknownOptions } from '../../core/declare/known-options.js'
 import { isPostgresUnavailable } from './postgres-errors.js'
 import { type DriverPool, discardingBrokenClients } from './postgres-pool.js'
 import { parsePostgresURL, redactDatabaseURL } from './postgres-url.js'
@@ -54,6 +55,13 @@ export async function openPostgresStore(
 ): Promise<AuthorizationServerStore> {
   if (typeof databaseUrl !== 'string' || databaseUrl.trim() === '')
     throw new TypeError('openPostgresStore: `databaseUrl` must be a postgres:// URL')
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('openPostgresStore: `options` must be an object')
+  refuseUnknownOptions(
+    'openPostgresStore',
+    options,
+    new Set(['poolSize', 'statementTimeout', 'connectionTimeout', 'ssl']),
+  )
   const url = parsePostgresURL(databaseUrl)
   const poolSize = url.poolSize ?? positive(options.poolSize, 'poolSize', 10)
   const statementTimeout =

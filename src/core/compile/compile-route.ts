@@ -56,8 +56,9 @@ export function compileRoute(
   // 1xx are interim answers, never a route's final one (RFC 9110 §15.2).
   if (!Number.isInteger(status) || status < 200 || status > 599)
     throw new TypeError(`${name}: \`status\` must be an HTTP status code from 200 to 599`)
-  // RFC 9110 §15.3.5 and §15.4.5: these answers carry no content, so a response model never applies.
-  if ((status === 204 || status === 304) && options.response !== undefined)
+  // RFC 9110 §15.3.5, §15.3.6 and §15.4.5: these answers carry no content, so a response model
+  // never applies.
+  if ((status === 204 || status === 205 || status === 304) && options.response !== undefined)
     throw new TypeError(
       `${name}: \`status: ${status}\` has no body, so it takes no \`response\` model`,
     )
@@ -87,11 +88,16 @@ export function compileRoute(
   const unwritable = options.response && unwritableInResponse(options.response)
   if (unwritable)
     throw new TypeError(
-      `${name}: \`response\` has ${unwritable}, which JSON cannot carry (it would be written as {}): use z.array() (with a refine if the items must differ) for a set, z.record() for a map`,
+      `${name}: \`response\` has ${unwritable}, which JSON cannot carry (it would be written as {} or left out): use z.array() (with a refine if the items must differ) for a set, z.record() for a map, and data for a function, symbol or promise`,
     )
+  checkDocumentationTypes(name, options)
   for (const [code, doc] of Object.entries(options.responses ?? {})) {
     if (!/^[1-5]\d\d$/.test(code))
       throw new TypeError(`${name}: \`responses\` key ${code} is not a status`)
+    if (!isPlainObject(doc))
+      throw new TypeError(
+        `${name}: \`responses[${code}]\` must be an object such as { description: 'Not found' }`,
+      )
     if (doc?.schema !== undefined && !isZodSchema(doc.schema))
       throw new TypeError(`${name}: \`responses[${code}].schema\` must be a Zod schema`)
   }
@@ -120,6 +126,27 @@ export function compileRoute(
       mapError: options.mapError,
     },
   }
+}
+
+/**
+ * The options that go into the OpenAPI document as they are: of another type they make it invalid
+ * (`tags: 'items'` would even spread into letters).
+ */
+function checkDocumentationTypes(
+  name: string,
+  options: RouteOptions<Inputs, Schema | undefined>,
+): void {
+  const given = options as Record<string, unknown>
+  for (const option of ['summary', 'description', 'responseDescription', 'operationId'])
+    if (given[option] !== undefined && typeof given[option] !== 'string')
+      throw new TypeError(`${name}: \`${option}\` must be a string`)
+  if (options.operationId === '') throw new TypeError(`${name}: \`operationId\` must not be empty`)
+  for (const option of ['deprecated', 'includeInSchema'])
+    if (given[option] !== undefined && typeof given[option] !== 'boolean')
+      throw new TypeError(`${name}: \`${option}\` must be a boolean`)
+  const { tags } = options
+  if (tags !== undefined && (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')))
+    throw new TypeError(`${name}: \`tags\` must be an array of strings`)
 }
 
 /** A route's own `security` may only name schemes the route really reads. */

@@ -47,6 +47,11 @@ export class DependencyFacts {
     return dep
   }
 
+  /** Whether dependencies are replaced (a test's overrides): the tree is then not the declared one. */
+  get overridden(): boolean {
+    return this.#overrides !== undefined
+  }
+
   usesScopes(dep: Dependency): boolean {
     return this.#of(dep, new Set()).usesScopes
   }

@@ -9,8 +9,11 @@ import { findInSchema } from '../schema-walk.js'
  * output, not its input; a transform's result is not known before it runs.
  */
 export function unwritableInResponse(schema: Schema): string | undefined {
-  return kindAt(schema, ['set', 'map'], 'out')
+  return kindAt(schema, UNWRITABLE, 'out')
 }
+
+// A set or a map is written `{}`; a function, a symbol or a promise is dropped or `{}`.
+const UNWRITABLE = ['set', 'map', 'function', 'symbol', 'promise']
 
 /**
  * Where an input schema has a `z.map()`, which nothing a client sends can become (JSON and text

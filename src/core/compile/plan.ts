@@ -256,6 +256,19 @@ class PlanBuilder {
           input.kind === 'scheme' ? input.scheme : input.dependency,
         )
         const useCache = input.kind === 'dependency' ? input.useCache : true
+        // Scopes nothing below reads are never checked: the route would answer without a token.
+        // Only the tree as declared: an override (a test's fake user) may read nothing.
+        if (
+          input.kind === 'dependency' &&
+          input.scopes.length > 0 &&
+          !this.#facts.overridden &&
+          isDependency(target) &&
+          !this.#facts.usesScopes(target) &&
+          this.#facts.requirements(target).length === 0
+        )
+          this.#fail(
+            `Security("${target.name}", { scopes: [${input.scopes.map((s) => `"${s}"`).join(', ')}] }) requires scopes, but nothing below it reads them (no security scheme, no SecurityScopes): the route would answer without checking them`,
+          )
         return isDependency(target)
           ? this.#bindDependency(key, target, merged, useCache)
           : this.#bindScheme(target as SecurityScheme, merged)

@@ -89,6 +89,13 @@ export function dependency<const I extends Inputs, R>(
   if (typeof fn !== 'function') throw new TypeError('dependency(): `fn` must be a function')
   if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs))
     throw new TypeError('dependency(): `inputs` must be an object')
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError('dependency(): the third argument is an options object: { name, scope }')
+  for (const key of Object.keys(options))
+    if (key !== 'name' && key !== 'scope')
+      throw new TypeError(`dependency(): unknown option \`${key}\` (known: name, scope)`)
+  if (options.name !== undefined && typeof options.name !== 'string')
+    throw new TypeError('dependency(): `name` must be a string')
   const scope = options.scope ?? 'request'
   if (scope !== 'request' && scope !== 'function')
     throw new TypeError('dependency(): `scope` must be "request" or "function"')
@@ -128,6 +135,8 @@ export function Depends<T>(
           ? 'Depends(): `scopes` belongs to Security(dep, { scopes }), which requires them'
           : `Depends(): unknown option \`${key}\` (known: useCache)`,
       )
+  if (options.useCache !== undefined && typeof options.useCache !== 'boolean')
+    throw new TypeError('Depends(): `useCache` must be a boolean')
   return { '~gatehouse': 'depends', dependency: dep, useCache: options.useCache ?? true }
 }
 
@@ -167,6 +176,8 @@ export function Security<T>(
         `Security(): \`scopes\` entry ${typeof scope === 'string' ? JSON.stringify(scope) : String(scope)} is not an RFC 6749 scope-token (a non-empty string of printable ASCII without spaces, " or \\)`,
       )
   }
+  if (options.useCache !== undefined && typeof options.useCache !== 'boolean')
+    throw new TypeError('Security(): `useCache` must be a boolean')
   return {
     '~gatehouse': 'security',
     dependency: dep,

@@ -1,4 +1,5 @@
 import type * as z4 from 'zod/v4/core'
+import { refuseUnknownOptions } from './known-options.js'
 
 /**
  * Brand carried by every declarable input source. `~types` is a phantom that only the type system
@@ -81,11 +82,31 @@ export interface FormInput<T = unknown> extends InputSource<T> {
   readonly options: FormOptions
 }
 
+const DOC_OPTIONS = ['description', 'deprecated', 'includeInSchema']
+const PARAM_OPTIONS = new Set([...DOC_OPTIONS, 'alias'])
+const HEADER_OPTIONS = new Set([...PARAM_OPTIONS, 'convertUnderscores'])
+const BODY_OPTIONS = new Set([...DOC_OPTIONS, 'embed', 'alias', 'mediaType'])
+const FORM_OPTIONS = new Set([...DOC_OPTIONS, 'alias', 'multipart'])
+const NAMES: Readonly<Record<ParamLocation, string>> = {
+  path: 'Path',
+  query: 'Query',
+  header: 'Header',
+  cookie: 'Cookie',
+}
+
+/** A misspelt option (`aliass`, `embedd`) is refused where the input is declared, not ignored. */
+function checkOptions(owner: string, options: unknown, known: ReadonlySet<string>): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(`${owner}(): the second argument is an options object`)
+  refuseUnknownOptions(`${owner}()`, options, known)
+}
+
 function param<S extends Schema>(
   location: ParamLocation,
   schema: S,
   options: HeaderOptions = {},
 ): ParamInput<z4.output<S>> {
+  checkOptions(NAMES[location], options, location === 'header' ? HEADER_OPTIONS : PARAM_OPTIONS)
   return { '~gatehouse': 'param', location, schema, options }
 }
 
@@ -143,6 +164,7 @@ export function Body<S extends Schema>(
   schema: S,
   options: BodyOptions = {},
 ): BodyInput<z4.output<S>> {
+  checkOptions('Body', options, BODY_OPTIONS)
   return { '~gatehouse': 'body', schema, options }
 }
 
@@ -156,5 +178,6 @@ export function Form<S extends Schema>(
   schema: S,
   options: FormOptions = {},
 ): FormInput<z4.output<S>> {
+  checkOptions('Form', options, FORM_OPTIONS)
   return { '~gatehouse': 'form', schema, options }
 }

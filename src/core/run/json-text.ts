@@ -13,6 +13,11 @@
  * `{}` (where an unwritable object would have gone): most answers pay nothing for this.
  */
 export function jsonText(value: unknown): string {
+  // Bytes would be written as `{"0":…}`: a body of bytes is a `Response`.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer)
+    throw new TypeError(
+      'the answer is binary data, which JSON has no form for: return new Response(bytes) to send it as the body',
+    )
   let text: string | undefined
   try {
     text = JSON.stringify(value)

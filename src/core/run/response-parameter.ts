@@ -1,3 +1,5 @@
+import { refuseUnknownOptions } from '../declare/known-options.js'
+
 /** Attributes of a cookie set through the {@link ResponseParameter}. */
 export interface CookieOptions {
   /** Seconds until the cookie expires; 0 or less deletes it. */
@@ -15,6 +17,16 @@ export interface CookieOptions {
   partitioned?: boolean | undefined
 }
 
+const COOKIE_OPTIONS = new Set([
+  'maxAge',
+  'expires',
+  'path',
+  'domain',
+  'secure',
+  'httpOnly',
+  'sameSite',
+  'partitioned',
+])
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /** Attribute values: no `;` and no control characters (checked by code point, see `isAttribute`). */
 function isAttribute(value: string): boolean {
@@ -103,6 +115,7 @@ export class ResponseParameter {
    * @throws TypeError for a name that is not a token or an attribute with `;` or control characters.
    */
   setCookie(name: string, value: string, options: CookieOptions = {}): void {
+    refuseUnknownOptions('setCookie', options, COOKIE_OPTIONS)
     if (typeof name !== 'string' || !TOKEN.test(name))
       throw new TypeError('setCookie: `name` must be a cookie name (an HTTP token)')
     if (typeof value !== 'string') throw new TypeError('setCookie: `value` must be a string')
@@ -118,6 +131,9 @@ export class ResponseParameter {
       throw new TypeError('setCookie: a `__Host-` cookie has no `domain` and the path `/`')
     const secure = options.secure ?? (prefix !== undefined || this.#secureByDefault())
     const sameSite = options.sameSite ?? 'lax'
+    // RFC 6265bis §4.1.2.7 knows these three; another would be written into the header as given.
+    if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none')
+      throw new TypeError('setCookie: `sameSite` must be "lax", "strict" or "none"')
     if (sameSite === 'none' && !secure)
       throw new TypeError('setCookie: `sameSite: "none"` requires `secure`')
     const parts = [`${name}=${encodeURIComponent(value)}`]

@@ -1,4 +1,5 @@
 import { Kysely, SqliteDialect } from 'kysely'
+import { refuseUnknownOptions } from '../../../core/declare/known-options.js'
 import type { AuthorizationServerStore } from '../store.js'
 import { createKyselyStore } from './kysely-store.js'
 import { migrateToLatest } from './migrations.js'
@@ -36,6 +37,9 @@ export async function openSQLiteStore(
 ): Promise<AuthorizationServerStore> {
   if (typeof filename !== 'string' || filename === '')
     throw new TypeError('openSQLiteStore: `filename` must be a non-empty string')
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('openSQLiteStore: `options` must be an object')
+  refuseUnknownOptions('openSQLiteStore', options, new Set(['busyTimeout']))
   const busyTimeout = options.busyTimeout ?? 5000
   if (!Number.isSafeInteger(busyTimeout) || busyTimeout < 0)
     throw new TypeError('openSQLiteStore: `busyTimeout` must be a non-negative integer')
