@@ -111,6 +111,14 @@ describe('inputs and dependencies with unknown options', () => {
     expect(make).toThrow(message)
   })
 
+  test('an input over something that is no Zod schema, and include() of no router', () => {
+    expect(() => Query(loose(String))).toThrow('Query(): the first argument must be a Zod schema')
+    expect(() => Body(loose({ name: 'string' }))).toThrow('Body(): the first argument must be')
+    expect(() => new Gatehouse().include(loose({}))).toThrow(
+      "include: give a Router (new Router()) or an authorization server's router",
+    )
+  })
+
   test('the options they know are still taken', () => {
     expect(() => Header(z.string(), { alias: 'x-a', convertUnderscores: false })).not.toThrow()
     expect(() => Body(z.string(), { embed: true, alias: 'b', description: 'd' })).not.toThrow()

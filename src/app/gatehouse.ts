@@ -7,6 +7,7 @@ import { compilePlan } from '../core/compile/plan.js'
 import { refuseUnknownOptions } from '../core/declare/known-options.js'
 import {
   applyInclude,
+  checkIncluded,
   checkIncludeOptions,
   type IncludeOptions,
   RouteCollector,
@@ -140,6 +141,7 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
 
   /** Add a router's routes, optionally under a further prefix, tags and dependencies. */
   include(router: Router, options: IncludeOptions = {}): this {
+    checkIncluded(router)
     checkIncludeOptions(options)
     const records = router.routes.map((record) => applyInclude(record, options))
     const anchored = records.find((record) => record.anchor !== undefined)

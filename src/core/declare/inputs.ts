@@ -95,7 +95,15 @@ const NAMES: Readonly<Record<ParamLocation, string>> = {
 }
 
 /** A misspelt option (`aliass`, `embedd`) is refused where the input is declared, not ignored. */
-function checkOptions(owner: string, options: unknown, known: ReadonlySet<string>): void {
+function checkOptions(
+  owner: string,
+  schema: unknown,
+  options: unknown,
+  known: ReadonlySet<string>,
+): void {
+  // `Query(String)`, `Body(User)` with a class: a Zod schema is what is read and validated.
+  if (schema === null || typeof schema !== 'object' || !('_zod' in schema))
+    throw new TypeError(`${owner}(): the first argument must be a Zod schema (e.g. z.string())`)
   if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw new TypeError(`${owner}(): the second argument is an options object`)
   refuseUnknownOptions(`${owner}()`, options, known)
@@ -106,7 +114,12 @@ function param<S extends Schema>(
   schema: S,
   options: HeaderOptions = {},
 ): ParamInput<z4.output<S>> {
-  checkOptions(NAMES[location], options, location === 'header' ? HEADER_OPTIONS : PARAM_OPTIONS)
+  checkOptions(
+    NAMES[location],
+    schema,
+    options,
+    location === 'header' ? HEADER_OPTIONS : PARAM_OPTIONS,
+  )
   return { '~gatehouse': 'param', location, schema, options }
 }
 
@@ -164,7 +177,7 @@ export function Body<S extends Schema>(
   schema: S,
   options: BodyOptions = {},
 ): BodyInput<z4.output<S>> {
-  checkOptions('Body', options, BODY_OPTIONS)
+  checkOptions('Body', schema, options, BODY_OPTIONS)
   return { '~gatehouse': 'body', schema, options }
 }
 
@@ -178,6 +191,6 @@ export function Form<S extends Schema>(
   schema: S,
   options: FormOptions = {},
 ): FormInput<z4.output<S>> {
-  checkOptions('Form', options, FORM_OPTIONS)
+  checkOptions('Form', schema, options, FORM_OPTIONS)
   return { '~gatehouse': 'form', schema, options }
 }

@@ -131,6 +131,16 @@ const INCLUDE_OPTIONS = new Set([
   'includeInSchema',
 ])
 
+/** What `include()` takes: a router (or an authorization server's), not anything with routes. */
+export function checkIncluded(router: unknown): void {
+  if (
+    router === null ||
+    typeof router !== 'object' ||
+    !Array.isArray((router as { routes?: unknown }).routes)
+  )
+    throw new TypeError("include: give a Router (new Router()) or an authorization server's router")
+}
+
 /** Throws, naming the option, for a misspelt option or a bad prefix: before any route is added. */
 export function checkIncludeOptions(include: IncludeOptions): void {
   refuseUnknownOptions('include', include, INCLUDE_OPTIONS)

@@ -1,5 +1,6 @@
 import {
   applyInclude,
+  checkIncluded,
   checkIncludeOptions,
   type IncludeOptions,
   RouteCollector,
@@ -31,6 +32,7 @@ export class Router extends RouteCollector {
 
   /** Add another router's routes under this one. */
   include(router: Router, options: IncludeOptions = {}): this {
+    checkIncluded(router)
     checkIncludeOptions(options)
     for (const record of router.routes) this.#routes.push(applyInclude(record, options))
     return this
