@@ -168,6 +168,7 @@ describe('createAuthorizationServer options', () => {
     [{ grantTypes: [] }, /`grantTypes` must name at least one grant/],
     [{ grantTypes: ['password', 'password'] }, /names a grant twice/],
     [{ grantTypes: ['refresh_token'] }, /no grant that issues refresh tokens/],
+    [{ grantTypes: ['client_credentials', 'refresh_token'] }, /no grant that issues refresh/],
     [{ scopes: {} }, /`scopes` must name at least one scope/],
     [{ scopesClaim: 'yes' }, /`scopesClaim` must be a boolean/],
     [{ schemeName: '' }, /`schemeName`/],
@@ -187,6 +188,7 @@ describe('createAuthorizationServer options', () => {
       'https://auth.example.com:8443/tenants/a',
       'http://127.0.0.1:8000',
       'http://[::1]:8000/',
+      'https://auth.example.com/@acme',
     ])
       expect(createAuthorizationServer({ ...valid(), issuer }).issuer).toBe(issuer)
   })

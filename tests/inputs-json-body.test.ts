@@ -117,6 +117,7 @@ describeEngines('JSON bodies: where malformed JSON broke', createApp(), (send) =
     ['{"name": "abc', 9, 'Unterminated string starting at'],
     ['{"name": "a\\qb"}', 11, 'Invalid \\escape'],
     ['{"name": "\\u12G4"}', 11, 'Invalid \\uXXXX escape'],
+    ['{"name": "\\u1234', 11, 'Invalid \\uXXXX escape'],
     ['{"name": "a\u0001"}', 11, 'Invalid control character at'],
     ['{"😀": "secret-value", oops}', 22, 'Expecting property name enclosed in double quotes'],
     ['secret-token-123', 0, 'Expecting value'],

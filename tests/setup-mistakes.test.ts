@@ -254,6 +254,10 @@ function createApp() {
     response.setCookie('a', '1', loose({ sameSite: 'bogus' }))
     return 'set'
   })
+  app.get('/cookie-case', { inputs: { response: Response } }, ({ response }) => {
+    response.setCookie('a', '1', loose({ sameSite: 'Strict' }))
+    return 'set'
+  })
   app.get('/cookie-typo', { inputs: { response: Response } }, ({ response }) => {
     response.setCookie('a', '1', loose({ max_age: 60 }))
     return 'set'
@@ -280,5 +284,9 @@ describeEngines('answers that would have been mangled', served.app, (send) => {
       expect(response.status, path).toBe(500)
       expect(response.headers.get('set-cookie'), path).toBeNull()
     }
+    // In any case, as Starlette takes it.
+    const cased = await send('/cookie-case')
+    expect(cased.status).toBe(200)
+    expect(cased.headers.get('set-cookie')).toContain('SameSite=Strict')
   })
 })

@@ -267,8 +267,13 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
     if (!GRANT_TYPES.includes(grant)) fail(`\`grantTypes\` has an unknown grant "${grant}"`)
   if (grantTypes.length === 0) fail('`grantTypes` must name at least one grant')
   if (new Set(grantTypes).size !== grantTypes.length) fail('`grantTypes` names a grant twice')
-  // Refresh tokens come from the authorization code and password grants only (RFC 6749 §4.4.3).
-  if (grantTypes.every((grant) => grant === 'refresh_token'))
+  // Refresh tokens come from the authorization code and password grants only (RFC 6749 §4.4.3),
+  // as `createClient` says of a client.
+  if (
+    grantTypes.includes('refresh_token') &&
+    !grantTypes.includes('authorization_code') &&
+    !grantTypes.includes('password')
+  )
     fail('`grantTypes` has `refresh_token` but no grant that issues refresh tokens')
   if (options.scopesClaim !== undefined && typeof options.scopesClaim !== 'boolean')
     fail('`scopesClaim` must be a boolean')
@@ -353,7 +358,7 @@ function resolveIssuer(issuer: unknown): string {
   if (url.search !== '' || url.hash !== '' || issuer.includes('?') || issuer.includes('#'))
     fail('`issuer` must not have a query or fragment')
   // RFC 9110 §4.2.4: no userinfo in an http(s) URI; a resource server's verifier refuses it too.
-  if (url.username !== '' || url.password !== '' || issuer.includes('@'))
+  if (url.username !== '' || url.password !== '')
     fail('`issuer` must not carry credentials (user@)')
   // Clients compare `iss` with the URL they normalised as a string (RFC 8414 §3.3, RFC 9207):
   // an issuer that normalises to another string (`HTTPS://A`, `:443`, `/a/../b`) never matches.

@@ -48,15 +48,18 @@ export function secretHasherFromKey(raw: Uint8Array): SecretHasher {
   return {
     hash: (purpose, value) => digest(purpose, value).toString('base64url'),
     matches(purpose, value, expected) {
-      const remembered = purpose === 'client-secret' ? verified.get(expected) : undefined
-      if (remembered !== undefined && timingSafeEqual(fingerprint(value), remembered)) return true
+      // Made for every client secret checked, remembered or not, known client or not: a wrong
+      // secret must cost the same whether its client id is one that just authenticated.
+      const print = purpose === 'client-secret' ? fingerprint(value) : undefined
+      const remembered = print && verified.get(expected)
+      if (remembered !== undefined && timingSafeEqual(print as Buffer, remembered)) return true
       const actual = digest(purpose, value)
       const wanted = Buffer.from(expected, 'base64url')
       const matched = wanted.length === actual.length && timingSafeEqual(actual, wanted)
-      if (matched && purpose === 'client-secret') {
+      if (matched && print !== undefined) {
         if (verified.size >= MAX_VERIFIED_SECRETS)
           verified.delete(verified.keys().next().value as string)
-        verified.set(expected, fingerprint(value))
+        verified.set(expected, print)
       }
       return matched
     },

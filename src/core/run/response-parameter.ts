@@ -130,8 +130,13 @@ export class ResponseParameter {
     if (prefix === 'host' && (options.domain !== undefined || (options.path ?? '/') !== '/'))
       throw new TypeError('setCookie: a `__Host-` cookie has no `domain` and the path `/`')
     const secure = options.secure ?? (prefix !== undefined || this.#secureByDefault())
-    const sameSite = options.sameSite ?? 'lax'
-    // RFC 6265bis §4.1.2.7 knows these three; another would be written into the header as given.
+    // RFC 6265bis §4.1.2.7 knows these three, in any case (as Starlette takes them); another
+    // would be written into the header as given.
+    const sameSite = (
+      typeof options.sameSite === 'string'
+        ? options.sameSite.toLowerCase()
+        : (options.sameSite ?? 'lax')
+    ) as 'lax' | 'strict' | 'none'
     if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none')
       throw new TypeError('setCookie: `sameSite` must be "lax", "strict" or "none"')
     if (sameSite === 'none' && !secure)
