@@ -4,7 +4,7 @@ import { createNodeListener } from '../adapter/node-engine.js'
 import { createWebEngine, type Dispatch, type WebOutcome } from '../adapter/web-engine.js'
 import { type CompiledRoute, compileRoute } from '../core/compile/compile-route.js'
 import { compilePlan } from '../core/compile/plan.js'
-import { refuseUnknownOptions } from '../core/declare/known-options.js'
+import { MAX_TIMER, refuseUnknownOptions } from '../core/declare/known-options.js'
 import {
   applyInclude,
   checkIncluded,
@@ -261,12 +261,9 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
    * @example await app.shutdown({ drainTimeout: 5_000 })
    */
   async shutdown(options: ShutdownOptions = {}): Promise<void> {
-    if (options === null || typeof options !== 'object')
-      throw new TypeError('shutdown: `options` must be an object')
     refuseUnknownOptions('shutdown', options, SHUTDOWN_OPTIONS)
     const drainTimeout = options.drainTimeout ?? DRAIN_TIMEOUT
-    // Node's timers take at most 2^31 - 1 ms, and set a longer one to 1 ms.
-    if (!Number.isSafeInteger(drainTimeout) || drainTimeout < 0 || drainTimeout > 2 ** 31 - 1)
+    if (!Number.isSafeInteger(drainTimeout) || drainTimeout < 0 || drainTimeout > MAX_TIMER)
       throw new TypeError(
         'shutdown: `drainTimeout` must be a non-negative integer of milliseconds up to 2^31 - 1',
       )

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'nod
 import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { awaitingContinue } from '../adapter/node-request.js'
-import { refuseUnknownOptions } from '../core/declare/known-options.js'
+import { MAX_TIMER, refuseUnknownOptions } from '../core/declare/known-options.js'
 import type { Logger } from '../core/run/respond.js'
 import { loggerOf } from './app-logger.js'
 import type { Fetchable } from './app-options.js'
@@ -88,9 +88,6 @@ const DEFAULTS = {
   drainTimeout: 10_000,
 }
 
-/** The longest delay Node's timers take, in milliseconds. */
-export const MAX_TIMER = 2 ** 31 - 1
-
 /**
  * Serve an app on Node's HTTP server and resolve once it is listening, after the app's lifespan
  * set-up (a set-up that throws rejects, and nothing listens). Gatehouse apps are served through their
@@ -103,8 +100,6 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
     throw new TypeError(
       'serve: give a Gatehouse app or anything with a fetch(request) method to serve',
     )
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('serve: `options` must be an object')
   refuseUnknownOptions('serve', options, OPTIONS)
   const settings = { ...DEFAULTS }
   for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
@@ -113,7 +108,7 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
     // 0 means "never" to Node for the timeouts and "no cap" here: the protections, off. Only a
     // drain may be cut at once.
     const least = name === 'drainTimeout' ? 0 : 1
-    // Node's timers take at most 2^31 - 1 ms, and set a longer one to 1 ms: a drain cut at once.
+    // A timer longer than Node takes would be set to 1 ms: a drain cut at once.
     const most = name === 'maxConnections' ? Number.MAX_SAFE_INTEGER : MAX_TIMER
     if (!Number.isSafeInteger(value) || value < least || value > most)
       throw new TypeError(

@@ -182,8 +182,9 @@ const GRANT_TYPES: readonly GrantType[] = [
   'refresh_token',
 ]
 const DAY = 86_400
+const OWNER = 'createAuthorizationServer'
 const fail = (message: string): never => {
-  throw new TypeError(`createAuthorizationServer: ${message}`)
+  throw new TypeError(`${OWNER}: ${message}`)
 }
 
 const OPTIONS = new Set([
@@ -217,29 +218,13 @@ const KEY_OPTIONS = new Set(['algorithm', 'secret', 'rotateAfter'])
 // OpenAPI 3.1 §4.8.7.1: the keys of `components` (a security scheme's name among them).
 const COMPONENT_NAME = /^[a-zA-Z0-9.\-_]+$/
 
-/**
- * A misspelt option is refused, not ignored: `grant_types` would leave the password grant on,
- * `login: { uri }` the built-in login page, `introspection: { allow }` introspection open.
- * @param prefix the nested option's name (`keys`), or `''` at the top.
- */
-export function refuseUnknownServerOptions(
-  options: object,
-  known: ReadonlySet<string>,
-  prefix = '',
-): void {
-  refuseUnknownOptions(
-    'createAuthorizationServer',
-    options,
-    known,
-    'option',
-    prefix === '' ? '' : `${prefix}.`,
-  )
-}
-
 /** Checks the options once; every mistake is a `TypeError` naming the option. */
 export function resolveSettings(options: AuthorizationServerOptions): Settings {
   if (options === null || typeof options !== 'object') fail('options must be an object')
-  refuseUnknownServerOptions(options, OPTIONS)
+  // A misspelt option is refused, not ignored, at every depth: `grant_types` would leave the
+  // password grant on, `login: { uri }` the built-in login page, `introspection: { allow }`
+  // introspection open.
+  refuseUnknownOptions(OWNER, options, OPTIONS)
   const issuer = resolveIssuer(options.issuer)
   const store = options.store
   if (store === null || typeof store !== 'object' || typeof store.findClient !== 'function')
@@ -250,8 +235,7 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
     for (const scope of list(defaultScopes, 'defaultScopes'))
       if (!Object.hasOwn(scopes, scope)) fail(`\`defaultScopes\` names an unknown scope "${scope}"`)
   const keys = options.keys ?? {}
-  if (keys === null || typeof keys !== 'object') fail('`keys` must be an object')
-  refuseUnknownServerOptions(keys, KEY_OPTIONS, 'keys')
+  refuseUnknownOptions(OWNER, keys, KEY_OPTIONS, 'option', 'keys.')
   const algorithm = keys.algorithm ?? 'EdDSA'
   if (!SIGNING_ALGORITHMS.includes(algorithm))
     fail(`\`keys.algorithm\` must be one of ${SIGNING_ALGORITHMS.join(', ')}`)
@@ -339,7 +323,7 @@ function resolveIntrospection(
   if (options === undefined) return undefined
   if (options === null || typeof options !== 'object')
     return fail('`introspection` must be an object')
-  refuseUnknownServerOptions(options, new Set(['allowed']), 'introspection')
+  refuseUnknownOptions(OWNER, options, new Set(['allowed']), 'option', 'introspection.')
   if (options.allowed !== undefined && typeof options.allowed !== 'function')
     fail('`introspection.allowed` must be a function')
   return options.allowed

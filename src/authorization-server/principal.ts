@@ -113,8 +113,6 @@ export function createPrincipalDependency<P>(
   server: Pick<Settings, 'audience' | 'resources'>,
   options: PrincipalOptions<P> = {},
 ): PrincipalDependency<P> {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('server.principal(): options must be an object')
   refuseUnknownOptions('server.principal()', options, PRINCIPAL_OPTIONS)
   const audience =
     options.audience === undefined

@@ -1,3 +1,4 @@
+import { MAX_TIMER } from '../core/declare/known-options.js'
 import { withResourceForms } from '../core/resource-forms.js'
 import {
   ASYMMETRIC_ALGORITHMS,
@@ -271,8 +272,6 @@ export function milliseconds(value: unknown, name: string, owner = OWNER): numbe
     )
   return value
 }
-
-const MAX_TIMER = 2 ** 31 - 1
 
 function positive(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)

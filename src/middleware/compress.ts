@@ -134,8 +134,6 @@ function available(encodings: readonly Coding[]): readonly Coding[] {
 }
 
 function resolveOptions(options: CompressOptions): Settings {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('compress: `options` must be an object')
   refuseUnknownOptions('compress', options, KNOWN)
   const threshold = options.threshold ?? 1024
   if (!Number.isSafeInteger(threshold) || threshold < 0)

@@ -98,8 +98,6 @@ const HASHER_OPTIONS = new Set([
  * ```
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('createPasswordHasher: `options` must be an object')
   refuseUnknownOptions('createPasswordHasher', options, HASHER_OPTIONS)
   const parameters = resolveArgon2(options)
   const workers = positiveInteger(options.workers ?? 2, 'workers')

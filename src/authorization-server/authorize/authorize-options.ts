@@ -67,14 +67,16 @@ export function resolveInteraction(
   login: LoginOptions | undefined,
   consent: ConsentOptions | undefined,
 ): InteractionSettings {
-  for (const [name, given, known] of [
-    ['login', login, LOGIN_OPTIONS],
-    ['consent', consent, CONSENT_OPTIONS],
-  ] as const) {
-    if (given === undefined) continue
-    if (given === null || typeof given !== 'object') fail(`\`${name}\` must be an object`)
-    refuseUnknownOptions('createAuthorizationServer', given, known, 'option', `${name}.`)
-  }
+  if (login !== undefined)
+    refuseUnknownOptions('createAuthorizationServer', login, LOGIN_OPTIONS, 'option', 'login.')
+  if (consent !== undefined)
+    refuseUnknownOptions(
+      'createAuthorizationServer',
+      consent,
+      CONSENT_OPTIONS,
+      'option',
+      'consent.',
+    )
   const { authenticate, url, sessionTTL = 900 } = login ?? {}
   if (authenticate !== undefined && typeof authenticate !== 'function')
     fail('`login.authenticate` must be a function')

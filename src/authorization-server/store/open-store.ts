@@ -75,8 +75,6 @@ export async function openStore(
   databaseUrl: string,
   options: OpenStoreOptions = {},
 ): Promise<AuthorizationServerStore> {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('openStore: `options` must be an object')
   refuseUnknownOptions('openStore', options, new Set(['sqlite', 'postgres']))
   const location = parseDatabaseURL(databaseUrl)
   return location.kind === 'postgres'

@@ -55,8 +55,6 @@ export async function openPostgresStore(
 ): Promise<AuthorizationServerStore> {
   if (typeof databaseUrl !== 'string' || databaseUrl.trim() === '')
     throw new TypeError('openPostgresStore: `databaseUrl` must be a postgres:// URL')
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('openPostgresStore: `options` must be an object')
   refuseUnknownOptions(
     'openPostgresStore',
     options,

@@ -1,10 +1,11 @@
 import type { Dependency, DependsInput, InputLike, SecurityInput } from '../declare/dependency.js'
-import type {
-  BodyOptions,
-  FormOptions,
-  HeaderOptions,
-  ParamLocation,
-  Schema,
+import {
+  type BodyOptions,
+  type FormOptions,
+  type HeaderOptions,
+  isZodSchema,
+  type ParamLocation,
+  type Schema,
 } from '../declare/inputs.js'
 import { SecurityScheme } from '../declare/security-scheme.js'
 import { SecurityScopes } from '../declare/security-scopes.js'
@@ -120,8 +121,4 @@ export function isDependency(value: unknown): value is Dependency {
     value !== null &&
     (value as { '~gatehouse'?: unknown })['~gatehouse'] === 'dependency'
   )
-}
-
-export function isZodSchema(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && '_zod' in value
 }

@@ -1,10 +1,10 @@
 import type { Inputs } from '../declare/dependency.js'
 import type { Schema } from '../declare/inputs.js'
+import { isZodSchema } from '../declare/inputs.js'
 import { refuseUnknownOptions } from '../declare/known-options.js'
 import type { RouteOptions, RouteRecord } from '../declare/route-options.js'
 import { isPlainObject } from '../plain-object.js'
 import type { RouteRuntime } from '../run/route-runtime.js'
-import { isZodSchema } from './classify.js'
 import { unwritableInResponse } from './json-shapes.js'
 import { compilePlan, type Plan, type PlanInput } from './plan.js'
 import { parseRoutePath, type RoutePath } from './route-path.js'
@@ -98,7 +98,7 @@ export function compileRoute(
       throw new TypeError(
         `${name}: \`responses[${code}]\` must be an object such as { description: 'Not found' }`,
       )
-    if (doc?.schema !== undefined && !isZodSchema(doc.schema))
+    if (doc.schema !== undefined && !isZodSchema(doc.schema))
       throw new TypeError(`${name}: \`responses[${code}].schema\` must be a Zod schema`)
   }
   const planInput: PlanInput = {

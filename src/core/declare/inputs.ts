@@ -94,6 +94,11 @@ const NAMES: Readonly<Record<ParamLocation, string>> = {
   cookie: 'Cookie',
 }
 
+/** Whether `value` is a Zod (v4) schema. */
+export function isZodSchema(value: unknown): value is Schema {
+  return typeof value === 'object' && value !== null && '_zod' in value
+}
+
 /** A misspelt option (`aliass`, `embedd`) is refused where the input is declared, not ignored. */
 function checkOptions(
   owner: string,
@@ -102,7 +107,7 @@ function checkOptions(
   known: ReadonlySet<string>,
 ): void {
   // `Query(String)`, `Body(User)` with a class: a Zod schema is what is read and validated.
-  if (schema === null || typeof schema !== 'object' || !('_zod' in schema))
+  if (!isZodSchema(schema))
     throw new TypeError(`${owner}(): the first argument must be a Zod schema (e.g. z.string())`)
   if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw new TypeError(`${owner}(): the second argument is an options object`)

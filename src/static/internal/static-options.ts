@@ -35,8 +35,6 @@ const MEDIA_TYPE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+(
 
 /** Check the options; every mistake is a `TypeError` naming the option. */
 export function resolveStaticOptions(options: StaticFilesOptions): StaticSettings {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('staticFiles: `options` must be an object')
   refuseUnknownOptions('staticFiles', options, KNOWN)
   const index = options.index ?? 'index.html'
   if (

@@ -37,8 +37,6 @@ export async function openSQLiteStore(
 ): Promise<AuthorizationServerStore> {
   if (typeof filename !== 'string' || filename === '')
     throw new TypeError('openSQLiteStore: `filename` must be a non-empty string')
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('openSQLiteStore: `options` must be an object')
   refuseUnknownOptions('openSQLiteStore', options, new Set(['busyTimeout']))
   const busyTimeout = options.busyTimeout ?? 5000
   if (!Number.isSafeInteger(busyTimeout) || busyTimeout < 0)
