@@ -67,6 +67,17 @@ describe('createAuthorizationServer options', () => {
     ['accessTokenTTL', { accessTokenTTL: 0 }, /`accessTokenTTL`/],
     ['refreshGraceSeconds', { refreshGraceSeconds: -1 }, /`refreshGraceSeconds`/],
     ['grantTTL', { grantTTL: 60, accessTokenTTL: 900 }, /`grantTTL` must be at least/],
+    [
+      'refreshTokenTTL',
+      { refreshTokenTTL: 60 * 86400 },
+      /`refreshTokenTTL` \(5184000 s\) must be at most `grantTTL` \(2592000 s, the default\)/,
+    ],
+    [
+      'refreshTokenTTL',
+      { refreshTokenTTL: 7200, grantTTL: 3600 },
+      /`refreshTokenTTL` \(7200 s\) must be at most `grantTTL` \(3600 s\)/,
+    ],
+    ['codeTTL', { codeTTL: 86400 }, /`codeTTL` must be at most 600 seconds \(RFC 6749 §4.1.2\)/],
     ['throttle', { throttle: { maxDelay: 1000, window: 100 } }, /`throttle.window`/],
     ['throttle', { throttle: { baseDelay: 0.5 } }, /`throttle.baseDelay`/],
     ['throttle', { throttle: { accountAttempts: 0 } }, /`throttle.accountAttempts`/],
@@ -114,6 +125,18 @@ describe('createAuthorizationServer options', () => {
     expect(() =>
       createAuthorizationServer({ ...valid(), ...(change as Partial<AuthorizationServerOptions>) }),
     ).toThrow(TypeError)
+  })
+
+  test('a grantTTL shorter than the default refreshTokenTTL shortens that default; codeTTL 600 is taken', () => {
+    expect(() => createAuthorizationServer({ ...valid(), grantTTL: 7 * 86400 })).not.toThrow()
+    expect(() =>
+      createAuthorizationServer({
+        ...valid(),
+        grantTTL: 3600,
+        refreshTokenTTL: 3600,
+        codeTTL: 600,
+      }),
+    ).not.toThrow()
   })
 
   test('server.principal() checks its options', () => {

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync } from 'node:crypto'
+import { createHmac, generateKeyPairSync, KeyObject } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { buildJWTCodec } from '../src/jwt/codec.js'
@@ -369,6 +369,25 @@ describe('asymmetric algorithms', () => {
     const objectCodec = createJWTCodec({ algorithm: 'EdDSA', ...objects, now: frozen(NOW) })
     expect((await objectCodec.verify(await objectCodec.sign({ sub: 'b' }))).subject).toBe('b')
   })
+
+  it.each(['EdDSA', 'ES256', 'RS256'] as const)(
+    'refuses a %s private and public key of different pairs, in every key form',
+    async (algorithm) => {
+      const one = await generateKeyPair(algorithm, { extractable: true })
+      const two = await generateKeyPair(algorithm, { extractable: true })
+      const forms = async (key: CryptoKey) => [key, await exportJWK(key), KeyObject.from(key)]
+      const message = '"privateKey" and "publicKey" are not one key pair'
+      for (const privateKey of await forms(one.privateKey)) {
+        for (const publicKey of await forms(two.publicKey))
+          expect(() => createJWTCodec({ algorithm, privateKey, publicKey })).toThrow(message)
+        // Its own public key, in any form, is taken.
+        for (const publicKey of await forms(one.publicKey)) {
+          const codec = createJWTCodec({ algorithm, privateKey, publicKey, now: frozen(NOW) })
+          expect((await codec.verify(await codec.sign({ sub: 'a' }))).subject).toBe('a')
+        }
+      }
+    },
+  )
 
   it('refuses an HS256 token signed with the public key as secret (algorithm confusion)', async () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })

@@ -186,6 +186,40 @@ describe.each(engines)('after the response ($name)', (engine) => {
   })
 })
 
+describe.each(engines)('a generator dependency that yields twice ($name)', (engine) => {
+  test('is closed (its finally runs) and its cleanup fails, logged: code after a second yield never runs', async () => {
+    const events: string[] = []
+    const logger = captureLogger()
+    const twice = dependency({}, function* twice() {
+      try {
+        yield 'first'
+        events.push('between')
+        yield 'second'
+        events.push('never')
+      } finally {
+        events.push('finally')
+      }
+    })
+    const app = new Gatehouse({ logger })
+    app.get('/twice', { inputs: { twice } }, ({ twice }) => ({ got: twice }))
+    const client = await engine.start(app)
+    try {
+      const response = await client.send('/twice')
+      expect(await response.json()).toEqual({ got: 'first' })
+      await until(() => logger.calls.length > 0)
+      expect(events).toEqual(['between', 'finally'])
+      expect(logger.calls).toEqual([
+        [
+          'Cleanup failed in GET /twice',
+          new TypeError('dependency "twice" yielded more than once'),
+        ],
+      ])
+    } finally {
+      await client.close()
+    }
+  })
+})
+
 describe('app.request (the test client)', () => {
   test('resolves once background tasks and cleanups have run, like FastAPI’s TestClient', async () => {
     const fixture = createApp()

@@ -94,6 +94,24 @@ describe('OAuth2 with any flows', () => {
     expect(make({ password: { tokenUrl: 't', scopes: ['read'] } })).toThrow(
       /`flows\.password\.scopes`/,
     )
+    // RFC 6749 §3.1, §3.2: no fragment in an endpoint's URI, and a URL at all.
+    expect(make({ password: { tokenUrl: 'token#x' } })).toThrow(
+      new TypeError(
+        'OAuth2: `flows.password.tokenUrl` must not have a fragment (RFC 6749 §3.1, §3.2)',
+      ),
+    )
+    expect(
+      make({
+        authorizationCode: { authorizationUrl: 'https://a.example/authorize#', tokenUrl: 't' },
+      }),
+    ).toThrow(/`flows\.authorizationCode\.authorizationUrl` must not have a fragment/)
+    expect(make({ password: { tokenUrl: 't', refreshUrl: '/refresh#r' } })).toThrow(
+      /`flows\.password\.refreshUrl` must not have a fragment/,
+    )
+    expect(make({ password: { tokenUrl: 'http://[bad/token' } })).toThrow(
+      /`flows\.password\.tokenUrl` must be a URL/,
+    )
+    expect(() => make({ password: { tokenUrl: '../auth/token?realm=a' } })()).not.toThrow()
     expect(make({ deviceCode: { tokenUrl: 't' } })).toThrow(/unknown flow `flows\.deviceCode`/)
     expect(make({ toString: { tokenUrl: 't' } })).toThrow(/unknown flow/)
     expect(make({})).toThrow(/at least one flow/)

@@ -216,7 +216,7 @@ describe('factories with unknown options', () => {
           new Gatehouse(),
           loose({ resource: 'https://api.example.com', authorization_servers: [] }),
         ),
-      'unknown option `authorization_servers`',
+      'mountProtectedResourceMetadata: unknown option `authorization_servers`',
     ],
   ])('%s', (make, message) => {
     expect(make).toThrow(TypeError)
@@ -247,7 +247,9 @@ describe('factories with unknown options', () => {
 // Mistakes only a request can reveal: answered as a logged 500 naming them, through both engines.
 function createApp() {
   const errors: string[] = []
-  const app = new Gatehouse({ logger: { error: (message) => errors.push(message) } })
+  const app = new Gatehouse({
+    logger: { error: (message, error) => errors.push(`${message}: ${String(error)}`) },
+  })
   app.get('/bytes', {}, () => new Uint8Array([1, 2, 3]))
   app.get('/buffer', {}, () => new ArrayBuffer(2))
   app.get('/cookie', { inputs: { response: Response } }, ({ response }) => {
@@ -261,6 +263,14 @@ function createApp() {
   app.get('/cookie-typo', { inputs: { response: Response } }, ({ response }) => {
     response.setCookie('a', '1', loose({ max_age: 60 }))
     return 'set'
+  })
+  app.get('/delete-typo', { inputs: { response: Response } }, ({ response }) => {
+    response.deleteCookie('a', loose({ pth: '/x' }))
+    return 'deleted'
+  })
+  app.get('/delete-partitioned', { inputs: { response: Response } }, ({ response }) => {
+    response.deleteCookie('a', { partitioned: true })
+    return 'deleted'
   })
   return { app, errors }
 }
@@ -284,6 +294,14 @@ describeEngines('answers that would have been mangled', served.app, (send) => {
       expect(response.status, path).toBe(500)
       expect(response.headers.get('set-cookie'), path).toBeNull()
     }
+    const before = served.errors.length
+    const typo = await send('/delete-typo')
+    expect(typo.status).toBe(500)
+    expect(typo.headers.get('set-cookie')).toBeNull()
+    expect(served.errors.slice(before).join('\n')).toContain('deleteCookie: unknown option `pth`')
+    // A partitioned cookie is deleted within its partition.
+    const partitioned = await send('/delete-partitioned')
+    expect(partitioned.headers.get('set-cookie')).toMatch(/^a=; .*Max-Age=0.*; Partitioned$/)
     // In any case, as Starlette takes it.
     const cased = await send('/cookie-case')
     expect(cased.status).toBe(200)

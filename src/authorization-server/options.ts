@@ -58,7 +58,10 @@ export interface AuthorizationServerOptions {
   grantTypes?: readonly GrantType[] | undefined
   /** Access token lifetime in seconds; default 900. */
   accessTokenTTL?: number | undefined
-  /** How long an unused refresh token stays valid, in seconds; default 14 days. */
+  /**
+   * How long an unused refresh token stays valid, in seconds, at most `grantTTL`; default 14 days
+   * (or `grantTTL`, when that is shorter).
+   */
   refreshTokenTTL?: number | undefined
   /** How long a grant (a refresh-token family) lasts at most, in seconds; default 30 days. */
   grantTTL?: number | undefined
@@ -67,7 +70,7 @@ export interface AuthorizationServerOptions {
    * token instead of revoking the family (a client retrying after a lost response); default 0.
    */
   refreshGraceSeconds?: number | undefined
-  /** Authorization code lifetime in seconds; default 60. */
+  /** Authorization code lifetime in seconds, at most 600 (RFC 6749 §4.1.2); default 60. */
   codeTTL?: number | undefined
   /** Also put the scopes in a `scopes` array claim, as FastAPI's tutorial reads them. */
   scopesClaim?: boolean | undefined
@@ -292,7 +295,12 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
     resources,
     grantTypes,
     accessTokenTTL: seconds(options.accessTokenTTL, 'accessTokenTTL', 900),
-    refreshTokenTTL: seconds(options.refreshTokenTTL, 'refreshTokenTTL', 14 * DAY),
+    // Never longer than the grant (a shorter `grantTTL` shortens the default too).
+    refreshTokenTTL: seconds(
+      options.refreshTokenTTL,
+      'refreshTokenTTL',
+      Math.min(14 * DAY, seconds(options.grantTTL, 'grantTTL', 30 * DAY)),
+    ),
     grantTTL: seconds(options.grantTTL, 'grantTTL', 30 * DAY),
     refreshGraceSeconds: seconds(options.refreshGraceSeconds, 'refreshGraceSeconds', 0, 0),
     codeTTL: seconds(options.codeTTL, 'codeTTL', 60),
@@ -314,6 +322,15 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
   }
   if (settings.grantTTL < settings.accessTokenTTL)
     fail('`grantTTL` must be at least `accessTokenTTL`')
+  // A refresh token never outlives its grant: a longer lifetime asked for would silently be the
+  // grant's.
+  if (settings.refreshTokenTTL > settings.grantTTL)
+    fail(
+      `\`refreshTokenTTL\` (${settings.refreshTokenTTL} s) must be at most \`grantTTL\` (${settings.grantTTL} s${options.grantTTL === undefined ? ', the default' : ''}): a refresh token never outlives its grant`,
+    )
+  // RFC 6749 §4.1.2 and OAuth 2.1 §4.1.2: a code lives 10 minutes at most; a stolen one with
+  // it.
+  if (settings.codeTTL > 600) fail('`codeTTL` must be at most 600 seconds (RFC 6749 §4.1.2)')
   return settings
 }
 

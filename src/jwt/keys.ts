@@ -1,5 +1,6 @@
 import type { KeyObject as NodeKeyObject } from 'node:crypto'
 import type { CryptoKey, JWK, KeyObject } from 'jose'
+import { nodeCrypto } from './node.js'
 import type { JWTAlgorithm, JWTKey, ResolvedOptions } from './options.js'
 
 /** What jose accepts as a signing or verification key. */
@@ -61,10 +62,56 @@ export function prepareKeys(options: ResolvedOptions): PreparedKeys {
     )
     return { signKey: key, verifyKey: key }
   }
-  return {
+  const keys = {
     signKey: prepareAsymmetric(algorithm, options.privateKey, 'private'),
     verifyKey: prepareAsymmetric(algorithm, options.publicKey, 'public'),
   }
+  if (options.privateKey !== undefined && options.publicKey !== undefined)
+    checkPair(options.privateKey, options.publicKey)
+  return keys
+}
+
+// The members that make a JWK's public key, per key type (RFC 7518 §6, RFC 8037 §2).
+const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  RSA: ['n', 'e'],
+  EC: ['crv', 'x', 'y'],
+  OKP: ['crv', 'x'],
+}
+
+/**
+ * A private key and a public key that do not belong together sign tokens nothing verifies, so
+ * every token would be a 401: refused at construction. Compared by their public members; where
+ * the runtime cannot read them synchronously (no `node:crypto`), left to the first token.
+ */
+function checkPair(privateKey: JWTKey, publicKey: JWTKey): void {
+  const mine = publicMembers(privateKey)
+  const theirs = publicMembers(publicKey)
+  if (mine === undefined || theirs === undefined) return
+  if (mine !== theirs)
+    throw new TypeError(
+      'createJWTCodec: "privateKey" and "publicKey" are not one key pair: no token it signs would verify',
+    )
+}
+
+function publicMembers(key: JWTKey): string | undefined {
+  let jwk: JWK
+  try {
+    const tag = (key as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
+    if (tag === 'CryptoKey' || tag === 'KeyObject') {
+      if (nodeCrypto === undefined) return undefined
+      const object =
+        tag === 'CryptoKey'
+          ? nodeCrypto.KeyObject.from(key as CryptoKey)
+          : (key as unknown as NodeKeyObject)
+      const publicKey = object.type === 'public' ? object : nodeCrypto.createPublicKey(object)
+      jwk = publicKey.export({ format: 'jwk' }) as JWK
+    } else jwk = key as JWK
+  } catch {
+    return undefined
+  }
+  const members = PUBLIC_MEMBERS[String(jwk.kty)]
+  if (members === undefined) return undefined
+  return JSON.stringify(members.map((name) => (jwk as Record<string, unknown>)[name]))
 }
 
 function prepareAsymmetric(

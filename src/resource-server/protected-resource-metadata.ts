@@ -64,6 +64,7 @@ const METADATA_OPTIONS = new Set([
   'resourceTosUri',
   'extra',
 ])
+const MOUNT_OPTIONS = new Set([...METADATA_OPTIONS, 'path'])
 
 /**
  * Builds the RFC 9728 document from the app: `scopes_supported` from the scopes its routes require
@@ -115,6 +116,7 @@ export function mountProtectedResourceMetadata(
     path?: string | undefined
   },
 ): string {
+  refuseUnknownOptions('mountProtectedResourceMetadata', options, MOUNT_OPTIONS)
   const { path, ...document } = options
   // Checks every option now, so a mistake fails at start-up, not on the first request.
   protectedResourceMetadata({ routes: [] }, document)

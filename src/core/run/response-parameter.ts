@@ -27,6 +27,16 @@ const COOKIE_OPTIONS = new Set([
   'sameSite',
   'partitioned',
 ])
+// A cookie is deleted by setting it again with the attributes it was set with (a partitioned
+// one only within its partition), and no lifetime of its own.
+const DELETE_COOKIE_OPTIONS = new Set([
+  'path',
+  'domain',
+  'secure',
+  'httpOnly',
+  'sameSite',
+  'partitioned',
+])
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /** Attribute values: no `;` and no control characters (checked by code point, see `isAttribute`). */
 function isAttribute(value: string): boolean {
@@ -165,8 +175,12 @@ export class ResponseParameter {
   /** Delete a cookie: the same name, path and domain with `Max-Age=0`. */
   deleteCookie(
     name: string,
-    options: Pick<CookieOptions, 'path' | 'domain' | 'secure' | 'sameSite'> = {},
+    options: Pick<
+      CookieOptions,
+      'path' | 'domain' | 'secure' | 'httpOnly' | 'sameSite' | 'partitioned'
+    > = {},
   ): void {
+    refuseUnknownOptions('deleteCookie', options, DELETE_COOKIE_OPTIONS)
     this.setCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) })
   }
 }

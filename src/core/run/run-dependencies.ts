@@ -48,7 +48,10 @@ export function startGenerator(
   const started = (first: IteratorResult<unknown>): Started => {
     if (first.done)
       throw new TypeError(`dependency "${dependency.name}" returned without yielding a value`)
-    return { value: first.value, cleanup: (error) => finishGenerator(generator, error) }
+    return {
+      value: first.value,
+      cleanup: (error) => finishGenerator(generator, error, dependency.name),
+    }
   }
   const first = generator.next()
   return isThenable(first) ? Promise.resolve(first).then(started) : started(first)
@@ -72,18 +75,19 @@ export async function runCleanups(list: readonly Cleanup[], error: unknown): Pro
 
 /**
  * Resume a generator after the response: throw the request's error into it so `try/catch/finally`
- * around `yield` sees it (as FastAPI does), or let it run to the end.
+ * around `yield` sees it (as FastAPI does), or let it run to the end. One that yields again is
+ * closed (its `finally` runs) and its cleanup fails, as Python's contextlib says "generator didn't
+ * stop": a second `yield` is a mistake, and its code after it would never run.
  */
 async function finishGenerator(
   generator: Generator | AsyncGenerator,
   error: unknown,
+  name: string,
 ): Promise<void> {
-  if (error === undefined) {
-    const after = await generator.next()
-    if (!after.done) await generator.return(undefined)
-    return
-  }
-  await generator.throw(error)
+  const after = error === undefined ? await generator.next() : await generator.throw(error)
+  if (after.done) return
+  await generator.return(undefined)
+  throw new TypeError(`dependency "${name}" yielded more than once`)
 }
 
 /** The cleanup of a value that implements `Symbol.asyncDispose` or `Symbol.dispose`. */

@@ -36,15 +36,29 @@ export function normalizeFlows(
       throw new TypeError(`${owner}: \`flows.${name}\` must be an object`)
     const normalized: Record<string, unknown> = {}
     for (const url of urls)
-      normalized[url] = requireString(owner, `${at}${url}`, (flow as Record<string, unknown>)[url])
+      normalized[url] = endpointURL(owner, `${at}${url}`, (flow as Record<string, unknown>)[url])
     if (flow.refreshUrl !== undefined)
-      normalized.refreshUrl = requireString(owner, `${at}refreshUrl`, flow.refreshUrl)
+      normalized.refreshUrl = endpointURL(owner, `${at}refreshUrl`, flow.refreshUrl)
     normalized.scopes = normalizeScopes(owner, `${at}scopes`, flow.scopes)
     out[name] = normalized
   }
   if (Object.keys(out).length === 0)
     throw new TypeError(`${owner}: \`flows\` must declare at least one flow`)
   return out
+}
+
+/**
+ * An endpoint's URL, absolute or relative to the document (OpenAPI 3.1). RFC 6749 §3.1 and §3.2:
+ * the authorization and token endpoints' URIs MUST NOT include a fragment (a client would send
+ * it nowhere, or a browser keep it from the server).
+ */
+function endpointURL(owner: string, option: string, value: unknown): string {
+  const url = requireString(owner, option, value)
+  if (url.includes('#'))
+    throw new TypeError(`${owner}: \`${option}\` must not have a fragment (RFC 6749 §3.1, §3.2)`)
+  if (!URL.canParse(url, 'http://localhost/'))
+    throw new TypeError(`${owner}: \`${option}\` must be a URL, absolute or relative`)
+  return url
 }
 
 function normalizeScopes(owner: string, option: string, scopes: unknown): Record<string, string> {
