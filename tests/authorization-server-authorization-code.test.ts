@@ -175,6 +175,29 @@ describe.each(matrix)('the authorization code grant with PKCE ($name)', ({ trans
     expect(response.status).toBe(200)
   })
 
+  test('a code issued without redirect_uri: one sent at redemption must be the registered one', async () => {
+    const redeemWith = async (redirectUri: string) => {
+      const { code, codeVerifier } = await authorize({
+        clientId: 'spa',
+        redirectUri: null,
+        scopes: ['read'],
+      })
+      return postForm(f.send, '/token', {
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: codeVerifier,
+        client_id: 'spa',
+        redirect_uri: redirectUri,
+      })
+    }
+    for (const stranger of ['https://evil.example/steal', 'not a uri']) {
+      const refused = await redeemWith(stranger)
+      expect(refused.status, stranger).toBe(400)
+      expect(await refused.json()).toMatchObject({ error: 'invalid_grant' })
+    }
+    expect((await redeemWith('http://127.0.0.1:5173/cb')).status).toBe(200)
+  })
+
   test('RFC 8707: resources bound at authorization; the token request may narrow them', async () => {
     const resources = ['https://api.example.com', 'https://other.example.com']
     const both = await authorize({ resources })

@@ -218,6 +218,9 @@ describe('createIntrospectionVerifier', () => {
       [{ timeout: 2500.5 }, '"timeout" must be a whole number of milliseconds'],
       [{ timeout: 3e9 }, '"timeout" must be a whole number of milliseconds'],
       [{ audience: [] }, '"audience"'],
+      // As the JWT verifier's: a day of tolerance would keep an answer alive a day past its exp.
+      [{ clockTolerance: 86400 }, '"clockTolerance" must be at most 600 seconds'],
+      [{ clockTolerance: -1 }, '"clockTolerance"'],
     ]
     for (const [bad, message] of cases)
       expect(() => createIntrospectionVerifier({ ...ok, ...bad } as typeof ok), message).toThrow(

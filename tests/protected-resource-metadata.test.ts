@@ -185,6 +185,24 @@ describe.each(transports)('RFC 9728 metadata through $name', (transport) => {
   })
 })
 
+describe.each(transports)('a resource whose path ends in a slash, through $name', (transport) => {
+  it('has its document at the path without the slash, the URL its challenges name', async () => {
+    const app = new Gatehouse()
+    const resource = 'https://api.example/v1/'
+    const url = mountProtectedResourceMetadata(app, { resource })
+    expect(url).toBe('https://api.example/.well-known/oauth-protected-resource/v1')
+    const { send, close } = await transport.open(app)
+    try {
+      const response = await send('/.well-known/oauth-protected-resource/v1')
+      expect(response.status).toBe(200)
+      // `resource` is the identifier exactly as given (RFC 9728 §3.3).
+      expect(await response.json()).toMatchObject({ resource })
+    } finally {
+      await close()
+    }
+  })
+})
+
 describe('protectedResourceMetadataURL and options', () => {
   it('inserts the well-known segment between host and path (RFC 9728 §3.1)', () => {
     expect(protectedResourceMetadataURL('https://api.example')).toBe(
@@ -195,6 +213,10 @@ describe('protectedResourceMetadataURL and options', () => {
     )
     expect(protectedResourceMetadataURL('https://api.example:8443/v1/orders')).toBe(
       'https://api.example:8443/.well-known/oauth-protected-resource/v1/orders',
+    )
+    // A terminating slash of the path is removed first (RFC 9728 §3.1), where clients look.
+    expect(protectedResourceMetadataURL('https://api.example/v1/')).toBe(
+      'https://api.example/.well-known/oauth-protected-resource/v1',
     )
   })
 

@@ -26,6 +26,9 @@ if (issuer === undefined) {
 }
 
 const endpoints = await readIssuerEndpoints(issuer)
+// `typ` is not pinned: ISSUER_URL may be a provider that types its access tokens otherwise
+// (Keycloak `Bearer`, Entra ID `JWT`). For an RFC 9068 issuer (the local one, Auth0, Gatehouse's
+// own authorization server) add `typ: 'at+jwt'`, which keeps its ID tokens out (RFC 8725 §3.11).
 const verifier = createJWTVerifier({ issuer, audience, scopeClaim: 'scope' })
 const app = createExternalIssuerApp({ users, verifier, resource, issuer, ...endpoints })
 const server = await serve(app, { port, hostname: config.host })

@@ -35,7 +35,7 @@ const HEADER_CACHE_SIZE = 64
 
 /**
  * A parser that checks a compact JWS before any key is touched, the same way for every signature
- * path: strict unpadded base64url (canonical, so a signature has exactly one spelling), a JSON
+ * path: strict unpadded base64url (canonical, so the same bytes have exactly one spelling), a JSON
  * object header, no `crit` extensions, an accepted `alg`, a string `kid` (the pinned one, when
  * pinned) and the required `typ`. Headers that passed are remembered: an issuer sends the same few.
  */
@@ -114,7 +114,10 @@ export function decodeBase64url(segment: string): Uint8Array {
 
 /**
  * Whether a compact JWS is three segments of canonical unpadded base64url (the signature may not
- * be empty): one spelling per token, so no one can mint a second string for a token it was given.
+ * be empty): one spelling of the same bytes, so no one can re-encode a token it was given into a
+ * second string. Not one string per token: an ECDSA signature (r, s) has a twin (r, n − s) that
+ * verifies too (RFC 7518 §3.4 does not ask for low S), so nothing may key a deny-list on the token
+ * string; revocation goes by `jti` and grant, caches hold only what verified.
  */
 export function isCanonicalCompactJWS(token: string): boolean {
   if (!SIGNED_COMPACT_JWS.test(token)) return false

@@ -215,11 +215,11 @@ function resolveRemote(remote: RemoteKeyOptions | undefined): ResolvedRemoteOpti
   }
 }
 
-// A tolerance past this keeps tokens alive long after `exp`, which is never what a skew needs.
-function tolerance(value: unknown): number {
-  const result = seconds(value, 'clockTolerance')
+/** A tolerance past this keeps tokens alive long after `exp`, which is never what a skew needs. */
+export function tolerance(value: unknown, owner = OWNER): number {
+  const result = seconds(value, 'clockTolerance', owner)
   if (result > MAX_CLOCK_TOLERANCE)
-    throw new TypeError(`${OWNER}: "clockTolerance" must be at most ${MAX_CLOCK_TOLERANCE} seconds`)
+    throw new TypeError(`${owner}: "clockTolerance" must be at most ${MAX_CLOCK_TOLERANCE} seconds`)
   return result
 }
 

@@ -8,6 +8,7 @@ import {
   refuseUnknown,
   seconds,
   stringList,
+  tolerance,
 } from '../jwt/verifier-options.js'
 
 /** Options of `createIntrospectionVerifier`. */
@@ -129,7 +130,7 @@ export function resolveIntrospection(options: IntrospectionVerifierOptions): Res
         : stringList(options.scopeClaim, 'scopeClaim', OWNER),
     cacheSize: count(options.cacheSize ?? 1000, 'cacheSize', OWNER),
     cacheMaxAge: seconds(options.cacheMaxAge ?? 60, 'cacheMaxAge', OWNER),
-    clockTolerance: seconds(options.clockTolerance ?? 30, 'clockTolerance', OWNER),
+    clockTolerance: tolerance(options.clockTolerance ?? 30, OWNER),
     now: clock(options.now, OWNER),
     limits: { timeout, maxBytes, fetch: fetchImpl },
   }

@@ -149,8 +149,12 @@ function routableResource(resource: unknown): URL {
   return url
 }
 
+// RFC 9728 §3.1 (as RFC 8414 §3.1 for issuers): a terminating slash of the resource's path is
+// removed before the path goes after the well-known string, so `https://api.example.com/v1/`
+// has its document at `/.well-known/oauth-protected-resource/v1`, where clients look.
 function wellKnownPath(url: URL): string {
-  return url.pathname === '/' ? WELL_KNOWN : `${WELL_KNOWN}${url.pathname}`
+  const path = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname
+  return `${WELL_KNOWN}${path}`
 }
 
 /**

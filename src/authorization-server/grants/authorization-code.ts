@@ -36,12 +36,17 @@ export async function authorizationCodeGrant(
   const record = await store.findCode(hash)
   const invalid = () => oauthError('invalid_grant', 'The authorization code is invalid or expired')
   if (!record || record.clientId !== client.id) throw invalid()
+  const redirectUri = params.get('redirect_uri')
+  const redirectMismatch = () =>
+    oauthError('invalid_grant', 'The redirect_uri does not match the authorization request')
   if (record.redirectUri !== null) {
-    const redirectUri = params.get('redirect_uri')
     if (redirectUri === undefined)
       throw oauthError('invalid_request', 'The redirect_uri parameter is required')
-    if (redirectUri !== record.redirectUri)
-      throw oauthError('invalid_grant', 'The redirect_uri does not match the authorization request')
+    if (redirectUri !== record.redirectUri) throw redirectMismatch()
+  } else if (redirectUri !== undefined && !client.redirectUris.includes(redirectUri)) {
+    // Left out of the authorization request, the code went to the client's one registered URI:
+    // one sent now (RFC 6749 §4.1.3 asks for none) must be that one, never any value at all.
+    throw redirectMismatch()
   }
   if (!verifiesS256(verifier, record.codeChallenge))
     throw oauthError('invalid_grant', 'The code_verifier does not match the code challenge')
