@@ -109,7 +109,8 @@ export class LoginThrottle {
   readonly #policy: ThrottlePolicy
   readonly #hasher: SecretHasher
   /** The last attempt of each (username, address) pair running in this process. */
-  readonly #running = new Map<string, Promise<void>>()
+  /** The last attempt of each username and address running in this process: how it ends. */
+  readonly #running = new Map<string, Promise<unknown>>()
   /** Attempts of each address being checked in this process, and who waits for one to end. */
   readonly #addresses = new Map<
     string,
@@ -126,20 +127,19 @@ export class LoginThrottle {
    * Runs `attempt` once the attempts of the same username and address already running in this
    * process have finished, so each is checked against the failures counted before it: a burst of
    * guesses sent at once would otherwise all pass `check` before the first failure is counted.
-   * (Across processes, as many run at once as there are processes.)
+   * (Across processes, as many run at once as there are processes.) One that threw (the store
+   * unavailable: a 503) fails those queued behind it with the same error at once: each would
+   * otherwise start its own store calls only once the one before had timed out, the k-th
+   * answering after k timeouts.
    */
   async oneAtATime<T>(keys: ThrottleKeys, attempt: () => Promise<T>): Promise<T> {
     const before = this.#running.get(keys.pair)
     const result = before === undefined ? attempt() : before.then(attempt)
-    const done = result.then(
-      () => {},
-      () => {},
-    )
-    this.#running.set(keys.pair, done)
+    this.#running.set(keys.pair, result)
     try {
       return await result
     } finally {
-      if (this.#running.get(keys.pair) === done) this.#running.delete(keys.pair)
+      if (this.#running.get(keys.pair) === result) this.#running.delete(keys.pair)
     }
   }
 

@@ -1,0 +1,68 @@
+import { describe, expect, test } from 'vitest'
+import { secretHasherFromKey } from '../src/authorization-server/keys/secret-hasher.js'
+import { createMemoryStore } from '../src/authorization-server/store/memory-store.js'
+import { loginWithPassword } from '../src/authorization-server/users/password-login.js'
+import { LoginThrottle, resolveThrottle } from '../src/authorization-server/users/throttle.js'
+import { createPasswordHasher, ServiceUnavailableError } from '../src/index.js'
+
+// Attempts for one username from one address run one at a time. When the store stalls (a frozen
+// database: each call fails after its timeout), those queued behind a failed one must fail with it,
+// not each start their own calls once the one before has timed out (the k-th after k timeouts).
+describe('login attempts queued behind one the store failed', () => {
+  const STALL_MS = 300
+
+  async function setUp() {
+    const store = createMemoryStore()
+    const passwords = createPasswordHasher()
+    await store.createUser({
+      id: 'u1',
+      username: 'ada',
+      passwordHash: await passwords.hash('right'),
+      scopes: [],
+      disabled: false,
+      createdAt: 0,
+    })
+    let stalled = true
+    let calls = 0
+    const readThrottle = store.readThrottle.bind(store)
+    store.readThrottle = async (key, now) => {
+      calls++
+      if (!stalled) return readThrottle(key, now)
+      await new Promise((resolve) => setTimeout(resolve, STALL_MS))
+      throw new ServiceUnavailableError(1, 'The database is busy')
+    }
+    const policy = resolveThrottle({}) as NonNullable<ReturnType<typeof resolveThrottle>>
+    const throttle = new LoginThrottle(store, policy, secretHasherFromKey(new Uint8Array(32)))
+    const context = { store, passwords, throttle, now: () => 1_000 }
+    const login = (password: string) =>
+      loginWithPassword({ username: 'ada', password, clientAddress: '203.0.113.7' }, context)
+    return {
+      login,
+      calls: () => calls,
+      recover: () => {
+        stalled = false
+      },
+    }
+  }
+
+  test('fail together, within one stall, with the store’s 503', async () => {
+    const { login, calls, recover } = await setUp()
+    const started = performance.now()
+    const settled = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        login('wrong').then(
+          () => ({ ms: performance.now() - started, error: undefined }),
+          (error: unknown) => ({ ms: performance.now() - started, error }),
+        ),
+      ),
+    )
+    for (const { error } of settled) expect(error).toBeInstanceOf(ServiceUnavailableError)
+    // One stall for all of them (they waited in turn: 300, 600, … 1,500 ms).
+    expect(Math.max(...settled.map(({ ms }) => ms))).toBeLessThan(2 * STALL_MS)
+    // Only the first asked the store; the others were failed by its failure.
+    expect(calls()).toBe(1)
+    // Once the store answers again, the next attempt is checked as usual.
+    recover()
+    expect(await login('right')).toMatchObject({ ok: true })
+  })
+})
