@@ -11,7 +11,7 @@ import { createPasswordHasher, ServiceUnavailableError } from '../src/index.js'
 describe('login attempts queued behind one the store failed', () => {
   const STALL_MS = 300
 
-  async function setUp() {
+  async function setUp(stalls: (key: string) => boolean = () => true) {
     const store = createMemoryStore()
     const passwords = createPasswordHasher()
     await store.createUser({
@@ -27,17 +27,19 @@ describe('login attempts queued behind one the store failed', () => {
     const readThrottle = store.readThrottle.bind(store)
     store.readThrottle = async (key, now) => {
       calls++
-      if (!stalled) return readThrottle(key, now)
+      if (!stalled || !stalls(key)) return readThrottle(key, now)
       await new Promise((resolve) => setTimeout(resolve, STALL_MS))
       throw new ServiceUnavailableError(1, 'The database is busy')
     }
     const policy = resolveThrottle({}) as NonNullable<ReturnType<typeof resolveThrottle>>
     const throttle = new LoginThrottle(store, policy, secretHasherFromKey(new Uint8Array(32)))
     const context = { store, passwords, throttle, now: () => 1_000 }
-    const login = (password: string) =>
-      loginWithPassword({ username: 'ada', password, clientAddress: '203.0.113.7' }, context)
+    const login = (password: string, username = 'ada') =>
+      loginWithPassword({ username, password, clientAddress: '203.0.113.7' }, context)
     return {
       login,
+      store,
+      throttle,
       calls: () => calls,
       recover: () => {
         stalled = false
@@ -64,5 +66,25 @@ describe('login attempts queued behind one the store failed', () => {
     // Once the store answers again, the next attempt is checked as usual.
     recover()
     expect(await login('right')).toMatchObject({ ok: true })
+  })
+
+  test('of an address at its limit (checked one at a time), those waiting fail with the one that ran', async () => {
+    // Only the attempts' own reads stall: the address's look at its counter answers.
+    const { login, store, throttle, calls } = await setUp((key) => key.startsWith('pair:'))
+    const address = throttle.keys('x', '203.0.113.7').address as string
+    for (let i = 0; i < 20; i++) await store.recordFailure(address, 1_000, 900)
+    const started = performance.now()
+    const settled = await Promise.all(
+      ['ada', 'bob', 'cy', 'dee'].map((username) =>
+        login('wrong', username).then(
+          () => ({ ms: performance.now() - started, error: undefined }),
+          (error: unknown) => ({ ms: performance.now() - started, error }),
+        ),
+      ),
+    )
+    for (const { error } of settled) expect(error).toBeInstanceOf(ServiceUnavailableError)
+    expect(Math.max(...settled.map(({ ms }) => ms))).toBeLessThan(2 * STALL_MS)
+    // The four looked at the address's counter; one went on to its own (stalled) read.
+    expect(calls()).toBe(5)
   })
 })

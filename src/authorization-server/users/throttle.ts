@@ -108,14 +108,10 @@ export class LoginThrottle {
   readonly #store: ThrottleStore
   readonly #policy: ThrottlePolicy
   readonly #hasher: SecretHasher
-  /** The last attempt of each (username, address) pair running in this process. */
   /** The last attempt of each username and address running in this process: how it ends. */
   readonly #running = new Map<string, Promise<unknown>>()
   /** Attempts of each address being checked in this process, and who waits for one to end. */
-  readonly #addresses = new Map<
-    string,
-    { inside: number; running: number; waiting: (() => void)[] }
-  >()
+  readonly #addresses = new Map<string, { inside: number; running: number; waiting: Waiter[] }>()
 
   constructor(store: ThrottleStore, policy: ThrottlePolicy, hasher: SecretHasher) {
     this.#store = store
@@ -165,29 +161,35 @@ export class LoginThrottle {
     current.inside++
     try {
       // Behind others already waiting: in order, whatever the counter says now.
-      if (current.waiting.length > 0) await new Promise<void>((wake) => current.waiting.push(wake))
+      if (current.waiting.length > 0) await waitIn(current.waiting, 'push')
       for (;;) {
         let counted: Awaited<ReturnType<ThrottleStore['readThrottle']>>
         try {
           counted = await this.#store.readThrottle(address, now())
         } catch (error) {
-          // The store failed this one: the next in line must not wait for it.
-          current.waiting.shift()?.()
+          // The store failed this one (a 503): those waiting fail with it at once, as in
+          // `oneAtATime`, rather than each asking it again after another timeout.
+          failAll(current.waiting, error)
           throw error
         }
         const allowance = Math.max(1, this.#policy.addressAttempts - (counted?.failures ?? 0))
         if (current.running < allowance) break
-        await new Promise<void>((wake) => current.waiting.unshift(wake))
+        await waitIn(current.waiting, 'unshift')
       }
       current.running++
       // The next in line may fit too (a clean address runs its allowance at once).
       current.waiting.shift()?.()
+      let result: T
       try {
-        return await attempt()
-      } finally {
+        result = await attempt()
+      } catch (error) {
         current.running--
-        current.waiting.shift()?.()
+        failAll(current.waiting, error)
+        throw error
       }
+      current.running--
+      current.waiting.shift()?.()
+      return result
     } finally {
       if (--current.inside === 0) this.#addresses.delete(address)
     }
@@ -268,4 +270,17 @@ export class LoginThrottle {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+/** One attempt waiting for an address's slot: woken to look at the counter, or failed. */
+type Waiter = (error?: unknown) => void
+
+function waitIn(waiting: Waiter[], where: 'push' | 'unshift'): Promise<void> {
+  return new Promise<void>((wake, fail) => {
+    waiting[where]((error) => (error === undefined ? wake() : fail(error)))
+  })
+}
+
+function failAll(waiting: Waiter[], error: unknown): void {
+  for (const waiter of waiting.splice(0)) waiter(error ?? new Error('undefined thrown'))
 }
