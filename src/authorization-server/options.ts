@@ -328,8 +328,8 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
     fail(
       `\`refreshTokenTTL\` (${settings.refreshTokenTTL} s) must be at most \`grantTTL\` (${settings.grantTTL} s${options.grantTTL === undefined ? ', the default' : ''}): a refresh token never outlives its grant`,
     )
-  // RFC 6749 §4.1.2 and OAuth 2.1 §4.1.2: a code lives 10 minutes at most; a stolen one with
-  // it.
+  // RFC 6749 §4.1.2 and OAuth 2.1 §4.1.2: a code lives 10 minutes at most, and so does the
+  // use of one stolen from a log or a browser's history.
   if (settings.codeTTL > 600) fail('`codeTTL` must be at most 600 seconds (RFC 6749 §4.1.2)')
   return settings
 }
