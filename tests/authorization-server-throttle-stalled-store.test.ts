@@ -1,9 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { secretHasherFromKey } from '../src/authorization-server/keys/secret-hasher.js'
-import { createMemoryStore } from '../src/authorization-server/store/memory-store.js'
-import { loginWithPassword } from '../src/authorization-server/users/password-login.js'
-import { LoginThrottle, resolveThrottle } from '../src/authorization-server/users/throttle.js'
-import { createPasswordHasher, ServiceUnavailableError } from '../src/index.js'
+import { ServiceUnavailableError } from '../src/index.js'
+import { throttledLogins } from './helpers/throttled-login.js'
 
 // Attempts for one username from one address run one at a time. When the store stalls (a frozen
 // database: each call fails after its timeout), those queued behind a failed one must fail with it,
@@ -12,16 +9,7 @@ describe('login attempts queued behind one the store failed', () => {
   const STALL_MS = 300
 
   async function setUp(stalls: (key: string) => boolean = () => true) {
-    const store = createMemoryStore()
-    const passwords = createPasswordHasher()
-    await store.createUser({
-      id: 'u1',
-      username: 'ada',
-      passwordHash: await passwords.hash('right'),
-      scopes: [],
-      disabled: false,
-      createdAt: 0,
-    })
+    const { store, throttle, login } = await throttledLogins()
     let stalled = true
     let calls = 0
     const readThrottle = store.readThrottle.bind(store)
@@ -31,11 +19,6 @@ describe('login attempts queued behind one the store failed', () => {
       await new Promise((resolve) => setTimeout(resolve, STALL_MS))
       throw new ServiceUnavailableError(1, 'The database is busy')
     }
-    const policy = resolveThrottle({}) as NonNullable<ReturnType<typeof resolveThrottle>>
-    const throttle = new LoginThrottle(store, policy, secretHasherFromKey(new Uint8Array(32)))
-    const context = { store, passwords, throttle, now: () => 1_000 }
-    const login = (password: string, username = 'ada') =>
-      loginWithPassword({ username, password, clientAddress: '203.0.113.7' }, context)
     return {
       login,
       store,

@@ -29,14 +29,9 @@ const COOKIE_OPTIONS = new Set([
 ])
 // A cookie is deleted by setting it again with the attributes it was set with (a partitioned
 // one only within its partition), and no lifetime of its own.
-const DELETE_COOKIE_OPTIONS = new Set([
-  'path',
-  'domain',
-  'secure',
-  'httpOnly',
-  'sameSite',
-  'partitioned',
-])
+const DELETE_COOKIE_OPTIONS = new Set(
+  [...COOKIE_OPTIONS].filter((option) => option !== 'maxAge' && option !== 'expires'),
+)
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /** Attribute values: no `;` and no control characters (checked by code point, see `isAttribute`). */
 function isAttribute(value: string): boolean {
