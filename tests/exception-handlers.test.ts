@@ -207,7 +207,7 @@ describe.each(transports)(
 describe('exceptionHandler set-up', () => {
   test('a bad key or handler is a TypeError at registration', () => {
     const app = new Gatehouse()
-    expect(() => app.exceptionHandler(200, () => new Response())).toThrow(/from 400 to 599/)
+    expect(() => app.exceptionHandler(200, () => new Response())).toThrow(/from 300 to 599/)
     expect(() => app.exceptionHandler('nope' as never, () => new Response())).toThrow(TypeError)
     expect(() => app.exceptionHandler(HTTPException, 'nope' as never)).toThrow(/must be a function/)
   })
@@ -285,5 +285,55 @@ describe.each(transports)('a status handler and a handler for the family ($name)
     const gone = await send('/gone')
     expect(gone.status).toBe(410)
     expect(await gone.json()).toEqual({ itemGone: true })
+  })
+})
+
+// FastAPI's dependencies redirect a browser with `raise HTTPException(303, headers={"Location":
+// ...})`: a 3xx is an HTTPException too, answered as FastAPI does ({"detail": reason}; 304 bare).
+describe.each(transports)('an HTTPException that redirects ($name)', (transport) => {
+  let send: Send
+  let close: () => Promise<void>
+  const logger = captureLogger()
+  beforeAll(async () => {
+    const app = new Gatehouse({ logger })
+    const signedIn = dependency({ session: Query(z.string().optional()) }, ({ session }) => {
+      if (session === undefined) throw new HTTPException(303, { headers: { Location: '/login' } })
+      return session
+    })
+    app.get('/dashboard', { inputs: { session: signedIn } }, ({ session }) => ({ session }))
+    app.get('/cached', {}, () => {
+      throw new HTTPException(304, { headers: { etag: '"v1"' } })
+    })
+    app.get('/moved', {}, () => {
+      throw new HTTPException(308, { headers: { location: '/new' } })
+    })
+    app.exceptionHandler(308, (error) =>
+      Response.json({ movedTo: (error as HTTPException).headers.location }, { status: 308 }),
+    )
+    ;({ send, close } = await transport.open(app))
+  })
+  afterAll(() => close())
+
+  test('a dependency redirects with 303 and Location, the reason as its detail', async () => {
+    const response = await send('/dashboard')
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe('/login')
+    expect(await response.json()).toEqual({ detail: 'See Other' })
+    expect((await send('/dashboard?session=s')).status).toBe(200)
+    expect(logger.calls).toEqual([])
+  })
+
+  test('a 304 has no body; a status handler answers a 3xx too', async () => {
+    const cached = await send('/cached')
+    expect(cached.status).toBe(304)
+    expect(cached.headers.get('etag')).toBe('"v1"')
+    expect(await cached.text()).toBe('')
+    const moved = await send('/moved')
+    expect(moved.status).toBe(308)
+    expect(await moved.json()).toEqual({ movedTo: '/new' })
+  })
+
+  test('below 300 is still refused at construction', () => {
+    expect(() => new HTTPException(200)).toThrow('`status` must be an integer from 300 to 599')
   })
 })

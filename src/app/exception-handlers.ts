@@ -58,8 +58,9 @@ export class ExceptionHandlers {
     if (typeof handler !== 'function')
       throw new TypeError('exceptionHandler: `handler` must be a function')
     if (typeof key === 'number') {
-      if (!Number.isInteger(key) || key < 400 || key > 599)
-        throw new TypeError('exceptionHandler: a status must be an integer from 400 to 599')
+      // Any status an HTTPException may have: an error's, or a redirect's.
+      if (!Number.isInteger(key) || key < 300 || key > 599)
+        throw new TypeError('exceptionHandler: a status must be an integer from 300 to 599')
       this.#byStatus.set(key, handler)
     } else if (typeof key === 'function') this.#byClass.set(key, handler)
     else throw new TypeError('exceptionHandler: give an error class or an HTTP status')

@@ -11,8 +11,10 @@ export interface ValidationErrorItem {
 
 /**
  * Stop the request and answer `{"detail": detail}` with `status` and `headers` (FastAPI's
- * `HTTPException`).
+ * `HTTPException`). A 3xx too, as FastAPI's dependencies redirect a browser to its login page
+ * (`304` answers without a body).
  * @example throw new HTTPException(404, { detail: 'Item not found' })
+ * @example throw new HTTPException(303, { headers: { location: '/login' } })
  */
 export class HTTPException extends GatehouseError {
   override readonly name = 'HTTPException'
@@ -25,8 +27,8 @@ export class HTTPException extends GatehouseError {
     status: number,
     options: { detail?: unknown; headers?: Record<string, string> } = {},
   ) {
-    if (!Number.isInteger(status) || status < 400 || status > 599)
-      throw new TypeError('HTTPException: `status` must be an integer from 400 to 599')
+    if (!Number.isInteger(status) || status < 300 || status > 599)
+      throw new TypeError('HTTPException: `status` must be an integer from 300 to 599')
     const detail = options.detail ?? defaultReason(status)
     super(typeof detail === 'string' ? detail : `HTTP ${status}`)
     this.#status = status
@@ -189,6 +191,14 @@ export class ServiceUnavailableError extends GatehouseError {
 // RFC 9110 §15 (and RFC 6585, RFC 7725, RFC 8297, RFC 8470) reason phrases, as Starlette's
 // `HTTPStatus(code).phrase` gives them for FastAPI's default `detail`.
 const reasons: Readonly<Record<number, string>> = {
+  300: 'Multiple Choices',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  305: 'Use Proxy',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
   400: 'Bad Request',
   401: 'Unauthorized',
   402: 'Payment Required',
@@ -237,5 +247,7 @@ export function defaultReason(status: number): string {
     ? (reasons[status] as string)
     : status >= 500
       ? 'Server Error'
-      : 'Client Error'
+      : status >= 400
+        ? 'Client Error'
+        : 'Redirection'
 }

@@ -207,6 +207,9 @@ export function errorReply(error: unknown, logger: Logger, where: string): Plain
   if (isGatehouseError(error) && !error.internal) {
     if (error.quiet) logger.debug?.(`${error.message} (${where})`)
     else if (error instanceof KeySourceUnavailableError) reportOutage(error, logger, where)
+    // A 304 (an HTTPException may redirect) has no body, as FastAPI answers it.
+    if (isBodyless(error.status))
+      return { status: error.status, headers: lowerCaseKeys(error.headers), body: null }
     return jsonReply(error.body(), error.status, error.headers)
   }
   if (error instanceof ResponseValidationError)
