@@ -38,7 +38,7 @@ export type {
   ParamOptions,
   Schema,
 } from './core/declare/inputs.js'
-export { Body, Cookie, Form, Header, Path, Query } from './core/declare/inputs.js'
+export { Body, Cookie, Form, Header, Path, Query, RequestState } from './core/declare/inputs.js'
 export type { IncludeOptions, NoInputs } from './core/declare/route-collector.js'
 export type {
   DeepReadonly,

@@ -36,6 +36,7 @@ test('the package exports exactly these values', () => {
     'Path',
     'Query',
     'RequestAbortedError',
+    'RequestState',
     'RequestTimeoutError',
     'RequestValidationError',
     'ResponseParameter',

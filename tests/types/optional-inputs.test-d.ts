@@ -10,6 +10,7 @@ import {
   HTTPBearer,
   OAuth2PasswordBearer,
   Query,
+  RequestState,
   type ResponseParameter,
 } from 'gatehouse'
 import { expectTypeOf } from 'vitest'
@@ -51,11 +52,14 @@ const maybeUser = dependency({ bearer: new HTTPBearer({ autoError: false }) }, (
 )
 app.get(
   '/markers',
-  { inputs: { user: maybeUser, response: Response, tasks: BackgroundTasks } },
-  ({ user, response, tasks }) => {
+  {
+    inputs: { user: maybeUser, response: Response, tasks: BackgroundTasks, state: RequestState },
+  },
+  ({ user, response, tasks, state }) => {
     expectTypeOf(user).toEqualTypeOf<{ name: string } | undefined>()
     expectTypeOf(response).toEqualTypeOf<ResponseParameter>()
     expectTypeOf(tasks).toEqualTypeOf<BackgroundTasks>()
+    expectTypeOf(state).toEqualTypeOf<Record<string, unknown>>()
     return null
   },
 )

@@ -22,6 +22,7 @@ export type ClassifiedInput =
   | { readonly kind: 'request' }
   | { readonly kind: 'response' }
   | { readonly kind: 'background-tasks' }
+  | { readonly kind: 'request-state' }
   | {
       readonly kind: 'param'
       readonly location: ParamLocation
@@ -96,6 +97,8 @@ export function classifyInput(
     case 'depends':
     case 'security':
       return classifyWrapper(key, source as DependsInput | SecurityInput)
+    case 'request-state':
+      return { kind: 'request-state' }
     default:
       throw new TypeError(
         `input "${key}" is not an input source (Query(), Body(), a dependency, a security scheme, ...)`,

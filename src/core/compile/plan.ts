@@ -112,10 +112,14 @@ export interface Plan {
   readonly schemes: readonly SchemeStep[]
   readonly dependencies: readonly DependencyStep[]
   readonly handlerArgs: Bindings
-  /** Slots filled per request with the `Request`, the response parameter and the background tasks. */
+  /**
+   * Slots filled per request with the `Request`, the response parameter, the background tasks and
+   * the request's state.
+   */
   readonly requestSlot: number | undefined
   readonly responseSlot: number | undefined
   readonly tasksSlot: number | undefined
+  readonly stateSlot: number | undefined
   readonly security: readonly SecurityRequirement[]
 }
 
@@ -171,7 +175,9 @@ class PlanBuilder {
   readonly #readPathParams = new Set<string>()
   /** The dependencies being compiled with the keys they were found at, outermost first. */
   readonly #stack: { readonly key: string; readonly dependency: Dependency }[] = []
-  readonly #markerSlots: Partial<Record<'request' | 'response' | 'background-tasks', number>> = {}
+  readonly #markerSlots: Partial<
+    Record<'request' | 'response' | 'background-tasks' | 'request-state', number>
+  > = {}
 
   constructor(input: PlanInput) {
     this.#input = input
@@ -203,6 +209,7 @@ class PlanBuilder {
       requestSlot: this.#markerSlots.request,
       responseSlot: this.#markerSlots.response,
       tasksSlot: this.#markerSlots['background-tasks'],
+      stateSlot: this.#markerSlots['request-state'],
       security: [...this.#security].map(([scheme, scopes]) => ({ scheme, scopes })),
     }
   }
@@ -241,6 +248,7 @@ class PlanBuilder {
       case 'request':
       case 'response':
       case 'background-tasks':
+      case 'request-state':
         this.#markerSlots[input.kind] ??= this.#slot()
         return this.#markerSlots[input.kind] as number
       case 'param':

@@ -13,7 +13,15 @@ export interface InputSource<T = unknown> {
   readonly '~types'?: { readonly output: T }
 }
 
-export type InputKind = 'param' | 'body' | 'form' | 'dependency' | 'depends' | 'security' | 'scheme'
+export type InputKind =
+  | 'param'
+  | 'body'
+  | 'form'
+  | 'dependency'
+  | 'depends'
+  | 'security'
+  | 'scheme'
+  | 'request-state'
 
 /** Any Zod 4 schema (classic or mini); the library-author type from `zod/v4/core`. */
 export type Schema = z4.$ZodType
@@ -199,3 +207,18 @@ export function Form<S extends Schema>(
   checkOptions('Form', schema, options, FORM_OPTIONS)
   return { '~gatehouse': 'form', schema, options }
 }
+
+/**
+ * The request's state: the values middleware put in `ctx.state` (Starlette's `request.state`),
+ * one object per request, shared by every dependency and the handler that take it; empty when no
+ * middleware set anything, and writable, so a dependency can leave a value for the handler.
+ * @example
+ * app.use(async (ctx, next) => {
+ *   ctx.state.requestId = ctx.request.header('x-request-id') ?? crypto.randomUUID()
+ *   await next()
+ * })
+ * app.get('/items', { inputs: { state: RequestState } }, ({ state }) => ({ id: state.requestId }))
+ */
+export const RequestState: InputSource<Record<string, unknown>> = Object.freeze({
+  '~gatehouse': 'request-state',
+})

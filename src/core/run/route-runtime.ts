@@ -84,6 +84,7 @@ class Execution {
         this.#tasks = new BackgroundTasks()
         this.#values[plan.tasksSlot] = this.#tasks
       }
+      if (plan.stateSlot !== undefined) this.#values[plan.stateSlot] = this.#view.state ??= {}
       const limit = this.#route.bodyLimit ?? this.#settings.bodyLimit
       // The handler's own `await request.text()` too.
       this.#view.limitBody(limit)
