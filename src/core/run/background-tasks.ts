@@ -1,5 +1,8 @@
 import type { Logger } from './respond.js'
 
+// What a run task leaves in its place: nothing to hold on to (its arguments) until the run ends.
+const noop = () => {}
+
 /**
  * Work to do after the response is sent (FastAPI's `BackgroundTasks`): declare it as an input,
  * `{ tasks: BackgroundTasks }`, and `add` functions. They run in order once the response has been
@@ -11,7 +14,9 @@ import type { Logger } from './respond.js'
  *   ({ tasks, email }) => { tasks.add(sendWelcome, email); return { queued: true } })
  */
 export class BackgroundTasks {
-  readonly #tasks: (() => unknown)[] = []
+  #tasks: (() => unknown)[] = []
+  /** The next task to run: a cursor, since taking each off the front copies a long list. */
+  #next = 0
 
   /** Queue `fn(...args)` to run after the response. */
   add<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
@@ -22,19 +27,23 @@ export class BackgroundTasks {
 
   /** How many tasks are queued. */
   get size(): number {
-    return this.#tasks.length
+    return this.#tasks.length - this.#next
   }
 
   /** Run every queued task in order; each failure is logged and does not stop the others. */
   async run(logger: Logger, where: string): Promise<void> {
-    // One at a time off the front, so a task that queues another (Starlette iterates its live
+    // One at a time from the front, so a task that queues another (Starlette iterates its live
     // list too) has it run after the rest.
-    for (let task = this.#tasks.shift(); task !== undefined; task = this.#tasks.shift()) {
+    while (this.#next < this.#tasks.length) {
+      const task = this.#tasks[this.#next] as () => unknown
+      this.#tasks[this.#next++] = noop
       try {
         await task()
       } catch (error) {
         logger.error(`Background task failed in ${where}`, error)
       }
     }
+    this.#tasks = []
+    this.#next = 0
   }
 }
