@@ -40,6 +40,11 @@ export interface RequestView {
    * `undefined` when the engine does not know it (`app.fetch` is given a bare `Request`).
    */
   readonly remoteAddress: string | undefined
+  /**
+   * What middleware (`ctx.state`), dependencies and the handler (`RequestState`) left for the rest
+   * of the request; `undefined` while nothing has.
+   */
+  readonly state?: Record<string, unknown> | undefined
 }
 
 /**
