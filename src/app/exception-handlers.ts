@@ -10,6 +10,7 @@ import {
   type Logger,
   type Reply,
   reportOutage,
+  sendable,
   toResponse,
 } from '../core/run/respond.js'
 
@@ -124,7 +125,7 @@ export class ExceptionHandlers {
       const response = await handler(error, view)
       if (!(response instanceof Response))
         throw new TypeError('an exception handler must return a Response')
-      return response
+      return sendable(response, 'an exception handler')
     } catch (failure) {
       logger.error(`Exception handler failed in ${where}`, failure)
       return errorReply(undefined, silent, where)

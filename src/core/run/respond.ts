@@ -128,6 +128,19 @@ export function discardReply(dropped: Reply | undefined, kept?: Reply): void {
   body.cancel().catch(() => {})
 }
 
+/**
+ * A `Response` no server can send: `Response.error()` (status 0), or one whose body was already
+ * read. Refused where it was returned, so both engines answer the same logged 500 naming who
+ * returned it, instead of a status 0 from `app.fetch` and a failed write from `serve()`.
+ */
+export function sendable(response: Response, who: string): Response {
+  if (response.type === 'error' || response.status === 0)
+    throw new TypeError(`${who} returned Response.error(), which no server can send`)
+  if (response.bodyUsed || response.body?.locked === true)
+    throw new TypeError(`${who} returned a Response whose body was already read`)
+  return response
+}
+
 /** Statuses whose responses carry no body. */
 export function isBodyless(status: number): boolean {
   return status === 204 || status === 304 || (status >= 100 && status < 200)
@@ -151,7 +164,7 @@ export function serializeResult(
       throw new TypeError(
         'the handler returned a Response from a route with a `response` model, which it would bypass: return data (and set status, headers and cookies through the response parameter), or remove `response`',
       )
-    return result
+    return sendable(result, 'the handler')
   }
   const finalStatus = parameter?.status ?? status
   // 205 Reset Content has no content either (RFC 9110 §15.3.6), but says so: `Content-Length: 0`.
