@@ -108,6 +108,22 @@ describe('gatehouse --help and friends', { timeout: 60_000 }, () => {
     }
   })
 
+  test('after a command too, an unknown option that may be a password is not repeated', async () => {
+    for (const pasted of ['--Tr0ub4dor&3', '--correct horse battery staple', '--hunter2']) {
+      const run = await gatehouse(['users', 'create', 'ada', '--password-stdin', pasted])
+      expect(run.code, pasted).toBe(2)
+      expect(run.stderr).toMatch(/^gatehouse[^\n]*: unknown option\n/)
+      expect(run.stderr).not.toContain(pasted.slice(2, 8))
+    }
+    const named = await gatehouse(['users', 'list', '--frobnicate'])
+    expect(named.stderr).toMatch(/unknown option --frobnicate/)
+    // A password beginning with -h is no call for help, which would exit 0.
+    const hunter = await gatehouse(['users', 'create', 'ada', '--password-stdin', '-hunter2'])
+    expect(hunter.code).toBe(2)
+    expect(hunter.stdout).toBe('')
+    expect(hunter.stderr).not.toContain('unter2')
+  })
+
   // `gatehouse clients list | head -1`: the reader closes the pipe before the output is written.
   test('a reader that closes its end early ends the command quietly, exit 0', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--help'], {

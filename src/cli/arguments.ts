@@ -10,7 +10,10 @@ export function isSecretOption(name: string): boolean {
   return SECRET_OPTIONS.has(name)
 }
 
-/** `--help` (or `-h`) anywhere among a command's arguments. */
+/**
+ * `--help` (or `-h`) anywhere among a command's arguments, as a word of its own: `-hunter2` (a
+ * password pasted in the wrong place) is no call for help that exits 0 and lets a script go on.
+ */
 export function asksForHelp(args: readonly string[]): boolean {
   const { tokens } = parseArgs({
     args: [...args],
@@ -19,7 +22,22 @@ export function asksForHelp(args: readonly string[]): boolean {
     allowPositionals: true,
     tokens: true,
   })
-  return tokens.some((token) => token.kind === 'option' && token.name === 'help')
+  return tokens.some(
+    (token) =>
+      token.kind === 'option' &&
+      token.name === 'help' &&
+      (args[token.index] === '--help' || args[token.index] === '-h'),
+  )
+}
+
+/**
+ * "unknown option", naming it only when it looks like an option's name: what follows a dash
+ * could be a password typed in the wrong place (`--Tr0ub4dor&3`), which no message repeats.
+ */
+export function unknownOption(name: string): string {
+  return /^[A-Za-z][\w-]{0,30}$/.test(name) && !/\d/.test(name)
+    ? `unknown option --${name}`
+    : 'unknown option'
 }
 
 /**
@@ -52,7 +70,7 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Com
           (command.options['password-stdin'] ? '; pipe the password to --password-stdin' : ''),
       )
     const spec = command.options[name]
-    if (!spec || !Object.hasOwn(command.options, name)) throw fail(`unknown option ${rawName}`)
+    if (!spec || !Object.hasOwn(command.options, name)) throw fail(unknownOption(name))
     if (Object.hasOwn(values, name)) throw fail(`--${name} is given more than once`)
     if (spec.type === 'boolean') {
       if (token.value !== undefined) throw fail(`--${name} takes no value`)

@@ -1,5 +1,5 @@
 import type { AuthorizationServerStore } from '../authorization-server/store/store.js'
-import { asksForHelp, isSecretOption, parseCommandArgs } from './arguments.js'
+import { asksForHelp, isSecretOption, parseCommandArgs, unknownOption } from './arguments.js'
 import type { Command, CommandContext } from './command.js'
 import { commands } from './commands/index.js'
 import { busyOr, openDatabase } from './database.js'
@@ -101,7 +101,7 @@ function unknownFirstWord(first: string): string {
     const name = first.replace(/^-+/, '').split('=')[0] ?? ''
     if (isSecretOption(name))
       return `--${name} is not an option: secrets are never taken on the command line`
-    return /^[A-Za-z][\w-]{0,30}$/.test(name) ? `unknown option --${name}` : 'unknown option'
+    return unknownOption(name)
   }
   const names = [...new Set(commands.map((command) => command.name.split(' ')[0]))]
   return `unknown command (the commands are ${names.join(', ')})`
