@@ -64,6 +64,18 @@ describe('gatehouse and its database', { timeout: 60_000 }, () => {
     expect(run.stderr).toMatch(/^gatehouse: DATABASE_URL is not set: set it to a SQLite file/)
   })
 
+  test('an in-memory database, however spelt: exit 4 before anything is made (nothing would last)', async () => {
+    for (const databaseUrl of [':memory:', 'sqlite::memory:', 'file::memory:']) {
+      const run = await gatehouse(
+        ['clients', 'create', 'reports', '--grant-types', 'client_credentials', '--json'],
+        { databaseUrl },
+      )
+      expect(run.code, databaseUrl).toBe(4)
+      expect(run.stdout).toBe('')
+      expect(run.stderr).toMatch(/^gatehouse: DATABASE_URL names an in-memory SQLite database/)
+    }
+  })
+
   test('a PostgreSQL server that is not there: exit 4, its password never printed', async () => {
     const databaseUrl = 'postgres://admin:pg-pass-123@127.0.0.1:1/auth'
     const run = await gatehouse(['clients', 'list'], { databaseUrl })

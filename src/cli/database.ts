@@ -1,4 +1,4 @@
-import { openStore } from '../authorization-server/store/open-store.js'
+import { openStore, parseDatabaseURL } from '../authorization-server/store/open-store.js'
 import type { AuthorizationServerStore } from '../authorization-server/store/store.js'
 import { isGatehouseError } from '../core/errors/index.js'
 import { CLIError } from './errors.js'
@@ -21,6 +21,11 @@ export async function openDatabase(
     throw new CLIError(
       'database',
       'DATABASE_URL is not set: set it to a SQLite file (created on first use), e.g. DATABASE_URL=authorization-server.db',
+    )
+  if (isInMemory(url))
+    throw new CLIError(
+      'database',
+      'DATABASE_URL names an in-memory SQLite database, which nothing the CLI does would outlive: give a file or a postgres:// URL',
     )
   try {
     return await openStore(url)
@@ -51,4 +56,15 @@ export function busyOr(error: unknown): unknown {
   if (isBusy(error)) return BUSY
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' && code.startsWith('SQLITE_READONLY') ? READ_ONLY : error
+}
+
+/** `:memory:` however it is spelt (`sqlite::memory:`, `file::memory:`): gone when the CLI exits. */
+function isInMemory(url: string): boolean {
+  try {
+    const location = parseDatabaseURL(url)
+    return location.kind === 'sqlite' && location.filename.trim() === ':memory:'
+  } catch {
+    // openStore reports what is wrong with it.
+    return false
+  }
 }
