@@ -47,6 +47,7 @@ export type {
   HTTPMethod,
   MaybePromise,
   ResponseDoc,
+  ResponsesOption,
   RouteOptions,
   RouteRecord,
 } from './core/declare/route-options.js'

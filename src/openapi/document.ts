@@ -2,7 +2,9 @@ import type { CompiledRoute } from '../core/compile/compile-route.js'
 import type { Plan } from '../core/compile/plan.js'
 import { openAPIPath } from '../core/compile/route-path.js'
 import { mergeScopes } from '../core/compile/scopes.js'
+import type { ResponseDoc } from '../core/declare/route-options.js'
 import type { SecurityScheme } from '../core/declare/security-scheme.js'
+import { defaultReason } from '../core/errors/index.js'
 import { isPlainObject } from '../core/plain-object.js'
 import { isOptionalSchema } from '../core/schema.js'
 import { type JSONSchema, SchemaCollector } from './schema-collector.js'
@@ -262,16 +264,45 @@ function responsesFor(route: CompiledRoute, schemas: SchemaCollector): Record<st
   }
   // Merged over what the route documents anyway, as FastAPI does: a new description for the
   // success status or the 422 keeps their schemas unless a schema is given too.
-  for (const [code, doc] of Object.entries(options.responses ?? {})) {
-    const current = responses[code] as Record<string, unknown> | undefined
+  for (const [code, doc] of Object.entries(options.responses ?? {}) as [string, ResponseDoc][]) {
+    const current = responses[code] as { description?: string } | undefined
+    const described = doc.description ?? current?.description ?? statusText(code)
     responses[code] = doc.schema
       ? {
-          description: doc.description,
+          description: described,
           content: { 'application/json': { schema: schemas.toSchema(doc.schema, 'output') } },
         }
-      : { ...current, description: doc.description }
+      : { ...current, description: described }
   }
   return responses
+}
+
+// FastAPI's defaults for a response documented without a description.
+const RANGES: Readonly<Record<string, string>> = {
+  '1XX': 'Information',
+  '2XX': 'Success',
+  '3XX': 'Redirection',
+  '4XX': 'Client Error',
+  '5XX': 'Server Error',
+  default: 'Default Response',
+}
+const SUCCESSES: Readonly<Record<string, string>> = {
+  '100': 'Continue',
+  '101': 'Switching Protocols',
+  '200': 'OK',
+  '201': 'Created',
+  '202': 'Accepted',
+  '203': 'Non-Authoritative Information',
+  '204': 'No Content',
+  '205': 'Reset Content',
+  '206': 'Partial Content',
+}
+
+function statusText(code: string): string {
+  if (Object.hasOwn(RANGES, code)) return RANGES[code] as string
+  if (Object.hasOwn(SUCCESSES, code)) return SUCCESSES[code] as string
+  const status = Number(code)
+  return status >= 300 ? defaultReason(status) : 'Additional Response'
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Inputs } from '../declare/dependency.js'
 import type { Schema } from '../declare/inputs.js'
 import { isZodSchema } from '../declare/inputs.js'
 import { refuseUnknownOptions } from '../declare/known-options.js'
-import type { RouteOptions, RouteRecord } from '../declare/route-options.js'
+import type { ResponseDoc, RouteOptions, RouteRecord } from '../declare/route-options.js'
 import { isPlainObject } from '../plain-object.js'
 import type { RouteRuntime } from '../run/route-runtime.js'
 import { unwritableInResponse } from './json-shapes.js'
@@ -91,13 +91,22 @@ export function compileRoute(
       `${name}: \`response\` has ${unwritable}, which JSON cannot carry (it would be written as {} or left out): use z.array() (with a refine if the items must differ) for a set, z.record() for a map, and data for a function, symbol or promise`,
     )
   checkDocumentationTypes(name, options)
-  for (const [code, doc] of Object.entries(options.responses ?? {})) {
-    if (!/^[1-5]\d\d$/.test(code))
-      throw new TypeError(`${name}: \`responses\` key ${code} is not a status`)
+  for (const [code, doc] of Object.entries(options.responses ?? {}) as [string, ResponseDoc][]) {
+    if (!/^[1-5](\d\d|XX)$/.test(code) && code !== 'default')
+      throw new TypeError(
+        `${name}: \`responses\` key ${code} is not a status, a range such as 4XX, or default`,
+      )
     if (!isPlainObject(doc))
       throw new TypeError(
         `${name}: \`responses[${code}]\` must be an object such as { description: 'Not found' }`,
       )
+    for (const key of Object.keys(doc))
+      if (key !== 'description' && key !== 'schema')
+        throw new TypeError(
+          `${name}: \`responses[${code}]\` has an unknown key \`${key}\` (an entry is { description, schema }${key === 'model' ? ": FastAPI's `model` is `schema` here" : ''})`,
+        )
+    if (doc.description !== undefined && typeof doc.description !== 'string')
+      throw new TypeError(`${name}: \`responses[${code}].description\` must be a string`)
     if (doc.schema !== undefined && !isZodSchema(doc.schema))
       throw new TypeError(`${name}: \`responses[${code}].schema\` must be a Zod schema`)
   }

@@ -2,11 +2,19 @@ import type * as z4 from 'zod/v4/core'
 import type { InputLike, Inputs, Resolve } from './dependency.js'
 import type { Schema } from './inputs.js'
 
-/** An extra documented response (`responses: { 404: { description: 'Not found', schema } }`). */
+/**
+ * An extra documented response (`responses: { 404: { description: 'Not found', schema } }`).
+ * Without a description, the one the route documents for that status anyway, else the status's
+ * reason phrase (`Not Found`), as FastAPI fills it in.
+ */
 export interface ResponseDoc {
-  description: string
+  description?: string | undefined
   schema?: Schema | undefined
 }
+
+/** The keys of `responses`: a status, a range (`4XX`, OpenAPI 3.1 §4.8.16) or `default`. */
+export type ResponsesOption = Readonly<{ [status: number]: ResponseDoc }> &
+  Readonly<Partial<Record<'default' | '1XX' | '2XX' | '3XX' | '4XX' | '5XX', ResponseDoc>>>
 
 /** Everything a route can declare besides its path, method and handler. */
 export interface RouteOptions<I extends Inputs = Inputs, S extends Schema | undefined = undefined> {
@@ -28,8 +36,8 @@ export interface RouteOptions<I extends Inputs = Inputs, S extends Schema | unde
   includeInSchema?: boolean | undefined
   /** Description of the success response; default "Successful Response". */
   responseDescription?: string | undefined
-  /** Further documented responses, by status code. */
-  responses?: Readonly<Record<number, ResponseDoc>> | undefined
+  /** Further documented responses, by status code, range (`4XX`) or `default`. */
+  responses?: ResponsesOption | undefined
   /**
    * Merged into the generated OpenAPI Operation Object last (objects merged key by key, anything
    * else replaced, `null` removes a key), for what the declaration cannot say: vendor extensions, a
