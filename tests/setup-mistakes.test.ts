@@ -244,6 +244,39 @@ describe('factories with unknown options', () => {
   })
 })
 
+describe('text inputs no request could satisfy', () => {
+  test.each([
+    [
+      { t: Query(z.tuple([z.string(), z.number()])) },
+      'input "t": a z.tuple() cannot be read from the query',
+    ],
+    [
+      { r: Query(z.record(z.string(), z.string())) },
+      'input "r": a z.record() cannot be read from the query',
+    ],
+    [{ f: Form(z.tuple([z.string()])) }, 'input "f": a z.tuple() cannot be read from a form'],
+    [{ h: Header(z.tuple([z.string()]).optional()) }, 'a z.tuple() cannot be read from the header'],
+    [
+      { m: Query(z.object({ pair: z.tuple([z.string(), z.string()]) })) },
+      'input "m.pair": a z.tuple() cannot be read from the query',
+    ],
+  ])('%o is refused at registration', (inputs, message) => {
+    const app = new Gatehouse()
+    expect(() => app.post('/x', { inputs: inputs as never }, () => null)).toThrow(message)
+  })
+
+  test('lists and models are still taken', () => {
+    const app = new Gatehouse()
+    expect(() =>
+      app.get(
+        '/x',
+        { inputs: { tags: Query(z.array(z.string())), page: Query(z.object({ n: z.number() })) } },
+        () => null,
+      ),
+    ).not.toThrow()
+  })
+})
+
 // Mistakes only a request can reveal: answered as a logged 500 naming them, through both engines.
 function createApp() {
   const errors: string[] = []

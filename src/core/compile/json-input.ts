@@ -5,6 +5,8 @@ import { isPlainObject } from '../plain-object.js'
 import { uniqueSet, unwrapSchema, wrappedSchema } from '../schema.js'
 import { convertsInInput } from './json-shapes.js'
 
+const DECIMAL_INTEGER = /^-?(?:0|[1-9]\d{0,999})$/
+
 /** Turns a parsed JSON value into what the schema takes; the value itself when nothing changes. */
 export type JSONConverter = (value: unknown) => unknown
 
@@ -12,7 +14,8 @@ export type JSONConverter = (value: unknown) => unknown
  * What a JSON body must become before its schema can take it, chosen once from the schema: JSON
  * has no date and no set, so `z.date()` would refuse every value a client can send (FastAPI reads
  * a `datetime` from ISO text and a `set[str]` from a list). ISO 8601 text where the schema has a
- * `z.date()` becomes a `Date`, a list where it has a `z.set()` becomes a `Set`; nothing else
+ * `z.date()` becomes a `Date`, a list where it has a `z.set()` becomes a `Set`, a whole number (or
+decimal text, for digits a double cannot hold) where it has a `z.bigint()` a `BigInt`; nothing else
  * changes, and a value that does not convert is left for the schema to report. `undefined` when
  * the schema has neither, so most bodies pay nothing. The parsed body is never written to: what
  * changes is copied.
@@ -49,6 +52,15 @@ class ConverterBuilder {
     switch (def.type) {
       case 'date':
         return (value) => (typeof value === 'string' ? (parseISODateTime(value) ?? value) : value)
+      case 'bigint':
+        // JSON has integers, no bigint: a whole number as JSON.parse read it exactly (a safe
+        // integer), or decimal text for the digits a double cannot hold, as Pydantic reads an int.
+        return (value) =>
+          typeof value === 'number' && Number.isSafeInteger(value)
+            ? BigInt(value)
+            : typeof value === 'string' && DECIMAL_INTEGER.test(value)
+              ? BigInt(value)
+              : value
       case 'set': {
         const element = inner(def.valueType)
         return (value) =>

@@ -24,9 +24,9 @@ export function unreadableInInput(schema: Schema): string | undefined {
   return kindAt(schema, ['map'], 'in')
 }
 
-/** Whether an input schema has a `z.date()` or a `z.set()` anywhere a JSON body reaches. */
+/** Whether an input schema has a `z.date()`, `z.set()` or `z.bigint()` anywhere a JSON body reaches. */
 export function convertsInInput(schema: Schema): boolean {
-  return kindAt(schema, ['date', 'set'], 'in') !== undefined
+  return kindAt(schema, ['date', 'set', 'bigint'], 'in') !== undefined
 }
 
 /** `a z.set() at tags` for the first node of one of these kinds, on that side of pipes. */

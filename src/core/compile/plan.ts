@@ -9,6 +9,7 @@ import {
   isObjectSchema,
   isOptionalSchema,
   objectShape,
+  unwrapSchema,
 } from '../schema.js'
 import { type ClassifiedInput, classifyInput, isDependency } from './classify.js'
 import { DependencyFacts, declaredFacts, type Overrides } from './dependency-facts.js'
@@ -287,6 +288,7 @@ class PlanBuilder {
   #bindParam(key: string, input: Extract<ClassifiedInput, { kind: 'param' }>): number {
     const { location, schema, options } = input
     this.#refuseUnreadable(key, schema)
+    this.#refuseUntextual(key, schema, location)
     let name = options.alias ?? key
     if (location === 'header') {
       if (options.alias === undefined && options.convertUnderscores !== false)
@@ -349,6 +351,31 @@ class PlanBuilder {
       )
   }
 
+  /**
+   * Text inputs (parameters, form fields) are one value, every value of a name (a list) or named
+   * fields (a model): a `z.tuple()` (each position its own type) or a `z.record()` (names not
+   * known) is none of them, so every request would be a 422 while the document promised them.
+   */
+  #refuseUntextual(key: string, schema: Schema, where: ParamLocation | 'form'): void {
+    const fields = isObjectSchema(schema)
+      ? Object.entries(objectShape(schema)).map(([field, fieldSchema]) => [
+          `${key}.${field}`,
+          fieldSchema as Schema,
+        ])
+      : [[key, schema]]
+    for (const [name, fieldSchema] of fields as [string, Schema][]) {
+      const type = unwrapSchema(fieldSchema)._zod.def.type
+      if (type === 'tuple')
+        this.#fail(
+          `input "${name}": a z.tuple() cannot be read from ${where === 'form' ? 'a form' : `the ${where}`} (a repeated name is a list of one type): use z.array()`,
+        )
+      if (type === 'record')
+        this.#fail(
+          `input "${name}": a z.record() cannot be read from ${where === 'form' ? 'a form' : `the ${where}`} (its names are not known): use z.object() with the names, or a JSON Body()`,
+        )
+    }
+  }
+
   #bindBody(key: string, input: Extract<ClassifiedInput, { kind: 'body' }>): number {
     const { mediaType } = input.options
     this.#refuseUnreadable(key, input.schema)
@@ -375,6 +402,7 @@ class PlanBuilder {
 
   #bindForm(key: string, input: Extract<ClassifiedInput, { kind: 'form' }>): number {
     this.#refuseUnreadable(key, input.schema)
+    this.#refuseUntextual(key, input.schema, 'form')
     const slot = this.#slot()
     const model = isObjectSchema(input.schema)
     const name = model ? undefined : (input.options.alias ?? key)
