@@ -192,6 +192,33 @@ describe.each(matrix)('the password grant ($name)', ({ transport, store }) => {
     ).rejects.toThrow(/invisible format characters/)
   })
 
+  test('a password is one password in any Unicode normalisation (NFC, RFC 8265 §4.2)', async () => {
+    f = await openFixture(transport, store)
+    // Set as e + a combining accent (macOS tools), sent as one code point (a login form), and back.
+    await f.server.admin.createUser({
+      username: 'cafe',
+      password: 'cafe\u0301-pw',
+      scopes: ['read'],
+    })
+    await f.server.admin.createUser({
+      username: 'creme',
+      password: 'cr\u00e8me-pw',
+      scopes: ['read'],
+    })
+    for (const [username, password] of [
+      ['cafe', 'caf\u00e9-pw'],
+      ['cafe', 'cafe\u0301-pw'],
+      ['creme', 'cre\u0300me-pw'],
+    ] as const) {
+      const response = await login({ username, password, scope: 'read' })
+      expect(response.status, `${username} ${password}`).toBe(200)
+    }
+    // Normalisation only: another accent is another password.
+    expect(
+      (await login({ username: 'cafe', password: 'caf\u00e8-pw', scope: 'read' })).status,
+    ).toBe(400)
+  })
+
   test('a client without the refresh_token grant gets no refresh token', async () => {
     f = await openFixture(transport, store)
     const response = await login(

@@ -12,6 +12,7 @@ import {
   type UserRecord,
 } from './store/records.js'
 import type { AuthorizationServerStore } from './store/store.js'
+import { normalizePassword } from './users/password-text.js'
 import { normalizeUsername, usernameProblem } from './users/username.js'
 
 /** A user to create. */
@@ -109,7 +110,10 @@ export function createAdministration(options: {
       const user: UserRecord = {
         id: input.id ?? randomUUID(),
         username,
-        passwordHash: input.password === undefined ? null : await passwords.hash(input.password),
+        passwordHash:
+          input.password === undefined
+            ? null
+            : await passwords.hash(normalizePassword(input.password)),
         scopes,
         disabled: input.disabled === true,
         createdAt: now(),

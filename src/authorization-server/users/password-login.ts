@@ -1,6 +1,7 @@
 import type { PasswordHasher } from '../../password/index.js'
 import type { UserRecord } from '../store/records.js'
 import type { UserStore } from '../store/store.js'
+import { normalizePassword } from './password-text.js'
 import type { LoginThrottle, ThrottleKeys } from './throttle.js'
 import { normalizeUsername } from './username.js'
 
@@ -43,7 +44,11 @@ export async function loginWithPassword(
 ): Promise<LoginResult> {
   const { throttle } = context
   // One user, and one throttle counter, whatever normalisation the name was typed in.
-  login = { ...login, username: normalizeUsername(login.username) }
+  login = {
+    ...login,
+    username: normalizeUsername(login.username),
+    password: normalizePassword(login.password),
+  }
   if (throttle === undefined) return checkPassword(login, context, undefined)
   const keys = throttle.keys(login.username, login.clientAddress)
   return throttle.oneAtATime(keys, () =>
