@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { Gatehouse, OAuth2PasswordBearer } from 'gatehouse'
+import { Gatehouse, OAuth2PasswordBearer, OpenIdConnect } from 'gatehouse'
 import { describe, expect, test } from 'vitest'
 import { createDocsRoutes, type DocsOptions, type DocsRoute } from '../src/docs/index.js'
 import { describeEachEngine, type Send, serveThrough } from './helpers/http.js'
@@ -359,4 +359,37 @@ describeEachEngine('docs pages and an authorization server elsewhere', (engine) 
       expect(csp, path).toContain("script-src 'self';")
     }
   })
+})
+
+describeEachEngine('docs pages with docsConnectOrigins', (engine) => {
+  // An OpenID Connect discovery document may name its token endpoint on another host (Google's is
+  // on oauth2.googleapis.com): the app names that origin, as nothing in the document does.
+  const app = new Gatehouse({
+    title: 'OIDC elsewhere',
+    docsConnectOrigins: ['https://oauth2.googleapis.com', 'http://127.0.0.1:8081'],
+  })
+  const oidc = new OpenIdConnect({
+    openIdConnectUrl: 'https://accounts.google.com/.well-known/openid-configuration',
+  })
+  app.get('/me', { inputs: { token: oidc } }, () => null)
+  const send = serveThrough(engine, app)
+
+  test('the pages may also fetch the origins the app names', async () => {
+    const csp = (await send('/docs')).headers.get('content-security-policy') as string
+    expect(csp).toContain(
+      "connect-src 'self' https://accounts.google.com https://oauth2.googleapis.com http://127.0.0.1:8081;",
+    )
+  })
+})
+
+test.each([
+  ['not an array', 'https://a.example'],
+  ['a path', ['https://a.example/token']],
+  ['a trailing slash', ['https://a.example/']],
+  ['a policy keyword', ["'self'"]],
+  ['another scheme', ['ftp://a.example']],
+])('docsConnectOrigins with %s is refused at construction', (_, docsConnectOrigins) => {
+  expect(() => new Gatehouse({ docsConnectOrigins: docsConnectOrigins as never })).toThrow(
+    /Gatehouse: `docsConnectOrigins(\[0\])?` must be an/,
+  )
 })

@@ -24,6 +24,13 @@ export interface AppOptions<S = undefined> {
   swaggerUiParameters?: Record<string, unknown> | undefined
   swaggerUiInitOAuth?: Record<string, unknown> | undefined
   /**
+   * Origins the docs pages may send requests to besides the ones the document names (its OAuth2
+   * token URLs, OpenID Connect discovery, absolute `servers`), added to their `connect-src`: the
+   * token endpoint an OpenID Connect discovery document names on another host
+   * (`['https://oauth2.googleapis.com']` for Google's).
+   */
+  docsConnectOrigins?: readonly string[] | undefined
+  /**
    * The path a proxy strips before forwarding (`/api/v1`), FastAPI's `root_path`: the docs load the
    * OpenAPI document from under it, the document's `servers` name it, and redirects keep it.
    */

@@ -16,6 +16,7 @@ const APP_OPTIONS = new Set([
   'swaggerUiOAuth2RedirectUrl',
   'swaggerUiParameters',
   'swaggerUiInitOAuth',
+  'docsConnectOrigins',
   'rootPath',
   'lifespan',
   'dependencies',

@@ -12,6 +12,8 @@ export interface DocumentationSettings {
   readonly oauth2RedirectUrl: string | null
   readonly swaggerUiParameters: Record<string, unknown> | undefined
   readonly swaggerUiInitOAuth: Record<string, unknown> | undefined
+  /** Origins the pages may also send requests to (`docsConnectOrigins`), checked. */
+  readonly connectOrigins: readonly string[]
 }
 
 /** A GET route of the documentation: the OpenAPI document, a page or an asset. */
@@ -28,6 +30,7 @@ interface DocumentationOptions {
   swaggerUiOAuth2RedirectUrl?: string | null | undefined
   swaggerUiParameters?: Record<string, unknown> | undefined
   swaggerUiInitOAuth?: Record<string, unknown> | undefined
+  docsConnectOrigins?: readonly string[] | undefined
 }
 
 /**
@@ -55,6 +58,7 @@ export function resolveDocumentation(options: DocumentationOptions): Documentati
     oauth2RedirectUrl,
     swaggerUiParameters: options.swaggerUiParameters,
     swaggerUiInitOAuth: options.swaggerUiInitOAuth,
+    connectOrigins: checkedOrigins(options.docsConnectOrigins),
   }
   if (openapiUrl !== null) {
     if (typeof openapiUrl !== 'string' || !openapiUrl.startsWith('/'))
@@ -81,6 +85,27 @@ function ownerOf(settings: DocumentationSettings, path: string): string {
   return 'redocUrl'
 }
 
+/**
+ * Each an origin exactly (`https://auth.example.com`, a port when not the default): it goes into
+ * the pages' policy as it is, so nothing else (a path, a space, a `;`) may.
+ */
+function checkedOrigins(origins: unknown): readonly string[] {
+  if (origins === undefined) return []
+  if (!Array.isArray(origins))
+    throw new TypeError('Gatehouse: `docsConnectOrigins` must be an array of origins')
+  return origins.map((origin, index) => {
+    let parsed: URL | undefined
+    try {
+      parsed = typeof origin === 'string' ? new URL(origin) : undefined
+    } catch {}
+    if (parsed === undefined || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin)
+      throw new TypeError(
+        `Gatehouse: \`docsConnectOrigins[${index}]\` must be an origin such as "https://auth.example.com" (no path or trailing slash)`,
+      )
+    return origin
+  })
+}
+
 function checkOverlap(first: string, second: string, path: string): never {
   throw new TypeError(
     `Gatehouse: \`${first}\` and \`${second}\` overlap at ${path}: give one another path`,
@@ -93,7 +118,13 @@ function pageRoutes(
   openapi?: () => OpenAPIDocument,
 ) {
   return createDocsRoutes({
-    ...(openapi ? { connectOrigins: () => otherOrigins(openapi()) } : {}),
+    ...(openapi
+      ? {
+          connectOrigins: () => [
+            ...new Set([...otherOrigins(openapi()), ...settings.connectOrigins]),
+          ],
+        }
+      : {}),
     title: settings.title,
     openapiUrl: `${browserBase}${settings.openapiUrl ?? ''}`,
     docsUrl: settings.docsUrl,
