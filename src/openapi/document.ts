@@ -144,7 +144,9 @@ function parametersFor(plan: Plan, schemas: SchemaCollector): Record<string, unk
   const parameters: Record<string, unknown>[] = []
   const seen = new Set<string>()
   const add = (parameter: Record<string, unknown>) => {
-    const key = `${parameter.in}:${parameter.name}`
+    // Header names match in any case (RFC 9110 §5.1): one parameter, however each spells it.
+    const name = String(parameter.name)
+    const key = `${parameter.in}:${parameter.in === 'header' ? name.toLowerCase() : name}`
     if (seen.has(key)) return
     seen.add(key)
     parameters.push(parameter)
@@ -161,13 +163,28 @@ function parametersFor(plan: Plan, schemas: SchemaCollector): Record<string, unk
       const required = new Set((model.required ?? []) as string[])
       for (const [field, schema] of Object.entries(properties)) {
         const name = step.fieldNames?.[field] ?? field
-        add({ name, in: step.location, required: required.has(field), schema, ...docs })
+        const isRequired = required.has(field)
+        add({
+          name,
+          in: step.location,
+          required: isRequired,
+          schema: isRequired ? nullableAsAnyOf(schema) : schema,
+          ...describedBy(schema),
+          ...docs,
+        })
       }
       continue
     }
     const schema = schemas.toSchema(step.schema, 'input')
     const required = step.location === 'path' || !isOptionalSchema(step.schema)
-    add({ name: step.name, in: step.location, required, schema, ...docs })
+    add({
+      name: step.documentedName,
+      in: step.location,
+      required,
+      schema: required ? nullableAsAnyOf(schema) : schema,
+      ...describedBy(schema),
+      ...docs,
+    })
   }
   // Grouped by location, path first, as FastAPI lists them (a stable sort: within a location,
   // the plan's order, a dependency's parameters before the handler's own).
@@ -177,6 +194,43 @@ function parametersFor(plan: Plan, schemas: SchemaCollector): Record<string, unk
 }
 
 const LOCATION_ORDER = ['path', 'query', 'header', 'cookie']
+
+/**
+ * A schema's own description (`.meta({ description })`) at the parameter's level too, where
+ * Swagger UI shows it, as FastAPI writes both; the parameter's `description` option wins.
+ */
+function describedBy(schema: JSONSchema): { description?: string } {
+  return typeof schema.description === 'string' ? { description: schema.description } : {}
+}
+
+// What stays beside `anyOf` rather than in its non-null branch: annotations of the whole value.
+const ANNOTATIONS = new Set([
+  'title',
+  'description',
+  'default',
+  'examples',
+  'deprecated',
+  '$comment',
+])
+
+/**
+ * A required nullable parameter as FastAPI documents it, `anyOf: [{type: 'string'}, {type:
+ * 'null'}]`, rather than JSON Schema's `type: ['string', 'null']`, valid too but which Swagger UI's
+ * "Try it out" takes for no value (it refuses to send the request). Only a type pair changes.
+ */
+function nullableAsAnyOf(schema: JSONSchema): JSONSchema {
+  const { type } = schema
+  if (!Array.isArray(type) || type.length !== 2 || !type.includes('null')) return schema
+  if ('anyOf' in schema || 'oneOf' in schema || 'enum' in schema || 'const' in schema) return schema
+  const outer: JSONSchema = {}
+  const inner: JSONSchema = { type: type.find((name) => name !== 'null') }
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'type') continue
+    if (ANNOTATIONS.has(key)) outer[key] = value
+    else inner[key] = value
+  }
+  return { anyOf: [inner, { type: 'null' }], ...outer }
+}
 
 function requestBodyFor(
   plan: Plan,

@@ -32,6 +32,8 @@ export interface ParamStep {
   readonly location: ParamLocation
   /** The name on the wire (header names lower-case). */
   readonly name: string
+  /** The name as the route wrote it (a header's alias keeps its case: `X-Request-ID`). */
+  readonly documentedName: string
   readonly schema: Schema
   readonly shape: TextShape
   readonly docs: InputDocs
@@ -290,11 +292,14 @@ class PlanBuilder {
     this.#refuseUnreadable(key, schema)
     this.#refuseUntextual(key, schema, location)
     let name = options.alias ?? key
-    if (location === 'header') {
-      if (options.alias === undefined && options.convertUnderscores !== false)
-        name = headerName(key)
-      name = name.toLowerCase()
-    }
+    if (
+      location === 'header' &&
+      options.alias === undefined &&
+      options.convertUnderscores !== false
+    )
+      name = headerName(key)
+    const documentedName = name
+    if (location === 'header') name = name.toLowerCase()
     const shape = textShapeOf(schema)
     if (location === 'path') {
       if (!this.#input.pathParams.has(name))
@@ -323,6 +328,7 @@ class PlanBuilder {
       slot,
       location,
       name,
+      documentedName,
       schema,
       shape,
       docs: options,
