@@ -184,6 +184,10 @@ describe('gatehouse users create / users list', { timeout: 60_000 }, () => {
         ['a zero-width space', 'ad\u200ba'],
         ['a right-to-left override', '\u202eadmin'],
         ['U+FFFD (bytes that were not UTF-8)', '\ufffd'],
+        // Shown as nothing, so `ada` and `ada` plus one of them would look alike.
+        ['a Hangul filler', 'ada\u3164'],
+        ['a combining grapheme joiner', 'ad\u034fa'],
+        ['a blank braille pattern', 'ada\u2800'],
       ] as const
     ).map(([what, username]): [string, string[], string, RegExp] => [
       what,

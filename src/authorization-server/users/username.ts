@@ -7,9 +7,11 @@ export function normalizeUsername(username: string): string {
   return username.normalize('NFC')
 }
 
-// Spaces and controls; format characters (zero-width ones, bidirectional overrides), which make
-// one name look like another; lone surrogates; U+FFFD, which stands for bytes that were not UTF-8.
-const REFUSED = /[\s\p{Cc}\p{Cf}\p{Cs}\uFFFD]/u
+// Spaces and controls; format characters (zero-width ones, bidirectional overrides) and the other
+// characters shown as nothing (Unicode's default-ignorables: the Hangul fillers, the combining
+// grapheme joiner), which make one name look like another; U+2800, the blank braille pattern, for
+// the same reason; lone surrogates; U+FFFD, which stands for bytes that were not UTF-8.
+const REFUSED = /[\s\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\u2800\uFFFD]/u
 
 /** Why `username` cannot be a username, or `undefined` when it can. */
 export function usernameProblem(username: unknown): string | undefined {
