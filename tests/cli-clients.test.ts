@@ -247,6 +247,18 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
       ],
       /--redirect-uris: a redirect URI must not contain control characters or whitespace/,
     ],
+    // Not trimmed away into another URI: refused as the README says.
+    ...['\u00a0', '\u2028', '\t'].map((glued): [string, string[], RegExp] => [
+      `a redirect URI ending in U+${glued.codePointAt(0)?.toString(16).padStart(4, '0')}`,
+      [
+        ...create,
+        '--grant-types',
+        'authorization_code',
+        '--redirect-uris',
+        `https://a.example/cb${glued}`,
+      ],
+      /--redirect-uris: a redirect URI must not contain control characters or whitespace/,
+    ]),
     [
       'a redirect URI with credentials',
       [

@@ -14,12 +14,16 @@ export function scopesOption(value: string | boolean | undefined, command: strin
   return scopes
 }
 
-/** `--grant-types a,b`, `--redirect-uris u1,u2`: comma-separated, empty items dropped. */
+/**
+ * `--grant-types a,b`, `--redirect-uris u1,u2`: comma-separated, empty items dropped. Only ASCII
+ * spaces beside the commas are trimmed (`a, b`): a U+00A0 or U+2028 glued to an item stays, for its
+ * check to refuse, rather than being silently dropped from what is stored.
+ */
 export function listOption(value: string | boolean | undefined): string[] {
   if (typeof value !== 'string') return []
   return value
     .split(',')
-    .map((item) => item.trim())
+    .map((item) => item.replace(/^ +| +$/g, ''))
     .filter((item) => item !== '')
 }
 
