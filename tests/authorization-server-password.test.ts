@@ -213,6 +213,20 @@ describe.each(matrix)('the password grant ($name)', ({ transport, store }) => {
       const response = await login({ username, password, scope: 'read' })
       expect(response.status, `${username} ${password}`).toBe(200)
     }
+    // A hash made from the text as typed, before passwords were normalised: it still verifies, and
+    // is replaced by the NFC one.
+    const typed = 'cafe\u0301-old'
+    await f.server.admin.createUser({ username: 'old', password: 'placeholder', scopes: ['read'] })
+    const old = await f.store.findUserByUsername('old')
+    await f.store.updateUser(old?.id as string, {
+      passwordHash: await createPasswordHasher().hash(typed),
+    })
+    expect((await login({ username: 'old', password: typed, scope: 'read' })).status).toBe(200)
+    const rehashed = (await f.store.findUserByUsername('old'))?.passwordHash
+    expect(await createPasswordHasher().verify(typed.normalize('NFC'), rehashed ?? '')).toBe(true)
+    expect(
+      (await login({ username: 'old', password: typed.normalize('NFC'), scope: 'read' })).status,
+    ).toBe(200)
     // Normalisation only: another accent is another password.
     expect(
       (await login({ username: 'cafe', password: 'caf\u00e8-pw', scope: 'read' })).status,

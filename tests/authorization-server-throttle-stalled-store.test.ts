@@ -70,4 +70,22 @@ describe('login attempts queued behind one the store failed', () => {
     // The four looked at the address's counter; one went on to its own (stalled) read.
     expect(calls()).toBe(5)
   })
+
+  test("one username's 429 is its own: the next in line from the address is checked", async () => {
+    // Nothing stalls here: the address is two failures short of its delays (two checked at a
+    // time, the third waiting), and x's own failures have it delayed.
+    const { login, store, throttle, recover } = await setUp()
+    recover()
+    const keys = throttle.keys('x', '203.0.113.7')
+    for (let i = 0; i < 18; i++) await store.recordFailure(keys.address as string, 1_000, 900)
+    for (let i = 0; i < 5; i++) await store.recordFailure(keys.pair, 1_000, 900)
+    const [x, ada, bob] = await Promise.allSettled([
+      login('wrong', 'x'),
+      login('right', 'ada'),
+      login('wrong', 'bob'),
+    ])
+    expect(x.status === 'rejected' && (x.reason as { status?: number }).status).toBe(429)
+    expect(ada).toMatchObject({ status: 'fulfilled', value: { ok: true } })
+    expect(bob).toMatchObject({ status: 'fulfilled', value: { ok: false } })
+  })
 })

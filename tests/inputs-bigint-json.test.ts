@@ -15,6 +15,11 @@ function createApp() {
       isBigInt: typeof body.n === 'bigint',
     }),
   )
+  app.post(
+    '/either',
+    { inputs: { body: Body(z.object({ n: z.union([z.number(), z.bigint()]) })) } },
+    ({ body }) => ({ kind: typeof body.n }),
+  )
   return app
 }
 
@@ -38,6 +43,13 @@ describe.each(transports)('a z.bigint() in a JSON body ($name)', (transport) => 
       isBigInt: true,
     })
     expect((await post('{"n": -7}')).status).toBe(200)
+  })
+
+  test('a number a number member takes stays a number', async () => {
+    const either = (body: string) =>
+      send('/either', { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    expect(await (await either('{"n": 5}')).json()).toEqual({ kind: 'number' })
+    expect(await (await either('{"n": "5"}')).json()).toEqual({ kind: 'bigint' })
   })
 
   test.each([

@@ -302,7 +302,8 @@ function createApp() {
     return 'deleted'
   })
   app.get('/delete-partitioned', { inputs: { response: Response } }, ({ response }) => {
-    response.deleteCookie('a', { partitioned: true })
+    // The options it was set with, lifetime included (ignored), as a logout passes them on.
+    response.deleteCookie('a', { partitioned: true, maxAge: 3600, path: '/' })
     return 'deleted'
   })
   return { app, errors }

@@ -44,11 +44,7 @@ export async function loginWithPassword(
 ): Promise<LoginResult> {
   const { throttle } = context
   // One user, and one throttle counter, whatever normalisation the name was typed in.
-  login = {
-    ...login,
-    username: normalizeUsername(login.username),
-    password: normalizePassword(login.password),
-  }
+  login = { ...login, username: normalizeUsername(login.username) }
   if (throttle === undefined) return checkPassword(login, context, undefined)
   const keys = throttle.keys(login.username, login.clientAddress)
   return throttle.oneAtATime(keys, () =>
@@ -66,6 +62,7 @@ async function checkPassword(
   counters: { readonly throttle: LoginThrottle; readonly keys: ThrottleKeys } | undefined,
 ): Promise<LoginResult> {
   const { store, passwords, now } = context
+  const nfc = normalizePassword(login.password)
   const counted = counters ? await counters.throttle.check(counters.keys, now()) : false
   const fail = async (): Promise<LoginResult> => {
     await counters?.throttle.failed(counters.keys, now())
@@ -80,10 +77,19 @@ async function checkPassword(
     // other): checking the real hash would answer the right password faster than a wrong one,
     // which is padded, and so confirm an offboarded account's password.
     if (user.passwordHash !== null) passwords.noteStoredHashes([user.passwordHash])
-    await passwords.verify(login.password, undefined)
+    await passwords.verify(nfc, undefined)
+    // As many checks as an enabled user's wrong password of the same text costs.
+    if (nfc !== login.password) await passwords.verify(login.password, undefined)
     return fail()
   }
-  const { valid, newHash } = await passwords.verifyAndUpdate(login.password, user?.passwordHash)
+  let { valid, newHash } = await passwords.verifyAndUpdate(nfc, user?.passwordHash)
+  // A hash made before passwords were normalised (or by other code) from the text as typed: it
+  // still verifies, and is replaced by the NFC one. Only text that NFC changes pays for it, the
+  // same whether the user exists or not.
+  if (!valid && nfc !== login.password) {
+    valid = (await passwords.verifyAndUpdate(login.password, user?.passwordHash)).valid
+    if (valid) newHash = await passwords.hash(nfc)
+  }
   if (!user || !valid) return fail()
   // Most logins have no failures to forget: no write for them (a commit is a disk sync).
   if (counters && counted) await counters.throttle.succeeded(counters.keys)

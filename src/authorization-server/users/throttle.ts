@@ -1,4 +1,5 @@
 import { refuseUnknownOptions } from '../../core/declare/known-options.js'
+import { isGatehouseError } from '../../core/errors/index.js'
 import { LoginThrottledError } from '../errors.js'
 import type { SecretHasher } from '../keys/secret-hasher.js'
 import type { ThrottleStore } from '../store/store.js'
@@ -184,7 +185,10 @@ export class LoginThrottle {
         result = await attempt()
       } catch (error) {
         current.running--
-        failAll(current.waiting, error)
+        // Only the store's outage is everyone's: a 429 is this username's, and the next in line
+        // (another username from the same address) is checked on its own.
+        if (isStoreOutage(error)) failAll(current.waiting, error)
+        else current.waiting.shift()?.()
         throw error
       }
       current.running--
@@ -283,4 +287,9 @@ function waitIn(waiting: Waiter[], where: 'push' | 'unshift'): Promise<void> {
 
 function failAll(waiting: Waiter[], error: unknown): void {
   for (const waiter of waiting.splice(0)) waiter(error ?? new Error('undefined thrown'))
+}
+
+/** The store could not answer (a 503): what those waiting would meet too. */
+function isStoreOutage(error: unknown): boolean {
+  return isGatehouseError(error) && error.status === 503
 }

@@ -129,14 +129,18 @@ function unionConverter(
     .filter((entry): entry is readonly [z4.$ZodTypes, JSONConverter] => entry[1] !== undefined)
   if (members.length === 0) return undefined
   const takesText = options.some((option) => TEXT_TYPES.has(shapeOf(option)._zod.def.type))
+  // A number a number member takes stays a number (`z.union([z.number(), z.bigint()])`).
+  const takesNumber = options.some((option) => NUMBER_TYPES.has(shapeOf(option)._zod.def.type))
   return (value) => {
     if (typeof value === 'string' && takesText) return value
+    if (typeof value === 'number' && takesNumber) return value
     const chosen = members.find(([option]) => fits(option, value, 0))
     return chosen ? chosen[1](value) : value
   }
 }
 
 const TEXT_TYPES = new Set(['string', 'template_literal', 'any', 'unknown'])
+const NUMBER_TYPES = new Set(['number', 'any', 'unknown'])
 
 /** The schema under wrappers, a pipe's input side and `z.lazy`. */
 function shapeOf(schema: z4.$ZodTypes): z4.$ZodTypes {

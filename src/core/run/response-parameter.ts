@@ -27,11 +27,6 @@ const COOKIE_OPTIONS = new Set([
   'sameSite',
   'partitioned',
 ])
-// A cookie is deleted by setting it again with the attributes it was set with (a partitioned
-// one only within its partition), and no lifetime of its own.
-const DELETE_COOKIE_OPTIONS = new Set(
-  [...COOKIE_OPTIONS].filter((option) => option !== 'maxAge' && option !== 'expires'),
-)
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /** Attribute values: no `;` and no control characters (checked by code point, see `isAttribute`). */
 function isAttribute(value: string): boolean {
@@ -167,15 +162,14 @@ export class ResponseParameter {
     this.#cookies.push(parts.join('; '))
   }
 
-  /** Delete a cookie: the same name, path and domain with `Max-Age=0`. */
-  deleteCookie(
-    name: string,
-    options: Pick<
-      CookieOptions,
-      'path' | 'domain' | 'secure' | 'httpOnly' | 'sameSite' | 'partitioned'
-    > = {},
-  ): void {
-    refuseUnknownOptions('deleteCookie', options, DELETE_COOKIE_OPTIONS)
+  /**
+   * Delete a cookie: the same name, path and domain with `Max-Age=0`. Takes the options it was set
+   * with (their `maxAge` and `expires` are ignored).
+   */
+  deleteCookie(name: string, options: CookieOptions = {}): void {
+    // Set again with the attributes it was set with (a partitioned one only within its partition),
+    // so the same options are taken; their lifetime is replaced.
+    refuseUnknownOptions('deleteCookie', options, COOKIE_OPTIONS)
     this.setCookie(name, '', { ...options, maxAge: 0, expires: new Date(0) })
   }
 }
