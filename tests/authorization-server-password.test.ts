@@ -190,6 +190,8 @@ describe.each(matrix)('the password grant ($name)', ({ transport, store }) => {
     await expect(
       f.server.admin.createUser({ username: 'ad\u200ba', password: 'pw' }),
     ).rejects.toThrow(/invisible format characters/)
+    // A variation selector chooses a glyph (an emoji's colour form): kept.
+    await f.server.admin.createUser({ username: '\u2764\ufe0f-fan', password: 'pw' })
   })
 
   test('a password is one password in any Unicode normalisation (NFC, RFC 8265 §4.2)', async () => {

@@ -188,6 +188,7 @@ describe('gatehouse users create / users list', { timeout: 60_000 }, () => {
         ['a Hangul filler', 'ada\u3164'],
         ['a combining grapheme joiner', 'ad\u034fa'],
         ['a blank braille pattern', 'ada\u2800'],
+        ['a Hangul filler after an emoji', '\u2764\ufe0f\u3164'],
       ] as const
     ).map(([what, username]): [string, string[], string, RegExp] => [
       what,

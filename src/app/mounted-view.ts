@@ -19,6 +19,9 @@ export class MountedRequestView extends BaseRequestView {
     this.#prefix = prefix
     this.path = pathBelow(parent.path, prefix)
     this.basePath = parent.basePath + prefix
+    // One object for both apps, made now when the parent's middleware made none: what the mounted
+    // app's middleware, dependencies and handler leave reaches the parent's exception handlers.
+    parent.state ??= {}
     this.state = parent.state
   }
 

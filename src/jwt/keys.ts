@@ -1,6 +1,6 @@
 import type { KeyObject as NodeKeyObject } from 'node:crypto'
 import type { CryptoKey, JWK, KeyObject } from 'jose'
-import { nodeCrypto } from './node.js'
+import { nodeBuffer, nodeCrypto } from './node.js'
 import type { JWTAlgorithm, JWTKey, ResolvedOptions } from './options.js'
 
 /** What jose accepts as a signing or verification key. */
@@ -110,8 +110,19 @@ function publicMembers(key: JWTKey): string | undefined {
     return undefined
   }
   const members = PUBLIC_MEMBERS[String(jwk.kty)]
-  if (members === undefined) return undefined
-  return JSON.stringify(members.map((name) => (jwk as Record<string, unknown>)[name]))
+  if (members === undefined || nodeBuffer === undefined) return undefined
+  const bytes = nodeBuffer
+  // By value, not spelling: an RSA `n` may carry a leading zero byte, `e` be `AAEAAQ`.
+  return JSON.stringify(
+    members.map((name) => {
+      const value = (jwk as Record<string, unknown>)[name]
+      if (name === 'crv' || typeof value !== 'string') return value
+      return bytes
+        .from(value, 'base64url')
+        .toString('hex')
+        .replace(/^(00)+/, '')
+    }),
+  )
 }
 
 function prepareAsymmetric(

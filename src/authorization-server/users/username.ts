@@ -7,6 +7,10 @@ export function normalizeUsername(username: string): string {
   return username.normalize('NFC')
 }
 
+// Variation selectors are default-ignorable too, but they choose a glyph of the character before
+// them (an emoji's colour form, a kanji's variant, Mongolian letter forms): kept.
+const VARIATION_SELECTORS = /[\uFE00-\uFE0F\u180B-\u180D\u180F\u{E0100}-\u{E01EF}]/gu
+
 // Spaces and controls; format characters (zero-width ones, bidirectional overrides) and the other
 // characters shown as nothing (Unicode's default-ignorables: the Hangul fillers, the combining
 // grapheme joiner), which make one name look like another; U+2800, the blank braille pattern, for
@@ -17,7 +21,7 @@ const REFUSED = /[\s\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\u2800\uFF
 export function usernameProblem(username: unknown): string | undefined {
   if (typeof username !== 'string' || username === '' || username.length > 256)
     return 'must be 1 to 256 characters'
-  if (REFUSED.test(username))
+  if (REFUSED.test(username.replace(VARIATION_SELECTORS, '')))
     return 'must not contain spaces, control or invisible format characters, or U+FFFD'
   return undefined
 }

@@ -87,7 +87,7 @@ async function finishGenerator(
   const after = error === undefined ? await generator.next() : await generator.throw(error)
   if (after.done) return
   await generator.return(undefined)
-  throw new TypeError(`dependency "${name}" yielded more than once`)
+  throw new TypeError(`dependency "${name}" yielded more than once`, { cause: error })
 }
 
 /** The cleanup of a value that implements `Symbol.asyncDispose` or `Symbol.dispose`. */
