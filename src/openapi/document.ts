@@ -143,13 +143,25 @@ function summaryFor(route: CompiledRoute): string {
 function parametersFor(plan: Plan, schemas: SchemaCollector): Record<string, unknown>[] {
   const parameters: Record<string, unknown>[] = []
   const seen = new Set<string>()
-  const add = (parameter: Record<string, unknown>) => {
+  const add = (
+    name: string,
+    location: string,
+    required: boolean,
+    schema: JSONSchema,
+    docs: Record<string, unknown>,
+  ) => {
     // Header names match in any case (RFC 9110 §5.1): one parameter, however each spells it.
-    const name = String(parameter.name)
-    const key = `${parameter.in}:${parameter.in === 'header' ? name.toLowerCase() : name}`
+    const key = `${location}:${location === 'header' ? name.toLowerCase() : name}`
     if (seen.has(key)) return
     seen.add(key)
-    parameters.push(parameter)
+    parameters.push({
+      name,
+      in: location,
+      required,
+      schema: required ? nullableAsAnyOf(schema) : schema,
+      ...describedBy(schema),
+      ...docs,
+    })
   }
   for (const step of plan.params) {
     if (step.docs.includeInSchema === false) continue
@@ -163,28 +175,13 @@ function parametersFor(plan: Plan, schemas: SchemaCollector): Record<string, unk
       const required = new Set((model.required ?? []) as string[])
       for (const [field, schema] of Object.entries(properties)) {
         const name = step.fieldNames?.[field] ?? field
-        const isRequired = required.has(field)
-        add({
-          name,
-          in: step.location,
-          required: isRequired,
-          schema: isRequired ? nullableAsAnyOf(schema) : schema,
-          ...describedBy(schema),
-          ...docs,
-        })
+        add(name, step.location, required.has(field), schema, docs)
       }
       continue
     }
     const schema = schemas.toSchema(step.schema, 'input')
     const required = step.location === 'path' || !isOptionalSchema(step.schema)
-    add({
-      name: step.documentedName,
-      in: step.location,
-      required,
-      schema: required ? nullableAsAnyOf(schema) : schema,
-      ...describedBy(schema),
-      ...docs,
-    })
+    add(step.documentedName, step.location, required, schema, docs)
   }
   // Grouped by location, path first, as FastAPI lists them (a stable sort: within a location,
   // the plan's order, a dependency's parameters before the handler's own).

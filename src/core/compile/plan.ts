@@ -369,15 +369,16 @@ class PlanBuilder {
           fieldSchema as Schema,
         ])
       : [[key, schema]]
+    const source = where === 'form' ? 'a form' : `the ${where}`
     for (const [name, fieldSchema] of fields as [string, Schema][]) {
       const type = unwrapSchema(fieldSchema)._zod.def.type
       if (type === 'tuple')
         this.#fail(
-          `input "${name}": a z.tuple() cannot be read from ${where === 'form' ? 'a form' : `the ${where}`} (a repeated name is a list of one type): use z.array()`,
+          `input "${name}": a z.tuple() cannot be read from ${source} (a repeated name is a list of one type): use z.array()`,
         )
       if (type === 'record')
         this.#fail(
-          `input "${name}": a z.record() cannot be read from ${where === 'form' ? 'a form' : `the ${where}`} (its names are not known): use z.object() with the names, or a JSON Body()`,
+          `input "${name}": a z.record() cannot be read from ${source} (its names are not known): use z.object() with the names, or a JSON Body()`,
         )
     }
   }
