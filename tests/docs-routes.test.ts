@@ -383,13 +383,23 @@ describeEachEngine('docs pages with docsConnectOrigins', (engine) => {
 })
 
 test.each([
-  ['not an array', 'https://a.example'],
-  ['a path', ['https://a.example/token']],
-  ['a trailing slash', ['https://a.example/']],
-  ['a policy keyword', ["'self'"]],
-  ['another scheme', ['ftp://a.example']],
-])('docsConnectOrigins with %s is refused at construction', (_, docsConnectOrigins) => {
-  expect(() => new Gatehouse({ docsConnectOrigins: docsConnectOrigins as never })).toThrow(
-    /Gatehouse: `docsConnectOrigins(\[0\])?` must be an/,
-  )
-})
+  ['not an array', 'https://a.example', /`docsConnectOrigins` must be an array of origins/],
+  [
+    'a path',
+    ['https://a.example/token'],
+    /\[0\]` "https:\/\/a.example\/token" is not what browsers send: write "https:\/\/a.example"/,
+  ],
+  ['a trailing slash', ['https://a.example/'], /write "https:\/\/a.example"/],
+  ['the default port', ['https://a.example:443'], /write "https:\/\/a.example"/],
+  ['capitals', ['HTTPS://A.Example'], /write "https:\/\/a.example"/],
+  ['a policy keyword', ["'self'"], /is not an http or https origin/],
+  ['another scheme', ['ftp://a.example'], /is not an http or https origin/],
+  ['not a string', [42], /\[0\]` is not a string/],
+])(
+  'docsConnectOrigins with %s is refused at construction, saying what to write',
+  (_, docsConnectOrigins, message) => {
+    expect(() => new Gatehouse({ docsConnectOrigins: docsConnectOrigins as never })).toThrow(
+      message,
+    )
+  },
+)

@@ -1,3 +1,4 @@
+import { originProblem } from '../core/origin-text.js'
 import type { BaseRequestView } from '../core/run/request-view.js'
 import { jsonReply, type Reply } from '../core/run/respond.js'
 import { createDocsRoutes, isReDocInstalled } from '../docs/index.js'
@@ -93,16 +94,18 @@ function checkedOrigins(origins: unknown): readonly string[] {
   if (origins === undefined) return []
   if (!Array.isArray(origins))
     throw new TypeError('Gatehouse: `docsConnectOrigins` must be an array of origins')
-  return origins.map((origin, index) => {
-    let parsed: URL | undefined
-    try {
-      parsed = typeof origin === 'string' ? new URL(origin) : undefined
-    } catch {}
-    if (parsed === undefined || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin)
+  return origins.map((origin: unknown, index) => {
+    const problem =
+      typeof origin !== 'string'
+        ? 'is not a string'
+        : /^https?:/i.test(origin)
+          ? originProblem(origin)
+          : 'is not an http or https origin such as "https://auth.example.com"'
+    if (problem !== undefined)
       throw new TypeError(
-        `Gatehouse: \`docsConnectOrigins[${index}]\` must be an origin such as "https://auth.example.com" (no path or trailing slash)`,
+        `Gatehouse: \`docsConnectOrigins[${index}]\` ${typeof origin === 'string' ? `${JSON.stringify(origin)} ` : ''}${problem}`,
       )
-    return origin
+    return origin as string
   })
 }
 

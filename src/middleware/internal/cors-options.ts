@@ -1,4 +1,5 @@
 import { refuseUnknownOptions } from '../../core/declare/known-options.js'
+import { originProblem } from '../../core/origin-text.js'
 import { TOKEN } from './header-lists.js'
 
 /** Settings of {@link cors}, following the Fetch standard's CORS protocol. */
@@ -153,18 +154,9 @@ function checkOrigin(origin: unknown): string {
     throw new TypeError(
       `cors: \`origin\` ${JSON.stringify(origin)} holds a comma: give several origins as a list, e.g. ["https://a.example", "https://b.example"]`,
     )
-  let serialized: string
-  try {
-    serialized = new URL(origin).origin
-  } catch {
-    throw new TypeError(
-      `cors: \`origin\` ${JSON.stringify(origin)} is not an origin such as "https://app.example.com"`,
-    )
-  }
-  if (serialized !== origin)
-    throw new TypeError(
-      `cors: \`origin\` ${JSON.stringify(origin)} is not what browsers send: write ${JSON.stringify(serialized)} (scheme, host, port if not the default; no path or trailing slash)`,
-    )
+  const problem = originProblem(origin)
+  if (problem !== undefined)
+    throw new TypeError(`cors: \`origin\` ${JSON.stringify(origin)} ${problem}`)
   return origin
 }
 
