@@ -41,3 +41,22 @@ test('a required nullable parameter is anyOf, a schema description is the parame
   const response = await app.request('/items?q=a&own=b', { headers: { 'x-request-id': 'r' } })
   expect(response.status).toBe(200)
 })
+
+test('a query model’s description is for the fields without their own', async () => {
+  const app = new Gatehouse()
+  const Filter = z.object({
+    limit: z.number().int().meta({ description: 'How many at most' }),
+    tag: z.string().optional(),
+  })
+  app.get('/items', { inputs: { filter: Query(Filter, { description: 'Filtering' }) } }, () => [])
+  const document = await (await app.request('/openapi.json')).json()
+  await expectValidOpenAPI(document)
+  const parameters = document.paths['/items'].get.parameters as {
+    name: string
+    description?: string
+  }[]
+  expect(Object.fromEntries(parameters.map((p) => [p.name, p.description]))).toEqual({
+    limit: 'How many at most',
+    tag: 'Filtering',
+  })
+})

@@ -175,7 +175,8 @@ function parametersFor(plan: Plan, schemas: SchemaCollector): Record<string, unk
       const required = new Set((model.required ?? []) as string[])
       for (const [field, schema] of Object.entries(properties)) {
         const name = step.fieldNames?.[field] ?? field
-        add(name, step.location, required.has(field), schema, docs)
+        // A field's own description is the more precise one; the model's is for the others.
+        add(name, step.location, required.has(field), schema, { ...docs, ...describedBy(schema) })
       }
       continue
     }
