@@ -284,6 +284,15 @@ describe('createAdministration', () => {
       { grantTypes: ['authorization_code'], redirectUris: ['https://a.example/cb?a=|'] },
       /RFC 3986/,
     ],
+    [{ grantTypes: ['authorization_code'], redirectUris: ['https://a.example/%zz'] }, /RFC 3986/],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['http://127.0.0.1:0/cb'] },
+      /must not use port 0 \(a loopback redirect URI may use any port\)/,
+    ],
+    [
+      { grantTypes: ['authorization_code'], redirectUris: ['urn:ietf:wg:oauth:2.0:oob'] },
+      /must not be the out-of-band urn:ietf:wg:oauth:2\.0:oob/,
+    ],
     [
       { grantTypes: ['authorization_code'], redirectUris: [42] },
       /`redirectUris` must be an array of strings/,

@@ -203,6 +203,9 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     ['a dot segment', ['https://client.example.org/a/../cb']],
     ['non-ASCII', ['https://client.example.org/caf\u00e9']],
     ['a character RFC 3986 does not allow', ['https://client.example.org/cb?a=|']],
+    ['a broken percent-encoding', ['https://client.example.org/cb?a=%zz']],
+    ['port 0', ['https://client.example.org:0/cb']],
+    ['the out-of-band value', ['urn:ietf:wg:oauth:2.0:oob']],
     ['empty user info', ['https://@client.example.org/cb']],
     ['an empty fragment', ['https://client.example.org/cb#']],
     // Loopback, but not a loopback host RFC 8252 names (nor one createClient allows).

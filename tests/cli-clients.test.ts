@@ -270,6 +270,15 @@ describe('gatehouse clients create / clients list', { timeout: 60_000 }, () => {
       ],
       /--redirect-uris: a redirect URI must not carry credentials/,
     ],
+    ...[
+      ['a broken percent-encoding', 'https://a.example/cb?x=%zz', /must percent-encode/],
+      ['port 0', 'http://localhost:0/cb', /must not use port 0/],
+      ['the out-of-band value', 'urn:ietf:wg:oauth:2.0:oob', /must not be the out-of-band/],
+    ].map(([name, uri, message]): [string, string[], RegExp] => [
+      `a redirect URI with ${name as string}`,
+      [...create, '--grant-types', 'authorization_code', '--redirect-uris', uri as string],
+      message as RegExp,
+    ]),
     [
       'a redirect URI the parser would rewrite',
       [...create, '--grant-types', 'authorization_code', '--redirect-uris', 'https://A.example/cb'],

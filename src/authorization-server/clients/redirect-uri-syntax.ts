@@ -19,6 +19,9 @@ const CONTROL_OR_SPACE = /[\p{Cc}\p{White_Space}]/u
 /** RFC 3986 §2: unreserved, reserved and `%` (for percent-encoding); nothing else. */
 const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/
 
+/** A `%` that does not start a percent-encoding (two hex digits). */
+const BROKEN_PERCENT = /%(?![0-9A-Fa-f]{2})/
+
 /**
  * What is wrong with a redirect URI's form, or `undefined` when it is an absolute RFC 3986 URI
  * in the exact form the WHATWG URL parser writes it (RFC 6749 §3.1.2, OAuth 2.1 §2.3.1): the
@@ -33,6 +36,10 @@ const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/
  */
 export function redirectURIProblem(uri: string): string | undefined {
   if (uri.length > MAX_REDIRECT_URI) return 'is too long'
+  // Google's and others' "show the code in the browser" value: no redirect at all, and OAuth 2.1
+  // has none (a native app uses a loopback redirect URI instead).
+  if (/^urn:ietf:wg:oauth:2\.0:oob(?::auto)?$/i.test(uri))
+    return 'must not be the out-of-band urn:ietf:wg:oauth:2.0:oob (use a loopback redirect URI, RFC 8252 section 7.3)'
   if (CONTROL_OR_SPACE.test(uri)) return 'must not contain control characters or whitespace'
   let url: URL
   try {
@@ -47,8 +54,13 @@ export function redirectURIProblem(uri: string): string | undefined {
     return /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(url.href)
       ? `must be written in the exact form it is used in: ${url.href}`
       : 'must be written in the exact form it is used in'
-  // What the parser leaves as it is but RFC 3986 does not allow (`|`, `^`, `"` in a query).
-  if (!URI_CHARACTERS.test(uri)) return 'must percent-encode characters RFC 3986 does not allow'
+  // What the parser leaves as it is but RFC 3986 does not allow (`|`, `^`, `"` in a query, a `%`
+  // not starting a percent-encoding: §2.1).
+  if (!URI_CHARACTERS.test(uri) || BROKEN_PERCENT.test(uri))
+    return 'must percent-encode characters RFC 3986 does not allow'
+  // Nothing listens on port 0: a client registering it meant "any port", which only a loopback
+  // redirect URI has (RFC 8252 §7.3), and without writing one.
+  if (url.port === '0') return 'must not use port 0 (a loopback redirect URI may use any port)'
   return undefined
 }
 
