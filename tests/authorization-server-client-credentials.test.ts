@@ -87,6 +87,37 @@ describe.each(matrix)(
       expect(claimsOf((await response.json()).access_token).client_id).toBe('odd id:+%/&=')
     })
 
+    test('Basic credentials a client did not form-encode (the MCP SDK, curl -u) still match the id as sent', async () => {
+      const raw = (id: string, secret: string) =>
+        `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
+      for (const id of ['svc+a', 'svc%2F', 'svc%zz']) {
+        const { clientSecret } = await f.server.admin.createClient({
+          id,
+          grantTypes: ['client_credentials'],
+          scopes: ['read'],
+        })
+        const sent = await grant({}, { authorization: raw(id, clientSecret as string) })
+        expect(sent.status, id).toBe(200)
+        expect(claimsOf((await sent.json()).access_token).client_id).toBe(id)
+        // Its wrong secret is refused all the same.
+        const wrong = await grant({}, { authorization: raw(id, `${clientSecret}x`) })
+        expect(wrong.status, id).toBe(401)
+        expect((await wrong.json()).error).toBe('invalid_client')
+      }
+      // The decoded form comes first: with both "svc a" and "svc+a" registered, "svc+a" sent
+      // unencoded is RFC 6749's "svc a", and only that client's secret opens it.
+      const spaced = await f.server.admin.createClient({
+        id: 'svc a',
+        grantTypes: ['client_credentials'],
+        scopes: ['read'],
+      })
+      const decoded = await grant(
+        {},
+        { authorization: raw('svc+a', spaced.clientSecret as string) },
+      )
+      expect(claimsOf((await decoded.json()).access_token).client_id).toBe('svc a')
+    })
+
     test('several scopes, in the order asked, each allowed to the client', async () => {
       const body = await (
         await grant({ scope: 'admin read' }, { authorization: basic('service', f.secrets.service) })

@@ -92,29 +92,38 @@ export async function authenticateClient(
   const postedSecret = params.get('client_secret')
   if (basic && postedSecret !== undefined)
     throw oauthError('invalid_request', 'The client used more than one authentication method')
-  if (basic && postedId !== undefined && postedId !== basic.id)
+  if (basic && postedId !== undefined && postedId !== basic.id && postedId !== basic.asSent?.id)
     throw oauthError('invalid_request', 'The client_id parameter does not match the credentials')
   const id = basic?.id ?? postedId
   if (id === undefined) throw invalidClient('Client authentication is required', realm)
   const secret = (basic ? basic.secret : postedSecret) || undefined
   if (id.length > MAX_CREDENTIAL || (secret?.length ?? 0) > MAX_CREDENTIAL) throw failed()
 
-  const remembered = context.store.remembers?.(id) === true
-  const client = await context.store.findClient(id)
+  let remembered = context.store.remembers?.(id) === true
+  let client = await context.store.findClient(id)
+  let secretSent = secret
+  if (!client && basic?.asSent !== undefined) {
+    // Not form-encoded by the client (the MCP SDK, `curl -u`): an id such as `svc+a` is its own
+    // as sent, and so is the secret beside it. The decoded form, RFC 6749's, is looked up first.
+    remembered = context.store.remembers?.(basic.asSent.id) === true
+    client = await context.store.findClient(basic.asSent.id)
+    if (client) secretSent = basic.asSent.secret || undefined
+  }
   if (!client) {
     if (secret !== undefined) hasher.matches('client-secret', secret, DUMMY_HASH)
     throw failed()
   }
+  const found = client
   const refused = async (error: Error) => {
-    if (remembered) await context.uncached?.findClient(id)
+    if (remembered) await context.uncached?.findClient(found.id)
     return error
   }
   if (client.secretHash === null) {
     // A public client has no secret to check; one that sends a secret is misconfigured.
-    if (secret !== undefined) throw await refused(failed())
+    if (secretSent !== undefined) throw await refused(failed())
     return { client, method: 'none' }
   }
-  if (secret === undefined || !hasher.matches('client-secret', secret, client.secretHash))
+  if (secretSent === undefined || !hasher.matches('client-secret', secretSent, client.secretHash))
     throw await refused(failed())
   const method = basic ? 'client_secret_basic' : 'client_secret_post'
   // The way it registered, only (RFC 7591 §2): a secret sent the other way is not its own use.
@@ -124,12 +133,24 @@ export async function authenticateClient(
   return { client, method }
 }
 
+/** The client id and secret of a Basic header. */
+export interface BasicCredentials {
+  readonly id: string
+  readonly secret: string
+  /**
+   * The two as sent, when form-decoding changed them: what a client that did not form-encode
+   * meant. A part that does not decode (`%zz`) stays as sent in the decoded form too, except an
+   * undecodable `id`, which is empty there, so only this form can match.
+   */
+  readonly asSent?: { readonly id: string; readonly secret: string } | undefined
+}
+
 /**
  * The client id and secret of `Authorization: Basic …`, each form-decoded (RFC 6749 §2.3.1
- * encodes them with application/x-www-form-urlencoded before Basic); `'malformed'` when the
- * header is another scheme or does not decode.
+ * encodes them with application/x-www-form-urlencoded before Basic), and as sent when that
+ * changed them; `'malformed'` when the header is another scheme or does not decode.
  */
-export function parseBasic(header: string): { id: string; secret: string } | 'malformed' {
+export function parseBasic(header: string): BasicCredentials | 'malformed' {
   const space = header.indexOf(' ')
   if (space <= 0 || header.slice(0, space).toLowerCase() !== 'basic') return 'malformed'
   const encoded = header.slice(space + 1).trim()
@@ -141,11 +162,13 @@ export function parseBasic(header: string): { id: string; secret: string } | 'ma
     return 'malformed'
   }
   const colon = decoded.indexOf(':')
-  if (colon < 0) return 'malformed'
-  const id = formDecode(decoded.slice(0, colon))
-  const secret = formDecode(decoded.slice(colon + 1))
-  if (id === undefined || secret === undefined || id === '') return 'malformed'
-  return { id, secret }
+  if (colon <= 0) return 'malformed'
+  const sentId = decoded.slice(0, colon)
+  const sentSecret = decoded.slice(colon + 1)
+  const id = formDecode(sentId)
+  const secret = formDecode(sentSecret)
+  if (id === sentId && secret === sentSecret) return { id, secret }
+  return { id: id ?? '', secret: secret ?? sentSecret, asSent: { id: sentId, secret: sentSecret } }
 }
 
 function formDecode(value: string): string | undefined {
