@@ -89,7 +89,7 @@ describe.each(matrix)(
           { ...fields, ...credentials, request },
           SAME_ORIGIN,
         )
-        await expectErrorPage(response, 400, 'The form has expired.')
+        await expectErrorPage(response, 400, 'The form is not valid or has expired.')
       }
     })
 
@@ -116,7 +116,7 @@ describe.each(matrix)(
         { ...fields, request: `${fields.request}x`, ...credentials },
         SAME_ORIGIN,
       )
-      await expectErrorPage(altered, 400, 'The form has expired.')
+      await expectErrorPage(altered, 400, 'The form is not valid or has expired.')
     })
 
     test('JSON or multipart instead of a form: 400 pages', async () => {

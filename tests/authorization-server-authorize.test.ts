@@ -7,6 +7,7 @@ import {
   REDIRECT,
 } from './helpers/authorization-flow.js'
 import { type Fixture, ISSUER, matrix, openFixture } from './helpers/authorization-server.js'
+import { client } from './helpers/store-suite.js'
 
 /** What every answer of /authorize carries: never cached, never framed. */
 // A registered query with what `URLSearchParams` would rewrite: `%20`, a bare name, `~`.
@@ -202,6 +203,26 @@ describe.each(matrix)('GET /authorize checks the request ($name)', ({ transport,
     expect(response.headers.get('location')).toMatch(
       /^https:\/\/app\.example\.com\/cb\?tenant=7&x=a%20b&flag&t=~&error=unsupported_response_type&/,
     )
+  })
+
+  test('a redirect URI stored before hosts were checked never puts policy syntax in the CSP', async () => {
+    // The URL parser takes `a;sandbox` as a host; registration refuses it now, a store may not.
+    await f.store.createClient(
+      client('legacy', {
+        secretHash: null,
+        redirectUris: ['https://a;sandbox/cb'],
+        grantTypes: ['authorization_code'],
+      }),
+    )
+    const response = await authorize({
+      client_id: 'legacy',
+      redirect_uri: 'https://a;sandbox/cb',
+      scope: 'read',
+    })
+    expect(response.status).toBe(200)
+    const csp = response.headers.get('content-security-policy') as string
+    expect(csp).toContain("form-action 'self'; frame-ancestors 'none'")
+    expect(csp).not.toContain('sandbox')
   })
 
   test('a client with one redirect URI may leave redirect_uri out', async () => {

@@ -411,9 +411,10 @@ describeEngines('the example app', example.app, (send) => {
     const html = await page.text()
     expect(html).toContain('to continue to <strong>Swagger UI</strong>')
     expect(hiddenFields(html).step).toBe('login')
-    // Plain-http localhost issuer: the cookies are neither Secure nor __Host-.
+    // Plain-http localhost issuer: the cookies are neither Secure nor __Host-, and go only to
+    // /authorize: a loopback client's listener on another port (its /callback) never gets them.
     expect(page.headers.getSetCookie()[0]).toMatch(
-      /^gatehouse-csrf=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/,
+      /^gatehouse-csrf=[^;]+; Path=\/authorize; HttpOnly; SameSite=Lax$/,
     )
   })
 })

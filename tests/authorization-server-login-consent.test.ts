@@ -50,6 +50,27 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
       { authorization: basic('web', f.secrets.web) },
     )
 
+  test('"Not ada? Sign out" ends the session: the same request asks for a sign-in, and the old form is dead', async () => {
+    await open()
+    const b = browser(f.send)
+    const { fields, html } = await consentPage(b, await signIn(b, authorizeQuery(pkce().challenge)))
+    expect(html).toContain(
+      '<button type="submit" name="decision" value="switch">Not ada? Sign out</button>',
+    )
+    const out = await b.post('/authorize', { ...fields, decision: 'switch' }, SAME_ORIGIN)
+    expect(out.status).toBe(303)
+    expect(out.headers.getSetCookie().join()).toMatch(/__Host-gatehouse-login=; Path=\/; Max-Age=0/)
+    expect([...b.jar.cookies.keys()]).not.toContain('__Host-gatehouse-login')
+    const back = locationOf(out)
+    const page = await b.get(`${back.pathname}${back.search}`)
+    expect(hiddenFields(await page.text()).step).toBe('login')
+    // The consent form of before, posted again, finds nobody signed in: sign in first.
+    const replayed = await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)
+    expect(replayed.status).toBe(303)
+    expect(locationOf(replayed).searchParams.get('code')).toBeNull()
+    expect(locationOf(replayed).pathname).toBe('/authorize')
+  })
+
   test('log in, consent, and the code in the redirect gives tokens for the scopes shown', async () => {
     await open()
     const b = browser(f.send)
@@ -67,6 +88,7 @@ describe.each(matrix)('login and consent pages ($name)', ({ transport, store }) 
     expect(html).toContain('<li><code>write</code>Change your data</li>')
     expect(html).not.toContain('Administer')
     expect(html).toContain('you go back to app.example.com')
+    expect(html).not.toContain('registered itself')
     expect(fields.step).toBe('consent')
 
     const allowed = await b.post('/authorize', { ...fields, decision: 'allow' }, SAME_ORIGIN)

@@ -290,6 +290,10 @@ describe('createAdministration', () => {
       /must not use port 0 \(a loopback redirect URI may use any port\)/,
     ],
     [
+      { grantTypes: ['authorization_code'], redirectUris: ['https://a;sandbox/cb'] },
+      /must have a host name or IP address as its host/,
+    ],
+    [
       { grantTypes: ['authorization_code'], redirectUris: ['urn:ietf:wg:oauth:2.0:oob'] },
       /must not be the out-of-band urn:ietf:wg:oauth:2\.0:oob/,
     ],

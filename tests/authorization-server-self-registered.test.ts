@@ -70,6 +70,17 @@ describe.each(matrix)('a self-registered client ($name)', ({ transport, store })
     expect(location.searchParams.get('iss')).toBe(ISSUER)
   })
 
+  test('its consent page says its name is its own word (RFC 7591 §5)', async () => {
+    await open()
+    const { client_id } = await register({ redirect_uris: [CALLBACK], client_name: 'Web app' })
+    const b = browser(f.send)
+    const signedIn = await signIn(b, query(client_id))
+    const back = locationOf(signedIn)
+    const html = await (await b.get(`${back.pathname}${back.search}`)).text()
+    expect(html).toContain('Authorize Web app')
+    expect(html).toContain('This application registered itself: its name has not been checked')
+  })
+
   test('prompt=none is the silent case the RFC allows: login_required is redirected', async () => {
     await open()
     const { client_id } = await register({ redirect_uris: [CALLBACK] })

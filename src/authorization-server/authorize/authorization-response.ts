@@ -55,6 +55,15 @@ export function formActionSource(target: string): string | undefined {
   } catch {
     return undefined
   }
-  if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin
+  // Only what CSP's host-source grammar allows goes into the header: the URL parser takes `;`,
+  // `,` or `'` in a host, which would be policy syntax there (registration refuses such hosts;
+  // one stored before that is left out rather than trusted).
+  if (url.protocol === 'https:' || url.protocol === 'http:')
+    return isPolicyHost(url.host) ? url.origin : undefined
   return /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) ? url.protocol : undefined
+}
+
+/** A DNS name or IP literal, with an optional port: what a CSP host-source may hold. */
+function isPolicyHost(host: string): boolean {
+  return /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])(?::\d+)?$/.test(host)
 }

@@ -51,7 +51,11 @@ export function addAuthorizationEndpoint(
   const path = `${settings.basePath}/authorize`
   const interaction: Interaction = {
     context,
-    cookies: pageCookies(settings.issuer.startsWith('https:'), settings.pathTag),
+    cookies: pageCookies(
+      settings.issuer.startsWith('https:'),
+      settings.pathTag,
+      new URL(`${settings.endpointBase}/authorize`).pathname,
+    ),
     authorizeURL: `${settings.endpointBase}/authorize`,
   }
   const issuerOrigin = new URL(settings.issuer).origin
@@ -112,7 +116,8 @@ export function addAuthorizationEndpoint(
         const pending = readPending(
           unseal(hasher, 'authorization-request', form.get('request'), Number.NEGATIVE_INFINITY),
         )
-        if (!pending) throw new AuthorizationPageError('The form has expired.')
+        // Altered, or sealed under a key this server no longer has: one message for both.
+        if (!pending) throw new AuthorizationPageError('The form is not valid or has expired.')
         // Left open too long, but sealed by this server: the same request again, with a fresh
         // page, rather than a dead end (the GET checks all of it anew). A login form keeps
         // `prompt=login`: the sign-in it asks for has not happened.
@@ -212,6 +217,13 @@ export function addAuthorizationEndpoint(
     if (user.id !== pending.user)
       throw new AuthorizationPageError('You are signed in as another user than the one asked.', 403)
     const decision = form.get('decision')
+    // Someone else's session on a shared browser: it ends here (the only way, besides its
+    // `sessionTTL`), and the same request asks for a sign-in.
+    if (decision === 'switch')
+      return backToRequest(found.request, {
+        signedIn: false,
+        cookies: [interaction.cookies.endSession()],
+      })
     if (decision !== 'allow' && decision !== 'deny')
       throw new AuthorizationPageError('Choose to allow or deny.')
     // Once only: a replayed consent (the same page posted again) would issue a second code. The

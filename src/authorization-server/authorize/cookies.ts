@@ -38,15 +38,21 @@ export function csrfToken(hasher: SecretHasher, secret: string): string {
  * `pathTag` (`Settings.pathTag`, `''` at the root). Cookies are per origin and `__Host-` ones need
  * `Path=/`, so the issuers of one origin (`/tenants/a`, `/tenants/b`) tell theirs apart by name:
  * each issuer's own session and CSRF secret, signed with its own key, never overwritten by another's.
+ *
+ * Cookies are not kept apart by port (RFC 6265 §8.5), so on a plain-http loopback issuer every
+ * loopback client's redirect listener (RFC 8252 §7.3) would get the session and could replay it.
+ * There they are sent only to `pagePath`, the endpoint whose pages use them (`/authorize`), where
+ * a listener's `/callback` is not.
  */
-export function pageCookies(secure: boolean, pathTag = ''): PageCookies {
+export function pageCookies(secure: boolean, pathTag = '', pagePath = '/'): PageCookies {
   const prefix = secure ? '__Host-' : ''
+  const path = secure ? '/' : pagePath
   const suffix = pathTag === '' ? '' : `-${pathTag}`
   const sessionName = `${prefix}gatehouse-login${suffix}`
   const csrfName = `${prefix}gatehouse-csrf${suffix}`
   const setCookie = (name: string, value: string, options: CookieOptions) => {
     const parameter = new ResponseParameter(secure)
-    parameter.setCookie(name, value, { path: '/', httpOnly: true, secure, ...options })
+    parameter.setCookie(name, value, { path, httpOnly: true, secure, ...options })
     return parameter.cookies[0] as string
   }
   return {

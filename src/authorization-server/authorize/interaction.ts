@@ -175,6 +175,7 @@ export async function continueAuthorization(
       scopes: scopes.map((name) => ({ name, description: settings.scopes[name] ?? '' })),
       destination: destinationOf(request.target),
       state,
+      selfRegistered: client.selfRegistered === true,
     }),
     {
       cookies: [setCookie],

@@ -89,6 +89,8 @@ export function consentPage(page: {
   scopes: readonly { name: string; description: string }[]
   destination: string
   state: FormState
+  /** Registered by itself (RFC 7591): its name is what it says of itself (RFC 7591 §5). */
+  selfRegistered?: boolean | undefined
 }): string {
   const scopes =
     page.scopes.length === 0
@@ -101,13 +103,14 @@ ${page.scopes.map((s) => `<li><code>${e(s.name)}</code>${e(s.description)}</li>`
     `<h1>Authorize ${e(page.clientName)}</h1>
 <p><strong>${e(page.clientName)}</strong> asks to use your account (<strong>${e(page.username)}</strong>) with these permissions:</p>
 ${scopes}
-<p class="note">Either way you go back to ${e(page.destination)}.</p>
+${page.selfRegistered ? '<p class="note">This application registered itself: its name has not been checked by this server.</p>\n' : ''}<p class="note">Either way you go back to ${e(page.destination)}.</p>
 <form method="post" action="${e(page.state.action)}">
 ${hidden(page.state, 'consent')}
 <div class="actions">
 <button class="primary" type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>
 </div>
+<button type="submit" name="decision" value="switch">Not ${e(page.username)}? Sign out</button>
 </form>`,
   )
 }

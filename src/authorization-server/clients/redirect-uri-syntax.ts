@@ -19,6 +19,9 @@ const CONTROL_OR_SPACE = /[\p{Cc}\p{White_Space}]/u
 /** RFC 3986 §2: unreserved, reserved and `%` (for percent-encoding); nothing else. */
 const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/
 
+/** A host name (letters, digits, `-`, `_`, dot-separated) or an IP literal, as parsed. */
+const DNS_HOST = /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])$/
+
 /** A `%` that does not start a percent-encoding (two hex digits). */
 const BROKEN_PERCENT = /%(?![0-9A-Fa-f]{2})/
 
@@ -61,6 +64,10 @@ export function redirectURIProblem(uri: string): string | undefined {
   // Nothing listens on port 0: a client registering it meant "any port", which only a loopback
   // redirect URI has (RFC 8252 §7.3), and without writing one.
   if (url.port === '0') return 'must not use port 0 (a loopback redirect URI may use any port)'
+  // The parser takes `;`, `,`, `'` or `*` in an http(s) host, which no DNS name holds and which
+  // would be syntax in the pages' Content-Security-Policy, where the client's origin goes.
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && !DNS_HOST.test(url.hostname))
+    return 'must have a host name or IP address as its host'
   return undefined
 }
 
