@@ -1,3 +1,4 @@
+import { isHostName } from '../clients/redirect-uri-syntax.js'
 import type { AuthorizationErrorCode } from './authorization-request.js'
 
 /**
@@ -59,11 +60,6 @@ export function formActionSource(target: string): string | undefined {
   // `,` or `'` in a host, which would be policy syntax there (registration refuses such hosts;
   // one stored before that is left out rather than trusted).
   if (url.protocol === 'https:' || url.protocol === 'http:')
-    return isPolicyHost(url.host) ? url.origin : undefined
+    return isHostName(url.hostname) ? url.origin : undefined
   return /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) ? url.protocol : undefined
-}
-
-/** A DNS name or IP literal, with an optional port: what a CSP host-source may hold. */
-function isPolicyHost(host: string): boolean {
-  return /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])(?::\d+)?$/.test(host)
 }

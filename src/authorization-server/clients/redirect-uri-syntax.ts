@@ -19,8 +19,14 @@ const CONTROL_OR_SPACE = /[\p{Cc}\p{White_Space}]/u
 /** RFC 3986 §2: unreserved, reserved and `%` (for percent-encoding); nothing else. */
 const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/
 
-/** A host name (letters, digits, `-`, `_`, dot-separated) or an IP literal, as parsed. */
-const DNS_HOST = /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])$/
+/**
+ * Whether a parsed URL's `hostname` is a host name (letters, digits, `-`, `_`, dot-separated) or
+ * an IP literal. The parser also takes `;`, `,`, `'` or `*` in an http(s) host, which no DNS name
+ * holds and which would be syntax in a Content-Security-Policy source.
+ */
+export function isHostName(hostname: string): boolean {
+  return /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])$/.test(hostname)
+}
 
 /** A `%` that does not start a percent-encoding (two hex digits). */
 const BROKEN_PERCENT = /%(?![0-9A-Fa-f]{2})/
@@ -64,9 +70,8 @@ export function redirectURIProblem(uri: string): string | undefined {
   // Nothing listens on port 0: a client registering it meant "any port", which only a loopback
   // redirect URI has (RFC 8252 §7.3), and without writing one.
   if (url.port === '0') return 'must not use port 0 (a loopback redirect URI may use any port)'
-  // The parser takes `;`, `,`, `'` or `*` in an http(s) host, which no DNS name holds and which
-  // would be syntax in the pages' Content-Security-Policy, where the client's origin goes.
-  if ((url.protocol === 'http:' || url.protocol === 'https:') && !DNS_HOST.test(url.hostname))
+  // The client's origin goes into the pages' Content-Security-Policy.
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && !isHostName(url.hostname))
     return 'must have a host name or IP address as its host'
   return undefined
 }
