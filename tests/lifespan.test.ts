@@ -1,4 +1,5 @@
-import { createServer } from 'node:net'
+import { createServer as createHTTPServer } from 'node:http'
+import { type AddressInfo, createServer } from 'node:net'
 import { dependency, Gatehouse, serve } from 'gatehouse'
 import { describe, expect, expectTypeOf, test } from 'vitest'
 
@@ -112,6 +113,30 @@ describe('lifespan', () => {
     await app.shutdown()
     expect(events).toEqual(['setup', 'teardown'])
     expect((await app.request('/greeting')).status).toBe(503)
+  })
+
+  test('app.nodeListener() on your own server keeps the lifespan as app.fetch does', async () => {
+    const events: string[] = []
+    const app = createApp(events)
+    const server = createHTTPServer(app.nodeListener())
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/greeting`
+    try {
+      // The first request starts it: the state is there for the route (it was a logged 500).
+      expect(await (await fetch(url)).json()).toEqual({ greeting: 'hello' })
+      expect(events).toEqual(['setup'])
+      await app.shutdown()
+      // Shut down: refused, as app.fetch refuses, rather than run against closed resources.
+      const refused = await fetch(url)
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get('retry-after')).toBe('1')
+      expect(events).toEqual(['setup', 'teardown'])
+      await app.startup()
+      expect((await fetch(url)).status).toBe(200)
+      await app.shutdown()
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   test('each serve() runs its own cycle: after close(), app.fetch is refused until started again', async () => {

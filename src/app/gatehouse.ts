@@ -313,16 +313,27 @@ export class Gatehouse<S = undefined> extends RouteCollector implements Fetchabl
 
   /**
    * A `node:http` request listener for this app, used by `serve()`: it reads Node's request and
-   * writes Node's response directly, without a Web `Request`/`Response` per request. Start the
-   * lifespan yourself (`await app.startup()`) when you serve it with your own server.
+   * writes Node's response directly, without a Web `Request`/`Response` per request. With your own
+   * server it keeps the lifespan as `app.fetch` does: the first request starts it (better: `await
+   * app.startup()` before listening, so a failed set-up stops you there), and after `shutdown()`
+   * requests are answered 503 until it is started again; stop your server before shutting down.
    * @example http.createServer(app.nodeListener()).listen(8000)
    */
   nodeListener(): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
     return (incoming, outgoing) => {
-      this.#node ??= createNodeListener(this.#getDispatch(), {
-        onError: (error) => errorReply(error, this.#settings.logger, 'the Node engine'),
-        inFlight: this.#inFlight,
-      })
+      if (this.#node === undefined) {
+        const dispatch = this.#getDispatch()
+        this.#node = createNodeListener(
+          (view) =>
+            this.#lifespan.phase === 'running'
+              ? dispatch(view)
+              : this.#whenStarted().then((refusal) => refusal ?? dispatch(view)),
+          {
+            onError: (error) => errorReply(error, this.#settings.logger, 'the Node engine'),
+            inFlight: this.#inFlight,
+          },
+        )
+      }
       this.#node(incoming, outgoing)
     }
   }
