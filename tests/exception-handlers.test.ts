@@ -156,6 +156,11 @@ function createCatchAllApp() {
     throw new Error('database password is hunter2')
   })
   app.get('/bad-answer', { response: z.object({ id: z.number() }) }, () => ({ id: 'x' }) as never)
+  class OwnerError extends Error {}
+  app.get('/owner', {}, () => {
+    throw new OwnerError('not yours')
+  })
+  app.exceptionHandler(OwnerError, () => Response.json({ detail: 'Owner error' }, { status: 400 }))
   app.exceptionHandler(Error, (error) =>
     Response.json({ caught: (error as Error).name }, { status: 500 }),
   )
@@ -198,7 +203,18 @@ describe.each(transports)(
       const badAnswer = await send('/bad-answer')
       expect(badAnswer.status).toBe(500)
       expect(await badAnswer.json()).toEqual({ caught: 'ResponseValidationError' })
-      // Answered by the handler for their class: expected, so not logged.
+      // Answered, and still logged once each: the catch-all is Starlette's handler for
+      // `Exception`, whose server-error middleware logs the traceback all the same.
+      expect(logger.calls.map(([message]) => message)).toEqual([
+        'Unhandled error in GET /crash',
+        'Response validation failed in GET /bad-answer',
+      ])
+    })
+
+    test('a handler for a class of your own answers an expected error: not logged', async () => {
+      logger.calls.length = 0
+      const own = await send('/owner')
+      expect(own.status).toBe(400)
       expect(logger.calls).toEqual([])
     })
   },

@@ -48,8 +48,9 @@ export function defaultExceptionHandler(error: unknown, _request?: RequestView):
  * prototype chain wins; `Error` and `Object` only for errors outside the family and the family's
  * server faults), then by status (a `GatehouseError`'s status; 500 for anything else), then
  * the default. A handler for `HTTPException` or `GatehouseError` itself ranks below the status.
- * An error outside the family is logged once unless a handler for its class answers it (then it
- * is expected). A handler that throws is logged and answered with a bare 500.
+ * An error outside the family is logged once unless a handler for its own class answers it (then
+ * it is expected; `Error` and `Object`, the catch-alls, are not its own). A handler that throws is
+ * logged and answered with a bare 500.
  */
 export class ExceptionHandlers {
   readonly #byClass = new Map<ErrorClass<unknown>, ExceptionHandler>()
@@ -89,14 +90,18 @@ export class ExceptionHandlers {
     const classWins = byClass !== undefined && (!byClass.base || byStatus === undefined)
     const handler = classWins ? byClass.handler : byStatus
     if (handler === undefined) return errorReply(error, logger, where)
-    // An error its class's handler answers is expected; any other fault is logged once, here.
-    if (fault && !classWins) errorReply(error, logger, where)
+    // An error its own class's handler answers is expected; any other fault is logged once, here,
+    // and so is one the `Error` (or `Object`) catch-all answers: Starlette's handler for
+    // `Exception` runs in its server-error middleware, which logs the traceback all the same.
+    if (fault && (!classWins || byClass.catchAll)) errorReply(error, logger, where)
     // An issuer that cannot be reached is logged whoever answers the 503.
     if (error instanceof KeySourceUnavailableError) reportOutage(error, logger, where)
     return this.#run(handler, error, view, where, logger)
   }
 
-  #byClassOf(error: unknown): { handler: ExceptionHandler; base: boolean } | undefined {
+  #byClassOf(
+    error: unknown,
+  ): { handler: ExceptionHandler; base: boolean; catchAll: boolean } | undefined {
     if (this.#byClass.size > 0 && error !== null && typeof error === 'object') {
       // The family's answers (a 404, a 422, an HTTPException) have their class's default
       // handler, so, as in Starlette, a handler for `Error` never sees them: it is the catch-all
@@ -108,7 +113,12 @@ export class ExceptionHandlers {
         proto = Object.getPrototypeOf(proto)
       ) {
         const handler = this.#byClass.get(proto.constructor)
-        if (handler) return { handler, base: FAMILY_BASES.has(proto.constructor) }
+        if (handler)
+          return {
+            handler,
+            base: FAMILY_BASES.has(proto.constructor),
+            catchAll: proto.constructor === Error || proto.constructor === Object,
+          }
       }
     }
     return undefined
