@@ -37,7 +37,7 @@ describeEngines('HTTPBasic with autoError: false', app, (send) => {
     const response = await call('Basic bm9jb2xvbg==')
     expect(response.status).toBe(401)
     expect(response.headers.get('www-authenticate')).toBe('Basic realm="shop"')
-    expect(await response.json()).toEqual({ detail: 'Not authenticated' })
+    expect(await response.json()).toEqual({ detail: 'Invalid authentication credentials' })
   })
 
   it('answers 400 to two Authorization headers, taking neither as the credentials', async () => {

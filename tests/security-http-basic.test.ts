@@ -63,11 +63,14 @@ describeEngines('HTTPBasic', app, (send) => {
     ['base64 with bad padding', 'Basic am9objpzZWNyZXQ'],
     ['no colon', `Basic ${b64('johnsecret')}`],
     ['not UTF-8', `Basic ${Buffer.from([0x6a, 0x3a, 0xff, 0xfe]).toString('base64')}`],
-  ])('answers 401 Not authenticated for %s, as FastAPI', async (_, authorization) => {
-    const response = await call('/users/me', authorization)
-    expect(response.headers.get('www-authenticate')).toBe('Basic')
-    await expect401(response, 'Not authenticated')
-  })
+  ])(
+    'answers 401 Invalid authentication credentials for %s, as FastAPI',
+    async (_, authorization) => {
+      const response = await call('/users/me', authorization)
+      expect(response.headers.get('www-authenticate')).toBe('Basic')
+      await expect401(response, 'Invalid authentication credentials')
+    },
+  )
 
   it('never echoes the credentials', async () => {
     const text = await (await call('/users/me', `Basic ${b64('johnsecret')}`)).text()
@@ -78,7 +81,7 @@ describeEngines('HTTPBasic', app, (send) => {
   it('sends the realm, quoted, in every challenge', async () => {
     const challenge = 'Basic realm="simple \\"admin\\" \\\\ area"'
     await expect401(await call('/admin'), 'Not authenticated', challenge)
-    await expect401(await call('/admin', 'Basic x'), 'Not authenticated', challenge)
+    await expect401(await call('/admin', 'Basic x'), 'Invalid authentication credentials', challenge)
     expect(withRealm.realm).toBe('simple "admin" \\ area')
   })
 

@@ -136,8 +136,9 @@ function decodeBasic(encoded: string): HTTPBasicCredentials | undefined {
 
 /**
  * HTTP Basic authentication: gives `{ username, password }`. Missing credentials answer 401
- * `Not authenticated`; so do credentials that are not base64 of UTF-8 `user:password`, also with
- * `autoError: false` (they are present, but broken), as FastAPI's `HTTPBasic` answers both. Both carry `WWW-Authenticate: Basic` (with `realm="..."` when set), so browsers ask.
+ * `Not authenticated`; credentials that are not base64 of UTF-8 `user:password` answer 401
+ * `Invalid authentication credentials`, also with `autoError: false` (they are present, but
+ * broken), as FastAPI's `HTTPBasic` answers them. Both carry `WWW-Authenticate: Basic` (with `realm="..."` when set), so browsers ask.
  * Compare the password in constant time (`crypto.timingSafeEqual`) in your dependency.
  * @example
  * const basic = new HTTPBasic({ realm: 'admin' })
@@ -173,7 +174,7 @@ export class HTTPBasic<A extends boolean = true> extends SecurityScheme<
     const credentials = decodeBasic(parts.credentials)
     if (credentials) return credentials
     throw new HTTPException(401, {
-      detail: 'Not authenticated',
+      detail: 'Invalid authentication credentials',
       headers: { 'WWW-Authenticate': this.#challenge },
     })
   }
