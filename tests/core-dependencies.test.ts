@@ -367,7 +367,21 @@ describe('registration errors', () => {
     })
     const app = new Gatehouse()
     expect(() => app.get('/items', { inputs: { repo } }, () => 1)).toThrow(
-      `GET /items in dependency repo ("getRepo"): "getRepo" is cleaned up after the response (scope "request"), so it cannot depend on "getSession", which has scope "function"`,
+      `GET /items in dependency repo ("getRepo"): repo ("getRepo") is cleaned up after the response (scope "request"), so it cannot depend on session ("getSession"), which has scope "function"`,
+    )
+    // Anonymous generators are told apart by the keys they were declared at.
+    const anonymousSession = dependency(
+      {},
+      function* () {
+        yield { open: true }
+      },
+      { scope: 'function' },
+    )
+    const anonymousRepo = dependency({ db: anonymousSession }, async function* ({ db }) {
+      yield db
+    })
+    expect(() => app.get('/anonymous', { inputs: { repo: anonymousRepo } }, () => 1)).toThrow(
+      `"repo" is cleaned up after the response (scope "request"), so it cannot depend on "db", which has scope "function"`,
     )
     // Allowed: the same scope both ways, a plain function over it, the handler itself.
     const shortRepo = dependency(

@@ -447,18 +447,23 @@ class PlanBuilder {
   ): number {
     if (typeof dep.fn !== 'function')
       this.#fail('Depends()/Security() takes a dependency(...) or a security scheme')
-    const dependant = this.#stack[this.#stack.length - 1]?.dependency
+    const top = this.#stack[this.#stack.length - 1]
+    const dependant = top?.dependency
     // FastAPI's DependencyScopeError: a generator cleaned up after the response would hold what a
     // `scope: 'function'` one closed when the handler returned (a session, in its own clean-up
     // or in a streamed body).
     if (
+      top !== undefined &&
       dep.scope === 'function' &&
       dependant?.scope === 'request' &&
       isGeneratorFunction(dependant.fn)
-    )
+    ) {
+      // Named by their keys too: two anonymous generators would both be "anonymous".
+      const [outer, inner] = [describe(top), describe({ key, dependency: dep })]
       this.#fail(
-        `"${dependant.name}" is cleaned up after the response (scope "request"), so it cannot depend on "${dep.name}", which has scope "function" and closes when the handler returns: give "${dependant.name}" scope: 'function' too, or "${dep.name}" the default scope`,
+        `${outer} is cleaned up after the response (scope "request"), so it cannot depend on ${inner}, which has scope "function" and closes when the handler returns: give ${outer} scope: 'function' too, or ${inner} the default scope`,
       )
+    }
     const start = this.#stack.findIndex((entry) => entry.dependency === dep)
     if (start >= 0) {
       const chain = [...this.#stack.slice(start), { key, dependency: dep }].map(describe)
