@@ -71,7 +71,8 @@ export interface PasswordHasher {
   noteStoredHashes(hashes: Iterable<string>): void
 }
 
-const DEFAULT_MAX_PASSWORD_LENGTH = 1024
+/** The longest password `createPasswordHasher()` takes by default, in UTF-16 code units. */
+export const DEFAULT_MAX_PASSWORD_LENGTH = 1024
 const HASHER_OPTIONS = new Set([
   'memoryCost',
   'timeCost',

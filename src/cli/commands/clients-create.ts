@@ -1,5 +1,6 @@
 import { createAdministration, takenInAnyCase } from '../../authorization-server/admin.js'
 import type { GrantType } from '../../authorization-server/store/records.js'
+import type { AuthorizationServerStore } from '../../authorization-server/store/store.js'
 import type { Command } from '../command.js'
 import { CLIError, usageError } from '../errors.js'
 import { adminMessage, listOption, scopesOption } from '../values.js'
@@ -64,7 +65,7 @@ export const clientsCreate: Command = {
       )
     const scopes = scopesOption(options.scopes, NAME)
     const redirectUris = listOption(options['redirect-uris'])
-    const store = await context.store()
+    const store = openedOnUse(context.store)
     const taken = () =>
       new CLIError('conflict', `a client with id ${JSON.stringify(id)} already exists`)
     // No look-up first: a bad value is a usage error (2) even for a taken id, and the store's
@@ -104,4 +105,23 @@ export const clientsCreate: Command = {
     context.out(`client_secret  ${clientSecret}`)
     context.note('Store the secret now: it is not shown again (only its keyed hash is kept).')
   },
+}
+
+/**
+ * The store, opened when first used: the administration checks every value before it touches the
+ * store, so a usage error leaves `DATABASE_URL` as it was (no file created, nothing migrated, no
+ * connection to a PostgreSQL server).
+ */
+function openedOnUse(open: () => Promise<AuthorizationServerStore>): AuthorizationServerStore {
+  return new Proxy({} as AuthorizationServerStore, {
+    get:
+      (_, name) =>
+      async (...args: unknown[]) => {
+        const store = await open()
+        const method = store[name as keyof AuthorizationServerStore] as unknown as (
+          ...args: unknown[]
+        ) => unknown
+        return method.apply(store, args)
+      },
+  })
 }

@@ -1,5 +1,7 @@
 import { createAdministration } from '../../authorization-server/admin.js'
+import { normalizePassword } from '../../authorization-server/users/password-text.js'
 import { normalizeUsername, usernameProblem } from '../../authorization-server/users/username.js'
+import { DEFAULT_MAX_PASSWORD_LENGTH } from '../../password/hasher.js'
 import type { Command } from '../command.js'
 import { CLIError, usageError } from '../errors.js'
 import { readPassword } from '../password-input.js'
@@ -44,6 +46,9 @@ export const usersCreate: Command = {
     const username = normalizeUsername(positionals[0] as string)
     const scopes = scopesOption(options.scopes, NAME)
     const password = await readPassword(context.stdin, NAME, context.note)
+    // The hasher's own bound, checked before DATABASE_URL is opened (a usage error touches nothing).
+    if (normalizePassword(password).length > DEFAULT_MAX_PASSWORD_LENGTH)
+      throw usageError(NAME, `password is longer than ${DEFAULT_MAX_PASSWORD_LENGTH} characters`)
     const store = await context.store()
     const taken = () =>
       new CLIError('conflict', `a user named ${JSON.stringify(username)} already exists`)
