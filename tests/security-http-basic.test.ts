@@ -81,7 +81,11 @@ describeEngines('HTTPBasic', app, (send) => {
   it('sends the realm, quoted, in every challenge', async () => {
     const challenge = 'Basic realm="simple \\"admin\\" \\\\ area"'
     await expect401(await call('/admin'), 'Not authenticated', challenge)
-    await expect401(await call('/admin', 'Basic x'), 'Invalid authentication credentials', challenge)
+    await expect401(
+      await call('/admin', 'Basic x'),
+      'Invalid authentication credentials',
+      challenge,
+    )
     expect(withRealm.realm).toBe('simple "admin" \\ area')
   })
 

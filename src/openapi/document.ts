@@ -36,17 +36,17 @@ export function generateOpenAPI(
   const schemas = new SchemaCollector()
   const securitySchemes = new Map<string, SecurityScheme>()
   const paths: Record<string, Record<string, unknown>> = {}
-  let usesValidation = false
   for (const route of routes) {
     if (route.options.includeInSchema === false) continue
     const plan = route.runtime.plan
     const operation = operationFor(route, schemas, securityFor(plan, securitySchemes))
-    if (hasInputs(plan)) usesValidation = true
     const path = openAPIPath(route.path.path)
     paths[path] ??= {}
     paths[path][route.method.toLowerCase()] = operation
   }
-  if (usesValidation) {
+  // Only when an operation still refers to them: routes whose `openapiExtra` or `responses` removed
+  // their 422 (the authorization server's, which answer OAuth errors) leave them unused.
+  if (JSON.stringify(paths).includes('"#/components/schemas/HTTPValidationError"')) {
     const [httpValidationError, validationError] = validationErrorSchemas()
     schemas.components.HTTPValidationError = httpValidationError
     schemas.components.ValidationError = validationError
