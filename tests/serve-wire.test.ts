@@ -179,3 +179,27 @@ test('answers written while close() drains say Connection: close', async () => {
   expect(data.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true)
   expect(data).toMatch(/\r\nConnection: close\r\n/i)
 })
+
+test('close() does not wait for connections answering nothing: one that sent nothing yet, one half-way through a head', async () => {
+  const server = await serve(createApp(), { port: 0, signals: false, drainTimeout: 60_000 })
+  const open = (bytes: string) =>
+    new Promise<{ ended: Promise<void> }>((resolve) => {
+      const socket = connect(server.port, '127.0.0.1', () => {
+        if (bytes !== '') socket.write(bytes)
+        resolve({ ended: new Promise((done) => socket.once('close', () => done())) })
+      })
+      socket.on('error', () => {})
+    })
+  // A browser's preconnect, and a head still arriving: Node's own idle check skips both, and
+  // they held close() for the whole drainTimeout.
+  const silent = await open('')
+  const partial = await open('GET /url HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const closing = server.close()
+  const outcome = await Promise.race([
+    closing.then(() => 'closed'),
+    new Promise((resolve) => setTimeout(() => resolve('still draining'), 5_000)),
+  ])
+  expect(outcome).toBe('closed')
+  await Promise.all([silent.ended, partial.ended])
+})

@@ -261,9 +261,17 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
         if (answer && !answer.headersSent) answer.shouldKeepAlive = false
       }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeIdleConnections()
-      // A keep-alive connection whose request finishes now goes idle: close it then, not at its timeout.
-      const sweeper = setInterval(() => server.closeIdleConnections(), 25)
+      // Only connections answering a request are waited for. Node's own idle check skips one that
+      // sent nothing yet (a browser's preconnect) or only part of a head, and from `close()` on
+      // it no longer times them out: each would hold the shutdown for the whole `drainTimeout`.
+      // No request of theirs has reached the app, so a client may send it again elsewhere, as
+      // after uvicorn's shutdown. A keep-alive connection whose request finishes goes idle, and is
+      // closed then, not at its timeout.
+      const closeUnused = () => {
+        for (const socket of sockets.keys()) if (!answerInProgress(socket)) socket.destroy()
+      }
+      closeUnused()
+      const sweeper = setInterval(closeUnused, 25)
       void closed.then(() => clearInterval(sweeper))
       const started = Date.now()
       const drained = await Promise.race([
