@@ -108,6 +108,17 @@ describe('serve() on the wire', () => {
     ])
     expect(big).toMatch(/^HTTP\/1\.1 413 /)
     expect(big).not.toContain('100 Continue')
+    // Nor one of a media type the route does not read: 415 at once, before the body.
+    const plain = await exchange(server.port, [
+      'POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 12\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n',
+    ])
+    expect(plain).toMatch(/^HTTP\/1\.1 415 /)
+    expect(plain).not.toContain('100 Continue')
+    // An empty one of that type is still only a missing body (422), as before.
+    const empty = await exchange(server.port, [
+      'POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    ])
+    expect(empty).toMatch(/^HTTP\/1\.1 422 /)
   })
 
   test('Expect: 100-continue: a body that will be read gets its 100, then the answer', async () => {

@@ -42,11 +42,14 @@ export const missingBody: typeof MISSING = MISSING
 export async function readJSONBody(request: IncomingRequest, limit: number): Promise<JSONBody> {
   const header = singleMediaType(request.header('content-type'))
   const mediaType = mediaTypeOf(request)
+  // `;;;` names no media type at all: present but not JSON.
+  const notJSON = header !== undefined && header.trim() !== '' && !isJSONMediaType(mediaType)
+  // Refused before it is read when the head says a body follows, so a client waiting on
+  // `Expect: 100-continue` is never asked for it; an empty one is still only missing.
+  if (notJSON && declaresBody(request)) throw new UnsupportedMediaTypeError(['application/json'])
   const bytes = await request.readBody(limit)
   if (bytes.byteLength === 0) return MISSING
-  // `;;;` names no media type at all: present but not JSON.
-  if (header !== undefined && header.trim() !== '' && !isJSONMediaType(mediaType))
-    throw new UnsupportedMediaTypeError(['application/json'])
+  if (notJSON) throw new UnsupportedMediaTypeError(['application/json'])
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
@@ -65,6 +68,13 @@ export async function readJSONBody(request: IncomingRequest, limit: number): Pro
     const located = locateJSONError(text)
     throw jsonInvalid(located?.message ?? 'Invalid JSON', located?.position)
   }
+}
+
+/** Whether the request head announces body bytes: a non-zero `Content-Length`, or chunked. */
+function declaresBody(request: IncomingRequest): boolean {
+  const length = request.header('content-length')
+  if (length !== undefined) return !/^\s*0+\s*$/.test(length)
+  return request.header('transfer-encoding') !== undefined
 }
 
 function jsonInvalid(reason: string, position?: number): RequestValidationError {
