@@ -92,6 +92,26 @@ describe('serve() on the wire', () => {
     },
   )
 
+  test.each([
+    [
+      'an HTTP/1.0 request with Transfer-Encoding (RFC 9112 §6.1: faulty framing)',
+      'HTTP/1.0',
+      'Transfer-Encoding in an HTTP/1.0 request',
+    ],
+    [
+      'an HTTP/2.0 request line, which is not HTTP/1.x framing',
+      'HTTP/2.0',
+      'Unsupported HTTP version',
+    ],
+  ])('%s is a 400, and the connection closes', async (_, version, detail) => {
+    const data = await exchange(server.port, [
+      `POST /echo ${version}\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
+    ])
+    expect(data).toMatch(/^HTTP\/1\.1 400 /)
+    expect(data).toMatch(/\r\nConnection: close\r\n/i)
+    expect(data).toContain(JSON.stringify({ detail }))
+  })
+
   test('a malformed chunk in the body being read is answered 400 at once', async () => {
     const started = performance.now()
     const data = await exchange(server.port, [

@@ -35,6 +35,9 @@ export function createNodeListener(
       view = new NodeRequestView(incoming, path, query, authority, outgoing)
       reply = dispatch(view)
     } catch (error) {
+      // A head refused before any route ran (its target, Host or framing): nothing after it on
+      // this connection can be trusted to be where it seems, so the connection ends with the answer.
+      if (view === undefined) outgoing.shouldKeepAlive = false
       reply = hooks.onError(error)
     }
     if (reply instanceof Promise) {
@@ -99,6 +102,15 @@ function parse(url: string): URL {
  */
 function checkTransferCoding(incoming: IncomingMessage): void {
   const coding = incoming.headers['transfer-encoding']
+  // RFC 9112 §2.3: a major version other than 1 is not HTTP/1.x framing at all (Node's parser
+  // reads `HTTP/2.0` as if it were); §6.1: an HTTP/1.0 message with Transfer-Encoding MUST be
+  // treated as faulty framing. Both refused, and the connection closed after the answer.
+  if (incoming.httpVersionMajor !== 1 || (coding !== undefined && incoming.httpVersionMinor === 0))
+    throw new BadRequestError(
+      incoming.httpVersionMajor !== 1
+        ? 'Unsupported HTTP version'
+        : 'Transfer-Encoding in an HTTP/1.0 request',
+    )
   if (coding === undefined || coding.trim().toLowerCase() === 'chunked') return
   for (const name of coding.split(','))
     if (name.trim().toLowerCase() !== 'chunked')
