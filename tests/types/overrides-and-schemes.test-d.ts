@@ -6,13 +6,16 @@ import {
   createCurrentPrincipal,
   createJWTCodec,
   type Dependable,
+  Depends,
   dependency,
   Gatehouse,
+  type HTTPAuthorizationCredentials,
   HTTPBasic,
   HTTPBearer,
   HTTPDigest,
   mountProtectedResourceMetadata,
   OAuth2PasswordBearer,
+  Security,
 } from 'gatehouse'
 import { expectTypeOf } from 'vitest'
 import * as z from 'zod'
@@ -137,4 +140,30 @@ const getCurrentUser = dependency({ token: oauth2 }, ({ token }) => ({
   app.get('/bad3', { response: z.array(Item) }, () => catalogue[0])
   // @ts-expect-error a readonly tuple of the wrong types
   app.get('/bad4', { response: z.tuple([z.number(), z.string()]) }, () => ['a', 1] as const)
+}
+
+// A scheme built inside Depends()/Security(), as FastAPI's `Security(oauth2_scheme, scopes=[…])` is
+// written: required by default, so the handler gets the value itself (it was `T | undefined`).
+{
+  const app = new Gatehouse()
+  app.get(
+    '/items',
+    {
+      inputs: {
+        token: Security(new OAuth2PasswordBearer({ tokenUrl: 'token' }), { scopes: ['items'] }),
+        bearer: Depends(new HTTPBearer()),
+        key: Depends(new APIKeyHeader({ name: 'x-key' })),
+        optional: Depends(new HTTPBearer({ autoError: false })),
+        user: Depends(getCurrentUser),
+      },
+    },
+    ({ token, bearer, key, optional, user }) => {
+      expectTypeOf(token).toEqualTypeOf<string>()
+      expectTypeOf(bearer.credentials).toEqualTypeOf<string>()
+      expectTypeOf(key).toEqualTypeOf<string>()
+      expectTypeOf(optional).toEqualTypeOf<HTTPAuthorizationCredentials | undefined>()
+      expectTypeOf(user).toEqualTypeOf<{ username: string; disabled: boolean }>()
+      return token
+    },
+  )
 }

@@ -111,6 +111,16 @@ export function dependency<const I extends Inputs, R>(
 /** Something `Depends`/`Security` can wrap: a dependency or a security scheme. */
 export type Dependable<T = unknown> = Dependency<T, Inputs> | SecurityScheme<T>
 
+/**
+ * The value a dependable gives. `Depends`/`Security` infer the whole argument and read its value
+ * here: inferring `T` of `Dependable<T>` instead made a scheme built inside the call
+ * (`Security(new OAuth2PasswordBearer({ tokenUrl }), …)`) take `boolean` for its `autoError`
+ * parameter rather than its default `true`, so a required token was typed `string | undefined`.
+ */
+export type DependableValue<D> = D extends { readonly '~types'?: { readonly output: infer T } }
+  ? T
+  : never
+
 export interface DependsInput<T = unknown> extends InputSource<T> {
   readonly '~gatehouse': 'depends'
   readonly dependency: Dependable<T>
@@ -122,10 +132,10 @@ export interface DependsInput<T = unknown> extends InputSource<T> {
  * request already ran it.
  * @example { user: Depends(getCurrentUser, { useCache: false }) }
  */
-export function Depends<T>(
-  dep: Dependable<T>,
+export function Depends<D extends Dependable>(
+  dep: D,
   options: { useCache?: boolean | undefined } = {},
-): DependsInput<T> {
+): DependsInput<DependableValue<D>> {
   if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw new TypeError('Depends(): the second argument is an options object: { useCache }')
   for (const key of Object.keys(options))
@@ -137,7 +147,11 @@ export function Depends<T>(
       )
   if (options.useCache !== undefined && typeof options.useCache !== 'boolean')
     throw new TypeError('Depends(): `useCache` must be a boolean')
-  return { '~gatehouse': 'depends', dependency: dep, useCache: options.useCache ?? true }
+  return {
+    '~gatehouse': 'depends',
+    dependency: dep as Dependable<DependableValue<D>>,
+    useCache: options.useCache ?? true,
+  }
 }
 
 export interface SecurityInput<T = unknown> extends InputSource<T> {
@@ -153,10 +167,10 @@ export interface SecurityInput<T = unknown> extends InputSource<T> {
  * OpenAPI `security` lists them.
  * @example { user: Security(getCurrentActiveUser, { scopes: ['items'] }) }
  */
-export function Security<T>(
-  dep: Dependable<T>,
+export function Security<D extends Dependable>(
+  dep: D,
   options: { scopes?: readonly string[] | undefined; useCache?: boolean | undefined } = {},
-): SecurityInput<T> {
+): SecurityInput<DependableValue<D>> {
   // `Security(dep, ['read'])` (FastAPI's `Security(dep, scopes=[…])` by position) would otherwise
   // require no scope at all: the one mistake here that silently opens a route.
   if (options === null || typeof options !== 'object' || Array.isArray(options))
@@ -180,7 +194,7 @@ export function Security<T>(
     throw new TypeError('Security(): `useCache` must be a boolean')
   return {
     '~gatehouse': 'security',
-    dependency: dep,
+    dependency: dep as Dependable<DependableValue<D>>,
     scopes: Object.freeze([...scopes]),
     useCache: options.useCache ?? true,
   }
