@@ -1,14 +1,19 @@
 import { Gatehouse, type RequestView, Security } from 'gatehouse'
 import {
+  type AuthorizationServerDatabase,
   type AuthorizationServerStore,
   type ClientRecord,
   createAuthorizationServer,
+  createKyselyStore,
   createMemoryStore,
+  createMigrator,
   type LoginResult,
+  migrateToLatest,
   openStore,
   type TokenPrincipal,
   type UserRecord,
 } from 'gatehouse/authorization-server'
+import type { Generated, Kysely } from 'kysely'
 import { describe, expectTypeOf, test } from 'vitest'
 
 const server = createAuthorizationServer({
@@ -107,4 +112,22 @@ describe('authorization server types', () => {
     expectTypeOf(server.completeLogin).returns.resolves.toEqualTypeOf<Response>()
     expectTypeOf(openStore).returns.resolves.toEqualTypeOf<AuthorizationServerStore>()
   })
+})
+
+// The Kysely set-up of `createKyselyStore`'s documentation, with the store's tables alone or beside
+// the app's own in one instance: Kysely's types are invariant in the database type, and both were
+// type errors (`Kysely<unknown>` expected).
+test("createKyselyStore, migrateToLatest and createMigrator take an app's own Kysely instance", async () => {
+  const own = {} as Kysely<AuthorizationServerDatabase>
+  await migrateToLatest(own)
+  expectTypeOf(createMigrator(own).migrateToLatest).toBeFunction()
+  expectTypeOf(createKyselyStore(own)).toEqualTypeOf<AuthorizationServerStore>()
+  interface AppTables {
+    items: { id: Generated<number>; name: string }
+  }
+  const shared = {} as Kysely<AppTables & AuthorizationServerDatabase>
+  await migrateToLatest(shared)
+  expectTypeOf(createKyselyStore(shared)).toEqualTypeOf<AuthorizationServerStore>()
+  // @ts-expect-error a Kysely instance without the store's tables is not a store
+  createKyselyStore({} as Kysely<AppTables>)
 })

@@ -40,17 +40,20 @@ const SAMPLED_OTHER_KINDS = 2000
 
 /**
  * The store over any Kysely instance whose database was migrated with `migrateToLatest`: one set
- * of queries for every SQL dialect (SQLite here; PostgreSQL adds only its dialect).
+ * of queries for every SQL dialect (SQLite here; PostgreSQL adds only its dialect). The instance
+ * may be the app's own, typed with its tables beside these (`Kysely<AppTables &
+ * AuthorizationServerDatabase>`).
  * @example
  * const db = new Kysely<AuthorizationServerDatabase>({ dialect })
  * await migrateToLatest(db)
  * const store = createKyselyStore(db)
  */
-export function createKyselyStore(
-  db: Kysely<AuthorizationServerDatabase>,
+export function createKyselyStore<DB extends AuthorizationServerDatabase>(
+  db: Kysely<DB>,
   options: KyselyStoreOptions = {},
 ): AuthorizationServerStore {
-  const store = queries(db, options)
+  // Kysely's types are invariant in the database type; the queries touch only these tables.
+  const store = queries(db as unknown as Kysely<AuthorizationServerDatabase>, options)
   return options.isUnavailable
     ? guarded(store, options.isUnavailable, options.retryFor ?? 0)
     : store

@@ -178,9 +178,9 @@ const provider: MigrationProvider = {
  * @example
  * const { error } = await createMigrator(db).migrateToLatest()
  */
-export function createMigrator(db: Kysely<unknown>): Migrator {
+export function createMigrator<DB>(db: Kysely<DB>): Migrator {
   return new Migrator({
-    db,
+    db: db as Kysely<unknown>,
     provider,
     migrationTableName: 'gatehouse_migrations',
     migrationLockTableName: 'gatehouse_migrations_lock',
@@ -194,7 +194,10 @@ export function createMigrator(db: Kysely<unknown>): Migrator {
  * @example
  * await migrateToLatest(db)
  */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+export async function migrateToLatest<DB>(instance: Kysely<DB>): Promise<void> {
+  // Any database type: an app's own `Kysely<AuthorizationServerDatabase>` (or one with its own
+  // tables too) is migrated as it is; Kysely's types are invariant in it, so it is widened here.
+  const db = instance as Kysely<unknown>
   const unknown = (await executedMigrations(db)).filter((name) => !Object.hasOwn(migrations, name))
   // Kysely calls this "corrupted migrations", which sends an operator looking for damage.
   if (unknown.length > 0)

@@ -61,7 +61,7 @@ export async function openSQLiteStore(
     // migrate once and a failed migration leaves nothing half-made.
     sqlite.exec('BEGIN IMMEDIATE')
     try {
-      await migrateToLatest(db as Kysely<unknown>)
+      await migrateToLatest(db)
       sqlite.exec('COMMIT')
     } catch (error) {
       sqlite.exec('ROLLBACK')
