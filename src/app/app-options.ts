@@ -20,7 +20,7 @@ export interface AppOptions<S = undefined> {
   /** ReDoc; default `/redoc` (it needs the optional `redoc` package: `npm install redoc`). */
   redocUrl?: string | null | undefined
   /** Swagger UI's OAuth2 redirect page; default `/docs/oauth2-redirect`. */
-  swaggerUiOAuth2RedirectUrl?: string | null
+  swaggerUiOAuth2RedirectUrl?: string | null | undefined
   swaggerUiParameters?: Record<string, unknown> | undefined
   swaggerUiInitOAuth?: Record<string, unknown> | undefined
   /**

@@ -63,7 +63,7 @@ export interface Administration {
    * Registers a client and returns its secret (256 random bits), the one time it is ever seen:
    * only its keyed hash is stored. Public clients get none.
    */
-  createClient(client: NewClient): Promise<{ client: ClientRecord; clientSecret?: string }>
+  createClient(client: NewClient): Promise<{ client: ClientRecord; clientSecret?: string | undefined }>
 }
 
 const GRANT_TYPES: readonly string[] = [
@@ -73,6 +73,17 @@ const GRANT_TYPES: readonly string[] = [
   'refresh_token',
 ]
 
+/** Options of {@link createAdministration}. */
+export interface AdministrationOptions {
+  store: AuthorizationServerStore
+  /** The hasher for new users' passwords; default a fresh Argon2id one. */
+  passwords?: PasswordHasher | undefined
+  /** The scopes users and clients may be given; default any valid scope token. */
+  scopes?: readonly string[] | undefined
+  /** The current time in epoch seconds; default the system clock. */
+  now?: (() => number) | undefined
+}
+
 /**
  * User and client management over a store (what `gatehouse users create` and `gatehouse
  * clients create` run). `scopes`, when given, restricts what users and clients may be allowed.
@@ -80,12 +91,7 @@ const GRANT_TYPES: readonly string[] = [
  * const admin = createAdministration({ store })
  * const { clientSecret } = await admin.createClient({ id: 'cli', grantTypes: ['client_credentials'], scopes: ['read'] })
  */
-export function createAdministration(options: {
-  store: AuthorizationServerStore
-  passwords?: PasswordHasher
-  scopes?: readonly string[]
-  now?: () => number
-}): Administration {
+export function createAdministration(options: AdministrationOptions): Administration {
   const { store } = options
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
   let passwords = options.passwords

@@ -1,6 +1,6 @@
 // Declarations use Node types (`node:http`, `NodeJS`): TypeScript 6+ no longer loads @types/node unless asked.
 /// <reference types="node" preserve="true" />
-export type { Administration, NewClient, NewUser } from './admin.js'
+export type { Administration, AdministrationOptions, NewClient, NewUser } from './admin.js'
 export { createAdministration } from './admin.js'
 export type {
   ConsentOptions,

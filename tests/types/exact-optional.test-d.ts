@@ -27,6 +27,7 @@ import {
   serve,
   staticFiles,
 } from 'gatehouse'
+import { createAdministration, createMemoryStore } from 'gatehouse/authorization-server'
 import { expectTypeOf } from 'vitest'
 import * as z from 'zod'
 
@@ -46,6 +47,9 @@ const app = new Gatehouse({
   description: env.name,
   rootPath: env.rootPath,
   docsUrl: env.name,
+  redocUrl: env.name,
+  openapiUrl: env.name,
+  swaggerUiOAuth2RedirectUrl: env.name,
   bodyLimit: env.maxAge,
   redirectSlashes: env.flag,
   lifespan: undefined,
@@ -142,3 +146,10 @@ router.get('/refuse', {}, () => {
   throw new OAuth2Error('invalid_request', env.name, { uri: env.name, status: env.port })
 })
 app.include(router, { prefix: env.rootPath, tags: env.list })
+
+createAdministration({
+  store: createMemoryStore(),
+  scopes: env.list,
+  now: undefined,
+  passwords: undefined,
+})

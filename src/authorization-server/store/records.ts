@@ -44,13 +44,13 @@ export interface ClientRecord {
    * URIs get no error redirect before a user has signed in (RFC 9700 §4.11.2), and it may
    * introspect only its own tokens. Absent (false) for clients an administrator created.
    */
-  readonly selfRegistered?: boolean
+  readonly selfRegistered?: boolean | undefined
   /**
    * The one way this confidential client authenticates at the token, revocation and
    * introspection endpoints, as it registered (RFC 7591 `token_endpoint_auth_method`); the other
    * is refused. Absent: either (clients an administrator made, unless given).
    */
-  readonly tokenEndpointAuthMethod?: SecretAuthMethod
+  readonly tokenEndpointAuthMethod?: SecretAuthMethod | undefined
 }
 
 /** The ways a confidential client sends its secret (RFC 6749 §2.3.1), as RFC 7591 names them. */

@@ -98,7 +98,7 @@ export interface TokenStore {
     hash: string
     now: number
     family: TokenFamilyRecord
-    refreshToken?: RefreshTokenRecord
+    refreshToken?: RefreshTokenRecord | undefined
   }): Promise<RedemptionResult>
   /** Records a revoked access token until it would have expired anyway (idempotent). */
   revokeAccessToken(jti: string, expiresAt: number): Promise<void>
