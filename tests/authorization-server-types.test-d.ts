@@ -41,6 +41,12 @@ describe('authorization server types', () => {
       expectTypeOf(who).toEqualTypeOf<{ id: string; admin: boolean }>()
       return who.id
     })
+    // Without a loader the value is the token's principal, whatever type is asked for.
+    expectTypeOf(server.principal({ audience: 'https://api.example' })).toEqualTypeOf<
+      typeof server.currentPrincipal
+    >()
+    // @ts-expect-error a principal type needs the loadPrincipal that makes it
+    server.principal<{ name: string }>({})
   })
 
   test('the store, the login result and the options are typed', () => {

@@ -45,8 +45,18 @@ export interface AuthorizationServer {
    * route's through `SecurityScopes`, revoked tokens refused.
    */
   readonly currentPrincipal: PrincipalDependency<TokenPrincipal>
-  /** Another resource-server dependency, with your own principal, audience or error style. */
-  principal<P = TokenPrincipal>(options?: PrincipalOptions<P>): PrincipalDependency<P>
+  /**
+   * Another resource-server dependency, with your own audience or error style: its value is the
+   * token's principal, or with `loadPrincipal` yours (a principal type needs its loader).
+   */
+  principal(
+    options?: PrincipalOptions<TokenPrincipal> & { loadPrincipal?: undefined },
+  ): PrincipalDependency<TokenPrincipal>
+  principal<P>(
+    options: PrincipalOptions<P> & {
+      loadPrincipal: NonNullable<PrincipalOptions<P>['loadPrincipal']>
+    },
+  ): PrincipalDependency<P>
   /** Verifies this server's access tokens (default audience, revocation checked). */
   readonly verifier: AccessTokenVerifier
   /** The RFC 8414 metadata document. */
