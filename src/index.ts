@@ -56,6 +56,7 @@ export type { SchemeContext, SecuritySchemeObject } from './core/declare/securit
 export { SecurityScheme } from './core/declare/security-scheme.js'
 export { SecurityScopes } from './core/declare/security-scopes.js'
 export type {
+  CodeAnswer,
   GatehouseErrorCode,
   InsufficientScopeOptions,
   InvalidTokenCode,

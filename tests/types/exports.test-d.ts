@@ -4,6 +4,7 @@
 import type {
   AppOptions,
   BearerFlowOptions,
+  CodeAnswer,
   Coding,
   CompiledRoute,
   CompressOptions,
@@ -29,6 +30,7 @@ import type {
   Router,
   ShutdownOptions,
 } from 'gatehouse'
+import { ERROR_ANSWERS } from 'gatehouse'
 import type {
   AuthorizationServerDatabase,
   ClientsTable,
@@ -43,6 +45,7 @@ expectTypeOf(router.routes).toEqualTypeOf<readonly RouteRecord[]>()
 expectTypeOf(app.routes).toEqualTypeOf<readonly CompiledRoute[]>()
 expectTypeOf<CompiledRoute['path']>().toEqualTypeOf<RoutePath>()
 expectTypeOf(app.dependencyOverrides).toEqualTypeOf<DependencyOverrides>()
+expectTypeOf(ERROR_ANSWERS.body_too_large).toEqualTypeOf<CodeAnswer>()
 expectTypeOf(app.shutdown).parameter(0).toEqualTypeOf<ShutdownOptions | undefined>()
 expectTypeOf<MiddlewareContext['route']>().toEqualTypeOf<MatchedRoute | undefined>()
 expectTypeOf<MatchedRoute['params']>().toEqualTypeOf<Readonly<Record<string, string>>>()

@@ -68,8 +68,8 @@ export type OAuth2ErrorCode =
   | 'invalid_client_metadata'
   | 'invalid_target'
 
-/** How an error code is answered when nothing overrides it. */
-interface CodeAnswer {
+/** How an error code is answered when nothing overrides it (an entry of `ERROR_ANSWERS`). */
+export interface CodeAnswer {
   /** The HTTP status. */
   readonly status: number
   /** A server fault: logged once, answered with a bare 500 that shows nothing of the error. */

@@ -1,4 +1,5 @@
 export type {
+  CodeAnswer,
   GatehouseErrorCode,
   InvalidTokenCode,
   OAuth2ErrorCode,
