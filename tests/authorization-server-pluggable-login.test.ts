@@ -100,6 +100,8 @@ describe.each(matrix)("an app's own login and consent ($name)", ({ transport, st
     const html = await page.text()
     expect(hiddenFields(html).step).toBe('consent')
     expect(html).toContain('(<strong>ada</strong>)')
+    // The app's session is the app's to end: no "Sign out" that could not sign anyone out.
+    expect(html).not.toContain('value="switch"')
     const allowed = await b.post(
       '/authorize',
       { ...hiddenFields(html), decision: 'allow' },
@@ -130,7 +132,10 @@ describe.each(matrix)("an app's own login and consent ($name)", ({ transport, st
     })
     expect(back.status).toBe(303)
     const page = await follow(b, back)
-    expect(hiddenFields(await page.text()).step).toBe('consent')
+    const consent = await page.text()
+    expect(hiddenFields(consent).step).toBe('consent')
+    // Signed in by the app's own session: the app ends it, not this page.
+    expect(consent).not.toContain('value="switch"')
   })
 
   test('login.url: prompt=none without an app session is login_required; no password form', async () => {
@@ -207,7 +212,10 @@ describe.each(matrix)("an app's own login and consent ($name)", ({ transport, st
     expect(back.headers.get('location')).toBe(returnTo)
     expect(back.headers.getSetCookie()[0]).toMatch(/^__Host-gatehouse-login=.+; SameSite=Lax$/)
     const page = await follow(b, back)
-    expect(hiddenFields(await page.text()).step).toBe('consent')
+    const consent = await page.text()
+    expect(hiddenFields(consent).step).toBe('consent')
+    // Handed over to the built-in session, which the page can end.
+    expect(consent).toContain('value="switch">Not ada? Sign out</button>')
 
     for (const bad of ['https://evil.example.com/authorize?x', `${ISSUER}/token?x`, '/elsewhere']) {
       const refused = await b.post('/login', {

@@ -48,17 +48,26 @@ export async function currentUser(
   view: RequestView,
   hasher: SecretHasher,
 ): Promise<UserRecord | undefined> {
+  return (await signedIn(interaction, view, hasher))?.user
+}
+
+/** {@link currentUser}, and whether the app's own login vouched for it (its session is the app's). */
+async function signedIn(
+  interaction: Interaction,
+  view: RequestView,
+  hasher: SecretHasher,
+): Promise<{ user: UserRecord; byApp: boolean } | undefined> {
   const { settings, store } = interaction.context
   const authenticate = settings.interaction.authenticate
   const appUser = authenticate ? await authenticate(view) : undefined
   if (typeof appUser === 'string' && appUser !== '') {
     const user = await store.findUserById(appUser)
     if (!user) throw new Error('login.authenticate returned an id that no user in the store has')
-    return user
+    return { user, byApp: true }
   }
   const sessionUser = interaction.cookies.sessionUser(view, hasher, settings.now())
   const user = sessionUser === undefined ? undefined : await store.findUserById(sessionUser)
-  return user && !user.disabled ? user : undefined
+  return user && !user.disabled ? { user, byApp: false } : undefined
 }
 
 /** The hidden fields of a page's form, and the CSRF cookie when the browser has none yet. */
@@ -134,9 +143,10 @@ export async function continueAuthorization(
   const { settings } = context
   const { request, client } = found
   const hasher = await context.hasher()
-  const user = request.prompt.includes('login')
+  const session = request.prompt.includes('login')
     ? undefined
-    : await currentUser(interaction, view, hasher)
+    : await signedIn(interaction, view, hasher)
+  const user = session?.user
   if (!user) {
     if (request.prompt.includes('none'))
       throw redirectError(request, 'login_required', 'The user is not signed in')
@@ -176,6 +186,8 @@ export async function continueAuthorization(
       destination: destinationOf(request.target),
       state,
       selfRegistered: client.selfRegistered === true,
+      // Only the built-in session can be ended here; the app's own login ends its own.
+      signOut: session?.byApp !== true,
     }),
     {
       cookies: [setCookie],

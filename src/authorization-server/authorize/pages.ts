@@ -91,6 +91,8 @@ export function consentPage(page: {
   state: FormState
   /** Registered by itself (RFC 7591): its name is what it says of itself (RFC 7591 §5). */
   selfRegistered?: boolean | undefined
+  /** Whether to offer "Not {user}? Sign out" (the built-in session, which this server can end). */
+  signOut?: boolean | undefined
 }): string {
   const scopes =
     page.scopes.length === 0
@@ -110,8 +112,7 @@ ${hidden(page.state, 'consent')}
 <button class="primary" type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>
 </div>
-<button type="submit" name="decision" value="switch">Not ${e(page.username)}? Sign out</button>
-</form>`,
+${page.signOut === false ? '' : `<button type="submit" name="decision" value="switch">Not ${e(page.username)}? Sign out</button>\n`}</form>`,
   )
 }
 
