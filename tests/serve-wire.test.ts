@@ -234,3 +234,48 @@ test('close() does not wait for connections answering nothing: one that sent not
   expect(outcome).toBe('closed')
   await Promise.all([silent.ended, partial.ended])
 })
+
+test('close() leaves an upgraded connection (a WebSocket) to the app until drainTimeout, so it can say goodbye', async () => {
+  const server = await serve(createApp(), { port: 0, signals: false, drainTimeout: 5_000 })
+  let closing: Promise<void> | undefined
+  server.server.on('upgrade', (_request, socket) => {
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n')
+    // The app's own goodbye, a moment after the shutdown began.
+    closing = server.close()
+    setTimeout(() => socket.end('goodbye'), 100)
+  })
+  const data = await exchange(server.port, [
+    'GET /url HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n',
+  ])
+  expect(data.startsWith('HTTP/1.1 101 ')).toBe(true)
+  expect(data.endsWith('goodbye')).toBe(true)
+  await closing
+})
+
+test("app.nodeListener() under node:http2's compatibility API answers as under node:http", async () => {
+  const { connect: connectHTTP2, createServer: createHTTP2Server } = await import('node:http2')
+  const h2 = createHTTP2Server(createApp().nodeListener())
+  await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve))
+  const { port } = h2.address() as { port: number }
+  const session = connectHTTP2(`http://127.0.0.1:${port}`)
+  try {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const stream = session.request({ ':path': '/last', last: 'h2' })
+      let status = 0
+      let body = ''
+      stream.on('response', (headers) => {
+        status = Number(headers[':status'])
+      })
+      stream.setEncoding('utf8')
+      stream.on('data', (chunk: string) => {
+        body += chunk
+      })
+      stream.on('end', () => resolve({ status, body }))
+      stream.on('error', reject)
+    })
+    expect(answer).toEqual({ status: 200, body: '{"last":"h2"}' })
+  } finally {
+    session.close()
+    await new Promise((resolve) => h2.close(resolve))
+  }
+})

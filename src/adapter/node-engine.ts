@@ -105,12 +105,12 @@ function checkTransferCoding(incoming: IncomingMessage): void {
   // RFC 9112 §2.3: a major version other than 1 is not HTTP/1.x framing at all (Node's parser
   // reads `HTTP/2.0` as if it were); §6.1: an HTTP/1.0 message with Transfer-Encoding MUST be
   // treated as faulty framing. Both refused, and the connection closed after the answer.
-  if (incoming.httpVersionMajor !== 1 || (coding !== undefined && incoming.httpVersionMinor === 0))
-    throw new BadRequestError(
-      incoming.httpVersionMajor !== 1
-        ? 'Unsupported HTTP version'
-        : 'Transfer-Encoding in an HTTP/1.0 request',
-    )
+  // (`node:http2`'s compatibility requests, which report 2.0 too, carry their `stream`.)
+  const http1Parser = !('stream' in incoming)
+  if (http1Parser && incoming.httpVersionMajor !== 1)
+    throw new BadRequestError('Unsupported HTTP version')
+  if (coding !== undefined && incoming.httpVersionMajor === 1 && incoming.httpVersionMinor === 0)
+    throw new BadRequestError('Transfer-Encoding in an HTTP/1.0 request')
   if (coding === undefined || coding.trim().toLowerCase() === 'chunked') return
   for (const name of coding.split(','))
     if (name.trim().toLowerCase() !== 'chunked')

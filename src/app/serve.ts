@@ -268,7 +268,8 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
       // after uvicorn's shutdown. A keep-alive connection whose request finishes goes idle, and is
       // closed then, not at its timeout.
       const closeUnused = () => {
-        for (const socket of sockets.keys()) if (!answerInProgress(socket)) socket.destroy()
+        for (const socket of sockets.keys())
+          if (isHTTPConnection(socket) && !answerInProgress(socket)) socket.destroy()
       }
       closeUnused()
       const sweeper = setInterval(closeUnused, 25)
@@ -322,6 +323,15 @@ function evictableSocket(sockets: ReadonlyMap<Socket, number>, newest: Socket): 
  * The response being written on a connection, if any: Node keeps it as `socket._httpMessage`,
  * which its own `clientError` default reads too; no public API says whether a connection is busy.
  */
+/**
+ * Whether the socket still speaks HTTP/1 through Node's parser. One handed to an `upgrade`
+ * listener (a WebSocket) has lost its parser: it is the app's, and is left to `drainTimeout` so
+ * the app can say goodbye (a 1001 close frame), never cut as unused.
+ */
+function isHTTPConnection(socket: Socket): boolean {
+  return (socket as { parser?: unknown }).parser != null
+}
+
 function answerInProgress(socket: Socket | Duplex): ServerResponse | undefined {
   return (socket as { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined
 }
