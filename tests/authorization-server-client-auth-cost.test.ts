@@ -72,6 +72,27 @@ describe.each(transports)(
         expect(answer.status, what).toBe(401)
         expect(lookups.count - before, what).toBe(1)
       }
+      // A Basic id that form-decoding changes is looked up in both forms (decoded, as sent),
+      // known or not: two lookups each, so the time tells no id apart either.
+      const spaced = await f.server.admin.createClient({
+        id: 'svc a',
+        grantTypes: ['client_credentials'],
+        scopes: ['read'],
+      })
+      const raw = (id: string) => ({
+        authorization: `Basic ${Buffer.from(`${id}:wrong`).toString('base64')}`,
+      })
+      const cost = async (what: string, id: string) => {
+        const before = lookups.count
+        expect((await token(raw(id))).status, what).toBe(401)
+        expect(lookups.count - before, what).toBe(2)
+      }
+      await cost('known once decoded, wrong secret', 'svc+a')
+      await cost('unknown in both forms', 'nope+a')
+      // Remembered from a success, its refusal still asks the store as often.
+      const secret = spaced.clientSecret as string
+      expect((await token({ authorization: basic('svc a', secret) })).status).toBe(200)
+      await cost('known, remembered, wrong secret', 'svc+a')
     })
   },
 )

@@ -116,6 +116,13 @@ describe.each(matrix)(
         { authorization: raw('svc+a', spaced.clientSecret as string) },
       )
       expect(claimsOf((await decoded.json()).access_token).client_id).toBe('svc a')
+      // A client_id in the form must name the client authenticated, not the other spelling.
+      const other = await grant(
+        { client_id: 'svc+a' },
+        { authorization: raw('svc+a', spaced.clientSecret as string) },
+      )
+      expect(other.status).toBe(400)
+      expect((await other.json()).error).toBe('invalid_request')
     })
 
     test('several scopes, in the order asked, each allowed to the client', async () => {

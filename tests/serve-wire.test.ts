@@ -254,7 +254,8 @@ test('close() leaves an upgraded connection (a WebSocket) to the app until drain
 
 test("app.nodeListener() under node:http2's compatibility API answers as under node:http", async () => {
   const { connect: connectHTTP2, createServer: createHTTP2Server } = await import('node:http2')
-  const h2 = createHTTP2Server(createApp().nodeListener())
+  // Typed for node:http; the compatibility API's request and response stand in for those at run time.
+  const h2 = createHTTP2Server(createApp().nodeListener() as never)
   await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve))
   const { port } = h2.address() as { port: number }
   const session = connectHTTP2(`http://127.0.0.1:${port}`)

@@ -99,20 +99,35 @@ export async function authenticateClient(
   const secret = (basic ? basic.secret : postedSecret) || undefined
   if (id.length > MAX_CREDENTIAL || (secret?.length ?? 0) > MAX_CREDENTIAL) throw failed()
 
-  let remembered = context.store.remembers?.(id) === true
-  let client = await context.store.findClient(id)
-  let secretSent = secret
-  if (!client && basic?.asSent !== undefined) {
-    // Not form-encoded by the client (the MCP SDK, `curl -u`): an id such as `svc+a` is its own
-    // as sent, and so is the secret beside it. The decoded form, RFC 6749's, is looked up first.
-    remembered = context.store.remembers?.(basic.asSent.id) === true
-    client = await context.store.findClient(basic.asSent.id)
-    if (client) secretSent = basic.asSent.secret || undefined
-  }
-  if (!client) {
+  // Not form-encoded by the client (the MCP SDK, `curl -u`): an id such as `svc+a` is then its
+  // own as sent, and so is the secret beside it. RFC 6749's decoded form wins; whenever the two
+  // ids differ both are looked up, so the time tells neither apart.
+  const asSent =
+    basic?.asSent !== undefined &&
+    basic.asSent.id !== id &&
+    basic.asSent.id.length <= MAX_CREDENTIAL &&
+    basic.asSent.secret.length <= MAX_CREDENTIAL
+      ? basic.asSent
+      : undefined
+  const lookUp = async (clientId: string) => ({
+    remembered: context.store.remembers?.(clientId) === true,
+    client: await context.store.findClient(clientId),
+  })
+  const decoded = await lookUp(id)
+  const sent = asSent === undefined ? undefined : await lookUp(asSent.id)
+  const chosen = decoded.client
+    ? { ...decoded, secret }
+    : sent?.client
+      ? { ...sent, secret: asSent?.secret || undefined }
+      : undefined
+  if (!chosen?.client) {
     if (secret !== undefined) hasher.matches('client-secret', secret, DUMMY_HASH)
     throw failed()
   }
+  const { client, remembered, secret: secretSent } = chosen
+  // The client authenticated is the one `client_id` must name, in whichever form it was found.
+  if (basic && postedId !== undefined && postedId !== client.id)
+    throw oauthError('invalid_request', 'The client_id parameter does not match the credentials')
   const found = client
   const refused = async (error: Error) => {
     if (remembered) await context.uncached?.findClient(found.id)
