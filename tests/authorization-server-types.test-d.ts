@@ -10,6 +10,8 @@ import {
   type LoginResult,
   migrateToLatest,
   openStore,
+  type PrincipalDependency,
+  type PrincipalOptions,
   type TokenPrincipal,
   type UserRecord,
 } from 'gatehouse/authorization-server'
@@ -45,8 +47,16 @@ describe('authorization server types', () => {
     expectTypeOf(server.principal({ audience: 'https://api.example' })).toEqualTypeOf<
       typeof server.currentPrincipal
     >()
-    // @ts-expect-error a principal type needs the loadPrincipal that makes it
-    server.principal<{ name: string }>({})
+    // A principal type without the loader that makes it: the value may be the token's principal.
+    expectTypeOf(server.principal<{ name: string }>({})).toEqualTypeOf<
+      PrincipalDependency<{ name: string } | TokenPrincipal>
+    >()
+    // What compiled before: an explicit TokenPrincipal, and options held in a variable.
+    expectTypeOf(server.principal<TokenPrincipal>({ audience: 'x' })).toEqualTypeOf<
+      typeof server.currentPrincipal
+    >()
+    const options: PrincipalOptions<TokenPrincipal> = { audience: 'x' }
+    expectTypeOf(server.principal(options)).toEqualTypeOf<typeof server.currentPrincipal>()
   })
 
   test('the store, the login result and the options are typed', () => {

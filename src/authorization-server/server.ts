@@ -57,6 +57,10 @@ export interface AuthorizationServer {
       loadPrincipal: NonNullable<PrincipalOptions<P>['loadPrincipal']>
     },
   ): PrincipalDependency<P>
+  /** Options whose loader may be absent (a `PrincipalOptions` variable): either principal. */
+  principal<P = TokenPrincipal>(
+    options?: PrincipalOptions<P>,
+  ): PrincipalDependency<P | TokenPrincipal>
   /** Verifies this server's access tokens (default audience, revocation checked). */
   readonly verifier: AccessTokenVerifier
   /** The RFC 8414 metadata document. */

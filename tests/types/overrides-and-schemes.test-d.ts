@@ -166,4 +166,12 @@ const getCurrentUser = dependency({ token: oauth2 }, ({ token }) => ({
       return token
     },
   )
+  // The value's type given explicitly, as code written before the inference change did.
+  type User = { username: string; disabled: boolean }
+  expectTypeOf(Depends<User>(getCurrentUser)['~types']).toEqualTypeOf<
+    { readonly output: User } | undefined
+  >()
+  expectTypeOf(Security<User>(getCurrentUser, { scopes: ['me'] })['~types']).toEqualTypeOf<
+    { readonly output: User } | undefined
+  >()
 }

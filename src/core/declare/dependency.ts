@@ -134,8 +134,17 @@ export interface DependsInput<T = unknown> extends InputSource<T> {
  */
 export function Depends<D extends Dependable>(
   dep: D,
+  options?: { useCache?: boolean | undefined },
+): DependsInput<DependableValue<D>>
+/** With the value's type given: `Depends<User>(getCurrentUser)`. */
+export function Depends<T>(
+  dep: Dependable<T>,
+  options?: { useCache?: boolean | undefined },
+): DependsInput<T>
+export function Depends(
+  dep: Dependable,
   options: { useCache?: boolean | undefined } = {},
-): DependsInput<DependableValue<D>> {
+): DependsInput {
   if (options === null || typeof options !== 'object' || Array.isArray(options))
     throw new TypeError('Depends(): the second argument is an options object: { useCache }')
   for (const key of Object.keys(options))
@@ -149,7 +158,7 @@ export function Depends<D extends Dependable>(
     throw new TypeError('Depends(): `useCache` must be a boolean')
   return {
     '~gatehouse': 'depends',
-    dependency: dep as Dependable<DependableValue<D>>,
+    dependency: dep,
     useCache: options.useCache ?? true,
   }
 }
@@ -169,8 +178,17 @@ export interface SecurityInput<T = unknown> extends InputSource<T> {
  */
 export function Security<D extends Dependable>(
   dep: D,
+  options?: { scopes?: readonly string[] | undefined; useCache?: boolean | undefined },
+): SecurityInput<DependableValue<D>>
+/** With the value's type given: `Security<User>(getCurrentUser, { scopes: ['me'] })`. */
+export function Security<T>(
+  dep: Dependable<T>,
+  options?: { scopes?: readonly string[] | undefined; useCache?: boolean | undefined },
+): SecurityInput<T>
+export function Security(
+  dep: Dependable,
   options: { scopes?: readonly string[] | undefined; useCache?: boolean | undefined } = {},
-): SecurityInput<DependableValue<D>> {
+): SecurityInput {
   // `Security(dep, ['read'])` (FastAPI's `Security(dep, scopes=[…])` by position) would otherwise
   // require no scope at all: the one mistake here that silently opens a route.
   if (options === null || typeof options !== 'object' || Array.isArray(options))
@@ -194,7 +212,7 @@ export function Security<D extends Dependable>(
     throw new TypeError('Security(): `useCache` must be a boolean')
   return {
     '~gatehouse': 'security',
-    dependency: dep as Dependable<DependableValue<D>>,
+    dependency: dep,
     scopes: Object.freeze([...scopes]),
     useCache: options.useCache ?? true,
   }
