@@ -114,14 +114,16 @@ export const clientsCreate: Command = {
  */
 function openedOnUse(open: () => Promise<AuthorizationServerStore>): AuthorizationServerStore {
   return new Proxy({} as AuthorizationServerStore, {
-    get:
-      (_, name) =>
-      async (...args: unknown[]) => {
-        const store = await open()
-        const method = store[name as keyof AuthorizationServerStore] as unknown as (
-          ...args: unknown[]
-        ) => unknown
-        return method.apply(store, args)
-      },
+    get: (_, name) =>
+      // Not a promise itself (`await store` must not wait on a method).
+      name === 'then'
+        ? undefined
+        : async (...args: unknown[]) => {
+            const store = await open()
+            const method = store[name as keyof AuthorizationServerStore] as unknown as (
+              ...args: unknown[]
+            ) => unknown
+            return method.apply(store, args)
+          },
   })
 }

@@ -70,11 +70,13 @@ export async function readJSONBody(request: IncomingRequest, limit: number): Pro
   }
 }
 
-/** Whether the request head announces body bytes: a non-zero `Content-Length`, or chunked. */
+/**
+ * Whether the request head announces body bytes: a non-zero `Content-Length`. A chunked body may
+ * still be empty, a missing body rather than a 415, so it is read first as before.
+ */
 function declaresBody(request: IncomingRequest): boolean {
   const length = request.header('content-length')
-  if (length !== undefined) return !/^\s*0+\s*$/.test(length)
-  return request.header('transfer-encoding') !== undefined
+  return length !== undefined && !/^\s*0+\s*$/.test(length)
 }
 
 function jsonInvalid(reason: string, position?: number): RequestValidationError {
