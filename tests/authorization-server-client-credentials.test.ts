@@ -123,6 +123,13 @@ describe.each(matrix)(
       )
       expect(other.status).toBe(400)
       expect((await other.json()).error).toBe('invalid_request')
+      // Told only to the client itself: with a wrong secret, an id that exists and one that does
+      // not get the same invalid_client.
+      for (const id of ['svc+a', 'nope+a']) {
+        const guessed = await grant({ client_id: id }, { authorization: raw(id, 'guess') })
+        expect(guessed.status, id).toBe(401)
+        expect((await guessed.json()).error, id).toBe('invalid_client')
+      }
     })
 
     test('several scopes, in the order asked, each allowed to the client', async () => {

@@ -275,6 +275,29 @@ test("app.nodeListener() under node:http2's compatibility API answers as under n
       stream.on('error', reject)
     })
     expect(answer).toEqual({ status: 200, body: '{"last":"h2"}' })
+    // A body over the limit: 413, without the HTTP/1 `Connection: close` that HTTP/2 forbids
+    // (Node dropped it with a process warning).
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(warning.message)
+    process.on('warning', onWarning)
+    const refused = await new Promise<number>((resolve, reject) => {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/json',
+        'content-type': 'application/json',
+        'content-length': String(2 * 1024 * 1024),
+      })
+      // Answered from its head: the body is never sent.
+      stream.on('response', (headers) => {
+        resolve(Number(headers[':status']))
+        stream.close()
+      })
+      stream.on('error', reject)
+    })
+    await new Promise((resolve) => setImmediate(resolve))
+    process.off('warning', onWarning)
+    expect(refused).toBe(413)
+    expect(warnings.filter((message) => /connection header/i.test(message))).toEqual([])
   } finally {
     session.close()
     await new Promise((resolve) => h2.close(resolve))

@@ -228,7 +228,7 @@ function writePlain(
   for (const name in reply.headers)
     if (!isFramingHeader(name))
       headers.push(name, reply.headers[name] as string | readonly string[])
-  if (view?.closeConnection) headers.push('connection', 'close')
+  if (view?.closeConnection && isHTTP1(outgoing)) headers.push('connection', 'close')
   if (reply.body === null) {
     // Declared empty, so a bodiless answer (a 307) is not sent chunked.
     if (!isBodyless(reply.status)) headers.push('content-length', '0')
@@ -279,7 +279,7 @@ async function writeWebResponse(
   outgoing.strictContentLength = true
   const cookies = response.headers.getSetCookie()
   if (cookies.length > 0) headers['set-cookie'] = cookies
-  if (view?.closeConnection) headers.connection = 'close'
+  if (view?.closeConnection && isHTTP1(outgoing)) headers.connection = 'close'
   // A HEAD answer's body (none, or GET's) says nothing certain of GET's length: only a declared
   // length goes out with it.
   const measure = !isHead && !isBodyless(response.status) && !response.headers.has('content-length')
@@ -370,4 +370,12 @@ function drainedOrClosed(outgoing: ServerResponse): Promise<void> {
     outgoing.once('drain', done)
     outgoing.once('close', done)
   })
+}
+
+/**
+ * Whether the answer goes out over HTTP/1 (`node:http`), not `node:http2`'s compatibility API,
+ * whose responses carry their `stream`: HTTP/2 has no `Connection` header (RFC 9113 §8.2.2).
+ */
+function isHTTP1(outgoing: ServerResponse): boolean {
+  return !('stream' in outgoing)
 }

@@ -320,10 +320,6 @@ function evictableSocket(sockets: ReadonlyMap<Socket, number>, newest: Socket): 
 }
 
 /**
- * The response being written on a connection, if any: Node keeps it as `socket._httpMessage`,
- * which its own `clientError` default reads too; no public API says whether a connection is busy.
- */
-/**
  * Whether the socket still speaks HTTP/1 through Node's parser. One handed to an `upgrade`
  * listener (a WebSocket) has lost its parser: it is the app's, and is left to `drainTimeout` so
  * the app can say goodbye (a 1001 close frame), never cut as unused.
@@ -332,6 +328,10 @@ function isHTTPConnection(socket: Socket): boolean {
   return (socket as { parser?: unknown }).parser != null
 }
 
+/**
+ * The response being written on a connection, if any: Node keeps it as `socket._httpMessage`,
+ * which its own `clientError` default reads too; no public API says whether a connection is busy.
+ */
 function answerInProgress(socket: Socket | Duplex): ServerResponse | undefined {
   return (socket as { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined
 }

@@ -63,7 +63,9 @@ export interface Administration {
    * Registers a client and returns its secret (256 random bits), the one time it is ever seen:
    * only its keyed hash is stored. Public clients get none.
    */
-  createClient(client: NewClient): Promise<{ client: ClientRecord; clientSecret?: string | undefined }>
+  createClient(
+    client: NewClient,
+  ): Promise<{ client: ClientRecord; clientSecret?: string | undefined }>
 }
 
 const GRANT_TYPES: readonly string[] = [

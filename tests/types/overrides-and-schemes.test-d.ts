@@ -174,4 +174,9 @@ const getCurrentUser = dependency({ token: oauth2 }, ({ token }) => ({
   expectTypeOf(Security<User>(getCurrentUser, { scopes: ['me'] })['~types']).toEqualTypeOf<
     { readonly output: User } | undefined
   >()
+  // biome-ignore lint/suspicious/noExplicitAny: what code ported from JavaScript writes
+  expectTypeOf(Depends<any>(getCurrentUser)['~types']).toEqualTypeOf<
+    // biome-ignore lint/suspicious/noExplicitAny: its value stays any
+    { readonly output: any } | undefined
+  >()
 }

@@ -76,8 +76,8 @@ export async function authenticateClient(
     }
     /**
      * The store behind `store`'s cache: a refused client that came from memory is looked up there
-     * once, so every refusal costs one store lookup, as an unknown id (never cached) does, and the
-     * time tells no id apart.
+     * once, so every refusal costs as many store lookups as an unknown id (never cached) does (one;
+     * two for a Basic id that form-decoding changes), and the time tells no id apart.
      */
     readonly uncached?: Pick<ClientStore, 'findClient'> | undefined
     readonly hasher: SecretHasher
@@ -125,9 +125,6 @@ export async function authenticateClient(
     throw failed()
   }
   const { client, remembered, secret: secretSent } = chosen
-  // The client authenticated is the one `client_id` must name, in whichever form it was found.
-  if (basic && postedId !== undefined && postedId !== client.id)
-    throw oauthError('invalid_request', 'The client_id parameter does not match the credentials')
   const found = client
   const refused = async (error: Error) => {
     if (remembered) await context.uncached?.findClient(found.id)
@@ -136,7 +133,7 @@ export async function authenticateClient(
   if (client.secretHash === null) {
     // A public client has no secret to check; one that sends a secret is misconfigured.
     if (secretSent !== undefined) throw await refused(failed())
-    return { client, method: 'none' }
+    return named({ client, method: 'none' })
   }
   if (secretSent === undefined || !hasher.matches('client-secret', secretSent, client.secretHash))
     throw await refused(failed())
@@ -145,7 +142,17 @@ export async function authenticateClient(
   const registered = client.tokenEndpointAuthMethod
   if (registered !== undefined && registered !== method)
     throw await refused(invalidClient(`The client is registered for ${registered}`, realm))
-  return { client, method }
+  return named({ client, method })
+
+  /**
+   * The client authenticated is the one `client_id` must name, in whichever form it was found;
+   * told only once the client is authenticated, so it says nothing of whether other ids exist.
+   */
+  function named(authenticated: AuthenticatedClient): AuthenticatedClient {
+    if (basic && postedId !== undefined && postedId !== authenticated.client.id)
+      throw oauthError('invalid_request', 'The client_id parameter does not match the credentials')
+    return authenticated
+  }
 }
 
 /** The client id and secret of a Basic header. */

@@ -117,9 +117,13 @@ export type Dependable<T = unknown> = Dependency<T, Inputs> | SecurityScheme<T>
  * (`Security(new OAuth2PasswordBearer({ tokenUrl }), …)`) take `boolean` for its `autoError`
  * parameter rather than its default `true`, so a required token was typed `string | undefined`.
  */
-export type DependableValue<D> = D extends { readonly '~types'?: { readonly output: infer T } }
-  ? T
-  : never
+export type DependableValue<D> = 0 extends 1 & D
+  ? // `Depends<any>(dep)`, as code ported from JavaScript writes it: `any`, as it was.
+    // biome-ignore lint/suspicious/noExplicitAny: the value of an `any` dependable is `any`
+    any
+  : D extends { readonly '~types'?: { readonly output: infer T } }
+    ? T
+    : never
 
 export interface DependsInput<T = unknown> extends InputSource<T> {
   readonly '~gatehouse': 'depends'
