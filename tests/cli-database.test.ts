@@ -67,7 +67,17 @@ describe('gatehouse and its database', { timeout: 60_000 }, () => {
   test('an in-memory database, however spelt: exit 4 before anything is made (nothing would last)', async () => {
     for (const databaseUrl of [':memory:', 'sqlite::memory:', 'file::memory:']) {
       const run = await gatehouse(
-        ['clients', 'create', 'reports', '--grant-types', 'client_credentials', '--json'],
+        // Valid arguments: bad ones are usage errors (2), found before DATABASE_URL is opened.
+        [
+          'clients',
+          'create',
+          'reports',
+          '--grant-types',
+          'client_credentials',
+          '--scopes',
+          'read',
+          '--json',
+        ],
         { databaseUrl },
       )
       expect(run.code, databaseUrl).toBe(4)
