@@ -105,9 +105,8 @@ function checkTransferCoding(incoming: IncomingMessage): void {
   // RFC 9112 §2.3: a major version other than 1 is not HTTP/1.x framing at all (Node's parser
   // reads `HTTP/2.0` as if it were); §6.1: an HTTP/1.0 message with Transfer-Encoding MUST be
   // treated as faulty framing. Both refused, and the connection closed after the answer.
-  // (`node:http2`'s compatibility requests, which report 2.0 too, carry their `stream`.)
-  const http1Parser = !('stream' in incoming)
-  if (http1Parser && incoming.httpVersionMajor !== 1)
+  // (`node:http2`'s compatibility requests report 2.0 too.)
+  if (isHTTP1(incoming) && incoming.httpVersionMajor !== 1)
     throw new BadRequestError('Unsupported HTTP version')
   if (coding !== undefined && incoming.httpVersionMajor === 1 && incoming.httpVersionMinor === 0)
     throw new BadRequestError('Transfer-Encoding in an HTTP/1.0 request')
@@ -373,9 +372,10 @@ function drainedOrClosed(outgoing: ServerResponse): Promise<void> {
 }
 
 /**
- * Whether the answer goes out over HTTP/1 (`node:http`), not `node:http2`'s compatibility API,
- * whose responses carry their `stream`: HTTP/2 has no `Connection` header (RFC 9113 §8.2.2).
+ * Whether a request or its answer goes over Node's HTTP/1 (`node:http`), not `node:http2`'s
+ * compatibility API, whose requests and responses carry their `stream`: there the HTTP/1 framing
+ * checks do not apply, and HTTP/2 has no `Connection` header (RFC 9113 §8.2.2).
  */
-function isHTTP1(outgoing: ServerResponse): boolean {
-  return !('stream' in outgoing)
+function isHTTP1(message: IncomingMessage | ServerResponse): boolean {
+  return !('stream' in message)
 }

@@ -49,14 +49,15 @@ export function addAuthorizationEndpoint(
 ): AuthorizationEndpoint {
   const { settings } = context
   const path = `${settings.basePath}/authorize`
+  const authorizeURL = `${settings.endpointBase}/authorize`
   const interaction: Interaction = {
     context,
     cookies: pageCookies(
       settings.issuer.startsWith('https:'),
       settings.pathTag,
-      new URL(`${settings.endpointBase}/authorize`).pathname,
+      new URL(authorizeURL).pathname,
     ),
-    authorizeURL: `${settings.endpointBase}/authorize`,
+    authorizeURL,
   }
   const issuerOrigin = new URL(settings.issuer).origin
 

@@ -125,9 +125,8 @@ export async function authenticateClient(
     throw failed()
   }
   const { client, remembered, secret: secretSent } = chosen
-  const found = client
   const refused = async (error: Error) => {
-    if (remembered) await context.uncached?.findClient(found.id)
+    if (remembered) await context.uncached?.findClient(client.id)
     return error
   }
   if (client.secretHash === null) {
