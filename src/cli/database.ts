@@ -68,3 +68,26 @@ function isInMemory(url: string): boolean {
     return false
   }
 }
+
+/**
+ * The store, opened when first used: the administration checks every value before it touches the
+ * store, so a command's usage error leaves `DATABASE_URL` as it was (no file created, nothing
+ * migrated, no connection to a PostgreSQL server).
+ */
+export function openedOnUse(
+  open: () => Promise<AuthorizationServerStore>,
+): AuthorizationServerStore {
+  return new Proxy({} as AuthorizationServerStore, {
+    get: (_, name) =>
+      // Not a promise itself (`await store` must not wait on a method).
+      name === 'then'
+        ? undefined
+        : async (...args: unknown[]) => {
+            const store = await open()
+            const method = store[name as keyof AuthorizationServerStore] as unknown as (
+              ...args: unknown[]
+            ) => unknown
+            return method.apply(store, args)
+          },
+  })
+}

@@ -1,4 +1,3 @@
-import { isScopeToken } from '../core/errors/challenge-params.js'
 import { usageError } from './errors.js'
 
 /**
@@ -12,11 +11,6 @@ export function scopesOption(value: string | boolean | undefined, command: strin
   const scopes = value.split(' ').filter((scope) => scope !== '')
   if (scopes.some((scope) => scope.includes(',')))
     throw usageError(command, '--scopes is space-separated: --scopes "read write"')
-  // RFC 6749 §3.3's scope-token, checked here as well as by the administration, so a bad one is
-  // refused before the store is opened.
-  const invalid = scopes.find((scope) => !isScopeToken(scope))
-  if (invalid !== undefined)
-    throw usageError(command, `unknown or invalid scope ${JSON.stringify(invalid)}`)
   return scopes
 }
 

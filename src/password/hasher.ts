@@ -71,8 +71,7 @@ export interface PasswordHasher {
   noteStoredHashes(hashes: Iterable<string>): void
 }
 
-/** The longest password `createPasswordHasher()` takes by default, in UTF-16 code units. */
-export const DEFAULT_MAX_PASSWORD_LENGTH = 1024
+const DEFAULT_MAX_PASSWORD_LENGTH = 1024
 const HASHER_OPTIONS = new Set([
   'memoryCost',
   'timeCost',

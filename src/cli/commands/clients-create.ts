@@ -1,7 +1,7 @@
 import { createAdministration, takenInAnyCase } from '../../authorization-server/admin.js'
 import type { GrantType } from '../../authorization-server/store/records.js'
-import type { AuthorizationServerStore } from '../../authorization-server/store/store.js'
 import type { Command } from '../command.js'
+import { openedOnUse } from '../database.js'
 import { CLIError, usageError } from '../errors.js'
 import { adminMessage, listOption, scopesOption } from '../values.js'
 
@@ -105,25 +105,4 @@ export const clientsCreate: Command = {
     context.out(`client_secret  ${clientSecret}`)
     context.note('Store the secret now: it is not shown again (only its keyed hash is kept).')
   },
-}
-
-/**
- * The store, opened when first used: the administration checks every value before it touches the
- * store, so a usage error leaves `DATABASE_URL` as it was (no file created, nothing migrated, no
- * connection to a PostgreSQL server).
- */
-function openedOnUse(open: () => Promise<AuthorizationServerStore>): AuthorizationServerStore {
-  return new Proxy({} as AuthorizationServerStore, {
-    get: (_, name) =>
-      // Not a promise itself (`await store` must not wait on a method).
-      name === 'then'
-        ? undefined
-        : async (...args: unknown[]) => {
-            const store = await open()
-            const method = store[name as keyof AuthorizationServerStore] as unknown as (
-              ...args: unknown[]
-            ) => unknown
-            return method.apply(store, args)
-          },
-  })
 }

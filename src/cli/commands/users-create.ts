@@ -1,8 +1,7 @@
 import { createAdministration } from '../../authorization-server/admin.js'
-import { normalizePassword } from '../../authorization-server/users/password-text.js'
 import { normalizeUsername, usernameProblem } from '../../authorization-server/users/username.js'
-import { DEFAULT_MAX_PASSWORD_LENGTH } from '../../password/hasher.js'
 import type { Command } from '../command.js'
+import { openedOnUse } from '../database.js'
 import { CLIError, usageError } from '../errors.js'
 import { readPassword } from '../password-input.js'
 import { adminMessage, scopesOption } from '../values.js'
@@ -46,13 +45,11 @@ export const usersCreate: Command = {
     const username = normalizeUsername(positionals[0] as string)
     const scopes = scopesOption(options.scopes, NAME)
     const password = await readPassword(context.stdin, NAME, context.note)
-    // The hasher's own bound, checked before DATABASE_URL is opened (a usage error touches nothing).
-    if (normalizePassword(password).length > DEFAULT_MAX_PASSWORD_LENGTH)
-      throw usageError(NAME, `password is longer than ${DEFAULT_MAX_PASSWORD_LENGTH} characters`)
-    const store = await context.store()
+    // Opened only once the administration has checked every value (scopes, the password's length),
+    // so a usage error touches nothing; a taken username is found by the store's refusal.
+    const store = openedOnUse(context.store)
     const taken = () =>
       new CLIError('conflict', `a user named ${JSON.stringify(username)} already exists`)
-    if (await store.findUserByUsername(username)) throw taken()
     const admin = createAdministration({ store, now: context.now })
     let user: Awaited<ReturnType<typeof admin.createUser>>
     try {
@@ -66,7 +63,7 @@ export const usersCreate: Command = {
       // A bad value (TypeError) or a password past the hasher's length bound (RangeError).
       if (error instanceof TypeError || error instanceof RangeError)
         throw usageError(NAME, adminMessage(error))
-      // Created by another process since the check above.
+      // Taken (the store refused it), also by another process just now.
       if (await store.findUserByUsername(username)) throw taken()
       throw error
     }
