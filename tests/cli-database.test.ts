@@ -68,16 +68,7 @@ describe('gatehouse and its database', { timeout: 60_000 }, () => {
     for (const databaseUrl of [':memory:', 'sqlite::memory:', 'file::memory:']) {
       const run = await gatehouse(
         // Valid arguments: bad ones are usage errors (2), found before DATABASE_URL is opened.
-        [
-          'clients',
-          'create',
-          'reports',
-          '--grant-types',
-          'client_credentials',
-          '--scopes',
-          'read',
-          '--json',
-        ],
+        'clients create reports --grant-types client_credentials --scopes read --json'.split(' '),
         { databaseUrl },
       )
       expect(run.code, databaseUrl).toBe(4)
