@@ -434,6 +434,25 @@ describe('registration errors', () => {
     expect(() => dependency({}, 'nope' as never)).toThrow(TypeError)
   })
 
+  test('a single value with no name to read it by is a TypeError naming the route', () => {
+    const app = new Gatehouse()
+    const nameless =
+      /(GET|POST) \/: an entry of `dependencies` reads a single value but has no name/
+    expect(() => app.get('/', { dependencies: [z.string()] }, () => 1)).toThrow(nameless)
+    expect(() => app.get('/', { dependencies: [Query(z.string())] }, () => 1)).toThrow(nameless)
+    expect(() => app.post('/', { dependencies: [Form(z.string())] }, () => 1)).toThrow(nameless)
+    expect(() =>
+      app.get('/', { inputs: { q: Query(z.string(), { alias: '' }) } }, () => 1),
+    ).toThrow(/input "q": its `alias` is empty/)
+    // Named, or a model whose fields name themselves, they are fine.
+    expect(() =>
+      app.get('/a', { dependencies: [Query(z.string(), { alias: 'token' })] }, () => 1),
+    ).not.toThrow()
+    expect(() =>
+      app.get('/b', { dependencies: [Query(z.object({ page: z.string() }))] }, () => 1),
+    ).not.toThrow()
+  })
+
   test('a path input must be a single value and JSON and form bodies do not mix', () => {
     const app = new Gatehouse()
     expect(() =>

@@ -301,6 +301,7 @@ class PlanBuilder {
     const documentedName = name
     if (location === 'header') name = name.toLowerCase()
     const shape = textShapeOf(schema)
+    if (name === '' && shape !== 'model') this.#refuseNameless(key)
     if (location === 'path') {
       if (!this.#input.pathParams.has(name))
         this.#fail(`Path input "${name}" does not appear in the path as {${name}}`)
@@ -338,6 +339,18 @@ class PlanBuilder {
       fieldNames,
     })
     return slot
+  }
+
+  /**
+   * A single value read by its name has none: an entry of `dependencies: [...]` (no key to name it)
+   * or an empty `alias`. Read as the parameter `""`, only `?=v` could ever satisfy it.
+   */
+  #refuseNameless(key: string): never {
+    this.#fail(
+      key === ''
+        ? 'an entry of `dependencies` reads a single value but has no name: give it one with `alias`, or list a dependency(...) that reads it'
+        : `input ${JSON.stringify(key)}: its \`alias\` is empty, so no request could name it`,
+    )
   }
 
   /** A header or cookie name that is not an RFC 9110 token can never be sent: refuse it now. */
@@ -394,6 +407,7 @@ class PlanBuilder {
       )
     const slot = this.#slot()
     const embedAs = input.options.embed ? (input.options.alias ?? key) : undefined
+    if (embedAs === '') this.#refuseNameless(key)
     const nullIsAbsent = !acceptsNull(input.schema)
     this.#bodies.push({
       slot,
@@ -413,6 +427,7 @@ class PlanBuilder {
     const slot = this.#slot()
     const model = isObjectSchema(input.schema)
     const name = model ? undefined : (input.options.alias ?? key)
+    if (name === '') this.#refuseNameless(key)
     this.#forms.push({
       slot,
       schema: input.schema,
