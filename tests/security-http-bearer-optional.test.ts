@@ -1,4 +1,11 @@
-import { Gatehouse, type HTTPAuthorizationCredentials, HTTPBearer } from 'gatehouse'
+import {
+  createCurrentPrincipal,
+  createJWTCodec,
+  Gatehouse,
+  type HTTPAuthorizationCredentials,
+  HTTPBearer,
+  OAuth2PasswordBearer,
+} from 'gatehouse'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { expectAmbiguousCredentialsRefused, twoAuthorizations } from './helpers/credentials.js'
 import { describeEngines } from './helpers/http.js'
@@ -70,6 +77,24 @@ describe('HTTPBearer with autoError: false', () => {
       },
       components: { securitySchemes: { HTTPBearer: { type: 'http', scheme: 'bearer' } } },
     })
+    await expectValidOpenAPI(document)
+  })
+
+  it('lists each alternative once when a required use of the same scheme covers the optional one', async () => {
+    // The optional scheme read as is, and through createCurrentPrincipal (which requires it).
+    const optional = new OAuth2PasswordBearer({ tokenUrl: 'token', autoError: false })
+    const principal = createCurrentPrincipal({
+      scheme: optional,
+      jwt: createJWTCodec({ secret: 'x'.repeat(32), algorithm: 'HS256' }),
+      loadPrincipal: (subject) => ({ subject }),
+    })
+    const mixed = new Gatehouse()
+    mixed.get('/mixed', { inputs: { raw: optional, user: principal } }, () => 1)
+    mixed.get('/alone', { inputs: { raw: optional } }, () => 1)
+    const document = mixed.openapi()
+    const paths = document.paths as Record<string, { get?: { security?: unknown } }>
+    expect(paths['/mixed']?.get?.security).toEqual([{ OAuth2PasswordBearer: [] }])
+    expect(paths['/alone']?.get?.security).toEqual([{ OAuth2PasswordBearer: [] }, {}])
     await expectValidOpenAPI(document)
   })
 })

@@ -380,7 +380,19 @@ function securityFor(
     else optional.push([scheme.schemeName, scopes])
   }
   if (optional.length === 0) return [required]
-  return [...optional.map(([name, scopes]) => mergeInto({ ...required }, name, scopes)), required]
+  const alternatives = [
+    ...optional.map(([name, scopes]) => mergeInto({ ...required }, name, scopes)),
+    required,
+  ]
+  // An optional scheme that a required one of the same name already covers (a scheme read both
+  // as is and through `createCurrentPrincipal`) adds nothing: each alternative is listed once.
+  const seen = new Set<string>()
+  return alternatives.filter((requirement) => {
+    const text = JSON.stringify(sortKeys(requirement))
+    if (seen.has(text)) return false
+    seen.add(text)
+    return true
+  })
 }
 
 function mergeInto(
