@@ -15,6 +15,7 @@ export interface CurrentPrincipalOptions<P> {
   /**
    * Where the bearer token comes from: an `OAuth2PasswordBearer` (or another OAuth2 scheme), an
    * `HTTPBearer` (its `credentials` are the token), or any scheme that gives the token as a string.
+   * The principal is always required: the scheme's `autoError: false` is not used here.
    */
   scheme: SecurityScheme<string> | SecurityScheme<string | undefined> | HTTPBearer<boolean>
   /**
