@@ -3,6 +3,7 @@ import {
   BadRequestError,
   BodyTooLargeError,
   OAuth2Error,
+  ServiceUnavailableError,
   TooManyRequestsError,
   UnsupportedContentEncodingError,
 } from '../core/errors/index.js'
@@ -38,7 +39,7 @@ export function oauthError(
  * The endpoints' `mapError`: what the framework refuses before an endpoint runs (a body over the
  * limit, a malformed request) is answered as an OAuth 2.0 error too, so a client parses every
  * answer of the endpoint alike. 413 keeps its status, with `invalid_request` (RFC 6749 §5.2: a
- * malformed request). Anything else is left as it is.
+ * malformed request); a 503 keeps its status and `Retry-After`. Anything else is left as it is.
  */
 export function asOAuthError(error: unknown): unknown {
   if (error instanceof BodyTooLargeError)
@@ -46,7 +47,31 @@ export function asOAuthError(error: unknown): unknown {
   if (error instanceof BadRequestError) return oauthError('invalid_request', error.reason)
   if (error instanceof UnsupportedContentEncodingError)
     return oauthError('invalid_request', 'The request body must not be compressed', 415)
+  if (error instanceof ServiceUnavailableError && !(error instanceof TemporarilyUnavailableError))
+    return new TemporarilyUnavailableError(error)
   return error
+}
+
+/**
+ * A 503 of an endpoint (the store busy or closed, the hashing queue full), kept with its
+ * `Retry-After`, in the shape of the endpoint's other errors and never cached: the registered
+ * `temporarily_unavailable`, which clients treat as "try again later", as the login throttle's 429.
+ */
+class TemporarilyUnavailableError extends ServiceUnavailableError {
+  constructor(original: ServiceUnavailableError) {
+    super(original.retryAfter, original.message, { cause: original })
+  }
+
+  override get headers(): Readonly<Record<string, string>> {
+    return { ...super.headers, ...NO_STORE }
+  }
+
+  override body(): unknown {
+    return {
+      error: 'temporarily_unavailable',
+      error_description: `The server cannot answer now; retry in ${this.retryAfter} seconds`,
+    }
+  }
 }
 
 /** `invalid_client` (401), with the `Basic` challenge that says how to authenticate (§5.2). */

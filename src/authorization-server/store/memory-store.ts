@@ -1,3 +1,4 @@
+import { refusedOnceClosed } from './closed-store.js'
 import type {
   AuthorizationCodeRecord,
   ClientRecord,
@@ -14,6 +15,7 @@ import type { AuthorizationServerStore, PurgeResult, RotationResult } from './st
  * An in-memory store: plain JavaScript, nothing to install, gone when the process exits. For
  * tests and small single-process apps. Every operation runs to completion without awaiting, so
  * each is atomic within the process; records are copied in and out, so callers never share them.
+ * Once closed, every call is a 503, as the SQL stores' are.
  * @example
  * const server = createAuthorizationServer({ issuer, scopes, store: createMemoryStore() })
  */
@@ -40,7 +42,7 @@ export function createMemoryStore(): AuthorizationServerStore {
     return family && family.revokedAt === null && family.expiresAt > now ? family : undefined
   }
 
-  return {
+  return refusedOnceClosed({
     async createUser(user) {
       if (users.has(user.id) || usernames.has(user.username)) return false
       users.set(user.id, copy(user))
@@ -239,7 +241,7 @@ export function createMemoryStore(): AuthorizationServerStore {
       return result
     },
     async close() {},
-  }
+  })
 }
 
 function copy<T extends object>(record: T): T {

@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 import { ServiceUnavailableError } from '../../../core/errors/index.js'
+import { refusedOnceClosed } from '../closed-store.js'
 import type { AuthorizationServerStore } from '../store.js'
 import {
   clientFromRow,
@@ -54,9 +55,9 @@ export function createKyselyStore<DB extends AuthorizationServerDatabase>(
 ): AuthorizationServerStore {
   // Kysely's types are invariant in the database type; the queries touch only these tables.
   const store = queries(db as unknown as Kysely<AuthorizationServerDatabase>, options)
-  return options.isUnavailable
-    ? guarded(store, options.isUnavailable, options.retryFor ?? 0)
-    : store
+  return refusedOnceClosed(
+    options.isUnavailable ? guarded(store, options.isUnavailable, options.retryFor ?? 0) : store,
+  )
 }
 
 /**
