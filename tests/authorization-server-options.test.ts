@@ -357,6 +357,11 @@ describe('createAdministration', () => {
     await expect(a.createUser({ username: 'x'.repeat(257) })).rejects.toThrow(TypeError)
     await expect(a.createUser({ username: 'ada', scopes: ['admin'] })).rejects.toThrow(/scope/)
     await expect(a.createUser({ username: 'ada', password: '' })).rejects.toThrow(/password/)
+    // RFC 8265 §4.2: no control characters, which no login form could send back.
+    for (const password of ['pass\u0000word', 'pass\tword', 'line\r\nbreak', 'c1\u009b'])
+      await expect(a.createUser({ username: 'ada', password })).rejects.toThrow(
+        'createUser: `password` must not hold control characters',
+      )
     const ada = await a.createUser({ username: 'ada', scopes: ['read'] })
     expect(ada).toMatchObject({
       username: 'ada',

@@ -86,16 +86,16 @@ describe('gatehouse users create / users list', { timeout: 60_000 }, () => {
     expect(await createPasswordHasher().verify('typed secret!', hash)).toBe(true)
   })
 
-  test('--json, --disabled, and a password with spaces and CRLF kept but for the last newline', async () => {
+  test('--json, --disabled, and a password with spaces kept but for the last newline (CRLF)', async () => {
     const databaseUrl = freshDatabase()
     const answer = await gatehouseJSON<Record<string, unknown>>(
       ['users', 'create', 'eve', '--password-stdin', '--disabled', '--json'],
-      { databaseUrl, input: ' two\r\nlines \r\n' },
+      { databaseUrl, input: ' two  words \r\n' },
     )
     expect(answer).toEqual({ id: expect.any(String), username: 'eve', scopes: [], disabled: true })
     expect(Object.keys(answer)).toEqual(['id', 'username', 'scopes', 'disabled'])
     const hash = await storedHash(databaseUrl, 'eve')
-    expect(await createPasswordHasher().verify(' two\r\nlines ', hash)).toBe(true)
+    expect(await createPasswordHasher().verify(' two  words ', hash)).toBe(true)
     const [eve] = await gatehouseJSON<ListedUser[]>(['users', 'list', '--json'], { databaseUrl })
     expect(eve).toMatchObject({ username: 'eve', disabled: true, has_password: true })
   })
@@ -244,6 +244,20 @@ describe('gatehouse users create / users list', { timeout: 60_000 }, () => {
       'pw',
       /--disabled takes no value/,
     ],
+    ...(
+      [
+        ['a NUL', 'pass\u0000word'],
+        ['a tab', 'pass\tword'],
+        ['an escape sequence', '\u001b[31mpassword'],
+        ['a line break inside', ' two\r\nlines \r\n'],
+        ['a C1 control', 'pass\u0085word'],
+      ] as const
+    ).map(([what, password]): [string, string[], string, RegExp] => [
+      `a password with ${what}`,
+      ['users', 'create', 'ada', '--password-stdin'],
+      password,
+      /<password> must not hold control characters/,
+    ]),
     [
       'a password that is not UTF-8',
       ['users', 'create', 'ada', '--password-stdin'],

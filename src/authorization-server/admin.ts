@@ -12,7 +12,7 @@ import {
   type UserRecord,
 } from './store/records.js'
 import type { AuthorizationServerStore } from './store/store.js'
-import { normalizePassword } from './users/password-text.js'
+import { normalizePassword, passwordProblem } from './users/password-text.js'
 import { normalizeUsername, usernameProblem } from './users/username.js'
 
 /** A user to create. */
@@ -114,6 +114,10 @@ export function createAdministration(options: AdministrationOptions): Administra
         (typeof input.password !== 'string' || input.password === '')
       )
         throw new TypeError('createUser: `password` must be a non-empty string')
+      const passwordIssue =
+        input.password === undefined ? undefined : passwordProblem(input.password)
+      if (passwordIssue !== undefined)
+        throw new TypeError(`createUser: \`password\` ${passwordIssue}`)
       passwords ??= createPasswordHasher()
       const user: UserRecord = {
         id: input.id ?? randomUUID(),

@@ -7,3 +7,17 @@
 export function normalizePassword(password: string): string {
   return password.normalize('NFC')
 }
+
+// Unicode's control characters (Cc): C0, DEL and C1.
+const CONTROL = /\p{Cc}/u
+
+/**
+ * Why a new password cannot be set, or `undefined`: RFC 8265 §4.2's OpaqueString profile (its
+ * FreeformClass) disallows control characters, and one is nearly always a mistake no login form
+ * can repeat (a NUL, a `\r` left by a Windows line ending, an escape sequence pasted in).
+ */
+export function passwordProblem(password: string): string | undefined {
+  if (CONTROL.test(password))
+    return 'must not hold control characters (a tab, a carriage return, a NUL…; RFC 8265 §4.2)'
+  return undefined
+}
