@@ -94,6 +94,27 @@ describe.each(transports)('an issuer that cannot be reached ($name)', (transport
     expect(logger.calls).toHaveLength(2)
   })
 
+  test('a JWKS that redirects is logged as a redirect not followed', async () => {
+    logger.calls.length = 0
+    issuer.mode = 'redirect'
+    clock += 100
+    try {
+      const send = await appOver({ jwksUri: issuer.jwksUri })
+      const token = await tokenOf()
+      const answer = await send('/me', { headers: { authorization: `Bearer ${token}` } })
+      expect(answer.status).toBe(503)
+      expect(logger.calls).toEqual([
+        [
+          `The verification keys cannot be fetched right now (GET /me): The JWKS at ${issuer.jwksUri}: answered 302, a redirect (not followed)`,
+          undefined,
+        ],
+      ])
+      expect(issuer.hits.get('/elsewhere.json')).toBeUndefined()
+    } finally {
+      issuer.mode = 'ok'
+    }
+  })
+
   test('logged too when an exception handler of the app answers the 503', async () => {
     logger.calls.length = 0
     issuer.mode = 'error'

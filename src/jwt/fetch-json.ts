@@ -32,13 +32,18 @@ export async function fetchJSON(
   const signal = AbortSignal.timeout(limits.timeout)
   let response: Response
   try {
-    response = await limits.fetch(url, { ...init, signal, redirect: 'error' })
+    // `manual`, not `error`: a redirect is then refused as what it is, not as a network error.
+    response = await limits.fetch(url, { ...init, signal, redirect: 'manual' })
   } catch (error) {
     throw new FetchFailure(signal.aborted ? 'timed out' : `failed (${describe(error)})`)
   }
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => {})
-    throw new FetchFailure(`answered ${response.status}`, response.status)
+    const redirected = response.status >= 300 && response.status < 400
+    throw new FetchFailure(
+      `answered ${response.status}${redirected ? ', a redirect (not followed)' : ''}`,
+      response.status,
+    )
   }
   const text = await readLimited(response, limits.maxBytes, signal)
   let value: unknown
