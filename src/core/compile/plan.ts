@@ -301,7 +301,6 @@ class PlanBuilder {
     const documentedName = name
     if (location === 'header') name = name.toLowerCase()
     const shape = textShapeOf(schema)
-    if (name === '' && shape !== 'model') this.#refuseNameless(key)
     if (location === 'path') {
       if (!this.#input.pathParams.has(name))
         this.#fail(`Path input "${name}" does not appear in the path as {${name}}`)
@@ -324,6 +323,7 @@ class PlanBuilder {
         : undefined
     const wireNames = shape === 'model' ? Object.values(fieldNames ?? objectFields(schema)) : [name]
     for (const wire of wireNames) this.#checkWireName(location, wire)
+    if (name === '' && shape !== 'model') this.#refuseNameless(key)
     const slot = this.#slot()
     this.#params.push({
       slot,
