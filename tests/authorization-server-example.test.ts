@@ -13,7 +13,14 @@ import { SeedFailure, seedDemo } from '../examples/authorization-server/seed.js'
 import { hiddenFields } from './helpers/authorization-flow.js'
 import { claimsOf } from './helpers/authorization-server.js'
 import { describeEngines } from './helpers/http.js'
-import { startedBanner, startScript, stopScript } from './helpers/npm-script.js'
+import {
+  isListening,
+  killLeftovers,
+  startedBanner,
+  startScript,
+  stopNpmAlone,
+  stopScript,
+} from './helpers/npm-script.js'
 import { expectValidOpenAPI } from './helpers/openapi.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-as-example-'))
@@ -138,8 +145,13 @@ describe('npm run start:authorization-server', { timeout: 120_000 }, () => {
         headers: { authorization: `Bearer ${accessToken}` },
       })
       expect(whoami.status).toBe(200)
+      // SIGTERM to npm alone (`docker stop`): the script runs the server with `exec`, so the
+      // signal reaches it and it shuts down; a shell in between would have died and left it running.
+      await stopNpmAlone(second.child)
+      expect(second.child.exitCode).toBe(0)
+      expect(await isListening(port)).toBe(false)
     } finally {
-      await stopScript(second.child)
+      killLeftovers(second.child)
     }
     const raw = new Database(databaseFile, { readonly: true })
     try {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { connect } from 'node:net'
 
 /** A started `npm run` script: the process (npm, leading its own process group) and its output. */
 export interface StartedScript<T> {
@@ -59,6 +60,39 @@ export async function stopScript(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve))
   process.kill(-(child.pid as number), 'SIGTERM')
   await exited
+}
+
+/**
+ * SIGTERM to npm alone, as `docker stop` sends it to a container's first process, resolved once
+ * npm has exited. Whatever is left of the process group afterwards (a server npm did not pass the
+ * signal to) is killed by {@link killLeftovers}.
+ */
+export async function stopNpmAlone(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  process.kill(child.pid as number, 'SIGTERM')
+  await exited
+}
+
+/** SIGKILL to what is left of the script's process group, if anything. */
+export function killLeftovers(child: ChildProcess): void {
+  try {
+    process.kill(-(child.pid as number), 'SIGKILL')
+  } catch {
+    // Nothing left.
+  }
+}
+
+/** Whether anything accepts connections on 127.0.0.1:`port` now. */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
 }
 
 /**
