@@ -245,4 +245,34 @@ describe('serve() limits', () => {
     const server = await serve(createApp().app, { port: 0, drainTimeout: 0, signals: false })
     await server.close()
   })
+
+  test('a request still being read when drainTimeout runs out is cut, and that is logged', async () => {
+    const { app, logger } = createApp()
+    const server = await serve(app, { port: 0, drainTimeout: 200, signals: false })
+    const socket = await open(server.port)
+    const ended = untilClosed(socket)
+    // Half a body: the route waits for the rest, which never comes.
+    socket.write(
+      'POST /items/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"name":',
+    )
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const idle = await open(server.port)
+    await server.close()
+    expect((await ended).data).toBe('')
+    idle.destroy()
+    expect(logger.calls).toContainEqual([
+      'Shut-down cut 1 connection whose request was still being read or answered when drainTimeout ran out',
+      { cut: 1 },
+    ])
+  })
+
+  test('a drain that finishes in time logs nothing', async () => {
+    const { app, logger } = createApp()
+    const server = await serve(app, { port: 0, drainTimeout: 1000, signals: false })
+    const idle = await open(server.port)
+    expect((await fetch(`${server.url}/ping`)).status).toBe(200)
+    await server.close()
+    idle.destroy()
+    expect(logger.calls).toEqual([])
+  })
 })

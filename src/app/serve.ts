@@ -280,9 +280,19 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
         delay(settings.drainTimeout).then(() => false),
       ])
       if (!drained) {
+        // Said, so an operator can tell a clean drain from one that dropped requests: a request
+        // cut now (its body still arriving, its answer not written) may end with no trace of it.
+        let cut = 0
+        for (const socket of sockets.keys())
+          if (isHTTPConnection(socket) && answerInProgress(socket)) cut++
         server.closeAllConnections()
         for (const socket of sockets.keys()) socket.destroy()
         await closed
+        if (cut > 0)
+          loggerOf(app).error(
+            `Shut-down cut ${cut} connection${cut === 1 ? '' : 's'} whose request was still being read or answered when drainTimeout ran out`,
+            { cut },
+          )
       }
       // The answers are written, but their background tasks and cleanups may still run: the app
       // waits for them with what is left of the drain, before its tear-down.
