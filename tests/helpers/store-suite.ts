@@ -1,3 +1,4 @@
+import { ServiceUnavailableError } from 'gatehouse'
 import type {
   AuthorizationCodeRecord,
   AuthorizationServerStore,
@@ -107,6 +108,21 @@ export function describeStore(name: string, open: StoreFactory): void {
     })
     afterEach(async () => {
       await store.close()
+    })
+
+    test('closing lets the calls under way finish, then refuses the next ones with a 503', async () => {
+      const calls = [
+        store.findUserByUsername('nobody'),
+        store.isAccessTokenRevoked('jti-1', undefined),
+        store.listClients(),
+      ]
+      const closing = store.close()
+      await expect(Promise.all(calls)).resolves.toEqual([undefined, false, []])
+      await closing
+      const after = store.revokeAccessToken('jti-1', NOW + 60)
+      await expect(after).rejects.toBeInstanceOf(ServiceUnavailableError)
+      await expect(after).rejects.toThrow('The database is closed')
+      // afterEach closes it again: harmless.
     })
 
     describe('users', () => {

@@ -30,7 +30,10 @@ export interface KyselyStoreOptions {
    * store call is one statement, reads, or one transaction, so running it again is safe.
    */
   retryFor?: number | undefined
-  /** Also destroy the Kysely instance on `close()`; default true. */
+  /**
+   * Also destroy the Kysely instance on `close()`; default true. Either way the store answers
+   * every call after `close()` with a 503.
+   */
   destroyOnClose?: boolean | undefined
 }
 
