@@ -1,4 +1,5 @@
 import {
+  Body,
   Depends,
   dependency,
   Form,
@@ -444,6 +445,14 @@ describe('registration errors', () => {
     expect(() =>
       app.get('/', { inputs: { q: Query(z.string(), { alias: '' }) } }, () => 1),
     ).toThrow(/input "q": its `alias` is empty/)
+    // Several bodies are embedded by name, so each needs one.
+    const Item = z.object({ name: z.string() })
+    expect(() =>
+      app.post('/', { dependencies: [Body(Item)], inputs: { item: Body(Item) } }, () => 1),
+    ).toThrow(nameless)
+    expect(() =>
+      app.post('/', { inputs: { a: Body(Item, { alias: '' }), b: Body(Item) } }, () => 1),
+    ).toThrow(/input "a": its `alias` is empty/)
     // Named, or a model whose fields name themselves, they are fine.
     expect(() =>
       app.get('/a', { dependencies: [Query(z.string(), { alias: 'token' })] }, () => 1),

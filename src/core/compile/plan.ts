@@ -512,6 +512,9 @@ class PlanBuilder {
     const several = this.#bodies.length > 1
     return this.#bodies.map((body) => {
       const embedAs = body.embedAs ?? (several ? (body.docs.alias ?? body.key) : undefined)
+      // Several bodies are embedded by name: one from `dependencies: [...]` (or an empty alias)
+      // has none, and only a `""` member could ever satisfy it.
+      if (embedAs === '') this.#refuseNameless(body.key)
       return { ...body, embedAs, loc: embedAs === undefined ? ['body'] : ['body', embedAs] }
     })
   }
