@@ -116,7 +116,7 @@ function expectOnlyOKOrUnavailable(outcomes: Outcome[]) {
       outcome.revocation
         ? {
             error: 'temporarily_unavailable',
-            error_description: `The server cannot answer now; retry in ${outcome.retryAfter} seconds`,
+            error_description: `The server cannot answer now; retry in ${outcome.retryAfter} second${outcome.retryAfter === '1' ? '' : 's'}`,
           }
         : { detail: 'The database is busy' },
     )

@@ -21,7 +21,7 @@ describe.each(matrix)('requests after the store was closed ($name)', ({ transpor
 
       const unavailable = {
         error: 'temporarily_unavailable',
-        error_description: 'The server cannot answer now; retry in 1 seconds',
+        error_description: 'The server cannot answer now; retry in 1 second',
       }
       const answers = [
         await postForm(f.send, '/revoke', { token: tokens.refresh_token }, auth),

@@ -34,7 +34,7 @@ describe.each(matrix)('login throttling ($name)', ({ transport, store }) => {
     expect(response.headers.get('cache-control')).toBe('no-store')
     expect(await response.json()).toEqual({
       error: 'temporarily_unavailable',
-      error_description: `Too many failed login attempts; retry in ${retryAfter} seconds`,
+      error_description: `Too many failed login attempts; retry in ${retryAfter} second${retryAfter === 1 ? '' : 's'}`,
     })
   }
 

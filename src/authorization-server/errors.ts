@@ -54,8 +54,9 @@ export function asOAuthError(error: unknown): unknown {
 
 /**
  * A 503 of an endpoint (the store busy or closed, the hashing queue full), kept with its
- * `Retry-After`, in the shape of the endpoint's other errors and never cached: the registered
- * `temporarily_unavailable`, which clients treat as "try again later", as the login throttle's 429.
+ * `Retry-After`, in the shape of the endpoint's other errors and never cached. RFC 6749 §5.2 has
+ * no code for it; `temporarily_unavailable` (§4.1.2.1's, for the authorization endpoint) is what
+ * clients read as "try again later", as for the login throttle's 429.
  */
 class TemporarilyUnavailableError extends ServiceUnavailableError {
   constructor(original: ServiceUnavailableError) {
@@ -69,7 +70,7 @@ class TemporarilyUnavailableError extends ServiceUnavailableError {
   override body(): unknown {
     return {
       error: 'temporarily_unavailable',
-      error_description: `The server cannot answer now; retry in ${this.retryAfter} seconds`,
+      error_description: `The server cannot answer now; retry in ${seconds(this.retryAfter)}`,
     }
   }
 }
@@ -103,7 +104,7 @@ export class LoginThrottledError extends TooManyRequestsError {
   override body(): unknown {
     return {
       error: 'temporarily_unavailable',
-      error_description: `Too many failed login attempts; retry in ${this.retryAfter} seconds`,
+      error_description: `Too many failed login attempts; retry in ${seconds(this.retryAfter)}`,
     }
   }
 }
@@ -121,7 +122,9 @@ export class RegistrationThrottledError extends TooManyRequestsError {
   override body(): unknown {
     return {
       error: 'temporarily_unavailable',
-      error_description: `Too many client registrations; retry in ${this.retryAfter} seconds`,
+      error_description: `Too many client registrations; retry in ${seconds(this.retryAfter)}`,
     }
   }
 }
+
+const seconds = (count: number) => `${count} second${count === 1 ? '' : 's'}`
