@@ -80,6 +80,11 @@ describe('the tutorial app reads its settings from the environment', () => {
 
   test('a bad PORT is refused', () => {
     expect(() => readConfig({ PORT: 'eighty' })).toThrow(/PORT/)
+    // Decimal digits only; empty is unset (not port 0, a random port).
+    for (const PORT of ['0x1F4A', '4.4e4', '-1', '65536', ' 80', '1.0'])
+      expect(() => readConfig({ PORT }), PORT).toThrow('PORT must be an integer from 0 to 65535')
+    expect(readConfig({ PORT: '' }).port).toBe(8000)
+    expect(readConfig({ PORT: '0' }).port).toBe(0)
     expect(() => readConfig({ PORT: '70000' })).toThrow(/PORT/)
   })
 })

@@ -1,5 +1,6 @@
 import type { RequestView } from 'gatehouse'
 import { clientAddressFromEnv } from '../shared/client-address.js'
+import { portFromEnv } from '../shared/port.js'
 
 /** Settings of the authorization server example, from the environment. */
 export interface AuthorizationServerConfig {
@@ -20,8 +21,7 @@ export function readAuthorizationServerConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): AuthorizationServerConfig {
   // Empty means unset, as for the others; decimal digits only (`Number` would take 0x1250).
-  const port = env.PORT ? (/^\d{1,5}$/.test(env.PORT) ? Number(env.PORT) : -1) : 8000
-  if (port < 0 || port > 65535) throw new Error('PORT must be an integer from 0 to 65535')
+  const port = portFromEnv('PORT', env.PORT, 8000)
   const issuer = env.ISSUER ? env.ISSUER.replace(/\/$/, '') : undefined
   if (issuer !== undefined && !/^https?:\/\/[^/?#]+$/.test(issuer))
     throw new Error('ISSUER must be an origin such as https://auth.example.com (no path)')

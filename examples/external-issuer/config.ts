@@ -1,4 +1,5 @@
 import { readConfig, type UsersDatabase } from '../scopes/config.js'
+import { portFromEnv } from '../shared/port.js'
 
 export interface ExternalIssuerConfig {
   port: number
@@ -27,13 +28,10 @@ export function readExternalIssuerConfig(
     issuerUrl: env.ISSUER_URL || undefined,
     audience: env.AUDIENCE || undefined,
     resourceUrl: env.RESOURCE_URL || undefined,
-    localIssuerPort: portOf(env.LOCAL_ISSUER_PORT, port === 0 ? 0 : port + 1),
+    localIssuerPort: portFromEnv(
+      'LOCAL_ISSUER_PORT',
+      env.LOCAL_ISSUER_PORT,
+      port === 0 ? 0 : port + 1,
+    ),
   }
-}
-
-function portOf(value: string | undefined, fallback: number): number {
-  const port = Number(value || fallback)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error('LOCAL_ISSUER_PORT must be an integer from 0 to 65535')
-  return port
 }

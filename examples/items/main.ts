@@ -1,4 +1,5 @@
 import { serve } from 'gatehouse'
+import { portFromEnv } from '../shared/port.js'
 import { createItemsApp } from './app.js'
 
 // ALLOWED_ORIGINS: comma-separated browser origins for CORS; ROOT_PATH: a prefix a proxy strips.
@@ -9,7 +10,7 @@ const { app } = createItemsApp({
   ...(process.env.ROOT_PATH ? { rootPath: process.env.ROOT_PATH } : {}),
 })
 const server = await serve(app, {
-  port: Number(process.env.PORT ?? 8000),
+  port: portFromEnv('PORT', process.env.PORT, 8000),
   hostname: process.env.HOST ?? '127.0.0.1',
 })
 console.log(`Items example on ${server.url} (docs at ${server.url}/docs)`)

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { portFromEnv } from '../shared/port.js'
 
 /**
  * Settings from the environment. The default key is the tutorial's own, published with it: fine for
@@ -23,9 +24,7 @@ export interface ScopesConfig {
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ScopesConfig {
-  const port = Number(env.PORT ?? 8000)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error('PORT must be an integer from 0 to 65535')
+  const port = portFromEnv('PORT', env.PORT, 8000)
   return {
     secretKey: env.SECRET_KEY || DEVELOPMENT_SECRET_KEY,
     usingDevelopmentKey: !env.SECRET_KEY,
