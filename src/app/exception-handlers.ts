@@ -1,12 +1,8 @@
-import {
-  GatehouseError,
-  HTTPException,
-  isGatehouseError,
-  KeySourceUnavailableError,
-} from '../core/errors/index.js'
+import { GatehouseError, HTTPException, isGatehouseError } from '../core/errors/index.js'
 import type { BaseRequestView, RequestView } from '../core/run/request-view.js'
 import {
   errorReply,
+  isOutage,
   type Logger,
   type Reply,
   reportOutage,
@@ -95,7 +91,7 @@ export class ExceptionHandlers {
     // `Exception` runs in its server-error middleware, which logs the traceback all the same.
     if (fault && (!classWins || byClass.catchAll)) errorReply(error, logger, where)
     // An issuer that cannot be reached is logged whoever answers the 503.
-    if (error instanceof KeySourceUnavailableError) reportOutage(error, logger, where)
+    if (isOutage(error)) reportOutage(error, logger, where)
     return this.#run(handler, error, view, where, logger)
   }
 

@@ -3,6 +3,7 @@ import {
   isGatehouseError,
   KeySourceUnavailableError,
   ResponseValidationError,
+  ServiceUnavailableError,
 } from '../errors/index.js'
 import { jsonText } from './json-text.js'
 import { type ResponseParameter, setHeaders } from './response-parameter.js'
@@ -219,7 +220,7 @@ function withParameter(
 export function errorReply(error: unknown, logger: Logger, where: string): PlainReply {
   if (isGatehouseError(error) && !error.internal) {
     if (error.quiet) logger.debug?.(`${error.message} (${where})`)
-    else if (error instanceof KeySourceUnavailableError) reportOutage(error, logger, where)
+    else if (isOutage(error)) reportOutage(error, logger, where)
     // A 304 (an HTTPException may redirect) has no body, as FastAPI answers it.
     if (isBodyless(error.status))
       return { status: error.status, headers: lowerCaseKeys(error.headers), body: null }
@@ -233,19 +234,45 @@ export function errorReply(error: unknown, logger: Logger, where: string): Plain
 
 // Failures already logged: one failed fetch refuses every request until the next attempt.
 const reportedOutages = new WeakSet<object>()
+// When each logger last told of a store outage: every failed call is its own error.
+const lastStoreOutage = new WeakMap<Logger, number>()
+/** A store outage is told at most this often (milliseconds), with the driver's reason. */
+const STORE_OUTAGE_INTERVAL = 10_000
+
+/** A 503 whose cause the operator must learn: an issuer out of reach, a store that cannot answer. */
+export function isOutage(
+  error: unknown,
+): error is KeySourceUnavailableError | ServiceUnavailableError {
+  return error instanceof KeySourceUnavailableError || error instanceof ServiceUnavailableError
+}
 
 /**
- * A 503 because an issuer's keys, metadata or introspection endpoint failed: the operator must
- * learn what failed (the client only sees 503), once per failure rather than once per request.
+ * A 503 because an issuer's keys, metadata or introspection endpoint failed, or because the store
+ * (its database) could not answer: the operator must learn what failed (the client only sees
+ * 503). An issuer's failure is told once per failed fetch; a store's, which fails call by call,
+ * at most once every ten seconds. Only the driver's message goes in the line (a connection
+ * refused, a lock held, a statement timeout), never the error object with its query and values.
+ * A 503 without such a cause (the hashing queue full, a store closed on purpose) is not told.
  */
 export function reportOutage(
-  error: KeySourceUnavailableError,
+  error: KeySourceUnavailableError | ServiceUnavailableError,
   logger: Logger,
   where: string,
 ): void {
-  const { cause } = error
-  if (!(cause instanceof Error) || reportedOutages.has(cause)) return
-  reportedOutages.add(cause)
+  if (error instanceof KeySourceUnavailableError) {
+    const { cause } = error
+    if (!(cause instanceof Error) || reportedOutages.has(cause)) return
+    reportedOutages.add(cause)
+    logger.error(`${error.message} (${where}): ${cause.message}`, undefined)
+    return
+  }
+  // An endpoint's own shape of the store's 503 (the OAuth endpoints') holds the store's as its cause.
+  const cause = error.cause instanceof ServiceUnavailableError ? error.cause.cause : error.cause
+  if (!(cause instanceof Error)) return
+  const now = performance.now()
+  const last = lastStoreOutage.get(logger)
+  if (last !== undefined && now - last < STORE_OUTAGE_INTERVAL) return
+  lastStoreOutage.set(logger, now)
   logger.error(`${error.message} (${where}): ${cause.message}`, undefined)
 }
 
