@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
+import type { RequestView } from 'gatehouse'
 import { createMemoryStore } from 'gatehouse/authorization-server'
 import { afterAll, describe, expect, test, vi } from 'vitest'
 import { createAuthorizationServerApp } from '../examples/authorization-server/app.js'
@@ -208,6 +209,33 @@ describe('the example configuration', () => {
     expect(() => readAuthorizationServerConfig({ CLIENT_ADDRESS_HEADER: 'x forwarded' })).toThrow(
       'CLIENT_ADDRESS_HEADER must be a header name',
     )
+  })
+
+  test('CLIENT_ADDRESS_PROXIES: the header is believed only from the balancers named', () => {
+    const { clientAddress } = readAuthorizationServerConfig({
+      CLIENT_ADDRESS_HEADER: 'x-forwarded-for',
+      CLIENT_ADDRESS_PROXIES: '10.0.0.5, 2001:db8::1',
+    })
+    const from = (remoteAddress: string, forwarded?: string) =>
+      clientAddress?.({
+        remoteAddress,
+        header: (name: string) => (name === 'x-forwarded-for' ? forwarded : undefined),
+      } as unknown as RequestView)
+    expect(from('10.0.0.5', '1.2.3.4, 198.51.100.7')).toBe('198.51.100.7')
+    expect(from('::ffff:10.0.0.5', '198.51.100.7')).toBe('198.51.100.7')
+    expect(from('2001:DB8::1', '198.51.100.8')).toBe('198.51.100.8')
+    expect(from('10.0.0.5')).toBe('10.0.0.5')
+    // Anyone else reaching the server directly is counted under its own address.
+    expect(from('203.0.113.9', '198.51.100.7')).toBe('203.0.113.9')
+    expect(() => readAuthorizationServerConfig({ CLIENT_ADDRESS_PROXIES: '10.0.0.5' })).toThrow(
+      'CLIENT_ADDRESS_PROXIES needs CLIENT_ADDRESS_HEADER',
+    )
+    expect(() =>
+      readAuthorizationServerConfig({
+        CLIENT_ADDRESS_HEADER: 'x-forwarded-for',
+        CLIENT_ADDRESS_PROXIES: '10.0.0.0/8',
+      }),
+    ).toThrow('CLIENT_ADDRESS_PROXIES must be comma-separated IP addresses')
   })
 
   test('a port in use: one line, exit 1, and nothing seeded whose secrets would be lost', async () => {
