@@ -185,6 +185,25 @@ describe.each(matrix)(
       }
     })
 
+    test('RFC 8707: the scheme and host in any case, a default port: the resource as configured', async () => {
+      // RFC 3986 §6.2.2.1 and §6.2.3: the same URI, as a client may spell it.
+      const auth = { authorization: basic('service', f.secrets.service) }
+      for (const resource of [
+        'HTTPS://API.example.com',
+        'https://Api.Example.Com/',
+        'https://api.example.com:443',
+      ]) {
+        const response = await grant({ resource }, auth)
+        expect(response.status, resource).toBe(200)
+        expect(claimsOf((await response.json()).access_token).aud).toBe('https://api.example.com')
+      }
+      // The path is case-sensitive, and another port is another resource.
+      for (const resource of ['https://api.example.com/API', 'https://api.example.com:8443']) {
+        const refused = await grant({ resource }, auth)
+        expect((await refused.json()).error, resource).toBe('invalid_target')
+      }
+    })
+
     test.each([
       ['not served here', 'https://elsewhere.example.com'],
       ['not absolute', '/api'],

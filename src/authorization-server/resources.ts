@@ -10,6 +10,12 @@ export interface ResourcePolicy {
    * mapped to the one the server was configured with: that one is what tokens carry.
    */
   readonly served: ReadonlyMap<string, string>
+  /**
+   * The same for `http`/`https` resources as a URL parser writes them (RFC 3986 §6.2.2–6.2.3: the
+   * scheme and host in lower case, no default port, dot segments resolved), for a client that
+   * spells the scheme or host otherwise (`HTTPS://API.example.com`).
+   */
+  readonly normalized: ReadonlyMap<string, string>
 }
 
 /** The policy for a server configured with these resources (and its default audience). */
@@ -22,7 +28,30 @@ export function resourcePolicy(
   // A configured spelling always stands for itself; another spelling maps to its first owner.
   for (const resource of configured)
     for (const form of resourceForms(resource)) if (!served.has(form)) served.set(form, resource)
-  return { defaultAudience, served }
+  const normalized = new Map<string, string>()
+  for (const resource of configured) {
+    const form = normalizedURI(resource)
+    if (form !== undefined && !normalized.has(form)) normalized.set(form, resource)
+  }
+  return { defaultAudience, served, normalized }
+}
+
+/** An `http`/`https` URI as the URL parser writes it; `undefined` for any other. */
+function normalizedURI(uri: string): string | undefined {
+  try {
+    const url = new URL(uri)
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The configured resource `requested` names, in any of its spellings; `undefined` if none. */
+function servedResource(policy: ResourcePolicy, requested: string): string | undefined {
+  const exact = policy.served.get(requested)
+  if (exact !== undefined) return exact
+  const form = normalizedURI(requested)
+  return form === undefined ? undefined : policy.normalized.get(form)
 }
 
 /** Whether `value` is an RFC 8707 resource indicator: an absolute URI without a fragment. */
@@ -52,7 +81,7 @@ export function requestedResources(
   const resources = requested.map((resource) => {
     if (!isResourceIndicator(resource))
       throw oauthError('invalid_target', 'A resource parameter is not an absolute URI')
-    const served = policy.served.get(resource)
+    const served = servedResource(policy, resource)
     if (served === undefined)
       throw oauthError('invalid_target', 'A requested resource is not served by this server')
     if (grant !== undefined && !grant.includes(served))
