@@ -148,17 +148,15 @@ function checkRedirectURI(uri: string, appSchemes: boolean): void {
  * registered scope is no protection, since anyone may register again asking for more, but as a
  * ceiling it would stop the step-up MCP clients make: they register with the scope of their first
  * challenge, and a later 403 names more. What a token carries is still what the user consented
- * to. A scope that is malformed or that registration does not offer is refused.
+ * to. A malformed scope is refused; one naming scopes registration does not offer (an MCP
+ * client's challenge may, or `offline_access`) is replaced all the same (RFC 7591 §2), so the
+ * client still gets a `client_id`.
  */
 function scopes(value: unknown, policy: RegistrationPolicy): string[] {
   // An empty scope is no scope value (RFC 6749 §3.3): the default, as if it were left out.
   if (value === undefined || value === '') return [...policy.scopes]
   if (typeof value !== 'string') throw invalid('scope must be a space-separated string')
   const names = [...new Set(value.split(' ').filter((name) => name !== ''))]
-  for (const name of names) {
-    if (!isScopeToken(name)) throw invalid('scope is malformed')
-    if (!policy.scopes.includes(name))
-      throw invalid('scope names a scope registered clients may not have')
-  }
+  for (const name of names) if (!isScopeToken(name)) throw invalid('scope is malformed')
   return [...policy.scopes]
 }
