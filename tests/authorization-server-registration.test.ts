@@ -115,6 +115,23 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     expect(hiddenFields(await page.text()).step).toBe('login')
   })
 
+  test('grants registration does not offer are left out when one it offers remains (RFC 7591 §2)', async () => {
+    await open()
+    for (const extra of ['urn:ietf:params:oauth:grant-type:device_code', 'password', 'implicit']) {
+      const response = await register({
+        ...APP,
+        grant_types: ['authorization_code', 'refresh_token', extra],
+      })
+      expect(response.status, extra).toBe(201)
+      const body = await response.json()
+      expect(body.grant_types).toEqual(['authorization_code', 'refresh_token'])
+      expect((await f.store.findClient(body.client_id))?.grantTypes).toEqual([
+        'authorization_code',
+        'refresh_token',
+      ])
+    }
+  })
+
   test('a scope naming what registration does not offer is replaced, not refused (RFC 7591 §2)', async () => {
     await open({ scopes: ['read'] })
     // An MCP client registers with its challenge's scopes, which may name more than is offered
@@ -318,7 +335,7 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     ['null', null],
     ['an unknown auth method', { ...APP, token_endpoint_auth_method: 'private_key_jwt' }],
     ['an auth method that is no string', { ...APP, token_endpoint_auth_method: 1 }],
-    ['the password grant', { ...APP, grant_types: ['authorization_code', 'password'] }],
+    ['only the password grant', { ...APP, grant_types: ['password'] }],
     ['the implicit grant', { ...APP, grant_types: ['implicit'] }],
     ['a grant registration does not allow', { ...APP, grant_types: ['client_credentials'] }],
     ['grant_types that is no array', { ...APP, grant_types: 'authorization_code' }],

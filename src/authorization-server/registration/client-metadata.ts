@@ -39,11 +39,16 @@ export function checkClientMetadata(body: unknown, policy: RegistrationPolicy): 
     throw invalid(
       'token_endpoint_auth_method must be client_secret_basic, client_secret_post or none',
     )
-  const grantTypes = strings(fields.grant_types, 'grant_types') ?? ['authorization_code']
-  if (grantTypes.length === 0) throw invalid('grant_types must not be empty')
-  for (const grant of grantTypes)
-    if (!(policy.grantTypes as readonly string[]).includes(grant))
-      throw invalid('grant_types names a grant registered clients may not use')
+  const asked = strings(fields.grant_types, 'grant_types') ?? ['authorization_code']
+  if (asked.length === 0) throw invalid('grant_types must not be empty')
+  // Grants registered clients may not use are left out (RFC 7591 §2 lets the server replace a
+  // value; the answer says what it got): a client listing one it can do without (VS Code's
+  // device_code beside authorization_code) still registers. None left is a refusal.
+  const grantTypes = asked.filter((grant) =>
+    (policy.grantTypes as readonly string[]).includes(grant),
+  )
+  if (grantTypes.length === 0)
+    throw invalid('grant_types names no grant registered clients may use')
   const usesCode = grantTypes.includes('authorization_code')
   const responseTypes =
     strings(fields.response_types, 'response_types') ?? (usesCode ? ['code'] : [])
