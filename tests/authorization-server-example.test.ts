@@ -203,6 +203,11 @@ describe('the example configuration', () => {
       'ISSUER must be written as https://auth.example.com',
     )
     expect(readAuthorizationServerConfig({}).clientAddress).toBeUndefined()
+    expect(readAuthorizationServerConfig({}).allowedOrigins).toBeUndefined()
+    expect(
+      readAuthorizationServerConfig({ ALLOWED_ORIGINS: 'http://localhost:6274, https://a.example' })
+        .allowedOrigins,
+    ).toEqual(['http://localhost:6274', 'https://a.example'])
     expect(
       readAuthorizationServerConfig({ CLIENT_ADDRESS_HEADER: 'X-Forwarded-For' }).clientAddress,
     ).toEqual(expect.any(Function))
@@ -527,3 +532,52 @@ describeEngines(
     })
   },
 )
+
+// ALLOWED_ORIGINS: browser clients on other origins (a single-page app, MCP Inspector) may call
+// the token, registration and metadata endpoints and the API, and read their challenges.
+const INSPECTOR = 'http://localhost:6274'
+const withCORS = createAuthorizationServerApp({
+  issuer: ISSUER,
+  store: createMemoryStore(),
+  allowedOrigins: readAuthorizationServerConfig({ ALLOWED_ORIGINS: ` ${INSPECTOR} ` })
+    .allowedOrigins,
+})
+
+describeEngines('the example with ALLOWED_ORIGINS', withCORS.app, (send) => {
+  test('answers the preflights of the origins named, and marks the answers', async () => {
+    for (const path of ['/token', '/register']) {
+      const preflight = await send(path, {
+        method: 'OPTIONS',
+        headers: {
+          origin: INSPECTOR,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      })
+      expect(preflight.status, path).toBeLessThan(300)
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(INSPECTOR)
+    }
+    const registered = await send('/register', {
+      method: 'POST',
+      headers: { origin: INSPECTOR, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        redirect_uris: ['http://localhost:6274/oauth/callback'],
+        token_endpoint_auth_method: 'none',
+      }),
+    })
+    expect(registered.status).toBe(201)
+    expect(registered.headers.get('access-control-allow-origin')).toBe(INSPECTOR)
+    const challenged = await send('/api/whoami', { headers: { origin: INSPECTOR } })
+    expect(challenged.status).toBe(401)
+    expect(challenged.headers.get('access-control-expose-headers')).toMatch(/www-authenticate/i)
+  })
+
+  test('refuses the preflights of other origins', async () => {
+    const preflight = await send('/token', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    })
+    expect(preflight.status).toBe(403)
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})

@@ -1,4 +1,10 @@
-import { Gatehouse, mountProtectedResourceMetadata, type RequestView, Security } from 'gatehouse'
+import {
+  cors,
+  Gatehouse,
+  mountProtectedResourceMetadata,
+  type RequestView,
+  Security,
+} from 'gatehouse'
 import {
   type AuthorizationServer,
   type AuthorizationServerStore,
@@ -24,8 +30,10 @@ export function createAuthorizationServerApp(options: {
   store: AuthorizationServerStore
   /** Where login throttling reads the client's address; default the socket's peer. */
   clientAddress?: ((request: RequestView) => string | undefined) | undefined
+  /** Browser apps on other origins that may call the server and the API (CORS); default none. */
+  allowedOrigins?: readonly string[] | undefined
 }): { app: Gatehouse; server: AuthorizationServer; resource: string } {
-  const { issuer, store, clientAddress } = options
+  const { issuer, store, clientAddress, allowedOrigins } = options
   const resource = `${issuer}/api`
   const server = createAuthorizationServer({
     issuer,
@@ -47,6 +55,10 @@ export function createAuthorizationServerApp(options: {
     description: 'An OAuth 2.1 authorization server and the API it protects.',
     swaggerUiInitOAuth: { clientId: SWAGGER_UI_CLIENT, usePkceWithAuthorizationCodeGrant: true },
   })
+  // Browser clients elsewhere (their preflights, and reading the answers and challenges); no
+  // credentials: the endpoints take none from cookies across origins.
+  if (allowedOrigins !== undefined)
+    app.use(cors({ origin: allowedOrigins, exposeHeaders: ['WWW-Authenticate', 'Retry-After'] }))
   app.include(server.router)
 
   const resourceMetadata = mountProtectedResourceMetadata(app, {

@@ -15,6 +15,11 @@ export interface AuthorizationServerConfig {
   issuer: string | undefined
   /** From `CLIENT_ADDRESS_HEADER`: where login throttling reads the client's address. */
   clientAddress: ((request: RequestView) => string | undefined) | undefined
+  /**
+   * From `ALLOWED_ORIGINS` (comma-separated): browser apps on other origins that may call the
+   * token, registration and metadata endpoints and the API (a single-page app, MCP Inspector).
+   */
+  allowedOrigins: readonly string[] | undefined
 }
 
 export function readAuthorizationServerConfig(
@@ -37,5 +42,8 @@ export function readAuthorizationServerConfig(
     databaseUrl: env.DATABASE_URL || 'authorization-server.db',
     issuer,
     clientAddress: clientAddressFromEnv(env),
+    allowedOrigins: env.ALLOWED_ORIGINS?.trim()
+      ? env.ALLOWED_ORIGINS.split(',').map((origin) => origin.trim())
+      : undefined,
   }
 }

@@ -26,7 +26,12 @@ const store = await openStore(config.databaseUrl).catch(exitWith)
 let created: ReturnType<typeof createAuthorizationServerApp>
 try {
   // Throws a TypeError naming the option for an issuer the server cannot use.
-  created = createAuthorizationServerApp({ issuer, store, clientAddress: config.clientAddress })
+  created = createAuthorizationServerApp({
+    issuer,
+    store,
+    clientAddress: config.clientAddress,
+    allowedOrigins: config.allowedOrigins,
+  })
 } catch (error) {
   await store.close()
   // Made from HOST and PORT: say so, as HOST is what to change (or ISSUER to set).
