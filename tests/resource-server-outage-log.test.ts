@@ -29,7 +29,7 @@ describe.each(transports)('an issuer that cannot be reached ($name)', (transport
       now: () => clock,
       cacheSize: 0,
       ...options,
-      remote: { timeout: 1000, cooldown: 30 },
+      remote: { timeout: 1000, cooldown: 30, ...options.remote },
     })
     const current = createCurrentPrincipal({
       scheme: new OAuth2PasswordBearer({ tokenUrl: '/token', scopes: { read: 'Read' } }),
@@ -113,6 +113,29 @@ describe.each(transports)('an issuer that cannot be reached ($name)', (transport
     } finally {
       issuer.mode = 'ok'
     }
+  })
+
+  test("a fetch of the app's own that gives an opaque redirect: logged as a redirect", async () => {
+    logger.calls.length = 0
+    clock += 100
+    // What a spec-style fetch answers with `redirect: 'manual'`: status 0, no body.
+    const opaque = (async () =>
+      ({
+        type: 'opaqueredirect',
+        status: 0,
+        headers: new Headers(),
+        body: null,
+      }) as unknown as Response) as typeof fetch
+    const send = await appOver({ jwksUri: issuer.jwksUri, remote: { fetch: opaque } })
+    const token = await tokenOf()
+    const answer = await send('/me', { headers: { authorization: `Bearer ${token}` } })
+    expect(answer.status).toBe(503)
+    expect(logger.calls).toEqual([
+      [
+        `The verification keys cannot be fetched right now (GET /me): The JWKS at ${issuer.jwksUri}: answered a redirect (not followed)`,
+        undefined,
+      ],
+    ])
   })
 
   test('logged too when an exception handler of the app answers the 503', async () => {

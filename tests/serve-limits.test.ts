@@ -266,6 +266,29 @@ describe('serve() limits', () => {
     ])
   })
 
+  test('close() lets an answer still being sent to a slow client finish', async () => {
+    const { app, logger } = createApp()
+    const body = 'x'.repeat(16 * 1024 * 1024)
+    app.get('/download', {}, () => new Response(body))
+    const server = await serve(app, { port: 0, drainTimeout: 5000, signals: false })
+    const socket = await open(server.port)
+    // The client reads nothing yet: most of the answer waits in the server's queue.
+    socket.pause()
+    socket.write('GET /download HTTP/1.1\r\nHost: x\r\n\r\n')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const closing = server.close()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    let received = 0
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.byteLength
+    })
+    socket.resume()
+    await new Promise((resolve) => socket.once('close', resolve))
+    await closing
+    expect(received).toBeGreaterThan(body.length)
+    expect(logger.calls).toEqual([])
+  })
+
   test('a drain that finishes in time logs nothing', async () => {
     const { app, logger } = createApp()
     const server = await serve(app, { port: 0, drainTimeout: 1000, signals: false })

@@ -22,7 +22,10 @@ afterEach(() => {
  * Start `helpers/signal-server.ts` with `scenario` as a real process, send it one request whose
  * background task is still running when the answer arrives, then SIGTERM; resolves once it exited.
  */
-async function sigtermDuringTask(scenario: string): Promise<Run> {
+async function sigtermDuringTask(
+  scenario: string,
+  signal: (child: ChildProcess) => void = (child) => child.kill('SIGTERM'),
+): Promise<Run> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, 'helpers/signal-server.ts'), scenario],
@@ -56,11 +59,11 @@ async function sigtermDuringTask(scenario: string): Promise<Run> {
   const answer = await fetch(`${url}/send`, { method: 'POST' })
   expect(await answer.json()).toEqual({ queued: true })
   await printed(/^task started$/m)
-  child.kill('SIGTERM')
-  const [code, signal] = await exited
+  signal(child)
+  const [code, endedBy] = await exited
   return {
     code,
-    signal,
+    signal: endedBy,
     events: stdout.split('\n').filter((line) => line !== '' && !line.startsWith('listening ')),
     logged: stderr
       .split('\n')
@@ -80,6 +83,34 @@ describe('serve() on SIGTERM (a real process)', { timeout: 30_000 }, () => {
     ])
     expect(run.logged).toEqual([])
     expect([run.code, run.signal]).toEqual([0, null])
+  })
+
+  test('Ctrl-C in a terminal (SIGINT to the process and, from npm, a copy right after) drains too', async () => {
+    // The terminal signals the whole foreground group, and npm, whose script execs node, forwards
+    // its own copy: one request to stop, not a second signal that would end the process at once.
+    const run = await sigtermDuringTask('after-response', (child) => {
+      child.kill('SIGINT')
+      setTimeout(() => child.kill('SIGINT'), 5)
+    })
+    expect(run.events).toEqual([
+      'task started',
+      'task done, pool open: true',
+      'cleanup, pool open: true',
+      'teardown',
+    ])
+    expect([run.code, run.signal]).toEqual([0, null])
+  })
+
+  test('a second signal later in the shut-down ends the process at once', async () => {
+    const started = Date.now()
+    const run = await sigtermDuringTask('slow', (child) => {
+      child.kill('SIGTERM')
+      setTimeout(() => child.kill('SIGTERM'), 800)
+    })
+    // Not the ten seconds the drain would have waited for the task.
+    expect(Date.now() - started).toBeLessThan(8_000)
+    expect(run.events).toEqual(['task started'])
+    expect([run.code, run.signal]).toEqual([null, 'SIGTERM'])
   })
 
   test('work that outlives drainTimeout is logged as abandoned; the tear-down runs, exit 0', async () => {

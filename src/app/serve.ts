@@ -260,6 +260,10 @@ export async function serve(app: Fetchable, options: ServeOptions = {}): Promise
         const answer = answerInProgress(socket)
         if (answer && !answer.headersSent) answer.shouldKeepAlive = false
       }
+      // Node's own idle sweep in server.close() takes an answer whose end() was called as done and
+      // destroys its connection with the bytes still queued (a download cut short, unlogged):
+      // closeUnused below does that sweep, waiting until an answer is flushed.
+      server.closeIdleConnections = () => {}
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // Only connections answering a request are waited for. Node's own idle check skips one that
       // sent nothing yet (a browser's preconnect) or only part of a head, and from `close()` on
@@ -370,6 +374,10 @@ const OTHERS_GRACE_MS = 10_000
 const installed = new Map<NodeJS.Signals, () => void>()
 /** A signal arrived and the servers are closing: the next one ends the process. */
 let shuttingDown = false
+/** The signal that began the shut-down, and when: a copy of it right after is not a second one. */
+let firstSignal: NodeJS.Signals | undefined
+let firstSignalAt = 0
+const REPEAT_WINDOW_MS = 500
 
 function removeAll(): void {
   for (const [name, handler] of installed) process.off(name, handler)
@@ -388,11 +396,16 @@ function onSignals(
       // A second signal during the shut-down: no more waiting, the signal's own default (or
       // whoever else listens) ends the process, as with no handler at all.
       if (shuttingDown) {
+        // The same signal again at once is the same request: a terminal's Ctrl-C reaches the
+        // whole foreground process group, and npm (whose script `exec`s node) forwards its copy.
+        if (signal === firstSignal && performance.now() - firstSignalAt < REPEAT_WINDOW_MS) return
         removeAll()
         process.kill(process.pid, signal)
         return
       }
       shuttingDown = true
+      firstSignal = signal
+      firstSignalAt = performance.now()
       const all = [...closers]
       // Asked now, while the signal is being delivered (this listener runs first, so every other
       // is still registered): a `process.once` listener (the examples' `close()` then

@@ -40,8 +40,9 @@ export async function fetchJSON(
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => {})
     // A spec-style `fetch` (an app's own) gives a redirect as an opaque one, with status 0.
-    const redirected =
-      response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)
+    if (response.type === 'opaqueredirect')
+      throw new FetchFailure('answered a redirect (not followed)')
+    const redirected = response.status >= 300 && response.status < 400
     throw new FetchFailure(
       `answered ${response.status}${redirected ? ', a redirect (not followed)' : ''}`,
       response.status,

@@ -23,7 +23,9 @@ const app = createPoolApp({
       ),
   },
   task: () =>
-    new Promise((resolve) => setTimeout(resolve, scenario === 'abandoned' ? 60_000 : 300)),
+    new Promise((resolve) =>
+      setTimeout(resolve, scenario === 'abandoned' || scenario === 'slow' ? 60_000 : 300),
+    ),
   afterTeardown: () => {
     // A message that names a secret, as a driver's may: it must reach the logger only.
     if (scenario === 'failing-teardown')

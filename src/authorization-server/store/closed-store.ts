@@ -14,6 +14,9 @@ export function refusedOnceClosed(store: AuthorizationServerStore): Authorizatio
   let closed = false
   let underWay = 0
   let drained: (() => void) | undefined
+  // One closing for every caller: a second `close()` while the first waits must not replace its
+  // resolver (the first would never settle).
+  let closing: Promise<unknown> | undefined
   const settled = () => {
     if (--underWay === 0) drained?.()
   }
@@ -26,10 +29,13 @@ export function refusedOnceClosed(store: AuthorizationServerStore): Authorizatio
     const call = method as (...args: unknown[]) => Promise<unknown>
     wrapped[name] =
       name === 'close'
-        ? async (...args: unknown[]) => {
+        ? (...args: unknown[]) => {
             closed = true
-            if (underWay > 0) await new Promise<void>((resolve) => (drained = resolve))
-            return await call.apply(store, args)
+            closing ??= (async () => {
+              if (underWay > 0) await new Promise<void>((resolve) => (drained = resolve))
+              return await call.apply(store, args)
+            })()
+            return closing
           }
         : (...args: unknown[]) => {
             if (closed)

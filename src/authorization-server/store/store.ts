@@ -176,6 +176,11 @@ export interface AuthorizationServerStore
     ConsentStore {
   /** Deletes what expired before `now`; the server calls it now and then. */
   purgeExpired(now: number): Promise<PurgeResult>
-  /** Releases the store's resources (the database connection). */
+  /**
+   * Releases the store's resources (the database connection). The built-in stores refuse every
+   * call made after it with a 503 and let the calls under way finish first, each within its own
+   * limits (a statement timeout, SQLite's `busyTimeout`): over an app's own Kysely instance
+   * without timeouts, a call that never ends holds `close()` too.
+   */
   close(): Promise<void>
 }
