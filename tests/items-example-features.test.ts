@@ -3,7 +3,7 @@ import { dependency, serve } from 'gatehouse'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createItemsApp } from '../examples/items/app.js'
 import { type Send, transports } from './helpers/http.js'
-import { listeningURL, startScript } from './helpers/npm-script.js'
+import { killLeftovers, listeningURL, startScript } from './helpers/npm-script.js'
 import { until } from './helpers/until.js'
 
 const FRONT = 'http://localhost:5173'
@@ -114,7 +114,7 @@ describe('the items example’s lifespan', () => {
 describe('npm run start:items', { timeout: 90_000 }, () => {
   let child: ChildProcess | undefined
   afterAll(() => {
-    if (child?.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL')
+    if (child !== undefined) killLeftovers(child)
   })
 
   test('serves the example, with its docs, and shuts down on SIGTERM', async () => {

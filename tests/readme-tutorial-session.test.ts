@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, test } from 'vitest'
-import { listeningURL, startScript } from './helpers/npm-script.js'
+import { killLeftovers, listeningURL, startScript } from './helpers/npm-script.js'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-readme-'))
 let child: ChildProcess | undefined
 afterAll(() => {
-  if (child?.exitCode === null) process.kill(-(child.pid as number), 'SIGTERM')
+  if (child !== undefined) killLeftovers(child)
   rmSync(dir, { recursive: true, force: true })
 })
 
