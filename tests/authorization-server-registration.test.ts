@@ -132,6 +132,19 @@ describe.each(matrix)('dynamic client registration, RFC 7591 ($name)', ({ transp
     }
   })
 
+  test('response types other than code go with the grants left out', async () => {
+    await open()
+    const response = await register({
+      ...APP,
+      grant_types: ['authorization_code', 'implicit'],
+      response_types: ['code', 'token', 'id_token'],
+    })
+    expect(response.status).toBe(201)
+    const body = await response.json()
+    expect(body.grant_types).toEqual(['authorization_code'])
+    expect(body.response_types).toEqual(['code'])
+  })
+
   test('a scope naming what registration does not offer is replaced, not refused (RFC 7591 §2)', async () => {
     await open({ scopes: ['read'] })
     // An MCP client registers with its challenge's scopes, which may name more than is offered

@@ -50,10 +50,10 @@ export function checkClientMetadata(body: unknown, policy: RegistrationPolicy): 
   if (grantTypes.length === 0)
     throw invalid('grant_types names no grant registered clients may use')
   const usesCode = grantTypes.includes('authorization_code')
-  const responseTypes =
+  // Only `code` is issued: the others (`token`, `id_token`, of grants left out above) go as well.
+  const responseTypes = (
     strings(fields.response_types, 'response_types') ?? (usesCode ? ['code'] : [])
-  if (responseTypes.some((type) => type !== 'code'))
-    throw invalid('Only the response type code is supported')
+  ).filter((type) => type === 'code')
   if (usesCode !== responseTypes.includes('code'))
     throw invalid('The authorization_code grant and the code response type go together')
   // Only the code grant issues refresh tokens to a registered client (never client_credentials).

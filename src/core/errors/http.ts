@@ -177,10 +177,20 @@ export class ServiceUnavailableError extends GatehouseError {
   override readonly name = 'ServiceUnavailableError'
   readonly code = 'service_unavailable'
   readonly retryAfter: number
+  /**
+   * Tell the app's logger why, from `cause` (its message only, at most once every ten seconds):
+   * the store's outages set it, so the operator learns that the database refused connections.
+   */
+  readonly logCause: boolean
 
-  constructor(retryAfter = 1, message = 'Service Unavailable', options?: { cause?: unknown }) {
-    super(message, options)
+  constructor(
+    retryAfter = 1,
+    message = 'Service Unavailable',
+    options?: { cause?: unknown; logCause?: boolean | undefined },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.retryAfter = Math.max(1, Math.ceil(retryAfter))
+    this.logCause = options?.logCause === true
   }
 
   override get headers(): Readonly<Record<string, string>> {

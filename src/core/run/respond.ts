@@ -243,7 +243,38 @@ const STORE_OUTAGE_INTERVAL = 10_000
 export function isOutage(
   error: unknown,
 ): error is KeySourceUnavailableError | ServiceUnavailableError {
-  return error instanceof KeySourceUnavailableError || error instanceof ServiceUnavailableError
+  return (
+    error instanceof KeySourceUnavailableError ||
+    (error instanceof ServiceUnavailableError && outageCause(error) !== undefined)
+  )
+}
+
+/**
+ * The cause to tell of a 503 that asks for it (`logCause`: the store's), also through an
+ * endpoint's own shape of it (the OAuth endpoints', which holds the store's as its cause).
+ */
+function outageCause(error: ServiceUnavailableError): Error | undefined {
+  const asked = error.logCause
+    ? error
+    : error.cause instanceof ServiceUnavailableError && error.cause.logCause
+      ? error.cause
+      : undefined
+  return asked?.cause instanceof Error ? asked.cause : undefined
+}
+
+/**
+ * An error's message, for a log line; a connection refused on every address of a host is an
+ * `AggregateError` with an empty message of its own, so its errors' messages are joined.
+ */
+function reasonOf(error: Error): string {
+  if (error.message !== '') return error.message
+  if (error instanceof AggregateError) {
+    const inner = error.errors.map((each) => (each instanceof Error ? reasonOf(each) : ''))
+    const joined = [...new Set(inner.filter((text) => text !== ''))].join('; ')
+    if (joined !== '') return joined
+  }
+  const code = (error as { code?: unknown }).code
+  return typeof code === 'string' ? code : error.name
 }
 
 /**
@@ -252,7 +283,8 @@ export function isOutage(
  * 503). An issuer's failure is told once per failed fetch; a store's, which fails call by call,
  * at most once every ten seconds. Only the driver's message goes in the line (a connection
  * refused, a lock held, a statement timeout), never the error object with its query and values.
- * A 503 without such a cause (the hashing queue full, a store closed on purpose) is not told.
+ * Only a 503 that asks for it (`logCause`, as the store's do) is told: not the hashing queue's,
+ * a store closed on purpose, or an app's own 503 whose cause may hold anything.
  */
 export function reportOutage(
   error: KeySourceUnavailableError | ServiceUnavailableError,
@@ -266,14 +298,13 @@ export function reportOutage(
     logger.error(`${error.message} (${where}): ${cause.message}`, undefined)
     return
   }
-  // An endpoint's own shape of the store's 503 (the OAuth endpoints') holds the store's as its cause.
-  const cause = error.cause instanceof ServiceUnavailableError ? error.cause.cause : error.cause
-  if (!(cause instanceof Error)) return
+  const cause = outageCause(error)
+  if (cause === undefined) return
   const now = performance.now()
   const last = lastStoreOutage.get(logger)
   if (last !== undefined && now - last < STORE_OUTAGE_INTERVAL) return
   lastStoreOutage.set(logger, now)
-  logger.error(`${error.message} (${where}): ${cause.message}`, undefined)
+  logger.error(`${error.message} (${where}): ${reasonOf(cause)}`, undefined)
 }
 
 /**

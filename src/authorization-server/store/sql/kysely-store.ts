@@ -83,7 +83,10 @@ function guarded(
         } catch (error) {
           if (!isUnavailable(error)) throw error
           if (performance.now() + pause > deadline)
-            throw new ServiceUnavailableError(1, 'The database is busy', { cause: error })
+            throw new ServiceUnavailableError(1, 'The database is busy', {
+              cause: error,
+              logCause: true,
+            })
         }
         await new Promise((resolve) => setTimeout(resolve, pause))
       }
