@@ -208,6 +208,10 @@ describe('the example configuration', () => {
       readAuthorizationServerConfig({ ALLOWED_ORIGINS: 'http://localhost:6274, https://a.example' })
         .allowedOrigins,
     ).toEqual(['http://localhost:6274', 'https://a.example'])
+    for (const ALLOWED_ORIGINS of ['https://a.example/', '*', 'https://a.example,', 'a.example'])
+      expect(() => readAuthorizationServerConfig({ ALLOWED_ORIGINS }), ALLOWED_ORIGINS).toThrow(
+        /^ALLOWED_ORIGINS must be comma-separated origins/,
+      )
     expect(
       readAuthorizationServerConfig({ CLIENT_ADDRESS_HEADER: 'X-Forwarded-For' }).clientAddress,
     ).toEqual(expect.any(Function))
@@ -219,7 +223,7 @@ describe('the example configuration', () => {
   test('CLIENT_ADDRESS_PROXIES: the header is believed only from the balancers named', () => {
     const { clientAddress } = readAuthorizationServerConfig({
       CLIENT_ADDRESS_HEADER: 'x-forwarded-for',
-      CLIENT_ADDRESS_PROXIES: '10.0.0.5, 2001:db8::1',
+      CLIENT_ADDRESS_PROXIES: '10.0.0.5, 2001:db8::1, 10.1.0.0/24',
     })
     const from = (remoteAddress: string, forwarded?: string) =>
       clientAddress?.({
@@ -229,6 +233,11 @@ describe('the example configuration', () => {
     expect(from('10.0.0.5', '1.2.3.4, 198.51.100.7')).toBe('198.51.100.7')
     expect(from('::ffff:10.0.0.5', '198.51.100.7')).toBe('198.51.100.7')
     expect(from('2001:DB8::1', '198.51.100.8')).toBe('198.51.100.8')
+    // However the peer's address is written, and any balancer of a subnet.
+    expect(from('2001:db8:0:0:0:0:0:1', '198.51.100.9')).toBe('198.51.100.9')
+    expect(from('0:0:0:0:0:ffff:a00:5', '198.51.100.10')).toBe('198.51.100.10')
+    expect(from('10.1.0.77', '198.51.100.11')).toBe('198.51.100.11')
+    expect(from('10.1.1.77', '198.51.100.11')).toBe('10.1.1.77')
     expect(from('10.0.0.5')).toBe('10.0.0.5')
     // Anyone else reaching the server directly is counted under its own address.
     expect(from('203.0.113.9', '198.51.100.7')).toBe('203.0.113.9')
@@ -238,9 +247,16 @@ describe('the example configuration', () => {
     expect(() =>
       readAuthorizationServerConfig({
         CLIENT_ADDRESS_HEADER: 'x-forwarded-for',
-        CLIENT_ADDRESS_PROXIES: '10.0.0.0/8',
+        CLIENT_ADDRESS_PROXIES: '10.0.0.0/33',
       }),
     ).toThrow('CLIENT_ADDRESS_PROXIES must be comma-separated IP addresses')
+    for (const CLIENT_ADDRESS_PROXIES of ['balancer.internal', '10.0.0.5,', '10.0.0.0/8/1'])
+      expect(() =>
+        readAuthorizationServerConfig({
+          CLIENT_ADDRESS_HEADER: 'x-forwarded-for',
+          CLIENT_ADDRESS_PROXIES,
+        }),
+      ).toThrow('CLIENT_ADDRESS_PROXIES must be comma-separated IP addresses')
   })
 
   test('a port in use: one line, exit 1, and nothing seeded whose secrets would be lost', async () => {

@@ -42,8 +42,21 @@ export function readAuthorizationServerConfig(
     databaseUrl: env.DATABASE_URL || 'authorization-server.db',
     issuer,
     clientAddress: clientAddressFromEnv(env),
-    allowedOrigins: env.ALLOWED_ORIGINS?.trim()
-      ? env.ALLOWED_ORIGINS.split(',').map((origin) => origin.trim())
-      : undefined,
+    allowedOrigins: allowedOriginsFromEnv(env.ALLOWED_ORIGINS),
   }
+}
+
+/**
+ * `ALLOWED_ORIGINS`: comma-separated origins as a browser sends them (`https://app.example.com`,
+ * `http://localhost:6274`), checked here so a mistake names the variable, before anything is made.
+ */
+function allowedOriginsFromEnv(value: string | undefined): readonly string[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  const origins = value.split(',').map((origin) => origin.trim())
+  for (const origin of origins)
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+      throw new Error(
+        'ALLOWED_ORIGINS must be comma-separated origins such as https://app.example.com (no path, no trailing slash, no *)',
+      )
+  return origins
 }

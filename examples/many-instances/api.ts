@@ -7,6 +7,7 @@ import {
   serve,
 } from 'gatehouse'
 import { exitAfter } from '../shared/exit-after.js'
+import { portFromEnv } from '../shared/port.js'
 
 // An API somewhere else: it verifies the instances' access tokens through their JWKS alone
 // (fetched through the load balancer and cached), with no access to their database. Revoking a
@@ -38,7 +39,7 @@ app.get(
   ({ me }) => me,
 )
 const running = await serve(app, {
-  port: Number(process.env.PORT ?? 9000),
+  port: portFromEnv('PORT', process.env.PORT, 9000),
   hostname: process.env.HOST ?? '127.0.0.1',
 })
 console.log(`API on ${running.url}, trusting ${issuer}`)

@@ -6,6 +6,7 @@ import {
 } from 'gatehouse/authorization-server'
 import { clientAddressFromEnv } from '../shared/client-address.js'
 import { exitAfter } from '../shared/exit-after.js'
+import { portFromEnv } from '../shared/port.js'
 
 // One of N identical authorization-server instances behind a load balancer. Each gets the same
 // DATABASE_URL (one PostgreSQL database) and the same ISSUER (the balancer's public URL); they
@@ -13,6 +14,10 @@ import { exitAfter } from '../shared/exit-after.js'
 // throttle counters live in the database, so any instance answers any request.
 const databaseUrl = process.env.DATABASE_URL ?? 'authorization-server.db'
 const issuer = process.env.ISSUER ?? 'http://127.0.0.1:8000'
+const port = portFromEnv('PORT', process.env.PORT, 8001)
+// The address the balancer saw (CLIENT_ADDRESS_HEADER=x-forwarded-for, from the balancers named
+// in CLIENT_ADDRESS_PROXIES), for login throttling. Read before the database is touched.
+const clientAddress = clientAddressFromEnv(process.env)
 // Migrated on first start, once, however many instances start together (an advisory lock).
 const store = await openStore(databaseUrl)
 const server = createAuthorizationServer({
@@ -22,14 +27,13 @@ const server = createAuthorizationServer({
   defaultScopes: ['read'],
   // The `aud` of the tokens: the API that verifies them elsewhere.
   audience: process.env.AUDIENCE ?? `${issuer}/api`,
-  // The address the balancer saw (CLIENT_ADDRESS_HEADER=x-forwarded-for), for login throttling.
-  clientAddress: clientAddressFromEnv(process.env),
+  clientAddress,
 })
 const app = new Gatehouse({ title: 'Authorization server', version: '1.0.0' })
 app.include(server.router)
 
 const running = await serve(app, {
-  port: Number(process.env.PORT ?? 8001),
+  port,
   hostname: process.env.HOST ?? '127.0.0.1',
 })
 // Never the password: the URL is redacted.

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net'
+import { BlockList, isIP } from 'node:net'
 import type { RequestView } from 'gatehouse'
 
 /**
@@ -8,8 +8,8 @@ import type { RequestView } from 'gatehouse'
  * Unset, the socket's peer is the client, which behind a balancer is the balancer: every login
  * would count under one address. A client reaching the server directly could send any address in
  * the header, so set it only when every request comes through the balancer, or name the
- * balancers in `CLIENT_ADDRESS_PROXIES` (comma-separated addresses): the header is then read only
- * from them, and anyone else is counted under its own socket address.
+ * balancers in `CLIENT_ADDRESS_PROXIES` (comma-separated addresses or subnets): the header is then
+ * read only from them, and anyone else is counted under its own socket address.
  */
 export function clientAddressFromEnv(
   env: NodeJS.ProcessEnv,
@@ -25,26 +25,39 @@ export function clientAddressFromEnv(
     throw new Error('CLIENT_ADDRESS_HEADER must be a header name such as x-forwarded-for')
   return (request) => {
     const peer = request.remoteAddress
-    if (proxies !== undefined && (peer === undefined || !proxies.has(plainAddress(peer))))
-      return peer
+    if (proxies !== undefined && (peer === undefined || !isProxy(proxies, peer))) return peer
     const last = request.header(name)?.split(',').at(-1)?.trim()
     return last || peer
   }
 }
 
-function trustedProxies(value: string | undefined): ReadonlySet<string> | undefined {
+function trustedProxies(value: string | undefined): BlockList | undefined {
   if (value === undefined || value.trim() === '') return undefined
-  const addresses = value.split(',').map((entry) => entry.trim())
-  for (const address of addresses)
-    if (isIP(address) === 0)
+  // A BlockList compares addresses as numbers: `::ffff:10.0.0.5` is 10.0.0.5, and an IPv6
+  // address matches however it is written; a subnet (`10.0.0.0/24`) names a pool of balancers.
+  const proxies = new BlockList()
+  for (const entry of value.split(',').map((text) => text.trim())) {
+    const [address = '', bits, ...rest] = entry.split('/')
+    const family = isIP(address)
+    const prefix = bits === undefined ? undefined : Number(bits)
+    const limit = family === 4 ? 32 : 128
+    if (
+      family === 0 ||
+      rest.length > 0 ||
+      (prefix !== undefined && (!/^\d{1,3}$/.test(bits ?? '') || (prefix as number) > limit))
+    )
       throw new Error(
-        'CLIENT_ADDRESS_PROXIES must be comma-separated IP addresses, such as 10.0.0.5,10.0.0.6',
+        'CLIENT_ADDRESS_PROXIES must be comma-separated IP addresses or subnets, such as 10.0.0.5,10.0.1.0/24',
       )
-  return new Set(addresses.map(plainAddress))
+    const type = family === 4 ? 'ipv4' : 'ipv6'
+    if (prefix === undefined) proxies.addAddress(address, type)
+    else proxies.addSubnet(address, prefix, type)
+  }
+  return proxies
 }
 
-/** An IPv4 address as a dual-stack socket reports it (`::ffff:10.0.0.5`) is the IPv4 address. */
-function plainAddress(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
-  return (mapped?.[1] ?? address).toLowerCase()
+/** Whether `peer` (a socket's remote address) is one of the balancers. */
+function isProxy(proxies: BlockList, peer: string): boolean {
+  const family = isIP(peer)
+  return family !== 0 && proxies.check(peer, family === 4 ? 'ipv4' : 'ipv6')
 }

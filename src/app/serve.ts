@@ -377,7 +377,8 @@ let shuttingDown = false
 /** The signal that began the shut-down, and when: a copy of it right after is not a second one. */
 let firstSignal: NodeJS.Signals | undefined
 let firstSignalAt = 0
-const REPEAT_WINDOW_MS = 500
+/** npm's forwarded copy arrives within milliseconds; a person's second Ctrl-C takes longer. */
+const REPEAT_WINDOW_MS = 150
 
 function removeAll(): void {
   for (const [name, handler] of installed) process.off(name, handler)
@@ -398,7 +399,11 @@ function onSignals(
       if (shuttingDown) {
         // The same signal again at once is the same request: a terminal's Ctrl-C reaches the
         // whole foreground process group, and npm (whose script `exec`s node) forwards its copy.
-        if (signal === firstSignal && performance.now() - firstSignalAt < REPEAT_WINDOW_MS) return
+        // Once only: a third (or a second that took longer) is someone who means it.
+        if (signal === firstSignal && performance.now() - firstSignalAt < REPEAT_WINDOW_MS) {
+          firstSignal = undefined
+          return
+        }
         removeAll()
         process.kill(process.pid, signal)
         return
