@@ -197,8 +197,17 @@ describe.each(matrix)(
         expect(response.status, resource).toBe(200)
         expect(claimsOf((await response.json()).access_token).aud).toBe('https://api.example.com')
       }
-      // The path is case-sensitive, and another port is another resource.
-      for (const resource of ['https://api.example.com/API', 'https://api.example.com:8443']) {
+      // The path is case-sensitive, and another port is another resource; what only a URL parser
+      // would rewrite (dot segments, a backslash, a space, a full-width letter) is not the same URI.
+      for (const resource of [
+        'https://api.example.com/API',
+        'https://api.example.com:8443',
+        'https://api.example.com/x/..',
+        'https://api.example.com\\',
+        'https://api.example.com /',
+        'https://api.ｅxample.com',
+        'https://user@api.example.com',
+      ]) {
         const refused = await grant({ resource }, auth)
         expect((await refused.json()).error, resource).toBe('invalid_target')
       }

@@ -11,9 +11,9 @@ export interface ResourcePolicy {
    */
   readonly served: ReadonlyMap<string, string>
   /**
-   * The same for `http`/`https` resources as a URL parser writes them (RFC 3986 §6.2.2–6.2.3: the
-   * scheme and host in lower case, no default port, dot segments resolved), for a client that
-   * spells the scheme or host otherwise (`HTTPS://API.example.com`).
+   * The same for `http`/`https` resources in RFC 3986's normal form (§6.2.2.1, §6.2.3: the scheme
+   * and host in lower case, no default port, an empty path as `/`), for a client that spells the
+   * scheme or host otherwise (`HTTPS://API.example.com`).
    */
   readonly normalized: ReadonlyMap<string, string>
 }
@@ -36,14 +36,28 @@ export function resourcePolicy(
   return { defaultAudience, served, normalized }
 }
 
-/** An `http`/`https` URI as the URL parser writes it; `undefined` for any other. */
+// RFC 3986 §2's characters: anything else (a space, a backslash, non-ASCII) is no URI at all.
+const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/
+const HTTP_URI = /^(https?):\/\/([^/?#]+)(.*)$/i
+
+/**
+ * An `http`/`https` URI with its scheme and host in lower case, its default port dropped and an
+ * empty path as `/`: only these, the case-insensitive parts and the scheme's own default (RFC 3986
+ * §6.2.2.1, §6.2.3), not what a URL parser would also rewrite (dot segments, `0x7f.1` hosts,
+ * spaces or backslashes). `undefined` for any other URI, or one with user information.
+ */
 function normalizedURI(uri: string): string | undefined {
-  try {
-    const url = new URL(uri)
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined
-  } catch {
-    return undefined
-  }
+  if (!URI_CHARACTERS.test(uri)) return undefined
+  const parts = HTTP_URI.exec(uri)
+  if (parts === null) return undefined
+  const scheme = (parts[1] as string).toLowerCase()
+  let authority = (parts[2] as string).toLowerCase()
+  let rest = parts[3] as string
+  if (authority.includes('@')) return undefined
+  const defaultPort = scheme === 'http' ? ':80' : ':443'
+  if (authority.endsWith(defaultPort)) authority = authority.slice(0, -defaultPort.length)
+  if (rest === '' || rest.startsWith('?')) rest = `/${rest}`
+  return `${scheme}://${authority}${rest}`
 }
 
 /** The configured resource `requested` names, in any of its spellings; `undefined` if none. */
