@@ -72,15 +72,18 @@ async function sigtermDuringTask(
   }
 }
 
+/** A shut-down that waited for the task and the cleanup before the tear-down. */
+const DRAINED_IN_FULL = [
+  'task started',
+  'task done, pool open: true',
+  'cleanup, pool open: true',
+  'teardown',
+]
+
 describe('serve() on SIGTERM (a real process)', { timeout: 30_000 }, () => {
   test('waits for the background tasks and cleanups of answered requests, then tears down and exits 0', async () => {
     const run = await sigtermDuringTask('after-response')
-    expect(run.events).toEqual([
-      'task started',
-      'task done, pool open: true',
-      'cleanup, pool open: true',
-      'teardown',
-    ])
+    expect(run.events).toEqual(DRAINED_IN_FULL)
     expect(run.logged).toEqual([])
     expect([run.code, run.signal]).toEqual([0, null])
   })
@@ -92,12 +95,7 @@ describe('serve() on SIGTERM (a real process)', { timeout: 30_000 }, () => {
       child.kill('SIGINT')
       setTimeout(() => child.kill('SIGINT'), 5)
     })
-    expect(run.events).toEqual([
-      'task started',
-      'task done, pool open: true',
-      'cleanup, pool open: true',
-      'teardown',
-    ])
+    expect(run.events).toEqual(DRAINED_IN_FULL)
     expect([run.code, run.signal]).toEqual([0, null])
   })
 
@@ -158,12 +156,7 @@ describe('serve() on SIGTERM (a real process)', { timeout: 30_000 }, () => {
 
   test('a library that re-sends the signal when it is the only listener (signal-exit) waits too', async () => {
     const run = await sigtermDuringTask('counts-listeners')
-    expect(run.events).toEqual([
-      'task started',
-      'task done, pool open: true',
-      'cleanup, pool open: true',
-      'teardown',
-    ])
+    expect(run.events).toEqual(DRAINED_IN_FULL)
     expect([run.code, run.signal]).toEqual([0, null])
   })
 
