@@ -192,6 +192,7 @@ describe.each(matrix)(
         'HTTPS://API.example.com',
         'https://Api.Example.Com/',
         'https://api.example.com:443',
+        'https://api.example.com:',
       ]) {
         const response = await grant({ resource }, auth)
         expect(response.status, resource).toBe(200)
@@ -210,6 +211,22 @@ describe.each(matrix)(
       ]) {
         const refused = await grant({ resource }, auth)
         expect((await refused.json()).error, resource).toBe('invalid_target')
+      }
+      // Percent-encodings in either case, and unreserved characters encoded or not (§6.2.2.1–2).
+      await f.close()
+      f = await openFixture(transport, store, {
+        resources: ['https://api.example.com/caf%C3%A9/~v1'],
+      })
+      const service = { authorization: basic('service', f.secrets.service) }
+      for (const resource of [
+        'https://api.example.com/caf%c3%a9/~v1',
+        'https://API.example.com/caf%C3%A9/%7Ev1',
+      ]) {
+        const response = await grant({ resource }, service)
+        expect(response.status, resource).toBe(200)
+        expect(claimsOf((await response.json()).access_token).aud).toBe(
+          'https://api.example.com/caf%C3%A9/~v1',
+        )
       }
     })
 

@@ -208,6 +208,12 @@ describe('the example configuration', () => {
       readAuthorizationServerConfig({ ALLOWED_ORIGINS: 'http://localhost:6274, https://a.example' })
         .allowedOrigins,
     ).toEqual(['http://localhost:6274', 'https://a.example'])
+    // A browser extension's or a native shell's origin, as browsers send them.
+    expect(
+      readAuthorizationServerConfig({
+        ALLOWED_ORIGINS: 'chrome-extension://abcdefghijklmnop,capacitor://localhost',
+      }).allowedOrigins,
+    ).toEqual(['chrome-extension://abcdefghijklmnop', 'capacitor://localhost'])
     for (const ALLOWED_ORIGINS of ['https://a.example/', '*', 'https://a.example,', 'a.example'])
       expect(() => readAuthorizationServerConfig({ ALLOWED_ORIGINS }), ALLOWED_ORIGINS).toThrow(
         /^ALLOWED_ORIGINS must be comma-separated origins/,

@@ -63,6 +63,10 @@ describe('createAuthorizationServer options', () => {
     ],
     ['audience', { audience: 'api' }, /`audience`/],
     ['resources', { resources: ['https://a#b'] }, /`resources`/],
+    // An IRI is no URI: written percent-encoded, it is matched as clients send it.
+    ['a resource with a non-ASCII letter', { resources: ['https://api.example/ü'] }, /`resources`/],
+    ['a resource with a space', { resources: ['https://api.example/a b'] }, /`resources`/],
+    ['an audience with a backslash', { audience: 'https://api.example\\x' }, /`audience`/],
     ['grantTypes', { grantTypes: ['implicit'] }, /unknown grant "implicit"/],
     ['accessTokenTTL', { accessTokenTTL: 0 }, /`accessTokenTTL`/],
     ['refreshGraceSeconds', { refreshGraceSeconds: -1 }, /`refreshGraceSeconds`/],

@@ -54,9 +54,19 @@ function allowedOriginsFromEnv(value: string | undefined): readonly string[] | u
   if (value === undefined || value.trim() === '') return undefined
   const origins = value.split(',').map((origin) => origin.trim())
   for (const origin of origins)
-    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+    if (!isOrigin(origin))
       throw new Error(
         'ALLOWED_ORIGINS must be comma-separated origins such as https://app.example.com (no path, no trailing slash, no *)',
       )
   return origins
+}
+
+/** `scheme://host[:port]` as a browser sends it: lower case, no default port, nothing after. */
+function isOrigin(origin: string): boolean {
+  if (!URL.canParse(origin)) return false
+  const url = new URL(origin)
+  // Non-special schemes (chrome-extension://id, capacitor://localhost) have an opaque origin in
+  // the URL standard ('null'), but browsers send them as scheme://host all the same.
+  const written = url.origin === 'null' ? `${url.protocol}//${url.host}` : url.origin
+  return written === origin && url.host !== ''
 }

@@ -33,7 +33,11 @@ export async function openPostgresUserStore(url: string): Promise<UserStore> {
     try {
       return (await pool.query<R>(text, values)).rows
     } catch (error) {
-      throw new ServiceUnavailableError(1, 'The user database cannot answer now', { cause: error })
+      // logCause: the operator is told the driver's reason (its message only, once every 10 s).
+      throw new ServiceUnavailableError(1, 'The user database cannot answer now', {
+        cause: error,
+        logCause: true,
+      })
     }
   }
   const client = await pool.connect().catch(async (error: unknown) => {

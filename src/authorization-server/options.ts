@@ -245,10 +245,11 @@ export function resolveSettings(options: AuthorizationServerOptions): Settings {
   const secret = resolveSecret(keys.secret, algorithm)
   const audience = options.audience ?? issuer
   if (typeof audience !== 'string' || !isResourceIndicator(audience))
-    fail('`audience` must be an absolute URI without a fragment')
+    fail('`audience` must be an absolute URI (non-ASCII percent-encoded) without a fragment')
   const resources = list(options.resources ?? [], 'resources')
   for (const resource of resources)
-    if (!isResourceIndicator(resource)) fail('`resources` must be absolute URIs without fragments')
+    if (!isResourceIndicator(resource))
+      fail('`resources` must be absolute URIs (non-ASCII percent-encoded) without fragments')
   const grantTypes = list(options.grantTypes ?? GRANT_TYPES, 'grantTypes') as GrantType[]
   for (const grant of grantTypes)
     if (!GRANT_TYPES.includes(grant)) fail(`\`grantTypes\` has an unknown grant "${grant}"`)

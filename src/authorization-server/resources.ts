@@ -36,15 +36,13 @@ export function resourcePolicy(
   return { defaultAudience, served, normalized }
 }
 
-// RFC 3986 §2's characters: anything else (a space, a backslash, non-ASCII) is no URI at all.
-const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/
 const HTTP_URI = /^(https?):\/\/([^/?#]+)(.*)$/i
 
 /**
- * An `http`/`https` URI with its scheme and host in lower case, its default port dropped and an
- * empty path as `/`: only these, the case-insensitive parts and the scheme's own default (RFC 3986
- * §6.2.2.1, §6.2.3), not what a URL parser would also rewrite (dot segments, `0x7f.1` hosts,
- * spaces or backslashes). `undefined` for any other URI, or one with user information.
+ * An `http`/`https` URI with its scheme and host in lower case, its default (or empty) port
+ * dropped, an empty path as `/`, and its percent-encodings normalised: RFC 3986 §6.2.2.1–2 and
+ * §6.2.3, not what a URL parser would also rewrite (dot segments, `0x7f.1` hosts, spaces or
+ * backslashes). `undefined` for any other URI, or one with user information.
  */
 function normalizedURI(uri: string): string | undefined {
   if (!URI_CHARACTERS.test(uri)) return undefined
@@ -56,7 +54,13 @@ function normalizedURI(uri: string): string | undefined {
   if (authority.includes('@')) return undefined
   const defaultPort = scheme === 'http' ? ':80' : ':443'
   if (authority.endsWith(defaultPort)) authority = authority.slice(0, -defaultPort.length)
+  else if (authority.endsWith(':')) authority = authority.slice(0, -1)
   if (rest === '' || rest.startsWith('?')) rest = `/${rest}`
+  // §6.2.2.1–2: percent-encodings in upper case, and unreserved characters not encoded at all.
+  rest = rest.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {
+    const character = String.fromCharCode(Number.parseInt(hex, 16))
+    return /^[A-Za-z0-9\-._~]$/.test(character) ? character : `%${hex.toUpperCase()}`
+  })
   return `${scheme}://${authority}${rest}`
 }
 
@@ -68,9 +72,15 @@ function servedResource(policy: ResourcePolicy, requested: string): string | und
   return form === undefined ? undefined : policy.normalized.get(form)
 }
 
-/** Whether `value` is an RFC 8707 resource indicator: an absolute URI without a fragment. */
+// RFC 3986 §2's characters: anything else (a space, a backslash, non-ASCII) is no URI at all.
+const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/
+
+/**
+ * Whether `value` is an RFC 8707 resource indicator: an absolute URI (RFC 3986's characters only:
+ * a non-ASCII letter is percent-encoded, `%C3%BC`) without a fragment.
+ */
 export function isResourceIndicator(value: string): boolean {
-  if (value.includes('#')) return false
+  if (value.includes('#') || !URI_CHARACTERS.test(value)) return false
   try {
     return new URL(value).protocol !== ''
   } catch {
