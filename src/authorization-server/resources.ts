@@ -1,19 +1,15 @@
-import { resourceForms } from '../core/resource-forms.js'
 import { oauthError } from './errors.js'
 
 /** The resource servers tokens may be issued for (RFC 8707). */
 export interface ResourcePolicy {
   /** The `aud` of a token when no `resource` is requested. */
   readonly defaultAudience: string
+  /** Every `resource` a client may request, as configured: that spelling is what tokens carry. */
+  readonly served: ReadonlySet<string>
   /**
-   * Every `resource` a client may request, in each of its spellings ({@link resourceForms}),
-   * mapped to the one the server was configured with: that one is what tokens carry.
-   */
-  readonly served: ReadonlyMap<string, string>
-  /**
-   * The same for `http`/`https` resources in RFC 3986's normal form (§6.2.2.1, §6.2.3: the scheme
-   * and host in lower case, no default port, an empty path as `/`), for a client that spells the
-   * scheme or host otherwise (`HTTPS://API.example.com`).
+   * The `http`/`https` ones in RFC 3986's normal form ({@link normalizedURI}), mapped to their
+   * configured spelling, for a client that spells one otherwise (`HTTPS://API.example.com`, or an
+   * origin with or without its `/`).
    */
   readonly normalized: ReadonlyMap<string, string>
 }
@@ -24,10 +20,8 @@ export function resourcePolicy(
   resources: readonly string[],
 ): ResourcePolicy {
   const configured = [defaultAudience, ...resources]
-  const served = new Map(configured.map((resource) => [resource, resource]))
   // A configured spelling always stands for itself; another spelling maps to its first owner.
-  for (const resource of configured)
-    for (const form of resourceForms(resource)) if (!served.has(form)) served.set(form, resource)
+  const served = new Set(configured)
   const normalized = new Map<string, string>()
   for (const resource of configured) {
     const form = normalizedURI(resource)
@@ -42,16 +36,17 @@ const HTTP_URI = /^(https?):\/\/([^/?#]+)(.*)$/i
  * An `http`/`https` URI with its scheme and host in lower case, its default (or empty) port
  * dropped, an empty path as `/`, and its percent-encodings normalised: RFC 3986 §6.2.2.1–2 and
  * §6.2.3, not what a URL parser would also rewrite (dot segments, `0x7f.1` hosts, spaces or
- * backslashes). `undefined` for any other URI, or one with user information.
+ * backslashes). User information is kept as written. `undefined` for any other URI.
  */
 function normalizedURI(uri: string): string | undefined {
   if (!URI_CHARACTERS.test(uri)) return undefined
-  const parts = HTTP_URI.exec(uri)
-  if (parts === null) return undefined
-  const scheme = (parts[1] as string).toLowerCase()
-  let authority = (parts[2] as string).toLowerCase()
-  let rest = parts[3] as string
-  if (authority.includes('@')) return undefined
+  const [, given = '', written = '', path = ''] = HTTP_URI.exec(uri) ?? []
+  if (given === '') return undefined
+  const scheme = given.toLowerCase()
+  const at = written.lastIndexOf('@')
+  const userInfo = written.slice(0, at + 1)
+  let authority = written.slice(at + 1).toLowerCase()
+  let rest = path
   const defaultPort = scheme === 'http' ? ':80' : ':443'
   if (authority.endsWith(defaultPort)) authority = authority.slice(0, -defaultPort.length)
   else if (authority.endsWith(':')) authority = authority.slice(0, -1)
@@ -61,13 +56,12 @@ function normalizedURI(uri: string): string | undefined {
     const character = String.fromCharCode(Number.parseInt(hex, 16))
     return /^[A-Za-z0-9\-._~]$/.test(character) ? character : `%${hex.toUpperCase()}`
   })
-  return `${scheme}://${authority}${rest}`
+  return `${scheme}://${userInfo}${authority}${rest}`
 }
 
 /** The configured resource `requested` names, in any of its spellings; `undefined` if none. */
 function servedResource(policy: ResourcePolicy, requested: string): string | undefined {
-  const exact = policy.served.get(requested)
-  if (exact !== undefined) return exact
+  if (policy.served.has(requested)) return requested
   const form = normalizedURI(requested)
   return form === undefined ? undefined : policy.normalized.get(form)
 }
