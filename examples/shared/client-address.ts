@@ -38,26 +38,26 @@ function trustedProxies(value: string | undefined): BlockList | undefined {
   const proxies = new BlockList()
   for (const entry of value.split(',').map((text) => text.trim())) {
     const [address = '', bits, ...rest] = entry.split('/')
-    const family = isIP(address)
-    const prefix = bits === undefined ? undefined : Number(bits)
-    const limit = family === 4 ? 32 : 128
-    if (
-      family === 0 ||
-      rest.length > 0 ||
-      (prefix !== undefined && (!/^\d{1,3}$/.test(bits ?? '') || (prefix as number) > limit))
-    )
+    const type = familyOf(address)
+    const prefixOK =
+      bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (type === 'ipv4' ? 32 : 128))
+    if (type === undefined || rest.length > 0 || !prefixOK)
       throw new Error(
         'CLIENT_ADDRESS_PROXIES must be comma-separated IP addresses or subnets, such as 10.0.0.5,10.0.1.0/24',
       )
-    const type = family === 4 ? 'ipv4' : 'ipv6'
-    if (prefix === undefined) proxies.addAddress(address, type)
-    else proxies.addSubnet(address, prefix, type)
+    if (bits === undefined) proxies.addAddress(address, type)
+    else proxies.addSubnet(address, Number(bits), type)
   }
   return proxies
 }
 
 /** Whether `peer` (a socket's remote address) is one of the balancers. */
 function isProxy(proxies: BlockList, peer: string): boolean {
-  const family = isIP(peer)
-  return family !== 0 && proxies.check(peer, family === 4 ? 'ipv4' : 'ipv6')
+  const type = familyOf(peer)
+  return type !== undefined && proxies.check(peer, type)
+}
+
+function familyOf(address: string): 'ipv4' | 'ipv6' | undefined {
+  const family = isIP(address)
+  return family === 4 ? 'ipv4' : family === 6 ? 'ipv6' : undefined
 }
