@@ -68,10 +68,7 @@ class TemporarilyUnavailableError extends ServiceUnavailableError {
   }
 
   override body(): unknown {
-    return {
-      error: 'temporarily_unavailable',
-      error_description: `The server cannot answer now; retry in ${seconds(this.retryAfter)}`,
-    }
+    return retryLater('The server cannot answer now', this.retryAfter)
   }
 }
 
@@ -102,10 +99,7 @@ export class LoginThrottledError extends TooManyRequestsError {
   }
 
   override body(): unknown {
-    return {
-      error: 'temporarily_unavailable',
-      error_description: `Too many failed login attempts; retry in ${seconds(this.retryAfter)}`,
-    }
+    return retryLater('Too many failed login attempts', this.retryAfter)
   }
 }
 
@@ -120,11 +114,12 @@ export class RegistrationThrottledError extends TooManyRequestsError {
   }
 
   override body(): unknown {
-    return {
-      error: 'temporarily_unavailable',
-      error_description: `Too many client registrations; retry in ${seconds(this.retryAfter)}`,
-    }
+    return retryLater('Too many client registrations', this.retryAfter)
   }
 }
 
-const seconds = (count: number) => `${count} second${count === 1 ? '' : 's'}`
+/** The RFC 6749-shaped body of every "try again later" answer of the endpoints. */
+function retryLater(reason: string, retryAfter: number) {
+  const seconds = `${retryAfter} second${retryAfter === 1 ? '' : 's'}`
+  return { error: 'temporarily_unavailable', error_description: `${reason}; retry in ${seconds}` }
+}
