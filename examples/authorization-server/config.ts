@@ -25,7 +25,6 @@ export interface AuthorizationServerConfig {
 export function readAuthorizationServerConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): AuthorizationServerConfig {
-  // Empty means unset, as for the others; decimal digits only (`Number` would take 0x1250).
   const port = portFromEnv('PORT', env.PORT, 8000)
   const issuer = env.ISSUER ? env.ISSUER.replace(/\/$/, '') : undefined
   if (issuer !== undefined && !/^https?:\/\/[^/?#]+$/.test(issuer))
