@@ -295,7 +295,7 @@ export function reportOutage(
     const { cause } = error
     if (!(cause instanceof Error) || reportedOutages.has(cause)) return
     reportedOutages.add(cause)
-    logger.error(`${error.message} (${where}): ${cause.message}`, undefined)
+    logger.error(`${error.message} (${where}): ${reasonOf(cause)}`, undefined)
     return
   }
   const cause = outageCause(error)
